@@ -1,0 +1,56 @@
+"""Hard limits that keep hostile specs cheap to reject (one place, `Final` values)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "MAX_ALIAS_VALUES",
+    "MAX_BLOCK_DEPTH",
+    "MAX_DEPTH",
+    "MAX_EXPR_LENGTH",
+    "MAX_FILE_BYTES",
+    "MAX_INT_MAGNITUDE",
+    "MAX_NAME_LENGTH",
+    "MAX_NODES",
+    "MAX_PARAMS",
+    "MAX_REPEAT",
+    "MAX_STRING_LENGTH",
+    "MAX_TENSOR_ELEMENTS",
+]
+
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+"""A spec file larger than this is refused before parsing (16 MiB holds ~400k nodes)."""
+
+MAX_DEPTH: Final = 64
+"""Deepest YAML nesting accepted; specs need about six levels."""
+
+MAX_ALIAS_VALUES: Final = 1_000_000
+"""Most values the document may expand to once aliases are followed (stops alias bombs)."""
+
+MAX_STRING_LENGTH: Final = 65_536
+"""Longest string scalar accepted."""
+
+MAX_NAME_LENGTH: Final = 256
+"""Longest node, input, block or param name accepted."""
+
+MAX_NODES: Final = 500_000
+"""Most nodes a spec may expand to (blocks and repeat included)."""
+
+MAX_REPEAT: Final = 10_000
+"""Largest ``repeat:`` accepted on a block instance."""
+
+MAX_BLOCK_DEPTH: Final = 32
+"""Deepest nesting of blocks inside blocks."""
+
+MAX_EXPR_LENGTH: Final = 256
+"""Longest ``${...}`` expression accepted."""
+
+MAX_INT_MAGNITUDE: Final = 10**15
+"""Largest absolute value a ``${...}`` expression may produce."""
+
+MAX_PARAMS: Final = 10**11
+"""Parameter-count ceiling of a whole model (100 billion); larger is refused, not allocated."""
+
+MAX_TENSOR_ELEMENTS: Final = 2**40
+"""Largest number of elements of one sample's tensor accepted by shape inference."""

@@ -1,0 +1,31 @@
+""""Did you mean" suggestions for misspelt names."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = ["did_you_mean", "suggest"]
+
+
+def suggest(word: str, choices: Iterable[str], *, n: int = 1) -> list[str]:
+    """Close matches of ``word`` among ``choices``, best first (case-insensitive).
+
+    >>> suggest("Conv2d", ["Conv1D", "Conv2D", "Dense"])
+    ['Conv2D']
+    """
+    by_lower: dict[str, str] = {}
+    for choice in choices:
+        by_lower.setdefault(choice.lower(), choice)
+    matches = difflib.get_close_matches(word.lower(), list(by_lower), n=n, cutoff=0.6)
+    return [by_lower[m] for m in matches]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint text ``did you mean `X`?`` or ``None``.
+
+    >>> did_you_mean("conv3", ["conv1", "conv2", "pool1"])
+    'did you mean `conv1`?'
+    """
+    found = suggest(word, choices)
+    return f"did you mean `{found[0]}`?" if found else None

@@ -1,0 +1,113 @@
+"""The Python API: load, check, compile and render specs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import TYPE_CHECKING, Any
+
+from graphspec.errors import Diagnostic, SpecError, UsageError
+from graphspec.expand import expand
+from graphspec.graph import Graph
+from graphspec.loader import decode, load_document, read_text
+from graphspec.schema import build_spec
+from graphspec.spec import Spec
+from graphspec.validate import check as check_graph
+
+if TYPE_CHECKING:
+    from graphspec.shapes.infer import ShapeInfo
+
+__all__ = ["CheckResult", "check", "load", "load_path"]
+
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def load(source: str | FsPath | bytes | Spec) -> Spec:
+    """Load a spec from a path, YAML text or bytes; raises :class:`SpecError` when unreadable.
+
+    Entries that fail the schema are reported through :attr:`Spec.load_diagnostics` of the
+    returned spec when the rest can still be checked.
+
+    >>> spec = load("inputs: {x: {shape: [3]}}\\nnodes: {out: {type: Dense, units: 1}}\\n")
+    >>> spec.name, spec.file
+    ('model', '<spec>')
+    """
+    if isinstance(source, Spec):
+        return source
+    if isinstance(source, bytes):
+        text, file, stem = decode(source, "<spec>"), "<spec>", "model"
+    elif isinstance(source, FsPath) or _looks_like_path(source):
+        path = FsPath(source)
+        if not path.exists():
+            raise UsageError(f"no such spec file: {path}")
+        text, file, stem = read_text(path), str(path), path.stem
+    else:
+        text, file, stem = source, "<spec>", "model"
+    doc = load_document(text, file)
+    spec, diagnostics = build_spec(doc, default_name=stem)
+    spec._load_diagnostics = diagnostics
+    return spec
+
+
+def load_path(path: str | FsPath) -> Spec:
+    """Load a spec file (never treats the argument as YAML text)."""
+    return load(FsPath(path))
+
+
+def _looks_like_path(text: str) -> bool:
+    return "\n" not in text and (text.endswith(_SUFFIXES) or FsPath(text).is_file())
+
+
+@dataclass
+class CheckResult:
+    """What checking a spec found: the graph IR, shapes (when inferred) and every diagnostic."""
+
+    spec: Spec
+    graph: Graph
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    shapes: ShapeInfo | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no diagnostic is an error."""
+        return not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """Only the errors."""
+        return [d for d in self.diagnostics if d.is_error]
+
+    def raise_for_errors(self) -> None:
+        """Raise :class:`SpecError` carrying every diagnostic when there is an error."""
+        if not self.ok:
+            raise SpecError(self.diagnostics)
+
+
+def check(
+    spec: Spec | str | FsPath, *, params: Mapping[str, Any] | None = None, shapes: bool = True
+) -> CheckResult:
+    """Expand and check a spec: structure, layer types and arguments, and (by default) shapes.
+
+    Never imports TensorFlow. Returns every problem found; does not raise for an invalid spec
+    (use :meth:`CheckResult.raise_for_errors`).
+
+    >>> result = check("inputs: {x: {shape: [3]}}\\nnodes: {out: {type: Dense, units: 1}}\\n")
+    >>> result.ok, [n.name for n in result.graph]
+    (True, ['x', 'out'])
+    """
+    spec = load(spec)
+    diagnostics = list(spec.load_diagnostics)
+    graph, found = expand(spec, params)
+    diagnostics += found
+    diagnostics += check_graph(graph, spec.source)
+    result = CheckResult(spec, graph, diagnostics)
+    if shapes:
+        try:
+            from graphspec.shapes.infer import infer_shapes
+        except ImportError:  # shape inference not built in this checkout
+            return result
+        if not any(d.code in {"E302"} for d in diagnostics):
+            result.shapes = infer_shapes(graph, spec.source, skip={d.node for d in result.errors})
+            result.diagnostics += result.shapes.diagnostics
+    return result

@@ -1,0 +1,155 @@
+"""The ``graphspec`` command line: one sub-command per job, registered by decorator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from graphspec.errors import Diagnostic, GraphSpecError, Severity, SpecError, UsageError
+
+__all__ = ["COMMANDS", "command", "main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class _Command:
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: dict[str, _Command] = {}
+"""Sub-commands by name, in the order ``--help`` lists them."""
+
+
+def command(
+    name: str, help: str, configure: Callable[[argparse.ArgumentParser], None]
+) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    """Register a sub-command: ``configure`` adds its arguments, the decorated function runs it."""
+
+    def register(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        COMMANDS[name] = _Command(name, help, configure, fn)
+        return fn
+
+    return register
+
+
+# -- shared option helpers ----------------------------------------------------------------------
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """``--set k=v`` (repeatable): override spec-level params."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a spec param (repeatable); VALUE is read as a YAML scalar",
+    )
+
+
+def add_format_option(parser: argparse.ArgumentParser) -> None:
+    """``--format text|json`` for diagnostics and reports."""
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output form")
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """``["width=64", "act=relu"]`` to ``{"width": 64, "act": "relu"}`` (values read safely).
+
+    >>> parse_overrides(["width=64", "rate=0.5", "act=relu"])
+    {'width': 64, 'rate': 0.5, 'act': 'relu'}
+    """
+    from graphspec.loader import load_document
+
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set expects NAME=VALUE; got {item!r}")
+        try:
+            value = load_document(raw or "''", "--set").data
+        except SpecError:
+            value = raw
+        if isinstance(value, dict | list):
+            raise UsageError(f"--set {name}: VALUE must be a single number or word; got {raw!r}")
+        out[name.strip()] = value
+    return out
+
+
+def print_diagnostics(
+    diagnostics: Sequence[Diagnostic], fmt: str, stream: TextIO | None = None
+) -> None:
+    """Print diagnostics as text lines (with a one-line tally) or as a JSON list."""
+    stream = stream or sys.stderr
+    if fmt == "json":
+        print(json.dumps([d.to_dict() for d in diagnostics], indent=2), file=stream)
+        return
+    for diag in diagnostics:
+        print(diag.format(), file=stream)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
+    if errors or warnings:
+        print(
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+            file=stream,
+        )
+
+
+# -- entry point --------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    from graphspec import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="graphspec",
+        description="Validate, compile and draw neural-network graph specs (YAML DAGs).",
+    )
+    parser.add_argument("--version", action="version", version=f"graphspec {__version__}")
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for cmd in COMMANDS.values():
+        sub = subs.add_parser(cmd.name, help=cmd.help, description=cmd.help)
+        cmd.configure(sub)
+        sub.set_defaults(_run=cmd.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 invalid spec, 2 usage error)."""
+    from graphspec import commands  # noqa: F401 - registers the sub-commands
+
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not getattr(args, "_run", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args._run(args)
+    except UsageError as err:
+        print(f"graphspec {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except SpecError as err:
+        print_diagnostics(err.diagnostics, getattr(args, "format", "text"))
+        return EXIT_INVALID
+    except GraphSpecError as err:
+        print(f"graphspec {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The one exception tree of graphspec, and diagnostics as data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "CompileError",
+    "Diagnostic",
+    "GraphSpecError",
+    "GraphvizNotFoundError",
+    "ImportModelError",
+    "LoadError",
+    "Severity",
+    "SpecError",
+    "TrainError",
+    "UsageError",
+]
+
+
+class Severity(StrEnum):
+    """How bad a diagnostic is."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in a spec, located in its source.
+
+    >>> d = Diagnostic("E201", "unknown layer type 'Conv'", file="a.yaml", line=3, column=9)
+    >>> d.location
+    'a.yaml:3:9'
+    """
+
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    severity: Severity = Severity.ERROR
+    hint: str | None = None
+    node: str | None = None
+    related: tuple[str, ...] = field(default=())
+
+    @property
+    def location(self) -> str:
+        """``file:line:col`` (parts that are unknown are left out)."""
+        parts = [self.file or "<spec>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    @property
+    def is_error(self) -> bool:
+        """True for errors, False for warnings and notes."""
+        return self.severity is Severity.ERROR
+
+    def format(self) -> str:
+        """Render as ``path:line:col: error[CODE]: message`` plus a ``hint:`` line."""
+        text = f"{self.location}: {self.severity.value}[{self.code}]: {self.message}"
+        for extra in self.related:
+            text += f"\n  {extra}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form used by ``--format json``."""
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data["related"] = list(self.related)
+        return data
+
+
+class GraphSpecError(Exception):
+    """Base class of every error graphspec raises on purpose."""
+
+
+class UsageError(GraphSpecError, ValueError):
+    """The caller used graphspec wrongly (bad option, missing file); exit status 2."""
+
+
+class SpecError(GraphSpecError, ValueError):
+    """A spec is invalid; carries every diagnostic found in one run."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], *, summary: str | None = None) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        errors = [d for d in self.diagnostics if d.is_error] or list(self.diagnostics)
+        head = summary or (errors[0].format() if errors else "invalid spec")
+        more = len(errors) - 1
+        if more > 0 and summary is None:
+            head += f"\n(and {more} more error{'s' if more > 1 else ''})"
+        super().__init__(head)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """Only the diagnostics of error severity."""
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+    @property
+    def codes(self) -> list[str]:
+        """The codes of all diagnostics, in order (handy in tests)."""
+        return [d.code for d in self.diagnostics]
+
+
+class LoadError(SpecError):
+    """The file could not be read as a spec at all (YAML syntax, size, tags, aliases, nesting)."""
+
+    @classmethod
+    def single(cls, diagnostic: Diagnostic) -> LoadError:
+        """An error holding one diagnostic."""
+        return cls([diagnostic])
+
+
+class CompileError(SpecError):
+    """Keras refused to build a node; the diagnostic names the node and its location."""
+
+
+class TrainError(GraphSpecError, ValueError):
+    """Training data or training settings do not fit the spec."""
+
+
+class ImportModelError(GraphSpecError, ValueError):
+    """A Keras model could not be turned into a spec (e.g. unknown layer classes)."""
+
+
+class GraphvizNotFoundError(GraphSpecError, RuntimeError):
+    """The Graphviz ``dot`` program is missing; the ``.dot`` source was written anyway."""
+
+
+def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics of error severity."""
+    return [d for d in diagnostics if d.is_error]

@@ -1,0 +1,152 @@
+"""The graph IR every back end works on: expanded nodes with ordered inputs, in a networkx DiGraph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import networkx as nx
+
+from graphspec.source import Loc, Path
+
+__all__ = ["BlockInstance", "Graph", "IRNode", "NodeKind"]
+
+
+class NodeKind(StrEnum):
+    """What an IR node is."""
+
+    INPUT = "input"
+    LAYER = "layer"
+
+
+@dataclass
+class IRNode:
+    """One expanded node: a model input or a layer call.
+
+    ``inputs`` are expanded node names in call order. For a ``share`` node, ``share`` names the
+    node that owns the layer, and ``type``/``args`` are the owner's. ``spec_path`` points at the
+    node's entry in the source (inside a block definition for block nodes).
+    """
+
+    name: str
+    kind: NodeKind
+    type: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    inputs: list[str] = field(default_factory=list)
+    input_locs: list[Loc | None] = field(default_factory=list)
+    share: str | None = None
+    shape: tuple[int | None, ...] | None = None
+    dtype: str = "float32"
+    loc: Loc | None = None
+    spec_path: Path = ()
+    instance: str | None = None
+    block: str | None = None
+
+    @property
+    def is_input(self) -> bool:
+        """True for model inputs."""
+        return self.kind is NodeKind.INPUT
+
+    @property
+    def layer_owner(self) -> str:
+        """The node whose layer object this node calls (itself unless it shares)."""
+        return self.share or self.name
+
+
+@dataclass
+class BlockInstance:
+    """One block instance (one copy when repeated): its block type and expanded nodes."""
+
+    name: str
+    block: str
+    nodes: list[str] = field(default_factory=list)
+    output: str | None = None
+    parent: str | None = None
+    loc: Loc | None = None
+
+
+@dataclass
+class Graph:
+    """The expanded model graph.
+
+    ``nodes`` is ordered: inputs first, then layers in the order written (blocks expanded in
+    place). ``outputs`` pairs each output name with its node. ``dag`` holds one edge per distinct
+    (source, target) pair; the authoritative, ordered inputs are ``IRNode.inputs``.
+    """
+
+    name: str
+    file: str
+    nodes: dict[str, IRNode] = field(default_factory=dict)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[tuple[str, str]] = field(default_factory=list)
+    outputs_named: bool = False
+    instances: dict[str, BlockInstance] = field(default_factory=dict)
+    dag: nx.DiGraph = field(default_factory=nx.DiGraph)
+
+    def __iter__(self) -> Iterator[IRNode]:
+        return iter(self.nodes.values())
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __getitem__(self, name: str) -> IRNode:
+        return self.nodes[name]
+
+    @property
+    def layers(self) -> list[IRNode]:
+        """The layer nodes (inputs excluded), in order."""
+        return [n for n in self.nodes.values() if not n.is_input]
+
+    @property
+    def output_nodes(self) -> list[str]:
+        """The output node names in order."""
+        return [node for _, node in self.outputs]
+
+    def build_dag(self) -> nx.DiGraph:
+        """(Re)build :attr:`dag` from the nodes' inputs."""
+        dag = nx.DiGraph()
+        dag.add_nodes_from(self.nodes)
+        dag.add_edges_from(
+            (src, node.name) for node in self.nodes.values() for src in node.inputs
+        )
+        self.dag = dag
+        return dag
+
+    def topological_order(self) -> list[str]:
+        """Node names in an order where every node follows its inputs (written order kept).
+
+        Raises ``networkx.NetworkXUnfeasible`` when the graph has a cycle.
+        """
+        rank = {name: i for i, name in enumerate(self.nodes)}
+        return list(nx.lexicographical_topological_sort(self.dag, key=rank.__getitem__))
+
+    def is_chain(self) -> tuple[bool, str | None]:
+        """Whether the graph is one linear chain (Sequential-compatible), else why not.
+
+        A chain has one input, one output, every layer has exactly one input, nothing branches,
+        no merge and no shared layer.
+        """
+        if len(self.inputs) != 1:
+            return False, f"the model has {len(self.inputs)} inputs"
+        if len(self.outputs) != 1:
+            return False, f"the model has {len(self.outputs)} outputs"
+        if self.outputs_named:
+            return False, "its outputs are named with a mapping"
+        for node in self.nodes.values():
+            if node.is_input:
+                continue
+            if node.share:
+                return False, f"node `{node.name}` shares the layer of `{node.share}`"
+            if len(node.inputs) != 1:
+                listed = ", ".join(node.inputs) or "none"
+                return False, f"node `{node.name}` has {len(node.inputs)} inputs: {listed}"
+        for name in self.nodes:
+            succ = self.dag.succ[name] if name in self.dag else {}
+            if len(succ) > 1:
+                return False, f"node `{name}` feeds {len(succ)} nodes: {', '.join(succ)}"
+        out = self.outputs[0][1]
+        if self.dag.out_degree(out) != 0:
+            return False, f"output `{out}` also feeds other nodes"
+        return True, None

@@ -1,0 +1,227 @@
+"""Shape and parameter inference over the whole graph, in topological order, without TensorFlow."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Final
+
+import networkx as nx
+
+from graphspec import _limits
+from graphspec.errors import Diagnostic, Severity
+from graphspec.graph import Graph, IRNode
+from graphspec.shapes._registry import has_rule, infer_layer
+from graphspec.shapes._types import LayerCall, Shape, ShapeFault, format_shape
+from graphspec.source import SourceMap
+
+__all__ = ["NodeShape", "ShapeInfo", "infer_shapes"]
+
+_ELEMENTWISE: Final = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"})
+_WIDTH_ARGS: Final = ("filters", "units")
+
+
+@dataclass
+class NodeShape:
+    """What inference knows of one node: output shapes (``None`` when unknown) and parameters."""
+
+    outputs: tuple[Shape, ...] | None = None
+    trainable: int = 0
+    non_trainable: int = 0
+    known: bool = False
+    fault: str | None = None
+    reason: str | None = None
+
+    @property
+    def output(self) -> Shape | None:
+        """The first output shape, or ``None``."""
+        return self.outputs[0] if self.outputs else None
+
+    @property
+    def params(self) -> int:
+        """Trainable plus non-trainable parameters."""
+        return self.trainable + self.non_trainable
+
+
+@dataclass
+class ShapeInfo:
+    """Shapes and parameter counts of every node, with the problems found."""
+
+    nodes: dict[str, NodeShape] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def trainable(self) -> int:
+        """Total trainable parameters of known nodes (shared layers counted once)."""
+        return sum(n.trainable for n in self.nodes.values())
+
+    @property
+    def non_trainable(self) -> int:
+        """Total non-trainable parameters of known nodes."""
+        return sum(n.non_trainable for n in self.nodes.values())
+
+    @property
+    def total(self) -> int:
+        """All parameters of known nodes."""
+        return self.trainable + self.non_trainable
+
+    @property
+    def complete(self) -> bool:
+        """True when every node's shape and parameter count is known."""
+        return all(n.known for n in self.nodes.values())
+
+    def __getitem__(self, name: str) -> NodeShape:
+        return self.nodes[name]
+
+
+def infer_shapes(
+    graph: Graph, source: SourceMap, *, skip: Collection[str | None] = ()
+) -> ShapeInfo:
+    """Infer every node's output shape and parameter count; faults become diagnostics.
+
+    Nodes in ``skip`` (already reported invalid) and everything downstream of an unknown shape
+    are left unknown, never reported twice.
+    """
+    info = ShapeInfo()
+    try:
+        order = graph.topological_order()
+    except nx.NetworkXUnfeasible:
+        return info
+    skipped = set(skip)
+    for name in order:
+        node = graph.nodes[name]
+        if node.is_input:
+            info.nodes[name] = NodeShape((((None, *(node.shape or ())),)), known=True)
+            continue
+        info.nodes[name] = _infer_node(graph, node, info, source, name in skipped)
+    _check_ceiling(graph, info)
+    return info
+
+
+def _infer_node(
+    graph: Graph, node: IRNode, info: ShapeInfo, source: SourceMap, skipped: bool
+) -> NodeShape:
+    if skipped or node.type is None:
+        return NodeShape(reason="invalid node")
+    ins: list[Shape] = []
+    for src in node.inputs:
+        known = info.nodes.get(src)
+        if known is None or known.output is None:
+            return NodeShape(reason=f"the shape of `{src}` is unknown")
+        ins.append(known.output)
+    if not has_rule(node.type):
+        info.diagnostics.append(
+            _diag(
+                graph,
+                node,
+                "N502",
+                f"node `{node.name}`: no static shape rule for {node.type}; its output shape and "
+                "everything downstream is unknown to `validate`",
+                hint="`graphspec validate --deep` settles it with Keras",
+                severity=Severity.NOTE,
+            )
+        )
+        return NodeShape(reason=f"no shape rule for {node.type}")
+    try:
+        result = infer_layer(LayerCall(node.type, node.args, node.name), ins)
+    except ShapeFault as fault:
+        info.diagnostics.append(_fault_diag(graph, node, ins, fault, source))
+        return NodeShape(fault=fault.message, reason="shape error")
+    assert result is not None
+    for shape in result.outputs:
+        size = math.prod(d for d in shape[1:] if d is not None)
+        if size > _limits.MAX_TENSOR_ELEMENTS:
+            info.diagnostics.append(
+                _diag(
+                    graph,
+                    node,
+                    "E504",
+                    f"node `{node.name}` outputs {format_shape(shape)}: {size:,} elements per "
+                    f"sample, beyond the limit of {_limits.MAX_TENSOR_ELEMENTS:,}",
+                    hint="check the input shape and the layer's size arguments",
+                )
+            )
+            return NodeShape(fault="too large", reason="too large")
+    if node.share:
+        return NodeShape(result.outputs, known=True)
+    return NodeShape(result.outputs, result.trainable, result.non_trainable, known=True)
+
+
+def _fault_diag(
+    graph: Graph, node: IRNode, ins: list[Shape], fault: ShapeFault, source: SourceMap
+) -> Diagnostic:
+    related = tuple(
+        f"input {i}: `{src}` -> (None, ...)".replace("(None, ...)", format_shape(shape))
+        for i, (src, shape) in enumerate(zip(node.inputs, ins, strict=False))
+    )
+    hint = fault.hint
+    culprit = None
+    if fault.input_index is not None and 0 < fault.input_index < len(node.inputs):
+        culprit = graph.nodes.get(node.inputs[fault.input_index])
+    if node.type in _ELEMENTWISE and culprit is not None and ins[0][-1] != ins[fault.input_index][-1]:  # type: ignore[index]
+        hint = _width_hint(graph, node, culprit, ins[0][-1]) or hint
+    loc = node.loc
+    if fault.arg is not None:
+        loc = source.at((*node.spec_path, fault.arg)) or loc
+    return Diagnostic(
+        "E501",
+        f"node `{node.name}`: {fault.message}",
+        file=graph.file,
+        line=loc.line if loc else None,
+        column=loc.column if loc else None,
+        hint=hint,
+        node=node.name,
+        related=related,
+    )
+
+
+def _width_hint(graph: Graph, node: IRNode, culprit: IRNode, want: int | None) -> str | None:
+    """Suggest resizing the layer that feeds a mismatched merge input, when it has a width."""
+    owner = graph.nodes.get(culprit.layer_owner, culprit)
+    for arg in _WIDTH_ARGS:
+        if arg in owner.args and want is not None:
+            return (
+                f"give `{culprit.name}` {want} {arg} (it has {owner.args[arg]}) so that its "
+                f"output matches the other inputs of `{node.name}`"
+            )
+    return None
+
+
+def _check_ceiling(graph: Graph, info: ShapeInfo) -> None:
+    if info.total > _limits.MAX_PARAMS:
+        biggest = max(info.nodes.items(), key=lambda kv: kv[1].params)
+        node = graph.nodes[biggest[0]]
+        info.diagnostics.append(
+            _diag(
+                graph,
+                node,
+                "E503",
+                f"the model would have {info.total:,} parameters, beyond the ceiling of "
+                f"{_limits.MAX_PARAMS:,}; the largest layer is `{node.name}` with "
+                f"{biggest[1].params:,}",
+                hint="nothing was allocated; reduce layer sizes or the input shape",
+            )
+        )
+
+
+def _diag(
+    graph: Graph,
+    node: IRNode,
+    code: str,
+    message: str,
+    *,
+    hint: str | None = None,
+    severity: Severity = Severity.ERROR,
+) -> Diagnostic:
+    loc = node.loc
+    return Diagnostic(
+        code,
+        message,
+        file=graph.file,
+        line=loc.line if loc else None,
+        column=loc.column if loc else None,
+        severity=severity,
+        hint=hint,
+        node=node.name,
+    )

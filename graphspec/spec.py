@@ -1,0 +1,150 @@
+"""The spec model (pydantic): what a graphspec YAML file may say, with its source locations."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from graphspec.source import SourceMap
+
+__all__ = [
+    "BlockSpec",
+    "EdgeItem",
+    "InputSpec",
+    "NodeKey",
+    "NodeSpec",
+    "Spec",
+    "TrainSpec",
+]
+
+Scalar = int | float | str | bool | None
+EdgeItem = str | list[str]
+"""An edge entry: a chain ``"a -> b -> c"`` or a pair ``[a, b]``."""
+
+
+class NodeKey(StrEnum):
+    """Reserved keys of a node; every other key is a keyword argument of the layer."""
+
+    TYPE = "type"
+    INPUTS = "inputs"
+    SHARE = "share"
+    BLOCK = "block"
+    REPEAT = "repeat"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class InputSpec(_Strict):
+    """A model input: its shape without the batch dimension, and its dtype."""
+
+    shape: list[int | str | None] = Field(
+        description="Shape without the batch dimension; null for a variable length.",
+        examples=[[28, 28, 1], [None, 16]],
+    )
+    dtype: str = Field("float32", description="Keras dtype name, e.g. float32, int32.")
+
+
+class NodeSpec(BaseModel):
+    """A node: a layer (``type`` plus its keyword arguments), a ``share`` or a ``block`` instance."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str | None = Field(None, description="A class name from keras.layers, e.g. Conv2D.")
+    inputs: str | list[str] | None = Field(
+        None, description="This node's inputs in order: an alternative to `edges`."
+    )
+    share: str | None = Field(
+        None, description="Reuse the layer object (and so the weights) of another node."
+    )
+    block: str | None = Field(None, description="Instantiate the named block.")
+    repeat: int | str | None = Field(
+        None, description="With `block`: stack this many copies, output to input."
+    )
+
+    @property
+    def args(self) -> dict[str, Any]:
+        """The layer's keyword arguments (every non-reserved key), in the order written."""
+        return dict(self.__pydantic_extra__ or {})
+
+    @property
+    def input_list(self) -> list[str] | None:
+        """``inputs`` as a list, or ``None`` when not given."""
+        if self.inputs is None:
+            return None
+        return [self.inputs] if isinstance(self.inputs, str) else list(self.inputs)
+
+
+class BlockSpec(_Strict):
+    """A reusable, parameterised sub-graph."""
+
+    params: dict[str, Scalar | list[Any]] = Field(
+        default_factory=dict, description="Block params; null marks a required one."
+    )
+    inputs: list[str] = Field(default_factory=lambda: ["x"], description="Input placeholders.")
+    nodes: dict[str, NodeSpec]
+    edges: list[EdgeItem] = Field(default_factory=list)
+    outputs: list[str] | None = None
+
+
+class TrainSpec(_Strict):
+    """Training settings used by ``graphspec fit`` and ``graphspec compare``."""
+
+    optimizer: str | dict[str, Any] = "adam"
+    loss: str | list[str] | dict[str, str] = "sparse_categorical_crossentropy"
+    metrics: list[str] | dict[str, list[str]] = Field(default_factory=lambda: ["accuracy"])
+    batch_size: int = Field(32, gt=0)
+    epochs: int = Field(5, gt=0)
+
+
+class Spec(_Strict):
+    """A whole graphspec file, format version 1.
+
+    >>> from graphspec import load
+    >>> spec = load("inputs: {x: {shape: [4]}}\\nnodes:\\n  d: {type: Dense, units: 2}\\n")
+    >>> list(spec.nodes), spec.inputs["x"].shape
+    (['d'], [4])
+    """
+
+    graphspec: Literal[1] = Field(1, description="Format version.")
+    name: str | None = Field(None, description="Model name; default: the file's stem.")
+    description: str | None = None
+    params: dict[str, Scalar | list[Any]] = Field(default_factory=dict)
+    inputs: dict[str, InputSpec]
+    nodes: dict[str, NodeSpec]
+    edges: list[EdgeItem] = Field(default_factory=list)
+    outputs: list[str] | dict[str, str] | None = None
+    blocks: dict[str, BlockSpec] = Field(default_factory=dict)
+    train: TrainSpec | None = None
+
+    _source: SourceMap = PrivateAttr(default_factory=lambda: SourceMap("<spec>"))
+    _load_diagnostics: list[Any] = PrivateAttr(default_factory=list)
+
+    @property
+    def load_diagnostics(self) -> list[Any]:
+        """Schema problems found while loading that did not stop the rest from being checked."""
+        return self._load_diagnostics
+
+    @property
+    def source(self) -> SourceMap:
+        """Where each element of this spec was written."""
+        return self._source
+
+    @property
+    def file(self) -> str:
+        """The spec's file name (``<spec>`` for text)."""
+        return self._source.file
+
+    def _repr_svg_(self) -> str:  # pragma: no cover - exercised in notebooks
+        from graphspec.render import render_svg
+
+        return render_svg(self)
+
+    def to_yaml(self) -> str:
+        """This spec as YAML text, in graphspec's canonical layout."""
+        from graphspec.emit import spec_to_yaml
+
+        return spec_to_yaml(self)

@@ -1,0 +1,456 @@
+"""Checks on the graph IR: layer types and arguments against the Keras catalog, structure, arity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+import networkx as nx
+
+from graphspec._suggest import did_you_mean
+from graphspec.arity import arity, describe_arity
+from graphspec.catalog import (
+    FORBIDDEN_LAYERS,
+    NESTED_LAYER_ARGS,
+    RESERVED_LAYER_ARGS,
+    LayerSignature,
+    layer_names,
+    layer_signature,
+    named_objects,
+    object_kind,
+)
+from graphspec.errors import Diagnostic, Severity
+from graphspec.graph import Graph, IRNode
+from graphspec.source import Loc, Path, SourceMap
+
+__all__ = ["CHECKS", "check", "graph_check"]
+
+FORBIDDEN_KEYS: Final = frozenset(
+    {"module", "class_name", "registered_name", "function", "fn", "config", "build_config"}
+)
+"""Keys of Keras's own serialized configs, which name code to import: never accepted in a spec."""
+
+_SURPRISE_TEXT: Final = {
+    "bool": "YAML 1.1 reads `{raw}` as the boolean {value}",
+    "octal": "YAML 1.1 reads `{raw}` as the octal number {value}",
+    "sexagesimal": "YAML 1.1 reads `{raw}` as the base-60 number {value}",
+    "float-string": "YAML 1.1 reads `{raw}` as a string, not a number",
+}
+_SURPRISE_HINT: Final = {
+    "bool": "quote it (`'{raw}'`) for text, or write true/false",
+    "octal": "write `{plain}` for decimal, or `0o{plain}` for octal",
+    "sexagesimal": "quote it (`'{raw}'`) if you meant text",
+    "float-string": "write it with a dot and a signed exponent, e.g. `{fixed}`",
+}
+
+CheckFn = Callable[["_Checker"], None]
+CHECKS: dict[str, CheckFn] = {}
+"""Graph checks by name, run in registration order (filled by :func:`graph_check`)."""
+
+
+def graph_check(name: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a graph check."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+class _Checker:
+    def __init__(self, graph: Graph, source: SourceMap) -> None:
+        self.graph = graph
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.typed: dict[str, LayerSignature] = {}
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        *,
+        node: IRNode | None = None,
+        path: Path | None = None,
+        loc: Loc | None = None,
+        key: bool = False,
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        if loc is None and path is not None:
+            loc = self.source.key_at(path) if key else self.source.at(path)
+        if loc is None and node is not None:
+            loc = node.loc
+        self.diagnostics.append(
+            Diagnostic(
+                code,
+                message,
+                file=self.graph.file,
+                line=loc.line if loc else None,
+                column=loc.column if loc else None,
+                severity=severity,
+                hint=hint,
+                node=node.name if node else None,
+            )
+        )
+
+
+def check(graph: Graph, source: SourceMap) -> list[Diagnostic]:
+    """Run every registered check on an expanded graph; returns all diagnostics found.
+
+    >>> from graphspec import load
+    >>> from graphspec.expand import expand
+    >>> spec = load("inputs: {x: {shape: [4]}}\\nnodes:\\n  d: {type: Dense, unit: 2}\\n")
+    >>> graph, _ = expand(spec)
+    >>> [d.format() for d in check(graph, spec.source)][0].splitlines()[0]
+    '<spec>:3:25: error[E202]: node `d`: Dense has no argument `unit`'
+    """
+    checker = _Checker(graph, source)
+    for fn in CHECKS.values():
+        fn(checker)
+    return checker.diagnostics
+
+
+# -- layer types and arguments ------------------------------------------------------------------
+
+
+@graph_check("types")
+def _check_types(c: _Checker) -> None:
+    for node in c.graph.layers:
+        if node.share:
+            owner = c.typed.get(node.share)
+            if owner is not None:
+                c.typed[node.name] = owner
+            continue
+        sig = _check_type(c, node, node.type, (*node.spec_path, "type"))
+        if sig is not None:
+            c.typed[node.name] = sig
+
+
+def _check_type(c: _Checker, node: IRNode, type_name: Any, path: Path) -> LayerSignature | None:
+    if type_name is None:
+        c.report(
+            "E200",
+            f"node `{node.name}` has no `type`",
+            node=node,
+            path=path[:-1],
+            key=True,
+            hint="give a Keras layer class (`type: Dense`), `share: NODE` or `block: NAME`",
+        )
+        return None
+    if not isinstance(type_name, str):
+        c.report("E201", f"node `{node.name}`: `type` must be a string", node=node, path=path)
+        return None
+    from graphspec.registry import custom_layer_signature
+
+    custom = custom_layer_signature(type_name)
+    if custom is not None:
+        return custom
+    if type_name in FORBIDDEN_LAYERS:
+        c.report(
+            "E204",
+            f"node `{node.name}`: layer type `{type_name}` is not allowed in a spec: "
+            f"{FORBIDDEN_LAYERS[type_name]}",
+            node=node,
+            path=path,
+            hint="register a custom layer from Python with graphspec.register_layer(cls)",
+        )
+        return None
+    if "." in type_name or ":" in type_name:
+        c.report(
+            "E204",
+            f"node `{node.name}`: `{type_name}` is not a class of keras.layers; "
+            "graphspec never imports modules named in a spec",
+            node=node,
+            path=path,
+            hint="use a keras.layers class name, or register your own layer from Python",
+        )
+        return None
+    sig = layer_signature(type_name)
+    if sig is None:
+        c.report(
+            "E201",
+            f"node `{node.name}`: unknown layer type `{type_name}`",
+            node=node,
+            path=path,
+            hint=did_you_mean(type_name, layer_names())
+            or "types are class names from keras.layers, e.g. Dense, Conv2D",
+        )
+    return sig
+
+
+@graph_check("arguments")
+def _check_arguments(c: _Checker) -> None:
+    for node in c.graph.layers:
+        sig = c.typed.get(node.name)
+        if sig is None or node.share:
+            continue
+        _check_args(c, node, sig, node.args, node.spec_path)
+
+
+def _check_args(
+    c: _Checker, node: IRNode, sig: LayerSignature, args: dict[str, Any], path: Path
+) -> None:
+    for key, value in args.items():
+        apath = (*path, key)
+        if key in FORBIDDEN_KEYS:
+            c.report(
+                "E206",
+                f"node `{node.name}`: `{key}` is not accepted: specs never name code to import",
+                node=node,
+                path=apath,
+                key=True,
+                hint="write the layer's own arguments; custom layers are registered from Python",
+            )
+            continue
+        if key in RESERVED_LAYER_ARGS:
+            c.report(
+                "E205",
+                f"node `{node.name}`: `{key}` cannot be set in a spec: {RESERVED_LAYER_ARGS[key]}",
+                node=node,
+                path=apath,
+                key=True,
+            )
+            continue
+        if not sig.accepts(key):
+            c.report(
+                "E202",
+                f"node `{node.name}`: {sig.type} has no argument `{key}`",
+                node=node,
+                path=apath,
+                key=True,
+                hint=did_you_mean(key, sig.all_names())
+                or f"{sig.type} takes: {', '.join(sig.all_names())}",
+            )
+            continue
+        _check_value(c, node, sig, key, value, apath)
+    for name in sig.required:
+        if name not in args:
+            c.report(
+                "E207",
+                f"node `{node.name}`: {sig.type} needs the argument `{name}`",
+                node=node,
+                path=path,
+                key=True,
+                hint=f"add `{name}: ...`",
+            )
+
+
+def _check_value(
+    c: _Checker, node: IRNode, sig: LayerSignature, key: str, value: Any, path: Path
+) -> None:
+    surprise = c.source.surprises.get(path)
+    info = sig.arg(key)
+    default = info.default if info else None
+    if surprise is not None:
+        expects_bool = isinstance(default, bool)
+        raw = surprise.raw
+        fixed = raw.lower().replace("e", ".0e") if "." not in raw else raw
+        plain = raw.lstrip("0") or "0"
+        benign = surprise.kind == "bool" and expects_bool
+        c.report(
+            "W106" if benign else "E106",
+            f"node `{node.name}`, `{key}`: "
+            + _SURPRISE_TEXT[surprise.kind].format(raw=raw, value=surprise.value),
+            node=node,
+            path=path,
+            hint=_SURPRISE_HINT[surprise.kind].format(raw=raw, plain=plain, fixed=fixed),
+            severity=Severity.WARNING if benign else Severity.ERROR,
+        )
+        if not benign:
+            return
+    nested = NESTED_LAYER_ARGS.get(sig.type, ())
+    if key in nested:
+        _check_nested(c, node, key, value, path)
+        return
+    kind = object_kind(key)
+    if kind is not None:
+        _check_named_object(c, node, key, value, kind, path)
+        return
+    if isinstance(value, dict):
+        c.report(
+            "E203",
+            f"node `{node.name}`: `{key}` of {sig.type} takes a plain value, not a mapping",
+            node=node,
+            path=path,
+            hint="mappings are accepted only for nested layers, initializers, regularizers "
+            "and constraints",
+        )
+        return
+    _check_type_of(c, node, sig, key, value, default, path)
+
+
+def _check_type_of(
+    c: _Checker, node: IRNode, sig: LayerSignature, key: str, value: Any, default: Any, path: Path
+) -> None:
+    expected = None
+    if isinstance(default, bool) and not isinstance(value, bool):
+        expected = "true or false"
+    elif isinstance(default, str) and value is not None and not isinstance(value, str):
+        expected = "a string"
+    elif (
+        isinstance(default, int | float)
+        and not isinstance(default, bool)
+        and (isinstance(value, str | bool | dict))
+    ):
+        expected = "a number"
+    elif isinstance(default, list) and isinstance(value, str | bool):
+        expected = "a number or a list"
+    if expected:
+        c.report(
+            "E203",
+            f"node `{node.name}`: `{key}` of {sig.type} must be {expected}; found {value!r}",
+            node=node,
+            path=path,
+            hint=f"the Keras default is {default!r}",
+        )
+
+
+def _check_named_object(
+    c: _Checker, node: IRNode, key: str, value: Any, kind: str, path: Path
+) -> None:
+    if value is None:
+        return
+    name = value.get("type") if isinstance(value, dict) else value
+    if isinstance(value, dict):
+        bad = sorted(FORBIDDEN_KEYS & set(value))
+        if bad:
+            c.report(
+                "E206",
+                f"node `{node.name}`: `{key}` may not hold `{bad[0]}`: specs never name code "
+                "to import",
+                node=node,
+                path=(*path, bad[0]),
+                key=True,
+                hint=f"write `{{type: NAME, ...arguments}}` with a name from keras.{kind}",
+            )
+            return
+    if not isinstance(name, str):
+        c.report(
+            "E208",
+            f"node `{node.name}`: `{key}` must name one of keras.{kind}; found {value!r}",
+            node=node,
+            path=path,
+            hint=f"e.g. {', '.join(named_objects(kind)[:4])}",
+        )
+        return
+    if name not in named_objects(kind):
+        c.report(
+            "E208",
+            f"node `{node.name}`: `{key}`: `{name}` is not one of keras.{kind}",
+            node=node,
+            path=path,
+            hint=did_you_mean(name, named_objects(kind))
+            or f"choose from: {', '.join(named_objects(kind))}",
+        )
+
+
+def _check_nested(c: _Checker, node: IRNode, key: str, value: Any, path: Path) -> None:
+    if value is None and key != "layer":
+        return
+    if not isinstance(value, dict) or "type" not in value:
+        c.report(
+            "E203",
+            f"node `{node.name}`: `{key}` must be a layer mapping such as "
+            "`{type: LSTM, units: 32}`",
+            node=node,
+            path=path,
+        )
+        return
+    sig = _check_type(c, node, value["type"], (*path, "type"))
+    if sig is not None:
+        _check_args(c, node, sig, {k: v for k, v in value.items() if k != "type"}, path)
+
+
+# -- structure ----------------------------------------------------------------------------------
+
+
+@graph_check("cycles")
+def _check_cycles(c: _Checker) -> None:
+    dag = c.graph.dag
+    if nx.is_directed_acyclic_graph(dag):
+        return
+    for component in nx.strongly_connected_components(dag):
+        if len(component) == 1 and not any(dag.has_edge(n, n) for n in component):
+            continue
+        start = min(component, key=list(c.graph.nodes).index)
+        cycle = nx.find_cycle(dag.subgraph(component), source=start)
+        path = [edge[0] for edge in cycle] + [cycle[0][0]]
+        node = c.graph.nodes[start]
+        c.report(
+            "E302",
+            f"the graph has a cycle: {' -> '.join(path)}",
+            node=node,
+            hint="a model is a directed acyclic graph; remove one of these edges",
+        )
+
+
+@graph_check("arity")
+def _check_arity(c: _Checker) -> None:
+    for node in c.graph.layers:
+        sig = c.typed.get(node.name)
+        if sig is None:
+            continue
+        low, high = arity(sig.type)
+        count = len(node.inputs)
+        if count == 0:
+            c.report(
+                "E309",
+                f"node `{node.name}` has no inputs",
+                node=node,
+                hint="connect it with an edge, or give it `inputs:`",
+            )
+        elif not low <= count <= high:
+            listed = ", ".join(node.inputs)
+            hint = (
+                "merge layers combine two or more tensors; add the other inputs"
+                if low >= 2
+                else "merge the inputs first with Add or Concatenate"
+            )
+            c.report(
+                "E306",
+                f"node `{node.name}` ({sig.type}) takes {describe_arity(sig.type)} but has "
+                f"{count}: {listed}",
+                node=node,
+                hint=hint,
+            )
+
+
+@graph_check("reachability")
+def _check_reachability(c: _Checker) -> None:
+    graph = c.graph
+    outputs = [o for o in graph.output_nodes if o in graph.dag]
+    for name in outputs:
+        if graph.nodes[name].is_input:
+            c.report(
+                "E305",
+                f"output `{name}` is a model input, not a layer",
+                node=graph.nodes[name],
+                path=("outputs",),
+                hint="outputs name layer nodes",
+            )
+    if not outputs:
+        return
+    reaching: set[str] = set(outputs)
+    reverse = graph.dag.reverse(copy=False)
+    for name in outputs:
+        reaching.update(nx.descendants(reverse, name))
+    for node in graph:
+        if node.name in reaching:
+            continue
+        if node.is_input:
+            c.report(
+                "W304",
+                f"input `{node.name}` is not used by any output",
+                node=node,
+                severity=Severity.WARNING,
+                hint="connect it, or remove it",
+            )
+        else:
+            c.report(
+                "W303",
+                f"node `{node.name}` does not lead to any output",
+                node=node,
+                severity=Severity.WARNING,
+                hint="connect it, list it under `outputs`, or remove it",
+            )

@@ -1,0 +1,140 @@
+"""Generate graphspec/data/keras_catalog.json from the installed Keras (run: make catalog)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parent.parent / "graphspec" / "data" / "keras_catalog.json"
+_EMPTY = inspect.Parameter.empty
+_SKIP_CLASSES = {"Layer", "InputSpec", "Input"}
+
+
+def _jsonable(value: Any) -> Any:
+    """A JSON form of a default value: tuples become lists, objects their repr."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return {"repr": repr(value)}
+
+
+def _signature(cls: type) -> dict[str, Any]:
+    sig = inspect.signature(cls.__init__)
+    args: dict[str, Any] = {}
+    var_kwargs = False
+    for name, p in list(sig.parameters.items())[1:]:
+        if p.kind is inspect.Parameter.VAR_KEYWORD:
+            var_kwargs = True
+            continue
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            continue
+        entry: dict[str, Any] = {}
+        if p.default is _EMPTY:
+            entry["required"] = True
+        else:
+            entry["default"] = _jsonable(p.default)
+        args[name] = entry
+    return {"args": args, "kwargs": var_kwargs}
+
+
+def _names(module: Any, kind: type | None = None) -> list[str]:
+    out = []
+    for name in dir(module):
+        if name.startswith("_"):
+            continue
+        obj = getattr(module, name)
+        if kind is None and callable(obj) and not inspect.isclass(obj):
+            out.append(name)
+        elif kind is not None and inspect.isclass(obj) and issubclass(obj, kind):
+            out.append(name)
+    return sorted(out)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _gettable(module: Any, kind: type) -> list[str]:
+    """Class names of ``kind`` in ``module`` plus every snake_case alias ``module.get`` accepts."""
+    names = {n for n in _names(module, kind) if n not in {kind.__name__}}
+    for name in list(names) + [n for n in dir(module) if n.islower() and not n.startswith("_")]:
+        for candidate in (name, _snake(name)):
+            try:
+                if module.get(candidate) is not None:
+                    names.add(candidate)
+            except Exception:  # noqa: BLE001 - probing which names Keras resolves
+                continue
+    return sorted(names)
+
+
+def build() -> dict[str, Any]:
+    """The catalog as a dict (sorted keys, stable across runs)."""
+    import keras
+
+    layers = {}
+    for name in dir(keras.layers):
+        obj = getattr(keras.layers, name)
+        if (
+            inspect.isclass(obj)
+            and issubclass(obj, keras.layers.Layer)
+            and name not in _SKIP_CLASSES
+            and not name.startswith("_")
+        ):
+            layers[name] = _signature(obj)
+    base = _signature(keras.layers.Layer)["args"]
+    base.update({"input_dim": {"default": None}, "input_shape": {"default": None}})
+    losses = [n for n in _names(keras.losses, keras.losses.Loss) if n not in {"Loss", "Reduction"}]
+    loss_fns = [n for n in _names(keras.losses) if n not in {"get", "serialize", "deserialize"}]
+    return {
+        "keras_version": keras.__version__,
+        "layers": layers,
+        "base_args": base,
+        "activations": [
+            n for n in _names(keras.activations) if n not in {"get", "serialize", "deserialize"}
+        ],
+        "initializers": _gettable(keras.initializers, keras.initializers.Initializer),
+        "regularizers": _gettable(keras.regularizers, keras.regularizers.Regularizer),
+        "constraints": _gettable(keras.constraints, keras.constraints.Constraint),
+        "optimizers": [
+            n
+            for n in _names(keras.optimizers, keras.optimizers.Optimizer)
+            if n not in {"Optimizer", "LossScaleOptimizer"}
+        ],
+        "losses": sorted(set(losses) | set(loss_fns)),
+        "metrics": [n for n in _names(keras.metrics, keras.metrics.Metric) if n != "Metric"],
+        "dtypes": sorted(
+            ["float16", "float32", "float64", "bfloat16", "int8", "int16", "int32", "int64",
+             "uint8", "uint16", "uint32", "uint64", "bool", "string", "complex64", "complex128"]
+        ),
+    }
+
+
+def render() -> str:
+    """The catalog as the exact text written to disk."""
+    return json.dumps(build(), indent=1, sort_keys=True) + "\n"
+
+
+def main() -> int:
+    text = render()
+    if "--check" in sys.argv:
+        current = OUT.read_text() if OUT.exists() else ""
+        if current != text:
+            print(f"{OUT} is out of date; run: make catalog", file=sys.stderr)
+            return 1
+        print("catalog matches the installed Keras")
+        return 0
+    OUT.write_text(text)
+    print(f"wrote {OUT} ({len(text):,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
