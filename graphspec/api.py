@@ -101,7 +101,7 @@ def check(
     graph, found = expand(spec, params)
     diagnostics += found
     diagnostics += check_graph(graph, spec.source)
-    result = CheckResult(spec, graph, diagnostics)
+    result = CheckResult(spec, graph, _ordered(diagnostics))
     if shapes:
         try:
             from graphspec.shapes.infer import infer_shapes
@@ -109,5 +109,13 @@ def check(
             return result
         if not any(d.code in {"E302"} for d in diagnostics):
             result.shapes = infer_shapes(graph, spec.source, skip={d.node for d in result.errors})
-            result.diagnostics += result.shapes.diagnostics
+            result.diagnostics = _ordered(result.diagnostics + result.shapes.diagnostics)
     return result
+
+
+def _ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Errors, then warnings, then notes; each by position in the file."""
+    rank = {"error": 0, "warning": 1, "note": 2}
+    return sorted(
+        diagnostics, key=lambda d: (rank[d.severity.value], d.line or 0, d.column or 0)
+    )

@@ -17,6 +17,8 @@ from graphspec.spec import BlockSpec, EdgeItem, NodeKey, NodeSpec, Spec
 __all__ = ["expand", "parse_edge"]
 
 _ARROW = "->"
+_FAILED = "\x00failed"
+"""Where a reference to a block instance that failed to expand leads (never reported twice)."""
 
 
 @dataclass
@@ -213,9 +215,10 @@ class _Expander:
         """Expand one node list; returns the expanded name its (first) output resolves to."""
         base = (*scope.path, "nodes")
         incoming = self._incoming(scope, nodes, edges, input_names)
-        chain = not edges and all(n.inputs is None for n in nodes.values())
+        chain = not edges
         previous: str | None = input_names[0] if chain and len(input_names) == 1 else None
-        if chain and len(input_names) > 1 and nodes:
+        first = next(iter(nodes.values()), None)
+        if chain and len(input_names) > 1 and first is not None and first.inputs is None:
             self.error(
                 "E309",
                 f"with {len(input_names)} inputs, nodes need `edges` or `inputs:`; "
@@ -258,7 +261,7 @@ class _Expander:
             scope.local_names.append(local)
             if nspec.block is not None:
                 out = self._instance(scope, local, nspec, refs, path, stack)
-                scope.locals[local] = out or expanded
+                scope.locals[local] = out or _FAILED
             else:
                 self._layer(scope, local, nspec, refs, path)
                 scope.locals[local] = expanded
@@ -627,8 +630,10 @@ class _Expander:
             node = item.node
             for ref in item.refs:
                 target = self._resolve(ref)
-                if target is None:
-                    self._undefined(ref, node.name, node.spec_path)
+                if target is None or target == _FAILED:
+                    if target is None:
+                        self._undefined(ref, node.name, node.spec_path)
+                    node.dangling = True
                     continue
                 node.inputs.append(target)
                 node.input_locs.append(ref.loc)
@@ -636,8 +641,9 @@ class _Expander:
                 self._resolve_share(node, item.share)
         for out_name, ref in self.pending_outputs:
             target = self._resolve(ref)
-            if target is None:
-                self._undefined(ref, None, ("outputs",), what="output")
+            if target is None or target == _FAILED:
+                if target is None:
+                    self._undefined(ref, None, ("outputs",), what="output")
                 continue
             self.graph.outputs.append((out_name, target))
 
@@ -659,6 +665,9 @@ class _Expander:
     def _resolve_share(self, node: IRNode, ref: _Ref) -> None:
         path = (*node.spec_path, NodeKey.SHARE.value)
         target = self._resolve(ref)
+        node.broken = True
+        if target == _FAILED:
+            return
         if target is None:
             self._undefined(ref, node.name, path, what="`share`")
             return
@@ -693,6 +702,7 @@ class _Expander:
         node.share = owner.name
         node.type = owner.type
         node.args = owner.args
+        node.broken = False
 
 
 def expand(spec: Spec, params: Mapping[str, Any] | None = None) -> tuple[Graph, list[Diagnostic]]:

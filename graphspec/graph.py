@@ -43,6 +43,8 @@ class IRNode:
     spec_path: Path = ()
     instance: str | None = None
     block: str | None = None
+    broken: bool = False
+    dangling: bool = False
 
     @property
     def is_input(self) -> bool:

@@ -190,6 +190,14 @@ class _Composer:
             mark = err.problem_mark or err.context_mark
             loc = Loc(mark.line + 1, mark.column + 1) if mark is not None else None
             problem = err.problem or err.context or "malformed YAML"
+            if "nesting depth" in problem:
+                raise _fail(
+                    self.file,
+                    loc,
+                    "E007",
+                    f"nesting is deeper than {_limits.MAX_DEPTH} levels",
+                    "a spec needs only a few levels; flatten the structure",
+                ) from None
             raise _fail(self.file, loc, "E003", f"YAML syntax error: {problem}") from None
         except yaml.YAMLError as err:
             raise _fail(self.file, None, "E003", f"YAML syntax error: {err}") from None
@@ -222,6 +230,13 @@ class _Composer:
         is_key = bool(stack) and isinstance(stack[-1].container, dict) and stack[-1].key is None
         if is_key:
             self._check_tag(event, "str")
+            if event.value == "<<" and not event.style:
+                raise self._error(
+                    event,
+                    "E011",
+                    "YAML merge keys (`<<`) are not supported",
+                    "use a block or `${params}` to reuse settings",
+                )
             return event.value, 0
         value = self._scalar(event, self._child_path(stack))
         if event.anchor:

@@ -90,16 +90,29 @@ def _drop_faulty(data: dict[str, Any], err: ValidationError) -> tuple[dict[str, 
 
 
 def _diagnose(err: ValidationError, data: Any, source: SourceMap) -> list[Diagnostic]:
-    seen: set[tuple[Path, str]] = set()
+    seen: dict[tuple[Path, str], int] = {}
+    expected: dict[int, list[str]] = {}
     out: list[Diagnostic] = []
     for error in err.errors():
         path = _data_path(error["loc"], data)
         kind = error["type"]
-        key = (path, "union" if kind.endswith("_type") else kind)
+        key = (path, "union" if kind in _TYPE_WORDS else kind)
         if key in seen:
+            words = expected.setdefault(seen[key], [])
+            word = _TYPE_WORDS.get(kind)
+            if word and word not in words:
+                words.append(word)
             continue
-        seen.add(key)
+        seen[key] = len(out)
+        expected[len(out)] = [_TYPE_WORDS[kind]] if kind in _TYPE_WORDS else []
         out.append(_one(error, path, source))
+    for index, words in expected.items():
+        if len(words) > 1:
+            diag = out[index]
+            head, _, found = diag.message.rpartition("; found ")
+            head = head.rsplit(" must be ", 1)[0]
+            message = f"{head} must be {' or '.join(words)}; found {found}"
+            out[index] = Diagnostic(**{**diag.__dict__, "message": message})
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt
 
 from graphspec.source import SourceMap
 
@@ -61,7 +61,7 @@ class NodeSpec(BaseModel):
         None, description="Reuse the layer object (and so the weights) of another node."
     )
     block: str | None = Field(None, description="Instantiate the named block.")
-    repeat: int | str | None = Field(
+    repeat: StrictInt | str | None = Field(
         None, description="With `block`: stack this many copies, output to input."
     )
 

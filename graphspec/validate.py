@@ -117,6 +117,8 @@ def check(graph: Graph, source: SourceMap) -> list[Diagnostic]:
 @graph_check("types")
 def _check_types(c: _Checker) -> None:
     for node in c.graph.layers:
+        if node.broken:
+            continue
         if node.share:
             owner = c.typed.get(node.share)
             if owner is not None:
@@ -389,7 +391,7 @@ def _check_cycles(c: _Checker) -> None:
 def _check_arity(c: _Checker) -> None:
     for node in c.graph.layers:
         sig = c.typed.get(node.name)
-        if sig is None:
+        if sig is None or node.dangling:
             continue
         low, high = arity(sig.type)
         count = len(node.inputs)

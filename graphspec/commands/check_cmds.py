@@ -15,7 +15,7 @@ from graphspec.cli import (
     parse_overrides,
     print_diagnostics,
 )
-from graphspec.errors import Diagnostic, SpecError
+from graphspec.errors import Diagnostic, Severity, SpecError
 
 __all__ = ["run_schema", "run_summary", "run_validate"]
 
@@ -54,7 +54,7 @@ def run_validate(args: argparse.Namespace) -> int:
         if any(d.is_error for d in found):
             status = EXIT_INVALID
         elif not args.quiet and args.format == "text":
-            warn = sum(not d.is_error for d in found)
+            warn = sum(d.severity is Severity.WARNING for d in found)
             tail = f" ({warn} warning{'s' * (warn != 1)})" if warn else ""
             print(f"{path}: ok{tail}")
     if args.format == "json":

@@ -50,6 +50,7 @@ class ShapeInfo:
 
     nodes: dict[str, NodeShape] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    unruled: set[str] = field(default_factory=set)
 
     @property
     def trainable(self) -> int:
@@ -111,6 +112,9 @@ def _infer_node(
             return NodeShape(reason=f"the shape of `{src}` is unknown")
         ins.append(known.output)
     if not has_rule(node.type):
+        if node.type in info.unruled:
+            return NodeShape(reason=f"no shape rule for {node.type}")
+        info.unruled.add(node.type)
         info.diagnostics.append(
             _diag(
                 graph,

@@ -1,0 +1,83 @@
+# graphspec: the two-command set-up is `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+GS := $(VENV)/bin/graphspec
+STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+
+.PHONY: help setup demo test lint format bench fuzz catalog diagrams schema clean dot
+
+help:
+	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
+	@echo "make test      set up, then lint and run the whole test suite"
+	@echo "make bench     benchmarks against Keras (writes benchmarks/results.json)"
+	@echo "make fuzz      run the atheris fuzz target on the loader (not part of CI)"
+	@echo "make catalog   regenerate the Keras layer catalog from the installed Keras"
+	@echo "make diagrams  regenerate the SVG diagrams under docs/diagrams/"
+
+setup: $(STAMP) dot
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "graphspec needs Python 3.11+"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The Graphviz `dot` program: installed with apt when missing and permitted (root or sudo -n).
+dot:
+	@if command -v dot >/dev/null 2>&1; then \
+	  true; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Graphviz (dot) with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null); \
+	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  echo "installing Graphviz (dot) with sudo apt-get"; \
+	  (sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null); \
+	else \
+	  echo "warning: the Graphviz 'dot' program is missing and cannot be installed here;"; \
+	  echo "         install it (apt-get install graphviz / brew install graphviz) to render PNG/SVG"; \
+	fi
+
+demo: setup
+	@mkdir -p out
+	$(GS) validate specs/*.yaml
+	-$(GS) validate specs/bad/seed_skip_original.yaml
+	$(GS) summary specs/seed_skip.yaml
+	$(GS) compile specs/seed_skip.yaml -o out/seed_skip.keras --summary
+	$(GS) render specs/seed_skip.yaml -o out/seed_skip.svg
+	$(GS) render specs/seed_skip.yaml -o out/seed_skip.png
+	@echo "demo done: out/seed_skip.keras, out/seed_skip.svg, out/seed_skip.png"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: setup lint
+	$(PY) scripts/gen_catalog.py --check
+	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules graphspec tests
+
+bench: setup
+	$(PY) -m benchmarks
+
+fuzz: setup
+	$(PY) -m pip install --quiet atheris
+	$(PY) tests/fuzz/fuzz_loader.py -max_total_time=300
+
+catalog: setup
+	$(PY) scripts/gen_catalog.py
+
+diagrams: setup
+	$(PY) scripts/render_docs.py
+
+schema: setup
+	$(GS) schema -o docs/graphspec.schema.json
+
+clean:
+	rm -rf out .pytest_cache build *.egg-info
