@@ -391,7 +391,7 @@ class _Expander:
         expanded = scope.prefix + local
         if nspec.repeat is not None:
             self.error(
-                "E409",
+                "E404",
                 f"node `{local}`: `repeat` only applies to block instances",
                 (*path, NodeKey.REPEAT.value),
                 key=True,

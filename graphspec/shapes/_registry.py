@@ -118,7 +118,7 @@ def infer_layer(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult | None:
     Returns ``None`` when no rule exists for ``call.type``; raises :class:`ShapeFault` when the
     layer cannot be applied.
 
-    >>> import graphspec.shapes
+    >>> from graphspec.shapes import LayerCall, infer_layer
     >>> res = infer_layer(LayerCall("Dense", {"units": 10}), [(None, 784)])
     >>> res.output, res.trainable, res.non_trainable
     ((None, 10), 7850, 0)
@@ -187,9 +187,7 @@ def expect_rank(
         )
 
 
-def known_dim(
-    call: LayerCall, shape: Shape, axis: int, what: str, *, input_index: int = 0
-) -> int:
+def known_dim(call: LayerCall, shape: Shape, axis: int, what: str, *, input_index: int = 0) -> int:
     """``shape[axis]``, faulting when it is unknown (``None``)."""
     dim = shape[axis]
     if dim is None:
@@ -405,8 +403,17 @@ def window_dims(
             continue
         new = (size - ((k - 1) * d + 1)) // s + 1 if padding == "valid" else (size - 1) // s + 1
         if new < 1:
-            raise _shrink_fault(call, size, max(new, 0), first_axis + i, window_arg, window,
-                                strides, padding, dilation)
+            raise _shrink_fault(
+                call,
+                size,
+                max(new, 0),
+                first_axis + i,
+                window_arg,
+                window,
+                strides,
+                padding,
+                dilation,
+            )
         out.append(new)
     return tuple(out)
 

@@ -173,8 +173,9 @@ def conv_transpose_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult
     first, channels = split_channels(call, shape, n, fmt)
     spatial = []
     for i in range(n):
-        size = _transposed_size(shape[first + i], kernel[i], strides[i], dilation[i], padding,
-                                pads[i])
+        size = _transposed_size(
+            shape[first + i], kernel[i], strides[i], dilation[i], padding, pads[i]
+        )
         if size is not None and size < 1:
             raise ShapeFault(
                 f"{call.type} with kernel_size {kernel}, strides {strides}, padding "

@@ -14,8 +14,8 @@ from graphspec.shapes._registry import (
     float_arg,
     int_arg,
     is_int,
-    known_dim,
     kernel_counts,
+    known_dim,
     product,
     result,
     shape_rule,
@@ -43,9 +43,7 @@ __all__ = [
 
 def _dims_arg(call: LayerCall, name: str, value: Any) -> tuple[int | None, ...]:
     """A shape-valued argument: a list of positive ints or nulls."""
-    ok = isinstance(value, list | tuple) and all(
-        d is None or (is_int(d) and d >= 1) for d in value
-    )
+    ok = isinstance(value, list | tuple) and all(d is None or (is_int(d) and d >= 1) for d in value)
     if not ok:
         raise ShapeFault(
             f"{call.type} argument '{name}' must be a list of positive integers or nulls; "
@@ -200,7 +198,7 @@ def _einsum_output(
 
 @shape_rule("EinsumDense")
 def einsum_dense_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
-    """``EinsumDense(equation, output_shape, bias_axes=None)`` (mirrors Keras' equation analysis)."""
+    """``EinsumDense(equation, output_shape, bias_axes=None)``, mirroring Keras' analysis."""
     shape = single_input(call, inputs)
     specs = _einsum_specs(call)
     input_spec, weight_spec, output_spec, left = specs
@@ -306,9 +304,7 @@ def _shared_axes(call: LayerCall, rank: int) -> set[int]:
     if value is None:
         return set()
     axes = [value] if is_int(value) else value
-    if not isinstance(axes, list | tuple) or not all(
-        is_int(a) and 1 <= a < rank for a in axes
-    ):
+    if not isinstance(axes, list | tuple) or not all(is_int(a) and 1 <= a < rank for a in axes):
         raise ShapeFault(
             f"PReLU argument 'shared_axes' must be axes between 1 and {rank - 1}; got {value!r}",
             hint="axis 0 is the batch; e.g. shared_axes: [1, 2] for images",
@@ -322,8 +318,10 @@ def prelu_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     """``PReLU(shared_axes=None)``: one learned slope per element of ``input.shape[1:]``."""
     shape = single_input(call, inputs)
     shared = _shared_axes(call, len(shape))
-    alpha = [1 if i in shared else known_dim(call, shape, i, f"dimension {i}") for i in
-             range(1, len(shape))]
+    alpha = [
+        1 if i in shared else known_dim(call, shape, i, f"dimension {i}")
+        for i in range(1, len(shape))
+    ]
     return result(shape, trainable=product(alpha))
 
 

@@ -163,7 +163,11 @@ def _fault_diag(
     culprit = None
     if fault.input_index is not None and 0 < fault.input_index < len(node.inputs):
         culprit = graph.nodes.get(node.inputs[fault.input_index])
-    if node.type in _ELEMENTWISE and culprit is not None and ins[0][-1] != ins[fault.input_index][-1]:  # type: ignore[index]
+    if (
+        node.type in _ELEMENTWISE
+        and culprit is not None
+        and ins[0][-1] != ins[fault.input_index][-1]
+    ):  # type: ignore[index]
         hint = _width_hint(graph, node, culprit, ins[0][-1]) or hint
     loc = node.loc
     if fault.arg is not None:

@@ -1,0 +1,199 @@
+"""Architecture diagrams drawn from the spec alone (Graphviz and Mermaid), never importing Keras."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from graphspec._atomic import write_bytes_atomic, write_text_atomic
+from graphspec.api import CheckResult, check
+from graphspec.errors import Diagnostic, GraphvizNotFoundError, UsageError
+from graphspec.render import dot as _dot
+from graphspec.render import mermaid as _mermaid
+from graphspec.render._registry import EXTENSIONS, RENDERERS, Renderer, renderer
+from graphspec.render._view import Options, View, build_view
+from graphspec.spec import Spec
+
+__all__ = [
+    "BLOCK_MODES",
+    "EXTENSIONS",
+    "FORMATS",
+    "RANKDIRS",
+    "RENDERERS",
+    "RenderResult",
+    "Renderer",
+    "format_for",
+    "render_spec",
+    "render_svg",
+    "renderer",
+    "repr_mimebundle",
+    "to_dot",
+    "to_mermaid",
+]
+
+RANKDIRS: Final = ("TB", "LR", "BT", "RL")
+BLOCK_MODES: Final = ("expand", "collapse")
+FORMATS: Final = tuple(RENDERERS)
+"""Every output format: ``svg``, ``png``, ``pdf`` (need ``dot``), ``dot`` and ``mmd``."""
+
+SpecLike = Spec | CheckResult | str | Path | bytes
+
+
+@dataclass
+class RenderResult:
+    """A drawn diagram: its bytes in ``format``, the DOT source, and the spec's diagnostics."""
+
+    format: str
+    data: bytes
+    dot: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    path: Path | None = None
+    check: CheckResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the spec had no error (the diagram is drawn either way)."""
+        return not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def text(self) -> str:
+        """The output as text (SVG, DOT and Mermaid are UTF-8)."""
+        return self.data.decode("utf-8")
+
+
+def format_for(path: str | Path | None, fmt: str | None = None) -> str:
+    """The output format: ``fmt`` when given, else from the file extension (default ``svg``).
+
+    >>> format_for("model.png"), format_for("x.svg", "dot"), format_for(None)
+    ('png', 'dot', 'svg')
+    """
+    if fmt is not None:
+        if fmt not in RENDERERS:
+            raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(RENDERERS)}")
+        return fmt
+    if path is None:
+        return "svg"
+    suffix = Path(path).suffix.lower()
+    if suffix not in EXTENSIONS:
+        known = ", ".join(EXTENSIONS)
+        raise UsageError(
+            f"cannot tell the format of {str(path)!r} from its extension; use one of {known} "
+            "or give --format"
+        )
+    return EXTENSIONS[suffix]
+
+
+def _options(rankdir: str, blocks: str, shapes: bool) -> Options:
+    if rankdir not in RANKDIRS:
+        raise UsageError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
+    if blocks not in BLOCK_MODES:
+        raise UsageError(f"blocks must be one of {', '.join(BLOCK_MODES)}; got {blocks!r}")
+    mode: Literal["expand", "collapse"] = "collapse" if blocks == "collapse" else "expand"
+    return Options(rankdir=rankdir, blocks=mode, shapes=shapes)
+
+
+def _checked(spec: SpecLike, params: Mapping[str, Any] | None) -> CheckResult:
+    if isinstance(spec, CheckResult):
+        return spec
+    return check(spec, params=params)
+
+
+def _view(
+    spec: SpecLike,
+    params: Mapping[str, Any] | None,
+    rankdir: str,
+    blocks: str,
+    shapes: bool,
+) -> tuple[CheckResult, View]:
+    options = _options(rankdir, blocks, shapes)
+    result = _checked(spec, params)
+    return result, build_view(result, options)
+
+
+def render_spec(
+    spec: SpecLike,
+    path: str | Path | None = None,
+    *,
+    format: str | None = None,  # noqa: A002 - the public option name
+    rankdir: str = "TB",
+    blocks: str = "expand",
+    shapes: bool = True,
+    params: Mapping[str, Any] | None = None,
+) -> RenderResult:
+    """Draw a spec (object, path, YAML text or a :class:`CheckResult`) and write it to ``path``.
+
+    The format comes from ``format`` or the extension of ``path`` (``svg`` when neither).
+    An invalid spec is still drawn, its faulty nodes in red; look at :attr:`RenderResult.ok`.
+    Raises :class:`SpecError` when the spec cannot be loaded at all (nothing is written),
+    :class:`UsageError` for bad options, and :class:`GraphvizNotFoundError` when ``dot`` is
+    needed but missing (the DOT source is then written beside ``path`` as ``.dot``).
+    Files are written atomically: a failed run never leaves a partial file.
+    """
+    fmt = format_for(path, format)
+    result, view = _view(spec, params, rankdir, blocks, shapes)
+    source = _dot.dot_source(view)
+    chosen = RENDERERS[fmt]
+    target = Path(path) if path is not None else None
+    try:
+        data = chosen.draw(view)
+    except GraphvizNotFoundError as err:
+        if target is None:
+            raise GraphvizNotFoundError(
+                f"{err}; get the DOT source with `graphspec.render.to_dot(spec)`"
+            ) from err
+        dot_path = target.with_suffix(".dot")
+        write_text_atomic(dot_path, source)
+        raise GraphvizNotFoundError(f"{err}; the DOT source was written to {dot_path}") from err
+    if target is not None:
+        write_bytes_atomic(target, data)
+    return RenderResult(fmt, data, source, list(result.diagnostics), target, result)
+
+
+def render_svg(spec: SpecLike, **options: Any) -> str:
+    """The SVG text of a spec's diagram (used by ``Spec._repr_svg_`` in notebooks)."""
+    return render_spec(spec, format="svg", **options).text
+
+
+def to_dot(
+    spec: SpecLike,
+    *,
+    rankdir: str = "TB",
+    blocks: str = "expand",
+    shapes: bool = True,
+    params: Mapping[str, Any] | None = None,
+) -> str:
+    """The Graphviz DOT source of a spec's diagram (does not need the ``dot`` program)."""
+    return _dot.dot_source(_view(spec, params, rankdir, blocks, shapes)[1])
+
+
+def to_mermaid(
+    spec: SpecLike,
+    *,
+    rankdir: str = "TB",
+    blocks: str = "expand",
+    shapes: bool = True,
+    params: Mapping[str, Any] | None = None,
+) -> str:
+    """The Mermaid flowchart text of a spec's diagram."""
+    return _mermaid.mermaid_source(_view(spec, params, rankdir, blocks, shapes)[1])
+
+
+def repr_mimebundle(
+    spec: SpecLike,
+    include: Any = None,
+    exclude: Any = None,
+) -> dict[str, str]:
+    """A notebook MIME bundle: SVG when ``dot`` is installed, else a Mermaid Markdown block.
+
+    Meant for ``Spec._repr_mimebundle_(self, include=None, exclude=None)``.
+    """
+    del include, exclude
+    _, view = _view(spec, None, "TB", "expand", True)
+    bundle = {"text/plain": f"<graphspec model {view.name!r}: {view.summary}>"}
+    try:
+        bundle["image/svg+xml"] = RENDERERS["svg"].draw(view).decode("utf-8")
+    except GraphvizNotFoundError:
+        bundle["text/markdown"] = "```mermaid\n" + _mermaid.mermaid_source(view) + "```\n"
+    return bundle

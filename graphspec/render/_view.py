@@ -1,0 +1,437 @@
+"""What a diagram shows, independent of the output language: boxes, edges, clusters, notes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+import networkx as nx
+
+from graphspec.api import CheckResult
+from graphspec.errors import Diagnostic, Severity
+from graphspec.graph import BlockInstance, Graph, IRNode
+from graphspec.render._labels import (
+    clean,
+    compact_shape,
+    format_params,
+    format_shape,
+    key_args,
+    truncate,
+)
+from graphspec.render._style import FAMILIES, Family, family_of
+
+__all__ = ["Box", "Cluster", "Edge", "Options", "Share", "View", "build_view"]
+
+BoxKind = Literal["input", "layer", "block"]
+_COPY: Final = re.compile(r"(.+)\.(\d+)")
+_MAX_SKIP_EDGES: Final = 4000
+_TOOLTIP_LIMIT: Final = 1500
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to draw: layout direction, block display and whether to show tensor shapes."""
+
+    rankdir: str = "TB"
+    blocks: Literal["expand", "collapse"] = "expand"
+    shapes: bool = True
+
+
+@dataclass
+class Box:
+    """One drawn node: a model input, a layer, or a collapsed block instance."""
+
+    id: str
+    name: str
+    kind: BoxKind
+    type: str
+    family: Family
+    args: list[str] = field(default_factory=list)
+    shape: str = ""
+    params: str = ""
+    outputs: list[str] = field(default_factory=list)
+    is_output: bool = False
+    cluster: str | None = None
+    tooltip: str = ""
+    errors: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def faulty(self) -> bool:
+        """True when an error is attached to this box."""
+        return bool(self.errors)
+
+
+@dataclass
+class Edge:
+    """A tensor flowing from one box to another, labelled with its shape."""
+
+    src: str
+    dst: str
+    label: str = ""
+    skip: bool = False
+    fault: bool = False
+
+
+@dataclass(frozen=True)
+class Share:
+    """Two boxes that call the same layer object (undirected)."""
+
+    a: str
+    b: str
+
+
+@dataclass
+class Cluster:
+    """A block instance (or a group of repeated copies) drawn as a labelled frame."""
+
+    id: str
+    label: str
+    parent: str | None
+    repeat: bool = False
+    depth: int = 0
+
+
+@dataclass
+class View:
+    """Everything one diagram shows."""
+
+    name: str
+    summary: str
+    options: Options
+    boxes: dict[str, Box] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    shares: list[Share] = field(default_factory=list)
+    clusters: dict[str, Cluster] = field(default_factory=dict)
+    notes: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def families(self) -> list[Family]:
+        """The layer families used, in legend order."""
+        used = {box.family.key for box in self.boxes.values() if box.kind != "input"}
+        return [fam for key, fam in FAMILIES.items() if key in used]
+
+    def children(self, cluster: str | None) -> list[str]:
+        """The ids of the clusters directly inside ``cluster`` (top level for ``None``)."""
+        return [c.id for c in self.clusters.values() if c.parent == cluster]
+
+    def members(self, cluster: str | None) -> list[Box]:
+        """The boxes directly inside ``cluster`` (top level for ``None``)."""
+        return [b for b in self.boxes.values() if b.cluster == cluster]
+
+
+# -- building -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Copies:
+    """Repeated copies of one block instance: ``stage2.0``, ``stage2.1``, … share ``group``."""
+
+    group: str
+    index: int
+    count: int
+
+
+def build_view(result: CheckResult, options: Options) -> View:
+    """Lay out what to draw for a checked spec (valid or not)."""
+    graph = result.graph
+    view = View(clean(result.spec.name or graph.name), _summary(result), options)
+    copies = _repeat_copies(graph.instances)
+    clusters: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    units: dict[str, str] = {}
+    if options.blocks == "collapse":
+        owner, units = _collapse(view, result, copies)
+    else:
+        clusters = _clusters(view, graph, copies)
+    box_of = _boxes(view, result, owner, clusters)
+    _edges(view, result, box_of)
+    _mark_skips(view)
+    _shares(view, graph, box_of)
+    _attach(view, result.diagnostics, {**units, **box_of})
+    return view
+
+
+def _summary(result: CheckResult) -> str:
+    info = result.shapes
+    if info is None:
+        params = "parameters unknown"
+    elif info.complete:
+        params = f"{info.total:,} parameters ({info.trainable:,} trainable)"
+    elif info.total:
+        params = f"≥ {info.total:,} parameters (some unknown)"
+    else:
+        params = "parameters unknown"
+    try:
+        chain, reason = result.graph.is_chain()
+    except (KeyError, nx.NetworkXError):
+        chain, reason = False, "the graph is incomplete"
+    mode = "compiles as Sequential" if chain else f"compiles as functional ({reason})"
+    return f"{params} · {clean(mode)}"
+
+
+def _repeat_copies(instances: dict[str, BlockInstance]) -> dict[str, _Copies]:
+    groups: dict[tuple[str | None, str, str], list[tuple[int, str]]] = {}
+    for inst in instances.values():
+        match = _COPY.fullmatch(inst.name)
+        if match:
+            key = (inst.parent, inst.block, match.group(1))
+            groups.setdefault(key, []).append((int(match.group(2)), inst.name))
+    out: dict[str, _Copies] = {}
+    for (_, _, group), members in groups.items():
+        if len(members) > 1 and sorted(i for i, _ in members) == list(range(len(members))):
+            for index, name in members:
+                out[name] = _Copies(group, index, len(members))
+    return out
+
+
+def _local(name: str, parent: str | None) -> str:
+    return name[len(parent) + 1 :] if parent and name.startswith(parent + ".") else name
+
+
+def _clusters(view: View, graph: Graph, copies: dict[str, _Copies]) -> dict[str, str]:
+    """A cluster per instance (inside a group cluster for repeated copies): instance -> id."""
+    ids: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    for inst in graph.instances.values():
+        parent = ids.get(inst.parent or "")
+        depth = view.clusters[parent].depth + 1 if parent else 0
+        copy = copies.get(inst.name)
+        if copy is not None:
+            if copy.group not in groups:
+                gid = f"c{len(view.clusters)}"
+                label = f"{_local(copy.group, inst.parent)}: {inst.block} ×{copy.count}"
+                view.clusters[gid] = Cluster(gid, clean(label), parent, repeat=True, depth=depth)
+                groups[copy.group] = gid
+            parent = groups[copy.group]
+            depth += 1
+            label = f"{copy.index + 1}/{copy.count}"
+        else:
+            label = f"{_local(inst.name, inst.parent)}: {inst.block}"
+        cid = f"c{len(view.clusters)}"
+        view.clusters[cid] = Cluster(cid, clean(label), parent, depth=depth)
+        ids[inst.name] = cid
+    return ids
+
+
+def _collapse(
+    view: View, result: CheckResult, copies: dict[str, _Copies]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """One box per top-level instance (copies together): node -> box id, instance -> box id."""
+    graph, info = result.graph, result.shapes
+    units: dict[str, list[BlockInstance]] = {}
+    for inst in graph.instances.values():
+        if inst.parent is None:
+            copy = copies.get(inst.name)
+            units.setdefault(copy.group if copy else inst.name, []).append(inst)
+    owner: dict[str, str] = {}
+    boxes: dict[str, str] = {}
+    for i, (unit, insts) in enumerate(units.items()):
+        bid = f"b{i}"
+        nodes = [n for inst in insts for n in inst.nodes if n in graph.nodes]
+        for name in nodes:
+            owner[name] = bid
+        counts = [info.nodes.get(n) if info else None for n in nodes]
+        known = all(c is not None and c.known for c in counts)
+        total = sum(c.params for c in counts if c is not None)
+        block = insts[0].block + (f" ×{len(insts)}" if len(insts) > 1 else "")
+        last = insts[-1].output
+        ins = _external_inputs(graph, nodes)
+        out_shape = _shape_of(result, last) if last else None
+        shape = ""
+        if view.options.shapes:
+            shown = ", ".join(format_shape(_shape_of(result, s)) for s in ins) or "?"
+            shape = f"{shown} → {format_shape(out_shape)}"
+        tip = [f"{unit}: block {block}", f"{len(nodes)} layers", f"params: {total:,}"]
+        boxes.update({unit: bid} | {inst.name: bid for inst in insts})
+        view.boxes[bid] = Box(
+            bid,
+            clean(unit),
+            "block",
+            clean(f"block {block}"),
+            FAMILIES["block"],
+            shape=clean(shape),
+            params=format_params(total) if known else f"≥ {format_params(total)}",
+            tooltip=_tooltip(tip),
+        )
+    return owner, boxes
+
+
+def _external_inputs(graph: Graph, nodes: list[str]) -> list[str]:
+    inside = set(nodes)
+    out: list[str] = []
+    for name in nodes:
+        for src in graph.nodes[name].inputs:
+            if src not in inside and src not in out:
+                out.append(src)
+    return out
+
+
+def _shape_of(result: CheckResult, name: str) -> tuple[int | None, ...] | None:
+    if result.shapes is None:
+        return None
+    known = result.shapes.nodes.get(name)
+    return known.output if known is not None else None
+
+
+def _boxes(
+    view: View, result: CheckResult, owner: dict[str, str], clusters: dict[str, str]
+) -> dict[str, str]:
+    graph = result.graph
+    box_of: dict[str, str] = dict(owner)
+    outputs: dict[str, list[str]] = {}
+    for out_name, node in graph.outputs:
+        outputs.setdefault(node, []).append(out_name)
+    for i, node in enumerate(graph.nodes.values()):
+        if node.name in owner:
+            if node.name in outputs:
+                box = view.boxes[owner[node.name]]
+                box.is_output = True
+                box.outputs += outputs[node.name]
+            continue
+        box = _node_box(f"n{i}", node, result, view.options)
+        box.cluster = clusters.get(node.instance or "")
+        if node.name in outputs:
+            box.is_output = True
+            box.outputs = [o for o in outputs[node.name] if o != node.name]
+        view.boxes[box.id] = box
+        box_of[node.name] = box.id
+    return box_of
+
+
+def _node_box(bid: str, node: IRNode, result: CheckResult, options: Options) -> Box:
+    info = result.shapes.nodes.get(node.name) if result.shapes else None
+    shape = ""
+    if options.shapes:
+        outs = info.outputs if info is not None else None
+        shape = ", ".join(format_shape(s) for s in outs) if outs else "?"
+    tip = [node.name]
+    if node.is_input:
+        dims = format_shape((None, *(node.shape or ())))
+        tip += [f"input {dims} {node.dtype}"]
+        return Box(
+            bid,
+            clean(node.name),
+            "input",
+            clean(f"Input · {node.dtype}"),
+            family_of(None),
+            shape=clean(shape),
+            tooltip=_tooltip(tip),
+        )
+    kind = node.type if isinstance(node.type, str) else "?"
+    if node.share:
+        params = f"shares {truncate(clean(node.share), 24)}"
+    else:
+        params = format_params(info.params if info is not None and info.known else None)
+    tip += [f"type: {kind}"]
+    tip += [f"{k}: {v!r}" for k, v in node.args.items()]
+    if node.share:
+        tip.append(f"shares the layer of: {node.share}")
+    if info is not None and info.outputs:
+        tip.append("output: " + ", ".join(format_shape(s) for s in info.outputs))
+    if info is not None and info.known and not node.share:
+        tip.append(f"params: {info.params:,} ({info.trainable:,} trainable)")
+    return Box(
+        bid,
+        clean(node.name),
+        "layer",
+        clean(kind),
+        family_of(kind),
+        args=key_args(kind, node.args),
+        shape=clean(shape),
+        params=params,
+        tooltip=_tooltip(tip),
+    )
+
+
+def _tooltip(lines: Iterable[str]) -> str:
+    return truncate(clean("\n".join(lines)).replace("↵", "\n"), _TOOLTIP_LIMIT)
+
+
+def _edges(view: View, result: CheckResult, box_of: dict[str, str]) -> None:
+    seen: set[tuple[str, str]] = set()
+    collapsed = view.options.blocks == "collapse"
+    for node in result.graph.nodes.values():
+        dst = box_of.get(node.name)
+        for src_name in node.inputs:
+            src = box_of.get(src_name)
+            if src is None or dst is None or src == dst:
+                continue
+            if collapsed and (src, dst) in seen:
+                continue
+            seen.add((src, dst))
+            label = compact_shape(_shape_of(result, src_name)) if view.options.shapes else ""
+            view.edges.append(Edge(src, dst, clean(label)))
+
+
+def _mark_skips(view: View) -> None:
+    """Mark skip paths: an edge, or a chain of one-in/one-out boxes, bypassing a longer path."""
+    if len(view.edges) > _MAX_SKIP_EDGES:
+        return
+    dag = nx.DiGraph((e.src, e.dst) for e in view.edges)
+    if not nx.is_directed_acyclic_graph(dag):
+        return
+    chain = {n for n in dag if dag.in_degree(n) == 1 and dag.out_degree(n) == 1}
+    order = {n: i for i, n in enumerate(nx.topological_sort(dag))}
+    skip: set[tuple[str, str]] = set()
+    done: set[tuple[str, str]] = set()
+    for u, v in dag.edges:
+        if (u, v) in done:
+            continue
+        path = [u, v]
+        while path[0] in chain:
+            path.insert(0, next(iter(dag.pred[path[0]])))
+        while path[-1] in chain:
+            path.append(next(iter(dag.succ[path[-1]])))
+        segment = list(zip(path, path[1:], strict=False))
+        done.update(segment)
+        if _longest_other_path(dag, order, path) > len(segment):
+            skip.update(segment)
+    for edge in view.edges:
+        edge.skip = (edge.src, edge.dst) in skip
+
+
+def _longest_other_path(dag: nx.DiGraph, order: dict[str, int], path: list[str]) -> int:
+    """The longest path from ``path[0]`` to ``path[-1]`` avoiding ``path`` itself (0: none)."""
+    start, end = path[0], path[-1]
+    inner = set(path[1:-1])
+    best: dict[str, int] = {start: 0}
+    lo, hi = order[start], order[end]
+    for node in sorted((n for n in dag if lo < order[n] <= hi and n not in inner), key=order.get):
+        lengths = [
+            best[p] + 1
+            for p in dag.pred[node]
+            if p in best and not (p == start and node == end and len(path) == 2)
+        ]
+        if lengths:
+            best[node] = max(lengths)
+    return best.get(end, 0)
+
+
+def _shares(view: View, graph: Graph, box_of: dict[str, str]) -> None:
+    seen: set[frozenset[str]] = set()
+    for node in graph.nodes.values():
+        if not node.share:
+            continue
+        a, b = box_of.get(node.share), box_of.get(node.name)
+        if a is None or b is None or a == b or frozenset((a, b)) in seen:
+            continue
+        seen.add(frozenset((a, b)))
+        view.shares.append(Share(a, b))
+
+
+def _attach(view: View, diagnostics: list[Diagnostic], box_of: dict[str, str]) -> None:
+    for diag in diagnostics:
+        if diag.severity is Severity.NOTE:
+            continue
+        bid = box_of.get(diag.node or "")
+        if bid is None:
+            if diag.is_error:
+                view.notes.append(diag)
+            continue
+        box = view.boxes[bid]
+        (box.errors if diag.is_error else box.warnings).append(diag)
+    for edge in view.edges:
+        edge.fault = view.boxes[edge.dst].faulty

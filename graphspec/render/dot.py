@@ -1,0 +1,304 @@
+"""Graphviz back end: the DOT source of a view, and SVG/PNG/PDF made by running ``dot``."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from typing import Final
+
+import graphviz
+
+from graphspec.errors import Diagnostic, GraphSpecError, GraphvizNotFoundError
+from graphspec.render._labels import escape_html
+from graphspec.render._registry import renderer
+from graphspec.render._style import EDGE, FAULT, FONT, INPUT, SHARE, SKIP, WARN
+from graphspec.render._view import Box, Cluster, Edge, View
+
+__all__ = ["DOT_MISSING", "NODE_ID_PREFIX", "dot_source", "run_dot"]
+
+NODE_ID_PREFIX: Final = "node_"
+"""SVG ids of the graph's boxes are this prefix plus the box id (notes and legend differ)."""
+
+DOT_MISSING: Final = (
+    "the Graphviz `dot` program was not found; install it with `sudo apt-get install graphviz` "
+    "(Debian/Ubuntu) or `brew install graphviz`"
+)
+
+_NOTE_WIDTH: Final = 48
+_MAX_NOTE_DIAGNOSTICS: Final = 3
+_MAX_TITLE_NOTES: Final = 4
+_CLUSTER_FILLS: Final = ("#f8f8f8", "#f0f0f0", "#e8e8e8")
+_REPEAT_FILL: Final = "#fcfaf5"
+
+
+def dot_source(view: View) -> str:
+    """The DOT text of a view."""
+    g = graphviz.Digraph(
+        "graphspec",
+        graph_attr={
+            "rankdir": view.options.rankdir,
+            "fontname": FONT,
+            "fontsize": "11",
+            "nodesep": "0.3",
+            "ranksep": "0.35",
+            "splines": "spline",
+            "newrank": "true",
+            "labelloc": "t",
+            "label": _title(view),
+            "bgcolor": "white",
+            "pad": "0.25",
+            "tooltip": graphviz.escape(view.name),
+        },
+        node_attr={
+            "shape": "box",
+            "style": "rounded,filled",
+            "fontname": FONT,
+            "fontsize": "10",
+            "margin": "0.1,0.04",
+            "penwidth": "1.2",
+        },
+        edge_attr={
+            "fontname": FONT,
+            "fontsize": "8",
+            "color": EDGE,
+            "fontcolor": EDGE,
+            "arrowsize": "0.7",
+            "penwidth": "1.1",
+        },
+    )
+    _fill(g, view, None)
+    for edge in view.edges:
+        g.edge(edge.src, edge.dst, **_edge_attrs(edge))
+    for share in view.shares:
+        g.edge(
+            share.a,
+            share.b,
+            label=f'<<FONT POINT-SIZE="8" COLOR="{SHARE}">shares weights</FONT>>',
+            dir="none",
+            style="dotted",
+            color=SHARE,
+            penwidth="1.6",
+            constraint="false",
+        )
+    _legend(g, view)
+    return g.source
+
+
+def _fill(g: graphviz.Digraph, view: View, cluster: str | None) -> None:
+    """Add the boxes and sub-clusters directly inside ``cluster`` to ``g``."""
+    for box in view.members(cluster):
+        g.node(box.id, **_box_attrs(box))
+        _notes(g, box)
+    for cid in view.children(cluster):
+        sub = graphviz.Digraph(f"cluster_{cid}", graph_attr=_cluster_attrs(view.clusters[cid]))
+        _fill(sub, view, cid)
+        g.subgraph(sub)
+
+
+def _cluster_attrs(cluster: Cluster) -> dict[str, str]:
+    fill = _REPEAT_FILL if cluster.repeat else _CLUSTER_FILLS[cluster.depth % len(_CLUSTER_FILLS)]
+    return {
+        "label": f"<<B>{escape_html(cluster.label, 60)}</B>>",
+        "labeljust": "l",
+        "fontsize": "10",
+        "fontcolor": "#8a7653" if cluster.repeat else "#444444",
+        "style": "rounded,filled" + (",dashed" if cluster.repeat else ""),
+        "color": "#8a7653" if cluster.repeat else "#aaaaaa",
+        "fillcolor": fill,
+        "penwidth": "1.2",
+        "margin": "10",
+        "tooltip": graphviz.escape(cluster.label),
+    }
+
+
+def _box_attrs(box: Box) -> dict[str, str]:
+    attrs = {
+        "label": _box_label(box),
+        "id": NODE_ID_PREFIX + box.id,
+        "tooltip": graphviz.escape(box.tooltip),
+        "fillcolor": box.family.fill,
+        "color": box.family.border,
+    }
+    if box.kind == "input":
+        attrs |= {"fillcolor": INPUT.fill, "color": INPUT.border, "penwidth": "2"}
+        attrs["style"] = "filled"
+    elif box.kind == "block":
+        attrs["style"] = "rounded,filled,bold"
+    if box.is_output:
+        attrs["peripheries"] = "2"
+    if box.faulty:
+        attrs |= {"fillcolor": FAULT.fill, "color": FAULT.border, "penwidth": "2.2"}
+    return attrs
+
+
+def _box_label(box: Box) -> str:
+    rows = [f"<B>{escape_html(box.name)}</B>"]
+    kind = f"<I>{escape_html(box.type)}</I>"
+    args = list(box.args)
+    if args and len(box.type) + len(args[0]) <= 34:
+        kind += " · " + escape_html(args.pop(0))
+    rows.append(f'<FONT POINT-SIZE="9">{kind}</FONT>')
+    for line in _join(args):
+        rows.append(f'<FONT POINT-SIZE="9">{escape_html(line)}</FONT>')
+    stats = [s for s in (box.shape, box.params) if s]
+    if stats:
+        text = "  ".join(escape_html(s, 48) for s in stats)
+        rows.append(f'<FONT POINT-SIZE="9" COLOR="#444444">{text}</FONT>')
+    if box.outputs:
+        names = ", ".join(box.outputs)
+        rows.append(f'<FONT POINT-SIZE="9" COLOR="#444444">→ output {escape_html(names)}</FONT>')
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+
+
+def _join(parts: list[str], width: int = 36) -> list[str]:
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
+
+
+def _edge_attrs(edge: Edge) -> dict[str, str]:
+    colour = FAULT.border if edge.fault else SKIP if edge.skip else EDGE
+    attrs: dict[str, str] = {}
+    if edge.label:
+        attrs["label"] = (
+            f'<<FONT POINT-SIZE="8" COLOR="{colour}">{escape_html(edge.label)}</FONT>>'
+        )
+    if edge.skip:
+        attrs |= {"style": "dashed", "color": colour, "penwidth": "1.5"}
+    if edge.fault:
+        attrs |= {"color": colour, "penwidth": "1.8"}
+    return attrs
+
+
+def _notes(g: graphviz.Digraph, box: Box) -> None:
+    """A note box beside a box with errors or warnings, linked by a dashed line."""
+    found = box.errors or box.warnings
+    if not found:
+        return
+    style = FAULT if box.errors else WARN
+    rows: list[str] = []
+    for diag in found[:_MAX_NOTE_DIAGNOSTICS]:
+        rows.append(f"<B>{diag.severity.value} {escape_html(diag.code, 12)}</B>")
+        rows += [escape_html(line, None) for line in _wrap(diag.message)]
+        if diag.hint:
+            rows += [f"<I>{escape_html(line, None)}</I>" for line in _wrap("hint: " + diag.hint)]
+    more = len(found) - _MAX_NOTE_DIAGNOSTICS
+    if more > 0:
+        rows.append(f"(and {more} more)")
+    note = f"note_{box.id}"
+    g.node(
+        note,
+        label="<" + '<BR ALIGN="LEFT"/>'.join(rows) + '<BR ALIGN="LEFT"/>>',
+        id=f"note_{box.id}",
+        shape="note",
+        style="filled",
+        fillcolor=style.fill,
+        color=style.border,
+        fontcolor="#7f1d12" if box.errors else "#6b4a00",
+        fontsize="9",
+        margin="0.12,0.06",
+        tooltip=graphviz.escape("\n".join(d.format() for d in found)),
+        **{"class": "gs-note"},
+    )
+    g.edge(box.id, note, style="dashed", dir="none", color=style.border, weight="3")
+    with g.subgraph() as same:
+        same.attr(rank="same")
+        same.node(box.id)
+        same.node(note)
+
+
+def _wrap(text: str) -> list[str]:
+    lines = textwrap.wrap(text, _NOTE_WIDTH, break_long_words=True) or [""]
+    if len(lines) > 8:
+        lines = [*lines[:7], lines[7][: _NOTE_WIDTH - 1] + "…"]
+    return lines
+
+
+def _title(view: View) -> str:
+    rows = [
+        f'<FONT POINT-SIZE="15"><B>{escape_html(view.name, 60)}</B></FONT>',
+        f'<FONT POINT-SIZE="10" COLOR="#444444">{escape_html(view.summary, 110)}</FONT>',
+    ]
+    for diag in view.notes[:_MAX_TITLE_NOTES]:
+        rows.append(_title_note(diag))
+    more = len(view.notes) - _MAX_TITLE_NOTES
+    if more > 0:
+        rows.append(f'<FONT POINT-SIZE="9" COLOR="{FAULT.border}">(and {more} more errors)</FONT>')
+    return "<" + "<BR/>".join(rows) + "<BR/> >"
+
+
+def _title_note(diag: Diagnostic) -> str:
+    text = f"{diag.severity.value}[{diag.code}]: {diag.message}"
+    return f'<FONT POINT-SIZE="9" COLOR="{FAULT.border}">{escape_html(text, 110)}</FONT>'
+
+
+def _legend(g: graphviz.Digraph, view: View) -> None:
+    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
+
+    def swatch(fill: str, border: str, text: str, extra: str = "") -> None:
+        rows.append(
+            f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="22" {extra}></TD>'
+            f'<TD ALIGN="LEFT">{text}</TD></TR>'
+        )
+
+    if any(b.kind == "input" for b in view.boxes.values()):
+        swatch(INPUT.fill, INPUT.border, "model input (square, bold)")
+    for family in view.families:
+        swatch(family.fill, family.border, escape_html(family.label))
+    if any(b.is_output for b in view.boxes.values()):
+        rows.append('<TR><TD>▣</TD><TD ALIGN="LEFT">model output (double border)</TD></TR>')
+    if any(e.skip for e in view.edges):
+        rows.append(
+            f'<TR><TD><FONT COLOR="{SKIP}">╌▶</FONT></TD><TD ALIGN="LEFT">skip / shortcut</TD></TR>'
+        )
+    if view.shares:
+        rows.append(
+            f'<TR><TD><FONT COLOR="{SHARE}">┈┈</FONT></TD><TD ALIGN="LEFT">shares weights</TD></TR>'
+        )
+    if any(b.faulty for b in view.boxes.values()) or view.notes:
+        swatch(FAULT.fill, FAULT.border, "error")
+    table = "".join(rows)
+    with g.subgraph() as sink:
+        sink.attr(rank="sink")
+        sink.node(
+            "legend",
+            label=(
+                '<<FONT POINT-SIZE="9"><TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" '
+                f'CELLSPACING="2" CELLPADDING="2">{table}</TABLE></FONT>>'
+            ),
+            shape="plain",
+            id="legend",
+            tooltip="legend",
+            **{"class": "gs-legend"},
+        )
+
+
+@renderer("dot")
+def _render_dot(view: View) -> bytes:
+    return dot_source(view).encode("utf-8")
+
+
+def run_dot(source: str, fmt: str) -> bytes:
+    """Run Graphviz ``dot`` on DOT text; raises :class:`GraphvizNotFoundError` when it is missing."""
+    try:
+        return graphviz.Source(source).pipe(format=fmt)
+    except graphviz.ExecutableNotFound as err:
+        raise GraphvizNotFoundError(DOT_MISSING) from err
+    except (graphviz.CalledProcessError, subprocess.CalledProcessError) as err:
+        detail = err.stderr.decode("utf-8", "replace") if isinstance(err.stderr, bytes) else ""
+        raise GraphSpecError(f"Graphviz `dot` failed: {detail.strip() or err}") from err
+
+
+def _via_dot(fmt: str) -> None:
+    @renderer(fmt, needs_dot=True)
+    def _render(view: View) -> bytes:
+        return run_dot(dot_source(view), fmt)
+
+
+for _fmt in ("svg", "png", "pdf"):
+    _via_dot(_fmt)

@@ -1,0 +1,26 @@
+"""Static shape and parameter-count rules for Keras layers, computed without TensorFlow."""
+
+from graphspec.shapes import (  # noqa: F401  (imported to fill the registry)
+    attention,
+    conv,
+    core,
+    merging,
+    normalization,
+    pooling,
+    recurrent,
+    reshaping,
+)
+from graphspec.shapes._registry import SHAPE_RULES, has_rule, infer_layer, shape_rule
+from graphspec.shapes._types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+
+__all__ = [
+    "SHAPE_RULES",
+    "LayerCall",
+    "Shape",
+    "ShapeFault",
+    "ShapeResult",
+    "format_shape",
+    "has_rule",
+    "infer_layer",
+    "shape_rule",
+]

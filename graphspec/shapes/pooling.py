@@ -1,0 +1,75 @@
+"""Shape rules for windowed (max/average) and global pooling in 1D/2D/3D."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graphspec.shapes._registry import (
+    bool_arg,
+    data_format_arg,
+    padding_arg,
+    result,
+    shape_rule,
+    single_input,
+    tuple_arg,
+    window_dims,
+)
+from graphspec.shapes._types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.shapes.conv import layout
+
+__all__ = ["global_pooling_rule", "pooling_rule"]
+
+_POOLS = {f"{kind}Pooling{n}D": n for kind in ("Max", "Average") for n in (1, 2, 3)}
+_GLOBAL_POOLS = {f"Global{kind}Pooling{n}D": n for kind in ("Max", "Average") for n in (1, 2, 3)}
+
+
+def _check_rank(call: LayerCall, shape: Shape, n: int, data_format: str) -> int:
+    """Fault unless ``shape`` is rank ``n + 2``; return the first spatial axis."""
+    if len(shape) != n + 2:
+        other = len(shape) - 2
+        hint = (
+            f"add a Reshape, or use {call.type.replace(f'{n}D', f'{other}D')}"
+            if 1 <= other <= 3
+            else f"add a Reshape to give the input {n} spatial dimension(s) and a channel axis"
+        )
+        raise ShapeFault(
+            f"{call.type} expects a rank-{n + 2} input {layout(n, data_format)}; "
+            f"got {format_shape(shape)}",
+            hint=hint,
+        )
+    return 1 if data_format == "channels_last" else 2
+
+
+@shape_rule(*_POOLS)
+def pooling_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """``{Max,Average}PoolingND(pool_size=2, strides=None, padding='valid')``.
+
+    ``strides`` defaults to ``pool_size``.
+    """
+    n = _POOLS[call.type]
+    shape = single_input(call, inputs)
+    pool = tuple_arg(call, "pool_size", 2, n)
+    strides = pool if call.args.get("strides") is None else tuple_arg(call, "strides", None, n)
+    padding = padding_arg(call)
+    fmt = data_format_arg(call)
+    first = _check_rank(call, shape, n, fmt)
+    spatial = window_dims(call, shape, first, pool, strides, padding, window_arg="pool_size")
+    if fmt == "channels_last":
+        return result((shape[0], *spatial, shape[-1]))
+    return result((shape[0], shape[1], *spatial))
+
+
+@shape_rule(*_GLOBAL_POOLS)
+def global_pooling_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """``Global{Max,Average}PoolingND(keepdims=False)``: reduce all spatial axes."""
+    n = _GLOBAL_POOLS[call.type]
+    shape = single_input(call, inputs)
+    keepdims = bool_arg(call, "keepdims", False)
+    fmt = data_format_arg(call)
+    _check_rank(call, shape, n, fmt)
+    channels = shape[-1] if fmt == "channels_last" else shape[1]
+    if not keepdims:
+        return result((shape[0], channels))
+    if fmt == "channels_last":
+        return result((shape[0], *(1,) * n, channels))
+    return result((shape[0], channels, *(1,) * n))

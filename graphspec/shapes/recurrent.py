@@ -1,0 +1,115 @@
+"""Shape rules for recurrent layers (SimpleRNN, LSTM, GRU) and the Bidirectional wrapper."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from graphspec.shapes._registry import (
+    arg,
+    bool_arg,
+    choice_arg,
+    int_arg,
+    known_dim,
+    result,
+    shape_rule,
+    single_input,
+)
+from graphspec.shapes._types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+
+__all__ = ["bidirectional_rule", "rnn_rule"]
+
+# Layer type -> (gates, number of state outputs with return_state).
+_RNNS = {"SimpleRNN": (1, 1), "LSTM": (4, 2), "GRU": (3, 1)}
+
+
+def _rnn_params(call: LayerCall, features: int, units: int) -> int:
+    """Kernel, recurrent kernel and bias sizes of one recurrent layer."""
+    gates, _ = _RNNS[call.type]
+    weights = gates * units * (features + units)
+    if not bool_arg(call, "use_bias", True):
+        return weights
+    if call.type == "GRU" and bool_arg(call, "reset_after", True):
+        return weights + 2 * gates * units
+    return weights + gates * units
+
+
+def _sequence_input(call: LayerCall, shape: Shape) -> int:
+    """Check for a ``(batch, timesteps, features)`` input; return the feature size."""
+    if len(shape) != 3:
+        raise ShapeFault(
+            f"{call.type} expects a rank-3 input (batch, timesteps, features); "
+            f"got {format_shape(shape)}",
+            hint="add a Reshape (e.g. target_shape: [timesteps, features]) or a RepeatVector "
+            "before the recurrent layer",
+        )
+    return known_dim(call, shape, 2, "feature (last) dimension")
+
+
+@shape_rule(*_RNNS)
+def rnn_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """``SimpleRNN``/``LSTM``/``GRU(units, return_sequences, return_state, use_bias, ...)``.
+
+    With ``return_state`` the states follow the output: two for LSTM (h, c), one otherwise.
+    """
+    shape = single_input(call, inputs)
+    units = int_arg(call, "units")
+    sequences = bool_arg(call, "return_sequences", False)
+    states = bool_arg(call, "return_state", False)
+    bool_arg(call, "go_backwards", False)
+    features = _sequence_input(call, shape)
+    if bool_arg(call, "stateful", False) and shape[0] is None:
+        raise ShapeFault(
+            f"{call.type} with stateful: true needs a fixed batch size; got {format_shape(shape)}",
+            hint="set batch_size on the Input layer",
+            arg="stateful",
+        )
+    trainable = _rnn_params(call, features, units)
+    batch = shape[0]
+    output = (batch, shape[1], units) if sequences else (batch, units)
+    state_shapes = [(batch, units)] * _RNNS[call.type][1] if states else []
+    return result(output, *state_shapes, trainable=trainable)
+
+
+def _inner_call(call: LayerCall) -> LayerCall:
+    """The wrapped recurrent layer of a ``Bidirectional``, as a :class:`LayerCall`."""
+    inner = arg(call, "layer")
+    if isinstance(inner, LayerCall):
+        return inner
+    if isinstance(inner, Mapping) and isinstance(inner.get("type"), str):
+        args = {k: v for k, v in inner.items() if k not in ("type", "name")}
+        return LayerCall(inner["type"], args, str(inner.get("name") or ""))
+    raise ShapeFault(
+        f"Bidirectional argument 'layer' must be a mapping with a 'type' key; got {inner!r}",
+        hint="e.g. layer: {type: LSTM, units: 64, return_sequences: true}",
+        arg="layer",
+    )
+
+
+@shape_rule("Bidirectional")
+def bidirectional_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """``Bidirectional(layer, merge_mode='concat')``: the layer runs forwards and backwards.
+
+    ``concat`` doubles the last output axis; ``sum``/``mul``/``ave`` keep it; ``None`` returns
+    both directions as separate outputs. With ``return_state`` the forward states, then the
+    backward states, follow. ``backward_layer`` is assumed to mirror ``layer``.
+    """
+    inner = _inner_call(call)
+    if inner.type not in _RNNS:
+        raise ShapeFault(
+            f"Bidirectional can wrap {', '.join(_RNNS)}; got {inner.type!r}",
+            arg="layer",
+        )
+    mode = choice_arg(call, "merge_mode", "concat", ("concat", "sum", "mul", "ave", None))
+    single = rnn_rule(inner, inputs)
+    n_states = _RNNS[inner.type][1] if bool_arg(inner, "return_state", False) else 0
+    output, states = single.outputs[0], single.outputs[1:]
+    if n_states != len(states):
+        raise ShapeFault("Bidirectional could not match the wrapped layer's states", arg="layer")
+    if mode is None:
+        outputs = (output, output)
+    elif mode == "concat":
+        last = output[-1]
+        outputs = ((*output[:-1], None if last is None else 2 * last),)
+    else:
+        outputs = (output,)
+    return result(*outputs, *states, *states, trainable=2 * single.trainable)

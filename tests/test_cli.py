@@ -1,0 +1,99 @@
+"""Tests for the command line: validate, summary, schema; exit codes and output formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graphspec.cli import main
+
+SPECS = sorted(Path("specs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_every_shipped_spec_validates(spec: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(spec)]) == 0
+    assert f"{spec}: ok" in capsys.readouterr().out
+
+
+def test_invalid_spec_exits_1_with_located_diagnostics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("inputs: {x: {shape: [4]}}\nnodes:\n  d: {type: Dnse, units: 2}\n")
+    assert main(["validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:3:13: error[E201]: node `d`: unknown layer type `Dnse`" in err
+    assert "  hint: did you mean `Dense`?" in err
+    assert "1 error, 0 warnings" in err
+
+
+def test_json_format_is_the_same_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("inputs: {x: {shape: [4]}}\nnodes:\n  d: {type: Dense, unitz: 2}\n")
+    assert main(["validate", "--format", "json", str(bad)]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [d["code"] for d in data] == ["E207", "E202"]
+    first = data[1]
+    assert {k: first[k] for k in ("file", "line", "column", "severity", "code", "node")} == {
+        "file": str(bad),
+        "line": 3,
+        "column": 20,
+        "severity": "error",
+        "code": "E202",
+        "node": "d",
+    }
+    assert first["message"] == "node `d`: Dense has no argument `unitz`"
+    assert first["hint"] == "did you mean `units`?"
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate"]) == 2
+    assert main(["validate", "no/such/file.yaml"]) == 2
+    assert "no such spec file: no/such/file.yaml" in capsys.readouterr().err
+    assert main(["validate", "--set", "oops", "specs/seed_skip.yaml"]) == 2
+    assert main([]) == 2
+    assert main(["nonsense"]) == 2
+
+
+def test_set_overrides(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", "--set", "width=8", "specs/seed_skip.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "conv1 (Conv2D)" in out
+    assert main(["validate", "--set", "nope=1", "specs/seed_skip.yaml"]) == 1
+    assert "error[E408]: --set nope=…: `nope` is not a spec param" in capsys.readouterr().err
+
+
+def test_help_for_each_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from graphspec.cli import COMMANDS
+
+    for name in COMMANDS:
+        assert main([name, "--help"]) == 0
+        assert f"usage: graphspec {name}" in capsys.readouterr().out
+
+
+def test_summary_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", "--format", "json", "specs/seed_skip.yaml"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["name"] == "seed_skip"
+    assert data["kind"] == "functional"
+    assert data["kind_reason"] == "node `add` has 2 inputs: conv4, shortcut"
+    assert [row["node"] for row in data["nodes"]][:3] == ["image", "conv1", "conv2"]
+
+
+def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "graphspec spec, format 1"
+    assert set(schema["required"]) == {"inputs", "nodes"}
+    assert "Conv2D" in schema["$defs"]["NodeSpec"]["properties"]["type"]["anyOf"][0]["enum"]
+
+
+def test_committed_schema_is_current() -> None:
+    from graphspec.schema import schema_text
+
+    assert Path("docs/graphspec.schema.json").read_text() == schema_text() + "\n", (
+        "docs/graphspec.schema.json is stale: run `make schema`"
+    )
