@@ -26,7 +26,7 @@ MAX_DEPTH: Final = 64
 """Deepest YAML nesting accepted; specs need about six levels."""
 
 MAX_ALIAS_VALUES: Final = 1_000_000
-"""Most values the document may expand to once aliases are followed (stops alias bombs)."""
+"""Most values aliases may add to the document once followed (stops alias bombs)."""
 
 MAX_STRING_LENGTH: Final = 65_536
 """Longest string scalar accepted."""

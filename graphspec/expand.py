@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,10 @@ class _Ref:
     text: str
     loc: Loc | None
     resolved: str | None = None
+
+
+class _TooLarge(Exception):
+    """Expansion stopped: the spec expands to more than ``MAX_NODES`` nodes (E409 reported)."""
 
 
 @dataclass
@@ -128,7 +133,7 @@ class _Expander:
         return scope
 
     def subst(self, value: Any, scope: Mapping[str, Any], path: Path, node: str | None) -> Any:
-        if not has_expr(value) and not isinstance(value, list | dict):
+        if not isinstance(value, str | list | dict) or (isinstance(value, str) and "${" not in value):
             return value
         try:
             return substitute(value, scope)
@@ -146,9 +151,14 @@ class _Expander:
         for name, inp in spec.inputs.items():
             self._add_input(name, inp.shape, inp.dtype)
         top = _Scope(prefix="", path=(), params=self.params)
-        self._expand_scope(
-            top, spec.nodes, spec.edges, spec.outputs, input_names=list(spec.inputs), stack=()
-        )
+        try:
+            self._expand_scope(
+                top, spec.nodes, spec.edges, spec.outputs, input_names=list(spec.inputs), stack=()
+            )
+        except _TooLarge:  # keep only the inputs: checking a truncated graph reports nonsense
+            self.graph.nodes = {n: self.graph.nodes[n] for n in self.graph.inputs}
+            self.graph.instances.clear()
+            self.pending, self.pending_outputs = [], []
         self._resolve_all()
         self.graph.build_dag()
         return self.graph, self.diagnostics
@@ -426,15 +436,13 @@ class _Expander:
             )
             return
         if len(self.graph.nodes) >= _limits.MAX_NODES:
-            if len(self.graph.nodes) == _limits.MAX_NODES:
-                self.error(
-                    "E409",
-                    f"the spec expands to more than {_limits.MAX_NODES:,} nodes",
-                    node.spec_path,
-                    hint="lower `repeat` counts",
-                )
-            self.graph.nodes[node.name] = node  # counted once, then ignored
-            return
+            self.error(
+                "E409",
+                f"the spec expands to more than {_limits.MAX_NODES:,} nodes",
+                node.spec_path,
+                hint="lower `repeat` counts",
+            )
+            raise _TooLarge
         self.graph.nodes[node.name] = node
         self.pending.append(_Pending(node, refs, share))
 
@@ -511,6 +519,7 @@ class _Expander:
             )
             return None
         out: str | None = None
+        start = len(self.graph.nodes)
         for i in range(repeat):
             prefix = f"{expanded}." + (f"{i}." if repeat > 1 else "")
             inner = _Scope(prefix=prefix, path=("blocks", name), params=params)
@@ -528,10 +537,11 @@ class _Expander:
                 input_names=list(block.inputs),
                 stack=(*stack, name),
             )
+            added = len(self.graph.nodes) - before  # the newest names, read from the end
             inst = BlockInstance(
                 name=prefix[:-1],
                 block=name,
-                nodes=list(self.graph.nodes)[before:],
+                nodes=list(itertools.islice(reversed(self.graph.nodes), added))[::-1],
                 output=out,
                 parent=scope.prefix[:-1] or None,
                 loc=self.source.key_at(path),
@@ -539,6 +549,17 @@ class _Expander:
             self.graph.instances[inst.name] = inst
             if out is None:
                 return None
+            size = len(self.graph.nodes) - start
+            if i == 0 and start + size * repeat > _limits.MAX_NODES:
+                self.error(
+                    "E409",
+                    f"`repeat: {repeat}` of block `{name}` ({size:,} nodes per copy) expands "
+                    f"the spec to more than {_limits.MAX_NODES:,} nodes",
+                    (*path, NodeKey.REPEAT.value),
+                    node=expanded,
+                    hint="lower `repeat` counts",
+                )
+                raise _TooLarge
         return out
 
     def _block_params(

@@ -199,6 +199,19 @@ class _Composer:
                     "a spec needs only a few levels; flatten the structure",
                 ) from None
             raise _fail(self.file, loc, "E003", f"YAML syntax error: {problem}") from None
+        except yaml.reader.ReaderError as err:  # a control character such as NUL: locate it
+            char = err.character if isinstance(err.character, int) else -1
+            at = text.find(chr(char)) if 0 <= char < 0x110000 else -1
+            loc = None
+            if at >= 0:  # the reader stops at the first such character, so find() is exact
+                loc = Loc(text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1)
+            raise _fail(
+                self.file,
+                loc,
+                "E003",
+                f"YAML syntax error: unacceptable character #x{max(char, 0):04x}: {err.reason}",
+                "remove control characters (NUL and the like) from the file",
+            ) from None
         except yaml.YAMLError as err:
             raise _fail(self.file, None, "E003", f"YAML syntax error: {err}") from None
         return Document(root, self.source)
@@ -310,16 +323,19 @@ class _Composer:
     def _attach(
         self, stack: list[_Frame], value: Any, size: int, event: Any, root: Any, *, done: bool = False
     ) -> Any:
-        self.total += size
+        if isinstance(event, ev.AliasEvent):
+            self.total += size
         if self.total > _limits.MAX_ALIAS_VALUES:
             raise self._error(
                 event,
                 "E012",
-                f"the document expands to more than {_limits.MAX_ALIAS_VALUES:,} values "
+                f"aliases expand the document by more than {_limits.MAX_ALIAS_VALUES:,} values "
                 "(alias expansion bomb?)",
                 "avoid nesting aliases; write blocks with `repeat` instead",
             )
         if not stack:
+            if not done:  # a document that is one scalar: locate it like any other value
+                self.source.values[()] = _loc(event)
             return value
         top = stack[-1]
         top.size += size

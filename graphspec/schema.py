@@ -71,8 +71,53 @@ def build_spec(doc: Document, *, default_name: str = "model") -> tuple[Spec, lis
         spec._source = source
         if spec.name is None:
             spec.name = default_name
+        diagnostics.extend(_train_diagnostics(work.get("train"), source))
         return spec, diagnostics
     raise SpecError(diagnostics)
+
+
+def _train_diagnostics(train: Any, source: SourceMap) -> list[Diagnostic]:
+    """``train:`` mappings reach Keras (optimizer, loss): refuse keys that name code to import
+    (E206) and YAML 1.1 number readings such as ``learning_rate: 1e-3`` → a string (E106)."""
+    from graphspec.validate import _SURPRISE_HINT, _SURPRISE_TEXT, FORBIDDEN_KEYS
+
+    out: list[Diagnostic] = []
+
+    def add(code: str, message: str, loc: Any, hint: str) -> None:
+        line, column = (loc.line, loc.column) if loc else (None, None)
+        out.append(Diagnostic(code, message, source.file, line, column, hint=hint))
+
+    stack: list[tuple[Path, Any]] = [(("train",), train)]
+    while stack:
+        path, value = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            here = (*path, key)
+            if isinstance(key, str) and key in FORBIDDEN_KEYS:
+                where = ".".join(map(str, here))
+                add(
+                    "E206",
+                    f"`{where}` is not accepted: specs never name code to import",
+                    source.key_at(here),
+                    "name a Keras optimizer or loss, e.g. `optimizer: {type: Adam, "
+                    "learning_rate: 0.001}`",
+                )
+            else:
+                stack.append((here, item))
+    for path, surprise in source.surprises.items():
+        if path[:1] == ("train",) and surprise.kind != "bool":
+            raw = surprise.raw
+            fixed = raw.lower().replace("e", ".0e") if "." not in raw else raw
+            add(
+                "E106",
+                f"`{'.'.join(map(str, path))}`: "
+                + _SURPRISE_TEXT[surprise.kind].format(raw=raw, value=surprise.value),
+                source.at(path),
+                _SURPRISE_HINT[surprise.kind].format(raw=raw, plain=raw.lstrip("0") or "0",
+                                                     fixed=fixed),
+            )
+    return sorted(out, key=lambda d: (d.line or 0, d.column or 0))
 
 
 def _drop_faulty(data: dict[str, Any], err: ValidationError) -> tuple[dict[str, Any], bool]:

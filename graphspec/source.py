@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Loc", "Path", "SourceMap", "YamlSurprise"]
 
@@ -11,9 +11,8 @@ Path = tuple[str | int, ...]
 """A key path into the loaded document, e.g. ``("nodes", "conv1", "filters")``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Loc:
-    """A 1-based line and column."""
+class Loc(NamedTuple):
+    """A 1-based line and column (a named tuple: cheap to make by the hundred thousand)."""
 
     line: int
     column: int

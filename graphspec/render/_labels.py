@@ -161,6 +161,10 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+def _count(value: Any, noun: str) -> str:
+    return f"{_short(value)} {noun}{'' if value == 1 else 's'}"
+
+
 def _window(value: Any, layer_type: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         match = _DIMS.search(layer_type)
@@ -175,12 +179,12 @@ def _not_one(value: Any) -> bool:
 
 @_arg("filters")
 def _filters(value: Any, _: str) -> str:
-    return f"{_short(value)} filters"
+    return _count(value, "filter")
 
 
 @_arg("units")
 def _units(value: Any, _: str) -> str:
-    return f"{_short(value)} units"
+    return _count(value, "unit")
 
 
 @_arg("output_dim")
@@ -195,7 +199,7 @@ def _input_dim(value: Any, _: str) -> str:
 
 @_arg("num_heads")
 def _heads(value: Any, _: str) -> str:
-    return f"{_short(value)} heads"
+    return _count(value, "head")
 
 
 @_arg("key_dim")

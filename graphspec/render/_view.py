@@ -57,6 +57,10 @@ class Box:
     tooltip: str = ""
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.name
 
     @property
     def faulty(self) -> bool:
@@ -207,7 +211,7 @@ def _clusters(view: View, graph: Graph, copies: dict[str, _Copies]) -> dict[str,
                 groups[copy.group] = gid
             parent = groups[copy.group]
             depth += 1
-            label = f"{copy.index + 1}/{copy.count}"
+            label = f"copy {copy.index + 1}/{copy.count}"
         else:
             label = f"{_local(inst.name, inst.parent)}: {inst.block}"
         cid = f"c{len(view.clusters)}"
@@ -293,6 +297,8 @@ def _boxes(
             continue
         box = _node_box(f"n{i}", node, result, view.options)
         box.cluster = clusters.get(node.instance or "")
+        if box.cluster is not None and node.instance:
+            box.label = clean(_local(node.name, node.instance))
         if node.name in outputs:
             box.is_output = True
             box.outputs = [o for o in outputs[node.name] if o != node.name]

@@ -9,7 +9,7 @@ from typing import Final
 import graphviz
 
 from graphspec.errors import Diagnostic, GraphSpecError, GraphvizNotFoundError
-from graphspec.render._labels import escape_html
+from graphspec.render._labels import clean, escape_html
 from graphspec.render._registry import renderer
 from graphspec.render._style import EDGE, FAULT, FONT, INPUT, SHARE, SKIP, WARN
 from graphspec.render._view import Box, Cluster, Edge, View
@@ -27,6 +27,8 @@ DOT_MISSING: Final = (
 _NOTE_WIDTH: Final = 48
 _MAX_NOTE_DIAGNOSTICS: Final = 3
 _MAX_TITLE_NOTES: Final = 4
+_LEGEND_ROW: Final = 7
+_LINE: Final = 44
 _CLUSTER_FILLS: Final = ("#f8f8f8", "#f0f0f0", "#e8e8e8")
 _REPEAT_FILL: Final = "#fcfaf5"
 
@@ -43,11 +45,12 @@ def dot_source(view: View) -> str:
             "ranksep": "0.35",
             "splines": "spline",
             "newrank": "true",
+            "forcelabels": "true",
             "labelloc": "t",
             "label": _title(view),
             "bgcolor": "white",
             "pad": "0.25",
-            "tooltip": graphviz.escape(view.name),
+            "tooltip": _tip(view.name),
         },
         node_attr={
             "shape": "box",
@@ -67,8 +70,10 @@ def dot_source(view: View) -> str:
         },
     )
     _fill(g, view, None)
+    # xlabels keep TB layouts compact; in LR they would sit on the short horizontal edges.
+    key = "xlabel" if view.options.rankdir in {"TB", "BT"} else "label"
     for edge in view.edges:
-        g.edge(edge.src, edge.dst, **_edge_attrs(edge))
+        g.edge(edge.src, edge.dst, **_edge_attrs(edge, key))
     for share in view.shares:
         g.edge(
             share.a,
@@ -80,8 +85,12 @@ def dot_source(view: View) -> str:
             penwidth="1.6",
             constraint="false",
         )
-    _legend(g, view)
     return g.source
+
+
+def _tip(text: str) -> str:
+    """A tooltip: cleaned text (line breaks kept), backslashes and quotes made literal."""
+    return graphviz.escape(clean(text).replace("↵", "\n"))
 
 
 def _fill(g: graphviz.Digraph, view: View, cluster: str | None) -> None:
@@ -107,7 +116,7 @@ def _cluster_attrs(cluster: Cluster) -> dict[str, str]:
         "fillcolor": fill,
         "penwidth": "1.2",
         "margin": "10",
-        "tooltip": graphviz.escape(cluster.label),
+        "tooltip": _tip(cluster.label),
     }
 
 
@@ -115,7 +124,7 @@ def _box_attrs(box: Box) -> dict[str, str]:
     attrs = {
         "label": _box_label(box),
         "id": NODE_ID_PREFIX + box.id,
-        "tooltip": graphviz.escape(box.tooltip),
+        "tooltip": _tip(box.tooltip),
         "fillcolor": box.family.fill,
         "color": box.family.border,
     }
@@ -132,17 +141,19 @@ def _box_attrs(box: Box) -> dict[str, str]:
 
 
 def _box_label(box: Box) -> str:
-    rows = [f"<B>{escape_html(box.name)}</B>"]
+    rows = [f"<B>{escape_html(box.label)}</B>"]
     kind = f"<I>{escape_html(box.type)}</I>"
     args = list(box.args)
-    if args and len(box.type) + len(args[0]) <= 34:
+    used = len(box.type)
+    while args and used + 3 + len(args[0]) <= _LINE:
+        used += 3 + len(args[0])
         kind += " · " + escape_html(args.pop(0))
     rows.append(f'<FONT POINT-SIZE="9">{kind}</FONT>')
     for line in _join(args):
         rows.append(f'<FONT POINT-SIZE="9">{escape_html(line)}</FONT>')
     stats = [s for s in (box.shape, box.params) if s]
     if stats:
-        text = "  ".join(escape_html(s, 48) for s in stats)
+        text = " · ".join(escape_html(s, 48) for s in stats)
         rows.append(f'<FONT POINT-SIZE="9" COLOR="#444444">{text}</FONT>')
     if box.outputs:
         names = ", ".join(box.outputs)
@@ -151,7 +162,7 @@ def _box_label(box: Box) -> str:
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
 
 
-def _join(parts: list[str], width: int = 36) -> list[str]:
+def _join(parts: list[str], width: int = _LINE) -> list[str]:
     lines: list[str] = []
     for part in parts:
         if lines and len(lines[-1]) + 3 + len(part) <= width:
@@ -161,11 +172,11 @@ def _join(parts: list[str], width: int = 36) -> list[str]:
     return lines
 
 
-def _edge_attrs(edge: Edge) -> dict[str, str]:
+def _edge_attrs(edge: Edge, key: str) -> dict[str, str]:
     colour = FAULT.border if edge.fault else SKIP if edge.skip else EDGE
     attrs: dict[str, str] = {}
     if edge.label:
-        attrs["label"] = (
+        attrs[key] = (
             f'<<FONT POINT-SIZE="8" COLOR="{colour}">{escape_html(edge.label)}</FONT>>'
         )
     if edge.skip:
@@ -202,8 +213,8 @@ def _notes(g: graphviz.Digraph, box: Box) -> None:
         fontcolor="#7f1d12" if box.errors else "#6b4a00",
         fontsize="9",
         margin="0.12,0.06",
-        tooltip=graphviz.escape("\n".join(d.format() for d in found)),
-        **{"class": "gs-note"},
+        tooltip=_tip("\n".join(d.format() for d in found)),
+        **{"class": "gsnote"},
     )
     g.edge(box.id, note, style="dashed", dir="none", color=style.border, weight="3")
     with g.subgraph() as same:
@@ -220,62 +231,54 @@ def _wrap(text: str) -> list[str]:
 
 
 def _title(view: View) -> str:
-    rows = [
-        f'<FONT POINT-SIZE="15"><B>{escape_html(view.name, 60)}</B></FONT>',
-        f'<FONT POINT-SIZE="10" COLOR="#444444">{escape_html(view.summary, 110)}</FONT>',
+    """The graph label: model name, parameter total and compile mode, errors, then the legend."""
+    rows = [f'<FONT POINT-SIZE="15"><B>{escape_html(view.name, 60)}</B></FONT>']
+    rows += [
+        f'<FONT POINT-SIZE="10" COLOR="#444444">{escape_html(line, 110)}</FONT>'
+        for line in view.summary.split(" · ", 1)
     ]
     for diag in view.notes[:_MAX_TITLE_NOTES]:
-        rows.append(_title_note(diag))
+        text = escape_html(f"{diag.severity.value}[{diag.code}]: {diag.message}", 110)
+        rows.append(f'<FONT POINT-SIZE="9" COLOR="{FAULT.border}">{text}</FONT>')
     more = len(view.notes) - _MAX_TITLE_NOTES
     if more > 0:
         rows.append(f'<FONT POINT-SIZE="9" COLOR="{FAULT.border}">(and {more} more errors)</FONT>')
-    return "<" + "<BR/>".join(rows) + "<BR/> >"
+    rows.append(_legend(view))
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">{cells}</TABLE>>'
 
 
-def _title_note(diag: Diagnostic) -> str:
-    text = f"{diag.severity.value}[{diag.code}]: {diag.message}"
-    return f'<FONT POINT-SIZE="9" COLOR="{FAULT.border}">{escape_html(text, 110)}</FONT>'
-
-
-def _legend(g: graphviz.Digraph, view: View) -> None:
-    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
+def _legend(view: View) -> str:
+    """A compact strip of legend entries (only what the diagram uses), wrapped into rows."""
+    items: list[str] = []
 
     def swatch(fill: str, border: str, text: str, extra: str = "") -> None:
-        rows.append(
-            f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="22" {extra}></TD>'
-            f'<TD ALIGN="LEFT">{text}</TD></TR>'
+        items.append(
+            f'<TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="16" HEIGHT="10" {extra}>'
+            f'</TD><TD ALIGN="LEFT">{text}</TD>'
         )
 
+    def symbol(glyph: str, colour: str, text: str) -> None:
+        items.append(f'<TD><FONT COLOR="{colour}">{glyph}</FONT></TD><TD ALIGN="LEFT">{text}</TD>')
+
     if any(b.kind == "input" for b in view.boxes.values()):
-        swatch(INPUT.fill, INPUT.border, "model input (square, bold)")
+        swatch(INPUT.fill, INPUT.border, "input")
     for family in view.families:
         swatch(family.fill, family.border, escape_html(family.label))
     if any(b.is_output for b in view.boxes.values()):
-        rows.append('<TR><TD>▣</TD><TD ALIGN="LEFT">model output (double border)</TD></TR>')
+        symbol("▣", "#333333", "output")
     if any(e.skip for e in view.edges):
-        rows.append(
-            f'<TR><TD><FONT COLOR="{SKIP}">╌▶</FONT></TD><TD ALIGN="LEFT">skip / shortcut</TD></TR>'
-        )
+        symbol("╌╌▶", SKIP, "skip / shortcut")
     if view.shares:
-        rows.append(
-            f'<TR><TD><FONT COLOR="{SHARE}">┈┈</FONT></TD><TD ALIGN="LEFT">shares weights</TD></TR>'
-        )
+        symbol("┈┈", SHARE, "shares weights")
     if any(b.faulty for b in view.boxes.values()) or view.notes:
         swatch(FAULT.fill, FAULT.border, "error")
-    table = "".join(rows)
-    with g.subgraph() as sink:
-        sink.attr(rank="sink")
-        sink.node(
-            "legend",
-            label=(
-                '<<FONT POINT-SIZE="9"><TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" '
-                f'CELLSPACING="2" CELLPADDING="2">{table}</TABLE></FONT>>'
-            ),
-            shape="plain",
-            id="legend",
-            tooltip="legend",
-            **{"class": "gs-legend"},
-        )
+    rows = [items[i : i + _LEGEND_ROW] for i in range(0, len(items), _LEGEND_ROW)]
+    body = "".join("<TR>" + "".join(row) + "</TR>" for row in rows)
+    return (
+        '<FONT POINT-SIZE="9" COLOR="#333333"><TABLE BORDER="0" CELLSPACING="2" '
+        f'CELLPADDING="1">{body}</TABLE></FONT>'
+    )
 
 
 @renderer("dot")

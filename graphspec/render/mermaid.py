@@ -83,7 +83,7 @@ def _fill(lines: list[str], view: View, cluster: str | None, indent: str) -> Non
 
 
 def _node(box: Box) -> str:
-    rows = [f"<b>{mermaid_text(box.name)}</b>"]
+    rows = [f"<b>{mermaid_text(box.label)}</b>"]
     rows.append(" · ".join([mermaid_text(box.type), *(mermaid_text(a) for a in box.args)]))
     stats = [mermaid_text(s, 48) for s in (box.shape, box.params) if s]
     if stats:

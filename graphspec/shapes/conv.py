@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from graphspec.shapes._registry import (
@@ -70,7 +71,9 @@ def _assemble(shape: Shape, spatial: tuple[int | None, ...], channels: int, fmt:
 
 def _rank_of(call: LayerCall) -> int:
     """The spatial rank encoded in the type name (``Conv2DTranspose`` -> 2)."""
-    return int(call.type.split("D")[0][-1])
+    match = re.search(r"(\d)D", call.type)
+    assert match is not None, call.type
+    return int(match.group(1))
 
 
 def _check_strided_dilation(

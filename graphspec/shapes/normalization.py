@@ -75,8 +75,10 @@ def layer_normalization_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeR
     scale = bool_arg(call, "scale", True)
     rms = bool_arg(call, "rms_scaling", False)
     axes = _axes(call, len(shape))
-    size = product(known_dim(call, shape, a, f"size on axis {a}") for a in axes)
     weights = int(scale or rms) + int(center and not rms)
+    if not weights:
+        return result(shape)
+    size = product(known_dim(call, shape, a, f"size on axis {a}") for a in axes)
     return result(shape, trainable=size * weights)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphspec.shapes._registry import (
+    REQUIRED,
     bool_arg,
     data_format_arg,
     padding_arg,
@@ -42,13 +43,14 @@ def _check_rank(call: LayerCall, shape: Shape, n: int, data_format: str) -> int:
 
 @shape_rule(*_POOLS)
 def pooling_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
-    """``{Max,Average}PoolingND(pool_size=2, strides=None, padding='valid')``.
+    """``{Max,Average}PoolingND(pool_size, strides=None, padding='valid')``.
 
-    ``strides`` defaults to ``pool_size``.
+    ``pool_size`` defaults to 2 for MaxPooling only; ``strides`` defaults to ``pool_size``.
     """
     n = _POOLS[call.type]
     shape = single_input(call, inputs)
-    pool = tuple_arg(call, "pool_size", 2, n)
+    # Keras gives MaxPooling a default window of 2; AveragePooling needs one.
+    pool = tuple_arg(call, "pool_size", REQUIRED if call.type.startswith("Average") else 2, n)
     strides = pool if call.args.get("strides") is None else tuple_arg(call, "strides", None, n)
     padding = padding_arg(call)
     fmt = data_format_arg(call)

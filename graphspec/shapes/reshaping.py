@@ -143,7 +143,8 @@ def _pairs(call: LayerCall, name: str, n: int) -> tuple[tuple[int, int], ...]:
     """
     value: Any = call.args.get(name, _DEFAULT_AMOUNT[call.type])
     if n == 1:
-        return (tuple_arg(call, name, None, 2, allow_zero=True),)  # type: ignore[return-value]
+        before, after = tuple_arg(call, name, value, 2, allow_zero=True)
+        return ((before, after),)
     if is_int(value) and value >= 0:
         return ((value, value),) * n
     if isinstance(value, list | tuple) and len(value) == n:

@@ -1,0 +1,250 @@
+"""Run every benchmark (``make bench``): print a table of ratios and write benchmarks/results.json."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks._timing import median_time, peak_memory, run_wall
+from benchmarks.generate import GENERATORS, generate
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+OUT = ROOT / "benchmarks" / "results.json"
+
+
+@dataclass
+class Figure:
+    """One measured figure: ours vs the reference, their ratio and the goal."""
+
+    name: str
+    ours: float
+    reference: float
+    unit: str
+    goal: str
+    met: bool
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.reference if self.reference else float("inf")
+
+
+SECTIONS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {}
+
+
+def section(name: str) -> Callable[[Callable[[dict[str, Any]], list[Figure]]], Any]:
+    def register(fn: Callable[[dict[str, Any]], list[Figure]]) -> Any:
+        SECTIONS[name] = fn
+        return fn
+
+    return register
+
+
+def _application_spec(name: str, work: Path) -> tuple[str, Path, Any]:
+    """Import ``keras.applications.NAME`` as a spec (not timed); returns text, path, Keras model."""
+    import keras
+
+    from graphspec.importer import from_keras
+
+    model = getattr(keras.applications, name)(weights=None)
+    text = from_keras(model).to_yaml()
+    path = work / f"{name.lower()}.yaml"
+    path.write_text(text)
+    return text, path, model
+
+
+@section("validate")
+def _validate(ctx: dict[str, Any]) -> list[Figure]:
+    import keras
+    import yaml
+
+    from graphspec import check
+
+    figures = []
+    for app in ("ResNet50", "DenseNet121"):
+        text, path, model = _application_spec(app, ctx["work"])
+        ctx[app] = (text, path, model)
+        config = model.get_config()
+        ours = median_time(lambda text=text: check(text), repeats=7)
+        ref = median_time(lambda config=config: keras.Model.from_config(config), repeats=3)
+        figures.append(
+            Figure(
+                f"validate {app} (in-process, shapes included) / Model.from_config",
+                ours, ref, "s", "<= 1/50", ours / ref <= 1 / 50,
+            )
+        )
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        bare = median_time(lambda text=text: yaml.compose(text, Loader=loader), repeats=7)
+        figures.append(
+            Figure(f"validate {app} / PyYAML C compose (the floor)", ours, bare, "s", "<= 3",
+                   ours / bare <= 3)
+        )
+    return figures
+
+
+@section("compile")
+def _compile(ctx: dict[str, Any]) -> list[Figure]:
+    import keras
+
+    import graphspec
+
+    text, _, model = ctx.get("ResNet50") or _application_spec("ResNet50", ctx["work"])
+    spec = graphspec.load(text)
+    config = model.get_config()
+    ours = median_time(lambda: graphspec.compile(spec), repeats=3)
+    ref = median_time(lambda: keras.Model.from_config(config), repeats=3)
+    hand = median_time(lambda: keras.applications.ResNet50(weights=None), repeats=3)
+    return [
+        Figure("compile ResNet50 / Model.from_config", ours, ref, "s", "<= 1.0", ours <= ref),
+        Figure(
+            "compile ResNet50 / hand-written Keras (keras.applications.ResNet50)",
+            ours, hand, "s", "<= 1.05", ours <= 1.05 * hand,
+        ),
+    ]
+
+
+@section("cli")
+def _cli(ctx: dict[str, Any]) -> list[Figure]:
+    _, path, _ = ctx.get("ResNet50") or _application_spec("ResNet50", ctx["work"])
+    gs = str(BIN / "graphspec")
+    wall = run_wall([gs, "validate", "-q", str(path)], repeats=7)
+    bare = run_wall([sys.executable, "-c", "pass"], repeats=7)
+    probe = (
+        "import sys; from graphspec.cli import main; main(['validate','-q',%r]);"
+        "print(int('tensorflow' in sys.modules or 'keras' in sys.modules))" % str(path)
+    )
+    import subprocess
+
+    heavy = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout
+    imported = heavy.strip().endswith("1")
+    return [
+        Figure(
+            "`graphspec validate` ResNet50 from the command line (wall) / bare `python -c pass`",
+            wall, bare, "s", "< 0.4 s wall, no TensorFlow", wall < 0.4 and not imported,
+            note=f"TensorFlow imported: {imported}",
+        )
+    ]
+
+
+@section("render")
+def _render(ctx: dict[str, Any]) -> list[Figure]:
+    _, path, model = ctx.get("ResNet50") or _application_spec("ResNet50", ctx["work"])
+    config_path = ctx["work"] / "resnet50.json"
+    config_path.write_text(model.to_json())
+    gs = str(BIN / "graphspec")
+    out = ctx["work"] / "r.svg"
+    ours = run_wall([gs, "render", str(path), "-o", str(out)], repeats=3)
+    plot = (
+        "import keras, sys\n"
+        "m = keras.models.model_from_json(open(sys.argv[1]).read())\n"
+        "keras.utils.plot_model(m, to_file=sys.argv[2], show_shapes=True)\n"
+    )
+    ref = run_wall(
+        [sys.executable, "-c", plot, str(config_path), str(ctx["work"] / "k.svg")], repeats=3
+    )
+    return [
+        Figure("`graphspec render` ResNet50 to SVG / plot_model path (import, build, plot)",
+               ours, ref, "s", "<= 0.5", ours <= 0.5 * ref)
+    ]
+
+
+@section("scaling")
+def _scaling(ctx: dict[str, Any]) -> list[Figure]:
+    from graphspec import check
+
+    sizes = ctx["sizes"]
+    figures = []
+    for kind in GENERATORS:
+        per_node: dict[int, float] = {}
+        for n in sizes:
+            text = generate(kind, n)
+            repeats = 3 if n <= 10_000 else 1
+            seconds = median_time(lambda text=text: check(text), repeats=repeats, warmup=0)
+            count = len(check(text, shapes=False).graph)
+            per_node[n] = seconds / count
+            mem = peak_memory(lambda text=text: check(text)) if n <= 10_000 else None
+            ctx["scaling"].append(
+                {"kind": kind, "nodes": count, "seconds": seconds, "us_per_node": per_node[n] * 1e6,
+                 "peak_bytes": mem}
+            )
+            print(f"  scaling {kind:10s} {count:>7,} nodes: {seconds:8.3f} s "
+                  f"{per_node[n] * 1e6:7.1f} µs/node"
+                  + (f"  peak {mem / 2**20:7.1f} MiB" if mem else ""), flush=True)
+        big, small = max(sizes), 1000
+        if big in per_node and small in per_node:
+            figures.append(
+                Figure(f"scaling {kind}: time per node at {big:,} / at 1,000", per_node[big],
+                       per_node[small], "s/node", "<= 1.5", per_node[big] <= 1.5 * per_node[small])
+            )
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--only", nargs="*", choices=list(SECTIONS), help="run only these")
+    parser.add_argument("--sizes", default="100,1000,10000,100000", help="scaling sizes")
+    parser.add_argument("--json", default=str(OUT), help="where to write the results")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    started = time.perf_counter()
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx: dict[str, Any] = {
+            "work": Path(tmp),
+            "sizes": [int(s) for s in args.sizes.split(",")],
+            "scaling": [],
+        }
+        for name, fn in SECTIONS.items():
+            if args.only and name not in args.only:
+                continue
+            print(f"== {name}", flush=True)
+            try:
+                found = fn(ctx)
+            except ImportError as err:
+                print(f"  skipped: {err}")
+                continue
+            for fig in found:
+                print(f"  {fig.name}: {fig.ours:.4f} vs {fig.reference:.4f} {fig.unit} "
+                      f"-> ratio {fig.ratio:.3f} (goal {fig.goal}) {'OK' if fig.met else 'MISSED'}"
+                      + (f"  [{fig.note}]" if fig.note else ""), flush=True)
+            figures += found
+        scaling = ctx["scaling"]
+    _print_table(figures)
+    result = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+        },
+        "figures": [asdict(f) | {"ratio": f.ratio} for f in figures],
+        "scaling": scaling,
+        "seconds": time.perf_counter() - started,
+    }
+    Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.json} ({result['seconds']:.0f} s)")
+    return 0
+
+
+def _print_table(figures: list[Figure]) -> None:
+    print()
+    print(f"{'figure':<86} {'ours':>9} {'ref':>9} {'ratio':>7}  goal       met")
+    for f in figures:
+        print(f"{f.name[:86]:<86} {f.ours:9.4f} {f.reference:9.4f} {f.ratio:7.3f}  "
+              f"{f.goal:<10} {'yes' if f.met else 'NO'}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""``graphspec compile``: check a spec, build its Keras model and save it as a ``.keras`` file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from graphspec.cli import EXIT_INVALID, EXIT_OK, add_set_option, command, parse_overrides
+from graphspec.compiler import APIS
+from graphspec.errors import UsageError
+
+__all__ = ["run_compile"]
+
+
+def _compile_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("spec", metavar="SPEC", help="the spec file to compile")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="FILE.keras", help="where to save the model"
+    )
+    p.add_argument(
+        "--api",
+        choices=APIS,
+        default="auto",
+        help="auto: Sequential for a plain chain, functional otherwise (default); "
+        "sequential: fail unless the graph is a chain; functional: always functional",
+    )
+    add_set_option(p)
+    p.add_argument("--summary", action="store_true", help="print the Keras model summary")
+
+
+@command("compile", "build a spec's Keras model and save it as a .keras file", _compile_args)
+def run_compile(args: argparse.Namespace) -> int:
+    """Validate (diagnostics as ``validate`` prints them), build, then save atomically."""
+    from graphspec.api import check
+    from graphspec.cli import print_diagnostics
+
+    output = Path(args.output)
+    if output.suffix != ".keras":
+        raise UsageError(
+            f"-o must name a file ending in .keras (Keras saves models only there); "
+            f"got {args.output!r}; e.g. -o {output.with_suffix('.keras')}"
+        )
+    result = check(args.spec, params=parse_overrides(args.overrides))
+    if result.diagnostics:
+        print_diagnostics(result.diagnostics, "text", sys.stderr)
+    if not result.ok:
+        return EXIT_INVALID
+
+    from graphspec._atomic import atomic_path
+    from graphspec.compiler import build_model
+
+    built = build_model(result, api=args.api)
+    model = built.model
+    if args.summary:
+        model.summary(print_fn=_print_line)
+    with atomic_path(output, suffix=".keras") as tmp:
+        model.save(tmp)
+    print(f"wrote {args.output} ({built.kind}, {model.count_params():,} params)")
+    return EXIT_OK
+
+
+def _print_line(line: str, *_: object, **__: object) -> None:
+    print(line)

@@ -1,0 +1,125 @@
+"""``graphspec render`` (architecture diagrams) and ``graphspec doctor`` (environment report)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import platform
+import shutil
+import subprocess
+import sys
+from typing import Final
+
+from graphspec.cli import (
+    EXIT_INVALID,
+    EXIT_OK,
+    add_set_option,
+    command,
+    parse_overrides,
+    print_diagnostics,
+)
+
+__all__ = ["run_doctor", "run_render"]
+
+_FORMATS: Final = ("svg", "png", "pdf", "dot", "mmd")
+_PACKAGES: Final = (
+    ("pydantic", ("pydantic",)),
+    ("networkx", ("networkx",)),
+    ("PyYAML", ("PyYAML", "pyyaml")),
+    ("graphviz (Python)", ("graphviz",)),
+    ("keras", ("keras",)),
+    ("tensorflow", ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")),
+)
+
+
+def _render_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("spec", metavar="SPEC", help="the spec file to draw")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
+    p.add_argument(
+        "--format",
+        choices=_FORMATS,
+        help="output format (default: from FILE's extension); mmd is Mermaid, dot is DOT source",
+    )
+    p.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="layout direction")
+    p.add_argument(
+        "--blocks",
+        choices=("expand", "collapse"),
+        default="expand",
+        help="draw block instances as labelled frames (expand) or one box each (collapse)",
+    )
+    p.add_argument(
+        "--no-shapes",
+        dest="shapes",
+        action="store_false",
+        help="leave tensor shapes out of boxes and edges",
+    )
+    add_set_option(p)
+
+
+@command("render", "draw a spec as an architecture diagram (SVG, PNG, PDF, DOT, Mermaid)",
+         _render_args)
+def run_render(args: argparse.Namespace) -> int:
+    from graphspec.render import format_for, render_spec
+
+    fmt = format_for(args.output, args.format)
+    overrides = parse_overrides(args.overrides)
+    result = render_spec(
+        args.spec,
+        args.output,
+        format=fmt,
+        rankdir=args.rankdir,
+        blocks=args.blocks,
+        shapes=args.shapes,
+        params=overrides,
+    )
+    print_diagnostics(result.diagnostics, "text", sys.stderr)
+    print(f"wrote {args.output}" + ("" if result.ok else " (the spec has errors, drawn in red)"))
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def _doctor_args(p: argparse.ArgumentParser) -> None:
+    del p
+
+
+def _version(names: tuple[str, ...]) -> str:
+    for name in names:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "not installed"
+
+
+def _dot_version() -> str:
+    from graphspec.render.dot import DOT_MISSING
+
+    exe = shutil.which("dot")
+    if exe is None:
+        return f"not found ({DOT_MISSING})"
+    try:
+        done = subprocess.run(
+            [exe, "-V"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        return f"found at {exe} but it did not run: {err}"
+    text = (done.stderr or done.stdout).strip()
+    return f"{text} ({exe})" if text else f"found at {exe} (no version reported)"
+
+
+@command("doctor", "report the versions of Python, graphspec, its dependencies and Graphviz",
+         _doctor_args)
+def run_doctor(args: argparse.Namespace) -> int:
+    from graphspec import __version__
+
+    del args
+    rows = [
+        ("python", f"{platform.python_version()} ({sys.executable})"),
+        ("graphspec", __version__),
+    ]
+    rows += [(label, _version(names)) for label, names in _PACKAGES[:4]]
+    rows.append(("graphviz dot", _dot_version()))
+    rows += [(label, _version(names)) for label, names in _PACKAGES[4:]]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    return EXIT_OK

@@ -1,0 +1,375 @@
+"""Compile a checked spec to a Keras model: Sequential for a plain chain, functional otherwise."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final
+
+from graphspec.catalog import FORBIDDEN_LAYERS, NESTED_LAYER_ARGS, layer_names, object_kind
+from graphspec.errors import CompileError, Diagnostic, UsageError
+from graphspec.graph import Graph, IRNode
+from graphspec.registry import custom_layer
+
+if TYPE_CHECKING:
+    import keras
+
+    from graphspec.api import CheckResult
+    from graphspec.spec import Spec
+
+__all__ = ["APIS", "BuiltModel", "build_model", "compile_spec"]
+
+APIS: Final = ("auto", "sequential", "functional")
+"""The accepted values of ``api``."""
+
+_TUPLE_ARGS: Final = frozenset(
+    {
+        "kernel_size",
+        "strides",
+        "pool_size",
+        "dilation_rate",
+        "output_padding",
+        "size",
+        "target_shape",
+        "dims",
+        "cropping",
+        "padding",
+        "noise_shape",
+    }
+)
+"""Arguments Keras documents as tuples; a list written in YAML is passed as a tuple."""
+
+_POSITIONAL_CALLS: Final = frozenset({"MultiHeadAttention", "GroupQueryAttention"})
+"""Multi-input layers called as ``layer(query, value[, key])`` instead of ``layer([a, b])``."""
+
+_STOPPED: Final = "compilation stopped here: the nodes after it depend on it"
+_ANSI: Final = re.compile(r"\x1b\[[0-9;]*m")
+_MAX_KERAS_LINES: Final = 4
+_MAX_LINE: Final = 300
+
+
+@dataclass
+class BuiltModel:
+    """A compiled model with what was made on the way.
+
+    ``kind`` is ``"Sequential"`` or ``"Functional"``; ``layers`` holds each layer object by the
+    name of the node that owns it; ``tensors`` holds each node's Keras output (functional builds
+    only; empty for Sequential).
+    """
+
+    model: keras.Model
+    kind: str
+    layers: dict[str, keras.layers.Layer] = field(default_factory=dict)
+    tensors: dict[str, Any] = field(default_factory=dict)
+
+
+class _Refused(Exception):
+    """Raised while building one node; turned into an E602/E603 diagnostic located at the node."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+def compile_spec(
+    spec: Spec | str | Any,
+    *,
+    api: str = "auto",
+    params: Mapping[str, Any] | None = None,
+) -> keras.Model:
+    """Check a spec (object, path or YAML text) and build its Keras model.
+
+    ``api="auto"`` builds a ``keras.Sequential`` exactly when the graph is one plain chain, and a
+    functional ``keras.Model`` otherwise; ``"sequential"`` insists on Sequential (raises
+    :class:`CompileError` ``E601`` for a non-chain); ``"functional"`` always builds a functional
+    model. Static validation runs first: an invalid spec raises :class:`SpecError` with every
+    diagnostic, before any layer is made. A Keras failure raises :class:`CompileError` ``E602``
+    naming the node and its location.
+    """
+    from graphspec.api import check
+
+    _check_api(api)
+    result = check(spec, params=params)
+    result.raise_for_errors()
+    return build_model(result, api=api).model
+
+
+def build_model(result: CheckResult, *, api: str = "auto") -> BuiltModel:
+    """Build the Keras model of an already checked, valid spec (see :func:`compile_spec`)."""
+    _check_api(api)
+    graph = result.graph
+    chain, reason = graph.is_chain()
+    if api == "sequential" and not chain:
+        raise CompileError([_not_a_chain(graph, reason or "it is not a chain")])
+    builder = _Builder(graph)
+    if api == "functional" or (api == "auto" and not chain):
+        return builder.functional()
+    return builder.sequential()
+
+
+def _check_api(api: str) -> None:
+    if api not in APIS:
+        raise UsageError(f"api must be one of {', '.join(APIS)}; got {api!r}")
+
+
+def _not_a_chain(graph: Graph, reason: str) -> Diagnostic:
+    found = re.search(r"`([^`]+)`", reason)
+    node = graph.nodes.get(found.group(1)) if found else None
+    loc = node.loc if node is not None else None
+    return Diagnostic(
+        "E601",
+        f"cannot compile as Sequential: {reason}",
+        file=graph.file,
+        line=loc.line if loc else None,
+        column=loc.column if loc else None,
+        node=node.name if node is not None else None,
+        hint="a Sequential model is one chain of single-input layers; use api `auto` or "
+        "`functional` (`--api functional` on the command line)",
+    )
+
+
+class _Builder:
+    """Makes the layers of one graph and wires them up."""
+
+    def __init__(self, graph: Graph) -> None:
+        import keras
+
+        self.keras = keras
+        self.graph = graph
+        self.layers: dict[str, keras.layers.Layer] = {}
+
+    # -- models -------------------------------------------------------------------------------
+
+    def sequential(self) -> BuiltModel:
+        """A ``keras.Sequential``: the input, then every layer in the order written."""
+        keras = self.keras
+        graph = self.graph
+        nodes = graph.layers
+        stack = [self._input(graph.nodes[graph.inputs[0]])]
+        stack += [self._layer(node) for node in nodes]
+        try:
+            model = keras.Sequential(stack, name=graph.name)
+        except Exception as exc:  # a layer refused its input: find which, for the message
+            self._blame_call(nodes, exc)
+            raise  # pragma: no cover - _blame_call always raises
+        return BuiltModel(model, "Sequential", self.layers)
+
+    def functional(self) -> BuiltModel:
+        """A functional ``keras.Model`` with inputs and outputs in spec order."""
+        keras = self.keras
+        graph = self.graph
+        tensors: dict[str, Any] = {name: self._input(graph.nodes[name]) for name in graph.inputs}
+        for name in graph.topological_order():
+            node = graph.nodes[name]
+            if not node.is_input:
+                tensors[name] = self._call(node, [tensors[src] for src in node.inputs])
+        inputs = [tensors[name] for name in graph.inputs]
+        if graph.outputs_named:
+            outputs: Any = {out: tensors[node] for out, node in graph.outputs}
+        else:
+            outputs = [tensors[node] for _, node in graph.outputs]
+            outputs = outputs[0] if len(outputs) == 1 else outputs
+        model = keras.Model(
+            inputs=inputs[0] if len(inputs) == 1 else inputs, outputs=outputs, name=graph.name
+        )
+        return BuiltModel(model, "Functional", self.layers, tensors)
+
+    # -- nodes --------------------------------------------------------------------------------
+
+    def _input(self, node: IRNode) -> Any:
+        return self.keras.Input(shape=tuple(node.shape or ()), dtype=node.dtype, name=node.name)
+
+    def _layer(self, node: IRNode) -> keras.layers.Layer:
+        """The layer object a node calls: made once per owner, shared by ``share`` nodes."""
+        owner_name = node.layer_owner
+        layer = self.layers.get(owner_name)
+        if layer is not None:
+            return layer
+        owner = self.graph.nodes[owner_name]
+        try:
+            kwargs = _layer_kwargs(owner.type or "", owner.args)
+            cls = _layer_class(owner.type or "")
+            layer = cls(**kwargs, name=owner.name)
+        except _Refused as refused:
+            raise self._error(owner, refused.code, refused.message, refused.hint) from None
+        except Exception as exc:
+            raise self._error(
+                owner,
+                "E602",
+                f"node `{owner.name}`: Keras refused to make {owner.type}: {_keras_text(exc)}",
+                f"check the arguments of `{owner.name}` against the Keras documentation of "
+                f"keras.layers.{owner.type}",
+            ) from exc
+        self.layers[owner_name] = layer
+        return layer
+
+    def _call(self, node: IRNode, args: list[Any]) -> Any:
+        layer = self._layer(node)
+        try:
+            if len(args) == 1:
+                return layer(args[0])
+            if node.type in _POSITIONAL_CALLS:
+                return layer(*args)
+            return layer(args)
+        except Exception as exc:
+            raise self._call_error(node, exc) from exc
+
+    def _blame_call(self, nodes: list[IRNode], exc: Exception) -> None:
+        """Re-run a failed Sequential stack layer by layer and raise for the first that fails."""
+        x = self._input(self.graph.nodes[self.graph.inputs[0]])
+        for node in nodes:
+            try:
+                x = self.layers[node.layer_owner](x)
+            except Exception as found:
+                raise self._call_error(node, found) from found
+        raise self._error(  # the stack failed as a whole, no single layer did
+            nodes[-1] if nodes else self.graph.nodes[self.graph.inputs[0]],
+            "E602",
+            f"Keras refused to build the Sequential model: {_keras_text(exc)}",
+            "try `--api functional`",
+        ) from exc
+
+    def _call_error(self, node: IRNode, exc: Exception) -> CompileError:
+        sources = ", ".join(f"`{src}`" for src in node.inputs)
+        return self._error(
+            node,
+            "E602",
+            f"node `{node.name}`: Keras could not apply {node.type} to {sources}: "
+            f"{_keras_text(exc)}",
+            f"check the shapes reaching `{node.name}` (`graphspec summary` lists them) and its "
+            "arguments",
+        )
+
+    def _error(self, node: IRNode, code: str, message: str, hint: str | None) -> CompileError:
+        loc = node.loc
+        diagnostic = Diagnostic(
+            code,
+            message,
+            file=self.graph.file,
+            line=loc.line if loc else None,
+            column=loc.column if loc else None,
+            hint=hint,
+            node=node.name,
+            related=(_STOPPED,),
+        )
+        return CompileError([diagnostic])
+
+
+# -- layer classes and arguments ----------------------------------------------------------------
+
+
+@cache
+def _allowed_layers() -> frozenset[str]:
+    return frozenset(layer_names())
+
+
+def _layer_class(type_name: str) -> type:
+    """A registered custom layer, else a catalogued class of ``keras.layers``; never a forbidden one."""
+    if type_name in FORBIDDEN_LAYERS:
+        raise _Refused(
+            "E603",
+            f"layer type `{type_name}` is not allowed: {FORBIDDEN_LAYERS[type_name]}",
+            "register a custom layer from Python with graphspec.register_layer(cls)",
+        )
+    cls = custom_layer(type_name)
+    if cls is not None:
+        return cls
+    if type_name not in _allowed_layers():
+        raise _Refused(
+            "E603",
+            f"unknown layer type `{type_name}`: expected a class of keras.layers or a layer "
+            "registered with graphspec.register_layer",
+            "run `graphspec validate` to see suggestions",
+        )
+    import keras
+
+    cls = getattr(keras.layers, type_name, None)
+    if not isinstance(cls, type):
+        raise _Refused(
+            "E603",
+            f"layer type `{type_name}` is in graphspec's catalog but not in the installed Keras "
+            f"{keras.__version__}",
+            "install the Keras version the catalog was made from, or regenerate the catalog",
+        )
+    return cls
+
+
+def _layer_kwargs(type_name: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Spec arguments to constructor keywords: nested layers and named objects made."""
+    nested = NESTED_LAYER_ARGS.get(type_name, ())
+    out: dict[str, Any] = {}
+    for key, value in args.items():
+        if key in nested:
+            out[key] = None if value is None else _nested_layer(key, value)
+            continue
+        kind = object_kind(key)
+        out[key] = _plain(key, value) if kind is None else _named_object(kind, key, value)
+    return out
+
+
+def _nested_layer(key: str, value: Any) -> keras.layers.Layer:
+    """``{type: LSTM, units: 8}`` to an (unnamed) layer object."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("type"), str):
+        raise _Refused(
+            "E603",
+            f"`{key}` must be a layer mapping such as `{{type: LSTM, units: 8}}`; found {value!r}",
+        )
+    type_name = value["type"]
+    kwargs = _layer_kwargs(type_name, {k: v for k, v in value.items() if k != "type"})
+    return _layer_class(type_name)(**kwargs)
+
+
+def _named_object(kind: str, key: str, value: Any) -> Any:
+    """A name from ``keras.<kind>`` passes through; ``{type: NAME, ...}`` is instantiated."""
+    from graphspec.catalog import named_objects
+
+    if value is None:
+        return None
+    name = value.get("type") if isinstance(value, Mapping) else value
+    if not isinstance(name, str) or name not in named_objects(kind):
+        raise _Refused(
+            "E603",
+            f"`{key}` must name one of keras.{kind}; found {value!r}",
+            "run `graphspec validate` to see the accepted names",
+        )
+    if not isinstance(value, Mapping):
+        return value
+    rest = {k: _plain(k, v) for k, v in value.items() if k != "type"}
+    if kind == "activations":
+        if rest:
+            raise _Refused(
+                "E603",
+                f"`{key}`: an activation is named by a string and takes no arguments; found "
+                f"{sorted(rest)}",
+                f"write `{key}: {name}`, or add an activation layer node "
+                "(e.g. `{type: LeakyReLU, negative_slope: 0.1}`)",
+            )
+        return name
+    import keras
+
+    return getattr(getattr(keras, kind), name)(**rest)
+
+
+def _plain(key: str, value: Any) -> Any:
+    """A YAML value as Keras takes it: lists stay lists except tuple-typed arguments."""
+    return _tupled(value) if key in _TUPLE_ARGS else value
+
+
+def _tupled(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    return value
+
+
+def _keras_text(exc: Exception) -> str:
+    """Keras's own message, trimmed: colour codes and the echo of the call arguments removed."""
+    text = _ANSI.sub("", str(exc)).split("Arguments received by", 1)[0]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("Exception encountered when calling")]
+    lines = [line if len(line) <= _MAX_LINE else line[: _MAX_LINE - 1] + "…" for line in lines]
+    kept = lines[:_MAX_KERAS_LINES] or [type(exc).__name__]
+    return " ".join(kept)

@@ -1,0 +1,7 @@
+"""Training specs: settings, data, ``fit``, ``compare`` and distribution strategies (TF imported lazily)."""
+
+from __future__ import annotations
+
+from graphspec.train.settings import TrainSettings, resolve_settings, train_diagnostics
+
+__all__ = ["TrainSettings", "resolve_settings", "train_diagnostics"]
