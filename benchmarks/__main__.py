@@ -54,7 +54,6 @@ def section(name: str) -> Callable[[Callable[[dict[str, Any]], list[Figure]]], A
 def _application_spec(name: str, work: Path) -> tuple[str, Path, Any]:
     """Import ``keras.applications.NAME`` as a spec (not timed); returns text, path, Keras model."""
     import keras
-
     from graphspec.importer import from_keras
 
     model = getattr(keras.applications, name)(weights=None)
@@ -81,14 +80,26 @@ def _validate(ctx: dict[str, Any]) -> list[Figure]:
         figures.append(
             Figure(
                 f"validate {app} (in-process, shapes included) / Model.from_config",
-                ours, ref, "s", "<= 1/50", ours / ref <= 1 / 50,
+                ours,
+                ref,
+                "s",
+                "<= 1/50",
+                ours / ref <= 1 / 50,
             )
         )
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        bare = median_time(lambda text=text: yaml.compose(text, Loader=loader), repeats=7)
+        bare = median_time(
+            lambda text=text, loader=loader: yaml.compose(text, Loader=loader), repeats=7
+        )
         figures.append(
-            Figure(f"validate {app} / PyYAML C compose (the floor)", ours, bare, "s", "<= 3",
-                   ours / bare <= 3)
+            Figure(
+                f"validate {app} / PyYAML C compose (the floor)",
+                ours,
+                bare,
+                "s",
+                "<= 3",
+                ours / bare <= 3,
+            )
         )
     return figures
 
@@ -109,7 +120,11 @@ def _compile(ctx: dict[str, Any]) -> list[Figure]:
         Figure("compile ResNet50 / Model.from_config", ours, ref, "s", "<= 1.0", ours <= ref),
         Figure(
             "compile ResNet50 / hand-written Keras (keras.applications.ResNet50)",
-            ours, hand, "s", "<= 1.05", ours <= 1.05 * hand,
+            ours,
+            hand,
+            "s",
+            "<= 1.05",
+            ours <= 1.05 * hand,
         ),
     ]
 
@@ -121,8 +136,8 @@ def _cli(ctx: dict[str, Any]) -> list[Figure]:
     wall = run_wall([gs, "validate", "-q", str(path)], repeats=7)
     bare = run_wall([sys.executable, "-c", "pass"], repeats=7)
     probe = (
-        "import sys; from graphspec.cli import main; main(['validate','-q',%r]);"
-        "print(int('tensorflow' in sys.modules or 'keras' in sys.modules))" % str(path)
+        f"import sys; from graphspec.cli import main; main(['validate','-q',{str(path)!r}]);"
+        "print(int('tensorflow' in sys.modules or 'keras' in sys.modules))"
     )
     import subprocess
 
@@ -131,7 +146,11 @@ def _cli(ctx: dict[str, Any]) -> list[Figure]:
     return [
         Figure(
             "`graphspec validate` ResNet50 from the command line (wall) / bare `python -c pass`",
-            wall, bare, "s", "< 0.4 s wall, no TensorFlow", wall < 0.4 and not imported,
+            wall,
+            bare,
+            "s",
+            "< 0.4 s wall, no TensorFlow",
+            wall < 0.4 and not imported,
             note=f"TensorFlow imported: {imported}",
         )
     ]
@@ -154,8 +173,14 @@ def _render(ctx: dict[str, Any]) -> list[Figure]:
         [sys.executable, "-c", plot, str(config_path), str(ctx["work"] / "k.svg")], repeats=3
     )
     return [
-        Figure("`graphspec render` ResNet50 to SVG / plot_model path (import, build, plot)",
-               ours, ref, "s", "<= 0.5", ours <= 0.5 * ref)
+        Figure(
+            "`graphspec render` ResNet50 to SVG / plot_model path (import, build, plot)",
+            ours,
+            ref,
+            "s",
+            "<= 0.5",
+            ours <= 0.5 * ref,
+        )
     ]
 
 
@@ -175,17 +200,31 @@ def _scaling(ctx: dict[str, Any]) -> list[Figure]:
             per_node[n] = seconds / count
             mem = peak_memory(lambda text=text: check(text)) if n <= 10_000 else None
             ctx["scaling"].append(
-                {"kind": kind, "nodes": count, "seconds": seconds, "us_per_node": per_node[n] * 1e6,
-                 "peak_bytes": mem}
+                {
+                    "kind": kind,
+                    "nodes": count,
+                    "seconds": seconds,
+                    "us_per_node": per_node[n] * 1e6,
+                    "peak_bytes": mem,
+                }
             )
-            print(f"  scaling {kind:10s} {count:>7,} nodes: {seconds:8.3f} s "
-                  f"{per_node[n] * 1e6:7.1f} µs/node"
-                  + (f"  peak {mem / 2**20:7.1f} MiB" if mem else ""), flush=True)
+            print(
+                f"  scaling {kind:10s} {count:>7,} nodes: {seconds:8.3f} s "
+                f"{per_node[n] * 1e6:7.1f} µs/node"
+                + (f"  peak {mem / 2**20:7.1f} MiB" if mem else ""),
+                flush=True,
+            )
         big, small = max(sizes), 1000
         if big in per_node and small in per_node:
             figures.append(
-                Figure(f"scaling {kind}: time per node at {big:,} / at 1,000", per_node[big],
-                       per_node[small], "s/node", "<= 1.5", per_node[big] <= 1.5 * per_node[small])
+                Figure(
+                    f"scaling {kind}: time per node at {big:,} / at 1,000",
+                    per_node[big],
+                    per_node[small],
+                    "s/node",
+                    "<= 1.5",
+                    per_node[big] <= 1.5 * per_node[small],
+                )
             )
     return figures
 
@@ -215,9 +254,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  skipped: {err}")
                 continue
             for fig in found:
-                print(f"  {fig.name}: {fig.ours:.4f} vs {fig.reference:.4f} {fig.unit} "
-                      f"-> ratio {fig.ratio:.3f} (goal {fig.goal}) {'OK' if fig.met else 'MISSED'}"
-                      + (f"  [{fig.note}]" if fig.note else ""), flush=True)
+                print(
+                    f"  {fig.name}: {fig.ours:.4f} vs {fig.reference:.4f} {fig.unit} "
+                    f"-> ratio {fig.ratio:.3f} (goal {fig.goal}) {'OK' if fig.met else 'MISSED'}"
+                    + (f"  [{fig.note}]" if fig.note else ""),
+                    flush=True,
+                )
             figures += found
         scaling = ctx["scaling"]
     _print_table(figures)
@@ -242,8 +284,10 @@ def _print_table(figures: list[Figure]) -> None:
     print()
     print(f"{'figure':<86} {'ours':>9} {'ref':>9} {'ratio':>7}  goal       met")
     for f in figures:
-        print(f"{f.name[:86]:<86} {f.ours:9.4f} {f.reference:9.4f} {f.ratio:7.3f}  "
-              f"{f.goal:<10} {'yes' if f.met else 'NO'}")
+        print(
+            f"{f.name[:86]:<86} {f.ours:9.4f} {f.reference:9.4f} {f.ratio:7.3f}  "
+            f"{f.goal:<10} {'yes' if f.met else 'NO'}"
+        )
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-def compile(spec: Any, *, api: str = "auto", params: Any = None) -> Any:  # noqa: A001
+def compile(spec: Any, *, api: str = "auto", params: Any = None) -> Any:
     """Compile a spec (object, path or YAML text) to a Keras model; imports Keras lazily.
 
     See :func:`graphspec.compiler.compile_spec`.

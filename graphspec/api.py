@@ -56,7 +56,14 @@ def load_path(path: str | FsPath) -> Spec:
 
 
 def _looks_like_path(text: str) -> bool:
-    return "\n" not in text and (text.endswith(_SUFFIXES) or FsPath(text).is_file())
+    if "\n" in text or len(text) > 4096:
+        return False
+    if text.endswith(_SUFFIXES):
+        return True
+    try:
+        return FsPath(text).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
 
 
 @dataclass
@@ -116,6 +123,4 @@ def check(
 def _ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Errors, then warnings, then notes; each by position in the file."""
     rank = {"error": 0, "warning": 1, "note": 2}
-    return sorted(
-        diagnostics, key=lambda d: (rank[d.severity.value], d.line or 0, d.column or 0)
-    )
+    return sorted(diagnostics, key=lambda d: (rank[d.severity.value], d.line or 0, d.column or 0))

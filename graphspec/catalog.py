@@ -81,9 +81,7 @@ class LayerSignature:
 
     def arg(self, name: str) -> ArgInfo | None:
         """Information on one argument, own or inherited."""
-        return self.args.get(name) or (
-            _base_args().get(name) if self.accepts_base_args else None
-        )
+        return self.args.get(name) or (_base_args().get(name) if self.accepts_base_args else None)
 
     @property
     def required(self) -> list[str]:

@@ -268,7 +268,7 @@ def _allowed_layers() -> frozenset[str]:
 
 
 def _layer_class(type_name: str) -> type:
-    """A registered custom layer, else a catalogued class of ``keras.layers``; never a forbidden one."""
+    """A registered custom layer or an allowed, catalogued class of ``keras.layers``."""
     if type_name in FORBIDDEN_LAYERS:
         raise _Refused(
             "E603",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ from graphspec import _limits
 from graphspec._suggest import did_you_mean
 from graphspec.errors import Diagnostic, Severity
 from graphspec.graph import BlockInstance, Graph, IRNode, NodeKind
-from graphspec.params import ExprError, has_expr, substitute
+from graphspec.params import ExprError, substitute
 from graphspec.source import Loc, Path, SourceMap
 from graphspec.spec import BlockSpec, EdgeItem, NodeKey, NodeSpec, Spec
 
@@ -133,7 +134,9 @@ class _Expander:
         return scope
 
     def subst(self, value: Any, scope: Mapping[str, Any], path: Path, node: str | None) -> Any:
-        if not isinstance(value, str | list | dict) or (isinstance(value, str) and "${" not in value):
+        if not isinstance(value, str | list | dict) or (
+            isinstance(value, str) and "${" not in value
+        ):
             return value
         try:
             return substitute(value, scope)
@@ -169,7 +172,9 @@ class _Expander:
         dims: list[int | None] = []
         for i, dim in enumerate(shape):
             value = self.subst(dim, self.params, (*path, "shape", i), None)
-            if value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+            if value is None or (
+                isinstance(value, int) and not isinstance(value, bool) and value > 0
+            ):
                 dims.append(value)
             else:
                 self.error(
@@ -204,9 +209,7 @@ class _Expander:
             problem = f"is {len(name)} characters long (limit {_limits.MAX_NAME_LENGTH})"
         if problem:
             shown = name if len(name) <= 40 else name[:37] + "..."
-            self.error(
-                "E105", f"{what} name {shown!r} {problem}", path, key=True, hint="rename it"
-            )
+            self.error("E105", f"{what} name {shown!r} {problem}", path, key=True, hint="rename it")
             return False
         return True
 
@@ -304,7 +307,7 @@ class _Expander:
                 )
                 continue
             locs = self._edge_locs(item, path)
-            for j, (src, dst) in enumerate(zip(names, names[1:], strict=False)):
+            for j, (src, dst) in enumerate(itertools.pairwise(names)):
                 if dst not in nodes:
                     if dst in input_names:
                         self.error(
@@ -376,7 +379,9 @@ class _Expander:
                 continue
             if ref in scope.placeholders:
                 self.error(
-                    "E305", f"output `{ref}` is an input of the block, not a node", out_path,
+                    "E305",
+                    f"output `{ref}` is an input of the block, not a node",
+                    out_path,
                     loc=loc,
                 )
                 continue
@@ -387,8 +392,13 @@ class _Expander:
                 resolved = scope.locals.get(ref)
                 if resolved is None:
                     hint = did_you_mean(ref, scope.local_names)
-                    self.error("E305", f"output `{ref}` is not a node of the block", out_path,
-                               loc=loc, hint=hint)
+                    self.error(
+                        "E305",
+                        f"output `{ref}` is not a node of the block",
+                        out_path,
+                        loc=loc,
+                        hint=hint,
+                    )
                     continue
                 first = first or resolved
         return first
@@ -408,9 +418,7 @@ class _Expander:
                 node=expanded,
                 hint="add `block: NAME`, or remove `repeat`",
             )
-        args = {
-            k: self.subst(v, scope.params, (*path, k), expanded) for k, v in nspec.args.items()
-        }
+        args = {k: self.subst(v, scope.params, (*path, k), expanded) for k, v in nspec.args.items()}
         node = IRNode(
             name=expanded,
             kind=NodeKind.LAYER,
@@ -523,10 +531,7 @@ class _Expander:
         for i in range(repeat):
             prefix = f"{expanded}." + (f"{i}." if repeat > 1 else "")
             inner = _Scope(prefix=prefix, path=("blocks", name), params=params)
-            if i == 0:
-                feeds = refs
-            else:
-                feeds = [_Ref(None, out or "", None, resolved=out)]
+            feeds = refs if i == 0 else [_Ref(None, out or "", None, resolved=out)]
             inner.placeholders = {p: [r] for p, r in zip(block.inputs, feeds, strict=True)}
             before = len(self.graph.nodes)
             out = self._expand_scope(
@@ -600,7 +605,8 @@ class _Expander:
         inner = dict(self.params)
         merged = {k: values.get(k, v) for k, v in block.params.items()}
         resolved = self._resolve_params(
-            {k: v for k, v in merged.items() if k not in values}, {**inner, **values},
+            {k: v for k, v in merged.items() if k not in values},
+            {**inner, **values},
             ("blocks", name, "params"),
         )
         return {**resolved, **values}
@@ -610,7 +616,11 @@ class _Expander:
             return 1
         rpath = (*path, NodeKey.REPEAT.value)
         value = self.subst(nspec.repeat, scope.params, rpath, expanded)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _limits.MAX_REPEAT:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 1 <= value <= _limits.MAX_REPEAT
+        ):
             self.error(
                 "E404",
                 f"`repeat` must be an integer from 1 to {_limits.MAX_REPEAT:,}; found {value!r}",
@@ -694,7 +704,10 @@ class _Expander:
             return
         if target == node.name:
             self.error(
-                "E308", f"node `{node.name}` shares its own layer", path, node=node.name,
+                "E308",
+                f"node `{node.name}` shares its own layer",
+                path,
+                node=node.name,
                 hint="`share` names another node whose layer (and weights) to reuse",
             )
             return
@@ -705,8 +718,10 @@ class _Expander:
             owner = self.graph.nodes[owner.share]
         if owner.is_input:
             self.error(
-                "E308", f"node `{node.name}` shares `{target}`, which is an input, not a layer",
-                path, node=node.name,
+                "E308",
+                f"node `{node.name}` shares `{target}`, which is an input, not a layer",
+                path,
+                node=node.name,
             )
             return
         if node.type is not None or node.args:

@@ -110,9 +110,7 @@ class Graph:
         """(Re)build :attr:`dag` from the nodes' inputs."""
         dag = nx.DiGraph()
         dag.add_nodes_from(self.nodes)
-        dag.add_edges_from(
-            (src, node.name) for node in self.nodes.values() for src in node.inputs
-        )
+        dag.add_edges_from((src, node.name) for node in self.nodes.values() for src in node.inputs)
         self.dag = dag
         return dag
 

@@ -124,8 +124,10 @@ def load_document(text: str, file: str = "<spec>") -> Document:
     """
     if len(text) > _limits.MAX_FILE_BYTES:
         raise _fail(
-            file, None, "E005", f"spec has {len(text):,} characters; the limit is "
-            f"{_limits.MAX_FILE_BYTES:,}"
+            file,
+            None,
+            "E005",
+            f"spec has {len(text):,} characters; the limit is {_limits.MAX_FILE_BYTES:,}",
         )
     return _Composer(file).compose(text)
 
@@ -168,7 +170,9 @@ class _Composer:
                             f"nesting is deeper than {_limits.MAX_DEPTH} levels",
                             "a spec needs only a few levels; flatten the structure",
                         )
-                    self._check_tag(event, "map" if isinstance(event, ev.MappingStartEvent) else "seq")
+                    self._check_tag(
+                        event, "map" if isinstance(event, ev.MappingStartEvent) else "seq"
+                    )
                     is_map = isinstance(event, ev.MappingStartEvent)
                     path = self._child_path(stack)
                     if stack and stack[-1].key is None and isinstance(stack[-1].container, dict):
@@ -231,7 +235,9 @@ class _Composer:
             if event.anchor not in self.anchors:
                 raise self._error(event, "E009", f"alias *{event.anchor} is not defined")
             if stack and stack[-1].key is None and isinstance(stack[-1].container, dict):
-                raise self._error(event, "E008", "a mapping key must be a plain string, not an alias")
+                raise self._error(
+                    event, "E008", "a mapping key must be a plain string, not an alias"
+                )
             return self.anchors[event.anchor]
         if len(event.value) > _limits.MAX_STRING_LENGTH:
             raise self._error(
@@ -298,8 +304,10 @@ class _Composer:
         tag = getattr(event, "tag", None)
         if tag is None or tag == "!":
             return None
-        if tag not in _SAFE_TAGS or (kind == "map" and not tag.endswith(":map")) or (
-            kind == "seq" and not tag.endswith(":seq")
+        if (
+            tag not in _SAFE_TAGS
+            or (kind == "map" and not tag.endswith(":map"))
+            or (kind == "seq" and not tag.endswith(":seq"))
         ):
             shown = tag.replace("tag:yaml.org,2002:", "!!")
             raise self._error(
@@ -321,7 +329,14 @@ class _Composer:
         return (*top.path, len(top.container))
 
     def _attach(
-        self, stack: list[_Frame], value: Any, size: int, event: Any, root: Any, *, done: bool = False
+        self,
+        stack: list[_Frame],
+        value: Any,
+        size: int,
+        event: Any,
+        root: Any,
+        *,
+        done: bool = False,
     ) -> Any:
         if isinstance(event, ev.AliasEvent):
             self.total += size

@@ -11,7 +11,7 @@ from graphspec._suggest import did_you_mean
 from graphspec.errors import Diagnostic, SpecError
 from graphspec.loader import Document
 from graphspec.source import Path, SourceMap
-from graphspec.spec import BlockSpec, InputSpec, NodeSpec, Spec, TrainSpec
+from graphspec.spec import BlockSpec, InputSpec, Spec, TrainSpec
 
 __all__ = ["build_spec", "json_schema"]
 
@@ -114,8 +114,9 @@ def _train_diagnostics(train: Any, source: SourceMap) -> list[Diagnostic]:
                 f"`{'.'.join(map(str, path))}`: "
                 + _SURPRISE_TEXT[surprise.kind].format(raw=raw, value=surprise.value),
                 source.at(path),
-                _SURPRISE_HINT[surprise.kind].format(raw=raw, plain=raw.lstrip("0") or "0",
-                                                     fixed=fixed),
+                _SURPRISE_HINT[surprise.kind].format(
+                    raw=raw, plain=raw.lstrip("0") or "0", fixed=fixed
+                ),
             )
     return sorted(out, key=lambda d: (d.line or 0, d.column or 0))
 
@@ -165,11 +166,11 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> Path:
     """The part of pydantic's ``loc`` that exists in the data (drops union branch names)."""
     path: list[str | int] = []
     for part in loc:
-        if isinstance(data, dict) and part in data:
+        if (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and part < len(data)
+        ):
             data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        elif isinstance(data, dict) and isinstance(part, str) and not path[-1:] == [part]:
+        elif isinstance(data, dict) and isinstance(part, str) and path[-1:] != [part]:
             path.append(part)  # a missing or unknown key: keep it, then stop
             break
         else:
@@ -192,7 +193,9 @@ def _one(error: Any, path: Path, source: SourceMap) -> Diagnostic:
     node = str(path[1]) if len(path) >= 2 and path[0] == "nodes" else None
     if kind == "extra_forbidden":
         parent = path[:-1]
-        pattern = tuple("*" if i == 1 and parent[0] in _SECTIONS else p for i, p in enumerate(parent))
+        pattern = tuple(
+            "*" if i == 1 and parent[0] in _SECTIONS else p for i, p in enumerate(parent)
+        )
         allowed = _FIELDS.get(pattern, [])
         hint = did_you_mean(str(path[-1]), allowed)
         if allowed and not hint:
@@ -209,7 +212,7 @@ def _one(error: Any, path: Path, source: SourceMap) -> Diagnostic:
         hint = "this graphspec reads format version 1"
         loc = source.at(path)
     else:
-        expected = _TYPE_WORDS.get(kind, None)
+        expected = _TYPE_WORDS.get(kind)
         value = error.get("input")
         found = type(value).__name__ if not isinstance(value, str) else f"the string {value!r}"
         if expected:

@@ -138,10 +138,13 @@ class Spec(_Strict):
         """The spec's file name (``<spec>`` for text)."""
         return self._source.file
 
-    def _repr_svg_(self) -> str:  # pragma: no cover - exercised in notebooks
-        from graphspec.render import render_svg
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> dict[str, Any]:  # pragma: no cover - exercised in notebooks
+        """Jupyter display: the diagram as SVG (Mermaid Markdown when `dot` is missing)."""
+        from graphspec.render import repr_mimebundle
 
-        return render_svg(self)
+        return repr_mimebundle(self, include, exclude)
 
     def to_yaml(self) -> str:
         """This spec as YAML text, in graphspec's canonical layout."""

@@ -51,9 +51,7 @@ def _names(module: Any, kind: type | None = None) -> list[str]:
         if name.startswith("_"):
             continue
         obj = getattr(module, name)
-        if kind is None and callable(obj) and not inspect.isclass(obj):
-            out.append(name)
-        elif kind is not None and inspect.isclass(obj) and issubclass(obj, kind):
+        if (kind is None and callable(obj) and not inspect.isclass(obj)) or (kind is not None and inspect.isclass(obj) and issubclass(obj, kind)):
             out.append(name)
     return sorted(out)
 
@@ -70,7 +68,7 @@ def _gettable(module: Any, kind: type) -> list[str]:
             try:
                 if module.get(candidate) is not None:
                     names.add(candidate)
-            except Exception:  # noqa: BLE001 - probing which names Keras resolves
+            except Exception:
                 continue
     return sorted(names)
 
@@ -111,8 +109,24 @@ def build() -> dict[str, Any]:
         "losses": sorted(set(losses) | set(loss_fns)),
         "metrics": [n for n in _names(keras.metrics, keras.metrics.Metric) if n != "Metric"],
         "dtypes": sorted(
-            ["float16", "float32", "float64", "bfloat16", "int8", "int16", "int32", "int64",
-             "uint8", "uint16", "uint32", "uint64", "bool", "string", "complex64", "complex128"]
+            [
+                "float16",
+                "float32",
+                "float64",
+                "bfloat16",
+                "int8",
+                "int16",
+                "int32",
+                "int64",
+                "uint8",
+                "uint16",
+                "uint32",
+                "uint64",
+                "bool",
+                "string",
+                "complex64",
+                "complex128",
+            ]
         ),
     }
 

@@ -12,7 +12,9 @@ def test_every_code_is_documented() -> None:
     used = set()
     for path in (ROOT / "graphspec").rglob("*.py"):
         used |= set(re.findall(r'"([EWN]\d{3})"', path.read_text()))
-    documented = set(re.findall(r"^\| ([EWN]\d{3}) \|", (ROOT / "docs/errors.md").read_text(), re.M))
+    documented = set(
+        re.findall(r"^\| ([EWN]\d{3}) \|", (ROOT / "docs/errors.md").read_text(), re.M)
+    )
     assert used, "no codes found"
     assert sorted(used - documented) == [], "add these codes to docs/errors.md"
 

@@ -71,7 +71,10 @@ def test_block_repeat_expands_and_chains_copies() -> None:
     assert graph["stage2.2.add"].inputs == ["stage2.2.b", "stage2.2.proj"]
     assert graph["pool"].inputs == ["stage2.2.out"]
     assert graph["stage2.1.a"].args == {
-        "filters": 8, "kernel_size": 3, "strides": 1, "padding": "same"
+        "filters": 8,
+        "kernel_size": 3,
+        "strides": 1,
+        "padding": "same",
     }
     assert [i.name for i in graph.instances.values()] == ["stage2.0", "stage2.1", "stage2.2"]
 
@@ -131,7 +134,11 @@ def test_share_takes_the_owner_type_and_args() -> None:
         edges: [a -> enc -> join, b -> enc2 -> join]
         """
     ).graph
-    assert (graph["enc2"].share, graph["enc2"].type, graph["enc2"].args) == ("enc", "Dense", {"units": 3})
+    assert (graph["enc2"].share, graph["enc2"].type, graph["enc2"].args) == (
+        "enc",
+        "Dense",
+        {"units": 3},
+    )
     assert graph.is_chain() == (False, "the model has 2 inputs")
 
 

@@ -40,7 +40,10 @@ def test_object_tags_are_refused(text: str) -> None:
 
 
 def test_duplicate_keys_name_both_places() -> None:
-    with pytest.raises(LoadError, match=r"t.yaml:3:3: error\[E013\]: duplicate key 'a' \(first written at line 2, column 3\)"):
+    with pytest.raises(
+        LoadError,
+        match=r"t.yaml:3:3: error\[E013\]: duplicate key 'a' \(first written at line 2, column 3\)",
+    ):
         load_document("n:\n  a: 1\n  a: 2\n", "t.yaml")
 
 
@@ -70,7 +73,7 @@ def test_deep_nesting_has_its_own_message() -> None:
 
 
 def test_giant_string() -> None:
-    with pytest.raises(LoadError, match="E010.*exceeds the limit"):
+    with pytest.raises(LoadError, match=r"E010.*exceeds the limit"):
         load_document("a: " + "x" * (_limits.MAX_STRING_LENGTH + 1), "t.yaml")
 
 

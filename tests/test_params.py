@@ -9,7 +9,14 @@ from graphspec.params import ExprError, evaluate, substitute
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("w", 32), ("w * 2", 64), ("(w + 1) // 3", 11), ("w / 4", 8.0), ("-w % 5", 3), ("1.5 * 2", 3.0)],
+    [
+        ("w", 32),
+        ("w * 2", 64),
+        ("(w + 1) // 3", 11),
+        ("w / 4", 8.0),
+        ("-w % 5", 3),
+        ("1.5 * 2", 3.0),
+    ],
 )
 def test_arithmetic_matches_python(text: str, expected: float) -> None:
     assert evaluate(text, {"w": 32}) == expected
@@ -49,7 +56,9 @@ def test_huge_values_are_bounded() -> None:
 
 
 def test_undefined_name_lists_defined_ones() -> None:
-    with pytest.raises(ExprError, match=r"uses `wdth`, which is not a param \(defined: width\)") as info:
+    with pytest.raises(
+        ExprError, match=r"uses `wdth`, which is not a param \(defined: width\)"
+    ) as info:
         evaluate("wdth", {"width": 2})
     assert info.value.code == "E407"
 

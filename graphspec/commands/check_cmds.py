@@ -70,8 +70,11 @@ def _summary_args(p: argparse.ArgumentParser) -> None:
     add_format_option(p)
 
 
-@command("summary", "a table of nodes, output shapes and parameter counts, from the spec alone",
-         _summary_args)
+@command(
+    "summary",
+    "a table of nodes, output shapes and parameter counts, from the spec alone",
+    _summary_args,
+)
 def run_summary(args: argparse.Namespace) -> int:
     from graphspec.api import check
     from graphspec.summary import summary_data, summary_text

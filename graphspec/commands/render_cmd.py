@@ -56,8 +56,9 @@ def _render_args(p: argparse.ArgumentParser) -> None:
     add_set_option(p)
 
 
-@command("render", "draw a spec as an architecture diagram (SVG, PNG, PDF, DOT, Mermaid)",
-         _render_args)
+@command(
+    "render", "draw a spec as an architecture diagram (SVG, PNG, PDF, DOT, Mermaid)", _render_args
+)
 def run_render(args: argparse.Namespace) -> int:
     from graphspec.render import format_for, render_spec
 
@@ -97,17 +98,18 @@ def _dot_version() -> str:
     if exe is None:
         return f"not found ({DOT_MISSING})"
     try:
-        done = subprocess.run(
-            [exe, "-V"], capture_output=True, text=True, timeout=10, check=False
-        )
+        done = subprocess.run([exe, "-V"], capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError) as err:
         return f"found at {exe} but it did not run: {err}"
     text = (done.stderr or done.stdout).strip()
     return f"{text} ({exe})" if text else f"found at {exe} (no version reported)"
 
 
-@command("doctor", "report the versions of Python, graphspec, its dependencies and Graphviz",
-         _doctor_args)
+@command(
+    "doctor",
+    "report the versions of Python, graphspec, its dependencies and Graphviz",
+    _doctor_args,
+)
 def run_doctor(args: argparse.Namespace) -> int:
     from graphspec import __version__
 

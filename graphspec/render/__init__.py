@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,7 +118,7 @@ def render_spec(
     spec: SpecLike,
     path: str | Path | None = None,
     *,
-    format: str | None = None,  # noqa: A002 - the public option name
+    format: str | None = None,
     rankdir: str = "TB",
     blocks: str = "expand",
     shapes: bool = True,
@@ -197,3 +199,13 @@ def repr_mimebundle(
     except GraphvizNotFoundError:
         bundle["text/markdown"] = "```mermaid\n" + _mermaid.mermaid_source(view) + "```\n"
     return bundle
+
+
+class _CallableModule(types.ModuleType):
+    """Importing this package rebinds ``graphspec.render``: keep ``graphspec.render()`` working."""
+
+    def __call__(self, spec: SpecLike, path: str | Path | None = None, **options: Any) -> Any:
+        return render_spec(spec, path, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -77,7 +77,8 @@ def escape_html(text: object, limit: int | None = MAX_LABEL) -> str:
     value = clean(text)
     if limit is not None:
         value = truncate(value, limit)
-    return html.escape(value, quote=True)
+    # Graphviz 2.43's HTML lexer fails on some text made of brackets (e.g. a lone "]").
+    return html.escape(value, quote=True).replace("[", "&#91;").replace("]", "&#93;")
 
 
 def wrap(parts: Sequence[str], width: int = MAX_LABEL) -> list[str]:

@@ -72,13 +72,13 @@ SKIP: Final = "#1f78b4"
 SHARE: Final = "#7d55a3"
 """The dotted link between nodes that share one layer's weights."""
 
-_MEMBERS: Final[dict[str, tuple[str, ...]]] = {
+_MEMBERS: Final[dict[str, str]] = {
     "conv": (
         "Conv1D Conv2D Conv3D Conv1DTranspose Conv2DTranspose Conv3DTranspose Convolution1D "
         "Convolution2D Convolution3D Convolution1DTranspose Convolution2DTranspose "
         "Convolution3DTranspose DepthwiseConv1D DepthwiseConv2D SeparableConv1D SeparableConv2D "
         "SeparableConvolution1D SeparableConvolution2D"
-    ).split(),
+    ),
     "pooling": (
         "MaxPooling1D MaxPooling2D MaxPooling3D MaxPool1D MaxPool2D MaxPool3D AveragePooling1D "
         "AveragePooling2D AveragePooling3D AvgPool1D AvgPool2D AvgPool3D GlobalMaxPooling1D "
@@ -86,39 +86,39 @@ _MEMBERS: Final[dict[str, tuple[str, ...]]] = {
         "GlobalAveragePooling1D GlobalAveragePooling2D GlobalAveragePooling3D GlobalAvgPool1D "
         "GlobalAvgPool2D GlobalAvgPool3D AdaptiveAveragePooling1D AdaptiveAveragePooling2D "
         "AdaptiveAveragePooling3D AdaptiveMaxPooling1D AdaptiveMaxPooling2D AdaptiveMaxPooling3D"
-    ).split(),
-    "dense": "Dense EinsumDense".split(),
-    "merge": "Add Subtract Multiply Average Maximum Minimum Concatenate Dot".split(),
+    ),
+    "dense": "Dense EinsumDense",
+    "merge": "Add Subtract Multiply Average Maximum Minimum Concatenate Dot",
     "norm": (
         "BatchNormalization LayerNormalization GroupNormalization UnitNormalization "
         "RMSNormalization SpectralNormalization Normalization"
-    ).split(),
-    "activation": "Activation ReLU LeakyReLU PReLU ELU Softmax".split(),
+    ),
+    "activation": "Activation ReLU LeakyReLU PReLU ELU Softmax",
     "recurrent": (
         "LSTM GRU SimpleRNN RNN ConvLSTM1D ConvLSTM2D ConvLSTM3D Bidirectional LSTMCell GRUCell "
         "SimpleRNNCell StackedRNNCells TimeDistributed"
-    ).split(),
-    "attention": "Attention AdditiveAttention MultiHeadAttention GroupQueryAttention".split(),
+    ),
+    "attention": "Attention AdditiveAttention MultiHeadAttention GroupQueryAttention",
     "reshape": (
         "Flatten Reshape Permute RepeatVector Cropping1D Cropping2D Cropping3D UpSampling1D "
         "UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D Identity Masking"
-    ).split(),
+    ),
     "regularisation": (
         "Dropout SpatialDropout1D SpatialDropout2D SpatialDropout3D AlphaDropout GaussianDropout "
         "GaussianNoise ActivityRegularization"
-    ).split(),
+    ),
     "embedding": (
         "Embedding ReversibleEmbedding CategoryEncoding Hashing HashedCrossing IntegerLookup "
         "StringLookup TextVectorization Discretization"
-    ).split(),
+    ),
     "preprocessing": (
         "Rescaling Resizing CenterCrop RandomCrop RandomFlip RandomRotation RandomZoom "
         "RandomTranslation RandomContrast RandomBrightness MelSpectrogram STFTSpectrogram"
-    ).split(),
+    ),
 }
 
 LAYER_FAMILY: Final[dict[str, str]] = {
-    layer: family for family, layers in _MEMBERS.items() for layer in layers
+    layer: family for family, layers in _MEMBERS.items() for layer in layers.split()
 }
 """Keras layer class name -> family key; unlisted types are ``other``."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -391,7 +392,7 @@ def _mark_skips(view: View) -> None:
             path.insert(0, next(iter(dag.pred[path[0]])))
         while path[-1] in chain:
             path.append(next(iter(dag.succ[path[-1]])))
-        segment = list(zip(path, path[1:], strict=False))
+        segment = list(itertools.pairwise(path))
         done.update(segment)
         if _longest_other_path(dag, order, path) > len(segment):
             skip.update(segment)

@@ -8,7 +8,7 @@ from typing import Final
 
 import graphviz
 
-from graphspec.errors import Diagnostic, GraphSpecError, GraphvizNotFoundError
+from graphspec.errors import GraphSpecError, GraphvizNotFoundError
 from graphspec.render._labels import clean, escape_html
 from graphspec.render._registry import renderer
 from graphspec.render._style import EDGE, FAULT, FONT, INPUT, SHARE, SKIP, WARN
@@ -45,7 +45,6 @@ def dot_source(view: View) -> str:
             "ranksep": "0.35",
             "splines": "spline",
             "newrank": "true",
-            "forcelabels": "true",
             "labelloc": "t",
             "label": _title(view),
             "bgcolor": "white",
@@ -70,10 +69,9 @@ def dot_source(view: View) -> str:
         },
     )
     _fill(g, view, None)
-    # xlabels keep TB layouts compact; in LR they would sit on the short horizontal edges.
-    key = "xlabel" if view.options.rankdir in {"TB", "BT"} else "label"
+    # Real labels (not xlabels): they cost some height but never sit on a box or an edge.
     for edge in view.edges:
-        g.edge(edge.src, edge.dst, **_edge_attrs(edge, key))
+        g.edge(edge.src, edge.dst, **_edge_attrs(edge))
     for share in view.shares:
         g.edge(
             share.a,
@@ -172,13 +170,11 @@ def _join(parts: list[str], width: int = _LINE) -> list[str]:
     return lines
 
 
-def _edge_attrs(edge: Edge, key: str) -> dict[str, str]:
+def _edge_attrs(edge: Edge) -> dict[str, str]:
     colour = FAULT.border if edge.fault else SKIP if edge.skip else EDGE
     attrs: dict[str, str] = {}
     if edge.label:
-        attrs[key] = (
-            f'<<FONT POINT-SIZE="8" COLOR="{colour}">{escape_html(edge.label)}</FONT>>'
-        )
+        attrs["label"] = f'<<FONT POINT-SIZE="8" COLOR="{colour}">{escape_html(edge.label)}</FONT>>'
     if edge.skip:
         attrs |= {"style": "dashed", "color": colour, "penwidth": "1.5"}
     if edge.fault:
@@ -287,7 +283,7 @@ def _render_dot(view: View) -> bytes:
 
 
 def run_dot(source: str, fmt: str) -> bytes:
-    """Run Graphviz ``dot`` on DOT text; raises :class:`GraphvizNotFoundError` when it is missing."""
+    """Run Graphviz ``dot`` on DOT text; :class:`GraphvizNotFoundError` when it is missing."""
     try:
         return graphviz.Source(source).pipe(format=fmt)
     except graphviz.ExecutableNotFound as err:

@@ -100,6 +100,12 @@ def bidirectional_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
             arg="layer",
         )
     mode = choice_arg(call, "merge_mode", "concat", ("concat", "sum", "mul", "ave", None))
+    if bool_arg(inner, "go_backwards", False):
+        raise ShapeFault(
+            f"Bidirectional cannot wrap a {inner.type} with go_backwards: true (Keras rejects it)",
+            hint="drop go_backwards; Bidirectional already runs a backward copy of the layer",
+            arg="layer",
+        )
     single = rnn_rule(inner, inputs)
     n_states = _RNNS[inner.type][1] if bool_arg(inner, "return_state", False) else 0
     output, states = single.outputs[0], single.outputs[1:]

@@ -1,4 +1,4 @@
-"""Training specs: settings, data, ``fit``, ``compare`` and distribution strategies (TF imported lazily)."""
+"""Training: settings, data, ``fit``, ``compare`` and distribution strategies (TF lazily)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``train:`` section with command-line overrides, and its optimizer/loss/metric names checked."""
+"""The ``train:`` section with command-line overrides; optimizer, loss and metric names checked."""
 
 from __future__ import annotations
 
@@ -22,10 +22,29 @@ __all__ = [
     "train_diagnostics",
 ]
 
-_FORBIDDEN_OPTIMIZERS: Final[dict[str, str]] = {
-    "multioptimizer": "it takes Python optimizer objects",
-    "lossscaleoptimizer": "it wraps a Python optimizer object",
+_NEEDS_ARGS: Final = "it needs constructor arguments a name cannot give"
+_UNUSABLE: Final[dict[str, dict[str, str]]] = {
+    "optimizer": {
+        "multioptimizer": "it takes Python optimizer objects",
+        "lossscaleoptimizer": "it wraps a Python optimizer object",
+    },
+    "loss": {},
+    "metric": {
+        name: _NEEDS_ARGS
+        for name in (
+            "iou",
+            "meaniou",
+            "onehotiou",
+            "onehotmeaniou",
+            "meanmetricwrapper",
+            "precisionatrecall",
+            "recallatprecision",
+            "sensitivityatspecificity",
+            "specificityatsensitivity",
+        )
+    },
 }
+"""Names Keras knows that a ``train:`` section cannot use, by family, with the reason."""
 _LOSS_ALIASES: Final = ("mse", "mae", "mape", "msle", "kld", "bce", "MSE", "MAE", "MAPE", "MSLE")
 _METRIC_ALIASES: Final = ("accuracy", "acc", "crossentropy", "ce", "mse", "mae", "mape", "msle")
 
@@ -79,7 +98,7 @@ def _snake(name: str) -> str:
 
 @cache
 def _optimizer_names() -> tuple[str, ...]:
-    names = [n for n in named_objects("optimizers") if n.lower() not in _FORBIDDEN_OPTIMIZERS]
+    names = [n for n in named_objects("optimizers") if not _unusable("optimizer", n)]
     return tuple([n.lower() for n in names] + names)
 
 
@@ -90,9 +109,13 @@ def _loss_names() -> tuple[str, ...]:
 
 @cache
 def _metric_names() -> tuple[str, ...]:
-    classes = named_objects("metrics")
-    functions = [n for n in named_objects("losses") if n.islower()]
-    return tuple(dict.fromkeys([*_METRIC_ALIASES, *map(_snake, classes), *functions, *classes]))
+    classes = [n for n in named_objects("metrics") if not _unusable("metric", n)]
+    return tuple(dict.fromkeys([*_METRIC_ALIASES, *map(_snake, classes), *classes]))
+
+
+def _unusable(family: str, name: str) -> str | None:
+    """Why Keras's ``name`` cannot be used in a spec, or ``None`` (case and ``_`` ignored)."""
+    return _UNUSABLE[family].get(name.lower().replace("_", ""))
 
 
 _NAMES: Final[dict[str, Callable[[], tuple[str, ...]]]] = {
@@ -136,9 +159,9 @@ def _check_name(
     if not isinstance(name, str):
         yield _diag(spec, family, path, f"{family} must be a name; got {name!r}", None)
         return
-    if family == "optimizer" and name.lower() in _FORBIDDEN_OPTIMIZERS:
-        reason = _FORBIDDEN_OPTIMIZERS[name.lower()]
-        yield _diag(spec, family, path, f"optimizer `{name}` cannot be used: {reason}", None)
+    reason = _unusable(family, name)
+    if reason:
+        yield _diag(spec, family, path, f"{family} `{name}` cannot be used: {reason}", None)
         return
     if not _is_known(family, name):
         choices = known_names(family)

@@ -1,4 +1,4 @@
-"""``graphspec render`` and ``graphspec doctor``: exit codes, files written, no TensorFlow import."""
+"""``graphspec render`` and ``doctor``: exit codes, files written, no TensorFlow import."""
 
 from __future__ import annotations
 

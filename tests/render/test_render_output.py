@@ -78,7 +78,7 @@ def test_identity_shortcut_is_a_skip_edge() -> None:
 def test_edges_carry_shapes_and_no_shapes_hides_them() -> None:
     assert "14×14×64" in to_dot(SKIP)
     hidden = to_dot(SKIP, shapes=False)
-    assert "xlabel" not in hidden and "(None, 14, 14, 64) ·" not in hidden
+    assert 'label=<<FONT POINT-SIZE="8"' not in hidden and "(None, 14, 14, 64) ·" not in hidden
     assert "18,496 params" in hidden
 
 
@@ -96,7 +96,7 @@ def test_bad_spec_is_drawn_with_a_red_node_and_a_note(tmp_path: Path) -> None:
     assert 'class="node gsnote"' in svg
     add = re.search(r'<g id="node_n7" class="node">.*?</g>\s*</g>', svg, re.S)
     assert add is not None and 'stroke="#d7301f"' in add.group(0)
-    assert re.search(r"n6 -> n7 \[color=\"#d7301f\"", result.dot)
+    assert re.search(r"n6 -> n7 \[label=.* color=\"#d7301f\"", result.dot)
 
 
 def test_shared_layers_are_linked() -> None:
@@ -208,3 +208,11 @@ def test_mimebundle_with_dot() -> None:
     bundle = repr_mimebundle(SKIP)
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
     assert "seed_skip" in bundle["text/plain"]
+
+
+def test_top_level_render_still_callable_after_import(tmp_path: Path) -> None:
+    import graphspec
+    import graphspec.render  # rebinds the attribute to the package
+
+    result = graphspec.render(SKIP, tmp_path / "m.dot")
+    assert result.format == "dot" and (tmp_path / "m.dot").exists()

@@ -15,7 +15,7 @@ from graphspec.errors import SpecError
 from graphspec.render import to_dot
 
 NODE_GROUP = re.compile(r'<g id="node_n\d+" class="node">')
-SPECIALS = '"\\<>&:{}[]|#;\'`$%\n\t →·'
+SPECIALS = "\"\\<>&:{}[]|#;'`$%\n\t →·"
 
 _names = st.text(
     st.one_of(

@@ -98,7 +98,9 @@ class Oracle:
         got = self.rule(call, inputs)
         where = f"{call.type}({dict(call.args)}) on {list(inputs)}"
         if want.error is not None:
-            assert got.error is not None, f"Keras failed ({want.error}) but rule gave {got}: {where}"
+            assert got.error is not None, (
+                f"Keras failed ({want.error}) but rule gave {got}: {where}"
+            )
         else:
             assert got.error is None, f"rule faulted ({got.error}) but Keras gave {want}: {where}"
             assert got == want, f"{where}: rule {got} != keras {want}"

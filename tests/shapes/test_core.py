@@ -15,7 +15,6 @@ from ._settings import FEW
 pytestmark = pytest.mark.keras
 
 
-
 @pytest.mark.parametrize(
     ("args", "inputs"),
     [
@@ -43,11 +42,12 @@ def test_dense(oracle: Any, args: dict[str, Any], inputs: list[Any]) -> None:
         ({"equation": "ab,bc->ac", "output_shape": 8}, [(None, 5)]),
         ({"equation": "ab,bc->ac", "output_shape": 8, "bias_axes": "c"}, [(None, 5)]),
         ({"equation": "abc,cd->abd", "output_shape": [None, 6], "bias_axes": "d"}, [(None, 3, 5)]),
-        ({"equation": "abc,cde->abde", "output_shape": [4, 2, 3], "bias_axes": "de"},
-         [(None, 4, 5)]),
+        (
+            {"equation": "abc,cde->abde", "output_shape": [4, 2, 3], "bias_axes": "de"},
+            [(None, 4, 5)],
+        ),
         ({"equation": "...b,bc->...c", "output_shape": 7, "bias_axes": "c"}, [(None, 2, 3, 4)]),
-        ({"equation": "abc,cd->abd", "output_shape": [None, 6], "bias_axes": "bd"},
-         [(None, 3, 5)]),
+        ({"equation": "abc,cd->abd", "output_shape": [None, 6], "bias_axes": "bd"}, [(None, 3, 5)]),
         ({"equation": "ab...,bc->ac...", "output_shape": [6, 3]}, [(None, 4, 3)]),
         ({"equation": "abc,cd->abd", "output_shape": [9, 6]}, [(None, 3, 5)]),
         ({"equation": "ab,bc->ac", "output_shape": 8, "lora_rank": 2}, [(None, 5)]),
@@ -215,8 +215,10 @@ def test_einsum_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None
 @st.composite
 def prelu_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
     rank = draw(st.integers(2, 4))
-    shape = (None, *draw(st.lists(st.one_of(dims, st.none()), min_size=rank - 1,
-                                  max_size=rank - 1)))
+    shape = (
+        None,
+        *draw(st.lists(st.one_of(dims, st.none()), min_size=rank - 1, max_size=rank - 1)),
+    )
     args: dict[str, Any] = {}
     if draw(st.booleans()):
         # Keras indexes shared axes as ``param_shape[i - 1]``, so axis 0 or negative axes would
@@ -251,8 +253,19 @@ def test_embedding_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> N
 
 @st.composite
 def noise_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    kind = draw(st.sampled_from(["Dropout", "GaussianDropout", "AlphaDropout", "GaussianNoise",
-                                 "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "Dropout",
+                "GaussianDropout",
+                "AlphaDropout",
+                "GaussianNoise",
+                "SpatialDropout1D",
+                "SpatialDropout2D",
+                "SpatialDropout3D",
+            ]
+        )
+    )
     value = draw(st.floats(-0.5, 1.5))
     args = {"stddev" if kind == "GaussianNoise" else "rate": value}
     shape = (None, *draw(st.lists(dims, min_size=1, max_size=4)))

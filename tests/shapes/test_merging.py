@@ -123,9 +123,8 @@ def elementwise_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
     base = draw(st.lists(maybe_dim, min_size=1, max_size=3))
     inputs = []
     for _ in range(count):
-        dims = [draw(st.sampled_from([d, 1, None, 3])) if draw(st.booleans()) else d
-                for d in base]
-        dims = dims[draw(st.integers(0, len(dims) - 1)):] if draw(st.booleans()) else dims
+        dims = [draw(st.sampled_from([d, 1, None, 3])) if draw(st.booleans()) else d for d in base]
+        dims = dims[draw(st.integers(0, len(dims) - 1)) :] if draw(st.booleans()) else dims
         inputs.append((None, *dims))
     return LayerCall(kind), inputs
 

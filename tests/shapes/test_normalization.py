@@ -43,9 +43,7 @@ pytestmark = pytest.mark.keras
         ("UnitNormalization", {"axis": 3}, (None, 4, 5)),
     ],
 )
-def test_normalization_examples(
-    oracle: Any, type_: str, args: dict[str, Any], shape: Any
-) -> None:
+def test_normalization_examples(oracle: Any, type_: str, args: dict[str, Any], shape: Any) -> None:
     oracle.check(LayerCall(type_, args), [shape])
 
 
@@ -70,8 +68,11 @@ maybe_dim = st.one_of(st.integers(1, 8), st.none())
 
 @st.composite
 def normalization_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    kind = draw(st.sampled_from(["BatchNormalization", "LayerNormalization",
-                                 "GroupNormalization", "UnitNormalization"]))
+    kind = draw(
+        st.sampled_from(
+            ["BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization"]
+        )
+    )
     shape = (None, *draw(st.lists(maybe_dim, min_size=1, max_size=3)))
     rank = len(shape)
     args: dict[str, Any] = {}

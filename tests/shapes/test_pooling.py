@@ -31,8 +31,11 @@ pytestmark = pytest.mark.keras
         ("MaxPooling3D", {"padding": "same", "strides": [1, 2, 3]}, (None, 4, 6, 7, 2)),
         ("GlobalAveragePooling2D", {}, (None, 7, 7, 64)),
         ("GlobalAveragePooling2D", {"keepdims": True}, (None, 7, 7, 64)),
-        ("GlobalMaxPooling2D", {"keepdims": True, "data_format": "channels_first"},
-         (None, 64, 7, 7)),
+        (
+            "GlobalMaxPooling2D",
+            {"keepdims": True, "data_format": "channels_first"},
+            (None, 64, 7, 7),
+        ),
         ("GlobalMaxPooling1D", {}, (None, None, 16)),
         ("GlobalAveragePooling1D", {"data_format": "channels_first"}, (None, 16, 5)),
         ("GlobalMaxPooling3D", {"keepdims": True}, (None, 2, 3, 4, 5)),
@@ -91,8 +94,12 @@ def pooling_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
     if draw(st.booleans()):
         args["data_format"] = draw(st.sampled_from(["channels_last", "channels_first"]))
     rank = n + 2 if draw(st.integers(0, 9)) else draw(st.sampled_from([n + 1, n + 3]))
-    shape = (None, *draw(st.lists(st.one_of(st.integers(1, 9), st.none()), min_size=rank - 1,
-                                  max_size=rank - 1)))
+    shape = (
+        None,
+        *draw(
+            st.lists(st.one_of(st.integers(1, 9), st.none()), min_size=rank - 1, max_size=rank - 1)
+        ),
+    )
     return LayerCall(f"{kind}Pooling{n}D", args), [shape]
 
 
@@ -112,8 +119,12 @@ def global_pooling_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
     if draw(st.booleans()):
         args["data_format"] = draw(st.sampled_from(["channels_last", "channels_first"]))
     rank = n + 2 if draw(st.integers(0, 9)) else draw(st.sampled_from([n + 1, n + 3]))
-    shape = (None, *draw(st.lists(st.one_of(st.integers(1, 9), st.none()), min_size=rank - 1,
-                                  max_size=rank - 1)))
+    shape = (
+        None,
+        *draw(
+            st.lists(st.one_of(st.integers(1, 9), st.none()), min_size=rank - 1, max_size=rank - 1)
+        ),
+    )
     return LayerCall(f"Global{kind}Pooling{n}D", args), [shape]
 
 

@@ -57,15 +57,21 @@ def test_reshaping_examples(oracle: Any, type_: str, args: dict[str, Any], shape
 def test_flatten_of_unknown_dimension_is_a_fault() -> None:
     # Keras would give (None, None), which no following Dense can consume; graphspec reports it
     # at the Flatten.
-    with pytest.raises(ShapeFault, match=r"Flatten needs every non-batch dimension to be known; "
-                       r"got \(None, None, 8\)") as info:
+    with pytest.raises(
+        ShapeFault,
+        match=r"Flatten needs every non-batch dimension to be known; "
+        r"got \(None, None, 8\)",
+    ) as info:
         infer_layer(LayerCall("Flatten"), [(None, None, 8)])
     assert "GlobalAveragePooling" in (info.value.hint or "")
 
 
 def test_reshape_count_fault() -> None:
-    with pytest.raises(ShapeFault, match=r"Reshape must keep the number of elements: input "
-                       r"\(None, 24\) has 24; target_shape \(5, 5\) holds 25") as info:
+    with pytest.raises(
+        ShapeFault,
+        match=r"Reshape must keep the number of elements: input "
+        r"\(None, 24\) has 24; target_shape \(5, 5\) holds 25",
+    ) as info:
         infer_layer(LayerCall("Reshape", {"target_shape": [5, 5]}), [(None, 24)])
     assert info.value.arg == "target_shape"
     with pytest.raises(ShapeFault, match="at most one -1"):
@@ -73,8 +79,11 @@ def test_reshape_count_fault() -> None:
 
 
 def test_cropping_fault() -> None:
-    with pytest.raises(ShapeFault, match=r"Cropping2D cropping \(3, 3\) removes all of "
-                       r"dimension 1") as info:
+    with pytest.raises(
+        ShapeFault,
+        match=r"Cropping2D cropping \(3, 3\) removes all of "
+        r"dimension 1",
+    ) as info:
         infer_layer(LayerCall("Cropping2D", {"cropping": 3}), [(None, 5, 5, 2)])
     assert info.value.arg == "cropping"
 

@@ -1,0 +1,187 @@
+"""``graphspec fit`` and ``graphspec compare``: train specs (TensorFlow imported when run)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Final
+
+from graphspec.cli import EXIT_OK, add_set_option, command, parse_overrides
+from graphspec.errors import UsageError
+from graphspec.train.strategy import STRATEGIES
+
+__all__ = ["run_compare", "run_fit"]
+
+_APIS: Final = ("auto", "sequential", "functional")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed; got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a seed must be 0 or more; got {value}")
+    return value
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data",
+        required=True,
+        metavar="DATA",
+        help="`digits` (scikit-learn's bundled 8x8 digits) or a .npz file with "
+        "x_train, y_train, x_test, y_test",
+    )
+    p.add_argument("--epochs", type=_positive, help="override train.epochs")
+    p.add_argument("--batch-size", type=_positive, help="override train.batch_size")
+    add_set_option(p)
+
+
+def _require_suffix(path: str | None, suffix: str, flag: str) -> None:
+    if path is not None and Path(path).suffix.lower() != suffix:
+        raise UsageError(f"{flag} must name a {suffix} file; got {path!r}")
+
+
+def _write_json(path: str, data: Any) -> None:
+    from graphspec._atomic import write_text_atomic
+
+    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
+
+
+# -- fit ----------------------------------------------------------------------------------------
+
+
+def _fit_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("spec", metavar="SPEC", help="the spec file to train")
+    _common(p)
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    p.add_argument("--api", choices=_APIS, default="auto", help="Keras API to build with")
+    p.add_argument(
+        "--strategy",
+        choices=tuple(STRATEGIES),
+        default="none",
+        help="tf.distribute strategy: mirrored (local devices), multiworker (TF_CONFIG)",
+    )
+    p.add_argument("-o", "--output", metavar="MODEL.keras", help="save the trained model")
+    p.add_argument("--history", metavar="FILE.json", help="write history and test metrics")
+
+
+@command("fit", "train a spec on a data set and print its test metrics", _fit_args)
+def run_fit(args: argparse.Namespace) -> int:
+    from graphspec._atomic import atomic_path
+    from graphspec.train.data import load_data
+    from graphspec.train.fit import fit_spec, prepare
+    from graphspec.train.settings import resolve_settings
+    from graphspec.train.strategy import is_chief
+
+    _require_suffix(args.output, ".keras", "-o/--output")
+    _require_suffix(args.history, ".json", "--history")
+    result = prepare(args.spec, parse_overrides(args.overrides))
+    settings = resolve_settings(result.spec, epochs=args.epochs, batch_size=args.batch_size)
+    dataset = load_data(args.data, result.graph)
+    chief = is_chief(args.strategy)
+    print(
+        f"training {result.graph.name} on {dataset.describe()}; seed {args.seed}, "
+        f"{settings.epochs} epoch(s), batch {settings.batch_size}, "
+        f"optimizer {settings.optimizer_name}, strategy {args.strategy}",
+        flush=True,
+    )
+    run = fit_spec(
+        result,
+        dataset,
+        seed=args.seed,
+        api=args.api,
+        strategy=args.strategy,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        verbose=1 if sys.stdout.isatty() else 2,
+    )
+    metrics = ", ".join(f"{k} {v:.4f}" for k, v in run.test.items())
+    replicas = f"{run.replicas} replica{'s' * (run.replicas != 1)}"
+    print(f"{run.kind} model, {run.params:,} parameters, {replicas}")
+    print(f"test: {metrics}")
+    if not chief:
+        print("not the chief worker: outputs are written by the chief only")
+        return EXIT_OK
+    if args.output:
+        with atomic_path(args.output, suffix=".keras") as tmp:
+            run.model.save(tmp)
+        print(f"wrote {args.output}")
+    if args.history:
+        _write_json(args.history, run.to_dict())
+        print(f"wrote {args.history}")
+    return EXIT_OK
+
+
+# -- compare ------------------------------------------------------------------------------------
+
+
+def _compare_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("specs", nargs="+", metavar="SPEC", help="the spec files to compare")
+    _common(p)
+    p.add_argument(
+        "--seeds", type=_positive, default=5, help="train under seeds 0..N-1 (default 5)"
+    )
+    p.add_argument(
+        "--both-apis",
+        action="store_true",
+        help="train each linear spec both as Sequential and as functional",
+    )
+    p.add_argument("--plot", metavar="CURVES.png", help="draw test accuracy per epoch")
+    p.add_argument("--json", metavar="OUT.json", help="write every raw number")
+
+
+@command(
+    "compare", "train specs under several seeds; tabulate and find identical models", _compare_args
+)
+def run_compare(args: argparse.Namespace) -> int:
+    from graphspec.train.compare import compare_specs
+
+    _require_suffix(args.plot, ".png", "--plot")
+    _require_suffix(args.json, ".json", "--json")
+    for spec in args.specs:
+        if not Path(spec).is_file():
+            raise UsageError(f"no such spec file: {spec}")
+    comparison = compare_specs(
+        args.specs,
+        args.data,
+        seeds=args.seeds,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        both_apis=args.both_apis,
+        params=parse_overrides(args.overrides),
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    print(comparison.table())
+    if args.json:
+        data = comparison.to_dict()
+        data["args"] = {
+            "specs": args.specs,
+            "data": args.data,
+            "seeds": args.seeds,
+            "epochs": args.epochs,
+            "batch_size": args.batch_size,
+            "both_apis": args.both_apis,
+            "set": args.overrides,
+        }
+        _write_json(args.json, data)
+        print(f"wrote {args.json}")
+    if args.plot:
+        from graphspec.train.plot import plot_curves
+
+        plot_curves(comparison, args.plot)
+        print(f"wrote {args.plot}")
+    return EXIT_OK

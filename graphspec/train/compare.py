@@ -1,0 +1,291 @@
+"""Train specs (and APIs) under several seeds; tabulate them and find which are the same model."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from graphspec.graph import Graph
+from graphspec.train.fit import FitRun, accuracy_key, fit_spec, prepare
+
+__all__ = ["Comparison", "ModelRuns", "PairVerdict", "compare_specs", "graph_signature"]
+
+_APIS_BOTH: Final = ("sequential", "functional")
+
+
+def graph_signature(graph: Graph) -> tuple[Any, ...]:
+    """The expanded graph without its names: per node in topological order its kind, type,
+    arguments, inputs (as positions) and shared owner; then the outputs (as positions).
+
+    Two specs with equal signatures build the same layers, wired the same way.
+    """
+    order = graph.topological_order()
+    index = {name: i for i, name in enumerate(order)}
+    nodes = []
+    for name in order:
+        node = graph[name]
+        nodes.append(
+            (
+                node.kind.value,
+                node.type,
+                json.dumps(node.args, sort_keys=True, default=str),
+                tuple(index[src] for src in node.inputs),
+                index.get(node.share) if node.share else None,
+                (tuple(node.shape or ()), node.dtype) if node.is_input else None,
+            )
+        )
+    outputs = tuple(index[node] for _, node in graph.outputs)
+    return (tuple(nodes), outputs)
+
+
+def _mean_std(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (0 for a single value)."""
+    if not values:
+        return float("nan"), float("nan")
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+@dataclass
+class ModelRuns:
+    """One model (a spec compiled with one API) trained under each seed."""
+
+    label: str
+    spec_file: str
+    api: str
+    kind: str
+    signature: tuple[Any, ...] = field(repr=False)
+    runs: list[FitRun] = field(default_factory=list)
+
+    @property
+    def params(self) -> int:
+        """Parameter count."""
+        return self.runs[0].params if self.runs else 0
+
+    def finals(self, metric: str) -> list[float]:
+        """The final test value of ``metric`` (``"accuracy"`` finds the accuracy key) per seed."""
+        values = []
+        for run in self.runs:
+            key = accuracy_key(run.test) if metric == "accuracy" else metric
+            if key is not None and key in run.test:
+                values.append(run.test[key])
+        return values
+
+    def curves(self, metric: str = "accuracy") -> list[list[float]]:
+        """Per seed, the validation (test) ``metric`` after each epoch."""
+        out = []
+        for run in self.runs:
+            key = accuracy_key(run.test) if metric == "accuracy" else metric
+            if key is not None and f"val_{key}" in run.history:
+                out.append(run.history[f"val_{key}"])
+        return out
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        """Mean wall-clock seconds per epoch over every epoch of every seed."""
+        seconds = [s for run in self.runs for s in run.epoch_seconds]
+        return statistics.fmean(seconds) if seconds else float("nan")
+
+    def to_dict(self) -> dict[str, Any]:
+        """All raw numbers of this model."""
+        acc, loss = _mean_std(self.finals("accuracy")), _mean_std(self.finals("loss"))
+        return {
+            "label": self.label,
+            "spec": self.spec_file,
+            "api_requested": self.api,
+            "api": self.kind.lower(),
+            "params": self.params,
+            "test_accuracy": {"mean": acc[0], "std": acc[1], "values": self.finals("accuracy")},
+            "test_loss": {"mean": loss[0], "std": loss[1], "values": self.finals("loss")},
+            "seconds_per_epoch": self.seconds_per_epoch,
+            "runs": [run.to_dict() for run in self.runs],
+        }
+
+
+@dataclass
+class PairVerdict:
+    """Whether two models are the same computation: same graph and same initial weights."""
+
+    a: str
+    b: str
+    same_graph: bool
+    same_weights_seeds: int
+    seeds: int
+    identical_results: bool
+
+    @property
+    def same_initial_weights(self) -> bool:
+        """Identical initial weights under every seed."""
+        return self.seeds > 0 and self.same_weights_seeds == self.seeds
+
+    @property
+    def same_computation(self) -> bool:
+        """Same graph and identical initial weights under the same seed."""
+        return self.same_graph and self.same_initial_weights
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "a": self.a,
+            "b": self.b,
+            "same_graph": self.same_graph,
+            "same_initial_weights": self.same_initial_weights,
+            "same_initial_weights_seeds": self.same_weights_seeds,
+            "seeds": self.seeds,
+            "identical_results": self.identical_results,
+            "same_computation": self.same_computation,
+        }
+
+
+@dataclass
+class Comparison:
+    """Every model's runs and every pair's verdict."""
+
+    data: str
+    seeds: list[int]
+    epochs: int | None
+    models: list[ModelRuns]
+    pairs: list[PairVerdict]
+
+    def to_dict(self) -> dict[str, Any]:
+        """All raw numbers (``compare --json``)."""
+        return {
+            "data": self.data,
+            "seeds": self.seeds,
+            "epochs_override": self.epochs,
+            "models": [m.to_dict() for m in self.models],
+            "pairs": [p.to_dict() for p in self.pairs],
+        }
+
+    def table(self) -> str:
+        """The results table and the pairwise verdicts, as Markdown."""
+        n = len(self.seeds)
+        lines = [
+            f"data: {self.data}; seeds: {', '.join(map(str, self.seeds))}; "
+            f"mean ± sample std over {n} seed{'s' * (n != 1)}",
+            "",
+            "| model | params | epochs | test accuracy | test loss | s/epoch |",
+            "|---|---:|---:|---|---|---:|",
+        ]
+        for m in self.models:
+            acc, loss = _mean_std(m.finals("accuracy")), _mean_std(m.finals("loss"))
+            epochs = m.runs[0].settings.epochs if m.runs else 0
+            lines.append(
+                f"| {m.label} | {m.params:,} | {epochs} | {acc[0]:.4f} ± {acc[1]:.4f} | "
+                f"{loss[0]:.4f} ± {loss[1]:.4f} | {m.seconds_per_epoch:.2f} |"
+            )
+        if self.pairs:
+            lines += [
+                "",
+                "| model A | model B | same graph | same initial weights | identical results "
+                "| same computation |",
+                "|---|---|---|---|---|---|",
+            ]
+            for p in self.pairs:
+                weights = f"{_yes(p.same_initial_weights)} ({p.same_weights_seeds}/{p.seeds} seeds)"
+                lines.append(
+                    f"| {p.a} | {p.b} | {_yes(p.same_graph)} | {weights} | "
+                    f"{_yes(p.identical_results)} | **{_yes(p.same_computation)}** |"
+                )
+        return "\n".join(lines)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _weights_equal(a: Any, b: Any) -> bool:
+    import numpy as np
+
+    if a is None or b is None or len(a) != len(b):
+        return False
+    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _same_results(a: FitRun, b: FitRun) -> bool:
+    return a.history == b.history and a.test == b.test
+
+
+def _verdict(a: ModelRuns, b: ModelRuns) -> PairVerdict:
+    pairs = list(zip(a.runs, b.runs, strict=True))
+    same = sum(_weights_equal(x.initial_weights, y.initial_weights) for x, y in pairs)
+    return PairVerdict(
+        a.label,
+        b.label,
+        a.signature == b.signature,
+        same,
+        len(pairs),
+        bool(pairs) and all(_same_results(x, y) for x, y in pairs),
+    )
+
+
+def _unique(label: str, taken: set[str]) -> str:
+    out, n = label, 2
+    while out in taken:
+        out, n = f"{label} #{n}", n + 1
+    taken.add(out)
+    return out
+
+
+def compare_specs(
+    specs: Sequence[str | Path],
+    data: str,
+    *,
+    seeds: int = 5,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    both_apis: bool = False,
+    params: Mapping[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Train each spec (each linear one with both APIs when ``both_apis``) under seeds 0..n-1."""
+    from graphspec.train.data import load_data
+    from graphspec.train.settings import resolve_settings
+
+    if seeds < 1:
+        from graphspec.errors import UsageError
+
+        raise UsageError(f"--seeds must be at least 1; got {seeds}")
+    prepared = [(str(path), prepare(path, params)) for path in specs]
+    for _, result in prepared:  # every spec's train section, before any training starts
+        resolve_settings(result.spec, epochs=epochs, batch_size=batch_size)
+    models: list[ModelRuns] = []
+    taken: set[str] = set()
+    for path, result in prepared:
+        dataset = load_data(data, result.graph)
+        chain, _ = result.graph.is_chain()
+        apis = _APIS_BOTH if both_apis and chain else ("auto",)
+        signature = graph_signature(result.graph)
+        for api in apis:
+            model: ModelRuns | None = None
+            for seed in range(seeds):
+                run = fit_spec(
+                    result,
+                    dataset,
+                    seed=seed,
+                    api=api,
+                    epochs=epochs,
+                    batch_size=batch_size,
+                    keep_initial_weights=True,
+                )
+                run.model = None  # keep numbers, not Keras objects
+                if model is None:
+                    label = _unique(f"{result.graph.name} [{run.kind.lower()}]", taken)
+                    model = ModelRuns(label, path, api, run.kind, signature)
+                model.runs.append(run)
+                if progress:
+                    key = accuracy_key(run.test)
+                    acc = f"test {key} {run.test[key]:.4f}" if key else "done"
+                    took = sum(run.epoch_seconds)
+                    progress(f"{model.label} seed {seed}: {acc} ({took:.1f} s)")
+            assert model is not None
+            models.append(model)
+    pairs = [_verdict(a, b) for a, b in itertools.combinations(models, 2)]
+    for model in models:
+        for run in model.runs:
+            run.initial_weights = None
+    return Comparison(data, list(range(seeds)), epochs, models, pairs)

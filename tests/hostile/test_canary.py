@@ -1,0 +1,154 @@
+"""Canary: specs that would write a file or import a module if anything in them were executed.
+
+Each runs from an empty temporary working directory that also holds a booby-trapped module
+(``canary_mod_7f3a.py``, which writes ``CANARY`` when imported) on ``sys.path``. Afterwards no
+``CANARY`` file may exist, and ``importlib.import_module`` / ``builtins.__import__`` must never
+have been called with a name taken from the spec.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphspec.cli import main
+from graphspec.errors import SpecError
+
+TRAP = "canary_mod_7f3a"
+"""A module name that only ever appears in hostile specs."""
+
+H = "inputs:\n  x: {shape: [16]}\n"
+
+HOSTILE = {
+    "apply-os-system": '!!python/object/apply:os.system ["touch CANARY"]\n',
+    "apply-open": '!!python/object/apply:builtins.open ["CANARY", "w"]\n',
+    "apply-trap": f"x: !!python/object/apply:{TRAP}.run []\n",
+    "new-type-exec": "x: !!python/object/new:type\n"
+    "  args: [z, !!python/tuple [], {extend: !!python/name:exec }]\n"
+    "  listitems: \"__import__('os').system('touch CANARY')\"\n",
+    "name-trap": f"x: !!python/name:{TRAP}.run\n",
+    "module-tag-trap": f"x: !!python/module:{TRAP}\n",
+    "type-os-system": H + "nodes:\n  d: {type: os.system, command: touch CANARY}\n",
+    "type-trap": H + f"nodes:\n  d: {{type: {TRAP}.Layer}}\n",
+    "type-trap-colon": H + f"nodes:\n  d: {{type: '{TRAP}>Layer'}}\n",
+    "expr-import-system": H
+    + "nodes:\n  d: {type: Dense, units: \"${__import__('os').system('touch CANARY')}\"}\n",
+    "expr-import-trap": H + f"nodes:\n  d: {{type: Dense, units: \"${{__import__('{TRAP}')}}\"}}\n",
+    "expr-open": H + "nodes:\n  d: {type: Dense, units: \"${open('CANARY', 'w')}\"}\n",
+    "initializer-module": H
+    + f"nodes:\n  d: {{type: Dense, units: 4, kernel_initializer: {{module: {TRAP}, "
+    "class_name: system, config: {command: touch CANARY}}}}\n",
+    "initializer-os": H
+    + "nodes:\n  d: {type: Dense, units: 4, kernel_initializer: {module: os, class_name: system, "
+    "config: {command: touch CANARY}}}\n",
+    "activation-dotted": H + f"nodes:\n  d: {{type: Dense, units: 4, activation: {TRAP}.relu}}\n",
+    "node-module-keys": H
+    + f"nodes:\n  d: {{type: Dense, units: 4, module: {TRAP}, class_name: Dense, "
+    f"registered_name: {TRAP}>Dense, function: {TRAP}.f}}\n",
+    "lambda": H + f"nodes:\n  d: {{type: Lambda, function: {TRAP}.f}}\n",
+    "train-optimizer": H
+    + "nodes:\n  d: {type: Dense, units: 4}\n"
+    + f"train: {{optimizer: {{module: {TRAP}, class_name: Opt}}, loss: {TRAP}.loss}}\n",
+    "nested-layer-trap": "inputs:\n  s: {shape: [5, 4]}\nnodes:\n"
+    + f"  b: {{type: Bidirectional, layer: {{type: {TRAP}.LSTM, units: 4}}}}\n",
+}
+
+
+@pytest.fixture
+def trap_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cwd with a module that leaves ``CANARY`` behind if it is ever imported."""
+    (tmp_path / f"{TRAP}.py").write_text(
+        "from pathlib import Path\nPath(__file__).with_name('CANARY').write_text('imported')\n"
+        "def run(*a, **k):\n    Path('CANARY').write_text('called')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield tmp_path
+    sys.modules.pop(TRAP, None)
+    assert not (tmp_path / "CANARY").exists(), "a hostile spec ran code"
+
+
+@pytest.fixture
+def imported(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every module name passed to ``builtins.__import__`` or ``importlib.import_module``."""
+    names: list[str] = []
+    real_import = builtins.__import__
+    real_import_module = importlib.import_module
+
+    def spy_import(name: str, *args: Any, **kwargs: Any) -> Any:
+        names.append(name)
+        fromlist = args[2] if len(args) > 2 else kwargs.get("fromlist")
+        names.extend(f"{name}.{item}" for item in fromlist or ())
+        return real_import(name, *args, **kwargs)
+
+    def spy_import_module(name: str, package: str | None = None) -> Any:
+        names.append(name)
+        return real_import_module(name, package)
+
+    monkeypatch.setattr(builtins, "__import__", spy_import)
+    monkeypatch.setattr(importlib, "import_module", spy_import_module)
+    return names
+
+
+def _no_spec_names(names: list[str]) -> None:
+    bad = [n for n in names if TRAP in n]
+    assert not bad, bad
+    assert "os.system" not in names
+    assert TRAP not in sys.modules
+
+
+def _spec_file(directory: Path, text: str) -> Path:
+    path = directory / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_check_runs_nothing(text: str, trap_dir: Path, imported: list[str]) -> None:
+    from graphspec import check
+
+    try:
+        result = check(_spec_file(trap_dir, text))
+        assert not result.ok
+    except SpecError as err:
+        assert err.diagnostics
+    _no_spec_names(imported)
+
+
+def _commands(spec: Path) -> list[list[str]]:
+    commands = [["validate", str(spec)], ["validate", "--format", "json", str(spec)]]
+    commands.append(["summary", str(spec)])
+    try:
+        import graphspec.commands.render_cmd  # noqa: F401
+    except ModuleNotFoundError:
+        return commands
+    commands.append(["render", str(spec), "-o", str(spec.with_suffix(".dot"))])
+    return commands
+
+
+@pytest.mark.parametrize("text", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_cli_runs_nothing(
+    text: str,
+    trap_dir: Path,
+    imported: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    spec = _spec_file(trap_dir, text)
+    for argv in _commands(spec):
+        status = main(argv)
+        assert status == 1, (argv, capsys.readouterr())
+    _no_spec_names(imported)
+
+
+def test_the_trap_works(trap_dir: Path) -> None:
+    """The canary really sings: importing the trap module leaves the file behind."""
+    importlib.import_module(TRAP)
+    assert (trap_dir / "CANARY").exists()
+    (trap_dir / "CANARY").unlink()
