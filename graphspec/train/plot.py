@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,9 @@ if TYPE_CHECKING:
     from graphspec.train.compare import Comparison
 
 __all__ = ["plot_curves"]
+
+_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1)), "v"))
+"""Line style and marker per model, so that identical curves drawn on top of each other show."""
 
 
 def plot_curves(comparison: Comparison, path: str | os.PathLike[str]) -> None:
@@ -23,7 +27,9 @@ def plot_curves(comparison: Comparison, path: str | os.PathLike[str]) -> None:
 
     fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=120)
     try:
+        styles = itertools.cycle(_STYLES)
         for model in comparison.models:
+            linestyle, marker = next(styles)
             curves = model.curves("accuracy")
             if not curves:
                 continue
@@ -32,8 +38,12 @@ def plot_curves(comparison: Comparison, path: str | os.PathLike[str]) -> None:
             mean = values.mean(axis=0)
             std = values.std(axis=0, ddof=1) if len(values) > 1 else np.zeros(length)
             epochs = np.arange(1, length + 1)
-            (line,) = ax.plot(epochs, mean, marker="o", markersize=3, label=model.label)
-            ax.fill_between(epochs, mean - std, mean + std, color=line.get_color(), alpha=0.2)
+            (line,) = ax.plot(
+                epochs, mean, linestyle=linestyle, marker=marker, markersize=4, label=model.label
+            )
+            if length == 1:  # a band needs two epochs: show the spread as an error bar
+                ax.errorbar(epochs, mean, yerr=std, color=line.get_color(), capsize=4)
+            ax.fill_between(epochs, mean - std, mean + std, color=line.get_color(), alpha=0.15)
         n = len(comparison.seeds)
         ax.set_title(
             f"Test accuracy per epoch on {comparison.data}: mean ± std over {n} "
