@@ -459,3 +459,75 @@ def test_initializer_mapping_refuses_config_keys() -> None:
         "{class_name: Foo, module: os}}\n"
     )
     assert [d.code for d in result.errors] == ["E206"]
+
+
+def test_seed_skip_original_is_caught_statically() -> None:
+    from graphspec import check
+
+    result = check("specs/bad/seed_skip_original.yaml")
+    assert [d.code for d in result.errors] == ["E501"]
+    diag = result.errors[0]
+    assert diag.location == "specs/bad/seed_skip_original.yaml:15:3"
+    assert diag.node == "add"
+    assert diag.message == (
+        "node `add`: Add needs inputs of the same shape; input 0 has (None, 14, 14, 64) "
+        "but input 1 has (None, 14, 14, 32)"
+    )
+    assert diag.related == (
+        "input 0: `conv4` -> (None, 14, 14, 64)",
+        "input 1: `shortcut` -> (None, 14, 14, 32)",
+    )
+    assert diag.hint == (
+        "give `shortcut` 64 filters (it has 32) so that its output matches the other inputs of `add`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("nodes", "message"),
+    [
+        (
+            "  c: {type: Conv2D, filters: 4, kernel_size: 3}\n",
+            r"Conv2D expects a rank-4 input",
+        ),
+        (
+            "  r: {type: Reshape, target_shape: [5, 5]}\n",
+            r"Reshape",
+        ),
+        (
+            "  a: {type: Dense, units: 4}\n  b: {type: Dense, units: 3, inputs: x}\n"
+            "  c: {type: Concatenate, inputs: [a, b], axis: 0}\n",
+            r"Concatenate",
+        ),
+    ],
+    ids=["conv-on-vector", "reshape-count", "concat-axis"],
+)
+def test_other_shape_faults(nodes: str, message: str) -> None:
+    result = check_text(HEAD + "nodes:\n" + nodes)
+    codes = [d.code for d in result.errors]
+    assert codes == ["E501"], [d.format() for d in result.diagnostics]
+    assert re.search(message, result.errors[0].message), result.errors[0].message
+
+
+def test_pooling_window_shrinking_below_one() -> None:
+    result = check_text(
+        "inputs: {x: {shape: [1, 1, 3]}}\nnodes:\n  p: {type: MaxPooling2D, pool_size: 2}\n"
+    )
+    assert [d.code for d in result.errors] == ["E501"]
+    assert "shrinks dimension 1 from 1 to 0" in result.errors[0].message
+
+
+def test_parameter_ceiling_allocates_nothing() -> None:
+    result = check_text(HEAD + "nodes:\n  d: {type: Dense, units: 100000000000}\n")
+    assert [d.code for d in result.errors] == ["E503"]
+    assert "beyond the ceiling of 100,000,000,000" in result.errors[0].message
+
+
+def test_unknown_rule_gives_a_note_not_an_error() -> None:
+    result = check_text(
+        "inputs: {x: {shape: [8, 8, 3]}}\nnodes:\n  r: {type: RandomFlip}\n"
+        "  f: {type: Flatten}\n"
+    )
+    assert result.ok
+    notes = [d for d in result.diagnostics if d.code == "N502"]
+    assert len(notes) == 1 and "no static shape rule for RandomFlip" in notes[0].message
+    assert result.shapes is not None and result.shapes["f"].output is None

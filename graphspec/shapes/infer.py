@@ -156,19 +156,15 @@ def _fault_diag(
     graph: Graph, node: IRNode, ins: list[Shape], fault: ShapeFault, source: SourceMap
 ) -> Diagnostic:
     related = tuple(
-        f"input {i}: `{src}` -> (None, ...)".replace("(None, ...)", format_shape(shape))
+        f"input {i}: `{src}` -> {format_shape(shape)}"
         for i, (src, shape) in enumerate(zip(node.inputs, ins, strict=False))
     )
     hint = fault.hint
-    culprit = None
-    if fault.input_index is not None and 0 < fault.input_index < len(node.inputs):
-        culprit = graph.nodes.get(node.inputs[fault.input_index])
-    if (
-        node.type in _ELEMENTWISE
-        and culprit is not None
-        and ins[0][-1] != ins[fault.input_index][-1]
-    ):  # type: ignore[index]
-        hint = _width_hint(graph, node, culprit, ins[0][-1]) or hint
+    index = fault.input_index
+    if index is not None and 0 < index < len(ins) and node.type in _ELEMENTWISE:
+        culprit = graph.nodes.get(node.inputs[index])
+        if culprit is not None and ins[0][-1] != ins[index][-1]:
+            hint = _width_hint(graph, node, culprit, ins[0][-1]) or hint
     loc = node.loc
     if fault.arg is not None:
         loc = source.at((*node.spec_path, fault.arg)) or loc

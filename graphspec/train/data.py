@@ -267,7 +267,7 @@ def load_data(source: str, graph: Graph) -> Dataset:
         path = Path(source)
         reader = FILE_FORMATS.get(path.suffix.lower())
         if reader is None:
-            known = ", ".join([*DATA_SOURCES, *(f"a {s} file" for s in FILE_FORMATS)])
+            known = " or ".join([*DATA_SOURCES, *(f"a {s} file" for s in FILE_FORMATS)])
             raise UsageError(f"unknown data {source!r}: expected {known}")
         if not path.is_file():
             raise UsageError(f"no such data file: {path}")

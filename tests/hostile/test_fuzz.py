@@ -65,8 +65,22 @@ SCALARS = st.one_of(
 )
 LAYER_ARGS = st.dictionaries(
     st.sampled_from(
-        ["units", "filters", "kernel_size", "rate", "activation", "padding", "axis", "strides",
-         "pool_size", "use_bias", "kernel_initializer", "target_shape", "layer", "module"]
+        [
+            "units",
+            "filters",
+            "kernel_size",
+            "rate",
+            "activation",
+            "padding",
+            "axis",
+            "strides",
+            "pool_size",
+            "use_bias",
+            "kernel_initializer",
+            "target_shape",
+            "layer",
+            "module",
+        ]
     ),
     st.one_of(SCALARS, st.lists(st.integers(-3, 64), max_size=4)),
     max_size=4,
@@ -100,7 +114,9 @@ def from_schema(schema: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any
         extra = schema.get("additionalProperties")
         obj = st.fixed_dictionaries(fixed, optional=optional)
         if isinstance(extra, dict):
-            values = LAYER_ARGS if extra.get("title") == "NodeSpec" else from_schema(extra, depth + 1)
+            values = (
+                LAYER_ARGS if extra.get("title") == "NodeSpec" else from_schema(extra, depth + 1)
+            )
             obj = st.dictionaries(NAMES, values, max_size=4) if not props else obj
         elif extra is True or (not props and extra is None):
             obj = st.builds(lambda a, b: {**a, **b}, obj, LAYER_ARGS)
@@ -126,12 +142,32 @@ def from_schema(schema: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any
 def _nodes_strategy() -> st.SearchStrategy[Any]:
     node = st.builds(
         lambda t, args, extra: {"type": t, **args, **extra},
-        st.sampled_from(["Dense", "ReLU", "Conv2D", "Add", "Flatten", "Dropout", "Reshape",
-                         "MaxPooling2D", "Concatenate", "Lambda", "os.system", "Bidirectional"]),
+        st.sampled_from(
+            [
+                "Dense",
+                "ReLU",
+                "Conv2D",
+                "Add",
+                "Flatten",
+                "Dropout",
+                "Reshape",
+                "MaxPooling2D",
+                "Concatenate",
+                "Lambda",
+                "os.system",
+                "Bidirectional",
+            ]
+        ),
         LAYER_ARGS,
-        st.fixed_dictionaries({}, optional={"inputs": st.one_of(NAMES, st.lists(NAMES, max_size=3)),
-                                            "share": NAMES, "block": NAMES,
-                                            "repeat": st.integers(-2, 20_000)}),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "inputs": st.one_of(NAMES, st.lists(NAMES, max_size=3)),
+                "share": NAMES,
+                "block": NAMES,
+                "repeat": st.integers(-2, 20_000),
+            },
+        ),
     )
     return st.dictionaries(NAMES, node, max_size=5)
 
@@ -157,8 +193,33 @@ def test_schema_generated_specs(data: Any, as_json: bool) -> None:
 
 TEXTS = [p.read_text(encoding="utf-8") for p in SPECS]
 ODD = st.sampled_from(
-    ["\x00", "\t", "\ufeff", "\r\n", "é", "💥", "&a ", "*a", "!!python/name:os.system ", "<<: ",
-     "{", "]", "- ", ": ", "---\n", "${", "}", "'", '"', "#", "?", "|", ">", "%YAML 1.1\n", "\\"]
+    [
+        "\x00",
+        "\t",
+        "\ufeff",
+        "\r\n",
+        "é",
+        "💥",
+        "&a ",
+        "*a",
+        "!!python/name:os.system ",
+        "<<: ",
+        "{",
+        "]",
+        "- ",
+        ": ",
+        "---\n",
+        "${",
+        "}",
+        "'",
+        '"',
+        "#",
+        "?",
+        "|",
+        ">",
+        "%YAML 1.1\n",
+        "\\",
+    ]
 )
 
 
