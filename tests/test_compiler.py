@@ -199,22 +199,23 @@ def test_resnet_mini_expanded_nodes_are_layers_by_name() -> None:
         assert model.get_layer(name).name == name
 
 
-def test_saved_model_round_trips(tmp_path: Path) -> None:
-    for name in ("seed_skip", "multi_io"):
-        path = _spec(name)
-        keras.utils.set_random_seed(3)
-        model = compile_spec(path)
-        target = tmp_path / f"{name}.keras"
-        model.save(target)
-        loaded = keras.saving.load_model(target, safe_mode=True)
-        x = _inputs_for(model)
-        expected, found = _predict(model, x), _predict(loaded, x)
-        if isinstance(expected, dict):
-            assert set(found) == set(expected)
-            for key in expected:
-                np.testing.assert_array_equal(found[key], expected[key])
-        else:
-            np.testing.assert_array_equal(found, expected)
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_saved_model_round_trips(path: Path, tmp_path: Path) -> None:
+    keras.utils.set_random_seed(3)
+    model = compile_spec(path)
+    target = tmp_path / f"{path.stem}.keras"
+    model.save(target)
+    loaded = keras.saving.load_model(target, safe_mode=True)  # no custom objects needed
+    assert type(loaded) is type(model)
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+    x = _inputs_for(model)
+    expected, found = _predict(model, x), _predict(loaded, x)
+    if isinstance(expected, dict):
+        assert set(found) == set(expected)
+        for key in expected:
+            np.testing.assert_array_equal(found[key], expected[key])
+    else:
+        np.testing.assert_array_equal(found, expected)
 
 
 # -- refusals -------------------------------------------------------------------------------
@@ -363,7 +364,7 @@ inputs: {x: {shape: [6, 4]}}
 nodes:
   rnn: {type: Bidirectional, layer: {type: LSTM, units: 5, kernel_initializer: {type: HeNormal, seed: 1}}}
   fc:  {type: Dense, units: 3, activation: {type: tanh}, kernel_initializer: {type: GlorotUniform, seed: 4}, kernel_regularizer: {type: L2, l2: 0.01}, bias_initializer: ones}
-"""  # noqa: E501
+"""
     model = compile_spec(text, api="functional")
     inp = layers.Input((6, 4))
     h = layers.Bidirectional(
