@@ -14,6 +14,8 @@ from graphspec.graph import Graph, IRNode
 from graphspec.registry import custom_layer
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import keras
 
     from graphspec.api import CheckResult
@@ -76,7 +78,7 @@ class _Refused(Exception):
 
 
 def compile_spec(
-    spec: Spec | str | Any,
+    spec: Spec | str | Path,
     *,
     api: str = "auto",
     params: Mapping[str, Any] | None = None,

@@ -39,7 +39,7 @@ def test_digits_fit_the_input_shape(shape: str, expected: tuple[int, ...]) -> No
     assert data.x_train[0].shape == (1347, *expected)
     assert data.x_test[0].shape == (450, *expected)
     assert data.x_train[0].dtype == np.float32
-    assert 0.0 <= data.x_train[0].min() and data.x_train[0].max() <= 1.0
+    assert data.x_train[0].min() >= 0.0 and data.x_train[0].max() <= 1.0
     assert sorted(set(data.y_train[0].tolist())) == list(range(10))
 
 
@@ -64,7 +64,9 @@ def test_resize_matches_half_pixel_bilinear() -> None:
 
 @pytest.mark.parametrize("shape", ["[10]", "[4, 4, 4, 1]"])
 def test_digits_refuse_shapes_they_cannot_fill(shape: str) -> None:
-    with pytest.raises(TrainError, match=r"digits fit an image input of rank 2 .* flat vector of 64"):
+    with pytest.raises(
+        TrainError, match=r"digits fit an image input of rank 2 .* flat vector of 64"
+    ):
         load_data("digits", _graph(shape))
 
 
@@ -75,7 +77,9 @@ def test_digits_refuse_integer_inputs() -> None:
 
 def test_digits_need_a_single_input() -> None:
     graph = check(SPECS / "multi_io.yaml").graph
-    with pytest.raises(TrainError, match=r"spec has 2 input\(s\) and 2 output\(s\).*x_train_<input>"):
+    with pytest.raises(
+        TrainError, match=r"spec has 2 input\(s\) and 2 output\(s\).*x_train_<input>"
+    ):
         load_data("digits", graph)
 
 
@@ -130,7 +134,7 @@ def test_npz_with_pickled_objects_is_refused(tmp_path: Path) -> None:
     arrays = _split(20, (64,))
     arrays["y_train"] = np.array([{"label": i} for i in range(20)], dtype=object)
     path = _npz(tmp_path / "d.npz", **arrays)
-    with pytest.raises(TrainError, match="refused `y_train`.*never unpickles"):
+    with pytest.raises(TrainError, match=r"refused `y_train`.*never unpickles"):
         load_data(str(path), _graph("[64]"))
 
 
@@ -139,7 +143,7 @@ def test_pickle_file_named_npz_is_refused(tmp_path: Path) -> None:
 
     path = tmp_path / "d.npz"
     path.write_bytes(pickle.dumps({"x_train": [1, 2, 3]}))
-    with pytest.raises(TrainError, match="refused.*never unpickles"):
+    with pytest.raises(TrainError, match=r"refused.*never unpickles"):
         load_data(str(path), _graph("[64]"))
 
 
@@ -156,13 +160,13 @@ def test_multi_input_npz_uses_per_input_keys(tmp_path: Path) -> None:
     assert [a.shape for a in data.x_train] == [(12, 32, 32, 3), (12, 8)]
     assert data.output_names == ["label", "score"]
     del arrays["x_test_meta"]
-    with pytest.raises(TrainError, match="missing array.*x_test_meta"):
+    with pytest.raises(TrainError, match=r"missing array.*x_test_meta"):
         load_data(str(_npz(tmp_path / "m2.npz", **arrays)), graph)
 
 
 def test_unknown_source_and_missing_file_are_usage_errors(tmp_path: Path) -> None:
     graph = _graph("[64]")
-    with pytest.raises(UsageError, match="unknown data 'mnist': expected digits or a .npz file"):
+    with pytest.raises(UsageError, match=r"unknown data 'mnist': expected digits or a \.npz file"):
         load_data("mnist", graph)
     with pytest.raises(UsageError, match="no such data file"):
         load_data(str(tmp_path / "none.npz"), graph)
@@ -184,7 +188,9 @@ def test_cli_bad_data_shape_exits_1_before_training(
 
 
 def test_cli_unknown_optimizer_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = (SPECS / "seed_sequential.yaml").read_text().replace("optimizer: adam", "optimizer: adan")
+    text = (
+        (SPECS / "seed_sequential.yaml").read_text().replace("optimizer: adam", "optimizer: adan")
+    )
     spec = tmp_path / "s.yaml"
     spec.write_text(text)
     assert main(["fit", str(spec), "--data", "digits"]) == 1

@@ -54,7 +54,12 @@ def test_cli_fit_writes_model_and_history(
     assert "test: accuracy " in out and "Sequential model, 1,210 parameters, 1 replica" in out
     assert zipfile.is_zipfile(model)
     data = json.loads(history.read_text())
-    assert (data["seed"], data["api"], data["replicas"], data["params"]) == (1, "sequential", 1, 1210)
+    assert (data["seed"], data["api"], data["replicas"], data["params"]) == (
+        1,
+        "sequential",
+        1,
+        1210,
+    )
     assert data["settings"]["epochs"] == 2 and data["settings"]["batch_size"] == 128
     assert len(data["history"]["val_accuracy"]) == 2
     assert data["test"]["accuracy"] == data["history"]["val_accuracy"][-1]
@@ -82,7 +87,7 @@ def test_bad_optimizer_argument_is_a_train_error(tiny_a: Path, tmp_path: Path) -
     text = tiny_a.read_text().replace("optimizer: adam", "optimizer: {type: Adam, speed: 2}")
     spec = tmp_path / "bad_opt.yaml"
     spec.write_text(text)
-    with pytest.raises(TrainError, match="optimizer `Adam`: .*speed"):
+    with pytest.raises(TrainError, match=r"optimizer `Adam`: .*speed"):
         fit_spec(spec, "digits")
 
 

@@ -44,7 +44,9 @@ def test_override_must_be_positive() -> None:
 
 
 def test_unknown_optimizer_suggests_and_is_located() -> None:
-    with pytest.raises(SpecError, match=r"E701.*unknown optimizer `adamm`[\s\S]*did you mean `adam`"):
+    with pytest.raises(
+        SpecError, match=r"E701.*unknown optimizer `adamm`[\s\S]*did you mean `adam`"
+    ):
         resolve_settings(_spec("optimizer: adamm\n"))
     (diag,) = train_diagnostics(_spec("optimizer: adamm\n"))
     assert (diag.code, diag.line, diag.column) == ("E701", 4, 14)
@@ -80,7 +82,9 @@ def test_unknown_loss_suggests() -> None:
 
 def test_unknown_metric_suggests_and_points_at_the_item() -> None:
     spec = _spec("metrics: [accuracy, acuracy]\n")
-    with pytest.raises(SpecError, match=r"E703.*unknown metric `acuracy`[\s\S]*did you mean `accuracy`"):
+    with pytest.raises(
+        SpecError, match=r"E703.*unknown metric `acuracy`[\s\S]*did you mean `accuracy`"
+    ):
         resolve_settings(spec)
     (diag,) = train_diagnostics(spec)
     assert (diag.line, diag.column) == (4, 23)
