@@ -48,8 +48,8 @@ def compile(spec: Any, *, api: str = "auto", params: Any = None) -> Any:
 
 
 def render(spec: Any, path: Any = None, **options: Any) -> Any:
-    """Draw a spec with Graphviz; see :func:`graphspec.render.render_spec`."""
-    from graphspec.render import render_spec
+    """Draw a spec with Graphviz; see :func:`graphspec.diagram.render_spec`."""
+    from graphspec.diagram import render_spec
 
     return render_spec(spec, path, **options)
 

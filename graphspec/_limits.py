@@ -17,6 +17,7 @@ __all__ = [
     "MAX_REPEAT",
     "MAX_STRING_LENGTH",
     "MAX_TENSOR_ELEMENTS",
+    "MAX_VALUES",
 ]
 
 MAX_FILE_BYTES: Final = 16 * 1024 * 1024
@@ -27,6 +28,9 @@ MAX_DEPTH: Final = 64
 
 MAX_ALIAS_VALUES: Final = 1_000_000
 """Most values aliases may add to the document once followed (stops alias bombs)."""
+
+MAX_VALUES: Final = 2_000_000
+"""Most scalars and collections one document may hold (a 100k-node spec has about 800k)."""
 
 MAX_STRING_LENGTH: Final = 65_536
 """Longest string scalar accepted."""

@@ -141,6 +141,7 @@ class _Composer:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
         self.total = 0
+        self.count = 0
         self.resolver = SafeSpecLoader("")
 
     def compose(self, text: str) -> Document:
@@ -338,6 +339,14 @@ class _Composer:
         *,
         done: bool = False,
     ) -> Any:
+        self.count += 1
+        if self.count > _limits.MAX_VALUES:
+            raise self._error(
+                event,
+                "E014",
+                f"the document holds more than {_limits.MAX_VALUES:,} values",
+                "a spec of 100,000 nodes needs under a million; use blocks with `repeat`",
+            )
         if isinstance(event, ev.AliasEvent):
             self.total += size
         if self.total > _limits.MAX_ALIAS_VALUES:

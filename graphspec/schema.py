@@ -43,7 +43,8 @@ def build_spec(doc: Document, *, default_name: str = "model") -> tuple[Spec, lis
     source = doc.source
     data = doc.data
     if not isinstance(data, dict):
-        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        kind = type(data).__name__
+        found = "an empty file" if data is None else f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
         raise SpecError(
             [
                 Diagnostic(

@@ -142,7 +142,7 @@ class Spec(_Strict):
         self, include: Any = None, exclude: Any = None
     ) -> dict[str, Any]:  # pragma: no cover - exercised in notebooks
         """Jupyter display: the diagram as SVG (Mermaid Markdown when `dot` is missing)."""
-        from graphspec.render import repr_mimebundle
+        from graphspec.diagram import repr_mimebundle
 
         return repr_mimebundle(self, include, exclude)
 

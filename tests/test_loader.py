@@ -111,3 +111,9 @@ def test_yaml11_surprises_are_recorded() -> None:
 
 def test_keys_stay_as_written() -> None:
     assert load_document("on: 1\n1: 2\nnull: 3\n", "t.yaml").data == {"on": 1, "1": 2, "null": 3}
+
+
+def test_total_value_cap(monkeypatch) -> None:
+    monkeypatch.setattr(_limits, "MAX_VALUES", 1000)
+    with pytest.raises(LoadError, match=r"t.yaml:1:\d+: error\[E014\]: the document holds more than 1,000 values"):
+        load_document("[" + ",".join(["0"] * 2000) + "]", "t.yaml")

@@ -60,7 +60,7 @@ def _render_args(p: argparse.ArgumentParser) -> None:
     "render", "draw a spec as an architecture diagram (SVG, PNG, PDF, DOT, Mermaid)", _render_args
 )
 def run_render(args: argparse.Namespace) -> int:
-    from graphspec.render import format_for, render_spec
+    from graphspec.diagram import format_for, render_spec
 
     fmt = format_for(args.output, args.format)
     overrides = parse_overrides(args.overrides)
@@ -92,7 +92,7 @@ def _version(names: tuple[str, ...]) -> str:
 
 
 def _dot_version() -> str:
-    from graphspec.render.dot import DOT_MISSING
+    from graphspec.diagram.dot import DOT_MISSING
 
     exe = shutil.which("dot")
     if exe is None:

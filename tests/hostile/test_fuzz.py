@@ -23,7 +23,7 @@ from graphspec.schema import json_schema
 from graphspec.summary import summary_text
 
 try:
-    from graphspec.render import to_dot
+    from graphspec.diagram import to_dot
 except ImportError:  # the renderer is not in this checkout yet
     to_dot = None
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graphspec.api import check
+from graphspec.diagram import to_dot
 from graphspec.errors import SpecError
-from graphspec.render import to_dot
 
 NODE_GROUP = re.compile(r'<g id="node_n\d+" class="node">')
 SPECIALS = "\"\\<>&:{}[]|#;'`$%\n\t →·"

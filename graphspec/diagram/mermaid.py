@@ -6,10 +6,10 @@ import json
 from collections.abc import Callable
 from typing import Final
 
-from graphspec.render._labels import truncate
-from graphspec.render._registry import renderer
-from graphspec.render._style import FAMILIES, FAULT, INPUT, SHARE, SKIP, WARN
-from graphspec.render._view import Box, View
+from graphspec.diagram._labels import truncate
+from graphspec.diagram._registry import renderer
+from graphspec.diagram._style import FAMILIES, FAULT, INPUT, SHARE, SKIP, WARN
+from graphspec.diagram._view import Box, View
 
 __all__ = ["mermaid_source", "mermaid_text"]
 

@@ -11,9 +11,7 @@ from typing import Final, Literal
 import networkx as nx
 
 from graphspec.api import CheckResult
-from graphspec.errors import Diagnostic, Severity
-from graphspec.graph import BlockInstance, Graph, IRNode
-from graphspec.render._labels import (
+from graphspec.diagram._labels import (
     clean,
     compact_shape,
     format_params,
@@ -21,7 +19,9 @@ from graphspec.render._labels import (
     key_args,
     truncate,
 )
-from graphspec.render._style import FAMILIES, Family, family_of
+from graphspec.diagram._style import FAMILIES, Family, family_of
+from graphspec.errors import Diagnostic, Severity
+from graphspec.graph import BlockInstance, Graph, IRNode
 
 __all__ = ["Box", "Cluster", "Edge", "Options", "Share", "View", "build_view"]
 

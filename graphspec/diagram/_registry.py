@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from graphspec.render._view import View
+    from graphspec.diagram._view import View
 
 __all__ = ["EXTENSIONS", "RENDERERS", "Renderer", "renderer"]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +9,11 @@ from typing import Any, Final, Literal
 
 from graphspec._atomic import write_bytes_atomic, write_text_atomic
 from graphspec.api import CheckResult, check
+from graphspec.diagram import dot as _dot
+from graphspec.diagram import mermaid as _mermaid
+from graphspec.diagram._registry import EXTENSIONS, RENDERERS, Renderer, renderer
+from graphspec.diagram._view import Options, View, build_view
 from graphspec.errors import Diagnostic, GraphvizNotFoundError, UsageError
-from graphspec.render import dot as _dot
-from graphspec.render import mermaid as _mermaid
-from graphspec.render._registry import EXTENSIONS, RENDERERS, Renderer, renderer
-from graphspec.render._view import Options, View, build_view
 from graphspec.spec import Spec
 
 __all__ = [
@@ -143,7 +141,7 @@ def render_spec(
     except GraphvizNotFoundError as err:
         if target is None:
             raise GraphvizNotFoundError(
-                f"{err}; get the DOT source with `graphspec.render.to_dot(spec)`"
+                f"{err}; get the DOT source with `graphspec.diagram.to_dot(spec)`"
             ) from err
         dot_path = target.with_suffix(".dot")
         write_text_atomic(dot_path, source)
@@ -199,13 +197,3 @@ def repr_mimebundle(
     except GraphvizNotFoundError:
         bundle["text/markdown"] = "```mermaid\n" + _mermaid.mermaid_source(view) + "```\n"
     return bundle
-
-
-class _CallableModule(types.ModuleType):
-    """Importing this package rebinds ``graphspec.render``: keep ``graphspec.render()`` working."""
-
-    def __call__(self, spec: SpecLike, path: str | Path | None = None, **options: Any) -> Any:
-        return render_spec(spec, path, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -8,11 +8,11 @@ from typing import Final
 
 import graphviz
 
+from graphspec.diagram._labels import clean, escape_html
+from graphspec.diagram._registry import renderer
+from graphspec.diagram._style import EDGE, FAULT, FONT, INPUT, SHARE, SKIP, WARN
+from graphspec.diagram._view import Box, Cluster, Edge, View
 from graphspec.errors import GraphSpecError, GraphvizNotFoundError
-from graphspec.render._labels import clean, escape_html
-from graphspec.render._registry import renderer
-from graphspec.render._style import EDGE, FAULT, FONT, INPUT, SHARE, SKIP, WARN
-from graphspec.render._view import Box, Cluster, Edge, View
 
 __all__ = ["DOT_MISSING", "NODE_ID_PREFIX", "dot_source", "run_dot"]
 
