@@ -24,8 +24,8 @@ def suggest(word: str, choices: Iterable[str], *, n: int = 1) -> list[str]:
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint text ``did you mean `X`?`` or ``None``.
 
-    >>> did_you_mean("conv3", ["conv1", "conv2", "pool1"])
-    'did you mean `conv1`?'
+    >>> did_you_mean("pol1", ["conv1", "pool1"])
+    'did you mean `pool1`?'
     """
     found = suggest(word, choices)
     return f"did you mean `{found[0]}`?" if found else None

@@ -120,7 +120,7 @@ def load_document(text: str, file: str = "<spec>") -> Document:
     >>> doc.data
     {'nodes': {'d': {'type': 'Dense', 'units': 4}}}
     >>> doc.source.at(("nodes", "d", "units"))
-    Loc(line=2, column=30)
+    Loc(line=2, column=27)
     """
     if len(text) > _limits.MAX_FILE_BYTES:
         raise _fail(

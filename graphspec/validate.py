@@ -103,7 +103,7 @@ def check(graph: Graph, source: SourceMap) -> list[Diagnostic]:
     >>> spec = load("inputs: {x: {shape: [4]}}\\nnodes:\\n  d: {type: Dense, unit: 2}\\n")
     >>> graph, _ = expand(spec)
     >>> [d.format() for d in check(graph, spec.source)][0].splitlines()[0]
-    '<spec>:3:25: error[E202]: node `d`: Dense has no argument `unit`'
+    '<spec>:3:20: error[E202]: node `d`: Dense has no argument `unit`'
     """
     checker = _Checker(graph, source)
     for fn in CHECKS.values():

@@ -531,3 +531,9 @@ def test_unknown_rule_gives_a_note_not_an_error() -> None:
     notes = [d for d in result.diagnostics if d.code == "N502"]
     assert len(notes) == 1 and "no static shape rule for RandomFlip" in notes[0].message
     assert result.shapes is not None and result.shapes["f"].output is None
+
+
+def test_output_that_is_an_input() -> None:
+    result = check_text(HEAD + "nodes:\n  a: {type: Dense, units: 4}\noutputs: [a, x]\n")
+    diag = next(d for d in result.errors if d.code == "E305")
+    assert diag.message == "output `x` is a model input, not a layer"

@@ -202,3 +202,19 @@ def test_cli_output_must_be_keras(capsys: pytest.CaptureFixture[str]) -> None:
     spec = str(SPECS / "seed_sequential.yaml")
     assert main(["fit", spec, "--data", "digits", "-o", "model.h5"]) == 2
     assert "-o/--output must name a .keras file" in capsys.readouterr().err
+
+
+def test_data_errors_come_before_tensorflow_is_imported(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from graphspec.cli import main; "
+        f"status = main(['fit', {str(SPECS / 'seed_sequential.yaml')!r}, '--data', 'mnist']); "
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules)); sys.exit(status)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -1,0 +1,292 @@
+"""Specs to readable Python that builds the same Keras model with the Keras API (no Keras import)."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from graphspec.catalog import NESTED_LAYER_ARGS, object_kind
+from graphspec.graph import Graph, IRNode
+from graphspec.registry import custom_layer
+
+__all__ = ["generate_python"]
+
+_WIDTH: Final = 88
+"""Lines longer than this are split (ruff's default width, so the file is stable under ruff)."""
+_INDENT: Final = "    "
+_TUPLE_ARGS: Final = frozenset(
+    {
+        "kernel_size",
+        "strides",
+        "pool_size",
+        "dilation_rate",
+        "output_padding",
+        "size",
+        "target_shape",
+        "dims",
+        "cropping",
+        "padding",
+        "noise_shape",
+    }
+)
+"""Arguments the compiler passes as tuples (Keras documents them as tuples)."""
+_POSITIONAL_CALLS: Final = frozenset({"MultiHeadAttention", "GroupQueryAttention"})
+_RESERVED: Final = frozenset({"keras", "build_model", "model", "layers"})
+_NOT_IDENT: Final = re.compile(r"\W+")
+
+
+def generate_python(spec: Any, *, params: Mapping[str, Any] | None = None) -> str:
+    """Python source with ``build_model()`` building the spec's model, as ``graphspec compile``
+    would (Sequential for a plain chain, functional otherwise); raises ``SpecError`` if invalid.
+
+    >>> from graphspec import load
+    >>> text = generate_python(load("inputs: {x: {shape: [4]}}\\nnodes: {d: {type: Dense, units: 2}}"))
+    >>> print(text[text.index("def"):text.index("if __name__")].strip())
+    def build_model() -> keras.Model:
+        \"\"\"Build the Keras model `model`.\"\"\"
+        return keras.Sequential(
+            [keras.Input(shape=(4,), name="x"), keras.layers.Dense(units=2, name="d")],
+            name="model",
+        )
+    """
+    from graphspec.api import check
+
+    result = check(spec, params=params)
+    result.raise_for_errors()
+    return _Writer(result.graph, result.spec.file).source()
+
+
+# -- expressions --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Call:
+    """``func(arg, key=value, ...)``; arguments are source text or nested expressions."""
+
+    func: str
+    args: list[tuple[str | None, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _Seq:
+    """A list (``[...]``) or a tuple (``(...)``) or a dict (``{...}``) of expressions."""
+
+    open: str
+    items: list[tuple[str | None, Any]]
+    close: str
+
+
+def _flat(expr: Any) -> str:
+    if isinstance(expr, _Call):
+        return f"{expr.func}({', '.join(_flat_arg(k, v) for k, v in expr.args)})"
+    if isinstance(expr, _Seq):
+        inner = ", ".join(_flat_arg(k, v) for k, v in expr.items)
+        if expr.open == "(" and len(expr.items) == 1:
+            inner += ","
+        return f"{expr.open}{inner}{expr.close}"
+    return str(expr)
+
+
+def _flat_arg(key: str | None, value: Any) -> str:
+    return _flat(value) if key is None else f"{key}{_flat(value)}"
+
+
+def _lines(expr: Any, indent: str, lead: str = "", tail: str = "") -> list[str]:
+    """``expr`` on one line when it fits, else exploded one argument per line (magic comma)."""
+    one = f"{indent}{lead}{_flat(expr)}{tail}"
+    if len(one) <= _WIDTH or not isinstance(expr, _Call | _Seq) or not _items(expr):
+        return [one]
+    if isinstance(expr, _Call):
+        head, close = f"{expr.func}(", ")"
+    else:
+        head, close = expr.open, expr.close
+    out = [f"{indent}{lead}{head}"]
+    for key, value in _items(expr):
+        out += _lines(value, indent + _INDENT, key or "", ",")
+    out.append(f"{indent}{close}{tail}")
+    return out
+
+
+def _items(expr: _Call | _Seq) -> list[tuple[str | None, Any]]:
+    return expr.args if isinstance(expr, _Call) else expr.items
+
+
+def _py(value: Any) -> str:
+    """A plain value as a Python literal, strings in double quotes (as ruff formats them)."""
+    if isinstance(value, str):
+        text = repr(value)
+        if text.startswith("'") and '"' not in value:
+            text = '"' + text[1:-1].replace("\\'", "'") + '"'
+        return text
+    if isinstance(value, float) and value != value:  # NaN
+        return 'float("nan")'
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return 'float("inf")' if value > 0 else '-float("inf")'
+    return repr(value)
+
+
+def _value(key: str, value: Any, owner_type: str, imports: set[str]) -> Any:
+    """A spec argument as an expression: nested layers and named objects made."""
+    if key in NESTED_LAYER_ARGS.get(owner_type, ()) and isinstance(value, Mapping):
+        return _layer_expr(str(value.get("type")), value, None, imports)
+    kind = object_kind(key)
+    if kind is not None and isinstance(value, Mapping):
+        name = str(value.get("type"))
+        if kind == "activations":
+            return _py(name)
+        rest = [(f"{k}=", _plain(k, v)) for k, v in value.items() if k != "type"]
+        return _Call(f"keras.{kind}.{name}", rest)
+    return _plain(key, value)
+
+
+def _plain(key: str, value: Any) -> Any:
+    if isinstance(value, list):
+        items = [(None, _plain(key, v)) for v in value]
+        return _Seq("(", items, ")") if key in _TUPLE_ARGS else _Seq("[", items, "]")
+    if isinstance(value, Mapping):
+        return _Seq("{", [(f"{_py(str(k))}: ", _plain("", v)) for k, v in value.items()], "}")
+    return _py(value)
+
+
+def _layer_expr(
+    type_name: str, args: Mapping[str, Any], name: str | None, imports: set[str]
+) -> _Call:
+    cls = custom_layer(type_name)
+    if cls is not None:
+        imports.add(f"from {cls.__module__} import {cls.__name__}")
+        func = cls.__name__
+    else:
+        func = f"keras.layers.{type_name}"
+    call = _Call(func)
+    for key, value in args.items():
+        if key != "type":
+            call.args.append((f"{key}=", _value(key, value, type_name, imports)))
+    if name is not None:
+        call.args.append(("name=", _py(name)))
+    return call
+
+
+# -- the file -----------------------------------------------------------------------------------
+
+
+class _Writer:
+    def __init__(self, graph: Graph, file: str) -> None:
+        self.graph = graph
+        self.file = file
+        self.imports: set[str] = set()
+        self.names: dict[str, str] = {}
+        taken = set(_RESERVED)
+        for node in graph:
+            self.names[node.name] = _identifier(node.name, taken)
+
+    def source(self) -> str:
+        chain, _ = self.graph.is_chain()
+        body = self._sequential() if chain else self._functional()
+        head = [f'"""The Keras model `{self.graph.name}`, generated by graphspec."""']
+        if self.file != "<spec>":
+            head = [
+                f'"""The Keras model `{self.graph.name}`, generated by graphspec.',
+                "",
+                f"Spec: {self.file}",
+                '"""',
+            ]
+        lines = [*head, "", "import keras", *sorted(self.imports), "", ""]
+        lines += [
+            "def build_model() -> keras.Model:",
+            f'{_INDENT}"""Build the Keras model `{self.graph.name}`."""',
+            *body,
+            "",
+            "",
+            'if __name__ == "__main__":',
+            f"{_INDENT}build_model().summary()",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def _input(self, node: IRNode) -> _Call:
+        shape = _Seq("(", [(None, _py(d)) for d in node.shape or ()], ")")
+        call = _Call("keras.Input", [("shape=", shape)])
+        if node.dtype != "float32":
+            call.args.append(("dtype=", _py(node.dtype)))
+        call.args.append(("name=", _py(node.name)))
+        return call
+
+    def _layer(self, node: IRNode) -> _Call:
+        return _layer_expr(node.type or "", node.args, node.name, self.imports)
+
+    def _sequential(self) -> list[str]:
+        graph = self.graph
+        stack = [(None, self._input(graph.nodes[graph.inputs[0]]))]
+        stack += [(None, self._layer(node)) for node in graph.layers]
+        model = _Call(
+            "keras.Sequential", [(None, _Seq("[", stack, "]")), ("name=", _py(graph.name))]
+        )
+        return _lines(model, _INDENT, "return ")
+
+    def _functional(self) -> list[str]:
+        graph = self.graph
+        shared = {n.share for n in graph.layers if n.share}
+        lines: list[str] = []
+        made: set[str] = set()
+        for name in graph.topological_order():
+            node = graph.nodes[name]
+            var = self.names[name]
+            if node.is_input:
+                lines += _lines(self._input(node), _INDENT, f"{var} = ")
+                continue
+            args = [self.names[src] for src in node.inputs]
+            if len(args) == 1:
+                tail = f"({args[0]})"
+            elif node.type in _POSITIONAL_CALLS:
+                tail = f"({', '.join(args)})"
+            else:
+                tail = f"([{', '.join(args)}])"
+            owner = node.layer_owner
+            if owner in shared:
+                layer_var = self._layer_var(owner)
+                if owner not in made:
+                    made.add(owner)
+                    lines += _lines(self._layer(graph.nodes[owner]), _INDENT, f"{layer_var} = ")
+                lines.append(f"{_INDENT}{var} = {layer_var}{tail}")
+                continue
+            lines += _lines(self._layer(node), _INDENT, f"{var} = ", tail)
+        lines += _lines(self._model(), _INDENT, "return ")
+        return lines
+
+    def _layer_var(self, owner: str) -> str:
+        key = f"\x00layer:{owner}"
+        if key not in self.names:
+            self.names[key] = _identifier(f"{owner}_layer", set(self.names.values()) | _RESERVED)
+        return self.names[key]
+
+    def _model(self) -> _Call:
+        graph = self.graph
+        ins = [self.names[n] for n in graph.inputs]
+        inputs: Any = ins[0] if len(ins) == 1 else _Seq("[", [(None, v) for v in ins], "]")
+        if graph.outputs_named:
+            outputs: Any = _Seq(
+                "{", [(f"{_py(out)}: ", self.names[node]) for out, node in graph.outputs], "}"
+            )
+        else:
+            outs = [self.names[node] for _, node in graph.outputs]
+            outputs = outs[0] if len(outs) == 1 else _Seq("[", [(None, v) for v in outs], "]")
+        return _Call(
+            "keras.Model",
+            [("inputs=", inputs), ("outputs=", outputs), ("name=", _py(graph.name))],
+        )
+
+
+def _identifier(name: str, taken: set[str]) -> str:
+    """A node name as a fresh Python variable name (lower case, deduplicated)."""
+    base = _NOT_IDENT.sub("_", name).strip("_").lower() or "node"
+    if base[0].isdigit():
+        base = f"n_{base}"
+    if keyword.iskeyword(base) or keyword.issoftkeyword(base):
+        base += "_"
+    candidate, k = base, 2
+    while candidate in taken:
+        candidate, k = f"{base}_{k}", k + 1
+    taken.add(candidate)
+    return candidate

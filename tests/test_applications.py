@@ -1,0 +1,107 @@
+"""keras.applications round trips: import, compile, compare with the original (Keras is the oracle)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+
+import graphspec
+from graphspec import check, load
+from graphspec.importer import UnsupportedLayersError, from_keras
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+keras = pytest.importorskip("keras")
+np = pytest.importorskip("numpy")
+
+pytestmark = pytest.mark.keras
+
+FAST = ("ResNet50", "MobileNetV2", "VGG16")
+"""Checked on every run; every other application is ``slow``."""
+
+UNSUPPORTED: dict[str, set[str]] = {
+    **{
+        f"ConvNeXt{size}": {"Sequential", "LayerScale", "Add"}
+        for size in ("Tiny", "Small", "Base", "Large", "XLarge")
+    },
+    "InceptionResNetV2": {"CustomScaleLayer"},
+    "MobileNetV3Small": {"Add", "Multiply"},
+    "MobileNetV3Large": {"Add", "Multiply"},
+}
+"""Applications a spec cannot express, with the classes named in the error (see docs/import.md)."""
+
+
+def _applications() -> list[str]:
+    apps = keras.applications
+    return sorted(n for n in dir(apps) if n[:1].isupper() and callable(getattr(apps, n)))
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(name, marks=() if name in FAST else pytest.mark.slow, id=name)
+        for name in _applications()
+    ]
+
+
+def _config(layer: Any) -> dict[str, Any]:
+    config = layer.get_config()
+    config.pop("name", None)
+    return json.loads(json.dumps(config, default=str))
+
+
+def _compile(spec: graphspec.Spec, original: Any) -> Any:
+    """The spec's model, functional when the original is (a chain would compile to Sequential)."""
+    functional = not isinstance(original, keras.Sequential)
+    return graphspec.compile(spec, api="functional" if functional else "auto")
+
+
+def _copy_weights(source: Any, target: Any) -> None:
+    for layer in target.layers:
+        layer.set_weights(source.get_layer(layer.name).get_weights())
+
+
+@pytest.mark.parametrize("name", _params())
+def test_application_round_trip(name: str) -> None:
+    original = getattr(keras.applications, name)(weights=None)
+    if name in UNSUPPORTED:
+        with pytest.raises(UnsupportedLayersError) as info:
+            from_keras(original)
+        assert {cls.split(",")[0] for _, cls, _ in info.value.layers} == UNSUPPORTED[name]
+        return
+    spec = from_keras(original)
+    text = spec.to_yaml()
+    assert load(text).to_yaml() == text  # stable: a second pass is byte-identical
+    model = _compile(load(text), original)
+    assert type(model) is type(original)
+    assert [(x.name, type(x).__name__) for x in model.layers] == [
+        (x.name, type(x).__name__) for x in original.layers
+    ]
+    assert model.count_params() == original.count_params()
+    for layer in original.layers:  # every argument survived (only defaults were left out)
+        assert _config(model.get_layer(layer.name)) == _config(layer), layer.name
+    _copy_weights(original, model)
+    batch = np.random.default_rng(0).random((2, *original.input_shape[1:]), dtype="float32")
+    expected = np.asarray(original(batch, training=False))
+    got = np.asarray(model(batch, training=False))
+    assert float(np.max(np.abs(expected - got))) < 1e-5
+
+
+@pytest.mark.parametrize("name", _params())
+def test_application_static_shapes_agree_with_keras(name: str) -> None:
+    if name in UNSUPPORTED:
+        pytest.skip("not importable (see test_application_round_trip)")
+    original = getattr(keras.applications, name)(weights=None)
+    result = check(from_keras(original))
+    assert result.ok, [d.format() for d in result.errors]
+    assert result.shapes is not None
+    wrong = []
+    for layer in original.layers:
+        static = result.shapes.nodes[layer.name]
+        if not static.known or static.output != tuple(layer.output.shape):
+            wrong.append(f"{layer.name}: {static.output} != {tuple(layer.output.shape)}")
+        elif static.params != layer.count_params():
+            wrong.append(f"{layer.name}: {static.params} params != {layer.count_params()}")
+    assert not wrong, wrong
+    assert result.shapes.total == original.count_params()
