@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -124,6 +125,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 invalid spec, 2 usage error)."""
     from graphspec import commands  # noqa: F401 - registers the sub-commands
+
+    # TensorFlow's C++ start-up chatter (oneDNN, CUDA probing) drowns graphspec's own output;
+    # Python-level errors still surface as diagnostics. Users can still set their own level.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     parser = _parser()
     try:

@@ -52,18 +52,16 @@ _COLLAPSIBLE: Final = frozenset({"kernel_size", "strides", "pool_size", "dilatio
 
 _OBJECT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
     "Constant": {"value": 0.0},
-    "Identity": {"gain": 1.0},
-    "IdentityInitializer": {"gain": 1.0},
     "Orthogonal": {"gain": 1.0},
     "OrthogonalInitializer": {"gain": 1.0},
     "RandomNormal": {"mean": 0.0, "stddev": 0.05},
     "RandomUniform": {"minval": -0.05, "maxval": 0.05},
     "TruncatedNormal": {"mean": 0.0, "stddev": 0.05},
     "VarianceScaling": {"scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal"},
-    "L1": {"l1": 0.01},
+    "L1": {"l1": 0.009999999776482582},  # Keras keeps it as a float32
     "L2": {"l2": 0.01},
     "L1L2": {"l1": 0.0, "l2": 0.0},
-    "OrthogonalRegularizer": {"factor": 0.01, "mode": "rows"},
+    "OrthogonalRegularizer": {"factor": 0.009999999776482582, "mode": "rows"},
     "MaxNorm": {"max_value": 2.0, "axis": 0},
     "MinMaxNorm": {"min_value": 0.0, "max_value": 1.0, "rate": 1.0, "axis": 0},
     "UnitNorm": {"axis": 0},
@@ -122,7 +120,7 @@ def import_source(source: str) -> Spec:
     if size > _MAX_CONFIG_BYTES and not zipfile.is_zipfile(path):
         raise ImportModelError(f"{source}: {size:,} bytes is too large for a model config")
     reader = _read_keras_archive if zipfile.is_zipfile(path) else _read_json_config
-    return from_config(reader(path), origin=str(path))
+    return from_config(reader(path))
 
 
 def _from_application(name: str) -> Spec:
@@ -302,6 +300,7 @@ def _read_functional(state: _Import, body: Mapping[str, Any]) -> None:
             rank[node_name] = (index, k)
             graph.add_node(node_name)
             graph.add_edges_from((s, node_name) for s in srcs if s is not None)
+    state.inputs = _in_model_order(state.inputs, body.get("input_layers"))
     state.outputs = _outputs(state, call_names, body.get("output_layers"))
     if state.problems:
         return
@@ -412,6 +411,17 @@ def _outputs(
         return [one(ref) for ref in value]
     state.problem(state.name, "model", "the model config has no readable `output_layers`")
     return []
+
+
+def _in_model_order(inputs: dict[str, Any], value: Any) -> dict[str, Any]:
+    """The inputs in the order of the model's ``input_layers`` (the order it is called with)."""
+    refs = (
+        [value]
+        if _is_ref(value)
+        else list(value.values() if isinstance(value, Mapping) else value or [])
+    )
+    order = [str(ref[0]) for ref in refs if _is_ref(ref) and ref[0] in inputs]
+    return {name: inputs[name] for name in order + [n for n in inputs if n not in order]}
 
 
 def _is_ref(value: Any) -> bool:
@@ -647,6 +657,8 @@ def _named_object(state: _Import, name: str, type_name: str, key: str, raw: Any)
 
 
 _MISSING: Final = object()
+_SET_BY_WRAPPER: Final = frozenset({"zero_output_for_mask"})
+"""Config keys of a nested layer that its wrapper (``Bidirectional``) sets by itself."""
 _MAPPING_ONLY: Final = frozenset({"Constant"})
 """Classes Keras cannot make from their bare name (``"constant"`` fails in Keras 3)."""
 _CAPITAL: Final = re.compile(r"(?<!^)(?=[A-Z])")
@@ -666,7 +678,8 @@ def _nested_layer(state: _Import, name: str, key: str, raw: Any) -> Any:
     type_name = _type_of(state, f"{name}.{key}", raw)
     if type_name is None:
         return None
-    return _node_args(state, f"{name}.{key}", type_name, raw.get("config") or {})
+    config = {k: v for k, v in (raw.get("config") or {}).items() if k not in _SET_BY_WRAPPER}
+    return _node_args(state, f"{name}.{key}", type_name, config)
 
 
 def _bidirectional(args: dict[str, Any]) -> dict[str, Any]:
