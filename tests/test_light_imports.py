@@ -24,8 +24,9 @@ sys.exit(status)
         ["validate", "specs/bad/seed_skip_original.yaml"],
         ["summary", "specs/multi_io.yaml"],
         ["schema"],
+        ["compile", "specs/bad/seed_skip_original.yaml", "-o", "out/never-written.keras"],
     ],
-    ids=["validate", "validate-bad", "summary", "schema"],
+    ids=["validate", "validate-bad", "summary", "schema", "compile-invalid"],
 )
 def test_no_tensorflow_import(argv: list[str]) -> None:
     proc = subprocess.run(
