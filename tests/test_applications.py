@@ -33,16 +33,27 @@ UNSUPPORTED: dict[str, set[str]] = {
 """Applications a spec cannot express, with the classes named in the error (see docs/import.md)."""
 
 
+NO_NORMALIZATION_RULE = "graphspec.shapes has no rule for Normalization (N502): shapes unknown"
+SHAPES_XFAIL: dict[str, str] = {
+    **{f"EfficientNetB{i}": NO_NORMALIZATION_RULE for i in range(8)},
+    **{f"EfficientNetV2B{i}": NO_NORMALIZATION_RULE for i in range(4)},
+}
+"""Known disagreements of static shape inference with Keras (bugs for graphspec/shapes)."""
+
+
 def _applications() -> list[str]:
     apps = keras.applications
     return sorted(n for n in dir(apps) if n[:1].isupper() and callable(getattr(apps, n)))
 
 
-def _params() -> list[Any]:
-    return [
-        pytest.param(name, marks=() if name in FAST else pytest.mark.slow, id=name)
-        for name in _applications()
-    ]
+def _params(xfail: dict[str, str] | None = None) -> list[Any]:
+    params = []
+    for name in _applications():
+        marks = [] if name in FAST else [pytest.mark.slow]
+        if xfail and name in xfail:
+            marks.append(pytest.mark.xfail(strict=True, reason=xfail[name]))
+        params.append(pytest.param(name, marks=marks, id=name))
+    return params
 
 
 def _config(layer: Any) -> dict[str, Any]:
@@ -88,7 +99,7 @@ def test_application_round_trip(name: str) -> None:
     assert float(np.max(np.abs(expected - got))) < 1e-5
 
 
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", _params(SHAPES_XFAIL))
 def test_application_static_shapes_agree_with_keras(name: str) -> None:
     if name in UNSUPPORTED:
         pytest.skip("not importable (see test_application_round_trip)")
