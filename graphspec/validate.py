@@ -205,7 +205,7 @@ def _check_args(
                 hint="write the layer's own arguments; custom layers are registered from Python",
             )
             continue
-        if key in RESERVED_LAYER_ARGS:
+        if key in RESERVED_LAYER_ARGS and key not in sig.args:
             c.report(
                 "E205",
                 f"node `{node.name}`: `{key}` cannot be set in a spec: {RESERVED_LAYER_ARGS[key]}",

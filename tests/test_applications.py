@@ -33,12 +33,8 @@ UNSUPPORTED: dict[str, set[str]] = {
 """Applications a spec cannot express, with the classes named in the error (see docs/import.md)."""
 
 
-NO_NORMALIZATION_RULE = "graphspec.shapes has no rule for Normalization (N502): shapes unknown"
-SHAPES_XFAIL: dict[str, str] = {
-    **{f"EfficientNetB{i}": NO_NORMALIZATION_RULE for i in range(8)},
-    **{f"EfficientNetV2B{i}": NO_NORMALIZATION_RULE for i in range(4)},
-}
-"""Known disagreements of static shape inference with Keras (bugs for graphspec/shapes)."""
+SHAPES_XFAIL: dict[str, str] = {}
+"""Known disagreements of static shape inference with Keras (none at present)."""
 
 
 def _applications() -> list[str]:

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from tests._util import by_code, check_text
+from tests._util import by_code, check_text, only
 
 HEAD = "inputs:\n  x: {shape: [16]}\n"
 
@@ -537,3 +537,26 @@ def test_output_that_is_an_input() -> None:
     result = check_text(HEAD + "nodes:\n  a: {type: Dense, units: 4}\noutputs: [a, x]\n")
     diag = next(d for d in result.errors if d.code == "E305")
     assert diag.message == "output `x` is a model input, not a layer"
+
+
+def test_shared_layer_on_inputs_of_another_width() -> None:
+    result = check_text(
+        "inputs: {a: {shape: [12]}, b: {shape: [16]}}\n"
+        "nodes:\n  fc: {type: Dense, units: 8, inputs: a}\n  fc_again: {share: fc, inputs: b}\n"
+        "  join: {type: Add, inputs: [fc, fc_again]}\n"
+    )
+    diag = only(result, "E501")
+    assert diag.node == "fc_again"
+    assert diag.message == (
+        "node `fc_again` shares the layer of `fc`, whose weights were made for inputs "
+        "(None, 12); here the inputs are (None, 16)"
+    )
+
+
+def test_embedding_takes_its_own_input_dim() -> None:
+    result = check_text(
+        "inputs: {ids: {shape: [20], dtype: int32}}\n"
+        "nodes:\n  emb: {type: Embedding, input_dim: 1000, output_dim: 16}\n"
+    )
+    assert result.ok, [d.format() for d in result.diagnostics]
+    assert result.shapes is not None and result.shapes["emb"].output == (None, 20, 16)

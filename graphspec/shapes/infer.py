@@ -148,8 +148,29 @@ def _infer_node(
             )
             return NodeShape(fault="too large", reason="too large")
     if node.share:
+        owner = info.nodes.get(node.share)
+        if owner is not None and owner.known and owner.params != result.params:
+            info.diagnostics.append(_share_mismatch(graph, node, info, ins))
+            return NodeShape(fault="shared weights do not fit", reason="shape error")
         return NodeShape(result.outputs, known=True)
     return NodeShape(result.outputs, result.trainable, result.non_trainable, known=True)
+
+
+def _share_mismatch(graph: Graph, node: IRNode, info: ShapeInfo, ins: list[Shape]) -> Diagnostic:
+    """A shared layer's weights were made for its owner's inputs; these inputs need others."""
+    owner_node = graph.nodes[node.layer_owner]
+    known = (info.nodes[src].output for src in owner_node.inputs if src in info.nodes)
+    theirs = ", ".join(format_shape(s) for s in known if s is not None)
+    mine = ", ".join(format_shape(s) for s in ins)
+    return _diag(
+        graph,
+        node,
+        "E501",
+        f"node `{node.name}` shares the layer of `{owner_node.name}`, whose weights were made "
+        f"for inputs {theirs}; here the inputs are {mine}",
+        hint=f"feed `{node.name}` tensors shaped like `{owner_node.name}`'s inputs, or give it "
+        "its own layer (`type:` instead of `share:`)",
+    )
 
 
 def _fault_diag(

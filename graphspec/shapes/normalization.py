@@ -20,6 +20,7 @@ from graphspec.shapes._types import LayerCall, Shape, ShapeFault, ShapeResult, f
 
 __all__ = [
     "batch_normalization_rule",
+    "feature_normalization_rule",
     "group_normalization_rule",
     "layer_normalization_rule",
     "unit_normalization_rule",
@@ -115,3 +116,23 @@ def unit_normalization_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeRe
     shape = single_input(call, inputs)
     _axes(call, len(shape))
     return result(shape)
+
+
+@shape_rule("Normalization")
+def feature_normalization_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """``Normalization(axis=-1, mean=None, variance=None)``: the preprocessing layer.
+
+    Without ``mean``/``variance`` it keeps non-trainable ``mean`` and ``variance`` over the kept
+    axes (all reduced when ``axis`` is null) plus a scalar ``count``; with them, no weights.
+    """
+    shape = single_input(call, inputs)
+    if arg(call, "mean") is not None or arg(call, "variance") is not None:
+        return result(shape)
+    value = arg(call, "axis", -1)
+    if value is None:
+        return result(shape, non_trainable=3)
+    kept = _axes(call, len(shape))
+    if 0 in kept:
+        raise ShapeFault("Normalization cannot keep the batch axis 0", arg="axis")
+    size = product(known_dim(call, shape, a, "a kept axis") for a in kept)
+    return result(shape, non_trainable=2 * size + 1)

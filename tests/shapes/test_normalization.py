@@ -18,6 +18,11 @@ pytestmark = pytest.mark.keras
 @pytest.mark.parametrize(
     ("type_", "args", "shape"),
     [
+        ("Normalization", {}, (None, 28, 28, 3)),
+        ("Normalization", {"axis": None}, (None, 28, 28, 3)),
+        ("Normalization", {"axis": [1, 2]}, (None, 5, 6, 3)),
+        ("Normalization", {"axis": 1}, (None, 5, 6, 3)),
+        ("Normalization", {"mean": 0.5, "variance": 2.0}, (None, 8)),
         ("BatchNormalization", {}, (None, 28, 28, 32)),
         ("BatchNormalization", {"axis": 1}, (None, 32, 28, 28)),
         ("BatchNormalization", {"center": False}, (None, 10)),
