@@ -7,11 +7,12 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help setup demo test lint format bench fuzz catalog diagrams schema clean dot
+.PHONY: help setup demo test test-all lint format bench fuzz catalog diagrams schema clean dot
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
-	@echo "make test      set up, then lint and run the whole test suite"
+	@echo "make test      set up, then lint and run the whole test suite (but the slow tests)"
+	@echo "make test-all  the same, with the slow tests (every keras.applications round trip)"
 	@echo "make bench     benchmarks against Keras (writes benchmarks/results.json)"
 	@echo "make fuzz      run the atheris fuzz target on the loader (not part of CI)"
 	@echo "make catalog   regenerate the Keras layer catalog from the installed Keras"
@@ -61,6 +62,9 @@ format: setup
 
 test: setup lint
 	$(PY) scripts/gen_catalog.py --check
+	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules -m "not slow" graphspec tests
+
+test-all: setup lint
 	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules graphspec tests
 
 bench: setup

@@ -51,7 +51,9 @@ def _names(module: Any, kind: type | None = None) -> list[str]:
         if name.startswith("_"):
             continue
         obj = getattr(module, name)
-        if (kind is None and callable(obj) and not inspect.isclass(obj)) or (kind is not None and inspect.isclass(obj) and issubclass(obj, kind)):
+        if (kind is None and callable(obj) and not inspect.isclass(obj)) or (
+            kind is not None and inspect.isclass(obj) and issubclass(obj, kind)
+        ):
             out.append(name)
     return sorted(out)
 

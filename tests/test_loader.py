@@ -115,5 +115,7 @@ def test_keys_stay_as_written() -> None:
 
 def test_total_value_cap(monkeypatch) -> None:
     monkeypatch.setattr(_limits, "MAX_VALUES", 1000)
-    with pytest.raises(LoadError, match=r"t.yaml:1:\d+: error\[E014\]: the document holds more than 1,000 values"):
+    with pytest.raises(
+        LoadError, match=r"t.yaml:1:\d+: error\[E014\]: the document holds more than 1,000 values"
+    ):
         load_document("[" + ",".join(["0"] * 2000) + "]", "t.yaml")

@@ -524,8 +524,7 @@ def test_parameter_ceiling_allocates_nothing() -> None:
 
 def test_unknown_rule_gives_a_note_not_an_error() -> None:
     result = check_text(
-        "inputs: {x: {shape: [8, 8, 3]}}\nnodes:\n  r: {type: RandomFlip}\n"
-        "  f: {type: Flatten}\n"
+        "inputs: {x: {shape: [8, 8, 3]}}\nnodes:\n  r: {type: RandomFlip}\n  f: {type: Flatten}\n"
     )
     assert result.ok
     notes = [d for d in result.diagnostics if d.code == "N502"]
