@@ -86,11 +86,21 @@ def _wide_merge(n: int) -> str:
 
 @_generator("blocks")
 def _blocks(n: int) -> str:
-    """One residual block repeated: ~5 nodes a copy."""
-    copies = max(1, n // 5)
+    """A residual block of 5 nodes repeated 100 times inside a stage block, stages repeated."""
+    if n < 500:
+        return _stack(max(1, n // 5), "")
+    stage = """  stage:
+    nodes:
+      body: {block: res, repeat: 100}
+"""
+    return _stack(max(1, n // 500), stage, top="stage")
+
+
+def _stack(copies: int, extra: str, *, top: str = "res") -> str:
     return f"""name: blocks
 inputs: {{x: {{shape: [16]}}}}
 blocks:
+{extra}
   res:
     params: {{units: 16}}
     nodes:
@@ -102,5 +112,5 @@ blocks:
     edges: [x -> a -> b -> add -> out -> norm, x -> add]
     outputs: [norm]
 nodes:
-  stack: {{block: res, repeat: {copies}}}
+  stack: {{block: {top}, repeat: {copies}}}
 """

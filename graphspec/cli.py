@@ -105,9 +105,6 @@ def print_diagnostics(
 
 # -- entry point --------------------------------------------------------------------------------
 
-_KERAS_COMMANDS = frozenset({"fit", "compare", "import"})
-"""Commands that need Keras whatever the spec says (``compile`` loads it after validating)."""
-
 
 def _parser() -> argparse.ArgumentParser:
     from graphspec import __version__
@@ -141,10 +138,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    if args.command in _KERAS_COMMANDS or getattr(args, "deep", False):
-        from graphspec._keras import import_keras_quietly
-
-        import_keras_quietly()
     try:
         return args._run(args)
     except UsageError as err:

@@ -102,7 +102,10 @@ def compile_spec(
 
 def build_model(result: CheckResult, *, api: str = "auto") -> BuiltModel:
     """Build the Keras model of an already checked, valid spec (see :func:`compile_spec`)."""
+    from graphspec._keras import import_keras_quietly
+
     _check_api(api)
+    import_keras_quietly()
     graph = result.graph
     chain, reason = graph.is_chain()
     if api == "sequential" and not chain:

@@ -124,6 +124,9 @@ def import_source(source: str) -> Spec:
 
 
 def _from_application(name: str) -> Spec:
+    from graphspec._keras import import_keras_quietly
+
+    import_keras_quietly()
     import keras
 
     apps = keras.applications

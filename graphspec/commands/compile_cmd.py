@@ -46,9 +46,6 @@ def run_compile(args: argparse.Namespace) -> int:
         print_diagnostics(result.diagnostics, "text", sys.stderr)
     if not result.ok:
         return EXIT_INVALID
-    from graphspec._keras import import_keras_quietly
-
-    import_keras_quietly()
 
     from graphspec._atomic import atomic_path
     from graphspec.compiler import build_model

@@ -89,6 +89,9 @@ def prepare(spec: Spec | str | Path, params: Mapping[str, Any] | None = None) ->
 
 def seed_everything(seed: int) -> None:
     """Start from a clean Keras session; seed Python, NumPy and TensorFlow; deterministic ops."""
+    from graphspec._keras import import_keras_quietly
+
+    import_keras_quietly()
     import keras
     import tensorflow as tf
 
