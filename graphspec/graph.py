@@ -117,10 +117,32 @@ class Graph:
     def topological_order(self) -> list[str]:
         """Node names in an order where every node follows its inputs (written order kept).
 
+        An iterative depth-first walk over the ordered inputs, linear in nodes plus edges.
         Raises ``networkx.NetworkXUnfeasible`` when the graph has a cycle.
         """
-        rank = {name: i for i, name in enumerate(self.nodes)}
-        return list(nx.lexicographical_topological_sort(self.dag, key=rank.__getitem__))
+        nodes = self.nodes
+        order: list[str] = []
+        state: dict[str, bool] = {}  # False: on the walk's stack, True: placed
+        for root in nodes:
+            if root in state:
+                continue
+            state[root] = False
+            stack = [(root, iter(nodes[root].inputs))]
+            while stack:
+                name, pending = stack[-1]
+                for src in pending:
+                    seen = state.get(src)
+                    if seen is None and src in nodes:
+                        state[src] = False
+                        stack.append((src, iter(nodes[src].inputs)))
+                        break
+                    if seen is False:
+                        raise nx.NetworkXUnfeasible(f"the graph has a cycle through `{src}`")
+                else:
+                    stack.pop()
+                    state[name] = True
+                    order.append(name)
+        return order
 
     def is_chain(self) -> tuple[bool, str | None]:
         """Whether the graph is one linear chain (Sequential-compatible), else why not.

@@ -41,6 +41,15 @@ _FLOATISH = re.compile(r"^[-+]?(\d[\d_]*)?\.?\d*[eE][-+]?\d+$")
 _OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
 _BOOL_WORDS = frozenset({"true", "false"})
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_PLAIN_INT = re.compile(r"^(?:0|-?[1-9][0-9]*)$")
+_PLAIN_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_YAML11_WORDS = frozenset(
+    {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
+)
+"""Plain words YAML 1.1 reads as something other than a string (the resolver handles them)."""
+_LEAF_EVENTS = (ev.ScalarEvent, ev.AliasEvent)
+_START_EVENTS = (ev.MappingStartEvent, ev.SequenceStartEvent)
+_END_EVENTS = (ev.MappingEndEvent, ev.SequenceEndEvent)
 
 
 @dataclass
@@ -160,10 +169,10 @@ class _Composer:
                             "remove the `---` separators, or split the file",
                         )
                     continue
-                if isinstance(event, ev.ScalarEvent | ev.AliasEvent):
+                if isinstance(event, _LEAF_EVENTS):
                     value, size = self._leaf(event, stack)
                     root = self._attach(stack, value, size, event, root)
-                elif isinstance(event, ev.MappingStartEvent | ev.SequenceStartEvent):
+                elif isinstance(event, _START_EVENTS):
                     if len(stack) >= _limits.MAX_DEPTH:
                         raise self._error(
                             event,
@@ -185,7 +194,7 @@ class _Composer:
                     if event.anchor:
                         self.open_anchors.add(event.anchor)
                     stack.append(frame)
-                elif isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
+                elif isinstance(event, _END_EVENTS):
                     frame = stack.pop()
                     if frame.anchor:
                         self.open_anchors.discard(frame.anchor)
@@ -224,7 +233,7 @@ class _Composer:
     # -- leaves -------------------------------------------------------------------------------
 
     def _leaf(self, event: ev.ScalarEvent | ev.AliasEvent, stack: list[_Frame]) -> tuple[Any, int]:
-        if isinstance(event, ev.AliasEvent):
+        if type(event) is ev.AliasEvent:
             if event.anchor in self.open_anchors:
                 raise self._error(
                     event,
@@ -247,7 +256,7 @@ class _Composer:
                 f"a string of {len(event.value):,} characters exceeds the limit of "
                 f"{_limits.MAX_STRING_LENGTH:,}",
             )
-        is_key = bool(stack) and isinstance(stack[-1].container, dict) and stack[-1].key is None
+        is_key = bool(stack) and stack[-1].key is None and type(stack[-1].container) is dict
         if is_key:
             self._check_tag(event, "str")
             if event.value == "<<" and not event.style:
@@ -264,6 +273,12 @@ class _Composer:
         return value, 1
 
     def _scalar(self, event: ev.ScalarEvent, path: Path) -> Any:
+        raw = event.value
+        if event.tag is None and not event.style:  # plain scalar: fast paths for common words
+            if _PLAIN_INT.match(raw):
+                return int(raw)
+            if _PLAIN_WORD.match(raw) and raw.lower() not in _YAML11_WORDS:
+                return raw
         tag = self._check_tag(event, None)
         if tag is None:
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
@@ -274,7 +289,6 @@ class _Composer:
                 "YAML merge keys (`<<`) are not supported",
                 "use a block or `${params}` to reuse settings",
             )
-        raw = event.value
         node = ScalarNode(tag, raw, event.start_mark, event.end_mark, event.style)
         if tag == _STR:
             if not event.style and _FLOATISH.match(raw):
@@ -325,7 +339,7 @@ class _Composer:
         if not stack:
             return ()
         top = stack[-1]
-        if isinstance(top.container, dict):
+        if type(top.container) is dict:
             return (*top.path, top.key) if top.key is not None else top.path
         return (*top.path, len(top.container))
 
@@ -347,7 +361,7 @@ class _Composer:
                 f"the document holds more than {_limits.MAX_VALUES:,} values",
                 "a spec of 100,000 nodes needs under a million; use blocks with `repeat`",
             )
-        if isinstance(event, ev.AliasEvent):
+        if type(event) is ev.AliasEvent:
             self.total += size
         if self.total > _limits.MAX_ALIAS_VALUES:
             raise self._error(
@@ -363,7 +377,7 @@ class _Composer:
             return value
         top = stack[-1]
         top.size += size
-        if isinstance(top.container, list):
+        if type(top.container) is list:
             if not done:
                 self.source.values[(*top.path, len(top.container))] = _loc(event)
             top.container.append(value)

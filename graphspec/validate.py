@@ -370,8 +370,11 @@ def _check_nested(c: _Checker, node: IRNode, key: str, value: Any, path: Path) -
 @graph_check("cycles")
 def _check_cycles(c: _Checker) -> None:
     dag = c.graph.dag
-    if nx.is_directed_acyclic_graph(dag):
+    try:
+        c.graph.topological_order()
         return
+    except nx.NetworkXUnfeasible:
+        pass
     for component in nx.strongly_connected_components(dag):
         if len(component) == 1 and not any(dag.has_edge(n, n) for n in component):
             continue
@@ -434,9 +437,12 @@ def _check_reachability(c: _Checker) -> None:
     if not outputs:
         return
     reaching: set[str] = set(outputs)
-    reverse = graph.dag.reverse(copy=False)
-    for name in outputs:
-        reaching.update(nx.descendants(reverse, name))
+    pending = list(outputs)
+    while pending:  # walk the ordered inputs back from the outputs
+        for src in graph.nodes[pending.pop()].inputs:
+            if src not in reaching:
+                reaching.add(src)
+                pending.append(src)
     for node in graph:
         if node.name in reaching:
             continue

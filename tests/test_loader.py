@@ -119,3 +119,53 @@ def test_total_value_cap(monkeypatch) -> None:
         LoadError, match=r"t.yaml:1:\d+: error\[E014\]: the document holds more than 1,000 values"
     ):
         load_document("[" + ",".join(["0"] * 2000) + "]", "t.yaml")
+
+
+SCALARS = [
+    "1",
+    "-3",
+    "0",
+    "012",
+    "0x1f",
+    "1_000",
+    "1:30",
+    "2.5",
+    "1e-3",
+    "1.0e-3",
+    ".inf",
+    "nan",
+    "y",
+    "Y",
+    "n",
+    "yes",
+    "No",
+    "ON",
+    "off",
+    "True",
+    "NULL",
+    "Null",
+    "~",
+    "relu",
+    "conv_1",
+    "2024-01-01",
+    "'quoted'",
+    '"double"',
+    "-0",
+    "+5",
+]
+
+
+@pytest.mark.parametrize("text", SCALARS)
+def test_scalars_read_as_pyyaml_safe_load_reads_them(text: str) -> None:
+    import math
+
+    import yaml
+
+    ours = load_document(f"a: {text}", "t.yaml").data["a"]
+    theirs = yaml.safe_load(f"a: {text}")["a"]
+    if hasattr(theirs, "isoformat"):  # timestamps stay as the text written
+        assert ours == text
+    elif isinstance(theirs, float) and math.isnan(theirs):
+        assert isinstance(ours, float) and math.isnan(ours)
+    else:
+        assert ours == theirs and type(ours) is type(theirs)
