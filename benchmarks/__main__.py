@@ -54,6 +54,7 @@ def section(name: str) -> Callable[[Callable[[dict[str, Any]], list[Figure]]], A
 def _application_spec(name: str, work: Path) -> tuple[str, Path, Any]:
     """Import ``keras.applications.NAME`` as a spec (not timed); returns text, path, Keras model."""
     import keras
+
     from graphspec.importer import from_keras
 
     model = getattr(keras.applications, name)(weights=None)
@@ -86,7 +87,6 @@ def _from_config(model: Any) -> Callable[[], Any]:
 
 @section("validate")
 def _validate(ctx: dict[str, Any]) -> list[Figure]:
-    import keras
     import yaml
 
     from graphspec import check
