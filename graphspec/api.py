@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import gc
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,24 @@ if TYPE_CHECKING:
 __all__ = ["CheckResult", "check", "load", "load_path"]
 
 _SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures.
+
+    Loading and checking allocate hundreds of thousands of long-lived containers; each automatic
+    collection would walk all of them again, making the front end superlinear (2-3x slower per
+    node at 100k nodes). Nothing built here is cyclic, so reference counting frees it anyway.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def load(source: str | FsPath | bytes | Spec) -> Spec:
@@ -44,8 +64,9 @@ def load(source: str | FsPath | bytes | Spec) -> Spec:
         text, file, stem = read_text(path), str(path), path.stem
     else:
         text, file, stem = source, "<spec>", "model"
-    doc = load_document(text, file)
-    spec, diagnostics = build_spec(doc, default_name=stem)
+    with _gc_paused():
+        doc = load_document(text, file)
+        spec, diagnostics = build_spec(doc, default_name=stem)
     spec._load_diagnostics = diagnostics
     return spec
 
@@ -104,19 +125,21 @@ def check(
     (True, ['x', 'out'])
     """
     spec = load(spec)
+    with _gc_paused():
+        return _check_loaded(spec, params, shapes)
+
+
+def _check_loaded(spec: Spec, params: Mapping[str, Any] | None, shapes: bool) -> CheckResult:
     diagnostics = list(spec.load_diagnostics)
     graph, found = expand(spec, params)
     diagnostics += found
     diagnostics += check_graph(graph, spec.source)
     result = CheckResult(spec, graph, _ordered(diagnostics))
-    if shapes:
-        try:
-            from graphspec.shapes.infer import infer_shapes
-        except ImportError:  # shape inference not built in this checkout
-            return result
-        if not any(d.code in {"E302"} for d in diagnostics):
-            result.shapes = infer_shapes(graph, spec.source, skip={d.node for d in result.errors})
-            result.diagnostics = _ordered(result.diagnostics + result.shapes.diagnostics)
+    if shapes and not any(d.code == "E302" for d in diagnostics):
+        from graphspec.shapes.infer import infer_shapes
+
+        result.shapes = infer_shapes(graph, spec.source, skip={d.node for d in result.errors})
+        result.diagnostics = _ordered(result.diagnostics + result.shapes.diagnostics)
     return result
 
 
