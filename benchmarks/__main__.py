@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks._timing import median_time, peak_memory, run_wall
+from benchmarks._timing import median_time, paired_medians, peak_memory, run_wall
 from benchmarks.generate import GENERATORS, generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ def _application_spec(name: str, work: Path) -> tuple[str, Path, Any]:
     return text, path, model
 
 
-def _from_config(model: Any) -> Callable[[], Any]:
+def _from_config(model: Any, *, copies: int = 6) -> Callable[[], Any]:
     """A call rebuilding ``model`` with ``keras.Model.from_config`` from a fresh config each time.
 
     Keras consumes the config dict it is given (a second call on the same dict builds an empty
@@ -75,10 +75,10 @@ def _from_config(model: Any) -> Callable[[], Any]:
     import keras
 
     config = model.get_config()
-    copies = [copy.deepcopy(config) for _ in range(12)]
+    fresh = [copy.deepcopy(config) for _ in range(copies + 2)]
 
     def rebuild() -> Any:
-        built = keras.Model.from_config(copies.pop())
+        built = keras.Model.from_config(fresh.pop())
         assert len(built.layers) == len(model.layers)
         return built
 
@@ -95,8 +95,8 @@ def _validate(ctx: dict[str, Any]) -> list[Figure]:
     for app in ("ResNet50", "DenseNet121"):
         text, path, model = _application_spec(app, ctx["work"])
         ctx[app] = (text, path, model)
-        ours = median_time(lambda text=text: check(text), repeats=9)
-        ref = median_time(_from_config(model), repeats=3)
+        ours = median_time(lambda text=text: check(text), repeats=21)
+        ref = median_time(_from_config(model), repeats=5)
         figures.append(
             Figure(
                 f"validate {app} (in-process, shapes included) / Model.from_config",
@@ -132,9 +132,12 @@ def _compile(ctx: dict[str, Any]) -> list[Figure]:
 
     text, _, model = ctx.get("ResNet50") or _application_spec("ResNet50", ctx["work"])
     spec = graphspec.load(text)
-    ours = median_time(lambda: graphspec.compile(spec), repeats=5)
-    ref = median_time(_from_config(model), repeats=5)
-    hand = median_time(lambda: keras.applications.ResNet50(weights=None), repeats=5)
+    ours, ref, hand = paired_medians(
+        lambda: graphspec.compile(spec),
+        _from_config(model, copies=8),
+        lambda: keras.applications.ResNet50(weights=None),
+        repeats=7,
+    )
     return [
         Figure("compile ResNet50 / Model.from_config", ours, ref, "s", "<= 1.0", ours <= ref),
         Figure(

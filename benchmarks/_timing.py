@@ -10,7 +10,7 @@ import tracemalloc
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["median_time", "peak_memory", "run_wall"]
+__all__ = ["median_time", "paired_medians", "peak_memory", "run_wall"]
 
 
 def median_time(fn: Callable[[], Any], *, repeats: int = 5, warmup: int = 1) -> float:
@@ -23,6 +23,21 @@ def median_time(fn: Callable[[], Any], *, repeats: int = 5, warmup: int = 1) -> 
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def paired_medians(*fns: Callable[[], Any], repeats: int = 5, warmup: int = 1) -> list[float]:
+    """Median times of several calls measured in turn (a, b, a, b, ...), so that drifts in
+    machine speed during the run hit every contender alike."""
+    for fn in fns:
+        for _ in range(warmup):
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def run_wall(argv: Sequence[str], *, repeats: int = 5, env: dict[str, str] | None = None) -> float:
