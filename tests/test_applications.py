@@ -18,7 +18,18 @@ np = pytest.importorskip("numpy")
 
 pytestmark = pytest.mark.keras
 
-FAST = ("ResNet50", "MobileNetV2", "VGG16")
+FAST = (
+    "ResNet50",
+    "MobileNetV2",
+    "VGG16",
+    "DenseNet121",
+    "EfficientNetB0",
+    "InceptionV3",
+    "MobileNet",
+    "Xception",
+    "MobileNetV3Small",
+    "InceptionResNetV2",
+)
 """Checked on every run; every other application is ``slow``."""
 
 UNSUPPORTED: dict[str, set[str]] = {
