@@ -107,6 +107,8 @@ def build_model(result: CheckResult, *, api: str = "auto") -> BuiltModel:
     _check_api(api)
     import_keras_quietly()
     graph = result.graph
+    if api == "auto":
+        api = graph.api  # the spec's own `api:` (auto unless it says otherwise)
     chain, reason = graph.is_chain()
     if api == "sequential" and not chain:
         raise CompileError([_not_a_chain(graph, reason or "it is not a chain")])

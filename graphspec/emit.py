@@ -42,7 +42,8 @@ def spec_to_yaml(spec: Spec) -> str:
     lines: list[str] = [f"graphspec: {spec.graphspec}"]
     for key, write in _SECTIONS.items():
         value = getattr(spec, key)
-        if value is None or (key not in _ALWAYS and not value):
+        default = Spec.model_fields[key].default
+        if value is None or (key not in _ALWAYS and (not value or value == default)):
             continue
         lines += write(key, value, "")
     return "\n".join(lines) + "\n"
@@ -138,6 +139,7 @@ def _train_section(key: str, value: TrainSpec, indent: str) -> list[str]:
 
 _SECTIONS: Final[dict[str, Callable[[str, Any, str], list[str]]]] = {
     "name": _scalar_line,
+    "api": _scalar_line,
     "description": _scalar_line,
     "params": _mapping_section,
     "inputs": _inputs_section,

@@ -77,7 +77,7 @@ class _Expander:
         self.source: SourceMap = spec.source
         self.file = spec.file
         self.diagnostics: list[Diagnostic] = []
-        self.graph = Graph(name=spec.name or "model", file=self.file)
+        self.graph = Graph(name=spec.name or "model", file=self.file, api=spec.api)
         self.pending: list[_Pending] = []
         self.params = dict(spec.params)
         for key, value in (overrides or {}).items():

@@ -86,6 +86,7 @@ class Graph:
     outputs_named: bool = False
     instances: dict[str, BlockInstance] = field(default_factory=dict)
     dag: nx.DiGraph = field(default_factory=nx.DiGraph)
+    api: str = "auto"
 
     def __iter__(self) -> Iterator[IRNode]:
         return iter(self.nodes.values())
@@ -143,6 +144,16 @@ class Graph:
                     state[name] = True
                     order.append(name)
         return order
+
+    def compiles_as(self) -> tuple[str, str | None]:
+        """``("Sequential", None)`` or ``("functional", why)``: what ``compile --api auto`` builds.
+
+        The spec's ``api:`` key decides when set; otherwise a chain is Sequential.
+        """
+        if self.api == "functional":
+            return "functional", "the spec sets `api: functional`"
+        chain, reason = self.is_chain()
+        return ("Sequential", None) if chain else ("functional", reason)
 
     def is_chain(self) -> tuple[bool, str | None]:
         """Whether the graph is one linear chain (Sequential-compatible), else why not.

@@ -225,7 +225,10 @@ class _Import:
             data["description"] = head
         data["inputs"] = self.inputs
         nodes = {name: dict(node) for name, node in self.nodes.items()}
-        if not self.chain and not _is_written_chain(self.inputs, nodes, self.sources, self.outputs):
+        written_chain = _is_written_chain(self.inputs, nodes, self.sources, self.outputs)
+        if not self.chain and written_chain:
+            data["api"] = "functional"  # a functional model shaped like a chain stays functional
+        if not self.chain and not written_chain:
             edges, explicit = _wire(list(self.inputs) + list(nodes), self.sources)
             for name in explicit:
                 nodes[name]["inputs"] = self.sources[name]

@@ -111,6 +111,11 @@ class Spec(_Strict):
 
     graphspec: Literal[1] = Field(1, description="Format version.")
     name: str | None = Field(None, description="Model name; default: the file's stem.")
+    api: Literal["auto", "sequential", "functional"] = Field(
+        "auto",
+        description="How `compile --api auto` builds the model: auto (Sequential for one chain, "
+        "functional otherwise), or always sequential / functional.",
+    )
     description: str | None = None
     params: dict[str, Scalar | list[Any]] = Field(default_factory=dict)
     inputs: dict[str, InputSpec]

@@ -12,8 +12,7 @@ __all__ = ["model_kind", "summary_data", "summary_text"]
 
 def model_kind(result: CheckResult) -> tuple[str, str | None]:
     """``("Sequential", None)`` for a chain, else ``("functional", reason)``."""
-    chain, reason = result.graph.is_chain()
-    return ("Sequential", None) if chain else ("functional", reason)
+    return result.graph.compiles_as()
 
 
 def summary_data(result: CheckResult) -> dict[str, Any]:

@@ -462,3 +462,17 @@ def _check_reachability(c: _Checker) -> None:
                 severity=Severity.WARNING,
                 hint="connect it, list it under `outputs`, or remove it",
             )
+
+
+@graph_check("api")
+def _check_api(c: _Checker) -> None:
+    if c.graph.api != "sequential":
+        return
+    chain, reason = c.graph.is_chain()
+    if not chain:
+        c.report(
+            "E314",
+            f"the spec sets `api: sequential` but the graph is not one chain: {reason}",
+            path=("api",),
+            hint="remove `api: sequential` (auto builds a functional model), or make it a chain",
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -559,3 +560,28 @@ def test_embedding_takes_its_own_input_dim() -> None:
     )
     assert result.ok, [d.format() for d in result.diagnostics]
     assert result.shapes is not None and result.shapes["emb"].output == (None, 20, 16)
+
+
+def test_api_sequential_on_a_graph_that_is_not_a_chain() -> None:
+    from graphspec import check
+
+    text = (
+        Path("specs/seed_skip.yaml")
+        .read_text()
+        .replace("name: seed_skip", "name: s\napi: sequential")
+    )
+    diag = only(check(text), "E314")
+    assert diag.message == (
+        "the spec sets `api: sequential` but the graph is not one chain: "
+        "node `add` has 2 inputs: conv4, shortcut"
+    )
+    assert (diag.line, diag.column) == (5, 6)
+
+
+def test_api_functional_changes_what_a_chain_compiles_as() -> None:
+    from graphspec import check
+
+    text = Path("specs/seed_sequential.yaml").read_text()
+    assert check(text).graph.compiles_as() == ("Sequential", None)
+    forced = check(text.replace("name: seed_sequential", "name: s\napi: functional"))
+    assert forced.graph.compiles_as() == ("functional", "the spec sets `api: functional`")

@@ -170,10 +170,10 @@ def _summary(result: CheckResult) -> str:
     else:
         params = "parameters unknown"
     try:
-        chain, reason = result.graph.is_chain()
+        kind, reason = result.graph.compiles_as()
     except (KeyError, nx.NetworkXError):
-        chain, reason = False, "the graph is incomplete"
-    mode = "compiles as Sequential" if chain else f"compiles as functional ({reason})"
+        kind, reason = "functional", "the graph is incomplete"
+    mode = f"compiles as {kind}" + (f" ({reason})" if reason else "")
     return f"{params} · {clean(mode)}"
 
 
