@@ -8,10 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from graphspec.cli import main
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# CI replays the same examples every run (a red CI is always reproducible); local runs explore.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 __all__ = ["CliRun", "run_cli", "specs_dir"]
 
