@@ -79,6 +79,11 @@ class _Seq:
     close: str
 
 
+def _port(var: str, port: int) -> str:
+    """``var`` or ``var[port]`` for one of several outputs of a layer."""
+    return f"{var}[{port}]" if port else var
+
+
 def _flat(expr: Any) -> str:
     if isinstance(expr, _Call):
         return f"{expr.func}({', '.join(_flat_arg(k, v) for k, v in expr.args)})"
@@ -236,7 +241,7 @@ class _Writer:
             if node.is_input:
                 lines += _lines(self._input(node), _INDENT, f"{var} = ")
                 continue
-            args = [self.names[src] for src in node.inputs]
+            args = [_port(self.names[src], node.port(i)) for i, src in enumerate(node.inputs)]
             if len(args) == 1:
                 tail = f"({args[0]})"
             elif node.type in _POSITIONAL_CALLS:
@@ -265,12 +270,18 @@ class _Writer:
         graph = self.graph
         ins = [self.names[n] for n in graph.inputs]
         inputs: Any = ins[0] if len(ins) == 1 else _Seq("[", [(None, v) for v in ins], "]")
+        ports = graph.output_ports or [0] * len(graph.outputs)
+        outs = [
+            _port(self.names[node], port)
+            for (_, node), port in zip(graph.outputs, ports, strict=True)
+        ]
         if graph.outputs_named:
             outputs: Any = _Seq(
-                "{", [(f"{_py(out)}: ", self.names[node]) for out, node in graph.outputs], "}"
+                "{",
+                [(f"{_py(out)}: ", v) for (out, _), v in zip(graph.outputs, outs, strict=True)],
+                "}",
             )
         else:
-            outs = [self.names[node] for _, node in graph.outputs]
             outputs = outs[0] if len(outs) == 1 else _Seq("[", [(None, v) for v in outs], "]")
         return _Call(
             "keras.Model",

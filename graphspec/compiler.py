@@ -118,6 +118,13 @@ def build_model(result: CheckResult, *, api: str = "auto") -> BuiltModel:
     return builder.sequential()
 
 
+def _pick(tensor: Any, port: int) -> Any:
+    """Output ``port`` of a node: layers such as ``LSTM(return_state=True)`` return a list."""
+    if isinstance(tensor, list | tuple):
+        return tensor[port]
+    return tensor
+
+
 def _check_api(api: str) -> None:
     if api not in APIS:
         raise UsageError(f"api must be one of {', '.join(APIS)}; got {api!r}")
@@ -173,13 +180,17 @@ class _Builder:
         for name in graph.topological_order():
             node = graph.nodes[name]
             if not node.is_input:
-                tensors[name] = self._call(node, [tensors[src] for src in node.inputs])
+                args = [_pick(tensors[src], node.port(i)) for i, src in enumerate(node.inputs)]
+                tensors[name] = self._call(node, args)
         inputs = [tensors[name] for name in graph.inputs]
+        ports = graph.output_ports or [0] * len(graph.outputs)
+        picked = [
+            _pick(tensors[node], port) for (_, node), port in zip(graph.outputs, ports, strict=True)
+        ]
         if graph.outputs_named:
-            outputs: Any = {out: tensors[node] for out, node in graph.outputs}
+            outputs: Any = {out: t for (out, _), t in zip(graph.outputs, picked, strict=True)}
         else:
-            outputs = [tensors[node] for _, node in graph.outputs]
-            outputs = outputs[0] if len(outputs) == 1 else outputs
+            outputs = picked[0] if len(picked) == 1 else picked
         model = keras.Model(
             inputs=inputs[0] if len(inputs) == 1 else inputs, outputs=outputs, name=graph.name
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ from graphspec.spec import BlockSpec, EdgeItem, NodeKey, NodeSpec, Spec
 __all__ = ["expand", "parse_edge"]
 
 _ARROW = "->"
+_PORT = re.compile(r"^(.+):(\d{1,3})$")
+"""``node:N`` names output N of a node whose layer returns several tensors."""
 _FAILED = "\x00failed"
 """Where a reference to a block instance that failed to expand leads (never reported twice)."""
 
@@ -30,6 +33,7 @@ class _Ref:
     text: str
     loc: Loc | None
     resolved: str | None = None
+    port: int = 0
 
 
 class _TooLarge(Exception):
@@ -642,6 +646,7 @@ class _Expander:
         if ref.text in scope.placeholders:
             targets = scope.placeholders[ref.text]
             ref.resolved = self._resolve(targets[0], depth + 1) if targets else None
+            ref.port = targets[0].port if targets else 0
             return ref.resolved
         if ref.text in scope.locals:
             ref.resolved = scope.locals[ref.text]
@@ -653,6 +658,13 @@ class _Expander:
         if scope.prefix and candidate in self.graph.nodes:
             ref.resolved = candidate
             return candidate
+        port = _PORT.match(ref.text)
+        if port is not None:  # `lstm:1`: output 1 of a layer that returns several tensors
+            inner = _Ref(scope, port.group(1), ref.loc)
+            target = self._resolve(inner, depth + 1)
+            if target is not None and target != _FAILED and inner.port == 0:
+                ref.resolved, ref.port = target, int(port.group(2))
+                return target
         return None
 
     def _resolve_all(self) -> None:
@@ -667,6 +679,7 @@ class _Expander:
                     continue
                 node.inputs.append(target)
                 node.input_locs.append(ref.loc)
+                node.input_ports.append(ref.port)
             if item.share is not None:
                 self._resolve_share(node, item.share)
         for out_name, ref in self.pending_outputs:
@@ -676,6 +689,7 @@ class _Expander:
                     self._undefined(ref, None, ("outputs",), what="output")
                 continue
             self.graph.outputs.append((out_name, target))
+            self.graph.output_ports.append(ref.port)
 
     def _undefined(self, ref: _Ref, node: str | None, path: Path, what: str = "input") -> None:
         scope = ref.scope

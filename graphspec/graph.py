@@ -36,6 +36,7 @@ class IRNode:
     args: dict[str, Any] = field(default_factory=dict)
     inputs: list[str] = field(default_factory=list)
     input_locs: list[Loc | None] = field(default_factory=list)
+    input_ports: list[int] = field(default_factory=list)
     share: str | None = None
     shape: tuple[int | None, ...] | None = None
     dtype: str = "float32"
@@ -50,6 +51,10 @@ class IRNode:
     def is_input(self) -> bool:
         """True for model inputs."""
         return self.kind is NodeKind.INPUT
+
+    def port(self, index: int) -> int:
+        """Which output of its ``index``-th input this node takes (0 unless ``name:N``)."""
+        return self.input_ports[index] if index < len(self.input_ports) else 0
 
     @property
     def layer_owner(self) -> str:
@@ -84,6 +89,7 @@ class Graph:
     inputs: list[str] = field(default_factory=list)
     outputs: list[tuple[str, str]] = field(default_factory=list)
     outputs_named: bool = False
+    output_ports: list[int] = field(default_factory=list)
     instances: dict[str, BlockInstance] = field(default_factory=dict)
     dag: nx.DiGraph = field(default_factory=nx.DiGraph)
     api: str = "auto"
@@ -167,9 +173,15 @@ class Graph:
             return False, f"the model has {len(self.outputs)} outputs"
         if self.outputs_named:
             return False, "its outputs are named with a mapping"
+        if any(self.output_ports):
+            return False, "an output is one of several tensors of a layer"
         for node in self.nodes.values():
             if node.is_input:
                 continue
+            taken = next((i for i, p in enumerate(node.input_ports) if p), None)
+            if taken is not None:
+                src = node.inputs[taken]
+                return False, f"node `{node.name}` takes output {node.port(taken)} of `{src}`"
             if node.share:
                 return False, f"node `{node.name}` shares the layer of `{node.share}`"
             if len(node.inputs) != 1:

@@ -305,13 +305,23 @@ def _read_functional(state: _Import, body: Mapping[str, Any]) -> None:
             state.sources[node_name] = [s for s in srcs if s is not None]
             rank[node_name] = (index, k)
             graph.add_node(node_name)
-            graph.add_edges_from((s, node_name) for s in srcs if s is not None)
+            graph.add_edges_from((_base(s), node_name) for s in srcs if s is not None)
     state.inputs = _in_model_order(state.inputs, body.get("input_layers"))
     state.outputs = _outputs(state, call_names, body.get("output_layers"))
     if state.problems:
         return
     order = list(nx.lexicographical_topological_sort(graph, key=rank.__getitem__))
     state.nodes = {name: made[name] for name in order if name in made}
+
+
+def _base(ref: str) -> str:
+    """The node of a reference: ``encoder:1`` (output 1 of ``encoder``) is ``encoder``."""
+    base, sep, port = ref.rpartition(":")
+    return base if sep and port.isdigit() else ref
+
+
+def _ported(sources: list[str]) -> bool:
+    return any(_base(s) != s for s in sources)
 
 
 def _layer_name(layer: Mapping[str, Any]) -> str:
@@ -394,10 +404,11 @@ def _ref_name(
         if not any(p[0] == str(src) for p in state.problems):
             state.problem(name, cls, f"its input `{src}` is not a layer of the model")
         return None
-    if tensor_index != 0:
-        state.problem(name, cls, f"it takes output {tensor_index} of `{src}`; spec nodes have one")
+    if not isinstance(tensor_index, int) or tensor_index < 0:
+        state.problem(name, cls, f"it takes output {tensor_index!r} of `{src}`")
         return None
-    return calls[node_index]
+    # `lstm:1`: output 1 of a layer that returns several tensors (return_state, ...)
+    return f"{calls[node_index]}:{tensor_index}" if tensor_index else calls[node_index]
 
 
 def _outputs(
@@ -720,7 +731,11 @@ def _wire(order: list[str], sources: Mapping[str, list[str]]) -> tuple[list[str]
     A chain follows an edge into a node only when it is that node's next input in order, so the
     order in which a node's incoming edges appear in the list is its input order.
     """
-    explicit = [n for n in order if len(set(sources.get(n, []))) != len(sources.get(n, []))]
+    explicit = [
+        n
+        for n in order
+        if len(set(sources.get(n, []))) != len(sources.get(n, [])) or _ported(sources.get(n, []))
+    ]
     wired = {n: srcs for n, srcs in sources.items() if n not in set(explicit)}
     position = {n: i for i, n in enumerate(order)}
     successors: dict[str, list[str]] = {n: [] for n in order}

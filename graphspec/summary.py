@@ -37,7 +37,10 @@ def summary_data(result: CheckResult) -> dict[str, Any]:
                 "params": info.params if info and info.known else None,
                 "trainable": info.trainable if info and info.known else None,
                 "non_trainable": info.non_trainable if info and info.known else None,
-                "inputs": list(node.inputs),
+                "inputs": [
+                    f"{src}:{node.port(i)}" if node.port(i) else src
+                    for i, src in enumerate(node.inputs)
+                ],
                 "shares": node.share,
             }
         )

@@ -274,11 +274,13 @@ def _external_inputs(graph: Graph, nodes: list[str]) -> list[str]:
     return out
 
 
-def _shape_of(result: CheckResult, name: str) -> tuple[int | None, ...] | None:
+def _shape_of(result: CheckResult, name: str, port: int = 0) -> tuple[int | None, ...] | None:
     if result.shapes is None:
         return None
     known = result.shapes.nodes.get(name)
-    return known.output if known is not None else None
+    if known is None or not known.outputs or port >= len(known.outputs):
+        return None
+    return known.outputs[port]
 
 
 def _boxes(
@@ -362,14 +364,18 @@ def _edges(view: View, result: CheckResult, box_of: dict[str, str]) -> None:
     collapsed = view.options.blocks == "collapse"
     for node in result.graph.nodes.values():
         dst = box_of.get(node.name)
-        for src_name in node.inputs:
+        for index, src_name in enumerate(node.inputs):
             src = box_of.get(src_name)
             if src is None or dst is None or src == dst:
                 continue
             if collapsed and (src, dst) in seen:
                 continue
             seen.add((src, dst))
-            label = compact_shape(_shape_of(result, src_name)) if view.options.shapes else ""
+            port = node.port(index)
+            shape = _shape_of(result, src_name, port)
+            label = compact_shape(shape) if view.options.shapes else ""
+            if port:
+                label = f"[{port}] {label}".strip()
             view.edges.append(Edge(src, dst, clean(label)))
 
 

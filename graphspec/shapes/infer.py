@@ -106,11 +106,15 @@ def _infer_node(
     if skipped or node.type is None:
         return NodeShape(reason="invalid node")
     ins: list[Shape] = []
-    for src in node.inputs:
+    for index, src in enumerate(node.inputs):
         known = info.nodes.get(src)
-        if known is None or known.output is None:
+        if known is None or not known.outputs:
             return NodeShape(reason=f"the shape of `{src}` is unknown")
-        ins.append(known.output)
+        port = node.port(index)
+        if port >= len(known.outputs):
+            info.diagnostics.append(_port_diag(graph, node, index, src, len(known.outputs)))
+            return NodeShape(fault="no such output", reason="shape error")
+        ins.append(known.outputs[port])
     if not has_rule(node.type):
         if node.type in info.unruled:
             return NodeShape(reason=f"no shape rule for {node.type}")
@@ -170,6 +174,28 @@ def _share_mismatch(graph: Graph, node: IRNode, info: ShapeInfo, ins: list[Shape
         f"for inputs {theirs}; here the inputs are {mine}",
         hint=f"feed `{node.name}` tensors shaped like `{owner_node.name}`'s inputs, or give it "
         "its own layer (`type:` instead of `share:`)",
+    )
+
+
+def _port_diag(graph: Graph, node: IRNode, index: int, src: str, count: int) -> Diagnostic:
+    """``name:N`` beyond the outputs the layer returns."""
+    loc = node.input_locs[index] if index < len(node.input_locs) else None
+    source = graph.nodes[src]
+    hint = (
+        "set `return_state: true` (recurrent layers) or `return_attention_scores: true` "
+        "(attention) to get more outputs"
+        if count == 1
+        else f"use `{src}:0` to `{src}:{count - 1}`"
+    )
+    return Diagnostic(
+        "E506",
+        f"node `{node.name}` takes output {node.port(index)} of `{src}`, but "
+        f"{source.type or 'it'} returns {count} output{'s' * (count != 1)} here",
+        file=graph.file,
+        line=(loc or node.loc or (None, None))[0],
+        column=(loc or node.loc or (None, None))[1],
+        hint=hint,
+        node=node.name,
     )
 
 
