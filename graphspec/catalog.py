@@ -11,7 +11,9 @@ from typing import Any, Final
 __all__ = [
     "FORBIDDEN_LAYERS",
     "NESTED_LAYER_ARGS",
+    "POSITIONAL_CALLS",
     "RESERVED_LAYER_ARGS",
+    "TUPLE_ARGS",
     "ArgInfo",
     "LayerSignature",
     "catalog",
@@ -49,6 +51,26 @@ RESERVED_LAYER_ARGS: Final[dict[str, str]] = {
     "weights": "weights are not part of a spec",
 }
 """Base-layer arguments a spec may not set, with the reason."""
+
+TUPLE_ARGS: Final = frozenset(
+    {
+        "kernel_size",
+        "strides",
+        "pool_size",
+        "dilation_rate",
+        "output_padding",
+        "size",
+        "target_shape",
+        "dims",
+        "cropping",
+        "padding",
+        "noise_shape",
+    }
+)
+"""Arguments Keras documents as tuples; a list written in YAML becomes a tuple."""
+
+POSITIONAL_CALLS: Final = frozenset({"MultiHeadAttention", "GroupQueryAttention"})
+"""Multi-input layers called as ``layer(query, value[, key])`` instead of ``layer([a, b])``."""
 
 _OBJECT_SUFFIXES: Final = (
     ("_initializer", "initializers"),

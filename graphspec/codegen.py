@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from graphspec.catalog import NESTED_LAYER_ARGS, object_kind
+from graphspec.catalog import NESTED_LAYER_ARGS, POSITIONAL_CALLS, TUPLE_ARGS, object_kind
 from graphspec.graph import Graph, IRNode
 from graphspec.registry import custom_layer
 
@@ -17,23 +17,6 @@ __all__ = ["generate_python"]
 _WIDTH: Final = 88
 """Lines longer than this are split (ruff's default width, so the file is stable under ruff)."""
 _INDENT: Final = "    "
-_TUPLE_ARGS: Final = frozenset(
-    {
-        "kernel_size",
-        "strides",
-        "pool_size",
-        "dilation_rate",
-        "output_padding",
-        "size",
-        "target_shape",
-        "dims",
-        "cropping",
-        "padding",
-        "noise_shape",
-    }
-)
-"""Arguments the compiler passes as tuples (Keras documents them as tuples)."""
-_POSITIONAL_CALLS: Final = frozenset({"MultiHeadAttention", "GroupQueryAttention"})
 _RESERVED: Final = frozenset({"keras", "build_model", "model", "layers"})
 _NOT_IDENT: Final = re.compile(r"\W+")
 
@@ -150,7 +133,7 @@ def _value(key: str, value: Any, owner_type: str, imports: set[str]) -> Any:
 def _plain(key: str, value: Any) -> Any:
     if isinstance(value, list):
         items = [(None, _plain(key, v)) for v in value]
-        return _Seq("(", items, ")") if key in _TUPLE_ARGS else _Seq("[", items, "]")
+        return _Seq("(", items, ")") if key in TUPLE_ARGS else _Seq("[", items, "]")
     if isinstance(value, Mapping):
         return _Seq("{", [(f"{_py(str(k))}: ", _plain("", v)) for k, v in value.items()], "}")
     return _py(value)
@@ -244,7 +227,7 @@ class _Writer:
             args = [_port(self.names[src], node.port(i)) for i, src in enumerate(node.inputs)]
             if len(args) == 1:
                 tail = f"({args[0]})"
-            elif node.type in _POSITIONAL_CALLS:
+            elif node.type in POSITIONAL_CALLS:
                 tail = f"({', '.join(args)})"
             else:
                 tail = f"([{', '.join(args)}])"

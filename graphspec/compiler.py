@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
-from graphspec.catalog import FORBIDDEN_LAYERS, NESTED_LAYER_ARGS, layer_names, object_kind
+from graphspec.catalog import (
+    FORBIDDEN_LAYERS,
+    NESTED_LAYER_ARGS,
+    POSITIONAL_CALLS,
+    TUPLE_ARGS,
+    layer_names,
+    object_kind,
+)
 from graphspec.errors import CompileError, Diagnostic, UsageError
 from graphspec.graph import Graph, IRNode
 from graphspec.registry import custom_layer
@@ -26,25 +33,6 @@ __all__ = ["APIS", "BuiltModel", "build_model", "compile_spec"]
 APIS: Final = ("auto", "sequential", "functional")
 """The accepted values of ``api``."""
 
-_TUPLE_ARGS: Final = frozenset(
-    {
-        "kernel_size",
-        "strides",
-        "pool_size",
-        "dilation_rate",
-        "output_padding",
-        "size",
-        "target_shape",
-        "dims",
-        "cropping",
-        "padding",
-        "noise_shape",
-    }
-)
-"""Arguments Keras documents as tuples; a list written in YAML is passed as a tuple."""
-
-_POSITIONAL_CALLS: Final = frozenset({"MultiHeadAttention", "GroupQueryAttention"})
-"""Multi-input layers called as ``layer(query, value[, key])`` instead of ``layer([a, b])``."""
 
 _STOPPED: Final = "compilation stopped here: the nodes after it depend on it"
 _ANSI: Final = re.compile(r"\x1b\[[0-9;]*m")
@@ -230,7 +218,7 @@ class _Builder:
         try:
             if len(args) == 1:
                 return layer(args[0])
-            if node.type in _POSITIONAL_CALLS:
+            if node.type in POSITIONAL_CALLS:
                 return layer(*args)
             return layer(args)
         except Exception as exc:
@@ -374,7 +362,7 @@ def _named_object(kind: str, key: str, value: Any) -> Any:
 
 def _plain(key: str, value: Any) -> Any:
     """A YAML value as Keras takes it: lists stay lists except tuple-typed arguments."""
-    return _tupled(value) if key in _TUPLE_ARGS else value
+    return _tupled(value) if key in TUPLE_ARGS else value
 
 
 def _tupled(value: Any) -> Any:

@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from graphspec.errors import CompileError, Diagnostic, Severity
-from graphspec.graph import IRNode
+from graphspec.graph import IRNode, node_diagnostic
 
 if TYPE_CHECKING:
     from graphspec.api import CheckResult
@@ -140,14 +140,4 @@ def _diag(
     hint: str | None = None,
     severity: Severity = Severity.ERROR,
 ) -> Diagnostic:
-    loc = node.loc
-    return Diagnostic(
-        code,
-        message,
-        file=result.graph.file,
-        line=loc.line if loc else None,
-        column=loc.column if loc else None,
-        severity=severity,
-        hint=hint,
-        node=node.name,
-    )
+    return node_diagnostic(result.graph, node, code, message, hint=hint, severity=severity)

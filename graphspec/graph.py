@@ -9,9 +9,10 @@ from typing import Any
 
 import networkx as nx
 
+from graphspec.errors import Diagnostic, Severity
 from graphspec.source import Loc, Path
 
-__all__ = ["BlockInstance", "Graph", "IRNode", "NodeKind"]
+__all__ = ["BlockInstance", "Graph", "IRNode", "NodeKind", "node_diagnostic"]
 
 
 class NodeKind(StrEnum):
@@ -195,3 +196,27 @@ class Graph:
         if self.dag.out_degree(out) != 0:
             return False, f"output `{out}` also feeds other nodes"
         return True, None
+
+
+def node_diagnostic(
+    graph: Graph,
+    node: IRNode,
+    code: str,
+    message: str,
+    *,
+    hint: str | None = None,
+    severity: Severity = Severity.ERROR,
+    loc: Loc | None = None,
+) -> Diagnostic:
+    """A diagnostic about ``node``, located where it was written (or at ``loc``)."""
+    where = loc or node.loc
+    return Diagnostic(
+        code,
+        message,
+        file=graph.file,
+        line=where.line if where else None,
+        column=where.column if where else None,
+        severity=severity,
+        hint=hint,
+        node=node.name,
+    )

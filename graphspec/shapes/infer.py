@@ -12,6 +12,7 @@ import networkx as nx
 from graphspec import _limits
 from graphspec.errors import Diagnostic, Severity
 from graphspec.graph import Graph, IRNode
+from graphspec.graph import node_diagnostic as _diag
 from graphspec.shapes._registry import has_rule, infer_layer
 from graphspec.shapes._types import LayerCall, Shape, ShapeFault, format_shape
 from graphspec.source import SourceMap
@@ -254,25 +255,3 @@ def _check_ceiling(graph: Graph, info: ShapeInfo) -> None:
                 hint="nothing was allocated; reduce layer sizes or the input shape",
             )
         )
-
-
-def _diag(
-    graph: Graph,
-    node: IRNode,
-    code: str,
-    message: str,
-    *,
-    hint: str | None = None,
-    severity: Severity = Severity.ERROR,
-) -> Diagnostic:
-    loc = node.loc
-    return Diagnostic(
-        code,
-        message,
-        file=graph.file,
-        line=loc.line if loc else None,
-        column=loc.column if loc else None,
-        severity=severity,
-        hint=hint,
-        node=node.name,
-    )
