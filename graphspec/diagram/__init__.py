@@ -152,7 +152,7 @@ def render_spec(
 
 
 def render_svg(spec: SpecLike, **options: Any) -> str:
-    """The SVG text of a spec's diagram (used by ``Spec._repr_svg_`` in notebooks)."""
+    """The SVG text of a spec's diagram (what notebooks show through ``repr_mimebundle``)."""
     return render_spec(spec, format="svg", **options).text
 
 

@@ -93,13 +93,7 @@ def pooling_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
     args["padding"] = draw(st.sampled_from(["valid", "same"]))
     if draw(st.booleans()):
         args["data_format"] = draw(st.sampled_from(["channels_last", "channels_first"]))
-    rank = n + 2 if draw(st.integers(0, 9)) else draw(st.sampled_from([n + 1, n + 3]))
-    shape = (
-        None,
-        *draw(
-            st.lists(st.one_of(st.integers(1, 9), st.none()), min_size=rank - 1, max_size=rank - 1)
-        ),
-    )
+    shape = _input_shape(draw, n)
     return LayerCall(f"{kind}Pooling{n}D", args), [shape]
 
 
@@ -107,6 +101,14 @@ def pooling_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
 @given(pooling_cases())
 def test_pooling_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
     oracle.check(*case)
+
+
+def _input_shape(draw: st.DrawFn, n: int) -> tuple[int | None, ...]:
+    """Mostly the right rank for an ``n``-D pooling (batch, n spatial dims, channels), sometimes
+    one less or one more; dimensions 1-9 or unknown."""
+    rank = n + 2 if draw(st.integers(0, 9)) else draw(st.sampled_from([n + 1, n + 3]))
+    dims = st.lists(st.one_of(st.integers(1, 9), st.none()), min_size=rank - 1, max_size=rank - 1)
+    return (None, *draw(dims))
 
 
 @st.composite
@@ -118,13 +120,7 @@ def global_pooling_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
         args["keepdims"] = draw(st.booleans())
     if draw(st.booleans()):
         args["data_format"] = draw(st.sampled_from(["channels_last", "channels_first"]))
-    rank = n + 2 if draw(st.integers(0, 9)) else draw(st.sampled_from([n + 1, n + 3]))
-    shape = (
-        None,
-        *draw(
-            st.lists(st.one_of(st.integers(1, 9), st.none()), min_size=rank - 1, max_size=rank - 1)
-        ),
-    )
+    shape = _input_shape(draw, n)
     return LayerCall(f"Global{kind}Pooling{n}D", args), [shape]
 
 
