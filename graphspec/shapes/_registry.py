@@ -128,7 +128,19 @@ def infer_layer(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult | None:
     rule = SHAPE_RULES.get(call.type)
     if rule is None:
         return None
+    for index, shape in enumerate(inputs):
+        _check_dims(call, index, shape)
     return rule(call, inputs)
+
+
+def _check_dims(call: LayerCall, index: int, shape: object) -> None:
+    """Every rule may assume its inputs are shapes of positive (or unknown) dimensions."""
+    if not isinstance(shape, tuple) or not all(d is None or (is_int(d) and d >= 0) for d in shape):
+        raise ShapeFault(
+            f"{call.type} got input {index} of shape {_safe_format(shape)}; dimensions must be "
+            "non-negative integers or None",
+            input_index=index,
+        )
 
 
 # --------------------------------------------------------------------------- results & inputs
