@@ -7,7 +7,7 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help setup demo test test-all lint format bench fuzz catalog diagrams schema clean dot
+.PHONY: help setup sysdeps-test demo test test-all lint format bench fuzz catalog diagrams schema clean dot
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
@@ -27,20 +27,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The Graphviz `dot` program: installed with apt when missing and permitted (root or sudo -n).
+# System programs, installed with apt-get when missing and permitted (root or sudo -n):
+# `dot` (Graphviz) for diagrams; for the test suite also Chromium + ChromeDriver (viewer tests in a
+# real browser) and Neovim (a real LSP client). Tests that need a missing one skip with a reason.
+SYSDEPS_DEMO := dot:graphviz
+SYSDEPS_TEST := $(SYSDEPS_DEMO) chromium:chromium chromedriver:chromium-driver nvim:neovim
+
 dot:
-	@if command -v dot >/dev/null 2>&1; then \
-	  true; \
-	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  echo "installing Graphviz (dot) with apt-get"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null); \
-	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-	  echo "installing Graphviz (dot) with sudo apt-get"; \
-	  (sudo -n apt-get update -qq && sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null); \
-	else \
-	  echo "warning: the Graphviz 'dot' program is missing and cannot be installed here;"; \
-	  echo "         install it (apt-get install graphviz / brew install graphviz) to render PNG/SVG"; \
-	fi
+	@bash scripts/sysdeps.sh $(SYSDEPS_DEMO)
+
+sysdeps-test:
+	@bash scripts/sysdeps.sh $(SYSDEPS_TEST)
 
 demo: setup
 	@mkdir -p out
@@ -60,11 +57,11 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: setup lint
+test: setup sysdeps-test lint
 	$(PY) scripts/gen_catalog.py --check
 	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules -m "not slow" graphspec tests
 
-test-all: setup lint
+test-all: setup sysdeps-test lint
 	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules graphspec tests
 
 bench: setup
