@@ -13,7 +13,8 @@ import graphspec
 from graphspec import load
 from graphspec.cli import main
 from graphspec.errors import ImportModelError, UsageError
-from graphspec.importer import _OBJECT_DEFAULTS, UnsupportedLayersError, from_keras, import_source
+from graphspec.importer import UnsupportedLayersError, from_keras, import_source
+from graphspec.importer.objects import OBJECT_DEFAULTS
 from graphspec.registry import register_layer, unregister_layer
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -253,7 +254,7 @@ def test_a_config_never_reaches_other_modules(tmp_path: Path) -> None:
 
 
 def test_object_defaults_match_keras() -> None:
-    for name, defaults in _OBJECT_DEFAULTS.items():
+    for name, defaults in OBJECT_DEFAULTS.items():
         family = next(
             f
             for f in (keras.initializers, keras.regularizers, keras.constraints)

@@ -1,0 +1,40 @@
+"""The default node kind: one call of a Keras layer (``type`` plus arguments, or ``share``)."""
+
+from __future__ import annotations
+
+from graphspec.expand._context import Expansion, Ref
+from graphspec.expand.kinds import DEFAULT_KIND, NodeSite, node_kind
+from graphspec.graph import IRNode, NodeKind
+from graphspec.spec import NodeKey
+
+__all__ = ["expand_layer"]
+
+
+@node_kind(DEFAULT_KIND)
+def expand_layer(ex: Expansion, site: NodeSite) -> str:
+    """Add a layer node, its arguments' ``${params}`` resolved in its scope."""
+    scope, path, expanded = site.scope, site.path, site.expanded
+    if site.spec.repeat is not None:
+        ex.error(
+            "E404",
+            f"node `{site.local}`: `repeat` only applies to block instances",
+            (*path, NodeKey.REPEAT.value),
+            key=True,
+            node=expanded,
+            hint="add `block: NAME`, or remove `repeat`",
+        )
+    args = {k: ex.subst(v, scope.params, (*path, k), expanded) for k, v in site.spec.args.items()}
+    node = IRNode(
+        name=expanded,
+        kind=NodeKind.LAYER,
+        type=site.spec.type,
+        args=args,
+        loc=ex.source.key_at(path),
+        spec_path=path,
+        instance=scope.prefix[:-1] or None,
+    )
+    share = site.spec.share
+    ex.add_node(
+        node, site.refs, Ref(scope, share, ex.source.at((*path, "share"))) if share else None
+    )
+    return expanded

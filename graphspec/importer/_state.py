@@ -1,0 +1,57 @@
+"""What one import collects (nodes, inputs, wiring, problems) and the error naming every problem."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from graphspec.errors import ImportModelError
+
+__all__ = ["TENSOR", "ImportState", "UnsupportedLayersError", "short"]
+
+TENSOR: Final = "__keras_tensor__"
+"""The ``class_name`` of a serialized tensor in a call's arguments."""
+
+
+class UnsupportedLayersError(ImportModelError):
+    """The model holds layers a spec cannot name; ``layers`` lists ``(name, class, reason)``."""
+
+    def __init__(self, model: str, layers: list[tuple[str, str, str]]) -> None:
+        self.layers = layers
+        count = len(layers)
+        lines = [
+            f"cannot import model `{model}`: {count} layer{'s' * (count != 1)} cannot be "
+            "written in a spec:"
+        ]
+        lines += [f"  - `{name}` ({cls}): {reason}" for name, cls, reason in layers]
+        lines.append(
+            "hint: a spec names only keras.layers classes; register your own layer classes "
+            "with graphspec.register_layer(cls) before importing"
+        )
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class ImportState:
+    """What one import collects: nodes, inputs, wiring and every problem found."""
+
+    name: str
+    origin: str | None = None
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, list[str]] = field(default_factory=dict)
+    outputs: list[str] | dict[str, str] = field(default_factory=list)
+    chain: bool = False
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    dropped_calls: dict[str, list[str]] = field(default_factory=dict)
+
+    def problem(self, name: str, cls: str, reason: str) -> None:
+        """Record that layer ``name`` (class ``cls``) cannot be written, and why."""
+        self.problems.append((name, cls, reason))
+
+
+def short(value: Any) -> str:
+    """A value as compact JSON, cut at 60 characters (for messages)."""
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
