@@ -78,7 +78,7 @@ diagrams: setup
 	$(PY) scripts/render_docs.py
 
 schema: setup
-	$(GS) schema -o docs/graphspec.schema.json
+	$(GS) schema -o docs/graphspec.schema.json --force
 
 clean:
 	rm -rf out .pytest_cache build *.egg-info

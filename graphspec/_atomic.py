@@ -1,52 +1,37 @@
-"""Atomic file output: write a temporary file beside the target, then rename it into place."""
+"""Former home of atomic writes; the names stay as thin aliases of :mod:`graphspec.output`.
+
+New code calls :mod:`graphspec.output` (``OutputPolicy``, ``write_text``, ``write_bytes``,
+``writing``): every write, through these names or those, follows the one output policy.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-__all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic"]
+from graphspec.output import write_bytes, write_text, writing
 
+__all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic", "write_with"]
 
-@contextlib.contextmanager
-def atomic_path(target: str | os.PathLike[str], *, suffix: str | None = None) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; rename it onto ``target`` on success.
-
-    On any exception the temporary file is removed and an existing ``target`` is left untouched.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=suffix or target.suffix or ".tmp", dir=target.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
+atomic_path = writing
+"""Alias of :func:`graphspec.output.writing`."""
 
 
-def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
-    """Write text atomically (UTF-8)."""
-    write_bytes_atomic(target, text.encode("utf-8"))
+def write_text_atomic(target: str | os.PathLike[str], text: str, **policy: Any) -> None:
+    """Alias of :func:`graphspec.output.write_text` (same keyword arguments)."""
+    write_text(target, text, **policy)
 
 
-def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> None:
-    """Write bytes atomically."""
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
+def write_bytes_atomic(target: str | os.PathLike[str], data: bytes, **policy: Any) -> None:
+    """Alias of :func:`graphspec.output.write_bytes` (same keyword arguments)."""
+    write_bytes(target, data, **policy)
 
 
-def write_with(target: str | os.PathLike[str], writer: Callable[[Path], None]) -> None:
-    """Let ``writer`` fill a temporary path, then move it onto ``target``."""
-    with atomic_path(target) as tmp:
+def write_with(
+    target: str | os.PathLike[str], writer: Callable[[Path], None], **policy: Any
+) -> None:
+    """Let ``writer`` fill a temporary path, then move it onto ``target`` under the policy."""
+    with writing(target, **policy) as tmp:
         writer(tmp)
-
-
-__all__ += ["write_with"]

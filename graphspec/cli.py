@@ -8,11 +8,21 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from graphspec.errors import Diagnostic, GraphSpecError, Severity, SpecError, UsageError
 
-__all__ = ["COMMANDS", "command", "main"]
+if TYPE_CHECKING:
+    from graphspec.output import OutputPolicy
+
+__all__ = [
+    "COMMANDS",
+    "add_output_option",
+    "add_write_options",
+    "command",
+    "main",
+    "output_policy",
+]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -59,6 +69,48 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
 def add_format_option(parser: argparse.ArgumentParser) -> None:
     """``--format text|json`` for diagnostics and reports."""
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output form")
+
+
+FORCE_HELP = (
+    "replace an existing output file that graphspec did not write, or that was changed since "
+    "(graphspec's own unchanged outputs are refreshed without it; an input is never replaced)"
+)
+MKDIR_HELP = "create missing folders of output files"
+
+
+def add_write_options(parser: argparse.ArgumentParser) -> None:
+    """``--force`` and ``--mkdir``: the same two flags, with the same meaning, on every writer."""
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP)
+    parser.add_argument("--mkdir", action="store_true", help=MKDIR_HELP)
+
+
+def add_output_option(
+    parser: argparse.ArgumentParser,
+    *,
+    required: bool,
+    metavar: str = "FILE",
+    help: str = "the file to write",
+) -> None:
+    """``-o/--output`` plus ``--force`` and ``--mkdir`` (see :mod:`graphspec.output`)."""
+    parser.add_argument("-o", "--output", required=required, metavar=metavar, help=help)
+    add_write_options(parser)
+
+
+def output_policy(args: argparse.Namespace, *inputs: str | None) -> OutputPolicy:
+    """The output policy of one run: ``--force``/``--mkdir`` and the files it reads."""
+    from graphspec.output import OutputPolicy
+
+    command_name = getattr(args, "command", None) or "graphspec"
+
+    def note(message: str) -> None:
+        print(f"graphspec {command_name}: note: {message}", file=sys.stderr)
+
+    return OutputPolicy(
+        inputs=tuple(i for i in inputs if i),
+        force=bool(getattr(args, "force", False)),
+        mkdir=bool(getattr(args, "mkdir", False)),
+        notify=note,
+    )
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
@@ -154,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as err:  # a file problem no check above anticipated: one line, never a traceback
+        where = f": {err.filename}" if err.filename else ""
+        print(f"graphspec {args.command}: error: {err.strerror or err}{where}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

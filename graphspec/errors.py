@@ -14,6 +14,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "ImportModelError",
     "LoadError",
+    "OutputError",
     "Severity",
     "SpecError",
     "TrainError",
@@ -86,6 +87,19 @@ class GraphSpecError(Exception):
 
 class UsageError(GraphSpecError, ValueError):
     """The caller used graphspec wrongly (bad option, missing file); exit status 2."""
+
+
+class OutputError(UsageError):
+    """An output file cannot be written under the output policy (see :mod:`graphspec.output`).
+
+    The message is one line, ``cannot write PATH: reason``; the CLI prints it after
+    ``graphspec CMD: error:`` and exits with status 2. Nothing was written.
+    """
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"cannot write {self.path}: {reason}")
 
 
 class SpecError(GraphSpecError, ValueError):

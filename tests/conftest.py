@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,9 @@ from hypothesis import settings
 from graphspec.cli import main
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# The records of files graphspec wrote (graphspec.output) go to a throw-away folder, never to
+# the user's ~/.local/state; subprocesses inherit it.
+os.environ["GRAPHSPEC_STATE_DIR"] = tempfile.mkdtemp(prefix="graphspec-test-state-")
 
 # CI replays the same examples every run (a red CI is always reproducible); local runs explore.
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)

@@ -28,7 +28,7 @@ def _spec(specs_dir: Path, name: str) -> Path:
 def test_compile_writes_a_loadable_model(run_cli: Run, specs_dir: Path, tmp_path: Path) -> None:
     spec = _spec(specs_dir, "seed_sequential")
     target = tmp_path / "out" / "seed.keras"
-    run = run_cli("compile", spec, "-o", target)
+    run = run_cli("compile", spec, "-o", target, "--mkdir")
     assert run.status == 0, run.err
     model = keras.saving.load_model(target, safe_mode=True)
     assert isinstance(model, keras.Sequential)
@@ -85,7 +85,9 @@ def test_sequential_api_on_a_branching_spec_fails_and_keeps_the_old_file(
 ) -> None:
     target = tmp_path / "skip.keras"
     target.write_bytes(b"previous model")
-    run = run_cli("compile", _spec(specs_dir, "seed_skip"), "-o", target, "--api", "sequential")
+    run = run_cli(
+        "compile", _spec(specs_dir, "seed_skip"), "-o", target, "--api", "sequential", "--force"
+    )
     assert run.status == 1
     assert "error[E601]: cannot compile as Sequential: node `add` has 2 inputs" in run.err
     assert target.read_bytes() == b"previous model"
@@ -122,7 +124,7 @@ def test_keras_failure_exits_1_and_keeps_the_old_file(run_cli: Run, tmp_path: Pa
     target.write_bytes(b"previous model")
     register_layer(Picky)
     try:
-        run = run_cli("compile", spec, "-o", target)
+        run = run_cli("compile", spec, "-o", target, "--force")
     finally:
         unregister_layer("Picky")
     assert run.status == 1

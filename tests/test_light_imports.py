@@ -24,7 +24,13 @@ sys.exit(status)
         ["validate", "specs/bad/seed_skip_original.yaml"],
         ["summary", "specs/multi_io.yaml"],
         ["schema"],
-        ["compile", "specs/bad/seed_skip_original.yaml", "-o", "out/never-written.keras"],
+        [
+            "compile",
+            "specs/bad/seed_skip_original.yaml",
+            "-o",
+            "out/never-written.keras",
+            "--mkdir",
+        ],
     ],
     ids=["validate", "validate-bad", "summary", "schema", "compile-invalid"],
 )

@@ -10,8 +10,10 @@ from graphspec.cli import (
     EXIT_INVALID,
     EXIT_OK,
     add_format_option,
+    add_output_option,
     add_set_option,
     command,
+    output_policy,
     parse_overrides,
     print_diagnostics,
 )
@@ -89,18 +91,18 @@ def run_summary(args: argparse.Namespace) -> int:
 
 
 def _schema_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_output_option(p, required=False, help="write to FILE instead of stdout")
 
 
 @command("schema", "print the JSON Schema of the spec format (for editors)", _schema_args)
 def run_schema(args: argparse.Namespace) -> int:
     from graphspec.schema import schema_text
 
+    policy = output_policy(args)
+    policy.check(args.output)
     text = schema_text() + "\n"
     if args.output:
-        from graphspec._atomic import write_text_atomic
-
-        write_text_atomic(args.output, text)
+        policy.write_text(args.output, text)
     else:
         sys.stdout.write(text)
     return EXIT_OK

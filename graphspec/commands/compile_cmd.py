@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from graphspec.cli import EXIT_INVALID, EXIT_OK, add_set_option, command, parse_overrides
+from graphspec.cli import (
+    EXIT_INVALID,
+    EXIT_OK,
+    add_output_option,
+    add_set_option,
+    command,
+    output_policy,
+    parse_overrides,
+)
 from graphspec.compiler import APIS
 from graphspec.errors import UsageError
 
@@ -15,9 +23,7 @@ __all__ = ["run_compile"]
 
 def _compile_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", metavar="SPEC", help="the spec file to compile")
-    p.add_argument(
-        "-o", "--output", required=True, metavar="FILE.keras", help="where to save the model"
-    )
+    add_output_option(p, required=True, metavar="FILE.keras", help="where to save the model")
     p.add_argument(
         "--api",
         choices=APIS,
@@ -41,20 +47,21 @@ def run_compile(args: argparse.Namespace) -> int:
             f"-o must name a file ending in .keras (Keras saves models only there); "
             f"got {args.output!r}; e.g. -o {output.with_suffix('.keras')}"
         )
+    policy = output_policy(args, args.spec)
+    policy.check(output)  # before TensorFlow is imported: a bad -o fails at once
     result = check(args.spec, params=parse_overrides(args.overrides))
     if result.diagnostics:
         print_diagnostics(result.diagnostics, "text", sys.stderr)
     if not result.ok:
         return EXIT_INVALID
 
-    from graphspec._atomic import atomic_path
     from graphspec.compiler import build_model
 
     built = build_model(result, api=args.api)
     model = built.model
     if args.summary:
         model.summary(print_fn=_print_line)
-    with atomic_path(output, suffix=".keras") as tmp:
+    with policy.writing(output, suffix=".keras") as tmp:
         model.save(tmp)
     print(f"wrote {args.output} ({built.kind}, {model.count_params():,} params)")
     return EXIT_OK

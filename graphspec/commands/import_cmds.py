@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from graphspec.cli import EXIT_OK, EXIT_USAGE, add_set_option, command, parse_overrides
+from graphspec.cli import (
+    EXIT_OK,
+    add_output_option,
+    add_set_option,
+    command,
+    output_policy,
+    parse_overrides,
+)
 
 __all__ = ["run_codegen", "run_import"]
 
@@ -18,8 +25,7 @@ def _import_args(p: argparse.ArgumentParser) -> None:
         help="a .keras file, a model JSON config (model.to_json()), or keras.applications.NAME "
         "(built with weights=None)",
     )
-    p.add_argument("-o", "--output", required=True, metavar="SPEC", help="the spec file to write")
-    p.add_argument("--force", action="store_true", help="overwrite SPEC if it exists")
+    add_output_option(p, required=True, metavar="SPEC", help="the spec file to write")
 
 
 @command(
@@ -28,19 +34,14 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     _import_args,
 )
 def run_import(args: argparse.Namespace) -> int:
-    from graphspec._atomic import write_text_atomic
     from graphspec.importer import import_source
 
     out = Path(args.output)
-    if out.exists() and not args.force:
-        print(
-            f"graphspec import: error: {out} exists; use --force to overwrite it",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+    policy = output_policy(args, args.source)
+    policy.check(out)
     spec = import_source(args.source)
     text = spec.to_yaml()
-    write_text_atomic(out, text)
+    policy.write_text(out, text)
     layers = sum(1 for node in spec.nodes.values() if node.share is None)
     shared = len(spec.nodes) - layers
     tail = f" ({shared} shared-layer calls)" if shared else ""
@@ -63,7 +64,7 @@ def _params_text(spec: object) -> str:
 
 def _codegen_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", metavar="SPEC")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_output_option(p, required=False, help="write to FILE instead of stdout")
     add_set_option(p)
 
 
@@ -73,11 +74,11 @@ def _codegen_args(p: argparse.ArgumentParser) -> None:
 def run_codegen(args: argparse.Namespace) -> int:
     from graphspec.codegen import generate_python
 
+    policy = output_policy(args, args.spec)
+    policy.check(args.output)
     text = generate_python(args.spec, params=parse_overrides(args.overrides))
     if args.output:
-        from graphspec._atomic import write_text_atomic
-
-        write_text_atomic(args.output, text)
+        policy.write_text(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -13,8 +13,10 @@ from typing import Final
 from graphspec.cli import (
     EXIT_INVALID,
     EXIT_OK,
+    add_output_option,
     add_set_option,
     command,
+    output_policy,
     parse_overrides,
     print_diagnostics,
 )
@@ -34,7 +36,7 @@ _PACKAGES: Final = (
 
 def _render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", metavar="SPEC", help="the spec file to draw")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
+    add_output_option(p, required=True)
     p.add_argument(
         "--format",
         choices=_FORMATS,
@@ -64,6 +66,8 @@ def run_render(args: argparse.Namespace) -> int:
 
     fmt = format_for(args.output, args.format)
     overrides = parse_overrides(args.overrides)
+    policy = output_policy(args, args.spec)
+    policy.check(args.output)  # before any work: a bad -o costs nothing
     result = render_spec(
         args.spec,
         args.output,
@@ -72,6 +76,7 @@ def run_render(args: argparse.Namespace) -> int:
         blocks=args.blocks,
         shapes=args.shapes,
         params=overrides,
+        policy=policy,
     )
     print_diagnostics(result.diagnostics, "text", sys.stderr)
     print(f"wrote {args.output}" + ("" if result.ok else " (the spec has errors, drawn in red)"))

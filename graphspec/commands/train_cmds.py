@@ -6,9 +6,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-from graphspec.cli import EXIT_OK, add_set_option, command, parse_overrides
+from graphspec.cli import (
+    EXIT_OK,
+    add_set_option,
+    add_write_options,
+    command,
+    output_policy,
+    parse_overrides,
+)
 from graphspec.errors import UsageError
 from graphspec.train.strategy import STRATEGIES
 
@@ -48,6 +55,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=_positive, help="override train.epochs")
     p.add_argument("--batch-size", type=_positive, help="override train.batch_size")
     add_set_option(p)
+    add_write_options(p)
 
 
 def _require_suffix(path: str | None, suffix: str, flag: str) -> None:
@@ -55,10 +63,9 @@ def _require_suffix(path: str | None, suffix: str, flag: str) -> None:
         raise UsageError(f"{flag} must name a {suffix} file; got {path!r}")
 
 
-def _write_json(path: str, data: Any) -> None:
-    from graphspec._atomic import write_text_atomic
-
-    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
+def _data_file(data: str) -> str | None:
+    """``--data`` when it names a file (an input no output may replace)."""
+    return data if Path(data).exists() else None
 
 
 # -- fit ----------------------------------------------------------------------------------------
@@ -81,7 +88,6 @@ def _fit_args(p: argparse.ArgumentParser) -> None:
 
 @command("fit", "train a spec on a data set and print its test metrics", _fit_args)
 def run_fit(args: argparse.Namespace) -> int:
-    from graphspec._atomic import atomic_path
     from graphspec.train.data import load_data
     from graphspec.train.fit import fit_spec, prepare
     from graphspec.train.settings import resolve_settings
@@ -89,6 +95,8 @@ def run_fit(args: argparse.Namespace) -> int:
 
     _require_suffix(args.output, ".keras", "-o/--output")
     _require_suffix(args.history, ".json", "--history")
+    policy = output_policy(args, args.spec, _data_file(args.data))
+    policy.check(args.output, args.history)  # before training, not after
     result = prepare(args.spec, parse_overrides(args.overrides))
     settings = resolve_settings(result.spec, epochs=args.epochs, batch_size=args.batch_size)
     dataset = load_data(args.data, result.graph)
@@ -117,11 +125,11 @@ def run_fit(args: argparse.Namespace) -> int:
         print("not the chief worker: outputs are written by the chief only")
         return EXIT_OK
     if args.output:
-        with atomic_path(args.output, suffix=".keras") as tmp:
+        with policy.writing(args.output, suffix=".keras") as tmp:
             run.model.save(tmp)
         print(f"wrote {args.output}")
     if args.history:
-        _write_json(args.history, run.to_dict())
+        policy.write_text(args.history, json.dumps(run.to_dict(), indent=2) + "\n")
         print(f"wrote {args.history}")
     return EXIT_OK
 
@@ -152,6 +160,8 @@ def run_compare(args: argparse.Namespace) -> int:
 
     _require_suffix(args.plot, ".png", "--plot")
     _require_suffix(args.json, ".json", "--json")
+    policy = output_policy(args, *args.specs, _data_file(args.data))
+    policy.check(args.json, args.plot)  # before training, not after
     for spec in args.specs:
         if not Path(spec).is_file():
             raise UsageError(f"no such spec file: {spec}")
@@ -177,11 +187,11 @@ def run_compare(args: argparse.Namespace) -> int:
             "both_apis": args.both_apis,
             "set": args.overrides,
         }
-        _write_json(args.json, data)
+        policy.write_text(args.json, json.dumps(data, indent=2) + "\n")
         print(f"wrote {args.json}")
     if args.plot:
         from graphspec.train.plot import plot_curves
 
-        plot_curves(comparison, args.plot)
+        plot_curves(comparison, args.plot, policy=policy)
         print(f"wrote {args.plot}")
     return EXIT_OK

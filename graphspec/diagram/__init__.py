@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from graphspec._atomic import write_bytes_atomic, write_text_atomic
 from graphspec.api import CheckResult, check
 from graphspec.diagram import dot as _dot
 from graphspec.diagram import mermaid as _mermaid
 from graphspec.diagram._registry import EXTENSIONS, RENDERERS, Renderer, renderer
 from graphspec.diagram._view import Options, View, build_view
 from graphspec.errors import Diagnostic, GraphvizNotFoundError, UsageError
+from graphspec.output import OutputPolicy
 from graphspec.spec import Spec
 
 __all__ = [
@@ -121,6 +121,9 @@ def render_spec(
     blocks: str = "expand",
     shapes: bool = True,
     params: Mapping[str, Any] | None = None,
+    force: bool = False,
+    mkdir: bool = False,
+    policy: OutputPolicy | None = None,
 ) -> RenderResult:
     """Draw a spec (object, path, YAML text or a :class:`CheckResult`) and write it to ``path``.
 
@@ -129,10 +132,14 @@ def render_spec(
     Raises :class:`SpecError` when the spec cannot be loaded at all (nothing is written),
     :class:`UsageError` for bad options, and :class:`GraphvizNotFoundError` when ``dot`` is
     needed but missing (the DOT source is then written beside ``path`` as ``.dot``).
-    Files are written atomically: a failed run never leaves a partial file.
+    Files are written under the output policy (:mod:`graphspec.output`): never over the spec
+    file, over an existing file graphspec did not write only with ``force``, into a missing
+    folder only with ``mkdir`` (``policy``, when given, replaces ``force`` and ``mkdir``); a
+    failed run never leaves a partial file.
     """
     fmt = format_for(path, format)
     result, view = _view(spec, params, rankdir, blocks, shapes)
+    policy = (policy or OutputPolicy(force=force, mkdir=mkdir)).with_inputs(*_spec_files(result))
     source = _dot.dot_source(view)
     chosen = RENDERERS[fmt]
     target = Path(path) if path is not None else None
@@ -144,11 +151,17 @@ def render_spec(
                 f"{err}; get the DOT source with `graphspec.diagram.to_dot(spec)`"
             ) from err
         dot_path = target.with_suffix(".dot")
-        write_text_atomic(dot_path, source)
+        policy.write_text(dot_path, source)
         raise GraphvizNotFoundError(f"{err}; the DOT source was written to {dot_path}") from err
     if target is not None:
-        write_bytes_atomic(target, data)
+        policy.write_bytes(target, data)
     return RenderResult(fmt, data, source, list(result.diagnostics), target, result)
+
+
+def _spec_files(result: CheckResult) -> list[str]:
+    """The files a checked spec was read from (never to be overwritten by a diagram)."""
+    file = result.spec.file
+    return [file] if file and Path(file).exists() else []
 
 
 def render_svg(spec: SpecLike, **options: Any) -> str:

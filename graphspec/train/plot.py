@@ -6,7 +6,7 @@ import itertools
 import os
 from typing import TYPE_CHECKING
 
-from graphspec._atomic import atomic_path
+from graphspec.output import OutputPolicy
 
 if TYPE_CHECKING:
     from graphspec.train.compare import Comparison
@@ -17,8 +17,10 @@ _STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1)), "v"))
 """Line style and marker per model, so that identical curves drawn on top of each other show."""
 
 
-def plot_curves(comparison: Comparison, path: str | os.PathLike[str]) -> None:
-    """Draw each model's test (validation) accuracy per epoch to a PNG, written atomically."""
+def plot_curves(
+    comparison: Comparison, path: str | os.PathLike[str], *, policy: OutputPolicy | None = None
+) -> None:
+    """Draw each model's test (validation) accuracy per epoch to a PNG (under ``policy``)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -56,7 +58,7 @@ def plot_curves(comparison: Comparison, path: str | os.PathLike[str]) -> None:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
-        with atomic_path(path, suffix=".png") as tmp:
+        with (policy or OutputPolicy()).writing(path, suffix=".png") as tmp:
             fig.savefig(tmp, format="png")
     finally:
         plt.close(fig)

@@ -1,4 +1,8 @@
-"""Nothing lost: a failing write never leaves a partial file or destroys an existing one."""
+"""Nothing lost: a failing write never leaves a partial file or destroys an existing one.
+
+The old names in ``graphspec._atomic`` are aliases of :mod:`graphspec.output`; an existing
+target is replaced only with ``force`` (or when graphspec wrote it), so these tests pass it.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ class Boom(RuntimeError):
 def test_exception_inside_atomic_path_keeps_target(tmp_path: Path) -> None:
     target = tmp_path / "model.keras"
     target.write_bytes(OLD)
-    with pytest.raises(Boom), atomic_path(target) as tmp:
+    with pytest.raises(Boom), atomic_path(target, force=True) as tmp:
         tmp.write_bytes(b"half a model")
         assert tmp.parent == tmp_path and tmp != target
         raise Boom
@@ -55,7 +59,7 @@ def test_writer_failing_after_partial_write(tmp_path: Path) -> None:
         raise Boom
 
     with pytest.raises(Boom):
-        write_with(target, writer)
+        write_with(target, writer, force=True)
     assert target.read_bytes() == OLD
     assert _leftovers(tmp_path, {"out.dot"}) == []
 
@@ -63,9 +67,9 @@ def test_writer_failing_after_partial_write(tmp_path: Path) -> None:
 def test_success_replaces_whole_file(tmp_path: Path) -> None:
     target = tmp_path / "a.txt"
     target.write_bytes(OLD * 100)
-    write_text_atomic(target, "new")
+    write_text_atomic(target, "new", force=True)
     assert target.read_bytes() == b"new"
-    write_bytes_atomic(target, b"newer")
+    write_bytes_atomic(target, b"newer")  # graphspec's own output: refreshed without force
     assert target.read_bytes() == b"newer"
     assert _leftovers(tmp_path, {"a.txt"}) == []
 
@@ -73,7 +77,7 @@ def test_success_replaces_whole_file(tmp_path: Path) -> None:
 def test_keyboard_interrupt_is_also_cleaned_up(tmp_path: Path) -> None:
     target = tmp_path / "t.json"
     target.write_bytes(OLD)
-    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
+    with pytest.raises(KeyboardInterrupt), atomic_path(target, force=True) as tmp:
         tmp.write_bytes(b"{")
         raise KeyboardInterrupt
     assert target.read_bytes() == OLD
@@ -92,11 +96,11 @@ def test_schema_output_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr("graphspec.schema.schema_text", broken)
     with pytest.raises(Boom):
-        main(["schema", "-o", str(target)])
+        main(["schema", "-o", str(target), "--force"])
     assert target.read_bytes() == OLD
     assert _leftovers(tmp_path, {"schema.json"}) == []
     monkeypatch.undo()
-    assert main(["schema", "-o", str(target)]) == 0
+    assert main(["schema", "-o", str(target), "--force"]) == 0
     assert target.read_text(encoding="utf-8").startswith("{")
     assert _leftovers(tmp_path, {"schema.json"}) == []
 
@@ -119,7 +123,7 @@ def test_render_of_unloadable_spec_writes_nothing(
     fresh, existing = tmp_path / f"fresh{suffix}", tmp_path / f"existing{suffix}"
     existing.write_bytes(OLD)
     assert main(["render", str(spec), "-o", str(fresh)]) == 1
-    assert main(["render", str(spec), "-o", str(existing)]) == 1
+    assert main(["render", str(spec), "-o", str(existing), "--force"]) == 1
     assert not fresh.exists()
     assert existing.read_bytes() == OLD
     assert _leftovers(tmp_path, {"bad.yaml", existing.name}) == []
@@ -138,7 +142,7 @@ def test_compile_of_invalid_spec_writes_nothing(
     fresh, existing = tmp_path / "fresh.keras", tmp_path / "existing.keras"
     existing.write_bytes(OLD)
     assert main(["compile", str(spec), "-o", str(fresh)]) == 1
-    assert main(["compile", str(spec), "-o", str(existing)]) == 1
+    assert main(["compile", str(spec), "-o", str(existing), "--force"]) == 1
     assert not fresh.exists()
     assert existing.read_bytes() == OLD
     assert _leftovers(tmp_path, {"bad.yaml", existing.name}) == []
@@ -152,6 +156,8 @@ def test_valid_spec_still_renders(tmp_path: Path) -> None:
     spec.write_text(VALID, encoding="utf-8")
     target = tmp_path / "ok.dot"
     target.write_bytes(OLD)
-    assert main(["render", str(spec), "-o", str(target)]) == 0
+    assert main(["render", str(spec), "-o", str(target)]) == 2  # not graphspec's file
+    assert target.read_bytes() == OLD
+    assert main(["render", str(spec), "-o", str(target), "--force"]) == 0
     assert target.read_text(encoding="utf-8").startswith("digraph")
     assert _leftovers(tmp_path, {"ok.yaml", "ok.dot"}) == []

@@ -183,7 +183,7 @@ def test_failed_render_keeps_existing_file(tmp_path: Path, monkeypatch: pytest.M
 
     monkeypatch.setattr(graphviz.Source, "pipe", boom)
     with pytest.raises(Exception, match="dot"):
-        render_spec(SKIP, out)
+        render_spec(SKIP, out, force=True)
     assert out.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.png"]
 

@@ -48,7 +48,7 @@ def test_cli_fit_writes_model_and_history(
 ) -> None:
     model, history = tmp_path / "out" / "m.keras", tmp_path / "h.json"
     argv = ["fit", str(tiny_a), "--data", "digits", "--epochs", "2", "--batch-size", "128"]
-    assert main([*argv, "--seed", "1", "-o", str(model), "--history", str(history)]) == 0
+    assert main([*argv, "--seed", "1", "-o", str(model), "--mkdir", "--history", str(history)]) == 0
     out = capsys.readouterr().out
     assert "training tiny_a on digits: 1347 train / 450 test samples" in out
     assert "test: accuracy " in out and "Sequential model, 1,210 parameters, 1 replica" in out
