@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from graphspec.errors import Diagnostic, SpecError, UsageError
+from graphspec.errors import Diagnostic, SpecError
 from graphspec.expand import expand
 from graphspec.graph import Graph
 from graphspec.loader import decode, load_document, read_text
+from graphspec.paths import looks_like_path, spec_file
 from graphspec.schema import build_spec
 from graphspec.spec import Spec
 from graphspec.validate import check as check_graph
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
     from graphspec.shapes.infer import ShapeInfo
 
 __all__ = ["CheckResult", "check", "load", "load_path"]
-
-_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @contextlib.contextmanager
@@ -46,6 +45,10 @@ def _gc_paused() -> Iterator[None]:
 def load(source: str | FsPath | bytes | Spec) -> Spec:
     """Load a spec from a path, YAML text or bytes; raises :class:`SpecError` when unreadable.
 
+    A :class:`~pathlib.Path` is always a file. A string is a file when it is one line naming
+    a ``.yaml``/``.yml``/``.json`` file, an existing file, or has no ``:`` (every spec has
+    ``key: value`` pairs); otherwise it is YAML text. A file that does not exist or is a folder
+    raises :class:`UsageError` — a path is never read as YAML.
     Entries that fail the schema are reported through :attr:`Spec.load_diagnostics` of the
     returned spec when the rest can still be checked.
 
@@ -57,10 +60,8 @@ def load(source: str | FsPath | bytes | Spec) -> Spec:
         return source
     if isinstance(source, bytes):
         text, file, stem = decode(source, "<spec>"), "<spec>", "model"
-    elif isinstance(source, FsPath) or _looks_like_path(source):
-        path = FsPath(source)
-        if not path.exists():
-            raise UsageError(f"no such spec file: {path}")
+    elif isinstance(source, FsPath) or looks_like_path(source):
+        path = spec_file(source)
         text, file, stem = read_text(path), str(path), path.stem
     else:
         text, file, stem = source, "<spec>", "model"
@@ -74,17 +75,6 @@ def load(source: str | FsPath | bytes | Spec) -> Spec:
 def load_path(path: str | FsPath) -> Spec:
     """Load a spec file (never treats the argument as YAML text)."""
     return load(FsPath(path))
-
-
-def _looks_like_path(text: str) -> bool:
-    if "\n" in text or len(text) > 4096:
-        return False
-    if text.endswith(_SUFFIXES):
-        return True
-    try:
-        return FsPath(text).is_file()
-    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
-        return False
 
 
 @dataclass

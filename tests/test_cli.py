@@ -52,7 +52,7 @@ def test_json_format_is_the_same_data(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate"]) == 2
     assert main(["validate", "no/such/file.yaml"]) == 2
-    assert "no such spec file: no/such/file.yaml" in capsys.readouterr().err
+    assert "no/such/file.yaml: error[E001]: no such spec file" in capsys.readouterr().err
     assert main(["validate", "--set", "oops", "specs/seed_skip.yaml"]) == 2
     assert main([]) == 2
     assert main(["nonsense"]) == 2

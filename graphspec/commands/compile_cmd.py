@@ -17,6 +17,7 @@ from graphspec.cli import (
 )
 from graphspec.compiler import APIS
 from graphspec.errors import UsageError
+from graphspec.paths import spec_file
 
 __all__ = ["run_compile"]
 
@@ -47,9 +48,10 @@ def run_compile(args: argparse.Namespace) -> int:
             f"-o must name a file ending in .keras (Keras saves models only there); "
             f"got {args.output!r}; e.g. -o {output.with_suffix('.keras')}"
         )
-    policy = output_policy(args, args.spec)
+    spec = spec_file(args.spec)
+    policy = output_policy(args, str(spec))
     policy.check(output)  # before TensorFlow is imported: a bad -o fails at once
-    result = check(args.spec, params=parse_overrides(args.overrides))
+    result = check(spec, params=parse_overrides(args.overrides))
     if result.diagnostics:
         print_diagnostics(result.diagnostics, "text", sys.stderr)
     if not result.ok:

@@ -14,6 +14,7 @@ from graphspec.cli import (
     output_policy,
     parse_overrides,
 )
+from graphspec.paths import spec_file
 
 __all__ = ["run_codegen", "run_import"]
 
@@ -74,9 +75,10 @@ def _codegen_args(p: argparse.ArgumentParser) -> None:
 def run_codegen(args: argparse.Namespace) -> int:
     from graphspec.codegen import generate_python
 
-    policy = output_policy(args, args.spec)
+    spec = spec_file(args.spec)
+    policy = output_policy(args, str(spec))
     policy.check(args.output)
-    text = generate_python(args.spec, params=parse_overrides(args.overrides))
+    text = generate_python(spec, params=parse_overrides(args.overrides))
     if args.output:
         policy.write_text(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)

@@ -20,6 +20,7 @@ from graphspec.cli import (
     parse_overrides,
     print_diagnostics,
 )
+from graphspec.paths import spec_file
 
 __all__ = ["run_doctor", "run_render"]
 
@@ -64,12 +65,13 @@ def _render_args(p: argparse.ArgumentParser) -> None:
 def run_render(args: argparse.Namespace) -> int:
     from graphspec.diagram import format_for, render_spec
 
+    spec = spec_file(args.spec)
     fmt = format_for(args.output, args.format)
     overrides = parse_overrides(args.overrides)
-    policy = output_policy(args, args.spec)
+    policy = output_policy(args, str(spec))
     policy.check(args.output)  # before any work: a bad -o costs nothing
     result = render_spec(
-        args.spec,
+        spec,
         args.output,
         format=fmt,
         rankdir=args.rankdir,

@@ -17,6 +17,7 @@ from graphspec.cli import (
     parse_overrides,
 )
 from graphspec.errors import UsageError
+from graphspec.paths import spec_file
 from graphspec.train.strategy import STRATEGIES
 
 __all__ = ["run_compare", "run_fit"]
@@ -95,9 +96,10 @@ def run_fit(args: argparse.Namespace) -> int:
 
     _require_suffix(args.output, ".keras", "-o/--output")
     _require_suffix(args.history, ".json", "--history")
-    policy = output_policy(args, args.spec, _data_file(args.data))
+    spec = spec_file(args.spec)
+    policy = output_policy(args, str(spec), _data_file(args.data))
     policy.check(args.output, args.history)  # before training, not after
-    result = prepare(args.spec, parse_overrides(args.overrides))
+    result = prepare(spec, parse_overrides(args.overrides))
     settings = resolve_settings(result.spec, epochs=args.epochs, batch_size=args.batch_size)
     dataset = load_data(args.data, result.graph)
     chief = is_chief(args.strategy)
@@ -160,13 +162,11 @@ def run_compare(args: argparse.Namespace) -> int:
 
     _require_suffix(args.plot, ".png", "--plot")
     _require_suffix(args.json, ".json", "--json")
+    specs = [spec_file(spec) for spec in args.specs]
     policy = output_policy(args, *args.specs, _data_file(args.data))
     policy.check(args.json, args.plot)  # before training, not after
-    for spec in args.specs:
-        if not Path(spec).is_file():
-            raise UsageError(f"no such spec file: {spec}")
     comparison = compare_specs(
-        args.specs,
+        specs,
         args.data,
         seeds=args.seeds,
         epochs=args.epochs,
