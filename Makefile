@@ -7,7 +7,7 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help setup sysdeps-test demo test test-all lint format bench fuzz catalog diagrams schema clean dot
+.PHONY: help setup sysdeps-test demo test test-all lint format bench fuzz catalog diagrams schema clean dot screenshot
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
@@ -17,6 +17,7 @@ help:
 	@echo "make fuzz      run the atheris fuzz target on the loader (not part of CI)"
 	@echo "make catalog   regenerate the Keras layer catalog from the installed Keras"
 	@echo "make diagrams  regenerate the SVG diagrams under docs/diagrams/"
+	@echo "make screenshot  screenshot \`graphspec view\` in headless Chromium (docs/diagrams/viewer.png)"
 
 setup: $(STAMP) dot
 
@@ -76,6 +77,9 @@ catalog: setup
 
 diagrams: setup
 	$(PY) scripts/render_docs.py
+
+screenshot: setup sysdeps-test
+	$(PY) scripts/screenshot_view.py
 
 schema: setup
 	$(GS) schema -o docs/graphspec.schema.json --force

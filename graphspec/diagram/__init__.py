@@ -24,6 +24,7 @@ __all__ = [
     "RENDERERS",
     "RenderResult",
     "Renderer",
+    "draw",
     "format_for",
     "render_spec",
     "render_svg",
@@ -31,6 +32,7 @@ __all__ = [
     "repr_mimebundle",
     "to_dot",
     "to_mermaid",
+    "view_of",
 ]
 
 RANKDIRS: Final = ("TB", "LR", "BT", "RL")
@@ -85,13 +87,15 @@ def format_for(path: str | Path | None, fmt: str | None = None) -> str:
     return EXTENSIONS[suffix]
 
 
-def _options(rankdir: str, blocks: str, shapes: bool) -> Options:
+def _options(
+    rankdir: str, blocks: str, shapes: bool, toggled: frozenset[str] = frozenset()
+) -> Options:
     if rankdir not in RANKDIRS:
         raise UsageError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
     if blocks not in BLOCK_MODES:
         raise UsageError(f"blocks must be one of {', '.join(BLOCK_MODES)}; got {blocks!r}")
     mode: Literal["expand", "collapse"] = "collapse" if blocks == "collapse" else "expand"
-    return Options(rankdir=rankdir, blocks=mode, shapes=shapes)
+    return Options(rankdir=rankdir, blocks=mode, shapes=shapes, toggled=toggled)
 
 
 def _checked(spec: SpecLike, params: Mapping[str, Any] | None) -> CheckResult:
@@ -110,6 +114,28 @@ def _view(
     options = _options(rankdir, blocks, shapes)
     result = _checked(spec, params)
     return result, build_view(result, options)
+
+
+def view_of(
+    spec: SpecLike,
+    *,
+    rankdir: str = "TB",
+    blocks: str = "expand",
+    shapes: bool = True,
+    toggled: frozenset[str] = frozenset(),
+    params: Mapping[str, Any] | None = None,
+) -> tuple[CheckResult, View]:
+    """Check a spec and lay out its diagram; ``toggled`` block units are drawn the other way.
+
+    The viewer draws the view with :func:`draw` and maps the SVG ids back to the view's boxes.
+    """
+    result = _checked(spec, params)
+    return result, build_view(result, _options(rankdir, blocks, shapes, toggled))
+
+
+def draw(view: View, fmt: str = "svg") -> bytes:
+    """The bytes of a laid-out view in one output format."""
+    return RENDERERS[format_for(None, fmt)].draw(view)
 
 
 def render_spec(

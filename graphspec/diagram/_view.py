@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final, Literal
@@ -19,15 +17,15 @@ from graphspec.diagram._labels import (
     key_args,
     truncate,
 )
+from graphspec.diagram._skips import mark_skips
 from graphspec.diagram._style import FAMILIES, Family, family_of
+from graphspec.diagram._units import Copies, ancestry, collapsed_units, repeat_copies, unit_key
 from graphspec.errors import Diagnostic, Severity
 from graphspec.graph import BlockInstance, Graph, IRNode
 
 __all__ = ["Box", "Cluster", "Edge", "Options", "Share", "View", "build_view"]
 
 BoxKind = Literal["input", "layer", "block"]
-_COPY: Final = re.compile(r"(.+)\.(\d+)")
-_MAX_SKIP_EDGES: Final = 4000
 _TOOLTIP_LIMIT: Final = 1500
 
 
@@ -38,6 +36,8 @@ class Options:
     rankdir: str = "TB"
     blocks: Literal["expand", "collapse"] = "expand"
     shapes: bool = True
+    toggled: frozenset[str] = frozenset()
+    """Block units drawn the other way than ``blocks`` says (the viewer's expand/collapse)."""
 
 
 @dataclass
@@ -59,6 +59,8 @@ class Box:
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     label: str = ""
+    unit: str | None = None
+    nodes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.label = self.label or self.name
@@ -97,6 +99,7 @@ class Cluster:
     parent: str | None
     repeat: bool = False
     depth: int = 0
+    unit: str | None = None
 
 
 @dataclass
@@ -130,30 +133,19 @@ class View:
 # -- building -----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Copies:
-    """Repeated copies of one block instance: ``stage2.0``, ``stage2.1``, … share ``group``."""
-
-    group: str
-    index: int
-    count: int
-
-
 def build_view(result: CheckResult, options: Options) -> View:
     """Lay out what to draw for a checked spec (valid or not)."""
     graph = result.graph
     view = View(clean(result.spec.name or graph.name), _summary(result), options)
-    copies = _repeat_copies(graph.instances)
-    clusters: dict[str, str] = {}
-    owner: dict[str, str] = {}
-    units: dict[str, str] = {}
-    if options.blocks == "collapse":
-        owner, units = _collapse(view, result, copies)
-    else:
-        clusters = _clusters(view, graph, copies)
+    copies = repeat_copies(graph.instances)
+    hidden = collapsed_units(
+        graph.instances, copies, collapse_all=options.blocks == "collapse", toggled=options.toggled
+    )
+    clusters = _clusters(view, graph, copies, hidden)
+    owner, units = _collapse(view, result, copies, hidden, clusters)
     box_of = _boxes(view, result, owner, clusters)
     _edges(view, result, box_of)
-    _mark_skips(view)
+    mark_skips(view)
     _shares(view, graph, box_of)
     _attach(view, result.diagnostics, {**units, **box_of})
     return view
@@ -177,30 +169,21 @@ def _summary(result: CheckResult) -> str:
     return f"{params} · {clean(mode)}"
 
 
-def _repeat_copies(instances: dict[str, BlockInstance]) -> dict[str, _Copies]:
-    groups: dict[tuple[str | None, str, str], list[tuple[int, str]]] = {}
-    for inst in instances.values():
-        match = _COPY.fullmatch(inst.name)
-        if match:
-            key = (inst.parent, inst.block, match.group(1))
-            groups.setdefault(key, []).append((int(match.group(2)), inst.name))
-    out: dict[str, _Copies] = {}
-    for (_, _, group), members in groups.items():
-        if len(members) > 1 and sorted(i for i, _ in members) == list(range(len(members))):
-            for index, name in members:
-                out[name] = _Copies(group, index, len(members))
-    return out
-
-
 def _local(name: str, parent: str | None) -> str:
     return name[len(parent) + 1 :] if parent and name.startswith(parent + ".") else name
 
 
-def _clusters(view: View, graph: Graph, copies: dict[str, _Copies]) -> dict[str, str]:
-    """A cluster per instance (inside a group cluster for repeated copies): instance -> id."""
+def _clusters(
+    view: View, graph: Graph, copies: dict[str, Copies], hidden: dict[str, str]
+) -> dict[str, str]:
+    """A cluster per expanded instance (copies inside a group cluster): instance -> cluster id."""
     ids: dict[str, str] = {}
     groups: dict[str, str] = {}
-    for inst in graph.instances.values():
+    chains = ancestry(graph.instances)
+    for name in sorted(chains, key=lambda n: len(chains[n])):
+        inst = graph.instances[name]
+        if name in hidden:
+            continue
         parent = ids.get(inst.parent or "")
         depth = view.clusters[parent].depth + 1 if parent else 0
         copy = copies.get(inst.name)
@@ -208,7 +191,9 @@ def _clusters(view: View, graph: Graph, copies: dict[str, _Copies]) -> dict[str,
             if copy.group not in groups:
                 gid = f"c{len(view.clusters)}"
                 label = f"{_local(copy.group, inst.parent)}: {inst.block} ×{copy.count}"
-                view.clusters[gid] = Cluster(gid, clean(label), parent, repeat=True, depth=depth)
+                view.clusters[gid] = Cluster(
+                    gid, clean(label), parent, repeat=True, depth=depth, unit=copy.group
+                )
                 groups[copy.group] = gid
             parent = groups[copy.group]
             depth += 1
@@ -216,21 +201,25 @@ def _clusters(view: View, graph: Graph, copies: dict[str, _Copies]) -> dict[str,
         else:
             label = f"{_local(inst.name, inst.parent)}: {inst.block}"
         cid = f"c{len(view.clusters)}"
-        view.clusters[cid] = Cluster(cid, clean(label), parent, depth=depth)
+        key = unit_key(name, copies)
+        view.clusters[cid] = Cluster(cid, clean(label), parent, depth=depth, unit=key)
         ids[inst.name] = cid
     return ids
 
 
 def _collapse(
-    view: View, result: CheckResult, copies: dict[str, _Copies]
+    view: View,
+    result: CheckResult,
+    copies: dict[str, Copies],
+    hidden: dict[str, str],
+    clusters: dict[str, str],
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """One box per top-level instance (copies together): node -> box id, instance -> box id."""
+    """One box per collapsed unit (copies together): node -> box id, instance -> box id."""
     graph, info = result.graph, result.shapes
     units: dict[str, list[BlockInstance]] = {}
     for inst in graph.instances.values():
-        if inst.parent is None:
-            copy = copies.get(inst.name)
-            units.setdefault(copy.group if copy else inst.name, []).append(inst)
+        if hidden.get(inst.name) == unit_key(inst.name, copies):
+            units.setdefault(hidden[inst.name], []).append(inst)
     owner: dict[str, str] = {}
     boxes: dict[str, str] = {}
     for i, (unit, insts) in enumerate(units.items()):
@@ -251,16 +240,23 @@ def _collapse(
             shape = f"{shown} → {format_shape(out_shape)}"
         tip = [f"{unit}: block {block}", f"{len(nodes)} layers", f"params: {total:,}"]
         boxes.update({unit: bid} | {inst.name: bid for inst in insts})
+        parent = insts[0].parent
         view.boxes[bid] = Box(
             bid,
-            clean(unit),
+            clean(_local(unit, parent)),
             "block",
             clean(f"block {block}"),
             FAMILIES["block"],
             shape=clean(shape),
             params=format_params(total) if known else f"≥ {format_params(total)}",
+            cluster=clusters.get(parent or ""),
             tooltip=_tooltip(tip),
+            unit=unit,
+            nodes=nodes,
         )
+    for name, key in hidden.items():
+        if key in boxes:
+            boxes.setdefault(name, boxes[key])
     return owner, boxes
 
 
@@ -305,6 +301,7 @@ def _boxes(
         if node.name in outputs:
             box.is_output = True
             box.outputs = [o for o in outputs[node.name] if o != node.name]
+        box.nodes = [node.name]
         view.boxes[box.id] = box
         box_of[node.name] = box.id
     return box_of
@@ -377,50 +374,6 @@ def _edges(view: View, result: CheckResult, box_of: dict[str, str]) -> None:
             if port:
                 label = f"[{port}] {label}".strip()
             view.edges.append(Edge(src, dst, clean(label)))
-
-
-def _mark_skips(view: View) -> None:
-    """Mark skip paths: an edge, or a chain of one-in/one-out boxes, bypassing a longer path."""
-    if len(view.edges) > _MAX_SKIP_EDGES:
-        return
-    dag = nx.DiGraph((e.src, e.dst) for e in view.edges)
-    if not nx.is_directed_acyclic_graph(dag):
-        return
-    chain = {n for n in dag if dag.in_degree(n) == 1 and dag.out_degree(n) == 1}
-    order = {n: i for i, n in enumerate(nx.topological_sort(dag))}
-    skip: set[tuple[str, str]] = set()
-    done: set[tuple[str, str]] = set()
-    for u, v in dag.edges:
-        if (u, v) in done:
-            continue
-        path = [u, v]
-        while path[0] in chain:
-            path.insert(0, next(iter(dag.pred[path[0]])))
-        while path[-1] in chain:
-            path.append(next(iter(dag.succ[path[-1]])))
-        segment = list(itertools.pairwise(path))
-        done.update(segment)
-        if _longest_other_path(dag, order, path) > len(segment):
-            skip.update(segment)
-    for edge in view.edges:
-        edge.skip = (edge.src, edge.dst) in skip
-
-
-def _longest_other_path(dag: nx.DiGraph, order: dict[str, int], path: list[str]) -> int:
-    """The longest path from ``path[0]`` to ``path[-1]`` avoiding ``path`` itself (0: none)."""
-    start, end = path[0], path[-1]
-    inner = set(path[1:-1])
-    best: dict[str, int] = {start: 0}
-    lo, hi = order[start], order[end]
-    for node in sorted((n for n in dag if lo < order[n] <= hi and n not in inner), key=order.get):
-        lengths = [
-            best[p] + 1
-            for p in dag.pred[node]
-            if p in best and not (p == start and node == end and len(path) == 2)
-        ]
-        if lengths:
-            best[node] = max(lengths)
-    return best.get(end, 0)
 
 
 def _shares(view: View, graph: Graph, box_of: dict[str, str]) -> None:

@@ -14,10 +14,13 @@ from graphspec.diagram._style import EDGE, FAULT, FONT, INPUT, SHARE, SKIP, WARN
 from graphspec.diagram._view import Box, Cluster, Edge, View
 from graphspec.errors import GraphSpecError, GraphvizNotFoundError
 
-__all__ = ["DOT_MISSING", "NODE_ID_PREFIX", "dot_source", "run_dot"]
+__all__ = ["CLUSTER_ID_PREFIX", "DOT_MISSING", "NODE_ID_PREFIX", "dot_source", "run_dot"]
 
 NODE_ID_PREFIX: Final = "node_"
 """SVG ids of the graph's boxes are this prefix plus the box id (notes and legend differ)."""
+
+CLUSTER_ID_PREFIX: Final = "clust_"
+"""SVG ids of block frames are this prefix plus the cluster id."""
 
 DOT_MISSING: Final = (
     "the Graphviz `dot` program was not found; install it with `sudo apt-get install graphviz` "
@@ -115,6 +118,8 @@ def _cluster_attrs(cluster: Cluster) -> dict[str, str]:
         "penwidth": "1.2",
         "margin": "10",
         "tooltip": _tip(cluster.label),
+        "id": CLUSTER_ID_PREFIX + cluster.id,
+        "class": "gscluster",
     }
 
 
@@ -122,6 +127,7 @@ def _box_attrs(box: Box) -> dict[str, str]:
     attrs = {
         "label": _box_label(box),
         "id": NODE_ID_PREFIX + box.id,
+        "class": f"gsbox gs_{box.kind}" + (" gs_fault" if box.faulty else ""),
         "tooltip": _tip(box.tooltip),
         "fillcolor": box.family.fill,
         "color": box.family.border,

@@ -27,7 +27,7 @@ SKIP = SPECS / "seed_skip.yaml"
 BAD = SPECS / "bad" / "seed_skip_original.yaml"
 RESNET = SPECS / "resnet_mini.yaml"
 SIAMESE = SPECS / "siamese.yaml"
-NODE_GROUP = re.compile(r'<g id="node_n\d+" class="node">')
+NODE_GROUP = re.compile(r'<g id="node_n\d+" class="node[^"]*">')
 
 
 def _need(path: Path) -> Path:
@@ -94,7 +94,7 @@ def test_bad_spec_is_drawn_with_a_red_node_and_a_note(tmp_path: Path) -> None:
     svg = out.read_text()
     assert "error E501" in svg
     assert 'class="node gsnote"' in svg
-    add = re.search(r'<g id="node_n7" class="node">.*?</g>\s*</g>', svg, re.S)
+    add = re.search(r'<g id="node_n7" class="node[^"]*">.*?</g>\s*</g>', svg, re.S)
     assert add is not None and 'stroke="#d7301f"' in add.group(0)
     assert re.search(r"n6 -> n7 \[label=.* color=\"#d7301f\"", result.dot)
 

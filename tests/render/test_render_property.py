@@ -14,7 +14,7 @@ from graphspec.api import check
 from graphspec.diagram import to_dot
 from graphspec.errors import SpecError
 
-NODE_GROUP = re.compile(r'<g id="node_n\d+" class="node">')
+NODE_GROUP = re.compile(r'<g id="node_n\d+" class="node[^"]*">')
 SPECIALS = "\"\\<>&:{}[]|#;'`$%\n\t →·"
 
 _names = st.text(

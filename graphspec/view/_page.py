@@ -1,0 +1,182 @@
+"""What the viewer page shows for one spec: the SVG, every node's details, diagnostics, totals."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from graphspec.api import CheckResult
+from graphspec.diagram import draw, view_of
+from graphspec.diagram._labels import format_shape
+from graphspec.diagram._view import View
+from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
+
+__all__ = ["build_page", "failed_page", "spec_files"]
+
+_XML_PROLOGUE: Final = re.compile(
+    r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S
+)
+
+
+def build_page(
+    path: Path,
+    *,
+    params: Mapping[str, Any] | None = None,
+    blocks: str = "expand",
+    toggled: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The page data of one spec file, valid or not; never raises for a bad spec.
+
+    A spec that cannot be loaded at all gives a page with ``loaded: false``, its diagnostics
+    and no SVG (the browser keeps showing the last diagram it had).
+    """
+    try:
+        result, view = view_of(path, blocks=blocks, toggled=toggled, params=params)
+        svg = draw(view, "svg").decode("utf-8")
+    except SpecError as err:
+        return failed_page(path, err.diagnostics)
+    except (UsageError, GraphSpecError, OSError) as err:
+        return failed_page(path, [Diagnostic("E001", str(err), file=str(path))])
+    return {
+        "loaded": True,
+        "ok": result.ok,
+        "name": view.name,
+        "file": str(path),
+        "summary": view.summary,
+        "totals": _totals(result),
+        "svg": _XML_PROLOGUE.sub("", svg, count=1),
+        "boxes": _boxes(view),
+        "clusters": {cid: {"unit": c.unit, "label": c.label} for cid, c in view.clusters.items()},
+        "nodes": _nodes(result, view),
+        "diagnostics": [_diagnostic(d) for d in result.diagnostics],
+        "blocks": blocks,
+        "toggled": sorted(toggled),
+        "files": sorted(spec_files(result, path)),
+    }
+
+
+def failed_page(path: Path, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    """The page data of a spec that could not be loaded: only its diagnostics."""
+    return {
+        "loaded": False,
+        "ok": False,
+        "name": path.stem,
+        "file": str(path),
+        "summary": "the spec could not be read",
+        "totals": None,
+        "svg": None,
+        "boxes": {},
+        "clusters": {},
+        "nodes": {},
+        "diagnostics": [_diagnostic(d) for d in diagnostics],
+        "files": [str(path)],
+    }
+
+
+def spec_files(result: CheckResult, path: Path) -> set[str]:
+    """The files a spec was read from: itself and every file its diagnostics or includes name."""
+    files = {str(path)}
+    graph_file = result.graph.file
+    if graph_file and not graph_file.startswith("<"):
+        files.add(graph_file)
+    for name in getattr(result.spec, "included_files", ()) or ():
+        files.add(str(name))
+    for diag in result.diagnostics:
+        if diag.file and not diag.file.startswith("<"):
+            files.add(diag.file)
+    return files
+
+
+def _totals(result: CheckResult) -> dict[str, Any]:
+    info = result.shapes
+    layers = len(result.graph.layers)
+    return {
+        "params": info.total if info is not None else None,
+        "trainable": info.trainable if info is not None else None,
+        "complete": bool(info is not None and info.complete),
+        "layers": layers,
+        "inputs": len(result.graph.inputs),
+        "errors": sum(d.is_error for d in result.diagnostics),
+        "warnings": sum(
+            not d.is_error and d.severity.value == "warning" for d in result.diagnostics
+        ),
+    }
+
+
+def _boxes(view: View) -> dict[str, dict[str, Any]]:
+    return {
+        bid: {
+            "kind": box.kind,
+            "label": box.label,
+            "type": box.type,
+            "nodes": box.nodes,
+            "unit": box.unit,
+            "faulty": box.faulty,
+            "params": box.params,
+            "shape": box.shape,
+        }
+        for bid, box in view.boxes.items()
+    }
+
+
+def _nodes(result: CheckResult, view: View) -> dict[str, dict[str, Any]]:
+    graph = result.graph
+    box_of = {name: bid for bid, box in view.boxes.items() for name in box.nodes}
+    consumers: dict[str, list[str]] = {name: [] for name in graph.nodes}
+    for node in graph.nodes.values():
+        for src in node.inputs:
+            if src in consumers and node.name not in consumers[src]:
+                consumers[src].append(node.name)
+    outputs = {node: name for name, node in graph.outputs}
+    out: dict[str, dict[str, Any]] = {}
+    for node in graph.nodes.values():
+        info = result.shapes.nodes.get(node.name) if result.shapes else None
+        inst = graph.instances.get(node.instance or "")
+        out[node.name] = {
+            "box": box_of.get(node.name),
+            "kind": node.kind.value,
+            "type": "Input" if node.is_input else node.type,
+            "args": _jsonable(node.args),
+            "input_shape": format_shape((None, *node.shape)) if node.shape else None,
+            "dtype": node.dtype if node.is_input else None,
+            "shapes": [format_shape(s) for s in info.outputs] if info and info.outputs else [],
+            "params": info.params if info is not None and info.known else None,
+            "trainable": info.trainable if info is not None and info.known else None,
+            "inputs": [{"name": src, "port": node.port(i)} for i, src in enumerate(node.inputs)],
+            "consumers": consumers.get(node.name, []),
+            "output": outputs.get(node.name),
+            "share": node.share,
+            "block": f"{inst.name} ({inst.block})" if inst is not None else None,
+            "file": graph.file,
+            "line": node.loc.line if node.loc else None,
+            "column": node.loc.column if node.loc else None,
+        }
+    return out
+
+
+def _diagnostic(diag: Diagnostic) -> dict[str, Any]:
+    return {
+        "severity": diag.severity.value,
+        "code": diag.code,
+        "message": diag.message,
+        "hint": diag.hint,
+        "location": diag.location,
+        "node": diag.node,
+        "related": list(diag.related),
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    """Spec values as JSON: containers kept, anything unusual as its ``repr``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return repr(value)

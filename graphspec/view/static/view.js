@@ -1,0 +1,428 @@
+// graphspec view: the page. Everything received is shown as text (never parsed as HTML);
+// the diagram SVG is parsed as XML, stripped of anything active, then inserted.
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const state = {
+    specs: [], index: 0, page: null, selected: null, unit: null,
+    blocks: "expand", toggled: new Set(), pz: null,
+    loading: false, pending: false, fitNext: true, events: null,
+  };
+
+  // -- small DOM helpers (text only) -----------------------------------------------------------
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props || {})) {
+      if (key === "class") node.className = value;
+      else if (key === "onclick") node.addEventListener("click", value);
+      else if (key.startsWith("data-")) node.setAttribute(key, String(value));
+      else node[key] = value;
+    }
+    for (const child of children) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(typeof child === "string" || typeof child === "number" ? String(child) : child);
+    }
+    return node;
+  }
+  const fmt = (n) => (n === null || n === undefined ? "?" : Number(n).toLocaleString("en-US"));
+  const show = (value) => (typeof value === "string" ? value : JSON.stringify(value));
+
+  // -- loading ---------------------------------------------------------------------------------
+  async function start() {
+    const hash = new URLSearchParams(location.hash.slice(1));
+    try {
+      const response = await fetch("/api/specs", { cache: "no-store" });
+      const data = await response.json();
+      state.specs = data.specs;
+      state.blocks = data.blocks;
+    } catch (err) {
+      banner(`cannot reach the graphspec view server: ${err.message}`);
+      return;
+    }
+    const wanted = Number.parseInt(hash.get("spec") || "0", 10);
+    state.index = wanted >= 0 && wanted < state.specs.length ? wanted : 0;
+    picker();
+    listen();
+    await load();
+  }
+
+  async function load() {
+    if (state.loading) { state.pending = true; return; }
+    state.loading = true;
+    try {
+      do {
+        state.pending = false;
+        const query = new URLSearchParams({ blocks: state.blocks });
+        for (const unit of state.toggled) query.append("toggle", unit);
+        const response = await fetch(`/api/spec/${state.index}?${query}`, { cache: "no-store" });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        render(await response.json());
+      } while (state.pending);
+    } catch (err) {
+      banner(`cannot load the spec from the server: ${err.message}`);
+    } finally {
+      state.loading = false;
+    }
+  }
+
+  function listen() {
+    const events = new EventSource("/api/events");
+    state.events = events;
+    const live = $("live");
+    events.addEventListener("open", () => { live.className = "live on"; live.textContent = "live"; });
+    events.addEventListener("error", () => { live.className = "live off"; live.textContent = "reconnecting…"; });
+    events.addEventListener("hello", (event) => {
+      const versions = JSON.parse(event.data).versions;
+      if (state.page && versions[state.index] !== state.page.version) load();
+    });
+    events.addEventListener("change", (event) => {
+      const data = JSON.parse(event.data);
+      if (data.spec === state.index && (!state.page || data.version !== state.page.version)) load();
+    });
+  }
+
+  // -- drawing a page --------------------------------------------------------------------------
+  function render(page) {
+    const previous = state.page;
+    if (!page.loaded && previous && previous.svg) {
+      // Keep the last diagram (greyed) while the file cannot be read at all.
+      page = { ...previous, ...page, svg: previous.svg, boxes: previous.boxes, nodes: previous.nodes,
+               clusters: previous.clusters, totals: previous.totals, stale: true };
+    }
+    state.page = page;
+    document.title = `${page.name} · graphspec view`;
+    $("name").textContent = page.name;
+    $("name").title = page.file;
+    $("summary").textContent = page.summary;
+    $("summary").title = page.summary;
+    totals(page);
+    diagnostics(page);
+    if (page.svg && (!previous || previous.svg !== page.svg || !state.pz)) draw(page.svg);
+    $("canvas").classList.toggle("stale", Boolean(page.stale));
+    if (!page.svg) {
+      $("canvas").replaceChildren(el("p", { class: "placeholder" },
+        "This spec cannot be read, so there is no diagram yet: see the diagnostics."));
+    }
+    if (!page.loaded) {
+      banner(page.svg ? "The spec cannot be read now (see the diagnostics); the last diagram drawn is shown greyed."
+                      : "The spec cannot be read: see the diagnostics.");
+    } else {
+      banner(null);
+    }
+    if (state.unit) selectUnit(state.unit, false);
+    else if (state.selected) select(state.selected, false);
+    document.body.dataset.version = String(page.version);
+    document.body.dataset.ok = String(page.ok);
+  }
+
+  function banner(text) {
+    const node = $("banner");
+    node.hidden = !text;
+    node.textContent = text || "";
+  }
+
+  function totals(page) {
+    const box = $("totals");
+    const t = page.totals;
+    if (!t) { box.replaceChildren(); return; }
+    const item = (value, label, cls) => el("div", { class: cls || "" }, el("b", {}, value), " ", label);
+    const params = t.params === null ? "?" : (t.complete ? fmt(t.params) : `≥ ${fmt(t.params)}`);
+    box.replaceChildren(
+      item(params, "params"),
+      item(t.trainable === null ? "?" : fmt(t.trainable), "trainable"),
+      item(fmt(t.layers), "layers"),
+      item(fmt(t.errors), t.errors === 1 ? "error" : "errors", t.errors ? "bad" : ""),
+      item(fmt(t.warnings), t.warnings === 1 ? "warning" : "warnings", t.warnings ? "warn" : ""),
+    );
+  }
+
+  function sanitize(root) {
+    for (const bad of root.querySelectorAll("script, foreignObject, iframe, object, embed")) bad.remove();
+    for (const node of [root, ...root.querySelectorAll("*")]) {
+      for (const attr of [...node.attributes]) {
+        const name = attr.name.toLowerCase();
+        const value = attr.value.trim().toLowerCase();
+        if (name.startsWith("on")) node.removeAttribute(attr.name);
+        else if ((name === "href" || name === "xlink:href") && !value.startsWith("#")) node.removeAttribute(attr.name);
+      }
+    }
+  }
+
+  function draw(text) {
+    const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+    const svg = doc.documentElement;
+    if (svg.namespaceURI !== SVG_NS || svg.nodeName !== "svg" || doc.getElementsByTagName("parsererror").length) {
+      banner("the server sent a diagram that is not valid SVG");
+      return;
+    }
+    sanitize(svg);
+    let keep = null;
+    if (state.pz && !state.fitNext) keep = { zoom: state.pz.getZoom(), pan: state.pz.getPan() };
+    if (state.pz) { state.pz.destroy(); state.pz = null; }
+    svg.setAttribute("width", "100%");
+    svg.setAttribute("height", "100%");
+    const node = document.importNode(svg, true);
+    $("canvas").replaceChildren(node);
+    state.pz = svgPanZoom(node, {
+      zoomEnabled: true, panEnabled: true, controlIconsEnabled: false, dblClickZoomEnabled: false,
+      fit: true, center: true, minZoom: 0.05, maxZoom: 60, zoomScaleSensitivity: 0.25,
+    });
+    if (keep) { state.pz.zoom(keep.zoom); state.pz.pan(keep.pan); }
+    state.fitNext = false;
+  }
+
+  // -- selection -------------------------------------------------------------------------------
+  function highlight(id) {
+    for (const old of document.querySelectorAll(".gs-selected")) old.classList.remove("gs-selected");
+    const target = id ? document.getElementById(id) : null;
+    if (target) target.classList.add("gs-selected");
+    return target;
+  }
+
+  function center(target) {
+    if (!target || !state.pz) return;
+    const canvas = $("canvas").getBoundingClientRect();
+    let box = target.getBoundingClientRect();
+    if (box.height > 0 && box.height < 30) {
+      const factor = Math.min(40 / box.height, 8);
+      state.pz.zoomAtPoint(state.pz.getZoom() * factor,
+        { x: box.left + box.width / 2 - canvas.left, y: box.top + box.height / 2 - canvas.top });
+      box = target.getBoundingClientRect();
+    }
+    state.pz.panBy({
+      x: canvas.left + canvas.width / 2 - (box.left + box.width / 2),
+      y: canvas.top + canvas.height / 2 - (box.top + box.height / 2),
+    });
+  }
+
+  function select(name, focus) {
+    const page = state.page;
+    state.unit = null;
+    state.selected = name;
+    const node = page.nodes[name];
+    if (!node) {
+      highlight(null);
+      $("details").replaceChildren(el("p", { class: "none" }, `${name} is no longer in the spec.`));
+      return;
+    }
+    const target = highlight(node.box ? `node_${node.box}` : null);
+    $("details").replaceChildren(...nodePanel(name, node, page));
+    if (focus) center(target);
+  }
+
+  function nodeButtons(names, ports) {
+    if (!names.length) return el("div", { class: "none" }, "none");
+    return el("div", { class: "links" }, ...names.map((name, i) => el("button", {
+      type: "button", "data-node": name, title: `show ${name}`,
+      onclick: () => select(name, true),
+    }, ports && ports[i] ? `${name}:${ports[i]}` : name)));
+  }
+
+  function row(label, value) {
+    return value === null || value === undefined || value === "" ? null : el("tr", {}, el("th", {}, label), el("td", {}, value));
+  }
+
+  function nodePanel(name, node, page) {
+    const where = node.line ? `${node.file}:${node.line}:${node.column || 1}` : node.file;
+    const params = node.params === null ? (node.kind === "input" ? null : "?")
+      : `${fmt(node.params)} (${fmt(node.trainable)} trainable)`;
+    const parts = [
+      el("h3", { id: "detail-name" }, name),
+      el("div", { class: "type" }, node.type || "?"),
+      el("div", { class: "where", title: "where it is written" }, where),
+      el("table", {},
+        row(node.shapes.length > 1 ? "outputs" : "output", node.shapes.join(", ") || "?"),
+        node.kind === "input" ? row("input", `${node.input_shape} ${node.dtype}`) : null,
+        row("params", params),
+        row("block", node.block),
+        row("shares", node.share),
+        row("model output", node.output)),
+      el("h4", {}, "inputs"),
+      nodeButtons(node.inputs.map((i) => i.name), node.inputs.map((i) => i.port)),
+      el("h4", {}, "outputs to"),
+      nodeButtons(node.consumers),
+    ];
+    const args = Object.entries(node.args || {});
+    if (node.kind !== "input") {
+      parts.push(el("h4", {}, "arguments"));
+      parts.push(args.length ? el("table", {}, ...args.map(([k, v]) => row(k, show(v))))
+                             : el("div", { class: "none" }, "none (Keras defaults)"));
+    }
+    const mine = page.diagnostics.filter((d) => d.node === name);
+    if (mine.length) {
+      parts.push(el("h4", {}, "diagnostics"));
+      for (const d of mine) parts.push(el("div", { class: `diag ${d.severity}` }, `${d.severity}[${d.code}]: ${d.message}`));
+    }
+    const box = page.boxes[node.box];
+    if (box && box.kind === "block") {
+      parts.push(el("button", { class: "action", type: "button", onclick: () => toggle(box.unit) },
+        `Expand block ${box.unit}`));
+    }
+    return parts;
+  }
+
+  function unitInfo(unit) {
+    const page = state.page;
+    for (const [bid, box] of Object.entries(page.boxes)) if (box.unit === unit) return { id: `node_${bid}`, box, collapsed: true };
+    for (const [cid, cluster] of Object.entries(page.clusters)) if (cluster.unit === unit) return { id: `clust_${cid}`, cluster, collapsed: false };
+    return null;
+  }
+
+  function selectUnit(unit, focus) {
+    const info = unitInfo(unit);
+    if (!info) { state.unit = null; if (state.selected) select(state.selected, false); return; }
+    state.unit = unit;
+    state.selected = null;
+    const target = highlight(info.id);
+    const members = Object.keys(state.page.nodes).filter((n) => n === unit || n.startsWith(`${unit}.`));
+    const parts = [
+      el("h3", { id: "detail-name" }, unit),
+      el("div", { class: "type" }, info.box ? info.box.type : info.cluster.label),
+      el("table", {},
+        row("layers", fmt(members.filter((n) => state.page.nodes[n].kind !== "input").length)),
+        info.box ? row("shapes", info.box.shape) : null,
+        info.box ? row("params", info.box.params) : null),
+      el("button", { class: "action", type: "button", onclick: () => toggle(unit) },
+        info.collapsed ? `Expand block ${unit}` : `Collapse block ${unit}`),
+      el("h4", {}, "layers"),
+      nodeButtons(members),
+    ];
+    $("details").replaceChildren(...parts);
+    if (focus) center(target);
+  }
+
+  function toggle(unit) {
+    if (state.toggled.has(unit)) state.toggled.delete(unit);
+    else state.toggled.add(unit);
+    state.unit = unit;
+    load();
+  }
+
+  // -- diagnostics -----------------------------------------------------------------------------
+  function diagnostics(page) {
+    const list = $("diag-list");
+    $("diag-count").textContent = String(page.diagnostics.length);
+    if (!page.diagnostics.length) {
+      list.replaceChildren(el("li", { class: "none" }, "No problems found."));
+      return;
+    }
+    list.replaceChildren(...page.diagnostics.map((d) => el("li", { class: d.severity },
+      el("button", {
+        type: "button", "data-node": d.node || "",
+        onclick: () => { if (d.node && state.page.nodes[d.node]) select(d.node, true); },
+      },
+      el("span", { class: "code" }, `${d.severity}[${d.code}]`), " ",
+      el("span", { class: "loc" }, d.location),
+      el("span", { class: "msg" }, d.message),
+      d.hint ? el("span", { class: "hint" }, `hint: ${d.hint}`) : null))));
+  }
+
+  // -- search ----------------------------------------------------------------------------------
+  function matches(text) {
+    const needle = text.trim().toLowerCase();
+    if (!needle || !state.page) return [];
+    const names = Object.keys(state.page.nodes);
+    const starts = names.filter((n) => n.toLowerCase().startsWith(needle));
+    const inside = names.filter((n) => !n.toLowerCase().startsWith(needle) && n.toLowerCase().includes(needle));
+    return [...starts, ...inside].slice(0, 15);
+  }
+
+  function results() {
+    const found = matches($("search").value);
+    const list = $("results");
+    list.hidden = !found.length;
+    list.replaceChildren(...found.map((name, i) => el("li", {}, el("button", {
+      type: "button", class: i === 0 ? "active" : "", "data-node": name,
+      onclick: () => { pick(name); },
+    }, name, el("span", { class: "type" }, state.page.nodes[name].type || "")))));
+  }
+
+  function pick(name) {
+    $("results").hidden = true;
+    $("search").value = name;
+    select(name, true);
+  }
+
+  // -- picker and controls ---------------------------------------------------------------------
+  function picker() {
+    const select = $("picker");
+    if (state.specs.length < 2) { select.hidden = true; return; }
+    select.hidden = false;
+    select.replaceChildren(...state.specs.map((s) => el("option", { value: String(s.index) }, `${s.name} — ${s.file}`)));
+    select.value = String(state.index);
+    select.addEventListener("change", () => {
+      state.index = Number(select.value);
+      state.page = null; state.selected = null; state.unit = null;
+      state.toggled.clear(); state.fitNext = true;
+      location.hash = `spec=${state.index}`;
+      $("details").replaceChildren(el("p", { class: "muted" }, "Click a node in the diagram, or find one by name."));
+      load();
+    });
+  }
+
+  function wire() {
+    const canvas = $("canvas");
+    let down = null;
+    canvas.addEventListener("pointerdown", (e) => { down = { x: e.clientX, y: e.clientY }; });
+    const target = (e) => {
+      const box = e.target.closest("g.gsbox");
+      if (box) return { kind: "box", id: box.id.slice("node_".length) };
+      const note = e.target.closest("g.gsnote");
+      if (note) return { kind: "box", id: note.id.slice("note_".length) };
+      const cluster = e.target.closest("g.gscluster");
+      if (cluster) return { kind: "cluster", id: cluster.id.slice("clust_".length) };
+      return null;
+    };
+    canvas.addEventListener("click", (e) => {
+      if (down && Math.hypot(e.clientX - down.x, e.clientY - down.y) > 5) return;
+      const hit = target(e);
+      if (!hit || !state.page) return;
+      if (hit.kind === "cluster") {
+        const cluster = state.page.clusters[hit.id];
+        if (cluster && cluster.unit) selectUnit(cluster.unit, false);
+        return;
+      }
+      const box = state.page.boxes[hit.id];
+      if (!box) return;
+      if (box.kind === "block") selectUnit(box.unit, false);
+      else select(box.nodes[0], false);
+    });
+    canvas.addEventListener("dblclick", (e) => {
+      const hit = target(e);
+      if (!hit || !state.page) return;
+      const unit = hit.kind === "cluster" ? (state.page.clusters[hit.id] || {}).unit
+        : (state.page.boxes[hit.id] || {}).unit;
+      if (unit) toggle(unit);
+    });
+    const search = $("search");
+    search.addEventListener("input", results);
+    search.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") { const found = matches(search.value); if (found.length) pick(found[0]); }
+      else if (e.key === "Escape") { search.value = ""; $("results").hidden = true; search.blur(); }
+    });
+    search.addEventListener("blur", () => setTimeout(() => { $("results").hidden = true; }, 200));
+    document.addEventListener("keydown", (e) => {
+      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+      if (e.key === "/") { e.preventDefault(); search.focus(); search.select(); }
+      else if (e.key === "0" && state.pz) { state.pz.fit(); state.pz.center(); }
+    });
+    $("fit").addEventListener("click", () => { if (state.pz) { state.pz.resize(); state.pz.fit(); state.pz.center(); } });
+    $("expand-all").addEventListener("click", () => { state.blocks = "expand"; state.toggled.clear(); state.unit = null; load(); });
+    $("collapse-all").addEventListener("click", () => { state.blocks = "collapse"; state.toggled.clear(); state.unit = null; load(); });
+    window.addEventListener("resize", () => { if (state.pz) state.pz.resize(); });
+  }
+
+  // A read-only window for tests and the curious: never used to receive anything.
+  window.graphspecView = Object.freeze({
+    snapshot: () => ({
+      version: state.page ? state.page.version : null, index: state.index,
+      selected: state.selected, unit: state.unit,
+      zoom: state.pz ? state.pz.getZoom() : null, pan: state.pz ? state.pz.getPan() : null,
+    }),
+    zoomBy: (factor) => { if (state.pz) state.pz.zoomBy(factor); },
+  });
+
+  document.addEventListener("DOMContentLoaded", () => { wire(); start(); });
+})();

@@ -1,0 +1,192 @@
+"""The viewer in a real headless Chromium: nodes, panel, live updates, faults, escaping."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from tests.view.conftest import ROOT, XSS_NAME, Viewer
+
+pytestmark = pytest.mark.timeout(120)
+
+SKIP_NODES = {
+    "image", "conv1", "conv2", "pool1", "shortcut", "conv3", "conv4", "add", "pool2", "flat",
+    "probs",
+}  # fmt: skip
+BOX_NAMES = """
+return [...document.querySelectorAll('#canvas g.gsbox')].map(
+  g => g.querySelector('text').textContent);
+"""
+MARK_UPDATE = """
+const before = document.body.dataset.version;
+window.__updatedAt = null;
+new MutationObserver((_, obs) => {
+  if (document.body.dataset.version !== before) { window.__updatedAt = Date.now(); obs.disconnect(); }
+}).observe(document.body, {attributes: true, attributeFilter: ['data-version']});
+"""
+
+
+def _wait(driver: Any, script: str, timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {script}")
+        time.sleep(0.02)
+
+
+def _open(driver: Any, viewer: Viewer, spec: int) -> None:
+    driver.get(f"{viewer.url}?open={time.monotonic_ns()}#spec={spec}")
+    _wait(driver, "return document.body.dataset.version !== undefined && "
+          "document.querySelector('#canvas svg g.gsbox') !== null")  # fmt: skip
+
+
+def _click_box(driver: Any, name: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    boxes = driver.find_elements("css selector", "#canvas g.gsbox")
+    for box in boxes:
+        if box.find_element("css selector", "text").text == name:
+            shape = box.find_element("css selector", "path, polygon")
+            ActionChains(driver).move_to_element(shape).click().perform()
+            return
+    raise AssertionError(f"no box named {name!r} on the page")
+
+
+def _details(driver: Any) -> str:
+    return driver.find_element("id", "details").text
+
+
+@pytest.fixture
+def seed_skip(viewer: Viewer) -> Any:
+    original = (ROOT / "specs" / "seed_skip.yaml").read_text()
+    yield original
+    if viewer.skip.read_text() != original:
+        viewer.write(original)
+        time.sleep(0.3)
+
+
+def test_page_shows_every_node_and_the_totals(browser: Any, viewer: Viewer) -> None:
+    _open(browser, viewer, 0)
+    assert set(browser.execute_script(BOX_NAMES)) == SKIP_NODES
+    header = browser.find_element("id", "totals").text
+    assert "98,474" in header and "params" in header
+    assert browser.find_element("id", "name").text == "seed_skip"
+    assert "compiles as functional" in browser.find_element("id", "summary").text
+
+
+def test_clicking_conv4_shows_its_panel_and_inputs_are_links(browser: Any, viewer: Viewer) -> None:
+    _open(browser, viewer, 0)
+    _click_box(browser, "conv4")
+    text = _details(browser)
+    assert "conv4" in text and "Conv2D" in text
+    assert "(None, 14, 14, 64)" in text
+    assert "36,928" in text  # params, as Keras counts them: 3*3*32*64 + 64
+    assert "seed_skip.yaml:14:" in text  # file:line
+    browser.find_element("css selector", '#details button[data-node="conv3"]').click()
+    assert browser.find_element("id", "detail-name").text == "conv3"
+    selected = browser.execute_script(
+        "return document.querySelector('.gs-selected text').textContent"
+    )
+    assert selected == "conv3"
+
+
+def test_search_finds_a_node(browser: Any, viewer: Viewer) -> None:
+    _open(browser, viewer, 0)
+    search = browser.find_element("id", "search")
+    search.send_keys("short")
+    _wait(browser, "return !document.getElementById('results').hidden")
+    search.send_keys("\n")
+    assert browser.find_element("id", "detail-name").text == "shortcut"
+
+
+def test_saving_updates_the_page_within_a_second(
+    browser: Any, viewer: Viewer, seed_skip: str
+) -> None:
+    _open(browser, viewer, 0)
+    _click_box(browser, "conv4")
+    browser.execute_script("window.graphspecView.zoomBy(1.6)")
+    before = browser.execute_script("return window.graphspecView.snapshot()")
+    browser.execute_script(MARK_UPDATE)
+    saved = viewer.write(seed_skip.replace("units: 10,", "units: 12,"))
+    updated = _wait(browser, "return window.__updatedAt", timeout=5) / 1000
+    elapsed = updated - saved
+    print(f"save -> updated page: {elapsed * 1000:.0f} ms")
+    assert elapsed <= 1.0, f"the page updated {elapsed:.3f} s after the save"
+    assert "(None, 12)" in browser.find_element("id", "canvas").get_attribute("innerHTML")
+    after = browser.execute_script("return window.graphspecView.snapshot()")
+    assert after["selected"] == "conv4" and "(None, 14, 14, 64)" in _details(browser)
+    assert after["zoom"] == pytest.approx(before["zoom"])
+    assert after["pan"] == pytest.approx(before["pan"])
+
+
+def test_an_invalid_edit_shows_the_red_node_and_the_diagnostic(
+    browser: Any, viewer: Viewer, seed_skip: str
+) -> None:
+    _open(browser, viewer, 0)
+    browser.execute_script(MARK_UPDATE)
+    bad = seed_skip.replace(
+        'conv4:    {type: Conv2D, filters: "${width * 2}"',
+        'conv4:    {type: Conv2D, filters: "${width * 3}"',
+    )
+    assert bad != seed_skip
+    viewer.write(bad)
+    _wait(browser, "return window.__updatedAt", timeout=5)
+    red = browser.execute_script(
+        "return [...document.querySelectorAll('#canvas g.gsbox.gs_fault')]"
+        ".map(g => g.querySelector('text').textContent)"
+    )
+    assert red == ["add"]
+    diags = browser.find_element("id", "diag-list")
+    assert "E501" in diags.text and "error" in diags.text
+    diags.find_element("css selector", 'button[data-node="add"]').click()
+    assert browser.find_element("id", "detail-name").text == "add"
+    # A file that is not YAML at all: the last diagram stays (greyed) with the diagnostic.
+    browser.execute_script(MARK_UPDATE)
+    viewer.write("nodes: [unclosed\n")
+    _wait(browser, "return window.__updatedAt", timeout=5)
+    assert browser.find_elements("css selector", "#canvas.stale svg g.gsbox")
+    assert not browser.find_element("id", "banner").get_attribute("hidden")
+    assert "error[" in browser.find_element("id", "diag-list").text
+
+
+def test_names_are_shown_as_text_never_run(browser: Any, viewer: Viewer) -> None:
+    _open(browser, viewer, 1)
+    assert XSS_NAME in browser.execute_script(BOX_NAMES)
+    assert browser.find_element("id", "name").text == "<script>alert(2)</script>"
+    _click_box(browser, XSS_NAME)
+    assert browser.find_element("id", "detail-name").text == XSS_NAME
+    search = browser.find_element("id", "search")
+    search.send_keys("img")
+    _wait(browser, "return !document.getElementById('results').hidden")
+    assert XSS_NAME in browser.find_element("id", "results").text
+    # Nothing was turned into markup or run: no image element, no alert, no script from a name.
+    assert browser.execute_script("return document.querySelectorAll('img').length") == 0
+    assert browser.execute_script("return document.scripts.length") == 2
+    assert browser.execute_script("return typeof window.__xss") == "undefined"
+    switch = browser.switch_to
+    with pytest.raises(Exception, match="no such alert"):
+        switch.alert.text  # noqa: B018
+
+
+def test_blocks_collapse_and_expand_in_place(browser: Any, viewer: Viewer) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    _open(browser, viewer, 2)
+    version = browser.execute_script("return document.body.dataset.version")
+    frames = browser.execute_script(
+        "return document.querySelectorAll('#canvas g.gscluster').length"
+    )
+    label = browser.find_element("xpath", "//*[local-name()='text' and text()='down2: downsample']")
+    ActionChains(browser).double_click(label).perform()
+    _wait(browser, "return document.querySelectorAll('#canvas g.gs_block').length === 1")
+    assert browser.find_element("id", "detail-name").text == "down2"
+    fewer = browser.execute_script("return document.querySelectorAll('#canvas g.gscluster').length")
+    assert fewer == frames - 1
+    browser.find_element("css selector", "#details button.action").click()
+    _wait(browser, "return document.querySelectorAll('#canvas g.gs_block').length === 0")
+    assert browser.execute_script("return document.body.dataset.version") == version

@@ -1,0 +1,154 @@
+"""The viewer's server without a browser: only named specs and assets, hosts, light imports."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from graphspec.view import build_page
+from tests.view.conftest import ROOT, Viewer
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def _get(viewer: Viewer, path: str, host: str | None = None) -> tuple[int, bytes]:
+    parts = urlsplit(viewer.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        # skip_host + an explicit header: the raw path goes out exactly as written (no clean-up).
+        conn.putrequest("GET", path, skip_host=True)
+        conn.putheader("Host", host or parts.netloc)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/assets/../../../../etc/passwd",
+        "/assets/..%2f..%2f..%2fpyproject.toml",
+        "/assets/%2e%2e/%2e%2e/pyproject.toml",
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/assets/view.js/../../pyproject.toml",
+        "/assets/index.html",
+        "/assets/vendor/svg-pan-zoom.min.js",
+        "/static/view.js",
+        "/specs/seed_skip.yaml",
+        "/seed_skip.yaml",
+        "/api/spec/3",
+        "/api/spec/-1",
+        "/api/spec/..%2f..%2fetc%2fpasswd",
+    ],
+)
+def test_only_the_page_its_assets_and_named_specs_are_served(viewer: Viewer, path: str) -> None:
+    status, body = _get(viewer, path)
+    assert status == 404, body[:200]
+    assert b"root:" not in body and b"[project]" not in body
+
+
+def test_the_page_and_its_assets(viewer: Viewer) -> None:
+    for path in ("/", "/assets/view.js", "/assets/view.css", "/assets/svg-pan-zoom.min.js"):
+        assert _get(viewer, path)[0] == 200, path
+    status, body = _get(viewer, "/api/specs")
+    assert status == 200
+    listing = json.loads(body)["specs"]
+    assert [s["name"] for s in listing] == ["seed_skip", "xss", "resnet_mini"]
+
+
+def test_a_foreign_host_header_is_refused(viewer: Viewer) -> None:
+    assert _get(viewer, "/", host="attacker.example")[0] == 400
+    assert _get(viewer, "/api/spec/0", host="attacker.example:80")[0] == 400
+    assert _get(viewer, "/", host="localhost")[0] == 200
+
+
+def test_block_units_toggle_on_request(viewer: Viewer) -> None:
+    status, body = _get(viewer, "/api/spec/2?toggle=stage1")
+    page = json.loads(body)
+    blocks = [b for b in page["boxes"].values() if b["kind"] == "block"]
+    assert status == 200 and [b["unit"] for b in blocks] == ["stage1"]
+    assert blocks[0]["type"] == "block residual ×2"
+    assert _get(viewer, "/api/spec/2?blocks=sideways")[0] == 400
+
+
+def test_page_data_of_a_bad_spec(tmp_path: Path) -> None:
+    bad = build_page(ROOT / "specs" / "bad" / "seed_skip_original.yaml")
+    assert bad["loaded"] and not bad["ok"] and bad["svg"].startswith("<svg")
+    assert any(d["code"] == "E501" and d["node"] == "add" for d in bad["diagnostics"])
+    assert bad["boxes"][bad["nodes"]["add"]["box"]]["faulty"]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("nodes: [unclosed\n")
+    page = build_page(broken)
+    assert not page["loaded"] and page["svg"] is None and page["diagnostics"]
+    json.dumps(page, allow_nan=False)
+
+
+def test_view_command_errors_are_clean(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = run_cli("view", str(tmp_path / "nope.yaml"), "--no-browser")
+    assert missing.status == 2 and "no such spec file" in missing.err
+    port = run_cli("view", "specs/seed_skip.yaml", "--no-browser", "--port", "70000")
+    assert port.status == 2 and "--port must be between 0 and 65535" in port.err
+
+
+def test_a_non_loopback_host_warns(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from graphspec.view import _server
+
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets: served.append(sockets))
+    _server.serve([ROOT / "specs" / "seed_skip.yaml"], host="0.0.0.0", port=0, open_browser=False)
+    assert served and "warning: serving on 0.0.0.0" in capsys.readouterr().err
+    assert _server.is_loopback("::1") and not _server.is_loopback("192.168.1.2")
+
+
+PROBE = """
+import sys
+from graphspec.cli import main
+main({argv!r})
+heavy = sorted(m for m in ("tensorflow", "keras", "starlette", "uvicorn", "watchfiles")
+               if m in sys.modules)
+print("HEAVY:" + ",".join(heavy))
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["render", "specs/seed_skip.yaml", "-o", "{out}"], ["validate", "specs/seed_skip.yaml"]],
+    ids=["render", "validate"],
+)
+def test_render_and_validate_do_not_load_the_web_server(argv: list[str], tmp_path: Path) -> None:
+    argv = [a.format(out=tmp_path / "x.svg") for a in argv]
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=argv)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
+    assert "HEAVY:\n" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_the_web_server_never_imports_tensorflow() -> None:
+    code = (
+        "import sys\n"
+        "from graphspec.view._app import create_app\n"
+        "from graphspec.view._specs import SpecSet\n"
+        "s = SpecSet([__import__('pathlib').Path('specs/resnet_mini.yaml')])\n"
+        "create_app(s); s.entries[0].page()\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout
+    assert out.strip() == "[]"
