@@ -56,6 +56,25 @@ def _render_args(p: argparse.ArgumentParser) -> None:
         action="store_false",
         help="leave tensor shapes out of boxes and edges",
     )
+    p.add_argument(
+        "--shapes-on",
+        choices=("boxes", "edges", "both"),
+        default="boxes",
+        help="where tensor shapes are written: each box's output shape (default), edges, or both",
+    )
+    p.add_argument(
+        "--layout",
+        choices=("auto", "chain"),
+        default="auto",
+        help="auto: encoder-decoder nets (U-Net) folded into a U, main path straight; "
+        "chain: always one top-down chain",
+    )
+    p.add_argument(
+        "--dpi",
+        type=int,
+        default=144,
+        help="resolution of PNG output (default 144: sharp on screens; 300 for print)",
+    )
     add_set_option(p)
 
 
@@ -77,6 +96,9 @@ def run_render(args: argparse.Namespace) -> int:
         rankdir=args.rankdir,
         blocks=args.blocks,
         shapes=args.shapes,
+        shapes_on=args.shapes_on,
+        layout=args.layout,
+        dpi=args.dpi,
         params=overrides,
         policy=policy,
     )

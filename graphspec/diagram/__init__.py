@@ -10,6 +10,7 @@ from typing import Any, Final, Literal
 from graphspec.api import CheckResult, check
 from graphspec.diagram import dot as _dot
 from graphspec.diagram import mermaid as _mermaid
+from graphspec.diagram._layout import LAYOUTS
 from graphspec.diagram._registry import EXTENSIONS, RENDERERS, Renderer, renderer
 from graphspec.diagram._view import Options, View, build_view
 from graphspec.errors import Diagnostic, GraphvizNotFoundError, UsageError
@@ -18,10 +19,13 @@ from graphspec.spec import Spec
 
 __all__ = [
     "BLOCK_MODES",
+    "DEFAULT_DPI",
     "EXTENSIONS",
     "FORMATS",
+    "LAYOUTS",
     "RANKDIRS",
     "RENDERERS",
+    "SHAPE_PLACES",
     "RenderResult",
     "Renderer",
     "draw",
@@ -37,6 +41,11 @@ __all__ = [
 
 RANKDIRS: Final = ("TB", "LR", "BT", "RL")
 BLOCK_MODES: Final = ("expand", "collapse")
+SHAPE_PLACES: Final = ("boxes", "edges", "both")
+"""Where tensor shapes are written: in each box (default), on the edges, or both."""
+DEFAULT_DPI: Final = 144
+MIN_DPI: Final = 36
+MAX_DPI: Final = 600
 FORMATS: Final = tuple(RENDERERS)
 """Every output format: ``svg``, ``png``, ``pdf`` (need ``dot``), ``dot`` and ``mmd``."""
 
@@ -87,15 +96,40 @@ def format_for(path: str | Path | None, fmt: str | None = None) -> str:
     return EXTENSIONS[suffix]
 
 
+def _choose(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UsageError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
 def _options(
-    rankdir: str, blocks: str, shapes: bool, toggled: frozenset[str] = frozenset()
+    *,
+    rankdir: str = "TB",
+    blocks: str = "expand",
+    shapes: bool = True,
+    shapes_on: str = "boxes",
+    layout: str = "auto",
+    dpi: int = DEFAULT_DPI,
+    toggled: frozenset[str] = frozenset(),
 ) -> Options:
-    if rankdir not in RANKDIRS:
-        raise UsageError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
-    if blocks not in BLOCK_MODES:
-        raise UsageError(f"blocks must be one of {', '.join(BLOCK_MODES)}; got {blocks!r}")
-    mode: Literal["expand", "collapse"] = "collapse" if blocks == "collapse" else "expand"
-    return Options(rankdir=rankdir, blocks=mode, shapes=shapes, toggled=toggled)
+    """Drawing options checked once, each error listing the choices."""
+    _choose("rankdir", rankdir, RANKDIRS)
+    mode: Literal["expand", "collapse"] = (
+        "collapse" if _choose("blocks", blocks, BLOCK_MODES) == "collapse" else "expand"
+    )
+    _choose("shapes_on", shapes_on, SHAPE_PLACES)
+    _choose("layout", layout, LAYOUTS)
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not MIN_DPI <= dpi <= MAX_DPI:
+        raise UsageError(f"dpi must be a whole number from {MIN_DPI} to {MAX_DPI}; got {dpi!r}")
+    return Options(
+        rankdir=rankdir,
+        blocks=mode,
+        shapes=shapes,
+        toggled=frozenset(toggled),
+        layout=layout,
+        shapes_on=shapes_on,
+        dpi=dpi,
+    )
 
 
 def _checked(spec: SpecLike, params: Mapping[str, Any] | None) -> CheckResult:
@@ -104,33 +138,18 @@ def _checked(spec: SpecLike, params: Mapping[str, Any] | None) -> CheckResult:
     return check(spec, params=params)
 
 
-def _view(
-    spec: SpecLike,
-    params: Mapping[str, Any] | None,
-    rankdir: str,
-    blocks: str,
-    shapes: bool,
+def view_of(
+    spec: SpecLike, *, params: Mapping[str, Any] | None = None, **style: Any
 ) -> tuple[CheckResult, View]:
-    options = _options(rankdir, blocks, shapes)
+    """Check a spec and lay out its diagram.
+
+    ``style`` takes the drawing options of :func:`render_spec` (``rankdir``, ``blocks``,
+    ``shapes``, ``shapes_on``, ``layout``, ``dpi``) and ``toggled``: block units drawn the other
+    way than ``blocks`` says (the viewer's expand/collapse in place).
+    """
+    options = _options(**style)
     result = _checked(spec, params)
     return result, build_view(result, options)
-
-
-def view_of(
-    spec: SpecLike,
-    *,
-    rankdir: str = "TB",
-    blocks: str = "expand",
-    shapes: bool = True,
-    toggled: frozenset[str] = frozenset(),
-    params: Mapping[str, Any] | None = None,
-) -> tuple[CheckResult, View]:
-    """Check a spec and lay out its diagram; ``toggled`` block units are drawn the other way.
-
-    The viewer draws the view with :func:`draw` and maps the SVG ids back to the view's boxes.
-    """
-    result = _checked(spec, params)
-    return result, build_view(result, _options(rankdir, blocks, shapes, toggled))
 
 
 def draw(view: View, fmt: str = "svg") -> bytes:
@@ -143,17 +162,19 @@ def render_spec(
     path: str | Path | None = None,
     *,
     format: str | None = None,
-    rankdir: str = "TB",
-    blocks: str = "expand",
-    shapes: bool = True,
     params: Mapping[str, Any] | None = None,
     force: bool = False,
     mkdir: bool = False,
     policy: OutputPolicy | None = None,
+    **style: Any,
 ) -> RenderResult:
     """Draw a spec (object, path, YAML text or a :class:`CheckResult`) and write it to ``path``.
 
     The format comes from ``format`` or the extension of ``path`` (``svg`` when neither).
+    Drawing options (``style``): ``rankdir`` (``TB``, ``LR``, …), ``blocks`` (``expand`` or
+    ``collapse``), ``shapes`` (False: none), ``shapes_on`` (``boxes``, ``edges`` or ``both``),
+    ``layout`` (``auto`` folds encoder–decoder nets into a U, ``chain`` never does) and
+    ``dpi`` (PNG resolution, default 144).
     An invalid spec is still drawn, its faulty nodes in red; look at :attr:`RenderResult.ok`.
     Raises :class:`SpecError` when the spec cannot be loaded at all (nothing is written),
     :class:`UsageError` for bad options, and :class:`GraphvizNotFoundError` when ``dot`` is
@@ -164,7 +185,7 @@ def render_spec(
     failed run never leaves a partial file.
     """
     fmt = format_for(path, format)
-    result, view = _view(spec, params, rankdir, blocks, shapes)
+    result, view = view_of(spec, params=params, **style)
     policy = (policy or OutputPolicy(force=force, mkdir=mkdir)).with_inputs(*_spec_files(result))
     source = _dot.dot_source(view)
     chosen = RENDERERS[fmt]
@@ -195,28 +216,14 @@ def render_svg(spec: SpecLike, **options: Any) -> str:
     return render_spec(spec, format="svg", **options).text
 
 
-def to_dot(
-    spec: SpecLike,
-    *,
-    rankdir: str = "TB",
-    blocks: str = "expand",
-    shapes: bool = True,
-    params: Mapping[str, Any] | None = None,
-) -> str:
+def to_dot(spec: SpecLike, *, params: Mapping[str, Any] | None = None, **style: Any) -> str:
     """The Graphviz DOT source of a spec's diagram (does not need the ``dot`` program)."""
-    return _dot.dot_source(_view(spec, params, rankdir, blocks, shapes)[1])
+    return _dot.dot_source(view_of(spec, params=params, **style)[1])
 
 
-def to_mermaid(
-    spec: SpecLike,
-    *,
-    rankdir: str = "TB",
-    blocks: str = "expand",
-    shapes: bool = True,
-    params: Mapping[str, Any] | None = None,
-) -> str:
+def to_mermaid(spec: SpecLike, *, params: Mapping[str, Any] | None = None, **style: Any) -> str:
     """The Mermaid flowchart text of a spec's diagram."""
-    return _mermaid.mermaid_source(_view(spec, params, rankdir, blocks, shapes)[1])
+    return _mermaid.mermaid_source(view_of(spec, params=params, **style)[1])
 
 
 def repr_mimebundle(
@@ -229,7 +236,7 @@ def repr_mimebundle(
     Meant for ``Spec._repr_mimebundle_(self, include=None, exclude=None)``.
     """
     del include, exclude
-    _, view = _view(spec, None, "TB", "expand", True)
+    _, view = view_of(spec)
     bundle = {"text/plain": f"<graphspec model {view.name!r}: {view.summary}>"}
     try:
         bundle["image/svg+xml"] = RENDERERS["svg"].draw(view).decode("utf-8")

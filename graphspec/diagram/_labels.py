@@ -162,6 +162,16 @@ def _short(value: Any) -> str:
     return str(value)
 
 
+def _pairs(value: Any) -> str:
+    """Padding or cropping amounts: ``1``, ``1×2`` or ``(1,1)×(2,2)`` for per-side pairs."""
+    if isinstance(value, list | tuple) and any(isinstance(v, list | tuple) for v in value):
+        return "×".join(
+            "(" + ",".join(map(str, v)) + ")" if isinstance(v, list | tuple) else str(v)
+            for v in value
+        )
+    return _short(value)
+
+
 def _count(value: Any, noun: str) -> str:
     return f"{_short(value)} {noun}{'' if value == 1 else 's'}"
 
@@ -220,7 +230,48 @@ def _pool(value: Any, layer_type: str) -> str:
 
 @_arg("size")
 def _size(value: Any, layer_type: str) -> str:
-    return f"×{_window(value, layer_type)}"
+    if isinstance(value, list | tuple) and len(set(map(str, value))) == 1:
+        value = value[0]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"up ×{value}"
+    return f"up {_short(value)}"
+
+
+@_arg("interpolation")
+def _interpolation(value: Any, _: str) -> str | None:
+    return None if value in ("nearest", None) else _short(value)
+
+
+@_arg("depth_multiplier")
+def _depth_multiplier(value: Any, _: str) -> str | None:
+    return None if value == 1 else f"depth ×{_short(value)}"
+
+
+@_arg("cropping")
+def _cropping(value: Any, _: str) -> str:
+    return f"crop {_pairs(value)}"
+
+
+@_arg("negative_slope", "alpha")
+def _slope(value: Any, layer_type: str) -> str | None:
+    return f"slope {_short(value)}" if layer_type in ("LeakyReLU", "ELU") else None
+
+
+@_arg("stddev")
+def _stddev(value: Any, _: str) -> str:
+    return f"σ {_short(value)}"
+
+
+@_arg("scale")
+def _scale(value: Any, layer_type: str) -> str | None:
+    return f"×{_short(value)}" if layer_type == "Rescaling" else None
+
+
+@_arg("offset")
+def _offset(value: Any, layer_type: str) -> str | None:
+    if layer_type != "Rescaling" or value in (0, 0.0):
+        return None
+    return f"+{_short(value)}" if not str(value).startswith("-") else _short(value)
 
 
 @_arg("strides")
@@ -235,7 +286,11 @@ def _dilation(value: Any, layer_type: str) -> str | None:
 
 @_arg("padding")
 def _padding(value: Any, _: str) -> str | None:
-    return None if value == "valid" else _short(value)
+    if value == "valid":
+        return None
+    if isinstance(value, str):
+        return value
+    return f"pad {_pairs(value)}"
 
 
 @_arg("activation")
@@ -260,6 +315,8 @@ def _target(value: Any, _: str) -> str:
 
 @_arg("dims")
 def _dims(value: Any, _: str) -> str:
+    if isinstance(value, list | tuple):
+        return "perm (" + ", ".join(map(str, value)) + ")"
     return f"perm {_short(value)}"
 
 
@@ -275,6 +332,9 @@ def _sequences(value: Any, _: str) -> str | None:
 
 @_arg("layer")
 def _wrapped(value: Any, _: str) -> str:
+    if isinstance(value, Mapping) and isinstance(value.get("type"), str):
+        inner = [a for a in key_args(value["type"], value) if a != "sequences"]
+        return f"{value['type']}({', '.join(inner)})" if inner else value["type"]
     return _short(value)
 
 

@@ -12,6 +12,7 @@ __all__ = [
     "FONT",
     "INPUT",
     "LAYER_FAMILY",
+    "PORT",
     "SHARE",
     "SKIP",
     "WARN",
@@ -68,6 +69,9 @@ EDGE: Final = "#555555"
 
 SKIP: Final = "#1f78b4"
 """Skip / shortcut edges."""
+
+PORT: Final = "#b35806"
+"""Port names where inputs enter order-sensitive layers (query/value/key, + and −)."""
 
 SHARE: Final = "#7d55a3"
 """The dotted link between nodes that share one layer's weights."""

@@ -17,6 +17,7 @@ from graphspec.diagram._labels import (
     key_args,
     truncate,
 )
+from graphspec.diagram._ports import port_name
 from graphspec.diagram._skips import mark_skips
 from graphspec.diagram._style import FAMILIES, Family, family_of
 from graphspec.diagram._units import Copies, ancestry, collapsed_units, repeat_copies, unit_key
@@ -38,6 +39,12 @@ class Options:
     shapes: bool = True
     toggled: frozenset[str] = frozenset()
     """Block units drawn the other way than ``blocks`` says (the viewer's expand/collapse)."""
+    layout: str = "auto"
+    """``auto`` folds encoder–decoder nets into a U; ``chain`` never does."""
+    shapes_on: str = "boxes"
+    """Where tensor shapes are written: ``boxes`` (output shape in each box), ``edges``, ``both``."""
+    dpi: int = 144
+    """Resolution of bitmap output (PNG)."""
 
 
 @dataclass
@@ -80,6 +87,7 @@ class Edge:
     label: str = ""
     skip: bool = False
     fault: bool = False
+    port: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,7 @@ def build_view(result: CheckResult, options: Options) -> View:
     owner, units = _collapse(view, result, copies, hidden, clusters)
     box_of = _boxes(view, result, owner, clusters)
     _edges(view, result, box_of)
+    _place_shapes(view)
     mark_skips(view)
     _shares(view, graph, box_of)
     _attach(view, result.diagnostics, {**units, **box_of})
@@ -166,6 +175,9 @@ def _summary(result: CheckResult) -> str:
     except (KeyError, nx.NetworkXError):
         kind, reason = "functional", "the graph is incomplete"
     mode = f"compiles as {kind}" + (f" ({reason})" if reason else "")
+    errors = len(result.errors)
+    if errors:
+        mode = f"does not compile: {errors} error{'s' * (errors != 1)} (would compile as {kind})"
     return f"{params} · {clean(mode)}"
 
 
@@ -358,22 +370,34 @@ def _tooltip(lines: Iterable[str]) -> str:
 
 def _edges(view: View, result: CheckResult, box_of: dict[str, str]) -> None:
     seen: set[tuple[str, str]] = set()
-    collapsed = view.options.blocks == "collapse"
+    on_edges = view.options.shapes and view.options.shapes_on in ("edges", "both")
     for node in result.graph.nodes.values():
         dst = box_of.get(node.name)
         for index, src_name in enumerate(node.inputs):
             src = box_of.get(src_name)
             if src is None or dst is None or src == dst:
                 continue
-            if collapsed and (src, dst) in seen:
+            into_block = view.boxes[dst].kind == "block"
+            if (src, dst) in seen and (into_block or view.boxes[src].kind == "block"):
                 continue
             seen.add((src, dst))
             port = node.port(index)
             shape = _shape_of(result, src_name, port)
-            label = compact_shape(shape) if view.options.shapes else ""
+            label = compact_shape(shape) if on_edges else ""
             if port:
                 label = f"[{port}] {label}".strip()
-            view.edges.append(Edge(src, dst, clean(label)))
+            name = None if into_block else port_name(node.type, index, len(node.inputs))
+            view.edges.append(Edge(src, dst, clean(label), port=clean(name or "")))
+
+
+def _place_shapes(view: View) -> None:
+    """With shapes on the edges only, a box keeps its shape only when no edge leaves it."""
+    if view.options.shapes_on != "edges":
+        return
+    sources = {edge.src for edge in view.edges}
+    for box in view.boxes.values():
+        if box.id in sources:
+            box.shape = ""
 
 
 def _shares(view: View, graph: Graph, box_of: dict[str, str]) -> None:

@@ -9,8 +9,9 @@ from typing import Final
 import graphviz
 
 from graphspec.diagram._labels import clean, escape_html
+from graphspec.diagram._layout import plan
 from graphspec.diagram._registry import renderer
-from graphspec.diagram._style import EDGE, FAULT, FONT, INPUT, SHARE, SKIP, WARN
+from graphspec.diagram._style import EDGE, FAULT, FONT, INPUT, PORT, SHARE, SKIP, WARN
 from graphspec.diagram._view import Box, Cluster, Edge, View
 from graphspec.errors import GraphSpecError, GraphvizNotFoundError
 
@@ -36,8 +37,8 @@ _CLUSTER_FILLS: Final = ("#f8f8f8", "#f0f0f0", "#e8e8e8")
 _REPEAT_FILL: Final = "#fcfaf5"
 
 
-def dot_source(view: View) -> str:
-    """The DOT text of a view."""
+def dot_source(view: View, *, dpi: int | None = None) -> str:
+    """The DOT text of a view; ``dpi`` is set only for bitmap output (SVG sizes are points)."""
     g = graphviz.Digraph(
         "graphspec",
         graph_attr={
@@ -53,6 +54,7 @@ def dot_source(view: View) -> str:
             "bgcolor": "white",
             "pad": "0.25",
             "tooltip": _tip(view.name),
+            **({"dpi": str(dpi)} if dpi else {}),
         },
         node_attr={
             "shape": "box",
@@ -71,10 +73,24 @@ def dot_source(view: View) -> str:
             "penwidth": "1.1",
         },
     )
-    _fill(g, view, None)
+    layout = plan(view, view.options.layout)
+    spine = set(layout.spine)
+    _fill(g, view, None, spine)
     # Real labels (not xlabels): they cost some height but never sit on a box or an edge.
     for edge in view.edges:
-        g.edge(edge.src, edge.dst, **_edge_attrs(edge))
+        attrs = _edge_attrs(edge)
+        if (edge.src, edge.dst) in layout.across:
+            attrs["constraint"] = "false"  # a skip edge across the U, between equal ranks
+        if (edge.src, edge.dst) in layout.reversed:
+            # The decoder side of a U is drawn bottom-up: the same arrow, laid out reversed.
+            g.edge(edge.dst, edge.src, dir="back", **_swap_ends(attrs))
+        else:
+            g.edge(edge.src, edge.dst, **attrs)
+    for a, b in layout.same_rank:
+        with g.subgraph() as same:
+            same.attr(rank="same")
+            same.node(a)
+            same.node(b)
     for share in view.shares:
         g.edge(
             share.a,
@@ -94,15 +110,24 @@ def _tip(text: str) -> str:
     return graphviz.escape(clean(text).replace("↵", "\n"))
 
 
-def _fill(g: graphviz.Digraph, view: View, cluster: str | None) -> None:
+def _fill(g: graphviz.Digraph, view: View, cluster: str | None, spine: set[str]) -> None:
     """Add the boxes and sub-clusters directly inside ``cluster`` to ``g``."""
     for box in view.members(cluster):
-        g.node(box.id, **_box_attrs(box))
+        attrs = _box_attrs(box)
+        if box.id in spine:
+            attrs["group"] = "spine"  # the main path drawn as one straight column
+        g.node(box.id, **attrs)
         _notes(g, box)
     for cid in view.children(cluster):
         sub = graphviz.Digraph(f"cluster_{cid}", graph_attr=_cluster_attrs(view.clusters[cid]))
-        _fill(sub, view, cid)
+        _fill(sub, view, cid, spine)
         g.subgraph(sub)
+
+
+def _swap_ends(attrs: dict[str, str]) -> dict[str, str]:
+    """Edge attributes for an edge written the other way round (head and tail swapped)."""
+    swap = {"headlabel": "taillabel", "taillabel": "headlabel", "arrowhead": "arrowtail"}
+    return {swap.get(k, k): v for k, v in attrs.items()}
 
 
 def _cluster_attrs(cluster: Cluster) -> dict[str, str]:
@@ -181,6 +206,13 @@ def _edge_attrs(edge: Edge) -> dict[str, str]:
     attrs: dict[str, str] = {}
     if edge.label:
         attrs["label"] = f'<<FONT POINT-SIZE="8" COLOR="{colour}">{escape_html(edge.label)}</FONT>>'
+    if edge.port:
+        # Where an input enters an order-sensitive layer: query/value/key, + and −, 1, 2, …
+        attrs |= {
+            "headlabel": f'<<FONT POINT-SIZE="8" COLOR="{PORT}"><B>{escape_html(edge.port)}</B></FONT>>',
+            "labeldistance": "1.6",
+            "labelangle": "-40",
+        }
     if edge.skip:
         attrs |= {"style": "dashed", "color": colour, "penwidth": "1.5"}
     if edge.fault:
@@ -275,7 +307,8 @@ def _legend(view: View) -> str:
         symbol("┈┈", SHARE, "shares weights")
     if any(b.faulty for b in view.boxes.values()) or view.notes:
         swatch(FAULT.fill, FAULT.border, "error")
-    rows = [items[i : i + _LEGEND_ROW] for i in range(0, len(items), _LEGEND_ROW)]
+    per_row = -(-len(items) // -(-len(items) // _LEGEND_ROW)) if items else 1  # balanced rows
+    rows = [items[i : i + per_row] for i in range(0, len(items), per_row)]
     body = "".join("<TR>" + "".join(row) + "</TR>" for row in rows)
     return (
         '<FONT POINT-SIZE="9" COLOR="#333333"><TABLE BORDER="0" CELLSPACING="2" '
@@ -299,11 +332,11 @@ def run_dot(source: str, fmt: str) -> bytes:
         raise GraphSpecError(f"Graphviz `dot` failed: {detail.strip() or err}") from err
 
 
-def _via_dot(fmt: str) -> None:
+def _via_dot(fmt: str, *, bitmap: bool) -> None:
     @renderer(fmt, needs_dot=True)
     def _render(view: View) -> bytes:
-        return run_dot(dot_source(view), fmt)
+        return run_dot(dot_source(view, dpi=view.options.dpi if bitmap else None), fmt)
 
 
-for _fmt in ("svg", "png", "pdf"):
-    _via_dot(_fmt)
+for _fmt, _bitmap in (("svg", False), ("png", True), ("pdf", False)):
+    _via_dot(_fmt, bitmap=_bitmap)

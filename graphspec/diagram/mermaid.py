@@ -48,7 +48,8 @@ def mermaid_source(view: View) -> str:
     fault_links: list[int] = []
     skip_links: list[int] = []
     for edge in view.edges:
-        label = f'|"{mermaid_text(edge.label)}"|' if edge.label else ""
+        text = " · ".join(part for part in (edge.port, edge.label) if part)
+        label = f'|"{mermaid_text(text)}"|' if text else ""
         arrow = "-.->" if edge.skip else "-->"
         if edge.fault:
             fault_links.append(len(links))

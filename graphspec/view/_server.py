@@ -113,6 +113,7 @@ def serve(
     config = uvicorn.Config(
         app,
         log_level="warning",
+        log_config=None,  # leave the process's logging alone (warnings still reach stderr)
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=1,

@@ -75,8 +75,21 @@ def test_identity_shortcut_is_a_skip_edge() -> None:
     assert len(dashed) == 1 and dashed[0].strip().startswith("n0 -> n3")
 
 
-def test_edges_carry_shapes_and_no_shapes_hides_them() -> None:
-    assert "14×14×64" in to_dot(SKIP)
+def _edge_lines(source: str) -> list[str]:
+    return [line for line in source.splitlines() if " -> " in line]
+
+
+def test_each_shape_is_shown_once_and_no_shapes_hides_them() -> None:
+    default = to_dot(SKIP)
+    assert "(None, 14, 14, 64) ·" in default
+    assert not any("14×14×64" in line for line in _edge_lines(default))
+    on_edges = to_dot(SKIP, shapes_on="edges")
+    assert any("14×14×64" in line for line in _edge_lines(on_edges))
+    assert "(None, 14, 14, 64) ·" not in on_edges and "(None, 10) ·" in on_edges  # the output
+    both = to_dot(SKIP, shapes_on="both")
+    assert "(None, 14, 14, 64) ·" in both and "14×14×64" in both
+    with pytest.raises(UsageError, match=r"shapes_on must be one of boxes, edges, both"):
+        to_dot(SKIP, shapes_on="nowhere")
     hidden = to_dot(SKIP, shapes=False)
     assert 'label=<<FONT POINT-SIZE="8"' not in hidden and "(None, 14, 14, 64) ·" not in hidden
     assert "18,496 params" in hidden
@@ -96,7 +109,8 @@ def test_bad_spec_is_drawn_with_a_red_node_and_a_note(tmp_path: Path) -> None:
     assert 'class="node gsnote"' in svg
     add = re.search(r'<g id="node_n7" class="node[^"]*">.*?</g>\s*</g>', svg, re.S)
     assert add is not None and 'stroke="#d7301f"' in add.group(0)
-    assert re.search(r"n6 -> n7 \[label=.* color=\"#d7301f\"", result.dot)
+    assert re.search(r"n6 -> n7 \[color=\"#d7301f\"", result.dot)
+    assert "does not compile: 1 error" in result.dot and "compiles as functional" not in result.dot
 
 
 def test_shared_layers_are_linked() -> None:

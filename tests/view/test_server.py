@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -99,15 +100,24 @@ def test_view_command_errors_are_clean(run_cli, tmp_path: Path) -> None:  # type
     assert port.status == 2 and "--port must be between 0 and 65535" in port.err
 
 
-def test_a_non_loopback_host_warns(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    import uvicorn
+class _NoServer:
+    """Stands in for ``uvicorn.Server``: records the sockets instead of serving."""
 
+    served: ClassVar[list[object]] = []
+
+    def __init__(self, config: object) -> None:
+        del config
+
+    def run(self, sockets: list[object]) -> None:
+        self.served.append(sockets)
+
+
+def test_a_non_loopback_host_warns(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
     from graphspec.view import _server
 
-    served: list[object] = []
-    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets: served.append(sockets))
+    monkeypatch.setattr(_server.uvicorn, "Server", _NoServer)
     _server.serve([ROOT / "specs" / "seed_skip.yaml"], host="0.0.0.0", port=0, open_browser=False)
-    assert served and "warning: serving on 0.0.0.0" in capsys.readouterr().err
+    assert _NoServer.served and "warning: serving on 0.0.0.0" in capsys.readouterr().err
     assert _server.is_loopback("::1") and not _server.is_loopback("192.168.1.2")
 
 
