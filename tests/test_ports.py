@@ -108,4 +108,6 @@ def test_import_round_trip_keeps_ports() -> None:
 def test_diagram_labels_the_port() -> None:
     from graphspec.diagram import to_dot
 
-    assert "&#91;1&#93; 16" in to_dot(graphspec.load(STATES))  # "[1] 16", brackets escaped
+    spec = graphspec.load(STATES)
+    assert "&#91;1&#93; 16" in to_dot(spec, shapes_on="edges")  # "[1] 16", brackets escaped
+    assert "&#91;1&#93;" in to_dot(spec)  # shapes in the boxes: the port alone on the edge

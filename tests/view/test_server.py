@@ -93,6 +93,14 @@ def test_page_data_of_a_bad_spec(tmp_path: Path) -> None:
     json.dumps(page, allow_nan=False)
 
 
+def test_set_overrides_reach_the_page() -> None:
+    page = build_page(ROOT / "specs" / "seed_skip.yaml", params={"width": 16})
+    assert page["nodes"]["conv1"]["shapes"] == ["(None, 28, 28, 16)"]
+    assert page["nodes"]["conv1"]["file"].endswith("seed_skip.yaml")
+    assert page["nodes"]["conv4"]["inputs"] == [{"name": "conv3", "port": 0}]
+    assert page["nodes"]["conv4"]["consumers"] == ["add"]
+
+
 def test_view_command_errors_are_clean(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     missing = run_cli("view", str(tmp_path / "nope.yaml"), "--no-browser")
     assert missing.status == 2 and "no such spec file" in missing.err

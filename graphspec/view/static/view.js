@@ -185,8 +185,8 @@
     if (!target || !state.pz) return;
     const canvas = $("canvas").getBoundingClientRect();
     let box = target.getBoundingClientRect();
-    if (box.height > 0 && box.height < 30) {
-      const factor = Math.min(40 / box.height, 8);
+    if (box.height > 0 && box.height < 56) {
+      const factor = Math.min(72 / box.height, 10);  // zoom until the box text is readable
       state.pz.zoomAtPoint(state.pz.getZoom() * factor,
         { x: box.left + box.width / 2 - canvas.left, y: box.top + box.height / 2 - canvas.top });
       box = target.getBoundingClientRect();
