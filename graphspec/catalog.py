@@ -24,7 +24,8 @@ __all__ = [
 ]
 
 FORBIDDEN_LAYERS: Final[dict[str, str]] = {
-    "Lambda": "it runs arbitrary Python code",
+    "Lambda": "it runs arbitrary Python code; write the computation as an expression node "
+    "(`expr: ...`, format 1.1) instead",
     "TFSMLayer": "it loads a TensorFlow SavedModel from disk",
     "JaxLayer": "it wraps a Python function",
     "FlaxLayer": "it wraps a Python module object",

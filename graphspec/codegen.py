@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graphspec.catalog import NESTED_LAYER_ARGS, POSITIONAL_CALLS, TUPLE_ARGS, object_kind
+from graphspec.expr.syntax import Const, ListExpr, Ref, Slice, Subscript, to_python
 from graphspec.graph import Graph, IRNode
 from graphspec.registry import custom_layer
 
@@ -39,7 +40,9 @@ def generate_python(spec: Any, *, params: Mapping[str, Any] | None = None) -> st
 
     result = check(spec, params=params)
     result.raise_for_errors()
-    return _Writer(result.graph, result.spec.file).source()
+    shapes = result.shapes.nodes if result.shapes else {}
+    multi = {name for name, info in shapes.items() if info.outputs and len(info.outputs) > 1}
+    return _Writer(result.graph, result.spec.file, multi).source()
 
 
 # -- expressions --------------------------------------------------------------------------------
@@ -62,9 +65,9 @@ class _Seq:
     close: str
 
 
-def _port(var: str, port: int) -> str:
-    """``var`` or ``var[port]`` for one of several outputs of a layer."""
-    return f"{var}[{port}]" if port else var
+def _port(var: str, port: int, multi: bool = False) -> str:
+    """``var`` or ``var[port]`` for one of several outputs of a layer (``multi``: it has several)."""
+    return f"{var}[{port}]" if port or multi else var
 
 
 def _flat(expr: Any) -> str:
@@ -161,9 +164,10 @@ def _layer_expr(
 
 
 class _Writer:
-    def __init__(self, graph: Graph, file: str) -> None:
+    def __init__(self, graph: Graph, file: str, multi: set[str] | None = None) -> None:
         self.graph = graph
         self.file = file
+        self.multi = multi or set()
         self.imports: set[str] = set()
         self.names: dict[str, str] = {}
         taken = set(_RESERVED)
@@ -224,7 +228,15 @@ class _Writer:
             if node.is_input:
                 lines += _lines(self._input(node), _INDENT, f"{var} = ")
                 continue
-            args = [_port(self.names[src], node.port(i)) for i, src in enumerate(node.inputs)]
+            args = [
+                _port(self.names[src], node.port(i), src in self.multi)
+                for i, src in enumerate(node.inputs)
+            ]
+            if node.expr is not None:
+                lines += _expr_lines(
+                    node.expr.tree, dict(zip(node.expr.refs, args, strict=True)), var
+                )
+                continue
             if len(args) == 1:
                 tail = f"({args[0]})"
             elif node.type in POSITIONAL_CALLS:
@@ -255,7 +267,7 @@ class _Writer:
         inputs: Any = ins[0] if len(ins) == 1 else _Seq("[", [(None, v) for v in ins], "]")
         ports = graph.output_ports or [0] * len(graph.outputs)
         outs = [
-            _port(self.names[node], port)
+            _port(self.names[node], port, node in self.multi)
             for (_, node), port in zip(graph.outputs, ports, strict=True)
         ]
         if graph.outputs_named:
@@ -270,6 +282,43 @@ class _Writer:
             "keras.Model",
             [("inputs=", inputs), ("outputs=", outputs), ("name=", _py(graph.name))],
         )
+
+
+def _expr_lines(tree: Any, refs: Mapping[str, str], var: str) -> list[str]:
+    """``var = <expression>``: Python operators when it fits one line, else nested calls."""
+
+    def name_of(ref: Ref) -> str:
+        return refs[f"{ref.name}:{ref.port}" if ref.port else ref.name]
+
+    line = f"{_INDENT}{var} = {to_python(tree, name_of)}"
+    if len(line) <= _WIDTH:
+        return [line]
+    return _lines(_expr_call(tree, name_of), _INDENT, f"{var} = ")
+
+
+def _expr_call(expr: Any, name_of: Any) -> Any:
+    """An expression as nested ``keras.ops`` calls (exploded over lines like ruff does)."""
+    if isinstance(expr, Const):
+        return _py(expr.value)
+    if isinstance(expr, Ref):
+        return name_of(expr)
+    if isinstance(expr, ListExpr):
+        return _Seq("[", [(None, _expr_call(i, name_of)) for i in expr.items], "]")
+    if isinstance(expr, Subscript):
+        key = [(None, _index_py(i)) for i in expr.index]
+        index = key[0][1] if len(key) == 1 else _Seq("(", key, ")")
+        return _Call("keras.ops.get_item", [(None, _expr_call(expr.value, name_of)), (None, index)])
+    args: list[tuple[str | None, Any]] = [(None, _expr_call(a, name_of)) for a in expr.args]
+    args += [(f"{k}=", _expr_call(v, name_of)) for k, v in expr.kwargs]
+    return _Call(f"keras.ops.{expr.func}", args)
+
+
+def _index_py(item: Any) -> str:
+    if item is Ellipsis:
+        return "Ellipsis"
+    if isinstance(item, Slice):
+        return f"slice({item.start}, {item.stop}, {item.step})"
+    return str(item)
 
 
 def _identifier(name: str, taken: set[str]) -> str:

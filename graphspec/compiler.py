@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
@@ -17,7 +17,7 @@ from graphspec.catalog import (
     object_kind,
 )
 from graphspec.errors import CompileError, Diagnostic, UsageError
-from graphspec.graph import Graph, IRNode
+from graphspec.graph import Graph, IRNode, NodeKind
 from graphspec.registry import custom_layer
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from graphspec.api import CheckResult
     from graphspec.spec import Spec
 
-__all__ = ["APIS", "BuiltModel", "build_model", "compile_spec"]
+__all__ = ["APIS", "BuiltModel", "NodeBuilder", "build_model", "compile_spec", "node_builder"]
 
 APIS: Final = ("auto", "sequential", "functional")
 """The accepted values of ``api``."""
@@ -53,6 +53,28 @@ class BuiltModel:
     kind: str
     layers: dict[str, keras.layers.Layer] = field(default_factory=dict)
     tensors: dict[str, Any] = field(default_factory=dict)
+
+
+NodeBuilder = Callable[["_Builder", IRNode, list[Any]], Any]
+"""Builds the Keras output of one node of a kind other than a layer call, from its input tensors."""
+
+_NODE_BUILDERS: dict[NodeKind, NodeBuilder] = {}
+
+
+def node_builder(kind: NodeKind) -> Callable[[NodeBuilder], NodeBuilder]:
+    """Register how the compiler builds the nodes of ``kind`` (layers are built here)."""
+
+    def register(fn: NodeBuilder) -> NodeBuilder:
+        _NODE_BUILDERS[kind] = fn
+        return fn
+
+    return register
+
+
+def _builder_of(kind: NodeKind) -> NodeBuilder:
+    if not _NODE_BUILDERS:
+        from graphspec.expr import keras_build  # noqa: F401  (registers expression nodes)
+    return _NODE_BUILDERS[kind]
 
 
 class _Refused(Exception):
@@ -143,6 +165,8 @@ class _Builder:
         self.keras = keras
         self.graph = graph
         self.layers: dict[str, keras.layers.Layer] = {}
+        self.names: set[str] = set(graph.nodes)
+        """Every name given to a layer or operation of the model so far (Keras wants them unique)."""
 
     # -- models -------------------------------------------------------------------------------
 
@@ -169,7 +193,10 @@ class _Builder:
             node = graph.nodes[name]
             if not node.is_input:
                 args = [_pick(tensors[src], node.port(i)) for i, src in enumerate(node.inputs)]
-                tensors[name] = self._call(node, args)
+                if node.is_layer:
+                    tensors[name] = self._call(node, args)
+                else:
+                    tensors[name] = _builder_of(node.kind)(self, node, args)
         inputs = [tensors[name] for name in graph.inputs]
         ports = graph.output_ports or [0] * len(graph.outputs)
         picked = [
@@ -249,6 +276,18 @@ class _Builder:
             f"check the shapes reaching `{node.name}` (`graphspec summary` lists them) and its "
             "arguments",
         )
+
+    def fresh_name(self, base: str) -> str:
+        """A name no layer or operation of the model has yet: ``base``, else ``base_1``, …"""
+        name, k = base, 1
+        while name in self.names:
+            name, k = f"{base}_{k}", k + 1
+        self.names.add(name)
+        return name
+
+    def error(self, node: IRNode, code: str, message: str, hint: str | None) -> CompileError:
+        """A :class:`CompileError` located at ``node`` (for the node builders of other kinds)."""
+        return self._error(node, code, message, hint)
 
     def _error(self, node: IRNode, code: str, message: str, hint: str | None) -> CompileError:
         loc = node.loc

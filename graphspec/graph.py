@@ -12,7 +12,7 @@ import networkx as nx
 from graphspec.errors import Diagnostic, Severity
 from graphspec.source import Loc, Path
 
-__all__ = ["BlockInstance", "Graph", "IRNode", "NodeKind", "node_diagnostic"]
+__all__ = ["BlockInstance", "ExprInfo", "Graph", "IRNode", "NodeKind", "node_diagnostic"]
 
 
 class NodeKind(StrEnum):
@@ -20,6 +20,30 @@ class NodeKind(StrEnum):
 
     INPUT = "input"
     LAYER = "layer"
+    EXPR = "expr"
+    """A tensor expression (format 1.1): ``IRNode.expr`` holds it."""
+
+
+@dataclass
+class ExprInfo:
+    """A tensor expression node's text and parse tree (see :mod:`graphspec.expr`).
+
+    ``refs`` are the references as written, one per entry of the node's ``inputs`` (same order);
+    ``loc`` is where the expression text starts and ``shift`` how many characters precede its
+    first one there (1 for a quoted scalar), or ``None`` when columns inside it are unknown.
+    """
+
+    text: str
+    tree: Any
+    refs: list[str] = field(default_factory=list)
+    loc: Loc | None = None
+    shift: int | None = 0
+
+    def loc_at(self, offset: int) -> Loc | None:
+        """Where character ``offset`` of the expression text is in the file."""
+        if self.loc is None or self.shift is None:
+            return self.loc
+        return Loc(self.loc.line, self.loc.column + self.shift + offset)
 
 
 @dataclass
@@ -47,15 +71,30 @@ class IRNode:
     block: str | None = None
     broken: bool = False
     dangling: bool = False
+    expr: ExprInfo | None = None
 
     @property
     def is_input(self) -> bool:
         """True for model inputs."""
         return self.kind is NodeKind.INPUT
 
+    @property
+    def is_layer(self) -> bool:
+        """True for layer calls (``type:`` or ``share:``), the nodes checked against the catalog."""
+        return self.kind is NodeKind.LAYER
+
     def port(self, index: int) -> int:
         """Which output of its ``index``-th input this node takes (0 unless ``name:N``)."""
         return self.input_ports[index] if index < len(self.input_ports) else 0
+
+    @property
+    def display_type(self) -> str:
+        """What the node is, for tables and labels: ``Input``, the layer type, ``expr``, …"""
+        if self.is_input:
+            return "Input"
+        if self.kind is NodeKind.EXPR:
+            return "expr"
+        return self.type if isinstance(self.type, str) else "?"
 
     @property
     def layer_owner(self) -> str:
@@ -183,6 +222,8 @@ class Graph:
             if taken is not None:
                 src = node.inputs[taken]
                 return False, f"node `{node.name}` takes output {node.port(taken)} of `{src}`"
+            if node.kind is NodeKind.EXPR:
+                return False, f"node `{node.name}` is an expression; a Sequential holds only layers"
             if node.share:
                 return False, f"node `{node.name}` shares the layer of `{node.share}`"
             if len(node.inputs) != 1:

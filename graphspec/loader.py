@@ -291,6 +291,8 @@ class _Composer:
             )
         node = ScalarNode(tag, raw, event.start_mark, event.end_mark, event.style)
         if tag == _STR:
+            if event.style:
+                self.source.styles[path] = event.style
             if not event.style and _FLOATISH.match(raw):
                 self.source.surprises[path] = YamlSurprise("float-string", raw, raw)
             return raw

@@ -209,8 +209,9 @@ def _one(error: Any, path: Path, source: SourceMap) -> Diagnostic:
         hint = None
         loc = source.at(path[:-1])
     elif kind == "literal_error" and path == ("graphspec",):
-        code, message = "E104", f"unsupported format version {error.get('input')!r}; expected 1"
-        hint = "this graphspec reads format version 1"
+        code = "E104"
+        message = f"unsupported format version {error.get('input')!r}; expected 1 or 1.1"
+        hint = "this graphspec reads format versions 1 and 1.1 (write the number unquoted)"
         loc = source.at(path)
     else:
         expected = _TYPE_WORDS.get(kind)

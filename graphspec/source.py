@@ -45,6 +45,8 @@ class SourceMap:
     values: dict[Path, Loc] = field(default_factory=dict)
     keys: dict[Path, Loc] = field(default_factory=dict)
     surprises: dict[Path, YamlSurprise] = field(default_factory=dict)
+    styles: dict[Path, str] = field(default_factory=dict)
+    """The style of string scalars not written plain: ``'``, ``"``, ``|`` or ``>``."""
 
     def at(self, path: Path) -> Loc | None:
         """Where the value at ``path`` starts, else its nearest located ancestor."""

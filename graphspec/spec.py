@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt
 
 from graphspec.source import SourceMap
 
 __all__ = [
+    "FORMAT_1_0",
+    "FORMAT_1_1",
     "BlockSpec",
     "EdgeItem",
     "InputSpec",
@@ -32,6 +34,15 @@ class NodeKey(StrEnum):
     SHARE = "share"
     BLOCK = "block"
     REPEAT = "repeat"
+    EXPR = "expr"
+    CALL = "call"
+    MODEL = "model"
+
+
+FORMAT_1_0: Final = 1
+FORMAT_1_1: Final = 1.1
+"""Format versions: ``graphspec: 1`` (the default) and ``graphspec: 1.1`` (expressions, call
+arguments, nested models, includes). A 1.0 spec reads and compiles the same under both."""
 
 
 class _Strict(BaseModel):
@@ -63,6 +74,11 @@ class NodeSpec(BaseModel):
     block: str | None = Field(None, description="Instantiate the named block.")
     repeat: StrictInt | str | None = Field(
         None, description="With `block`: stack this many copies, output to input."
+    )
+    expr: str | None = Field(
+        None,
+        description="Format 1.1: a tensor expression over other nodes' outputs, e.g. "
+        "`relu6(x + 3.0) / 6.0` (keras.ops functions from a fixed table).",
     )
 
     @property
@@ -101,7 +117,7 @@ class TrainSpec(_Strict):
 
 
 class Spec(_Strict):
-    """A whole graphspec file, format version 1.
+    """A whole graphspec file, format version 1 or 1.1.
 
     >>> from graphspec import load
     >>> spec = load("inputs: {x: {shape: [4]}}\\nnodes:\\n  d: {type: Dense, units: 2}\\n")
@@ -109,7 +125,10 @@ class Spec(_Strict):
     (['d'], [4])
     """
 
-    graphspec: Literal[1] = Field(1, description="Format version.")
+    graphspec: Literal[1, 1.1] = Field(
+        1,
+        description="Format version: 1, or 1.1 for expressions, call arguments and nested models.",
+    )
     name: str | None = Field(None, description="Model name; default: the file's stem.")
     api: Literal["auto", "sequential", "functional"] = Field(
         "auto",

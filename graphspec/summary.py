@@ -32,7 +32,7 @@ def summary_data(result: CheckResult) -> dict[str, Any]:
         rows.append(
             {
                 "node": node.name,
-                "type": "Input" if node.is_input else node.type,
+                "type": node.display_type,
                 "output_shape": list(output) if output is not None else None,
                 "params": info.params if info and info.known else None,
                 "trainable": info.trainable if info and info.known else None,

@@ -117,7 +117,7 @@ def check(graph: Graph, source: SourceMap) -> list[Diagnostic]:
 @graph_check("types")
 def _check_types(c: _Checker) -> None:
     for node in c.graph.layers:
-        if node.broken:
+        if node.broken or not node.is_layer:
             continue
         if node.share:
             owner = c.typed.get(node.share)
@@ -394,7 +394,7 @@ def _check_cycles(c: _Checker) -> None:
 def _check_arity(c: _Checker) -> None:
     for node in c.graph.layers:
         sig = c.typed.get(node.name)
-        if sig is None or node.dangling:
+        if sig is None or node.dangling or not node.is_layer:
             continue
         low, high = arity(sig.type)
         count = len(node.inputs)
@@ -476,3 +476,6 @@ def _check_api(c: _Checker) -> None:
             path=("api",),
             hint="remove `api: sequential` (auto builds a functional model), or make it a chain",
         )
+
+
+from graphspec.expr import checks as _expr_checks  # noqa: E402, F401  (registers its checks)

@@ -34,12 +34,10 @@ FAST = (
 
 UNSUPPORTED: dict[str, set[str]] = {
     **{
-        f"ConvNeXt{size}": {"Sequential", "LayerScale", "Add"}
+        f"ConvNeXt{size}": {"Sequential", "LayerScale"}
         for size in ("Tiny", "Small", "Base", "Large", "XLarge")
     },
     "InceptionResNetV2": {"CustomScaleLayer"},
-    "MobileNetV3Small": {"Add", "Multiply"},
-    "MobileNetV3Large": {"Add", "Multiply"},
 }
 """Applications a spec cannot express, with the classes named in the error (see docs/import.md)."""
 

@@ -50,6 +50,7 @@ FAMILIES: Final[dict[str, Family]] = {
         Family("embedding", "embedding", "#e0e4f8", "#5560a8"),
         Family("preprocessing", "preprocessing", "#eef6dc", "#74913a"),
         Family("block", "block (collapsed)", "#f4efe6", "#8a7653"),
+        Family("expression", "expression", "#fffbea", "#9c8a3a"),
         Family("other", "other", "#f7f7f7", "#8a8a8a"),
     )
 }

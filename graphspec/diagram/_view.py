@@ -23,10 +23,11 @@ from graphspec.diagram._style import FAMILIES, Family, family_of
 from graphspec.diagram._units import Copies, ancestry, collapsed_units, repeat_copies, unit_key
 from graphspec.errors import Diagnostic, Severity
 from graphspec.graph import BlockInstance, Graph, IRNode
+from graphspec.shapes.infer import NodeShape
 
 __all__ = ["Box", "Cluster", "Edge", "Options", "Share", "View", "build_view"]
 
-BoxKind = Literal["input", "layer", "block"]
+BoxKind = Literal["input", "layer", "block", "expr"]
 _TOOLTIP_LIMIT: Final = 1500
 
 
@@ -338,6 +339,8 @@ def _node_box(bid: str, node: IRNode, result: CheckResult, options: Options) -> 
             shape=clean(shape),
             tooltip=_tooltip(tip),
         )
+    if node.expr is not None:
+        return _expr_box(bid, node, info, shape, tip)
     kind = node.type if isinstance(node.type, str) else "?"
     if node.share:
         params = f"shares {truncate(clean(node.share), 24)}"
@@ -360,6 +363,25 @@ def _node_box(bid: str, node: IRNode, result: CheckResult, options: Options) -> 
         args=key_args(kind, node.args),
         shape=clean(shape),
         params=params,
+        tooltip=_tooltip(tip),
+    )
+
+
+def _expr_box(bid: str, node: IRNode, info: NodeShape | None, shape: str, tip: list[str]) -> Box:
+    """An expression node: a small box showing the expression itself."""
+    assert node.expr is not None
+    text = clean(node.expr.text)
+    tip += [f"expr: {node.expr.text}"]
+    if info is not None and info.outputs:
+        tip.append("output: " + ", ".join(format_shape(s) for s in info.outputs))
+    return Box(
+        bid,
+        clean(node.name),
+        "expr",
+        "expr",
+        FAMILIES["expression"],
+        args=[truncate(text, 120)],
+        shape=clean(shape),
         tooltip=_tooltip(tip),
     )
 

@@ -162,6 +162,8 @@ def _box_attrs(box: Box) -> dict[str, str]:
         attrs["style"] = "filled"
     elif box.kind == "block":
         attrs["style"] = "rounded,filled,bold"
+    elif box.kind == "expr":
+        attrs |= {"label": _expr_label(box), "margin": "0.06,0.02", "penwidth": "0.9"}
     if box.is_output:
         attrs["peripheries"] = "2"
     if box.faulty:
@@ -189,6 +191,20 @@ def _box_label(box: Box) -> str:
         rows.append(f'<FONT POINT-SIZE="9" COLOR="#444444">→ output {escape_html(names)}</FONT>')
     cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+
+
+def _expr_label(box: Box) -> str:
+    """A small label: the node's name, then its expression in a monospaced font."""
+    rows = [f'<FONT POINT-SIZE="8"><B>{escape_html(box.label)}</B></FONT>']
+    for line in textwrap.wrap(" ".join(box.args), _LINE, break_long_words=True) or [""]:
+        rows.append(f'<FONT FACE="monospace" POINT-SIZE="9">{escape_html(line, None)}</FONT>')
+    if box.shape:
+        rows.append(f'<FONT POINT-SIZE="8" COLOR="#444444">{escape_html(box.shape, 48)}</FONT>')
+    if box.outputs:
+        names = ", ".join(box.outputs)
+        rows.append(f'<FONT POINT-SIZE="8" COLOR="#444444">→ output {escape_html(names)}</FONT>')
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>>'
 
 
 def _join(parts: list[str], width: int = _LINE) -> list[str]:

@@ -20,6 +20,7 @@ _SHAPES: Final[dict[str, tuple[str, str]]] = {
     "input": ('[/"', '"/]'),
     "layer": ('("', '")'),
     "block": ('{{"', '"}}'),
+    "expr": ('(["', '"])'),
 }
 _OUTPUT: Final = ('[["', '"]]')
 _DIRECTIONS: Final = {"TB": "TB", "LR": "LR", "BT": "BT", "RL": "RL"}

@@ -13,7 +13,7 @@ from graphspec.errors import Diagnostic, Severity
 from graphspec.graph import Graph, IRNode
 from graphspec.params import ExprError, substitute
 from graphspec.source import Loc, Path, SourceMap
-from graphspec.spec import Spec
+from graphspec.spec import FORMAT_1_1, Spec
 
 __all__ = ["ARROW", "FAILED", "PORT", "Expansion", "Pending", "Ref", "Scope", "TooLarge"]
 
@@ -88,6 +88,24 @@ class Expansion:
                 continue
             self.params[key] = value
         self.params = self.resolve_params(self.params, {}, ("params",))
+        self.version = spec.graphspec
+        self._gated: set[str] = set()
+
+    def require_1_1(self, feature: str, path: Path, *, node: str | None = None) -> bool:
+        """Whether format 1.1 is declared; if not, report E800 once per feature (at its first use)."""
+        if self.version == FORMAT_1_1:
+            return True
+        if feature not in self._gated:
+            self._gated.add(feature)
+            self.error(
+                "E800",
+                f"{feature} is format 1.1; this spec is format {self.version}",
+                path,
+                key=True,
+                node=node,
+                hint="declare the format at the top of the file: `graphspec: 1.1`",
+            )
+        return False
 
     def error(
         self,

@@ -32,6 +32,8 @@ class NodeSite:
     path: Path
     stack: tuple[str, ...]
     """The blocks being expanded around this node, outermost first."""
+    implicit: bool = False
+    """True when ``refs`` is the chain rule's guess (no edges, no ``inputs:``), not written."""
 
     @property
     def expanded(self) -> str:

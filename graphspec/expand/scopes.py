@@ -82,7 +82,8 @@ def expand_scope(
     chain = not edges
     previous: str | None = input_names[0] if chain and len(input_names) == 1 else None
     first = next(iter(nodes.values()), None)
-    if chain and len(input_names) > 1 and first is not None and first.inputs is None:
+    names_own = first is not None and (first.inputs is not None or first.expr is not None)
+    if chain and len(input_names) > 1 and first is not None and not names_own:
         ex.error(
             "E309",
             f"with {len(input_names)} inputs, nodes need `edges` or `inputs:`; "
@@ -122,7 +123,8 @@ def expand_scope(
         else:
             refs = feeds.get(local, [])
         scope.local_names.append(local)
-        out = expand_node(ex, NodeSite(scope, local, nspec, refs, path, stack))
+        implicit = chain and nspec.inputs is None
+        out = expand_node(ex, NodeSite(scope, local, nspec, refs, path, stack, implicit))
         scope.locals[local] = out or FAILED
         previous = local
     return _outputs(ex, scope, nodes, outputs, base)

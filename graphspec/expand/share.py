@@ -35,10 +35,11 @@ def resolve_share(ex: Expansion, node: IRNode, ref: Ref, target: str | None) -> 
     while owner.share and owner.share not in seen:
         seen.add(owner.name)
         owner = ex.graph.nodes[owner.share]
-    if owner.is_input:
+    if not owner.is_layer:
+        what = "an input" if owner.is_input else f"an {owner.kind.value} node"
         ex.error(
             "E308",
-            f"node `{node.name}` shares `{target}`, which is an input, not a layer",
+            f"node `{node.name}` shares `{target}`, which is {what}, not a layer",
             path,
             node=node.name,
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from graphspec.errors import ImportModelError
 from graphspec.importer._state import ImportState, UnsupportedLayersError
 from graphspec.importer.wiring import is_written_chain, wire
-from graphspec.spec import Spec
+from graphspec.spec import FORMAT_1_0, FORMAT_1_1, Spec
 
 __all__ = ["finish"]
 
@@ -16,7 +16,7 @@ def finish(state: ImportState) -> Spec:
     """The checked spec of a finished import; raises for every problem the import recorded."""
     if state.problems:
         raise UnsupportedLayersError(state.name, state.problems)
-    data: dict[str, Any] = {"graphspec": 1, "name": state.name}
+    data: dict[str, Any] = {"graphspec": _version(state), "name": state.name}
     notes = [f"{arg} on {_listed(names)}" for arg, names in state.dropped_calls.items()]
     head = f"Imported from {state.origin} by graphspec." if state.origin else ""
     if notes:
@@ -29,7 +29,8 @@ def finish(state: ImportState) -> Spec:
     if not state.chain and written_chain:
         data["api"] = "functional"  # a functional model shaped like a chain stays functional
     if not state.chain and not written_chain:
-        edges, explicit = wire(list(state.inputs) + list(nodes), state.sources)
+        wired = {n: s for n, s in state.sources.items() if not _names_inputs(nodes.get(n, {}))}
+        edges, explicit = wire(list(state.inputs) + list(nodes), wired)
         for name in explicit:
             nodes[name]["inputs"] = state.sources[name]
         data["edges"] = edges
@@ -41,6 +42,20 @@ def finish(state: ImportState) -> Spec:
         raise ImportModelError(f"cannot import model `{state.name}`: {exc}") from exc
     _validate(spec)
     return spec
+
+
+_FORMAT_1_1_KEYS: Final = frozenset({"expr", "call", "model"})
+
+
+def _version(state: ImportState) -> int | float:
+    """1 unless a node needs format 1.1 (an expression, call arguments, a nested model)."""
+    used = any(_FORMAT_1_1_KEYS & set(node) for node in state.nodes.values())
+    return FORMAT_1_1 if used else FORMAT_1_0
+
+
+def _names_inputs(node: dict[str, Any]) -> bool:
+    """Expression nodes name their operands themselves: no edges lead into them."""
+    return "expr" in node
 
 
 def _listed(names: list[str]) -> str:

@@ -10,7 +10,7 @@ import networkx as nx
 from graphspec.importer._state import ImportState
 from graphspec.importer.calls import call_names, is_ref, layer_name, ref_name
 from graphspec.importer.inputs import input_spec
-from graphspec.importer.kinds import WalkContext, kind_reader
+from graphspec.importer.kinds import WalkContext, finish_kinds, kind_reader
 from graphspec.importer.models import model_reader
 from graphspec.importer.wiring import base
 
@@ -46,6 +46,7 @@ def read_functional(state: ImportState, body: Mapping[str, Any]) -> None:
         return
     order = list(nx.lexicographical_topological_sort(graph, key=rank.__getitem__))
     state.nodes = {name: made[name] for name in order if name in made}
+    finish_kinds(state)
 
 
 def _outputs(

@@ -13,7 +13,15 @@ from typing import Any, Final
 
 from graphspec.importer._state import ImportState
 
-__all__ = ["LAYER_KIND", "KindReader", "ReadCall", "WalkContext", "kind_reader", "layer_kind"]
+__all__ = [
+    "LAYER_KIND",
+    "KindReader",
+    "ReadCall",
+    "WalkContext",
+    "finish_kinds",
+    "kind_reader",
+    "layer_kind",
+]
 
 LAYER_KIND: Final = "layer"
 
@@ -40,18 +48,34 @@ KindReader = Callable[[ImportState, WalkContext, str, Mapping[str, Any]], list[R
 """Reads the calls of the layer ``name``; returns one :class:`ReadCall` per call (or none)."""
 
 _KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], KindReader]] = {}
+_FINISHERS: dict[str, Callable[[ImportState], None]] = {}
 
 
 def layer_kind(
-    name: str, matches: Callable[[Mapping[str, Any]], bool] | None = None
+    name: str,
+    matches: Callable[[Mapping[str, Any]], bool] | None = None,
+    *,
+    finish: Callable[[ImportState], None] | None = None,
 ) -> Callable[[KindReader], KindReader]:
-    """Register the reader of the serialized layers ``matches`` accepts (all, for the fallback)."""
+    """Register the reader of the serialized layers ``matches`` accepts (all, for the fallback).
+
+    ``finish`` runs once the whole model is read (its nodes in dependency order), e.g. to fold
+    operations into one expression.
+    """
 
     def register(reader: KindReader) -> KindReader:
         _KINDS[name] = (matches or (lambda _layer: True), reader)
+        if finish is not None:
+            _FINISHERS[name] = finish
         return reader
 
     return register
+
+
+def finish_kinds(state: ImportState) -> None:
+    """Run every kind's ``finish`` step on a fully read model."""
+    for finish in _FINISHERS.values():
+        finish(state)
 
 
 def kind_reader(layer: Mapping[str, Any]) -> KindReader:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -11,13 +11,20 @@ import networkx as nx
 
 from graphspec import _limits
 from graphspec.errors import Diagnostic, Severity
-from graphspec.graph import Graph, IRNode
+from graphspec.graph import Graph, IRNode, NodeKind
 from graphspec.graph import node_diagnostic as _diag
 from graphspec.shapes._registry import has_rule, infer_layer
 from graphspec.shapes._types import LayerCall, Shape, ShapeFault, format_shape
 from graphspec.source import SourceMap
 
-__all__ = ["NodeShape", "ShapeInfo", "infer_shapes"]
+__all__ = [
+    "KindInference",
+    "NodeShape",
+    "ShapeInfo",
+    "infer_shapes",
+    "input_shapes",
+    "node_inference",
+]
 
 _ELEMENTWISE: Final = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"})
 _WIDTH_ARGS: Final = ("filters", "units")
@@ -101,9 +108,51 @@ def infer_shapes(
     return info
 
 
+KindInference = Callable[[Graph, IRNode, "ShapeInfo", SourceMap, bool], "NodeShape"]
+"""Infers one node of a kind other than a layer call (expressions, nested models)."""
+
+_KINDS: dict[NodeKind, KindInference] = {}
+
+
+def node_inference(kind: NodeKind) -> Callable[[KindInference], KindInference]:
+    """Register the shape inference of the nodes of ``kind`` (layers use the shape rules)."""
+
+    def register(fn: KindInference) -> KindInference:
+        _KINDS[kind] = fn
+        return fn
+
+    return register
+
+
+def _kind_inference(kind: NodeKind) -> KindInference | None:
+    if not _KINDS:
+        from graphspec.expr import node_shapes  # noqa: F401  (registers expression nodes)
+    return _KINDS.get(kind)
+
+
+def input_shapes(graph: Graph, node: IRNode, info: ShapeInfo) -> list[Shape] | NodeShape:
+    """The shapes reaching ``node`` (its ports picked), or the unknown/faulty result to return."""
+    ins: list[Shape] = []
+    for index, src in enumerate(node.inputs):
+        known = info.nodes.get(src)
+        if known is None or not known.outputs:
+            return NodeShape(reason=f"the shape of `{src}` is unknown")
+        port = node.port(index)
+        if port >= len(known.outputs):
+            info.diagnostics.append(_port_diag(graph, node, index, src, len(known.outputs)))
+            return NodeShape(fault="no such output", reason="shape error")
+        ins.append(known.outputs[port])
+    return ins
+
+
 def _infer_node(
     graph: Graph, node: IRNode, info: ShapeInfo, source: SourceMap, skipped: bool
 ) -> NodeShape:
+    if node.kind is not NodeKind.LAYER:
+        kind = _kind_inference(node.kind)
+        if kind is None:  # pragma: no cover - every kind registers its inference
+            return NodeShape(reason=f"no shape inference for {node.kind.value} nodes")
+        return kind(graph, node, info, source, skipped)
     if skipped or node.type is None:
         return NodeShape(reason="invalid node")
     ins: list[Shape] = []

@@ -25,6 +25,7 @@ TRAP = "canary_mod_7f3a"
 """A module name that only ever appears in hostile specs."""
 
 H = "inputs:\n  x: {shape: [16]}\n"
+E11 = "graphspec: 1.1\n" + H + "nodes:\n"
 
 HOSTILE = {
     "apply-os-system": '!!python/object/apply:os.system ["touch CANARY"]\n',
@@ -58,6 +59,12 @@ HOSTILE = {
     + f"train: {{optimizer: {{module: {TRAP}, class_name: Opt}}, loss: {TRAP}.loss}}\n",
     "nested-layer-trap": "inputs:\n  s: {shape: [5, 4]}\nnodes:\n"
     + f"  b: {{type: Bidirectional, layer: {{type: {TRAP}.LSTM, units: 4}}}}\n",
+    "expr-node-import-system": E11 + "  e: {expr: \"__import__('os').system('touch CANARY')\"}\n",
+    "expr-node-trap-call": E11 + f'  e: {{expr: "{TRAP}.run(x)"}}\n',
+    "expr-node-trap-backticks": E11 + f'  e: {{expr: "`{TRAP}`.run(x)"}}\n',
+    "expr-node-open": E11 + "  e: {expr: \"open('CANARY', 'w')\"}\n",
+    "expr-node-getattr": E11 + "  e: {expr: \"getattr(x, '__class__')\"}\n",
+    "expr-node-eval": E11 + '  e: {expr: "eval(\'__import__(\\"os\\")\')"}\n',
 }
 
 

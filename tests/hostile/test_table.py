@@ -26,6 +26,9 @@ MEMORY_BOUND = 50 * 1024 * 1024
 H = "inputs:\n  x: {shape: [16]}\n"
 """The usual head: one input."""
 
+E11 = "graphspec: 1.1\n" + H + "nodes:\n"
+"""A format 1.1 head: one input, then the nodes."""
+
 
 def _dense(extra: str) -> str:
     return H + "nodes:\n  d: {type: Dense, units: 4" + extra + "}\n"
@@ -588,6 +591,127 @@ CASES: list[Case] = [
         1,
         9,
         r"`inputs` must be a mapping; found list",
+    ),
+    # -- tensor expressions (format 1.1): a whitelist parser, never eval -------------------------
+    Case(
+        "expr-attribute-access",
+        E11 + '  e: {expr: "x.__class__.__mro__"}\n',
+        "E801",
+        5,
+        15,
+        r"attribute access is not part of expressions",
+    ),
+    Case(
+        "expr-dunder-import",
+        E11 + "  e: {expr: \"__import__('os').system('ls')\"}\n",
+        "E802",
+        5,
+        14,
+        r"`__import__`: dunder names are not allowed",
+    ),
+    Case(
+        "expr-call-outside-table",
+        E11 + '  e: {expr: "eval(x)"}\n',
+        "E802",
+        5,
+        14,
+        r"`eval` is not a function of the expression table",
+    ),
+    Case(
+        "expr-getattr",
+        E11 + "  e: {expr: \"getattr(x, 'shape')\"}\n",
+        "E802",
+        5,
+        14,
+        r"`getattr` is not a function of the expression table",
+    ),
+    Case(
+        "expr-open-file",
+        E11 + "  e: {expr: \"x + open('/etc/passwd')\"}\n",
+        "E801",
+        5,
+        23,
+        r"strings are only dtype names",
+    ),
+    Case(
+        "expr-lambda",
+        E11 + '  e: {expr: "(lambda: x)()"}\n',
+        "E801",
+        5,
+        15,
+        r"`lambda`: Python keywords are not part of expressions",
+    ),
+    Case(
+        "expr-subscript-by-tensor",
+        E11 + '  e: {expr: "x[x]"}\n',
+        "E801",
+        5,
+        16,
+        r"a subscript holds integers, slices",
+    ),
+    Case(
+        "expr-huge-exponent",
+        E11 + '  e: {expr: "x ** 9 ** 9 ** 9"}\n',
+        "E804",
+        5,
+        21,
+        r"`\*\*` of the constants 9 and 387420489 is out of range",
+    ),
+    Case(
+        "expr-huge-constant",
+        E11 + '  e: {expr: "x * 1e999"}\n',
+        "E804",
+        5,
+        18,
+        r"the constant `1e999` is out of range",
+    ),
+    Case(
+        "expr-huge-reshape",
+        E11 + '  e: {expr: "reshape(x, [-1, 100000000, 100000000])"}\n',
+        "E504",
+        5,
+        14,
+        r"elements per sample, beyond the limit",
+    ),
+    Case(
+        "expr-huge-repeat",
+        E11 + '  e: {expr: "repeat(x, 1000000000000, axis=1)"}\n',
+        "E504",
+        5,
+        14,
+        r"gives \(None, 16000000000000\)",
+    ),
+    Case(
+        "expr-deep-nesting",
+        E11 + '  e: {expr: "' + "relu(" * 200 + "x" + ")" * 200 + '"}\n',
+        "E804",
+        5,
+        179,
+        r"the expression nests deeper than 32 levels",
+    ),
+    Case(
+        "expr-too-long",
+        E11 + '  e: {expr: "x' + " + x" * 1500 + '"}\n',
+        "E804",
+        5,
+        14,
+        r"the expression is 6,001 characters long",
+    ),
+    Case(
+        "expr-shape-mismatch",
+        E11 + '  e: {expr: "x + reshape(x, [-1, 4, 4])"}\n',
+        "E501",
+        5,
+        14,
+        r"operands of shapes \(None, 16\) and \(None, 4, 4\) do not broadcast",
+    ),
+    Case(
+        "expr-in-format-1-0",
+        H + 'nodes:\n  e: {expr: "x * 2.0"}\n',
+        "E800",
+        4,
+        7,
+        r"an expression node \(`expr:`\) is format 1.1; this spec is format 1",
     ),
 ]
 

@@ -1,0 +1,67 @@
+"""Static shapes of expression nodes, located inside the expression when they fail."""
+
+from __future__ import annotations
+
+from graphspec.errors import Severity
+from graphspec.expr._shape import show
+from graphspec.expr.infer import ExprShapeError, infer_expr
+from graphspec.expr.locate import expr_diagnostic
+from graphspec.expr.syntax import ExprSyntaxError, Ref
+from graphspec.graph import Graph, IRNode, NodeKind
+from graphspec.shapes._types import Shape
+from graphspec.shapes.infer import NodeShape, ShapeInfo, input_shapes, node_inference
+from graphspec.source import SourceMap
+
+__all__ = ["infer_expr_node"]
+
+
+@node_inference(NodeKind.EXPR)
+def infer_expr_node(
+    graph: Graph, node: IRNode, info: ShapeInfo, source: SourceMap, skipped: bool
+) -> NodeShape:
+    """The output shape(s) of an expression node from its operands' shapes (no parameters)."""
+    expr = node.expr
+    if skipped or node.broken or node.dangling or expr is None or expr.tree is None:
+        return NodeShape(reason="invalid node")
+    ins = input_shapes(graph, node, info)
+    if isinstance(ins, NodeShape):
+        return ins
+    by_ref = dict(zip(expr.refs, ins, strict=True))
+
+    def shape_of(ref: Ref) -> Shape:
+        return by_ref[f"{ref.name}:{ref.port}" if ref.port else ref.name]
+
+    try:
+        found = infer_expr(expr.tree, shape_of)
+    except ExprSyntaxError:  # reported by the expressions check
+        return NodeShape(reason="invalid node")
+    except ExprShapeError as err:
+        related = tuple(f"`{text}` -> {show(shape)}" for text, shape in err.operands)
+        info.diagnostics.append(
+            expr_diagnostic(
+                graph.file,
+                node.name,
+                expr,
+                err.code,
+                err.message,
+                err.offset,
+                end=err.end,
+                hint=err.hint,
+                related=related,
+            )
+        )
+        return NodeShape(fault=err.message, reason="shape error")
+    for code, offset, message, hint in found.warnings:
+        info.diagnostics.append(
+            expr_diagnostic(
+                graph.file,
+                node.name,
+                expr,
+                code,
+                message,
+                offset,
+                hint=hint,
+                severity=Severity.WARNING,
+            )
+        )
+    return NodeShape(found.outputs, known=True)

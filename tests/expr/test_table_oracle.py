@@ -1,0 +1,204 @@
+"""Keras is the oracle of the expression table: every function compiles to the operation it names,
+its static shape is the one Keras computes, and import reads it back to the same computation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+from graphspec import check, load
+from graphspec.compiler import compile_spec
+from graphspec.expr import function_names, lookup, parse
+from graphspec.expr.syntax import Call
+from graphspec.importer import from_keras
+
+keras = pytest.importorskip("keras")
+pytestmark = pytest.mark.keras
+
+SAMPLES: dict[str, str] = {
+    "add": "a + b",
+    "subtract": "3.0 - a",
+    "multiply": "a * 0.5",
+    "true_divide": "a / b",
+    "floor_divide": "a // 2.0",
+    "mod": "a % 2.0",
+    "power": "a ** 2",
+    "less": "a < b",
+    "less_equal": "a <= 0.5",
+    "greater": "a > b",
+    "greater_equal": "a >= b",
+    "equal": "a == b",
+    "not_equal": "a != 0.0",
+    "divide": "divide(a, b)",
+    "maximum": "maximum(a, 1e-07)",
+    "minimum": "minimum(a, b)",
+    "logical_and": "logical_and(m, m)",
+    "logical_or": "logical_or(m, a > 0.5)",
+    "arctan2": "arctan2(a, b)",
+    "negative": "-a",
+    "abs": "abs(a)",
+    "sqrt": "sqrt(a)",
+    "square": "square(a)",
+    "exp": "exp(a)",
+    "log": "log(a)",
+    "log1p": "log1p(a)",
+    "expm1": "expm1(a)",
+    "sin": "sin(a)",
+    "cos": "cos(a)",
+    "tanh": "tanh(a)",
+    "sign": "sign(a)",
+    "floor": "floor(a)",
+    "ceil": "ceil(a)",
+    "reciprocal": "reciprocal(a)",
+    "logical_not": "logical_not(m)",
+    "rsqrt": "rsqrt(a)",
+    "erf": "erf(a)",
+    "relu": "relu(a)",
+    "relu6": "relu6(a)",
+    "sigmoid": "sigmoid(a)",
+    "hard_sigmoid": "hard_sigmoid(a)",
+    "hard_silu": "hard_silu(a)",
+    "hard_swish": "hard_swish(a)",
+    "silu": "silu(a)",
+    "swish": "swish(a)",
+    "softplus": "softplus(a)",
+    "softsign": "softsign(a)",
+    "selu": "selu(a)",
+    "log_sigmoid": "log_sigmoid(a)",
+    "gelu": "gelu(a, approximate=False)",
+    "elu": "elu(a, alpha=0.5)",
+    "leaky_relu": "leaky_relu(a, negative_slope=0.1)",
+    "round": "round(a, decimals=1)",
+    "clip": "clip(a, 0.25, 0.75)",
+    "cast": "cast(a, 'float16')",
+    "where": "where(m, a, 0.0)",
+    "sum": "sum(a, axis=-1, keepdims=True)",
+    "mean": "mean(a, axis=[1, 2])",
+    "max": "max(a, axis=1)",
+    "min": "min(a, axis=-1)",
+    "prod": "prod(a, axis=1)",
+    "std": "std(a, axis=1)",
+    "var": "var(a, axis=-1, keepdims=True)",
+    "any": "any(m, axis=1)",
+    "all": "all(m, axis=-1)",
+    "logsumexp": "logsumexp(a, axis=-1)",
+    "argmax": "argmax(a, axis=-1)",
+    "argmin": "argmin(a, axis=1)",
+    "norm": "norm(a, axis=-1)",
+    "softmax": "softmax(a, axis=1)",
+    "log_softmax": "log_softmax(a)",
+    "normalize": "normalize(a, axis=-1)",
+    "reshape": "reshape(a, [-1, 24])",
+    "expand_dims": "expand_dims(a, 1)",
+    "squeeze": "squeeze(expand_dims(a, 2), axis=2)",
+    "transpose": "transpose(a, [0, 2, 1])",
+    "swapaxes": "swapaxes(a, 1, 2)",
+    "flip": "flip(a, axis=1)",
+    "repeat": "repeat(a, 2, axis=1)",
+    "concatenate": "concatenate([a, b], axis=-1)",
+    "stack": "stack([a, b], axis=1)",
+    "split": "split(a, 3, axis=-1)",
+    "matmul": "a @ swapaxes(b, 1, 2)",
+}
+"""One expression per table function (a test fails when a function has none)."""
+
+EXTRA: dict[str, str] = {
+    "slice_first": "a[:, 0]",
+    "slice_ellipsis": "a[..., 1:3]",
+    "nested": "sqrt(maximum(sum(square(a - b), axis=-1, keepdims=True), 1e-07))",
+    "hard_swish_by_hand": "a * relu6(a + 3.0) / 6.0",
+    "broadcast": "a + expand_dims(v, 1)",
+}
+
+
+def _spec_text() -> str:
+    nodes = {**{f"f_{n}": t for n, t in SAMPLES.items()}, **EXTRA}
+    lines = [
+        "graphspec: 1.1",
+        "name: table",
+        "inputs: {a: {shape: [4, 6]}, b: {shape: [4, 6]}, v: {shape: [6]}, m: {shape: [4, 6], dtype: bool}}",
+        "nodes:",
+        *(f"  {name}: {{expr: {json.dumps(text)}}}" for name, text in nodes.items()),
+    ]
+    outputs = [f"{n}:1" if n == "f_split" else n for n in nodes]
+    lines.append("outputs: [" + ", ".join(json.dumps(o) for o in outputs) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def built() -> tuple[Any, Any]:
+    text = _spec_text()
+    result = check(text)
+    assert result.ok, [d.format() for d in result.diagnostics if d.is_error]
+    return result, compile_spec(text)
+
+
+def _batch() -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    a = rng.random((3, 4, 6), dtype="float32") + 0.1
+    b = rng.random((3, 4, 6), dtype="float32") + 0.1
+    v = rng.random((3, 6), dtype="float32")
+    return [a, b, v, a > 0.5]
+
+
+def test_every_table_function_has_a_sample() -> None:
+    assert sorted(set(function_names()) - set(SAMPLES)) == []
+
+
+def test_each_function_records_the_keras_operation_it_names(built: tuple[Any, Any]) -> None:
+    _, model = built
+    ops = {op.name: op for op in model.operations}
+    for name, text in SAMPLES.items():
+        tree = parse(text)
+        assert isinstance(tree, Call)
+        entry = lookup(tree.func)
+        assert entry is not None
+        op = ops[f"f_{name}"]
+        assert type(op).__name__ == entry.cls, name
+        assert type(op).__module__ == f"keras.src.ops.{entry.module}", name
+
+
+def test_static_shapes_are_the_keras_shapes(built: tuple[Any, Any]) -> None:
+    result, model = built
+    ops = {op.name: op for op in model.operations}
+    for name in result.graph.nodes:
+        if name in result.graph.inputs:
+            continue
+        static = result.shapes.nodes[name].outputs
+        out = ops[name].output
+        keras_shapes = (
+            tuple(tuple(t.shape) for t in out) if isinstance(out, list) else (tuple(out.shape),)
+        )
+        assert static == keras_shapes, name
+
+
+def test_the_saved_model_loads_in_safe_mode_and_predicts_the_same(
+    built: tuple[Any, Any], tmp_path: Any
+) -> None:
+    _, model = built
+    path = tmp_path / "table.keras"
+    model.save(path)
+    again = keras.saving.load_model(path, safe_mode=True)
+    for got, want in zip(
+        again.predict(_batch(), verbose=0), model.predict(_batch(), verbose=0), strict=True
+    ):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_import_reads_every_operation_back(built: tuple[Any, Any]) -> None:
+    _, model = built
+    spec = from_keras(model)
+    assert spec.graphspec == 1.1
+    assert all(node.expr is not None for node in spec.nodes.values())
+    again = compile_spec(load(spec.to_yaml()))
+    classes = sorted(type(op).__name__ for op in model.operations)
+    assert sorted(type(op).__name__ for op in again.operations) == classes
+    for got, want in zip(
+        again.predict(_batch(), verbose=0), model.predict(_batch(), verbose=0), strict=True
+    ):
+        np.testing.assert_allclose(
+            np.asarray(got, "float64"), np.asarray(want, "float64"), atol=1e-6
+        )
