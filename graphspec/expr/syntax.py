@@ -217,7 +217,9 @@ def _tokens(text: str) -> list[_Token]:
         if kind == "space":
             continue
         if kind == "name" and value.startswith("__"):
-            raise ExprSyntaxError(f"`{value}`: dunder names are not allowed", match.start(), code="E802")
+            raise ExprSyntaxError(
+                f"`{value}`: dunder names are not allowed", match.start(), code="E802"
+            )
         if kind == "name" and value in _PYTHON_WORDS:
             raise ExprSyntaxError(
                 f"`{value}`: Python keywords are not part of expressions",
