@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+import sys
+import traceback
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -16,6 +18,9 @@ from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
 
 __all__ = ["build_page", "failed_page", "spec_files"]
 
+_SPEC_SUFFIXES: Final = (".yaml", ".yml", ".json")
+_MAX_PATH: Final = 4096
+_MAX_DEPTH: Final = 64
 _XML_PROLOGUE: Final = re.compile(
     r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S
 )
@@ -38,8 +43,16 @@ def build_page(
         svg = draw(view, "svg").decode("utf-8")
     except SpecError as err:
         return failed_page(path, err.diagnostics)
-    except (UsageError, GraphSpecError, OSError) as err:
+    except (UsageError, OSError) as err:
         return failed_page(path, [Diagnostic("E001", str(err), file=str(path))])
+    except GraphSpecError as err:  # Graphviz missing or failing: the checks still stand
+        hint = "install Graphviz (`make dot`) or run `graphspec doctor`"
+        return failed_page(path, [Diagnostic("E970", str(err), file=str(path), hint=hint)])
+    except Exception as err:  # a bug: keep serving, say so on the page and in the terminal
+        traceback.print_exc(file=sys.stderr)
+        message = f"graphspec view failed while drawing this spec: {type(err).__name__}: {err}"
+        hint = "this is a bug in graphspec; please report it with the spec"
+        return failed_page(path, [Diagnostic("E971", message, file=str(path), hint=hint)])
     return {
         "loaded": True,
         "ok": result.ok,
@@ -77,17 +90,35 @@ def failed_page(path: Path, diagnostics: list[Diagnostic]) -> dict[str, Any]:
 
 
 def spec_files(result: CheckResult, path: Path) -> set[str]:
-    """The files a spec was read from: itself and every file its diagnostics or includes name."""
+    """The files a spec was read from: itself, files its diagnostics name, and every existing
+    spec file its data refers to (an included or nested spec, by a path relative to its folder).
+    """
     files = {str(path)}
     graph_file = result.graph.file
     if graph_file and not graph_file.startswith("<"):
         files.add(graph_file)
-    for name in getattr(result.spec, "included_files", ()) or ():
-        files.add(str(name))
     for diag in result.diagnostics:
         if diag.file and not diag.file.startswith("<"):
             files.add(diag.file)
+    base = path.parent
+    for text in _strings(result.spec.model_dump(mode="python")):
+        if text.endswith(_SPEC_SUFFIXES) and len(text) < _MAX_PATH:
+            candidate = base / text
+            if candidate.is_file():
+                files.add(str(candidate))
     return files
+
+
+def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+    """Every string inside nested data (bounded depth)."""
+    if isinstance(value, str):
+        yield value
+    elif depth < _MAX_DEPTH and isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item, depth + 1)
+    elif depth < _MAX_DEPTH and isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item, depth + 1)
 
 
 def _totals(result: CheckResult) -> dict[str, Any]:

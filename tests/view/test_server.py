@@ -101,6 +101,16 @@ def test_set_overrides_reach_the_page() -> None:
     assert page["nodes"]["conv4"]["consumers"] == ["add"]
 
 
+def test_files_a_spec_refers_to_are_watched(tmp_path: Path) -> None:
+    (tmp_path / "lib.yaml").write_text("nodes: {}\n")
+    spec = tmp_path / "model.yaml"
+    spec.write_text(
+        "description: lib.yaml\ninputs: {x: {shape: [3]}}\nnodes: {d: {type: Dense, units: 1}}\n"
+    )
+    page = build_page(spec)
+    assert sorted(Path(f).name for f in page["files"]) == ["lib.yaml", "model.yaml"]
+
+
 def test_view_command_errors_are_clean(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     missing = run_cli("view", str(tmp_path / "nope.yaml"), "--no-browser")
     assert missing.status == 2 and "no such spec file" in missing.err

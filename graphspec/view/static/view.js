@@ -99,6 +99,10 @@
     $("summary").title = page.summary;
     totals(page);
     diagnostics(page);
+    const hasBlocks = Object.keys(page.clusters).length > 0
+      || Object.values(page.boxes).some((b) => b.kind === "block");
+    $("expand-all").disabled = !hasBlocks;
+    $("collapse-all").disabled = !hasBlocks;
     if (page.svg && (!previous || previous.svg !== page.svg || !state.pz)) draw(page.svg);
     $("canvas").classList.toggle("stale", Boolean(page.stale));
     if (!page.svg) {
