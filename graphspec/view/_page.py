@@ -10,13 +10,16 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from graphspec.api import CheckResult
+from graphspec.api import CheckResult, check
 from graphspec.diagram import draw, view_of
 from graphspec.diagram._labels import format_shape
 from graphspec.diagram._view import View
 from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
 
-__all__ = ["build_page", "failed_page", "spec_files"]
+__all__ = ["MAX_DRAWN_BOXES", "build_page", "failed_page", "spec_files"]
+
+MAX_DRAWN_BOXES: Final = 2000
+"""Most boxes the viewer lays out at once (Graphviz needs a few seconds for that many)."""
 
 _SPEC_SUFFIXES: Final = (".yaml", ".yml", ".json")
 _MAX_PATH: Final = 4096
@@ -39,15 +42,22 @@ def build_page(
     and no SVG (the browser keeps showing the last diagram it had).
     """
     try:
-        result, view = view_of(path, blocks=blocks, toggled=toggled, params=params)
-        svg = draw(view, "svg").decode("utf-8")
+        result = check(path, params=params)
     except SpecError as err:
         return failed_page(path, err.diagnostics)
     except (UsageError, OSError) as err:
         return failed_page(path, [Diagnostic("E001", str(err), file=str(path))])
+    diagnostics = list(result.diagnostics)
+    svg: str | None = None
+    try:
+        view, drawn, notice = _laid_out(result, blocks, toggled)
+        if drawn != blocks:  # collapsed by the size bound: toggles were relative to "expand"
+            blocks, toggled = drawn, frozenset()
+        if notice is None or len(view.boxes) <= MAX_DRAWN_BOXES:
+            svg = _XML_PROLOGUE.sub("", draw(view, "svg").decode("utf-8"), count=1)
     except GraphSpecError as err:  # Graphviz missing or failing: the checks still stand
         hint = "install Graphviz (`make dot`) or run `graphspec doctor`"
-        return failed_page(path, [Diagnostic("E970", str(err), file=str(path), hint=hint)])
+        diagnostics.append(Diagnostic("E970", str(err), file=str(path), hint=hint))
     except Exception as err:  # a bug: keep serving, say so on the page and in the terminal
         traceback.print_exc(file=sys.stderr)
         message = f"graphspec view failed while drawing this spec: {type(err).__name__}: {err}"
@@ -59,16 +69,47 @@ def build_page(
         "name": view.name,
         "file": str(path),
         "summary": view.summary,
+        "notice": notice,
         "totals": _totals(result),
-        "svg": _XML_PROLOGUE.sub("", svg, count=1),
+        "svg": svg,
         "boxes": _boxes(view),
         "clusters": {cid: {"unit": c.unit, "label": c.label} for cid, c in view.clusters.items()},
         "nodes": _nodes(result, view),
-        "diagnostics": [_diagnostic(d) for d in result.diagnostics],
+        "diagnostics": [_diagnostic(d) for d in diagnostics],
         "blocks": blocks,
         "toggled": sorted(toggled),
         "files": sorted(spec_files(result, path)),
     }
+
+
+def _laid_out(
+    result: CheckResult, blocks: str, toggled: frozenset[str]
+) -> tuple[View, str, str | None]:
+    """The view to draw, the block mode used, and a notice when the size bound changed it.
+
+    Above :data:`MAX_DRAWN_BOXES` boxes an expanded drawing starts over with every block
+    collapsed (each can still be expanded on the page); a graph that is still too large is not
+    drawn at all, while search, node panels and diagnostics keep working.
+    """
+    _, view = view_of(result, blocks=blocks, toggled=toggled)
+    if len(view.boxes) <= MAX_DRAWN_BOXES:
+        return view, blocks, None
+    count = len(view.boxes)
+    if blocks == "expand":
+        _, folded = view_of(result, blocks="collapse")
+        if len(folded.boxes) <= MAX_DRAWN_BOXES:
+            notice = (
+                f"{count:,} boxes expanded is more than the {MAX_DRAWN_BOXES:,} drawn at once: "
+                "blocks are shown collapsed; double-click one to expand it"
+            )
+            return folded, "collapse", notice
+        view, count = folded, len(folded.boxes)
+    notice = (
+        f"{count:,} boxes is more than the {MAX_DRAWN_BOXES:,} the viewer draws at once: no "
+        "diagram, but search, node panels and diagnostics work (`graphspec render` can still "
+        "draw it to a file)"
+    )
+    return view, blocks, notice
 
 
 def failed_page(path: Path, diagnostics: list[Diagnostic]) -> dict[str, Any]:
@@ -79,6 +120,7 @@ def failed_page(path: Path, diagnostics: list[Diagnostic]) -> dict[str, Any]:
         "name": path.stem,
         "file": str(path),
         "summary": "the spec could not be read",
+        "notice": None,
         "totals": None,
         "svg": None,
         "boxes": {},

@@ -111,6 +111,21 @@ def test_files_a_spec_refers_to_are_watched(tmp_path: Path) -> None:
     assert sorted(Path(f).name for f in page["files"]) == ["lib.yaml", "model.yaml"]
 
 
+def test_large_graphs_are_collapsed_then_not_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphspec.view import _page
+
+    resnet = ROOT / "specs" / "resnet_mini.yaml"
+    monkeypatch.setattr(_page, "MAX_DRAWN_BOXES", 20)  # 60 boxes expanded, 10 collapsed
+    page = build_page(resnet, toggled=frozenset({"stage1"}))
+    assert page["blocks"] == "collapse" and page["toggled"] == [] and page["svg"]
+    assert "blocks are shown collapsed" in page["notice"]
+    assert sum(b["kind"] == "block" for b in page["boxes"].values()) == 5
+    monkeypatch.setattr(_page, "MAX_DRAWN_BOXES", 5)
+    page = build_page(resnet)
+    assert page["svg"] is None and "no diagram" in page["notice"]
+    assert page["nodes"]["down2.conv_a"]["shapes"] == ["(None, 16, 16, 32)"]  # panels still work
+
+
 def test_view_command_errors_are_clean(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     missing = run_cli("view", str(tmp_path / "nope.yaml"), "--no-browser")
     assert missing.status == 2 and "no such spec file" in missing.err

@@ -92,6 +92,10 @@
                clusters: previous.clusters, totals: previous.totals, stale: true };
     }
     state.page = page;
+    if (page.loaded && page.blocks && page.blocks !== state.blocks) {
+      state.blocks = page.blocks;  // the server collapsed the blocks of a very large graph
+      state.toggled = new Set(page.toggled);
+    }
     document.title = `${page.name} · graphspec view`;
     $("name").textContent = page.name;
     $("name").title = page.file;
@@ -106,14 +110,16 @@
     if (page.svg && (!previous || previous.svg !== page.svg || !state.pz)) draw(page.svg);
     $("canvas").classList.toggle("stale", Boolean(page.stale));
     if (!page.svg) {
-      $("canvas").replaceChildren(el("p", { class: "placeholder" },
-        "This spec cannot be read, so there is no diagram yet: see the diagnostics."));
+      if (state.pz) { state.pz.destroy(); state.pz = null; }
+      $("canvas").replaceChildren(el("p", { class: "placeholder" }, page.loaded
+        ? (page.notice || "There is no diagram: see the diagnostics.")
+        : "This spec cannot be read, so there is no diagram yet: see the diagnostics."));
     }
     if (!page.loaded) {
       banner(page.svg ? "The spec cannot be read now (see the diagnostics); the last diagram drawn is shown greyed."
                       : "The spec cannot be read: see the diagnostics.");
     } else {
-      banner(null);
+      banner(page.notice && page.svg ? page.notice : null, "notice");
     }
     if (state.unit) selectUnit(state.unit, false);
     else if (state.selected) select(state.selected, false);
@@ -121,9 +127,10 @@
     document.body.dataset.ok = String(page.ok);
   }
 
-  function banner(text) {
+  function banner(text, kind) {
     const node = $("banner");
     node.hidden = !text;
+    node.className = kind || "";
     node.textContent = text || "";
   }
 
@@ -171,7 +178,7 @@
     $("canvas").replaceChildren(node);
     state.pz = svgPanZoom(node, {
       zoomEnabled: true, panEnabled: true, controlIconsEnabled: false, dblClickZoomEnabled: false,
-      fit: true, center: true, minZoom: 0.05, maxZoom: 60, zoomScaleSensitivity: 0.25,
+      fit: true, center: true, minZoom: 0.05, maxZoom: 200, zoomScaleSensitivity: 0.25,
     });
     if (keep) { state.pz.zoom(keep.zoom); state.pz.pan(keep.pan); }
     state.fitNext = false;
@@ -190,7 +197,7 @@
     const canvas = $("canvas").getBoundingClientRect();
     let box = target.getBoundingClientRect();
     if (box.height > 0 && box.height < 56) {
-      const factor = Math.min(72 / box.height, 10);  // zoom until the box text is readable
+      const factor = 72 / box.height;  // zoom until the box text is readable (maxZoom bounds it)
       state.pz.zoomAtPoint(state.pz.getZoom() * factor,
         { x: box.left + box.width / 2 - canvas.left, y: box.top + box.height / 2 - canvas.top });
       box = target.getBoundingClientRect();
