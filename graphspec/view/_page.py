@@ -15,6 +15,7 @@ from graphspec.diagram import draw, view_of
 from graphspec.diagram._labels import format_shape
 from graphspec.diagram._view import View
 from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
+from graphspec.graph import IRNode
 
 __all__ = ["MAX_DRAWN_BOXES", "build_page", "failed_page", "spec_files"]
 
@@ -211,7 +212,8 @@ def _nodes(result: CheckResult, view: View) -> dict[str, dict[str, Any]]:
         out[node.name] = {
             "box": box_of.get(node.name),
             "kind": node.kind.value,
-            "type": "Input" if node.is_input else node.type,
+            "type": _type_of(node),
+            "expr": node.expr.text if node.expr is not None else None,
             "args": _jsonable(node.args),
             "input_shape": format_shape((None, *node.shape)) if node.shape else None,
             "dtype": node.dtype if node.is_input else None,
@@ -228,6 +230,14 @@ def _nodes(result: CheckResult, view: View) -> dict[str, dict[str, Any]]:
             "column": node.loc.column if node.loc else None,
         }
     return out
+
+
+def _type_of(node: IRNode) -> str:
+    if node.is_input:
+        return "Input"
+    if node.expr is not None:
+        return "expression"
+    return node.type if isinstance(node.type, str) else "?"
 
 
 def _diagnostic(diag: Diagnostic) -> dict[str, Any]:

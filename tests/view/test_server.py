@@ -126,6 +126,20 @@ def test_large_graphs_are_collapsed_then_not_drawn(monkeypatch: pytest.MonkeyPat
     assert page["nodes"]["down2.conv_a"]["shapes"] == ["(None, 16, 16, 32)"]  # panels still work
 
 
+def test_expression_nodes_have_panels(tmp_path: Path) -> None:
+    spec = tmp_path / "expr.yaml"
+    spec.write_text(
+        "graphspec: 1.1\ninputs: {a: {shape: [4]}, b: {shape: [4]}}\n"
+        'nodes: {diff: {expr: "a - b"}, out: {type: Dense, units: 2, inputs: [diff]}}\n'
+    )
+    page = build_page(spec)
+    assert page["ok"], page["diagnostics"]
+    diff = page["nodes"]["diff"]
+    assert diff["type"] == "expression" and diff["expr"] == "a - b"
+    assert [i["name"] for i in diff["inputs"]] == ["a", "b"]
+    assert page["boxes"][diff["box"]]["kind"] == "expr"
+
+
 def test_view_command_errors_are_clean(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     missing = run_cli("view", str(tmp_path / "nope.yaml"), "--no-browser")
     assert missing.status == 2 and "no such spec file" in missing.err

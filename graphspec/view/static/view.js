@@ -244,6 +244,7 @@
       el("div", { class: "type" }, node.type || "?"),
       el("div", { class: "where", title: "where it is written" }, where),
       el("table", {},
+        row("expression", node.expr),
         row(node.shapes.length > 1 ? "outputs" : "output", node.shapes.join(", ") || "?"),
         node.kind === "input" ? row("input", `${node.input_shape} ${node.dtype}`) : null,
         row("params", params),
@@ -256,7 +257,7 @@
       nodeButtons(node.consumers),
     ];
     const args = Object.entries(node.args || {});
-    if (node.kind !== "input") {
+    if (node.kind !== "input" && !node.expr) {
       parts.push(el("h4", {}, "arguments"));
       parts.push(args.length ? el("table", {}, ...args.map(([k, v]) => row(k, show(v))))
                              : el("div", { class: "none" }, "none (Keras defaults)"));
