@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
+from graphspec.cascade import drop_consequences
 from graphspec.errors import Diagnostic, SpecError
 from graphspec.expand import expand
 from graphspec.graph import Graph
@@ -130,6 +131,7 @@ def _check_loaded(spec: Spec, params: Mapping[str, Any] | None, shapes: bool) ->
 
         result.shapes = infer_shapes(graph, spec.source, skip={d.node for d in result.errors})
         result.diagnostics = _ordered(result.diagnostics + result.shapes.diagnostics)
+    result.diagnostics = drop_consequences(graph, result.diagnostics)
     return result
 
 

@@ -114,25 +114,33 @@ def output_policy(args: argparse.Namespace, *inputs: str | None) -> OutputPolicy
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
-    """``["width=64", "act=relu"]`` to ``{"width": 64, "act": "relu"}`` (values read safely).
+    """``["width=64", "act=relu"]`` to ``{"width": Given(64, ...), ...}`` (values read safely).
 
-    >>> parse_overrides(["width=64", "rate=0.5", "act=relu"])
+    Each value remembers the ``--set`` argument it came from (diagnostics about it point
+    there) and what YAML 1.1 made of surprising text such as ``1e-3``.
+
+    >>> {k: v.value for k, v in parse_overrides(["width=64", "rate=0.5", "act=relu"]).items()}
     {'width': 64, 'rate': 0.5, 'act': 'relu'}
+    >>> parse_overrides(["p=1e-3"])["p"].surprise.kind
+    'float-string'
     """
     from graphspec.loader import load_document
+    from graphspec.source import Given
 
     out: dict[str, Any] = {}
     for item in items:
         name, sep, raw = item.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--set expects NAME=VALUE; got {item!r}")
+        surprise = None
         try:
-            value = load_document(raw or "''", "--set").data
+            doc = load_document(raw or "''", "--set")
+            value, surprise = doc.data, doc.source.surprises.get(())
         except SpecError:
             value = raw
         if isinstance(value, dict | list):
             raise UsageError(f"--set {name}: VALUE must be a single number or word; got {raw!r}")
-        out[name.strip()] = value
+        out[name.strip()] = Given(value, f"--set {item}", surprise)
     return out
 
 

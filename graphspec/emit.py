@@ -224,6 +224,6 @@ def _float(value: float) -> str:
 
 
 def _plain_ok(text: str) -> bool:
-    if not _PLAIN.match(text) or text.lower() in _RISKY_WORDS:
+    if not _PLAIN.fullmatch(text) or text.lower() in _RISKY_WORDS:  # `$` allows a final \n
         return False
     return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG

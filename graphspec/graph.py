@@ -52,7 +52,9 @@ class IRNode:
 
     ``inputs`` are expanded node names in call order. For a ``share`` node, ``share`` names the
     node that owns the layer, and ``type``/``args`` are the owner's. ``spec_path`` points at the
-    node's entry in the source (inside a block definition for block nodes).
+    node's entry in the source (inside a block definition for block nodes). ``dangling``: an
+    input was lost to an error already reported (the inputs are incomplete); ``failed_args``:
+    arguments whose ``${...}`` failed (reported; their value is ``None``).
     """
 
     name: str
@@ -72,6 +74,7 @@ class IRNode:
     broken: bool = False
     dangling: bool = False
     expr: ExprInfo | None = None
+    failed_args: frozenset[str] = frozenset()
 
     @property
     def is_input(self) -> bool:
@@ -121,6 +124,8 @@ class Graph:
     ``nodes`` is ordered: inputs first, then layers in the order written (blocks expanded in
     place). ``outputs`` pairs each output name with its node. ``dag`` holds one edge per distinct
     (source, target) pair; the authoritative, ordered inputs are ``IRNode.inputs``.
+    ``incomplete``: expansion dropped a node, an instance or a reference because of an error it
+    reported, so what is (not) connected says nothing about the spec as meant.
     """
 
     name: str
@@ -133,6 +138,7 @@ class Graph:
     instances: dict[str, BlockInstance] = field(default_factory=dict)
     dag: nx.DiGraph = field(default_factory=nx.DiGraph)
     api: str = "auto"
+    incomplete: bool = False
 
     def __iter__(self) -> Iterator[IRNode]:
         return iter(self.nodes.values())

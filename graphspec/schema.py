@@ -80,7 +80,8 @@ def build_spec(doc: Document, *, default_name: str = "model") -> tuple[Spec, lis
 def _train_diagnostics(train: Any, source: SourceMap) -> list[Diagnostic]:
     """``train:`` mappings reach Keras (optimizer, loss): refuse keys that name code to import
     (E206) and YAML 1.1 number readings such as ``learning_rate: 1e-3`` → a string (E106)."""
-    from graphspec.validate import _SURPRISE_HINT, _SURPRISE_TEXT, FORBIDDEN_KEYS
+    from graphspec.source import describe_surprise
+    from graphspec.validate import FORBIDDEN_KEYS
 
     out: list[Diagnostic] = []
 
@@ -108,17 +109,8 @@ def _train_diagnostics(train: Any, source: SourceMap) -> list[Diagnostic]:
                 stack.append((here, item))
     for path, surprise in source.surprises.items():
         if path[:1] == ("train",) and surprise.kind != "bool":
-            raw = surprise.raw
-            fixed = raw.lower().replace("e", ".0e") if "." not in raw else raw
-            add(
-                "E106",
-                f"`{'.'.join(map(str, path))}`: "
-                + _SURPRISE_TEXT[surprise.kind].format(raw=raw, value=surprise.value),
-                source.at(path),
-                _SURPRISE_HINT[surprise.kind].format(
-                    raw=raw, plain=raw.lstrip("0") or "0", fixed=fixed
-                ),
-            )
+            text, hint = describe_surprise(surprise)
+            add("E106", f"`{'.'.join(map(str, path))}`: {text}", source.at(path), hint)
     return sorted(out, key=lambda d: (d.line or 0, d.column or 0))
 
 

@@ -7,7 +7,8 @@ from typing import Any, Final
 
 import networkx as nx
 
-from graphspec._suggest import did_you_mean
+from graphspec._suggest import did_you_mean, suggest
+from graphspec.argvalues import check_arg_value, yaml_text
 from graphspec.arity import arity, describe_arity
 from graphspec.catalog import (
     FORBIDDEN_LAYERS,
@@ -21,7 +22,7 @@ from graphspec.catalog import (
 )
 from graphspec.errors import Diagnostic, Severity
 from graphspec.graph import Graph, IRNode
-from graphspec.source import Loc, Path, SourceMap
+from graphspec.source import Loc, Path, SourceMap, describe_surprise
 
 __all__ = ["CHECKS", "check", "graph_check"]
 
@@ -29,19 +30,6 @@ FORBIDDEN_KEYS: Final = frozenset(
     {"module", "class_name", "registered_name", "function", "fn", "config", "build_config"}
 )
 """Keys of Keras's own serialized configs, which name code to import: never accepted in a spec."""
-
-_SURPRISE_TEXT: Final = {
-    "bool": "YAML 1.1 reads `{raw}` as the boolean {value}",
-    "octal": "YAML 1.1 reads `{raw}` as the octal number {value}",
-    "sexagesimal": "YAML 1.1 reads `{raw}` as the base-60 number {value}",
-    "float-string": "YAML 1.1 reads `{raw}` as a string, not a number",
-}
-_SURPRISE_HINT: Final = {
-    "bool": "quote it (`'{raw}'`) for text, or write true/false",
-    "octal": "write `{plain}` for decimal, or `0o{plain}` for octal",
-    "sexagesimal": "quote it (`'{raw}'`) if you meant text",
-    "float-string": "write it with a dot and a signed exponent, e.g. `{fixed}`",
-}
 
 CheckFn = Callable[["_Checker"], None]
 CHECKS: dict[str, CheckFn] = {}
@@ -187,13 +175,22 @@ def _check_arguments(c: _Checker) -> None:
         sig = c.typed.get(node.name)
         if sig is None or node.share:
             continue
-        _check_args(c, node, sig, node.args, node.spec_path)
+        _check_args(c, node, sig, node.args, node.spec_path, skip=node.failed_args)
 
 
 def _check_args(
-    c: _Checker, node: IRNode, sig: LayerSignature, args: dict[str, Any], path: Path
+    c: _Checker,
+    node: IRNode,
+    sig: LayerSignature,
+    args: dict[str, Any],
+    path: Path,
+    *,
+    skip: frozenset[str] = frozenset(),
 ) -> None:
+    misspelt: set[str] = set()  # required names an unknown key was a typo of
     for key, value in args.items():
+        if key in skip:  # its `${...}` failed, reported where it was written
+            continue
         apath = (*path, key)
         if key in FORBIDDEN_KEYS:
             c.report(
@@ -215,6 +212,8 @@ def _check_args(
             )
             continue
         if not sig.accepts(key):
+            meant = suggest(key, sig.all_names())
+            misspelt.update(m for m in meant if m in sig.required and m not in args)
             c.report(
                 "E202",
                 f"node `{node.name}`: {sig.type} has no argument `{key}`",
@@ -227,7 +226,7 @@ def _check_args(
             continue
         _check_value(c, node, sig, key, value, apath)
     for name in sig.required:
-        if name not in args:
+        if name not in args and name not in misspelt:  # the typo's hint already names it
             c.report(
                 "E207",
                 f"node `{node.name}`: {sig.type} needs the argument `{name}`",
@@ -245,18 +244,14 @@ def _check_value(
     info = sig.arg(key)
     default = info.default if info else None
     if surprise is not None:
-        expects_bool = isinstance(default, bool)
-        raw = surprise.raw
-        fixed = raw.lower().replace("e", ".0e") if "." not in raw else raw
-        plain = raw.lstrip("0") or "0"
-        benign = surprise.kind == "bool" and expects_bool
+        benign = surprise.kind == "bool" and isinstance(default, bool)
+        text, hint = describe_surprise(surprise)
         c.report(
             "W106" if benign else "E106",
-            f"node `{node.name}`, `{key}`: "
-            + _SURPRISE_TEXT[surprise.kind].format(raw=raw, value=surprise.value),
+            f"node `{node.name}`, `{key}`: {text}",
             node=node,
             path=path,
-            hint=_SURPRISE_HINT[surprise.kind].format(raw=raw, plain=plain, fixed=fixed),
+            hint=hint,
             severity=Severity.WARNING if benign else Severity.ERROR,
         )
         if not benign:
@@ -285,27 +280,18 @@ def _check_value(
 def _check_type_of(
     c: _Checker, node: IRNode, sig: LayerSignature, key: str, value: Any, default: Any, path: Path
 ) -> None:
-    expected = None
-    if isinstance(default, bool) and not isinstance(value, bool):
-        expected = "true or false"
-    elif isinstance(default, str) and value is not None and not isinstance(value, str):
-        expected = "a string"
-    elif (
-        isinstance(default, int | float)
-        and not isinstance(default, bool)
-        and (isinstance(value, str | bool | dict))
-    ):
-        expected = "a number"
-    elif isinstance(default, list) and isinstance(value, str | bool):
-        expected = "a number or a list"
-    if expected:
-        c.report(
-            "E203",
-            f"node `{node.name}`: `{key}` of {sig.type} must be {expected}; found {value!r}",
-            node=node,
-            path=path,
-            hint=f"the Keras default is {default!r}",
-        )
+    info = sig.arg(key)
+    problem = check_arg_value(sig.type, key, value, default, required=bool(info and info.required))
+    if problem is None:
+        return
+    c.report(
+        "E203",
+        f"node `{node.name}`: `{key}` of {sig.type} must be {problem.expected}; "
+        f"found {yaml_text(value)}",
+        node=node,
+        path=path,
+        hint=problem.hint,
+    )
 
 
 def _check_named_object(
@@ -407,11 +393,7 @@ def _check_arity(c: _Checker) -> None:
             )
         elif not low <= count <= high:
             listed = ", ".join(node.inputs)
-            hint = (
-                "merge layers combine two or more tensors; add the other inputs"
-                if low >= 2
-                else "merge the inputs first with Add or Concatenate"
-            )
+            hint = _arity_hint(sig.type, node.inputs, low)
             c.report(
                 "E306",
                 f"node `{node.name}` ({sig.type}) takes {describe_arity(sig.type)} but has "
@@ -419,6 +401,31 @@ def _check_arity(c: _Checker) -> None:
                 node=node,
                 hint=hint,
             )
+
+
+_ATTENTION_HINT: Final = (
+    "{type} takes a query and a value (and optionally a key): `inputs: [{x}, {x}]` is "
+    "self-attention, `inputs: [query, value]` attends from one tensor to another"
+)
+_ARITY_HINTS: Final = {
+    "MultiHeadAttention": _ATTENTION_HINT,
+    "GroupQueryAttention": _ATTENTION_HINT,
+    "Attention": _ATTENTION_HINT,
+    "AdditiveAttention": _ATTENTION_HINT,
+    "Subtract": "Subtract takes exactly two tensors: `inputs: [a, b]` computes a - b",
+    "Dot": "Dot takes exactly two tensors: `inputs: [a, b]`",
+    "HashedCrossing": "HashedCrossing crosses exactly two features: `inputs: [a, b]`",
+}
+"""Hints for a wrong number of inputs, by layer type (``{x}``: the node's first input)."""
+
+
+def _arity_hint(type_name: str, inputs: list[str], low: int) -> str:
+    special = _ARITY_HINTS.get(type_name)
+    if special is not None:
+        return special.format(type=type_name, x=inputs[0] if inputs else "x")
+    if low >= 2:
+        return f"{type_name} combines two or more tensors; add the other inputs"
+    return "merge the inputs first with Add or Concatenate"
 
 
 @graph_check("reachability")

@@ -47,6 +47,7 @@ def expand(spec: Spec, params: Mapping[str, Any] | None = None) -> tuple[Graph, 
         )
     except TooLarge:  # keep only the inputs: checking a truncated graph reports nonsense
         ex.graph.nodes = {n: ex.graph.nodes[n] for n in ex.graph.inputs}
+        ex.graph.incomplete = True
         ex.graph.instances.clear()
         ex.pending, ex.pending_outputs = [], []
     resolve_all(ex)

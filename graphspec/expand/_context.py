@@ -12,16 +12,39 @@ from graphspec._suggest import did_you_mean
 from graphspec.errors import Diagnostic, Severity
 from graphspec.graph import Graph, IRNode
 from graphspec.params import ExprError, substitute
-from graphspec.source import Loc, Path, SourceMap
+from graphspec.source import Given, Loc, Path, SourceMap, describe_surprise
 from graphspec.spec import FORMAT_1_1, Spec
 
-__all__ = ["ARROW", "FAILED", "PORT", "Expansion", "Pending", "Ref", "Scope", "TooLarge"]
+__all__ = [
+    "ARROW",
+    "FAILED",
+    "POISONED",
+    "PORT",
+    "Expansion",
+    "Pending",
+    "Ref",
+    "Scope",
+    "TooLarge",
+]
 
 ARROW: Final = "->"
 PORT: Final = re.compile(r"^(.+):(\d{1,3})$")
 """``node:N`` names output N of a node whose layer returns several tensors."""
 FAILED: Final = "\x00failed"
 """Where a reference to a block instance that failed to expand leads (never reported twice)."""
+_EXPR: Final = re.compile(r"\$\{([^{}]*)\}")
+_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class _Poisoned:
+    """The value of a param whose own ``${...}`` failed."""
+
+    def __repr__(self) -> str:
+        return "POISONED"
+
+
+POISONED: Final = _Poisoned()
+"""A param whose ``${...}`` failed (reported once): whatever uses it is skipped silently."""
 
 
 @dataclass
@@ -76,18 +99,29 @@ class Expansion:
         self.pending: list[Pending] = []
         self.pending_outputs: list[tuple[str, Ref]] = []
         self.params = dict(spec.params)
+        given: dict[str, Given] = {}
         for key, value in (overrides or {}).items():
             if key not in self.params:
-                self.error(
-                    "E408",
-                    f"--set {key}=…: `{key}` is not a spec param",
-                    ("params",),
-                    hint=did_you_mean(key, self.params)
-                    or f"spec params: {', '.join(self.params) or 'none'}",
+                hint = did_you_mean(key, self.params) or (
+                    f"spec params: {', '.join(self.params) or 'none'}"
                 )
+                if isinstance(value, Given):
+                    self.error_given(
+                        value, "E408", f"`{key}` is not a param of {self.file}", hint=hint
+                    )
+                else:
+                    self.error(
+                        "E408",
+                        f"--set {key}=…: `{key}` is not a spec param",
+                        ("params",),
+                        hint=hint,
+                    )
                 continue
+            if isinstance(value, Given):
+                given[key] = value
+                value = value.value
             self.params[key] = value
-        self.params = self.resolve_params(self.params, {}, ("params",))
+        self.params = self.resolve_params(self.params, {}, ("params",), given)
         self.version = spec.graphspec
         self._gated: set[str] = set()
 
@@ -134,6 +168,27 @@ class Expansion:
             )
         )
 
+    def error_given(
+        self, given: Given, code: str, message: str, *, hint: str | None = None
+    ) -> None:
+        """Record a diagnostic about a value given outside the spec, located where it was given."""
+        self.diagnostics.append(Diagnostic(code, message, file=given.where, hint=hint))
+
+    def surprising(self, path: Path, given: Given | None = None) -> bool:
+        """Report E106 when a param's text is a YAML 1.1 surprise (in the spec or ``--set``).
+
+        Booleans are left to the places that use them (``use_bias: ${flag}`` is fine).
+        """
+        surprise = given.surprise if given is not None else self.source.surprises.get(path)
+        if surprise is None or surprise.kind == "bool":
+            return False
+        text, hint = describe_surprise(surprise)
+        if given is not None:
+            self.error_given(given, "E106", f"`{path[-1]}`: {text}", hint=hint)
+        else:
+            self.error("E106", f"param `{path[-1]}`: {text}", path, hint=hint)
+        return True
+
     def undefined(self, ref: Ref, node: str | None, path: Path, what: str = "input") -> None:
         """Report E301: ``ref`` names nothing visible from where it was written."""
         scope = ref.scope
@@ -156,6 +211,7 @@ class Expansion:
         Raises :class:`TooLarge` (after reporting E409) past ``MAX_NODES`` nodes.
         """
         if node.name in self.graph.nodes:
+            self.graph.incomplete = True
             self.error(
                 "E310",
                 f"node name `{node.name}` clashes with another node"
@@ -167,6 +223,7 @@ class Expansion:
             )
             return
         if len(self.graph.nodes) >= _limits.MAX_NODES:
+            self.graph.incomplete = True
             self.error(
                 "E409",
                 f"the spec expands to more than {_limits.MAX_NODES:,} nodes",
@@ -178,25 +235,65 @@ class Expansion:
         self.pending.append(Pending(node, refs, share))
 
     def resolve_params(
-        self, params: Mapping[str, Any], outer: Mapping[str, Any], path: Path
+        self,
+        params: Mapping[str, Any],
+        outer: Mapping[str, Any],
+        path: Path,
+        given: Mapping[str, Given] | None = None,
     ) -> dict[str, Any]:
-        """Params may use earlier params and the outer scope's: resolve them in order."""
+        """Params may use earlier params and the outer scope's: resolve them in order.
+
+        A param whose ``${...}`` fails, or whose text YAML 1.1 misreads (E106), is
+        :data:`POISONED`: values using it fail silently.
+        """
         scope = dict(outer)
         for name, value in params.items():
-            scope[name] = self.subst(value, scope, (*path, name), None)
+            if self.surprising((*path, name), (given or {}).get(name)):
+                scope[name] = POISONED
+                continue
+            resolved, ok = self.subst_checked(value, scope, (*path, name), None)
+            scope[name] = resolved if ok else POISONED
         return scope
 
     def subst(self, value: Any, scope: Mapping[str, Any], path: Path, node: str | None) -> Any:
         """``value`` with its ``${...}`` replaced (``None`` and a diagnostic when that fails)."""
+        return self.subst_checked(value, scope, path, node)[0]
+
+    def subst_checked(
+        self, value: Any, scope: Mapping[str, Any], path: Path, node: str | None
+    ) -> tuple[Any, bool]:
+        """``(value with ${...} replaced, True)``, or ``(None, False)`` when that failed.
+
+        A failure is reported once: an expression using a :data:`POISONED` param fails without
+        a second diagnostic (its cause was reported where the param was written).
+        """
         if not isinstance(value, str | list | dict) or (
             isinstance(value, str) and "${" not in value
         ):
-            return value
+            return value, True
+        if _uses_poisoned(value, scope):
+            return None, False
         try:
-            return substitute(value, scope)
+            return substitute(value, scope), True
         except ExprError as err:
             self.error(err.code, err.message, path, hint=err.hint, node=node)
-            return None
         except RecursionError:
             self.error("E406", "value nests too deeply", path, node=node)
-            return None
+        return None, False
+
+
+def _uses_poisoned(value: Any, scope: Mapping[str, Any], depth: int = 0) -> bool:
+    """True when a ``${...}`` in ``value`` names a param whose own expression failed."""
+    if depth > 64:
+        return False
+    if isinstance(value, str):
+        return any(
+            scope.get(name) is POISONED
+            for body in _EXPR.findall(value)
+            for name in _NAME.findall(body)
+        )
+    if isinstance(value, list):
+        return any(_uses_poisoned(v, scope, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(_uses_poisoned(v, scope, depth + 1) for v in value.values())
+    return False

@@ -7,7 +7,7 @@ from typing import Any
 
 from graphspec import _limits
 from graphspec._suggest import did_you_mean
-from graphspec.expand._context import Expansion, Ref, Scope, TooLarge
+from graphspec.expand._context import POISONED, Expansion, Ref, Scope, TooLarge
 from graphspec.expand.kinds import NodeSite, node_kind
 from graphspec.expand.scopes import expand_scope
 from graphspec.graph import BlockInstance
@@ -29,7 +29,11 @@ def expand_instance(ex: Expansion, site: NodeSite) -> str | None:
             (*path, NodeKey.BLOCK.value),
             node=expanded,
             hint=did_you_mean(name, ex.spec.blocks)
-            or f"defined blocks: {', '.join(ex.spec.blocks) or 'none'}",
+            or (
+                f"defined blocks: {', '.join(ex.spec.blocks)}"
+                if ex.spec.blocks
+                else "this spec defines no blocks; define it under `blocks:`"
+            ),
         )
         return None
     for key in (NodeKey.TYPE, NodeKey.SHARE):
@@ -40,6 +44,7 @@ def expand_instance(ex: Expansion, site: NodeSite) -> str | None:
                 (*path, key.value),
                 key=True,
                 node=expanded,
+                hint=f"a block instance takes only block params; remove `{key.value}`",
             )
     if name in site.stack:
         chain = " -> ".join((*site.stack, name))
@@ -52,7 +57,12 @@ def expand_instance(ex: Expansion, site: NodeSite) -> str | None:
         )
         return None
     if len(site.stack) >= _limits.MAX_BLOCK_DEPTH:
-        ex.error("E405", f"blocks nest deeper than {_limits.MAX_BLOCK_DEPTH}", path)
+        ex.error(
+            "E405",
+            f"blocks nest deeper than {_limits.MAX_BLOCK_DEPTH}",
+            path,
+            hint="inline some of the inner blocks",
+        )
         return None
     params = _block_params(ex, site, block, name)
     if params is None:
@@ -78,6 +88,7 @@ def expand_instance(ex: Expansion, site: NodeSite) -> str | None:
             (*path, NodeKey.REPEAT.value),
             key=True,
             node=expanded,
+            hint="copies are chained output to input; write the instances out one by one",
         )
         return None
     return _copies(ex, site, block, name, params, repeat)
@@ -163,7 +174,13 @@ def _block_params(
             ok = False
     if not ok:
         return None
-    values = {k: ex.subst(v, scope.params, (*path, k), site.expanded) for k, v in given.items()}
+    values: dict[str, Any] = {}
+    for key, value in given.items():
+        if ex.surprising((*path, key)):
+            values[key] = POISONED
+            continue
+        resolved, ok = ex.subst_checked(value, scope.params, (*path, key), site.expanded)
+        values[key] = resolved if ok else POISONED
     inner = dict(ex.params)
     merged = {k: values.get(k, v) for k, v in block.params.items()}
     resolved = ex.resolve_params(
@@ -180,7 +197,9 @@ def _repeat(ex: Expansion, site: NodeSite) -> int | None:
     if nspec.repeat is None:
         return 1
     rpath = (*site.path, NodeKey.REPEAT.value)
-    value = ex.subst(nspec.repeat, site.scope.params, rpath, site.expanded)
+    value, ok = ex.subst_checked(nspec.repeat, site.scope.params, rpath, site.expanded)
+    if not ok:  # the expression's own error is reported; the instance is left out quietly
+        return None
     if (
         isinstance(value, bool)
         or not isinstance(value, int)
@@ -191,6 +210,9 @@ def _repeat(ex: Expansion, site: NodeSite) -> int | None:
             f"`repeat` must be an integer from 1 to {_limits.MAX_REPEAT:,}; found {value!r}",
             rpath,
             node=site.expanded,
+            hint="to leave the block out, remove the node"
+            if value == 0
+            else f"write a count from 1 to {_limits.MAX_REPEAT:,}",
         )
         return None
     return value

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Mapping
 
 from graphspec._suggest import did_you_mean
-from graphspec.expand._context import ARROW, Expansion, Ref, Scope
+from graphspec.expand._context import ARROW, FAILED, Expansion, Ref, Scope
 from graphspec.source import Loc, Path
 from graphspec.spec import EdgeItem, NodeSpec
 
@@ -36,8 +36,13 @@ def incoming(
     edges: list[EdgeItem],
     input_names: list[str],
 ) -> dict[str, list[Ref]]:
-    """Each node's input references from ``edges``, in the order the edges list them."""
+    """Each node's input references from ``edges``, in the order the edges list them.
+
+    A name reported as an undefined edge target is not reported again as the source of the
+    next edge of the chain (``x -> typo -> c``): ``c`` just loses that input.
+    """
     found: dict[str, list[Ref]] = {}
+    undefined: set[str] = set()
     for i, item in enumerate(edges):
         path = (*scope.path, "edges", i)
         names = parse_edge(item)
@@ -59,7 +64,8 @@ def incoming(
                         path,
                         loc=locs[j + 1],
                     )
-                else:
+                elif dst not in undefined:
+                    undefined.add(dst)
                     ex.error(
                         "E301",
                         f"edge target `{dst}` is not a node"
@@ -69,7 +75,10 @@ def incoming(
                         hint=did_you_mean(dst, list(nodes)),
                     )
                 continue
-            found.setdefault(dst, []).append(Ref(scope, src, locs[j]))
+            ref = Ref(scope, src, locs[j])
+            if src in undefined:
+                ref.resolved = FAILED
+            found.setdefault(dst, []).append(ref)
     return found
 
 

@@ -23,7 +23,12 @@ def expand_layer(ex: Expansion, site: NodeSite) -> str:
             node=expanded,
             hint="add `block: NAME`, or remove `repeat`",
         )
-    args = {k: ex.subst(v, scope.params, (*path, k), expanded) for k, v in site.spec.args.items()}
+    args: dict[str, object] = {}
+    failed: set[str] = set()
+    for key, value in site.spec.args.items():
+        args[key], ok = ex.subst_checked(value, scope.params, (*path, key), expanded)
+        if not ok:
+            failed.add(key)
     node = IRNode(
         name=expanded,
         kind=NodeKind.LAYER,
@@ -32,6 +37,7 @@ def expand_layer(ex: Expansion, site: NodeSite) -> str:
         loc=ex.source.key_at(path),
         spec_path=path,
         instance=scope.prefix[:-1] or None,
+        failed_args=frozenset(failed),
     )
     share = site.spec.share
     ex.add_node(

@@ -56,6 +56,7 @@ def resolve_all(ex: Expansion) -> None:
                 if target is None:
                     ex.undefined(ref, node.name, node.spec_path)
                 node.dangling = True
+                ex.graph.incomplete = True
                 continue
             node.inputs.append(target)
             node.input_locs.append(ref.loc)
@@ -67,6 +68,7 @@ def resolve_all(ex: Expansion) -> None:
         if target is None or target == FAILED:
             if target is None:
                 ex.undefined(ref, None, ("outputs",), what="output")
+            ex.graph.incomplete = True
             continue
         ex.graph.outputs.append((out_name, target))
         ex.graph.output_ports.append(ref.port)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,7 +62,9 @@ def check_name(ex: Expansion, name: str, path: Path, what: str) -> bool:
         problem = f"is {len(name)} characters long (limit {_limits.MAX_NAME_LENGTH})"
     if problem:
         shown = name if len(name) <= 40 else name[:37] + "..."
-        ex.error("E105", f"{what} name {shown!r} {problem}", path, key=True, hint="rename it")
+        fixed = re.sub(r"\s+|/|->", "_", name.strip())[: _limits.MAX_NAME_LENGTH].strip("_")
+        hint = f"rename it, e.g. `{fixed}`" if fixed and fixed != name else "rename it"
+        ex.error("E105", f"{what} name {shown!r} {problem}", path, key=True, hint=hint)
         return False
     return True
 
@@ -94,8 +97,11 @@ def expand_scope(
     for local, nspec in nodes.items():
         path = (*base, local)
         if not check_name(ex, local, path, "node"):
+            scope.locals[local] = FAILED  # references to it are not reported again
+            ex.graph.incomplete = True
             continue
         if local in input_names:
+            ex.graph.incomplete = True
             ex.error(
                 "E310",
                 f"node `{local}` has the same name as an input",
@@ -149,7 +155,7 @@ def _outputs(
     if outputs is None:
         last = next(reversed(scope.local_names), None) if scope.local_names else None
         if last is None:
-            if nodes or top:
+            if top and not nodes:  # nodes written but all refused: each refusal was reported
                 ex.error("E313", "the spec has no nodes", base or ("nodes",))
             return None
         pairs = [(last, last)]

@@ -244,6 +244,7 @@ def _bad_arg(call: LayerCall, name: str, expected: str, hint: str | None = None)
         f"{call.type} argument '{name}' must be {expected}; got {call.args.get(name)!r}",
         hint=hint,
         arg=name,
+        code="E203",  # a wrong value, not a shape mismatch
     )
 
 
@@ -256,6 +257,7 @@ def _required(call: LayerCall, name: str, default: Any) -> Any:
             f"{call.type} needs the argument '{name}'",
             hint=f"add '{name}: ...' to the layer's arguments",
             arg=name,
+            code="E207",
         )
     return default
 

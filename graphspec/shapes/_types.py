@@ -53,7 +53,8 @@ class ShapeFault(Exception):
 
     ``message`` says what was expected and what was found; ``hint`` how to fix it; ``input_index``
     names the offending input (position in the node's ordered inputs) when one input is to blame;
-    ``arg`` names the offending constructor argument when one is.
+    ``arg`` names the offending constructor argument when one is; ``code`` is the diagnostic
+    code: E501 for shapes that do not fit, E203 for an argument value no shape could fix.
     """
 
     def __init__(
@@ -63,12 +64,14 @@ class ShapeFault(Exception):
         hint: str | None = None,
         input_index: int | None = None,
         arg: str | None = None,
+        code: str = "E501",
     ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.input_index = input_index
         self.arg = arg
+        self.code = code
 
 
 def format_shape(shape: Shape) -> str:

@@ -155,6 +155,8 @@ def _infer_node(
         return kind(graph, node, info, source, skipped)
     if skipped or node.type is None:
         return NodeShape(reason="invalid node")
+    if node.dangling or node.failed_args:  # inputs or arguments lost to a reported error
+        return NodeShape(reason="an earlier error")
     ins: list[Shape] = []
     for index, src in enumerate(node.inputs):
         known = info.nodes.get(src)
@@ -255,6 +257,7 @@ def _fault_diag(
     related = tuple(
         f"input {i}: `{src}` -> {format_shape(shape)}"
         for i, (src, shape) in enumerate(zip(node.inputs, ins, strict=False))
+        if fault.code == "E501"  # the input shapes explain a shape error, not a wrong value
     )
     hint = fault.hint
     index = fault.input_index
@@ -266,7 +269,7 @@ def _fault_diag(
     if fault.arg is not None:
         loc = source.at((*node.spec_path, fault.arg)) or loc
     return Diagnostic(
-        "E501",
+        fault.code,
         f"node `{node.name}`: {fault.message}",
         file=graph.file,
         line=loc.line if loc else None,
