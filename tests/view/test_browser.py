@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
 from typing import Any
 
 import pytest
@@ -20,11 +22,15 @@ return [...document.querySelectorAll('#canvas g.gsbox')].map(
   g => g.querySelector('text').textContent);
 """
 MARK_UPDATE = """
-const before = document.body.dataset.version;
+const want = arguments[0];
 window.__updatedAt = null;
 new MutationObserver((_, obs) => {
-  if (document.body.dataset.version !== before) { window.__updatedAt = Date.now(); obs.disconnect(); }
-}).observe(document.body, {attributes: true, attributeFilter: ['data-version']});
+  if (document.getElementById('canvas').innerHTML.includes(want)
+      || document.getElementById('diag-list').textContent.includes(want)) {
+    window.__updatedAt = Date.now();
+    obs.disconnect();
+  }
+}).observe(document.body, {attributes: true, childList: true, subtree: true});
 """
 
 
@@ -61,13 +67,22 @@ def _details(driver: Any) -> str:
     return driver.find_element("id", "details").text
 
 
+def _served(viewer: Viewer) -> dict[str, Any]:
+    with urllib.request.urlopen(viewer.url + "api/spec/0", timeout=10) as response:
+        return json.load(response)
+
+
 @pytest.fixture
 def seed_skip(viewer: Viewer) -> Any:
+    """The original seed_skip text; the served copy is restored (and served again) afterwards."""
     original = (ROOT / "specs" / "seed_skip.yaml").read_text()
     yield original
     if viewer.skip.read_text() != original:
         viewer.write(original)
-        time.sleep(0.3)
+        deadline = time.monotonic() + 10
+        while not (page := _served(viewer))["ok"] or "(None, 10)" not in page["svg"]:
+            assert time.monotonic() < deadline, "the restored spec was not served again"
+            time.sleep(0.05)
 
 
 def test_page_shows_every_node_and_the_totals(browser: Any, viewer: Viewer) -> None:
@@ -111,7 +126,7 @@ def test_saving_updates_the_page_within_a_second(
     _click_box(browser, "conv4")
     browser.execute_script("window.graphspecView.zoomBy(1.6)")
     before = browser.execute_script("return window.graphspecView.snapshot()")
-    browser.execute_script(MARK_UPDATE)
+    browser.execute_script(MARK_UPDATE, "(None, 12)")
     saved = viewer.write(seed_skip.replace("units: 10,", "units: 12,"))
     updated = _wait(browser, "return window.__updatedAt", timeout=5) / 1000
     elapsed = updated - saved
@@ -128,7 +143,7 @@ def test_an_invalid_edit_shows_the_red_node_and_the_diagnostic(
     browser: Any, viewer: Viewer, seed_skip: str
 ) -> None:
     _open(browser, viewer, 0)
-    browser.execute_script(MARK_UPDATE)
+    browser.execute_script(MARK_UPDATE, "E501")
     bad = seed_skip.replace(
         'conv4:    {type: Conv2D, filters: "${width * 2}"',
         'conv4:    {type: Conv2D, filters: "${width * 3}"',
@@ -146,7 +161,7 @@ def test_an_invalid_edit_shows_the_red_node_and_the_diagnostic(
     diags.find_element("css selector", 'button[data-node="add"]').click()
     assert browser.find_element("id", "detail-name").text == "add"
     # A file that is not YAML at all: the last diagram stays (greyed) with the diagnostic.
-    browser.execute_script(MARK_UPDATE)
+    browser.execute_script(MARK_UPDATE, "E003")
     viewer.write("nodes: [unclosed\n")
     _wait(browser, "return window.__updatedAt", timeout=5)
     assert browser.find_elements("css selector", "#canvas.stale svg g.gsbox")
@@ -175,8 +190,14 @@ def test_names_are_shown_as_text_never_run(browser: Any, viewer: Viewer) -> None
 
 def test_blocks_collapse_and_expand_in_place(browser: Any, viewer: Viewer) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.select import Select
 
-    _open(browser, viewer, 2)
+    _open(browser, viewer, 0)
+    picker = Select(browser.find_element("id", "picker"))
+    assert [o.text.split(" — ")[0] for o in picker.options] == ["seed_skip", "xss", "resnet_mini"]
+    picker.select_by_value("2")
+    _wait(browser, "return document.getElementById('name').textContent === 'resnet_mini'"
+          " && document.querySelector('#canvas g.gscluster') !== null")  # fmt: skip
     version = browser.execute_script("return document.body.dataset.version")
     frames = browser.execute_script(
         "return document.querySelectorAll('#canvas g.gscluster').length"

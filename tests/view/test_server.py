@@ -168,6 +168,19 @@ def test_a_non_loopback_host_warns(monkeypatch: pytest.MonkeyPatch, capsys) -> N
     assert _server.is_loopback("::1") and not _server.is_loopback("192.168.1.2")
 
 
+def test_the_page_never_turns_text_into_code() -> None:
+    static = ROOT / "graphspec" / "view" / "static"
+    script = (static / "view.js").read_text()
+    for sink in ("eval(", "Function(", "innerHTML =", "outerHTML", "insertAdjacentHTML",
+                 "document.write", "setTimeout(\"", "javascript:"):  # fmt: skip
+        assert sink not in script, sink
+    assert "<script>" not in (static / "index.html").read_text()  # no inline script (CSP)
+    vendored = (static / "vendor" / "svg-pan-zoom.min.js").read_text()
+    assert "eval(" not in vendored and "new Function" not in vendored
+    license_text = (static / "vendor" / "svg-pan-zoom.LICENSE").read_text()
+    assert "Redistribution and use in source and binary forms" in license_text  # BSD-2
+
+
 PROBE = """
 import sys
 from graphspec.cli import main
