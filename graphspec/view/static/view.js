@@ -265,7 +265,10 @@
     const mine = page.diagnostics.filter((d) => d.node === name);
     if (mine.length) {
       parts.push(el("h4", {}, "diagnostics"));
-      for (const d of mine) parts.push(el("div", { class: `diag ${d.severity}` }, `${d.severity}[${d.code}]: ${d.message}`));
+      for (const d of mine) {
+        parts.push(el("div", { class: `diag ${d.severity}` }, `${d.severity}[${d.code}]: ${d.message}`,
+          d.hint ? el("div", { class: "muted" }, `hint: ${d.hint}`) : null));
+      }
     }
     const box = page.boxes[node.box];
     if (box && box.kind === "block") {
@@ -328,7 +331,8 @@
       el("span", { class: "code" }, `${d.severity}[${d.code}]`), " ",
       el("span", { class: "loc" }, d.location),
       el("span", { class: "msg" }, d.message),
-      d.hint ? el("span", { class: "hint" }, `hint: ${d.hint}`) : null))));
+      ...(d.related || []).map((line) => el("span", { class: "related" }, line)),
+      d.hint ? el("span", { class: "dhint" }, `hint: ${d.hint}`) : null))));
   }
 
   // -- search ----------------------------------------------------------------------------------
