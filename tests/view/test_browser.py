@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from graphspec.view._harness import WATCH_UPDATE
 from tests.view.conftest import ROOT, XSS_NAME, Viewer
 
 pytestmark = pytest.mark.timeout(120)
@@ -20,17 +21,6 @@ SKIP_NODES = {
 BOX_NAMES = """
 return [...document.querySelectorAll('#canvas g.gsbox')].map(
   g => g.querySelector('text').textContent);
-"""
-MARK_UPDATE = """
-const want = arguments[0];
-window.__updatedAt = null;
-new MutationObserver((_, obs) => {
-  if (document.getElementById('canvas').innerHTML.includes(want)
-      || document.getElementById('diag-list').textContent.includes(want)) {
-    window.__updatedAt = Date.now();
-    obs.disconnect();
-  }
-}).observe(document.body, {attributes: true, childList: true, subtree: true});
 """
 
 
@@ -126,7 +116,7 @@ def test_saving_updates_the_page_within_a_second(
     _click_box(browser, "conv4")
     browser.execute_script("window.graphspecView.zoomBy(1.6)")
     before = browser.execute_script("return window.graphspecView.snapshot()")
-    browser.execute_script(MARK_UPDATE, "(None, 12)")
+    browser.execute_script(WATCH_UPDATE, "(None, 12)")
     saved = viewer.write(seed_skip.replace("units: 10,", "units: 12,"))
     updated = _wait(browser, "return window.__updatedAt", timeout=5) / 1000
     elapsed = updated - saved
@@ -143,7 +133,7 @@ def test_an_invalid_edit_shows_the_red_node_and_the_diagnostic(
     browser: Any, viewer: Viewer, seed_skip: str
 ) -> None:
     _open(browser, viewer, 0)
-    browser.execute_script(MARK_UPDATE, "E501")
+    browser.execute_script(WATCH_UPDATE, "E501")
     bad = seed_skip.replace(
         'conv4:    {type: Conv2D, filters: "${width * 2}"',
         'conv4:    {type: Conv2D, filters: "${width * 3}"',
@@ -161,7 +151,7 @@ def test_an_invalid_edit_shows_the_red_node_and_the_diagnostic(
     diags.find_element("css selector", 'button[data-node="add"]').click()
     assert browser.find_element("id", "detail-name").text == "add"
     # A file that is not YAML at all: the last diagram stays (greyed) with the diagnostic.
-    browser.execute_script(MARK_UPDATE, "E003")
+    browser.execute_script(WATCH_UPDATE, "E003")
     viewer.write("nodes: [unclosed\n")
     _wait(browser, "return window.__updatedAt", timeout=5)
     assert browser.find_elements("css selector", "#canvas.stale svg g.gsbox")
