@@ -26,6 +26,7 @@ __all__ = [
     "RANKDIRS",
     "RENDERERS",
     "SHAPE_PLACES",
+    "STYLE_OPTIONS",
     "RenderResult",
     "Renderer",
     "draw",
@@ -43,6 +44,10 @@ RANKDIRS: Final = ("TB", "LR", "BT", "RL")
 BLOCK_MODES: Final = ("expand", "collapse")
 SHAPE_PLACES: Final = ("boxes", "edges", "both")
 """Where tensor shapes are written: in each box (default), on the edges, or both."""
+STYLE_OPTIONS: Final = frozenset(
+    {"rankdir", "blocks", "shapes", "shapes_on", "layout", "dpi", "toggled"}
+)
+"""The drawing options :func:`render_spec`, :func:`to_dot` and :func:`view_of` take."""
 DEFAULT_DPI: Final = 144
 MIN_DPI: Final = 36
 MAX_DPI: Final = 600
@@ -147,6 +152,11 @@ def view_of(
     ``shapes``, ``shapes_on``, ``layout``, ``dpi``) and ``toggled``: block units drawn the other
     way than ``blocks`` says (the viewer's expand/collapse in place).
     """
+    unknown = sorted(set(style) - STYLE_OPTIONS)
+    if unknown:
+        raise UsageError(
+            f"unknown drawing option {unknown[0]!r} (must be one of {sorted(STYLE_OPTIONS)})"
+        )
     options = _options(**style)
     result = _checked(spec, params)
     return result, build_view(result, options)

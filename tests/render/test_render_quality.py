@@ -106,6 +106,13 @@ def test_layer_labels(layer: str, args: dict[str, object], shown: list[str]) -> 
     assert key_args(layer, args) == shown
 
 
+def test_unknown_drawing_options_are_refused() -> None:
+    with pytest.raises(UsageError, match=r"unknown drawing option 'colour' \(must be one of"):
+        to_dot(SPECS / "seed_skip.yaml", colour="red")
+    with pytest.raises(UsageError, match=r"layout must be one of auto, chain; got 'u'"):
+        to_dot(UNET, layout="u")
+
+
 def test_legend_rows_are_balanced() -> None:
     source = to_dot(SPECS / "seed_skip.yaml")
     legend = source.split('CELLSPACING="2"', 1)[1].split("</TABLE>", 1)[0]

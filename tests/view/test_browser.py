@@ -125,7 +125,7 @@ def test_saving_updates_the_page_within_a_second(
     assert "(None, 12)" in browser.find_element("id", "canvas").get_attribute("innerHTML")
     after = browser.execute_script("return window.graphspecView.snapshot()")
     assert after["selected"] == "conv4" and "(None, 14, 14, 64)" in _details(browser)
-    assert after["zoom"] == pytest.approx(before["zoom"])
+    assert after["scale"] == pytest.approx(before["scale"])  # the same zoom on screen
     assert after["pan"] == pytest.approx(before["pan"])
 
 
@@ -193,8 +193,14 @@ def test_blocks_collapse_and_expand_in_place(browser: Any, viewer: Viewer) -> No
         "return document.querySelectorAll('#canvas g.gscluster').length"
     )
     label = browser.find_element("xpath", "//*[local-name()='text' and text()='down2: downsample']")
+    frame_at = label.find_element("xpath", "..").rect
     ActionChains(browser).double_click(label).perform()
     _wait(browser, "return document.querySelectorAll('#canvas g.gs_block').length === 1")
+    _wait(browser, "return !window.graphspecView.snapshot().busy")
+    block = browser.find_element("css selector", "#canvas g.gs_block").rect
+    # Collapsed in place: the block box is where the frame was (its top-left corner, ±2 px).
+    assert block["x"] == pytest.approx(frame_at["x"], abs=2)
+    assert block["y"] == pytest.approx(frame_at["y"], abs=2)
     assert browser.find_element("id", "detail-name").text == "down2"
     fewer = browser.execute_script("return document.querySelectorAll('#canvas g.gscluster').length")
     assert fewer == frames - 1

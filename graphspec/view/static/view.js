@@ -8,7 +8,7 @@
   const state = {
     specs: [], index: 0, page: null, selected: null, unit: null,
     blocks: "expand", toggled: new Set(), pz: null,
-    loading: false, pending: false, fitNext: true, events: null,
+    loading: false, pending: false, fitNext: true, events: null, anchor: null,
   };
 
   // -- small DOM helpers (text only) -----------------------------------------------------------
@@ -170,7 +170,7 @@
     }
     sanitize(svg);
     let keep = null;
-    if (state.pz && !state.fitNext) keep = { zoom: state.pz.getZoom(), pan: state.pz.getPan() };
+    if (state.pz && !state.fitNext) keep = { scale: state.pz.getSizes().realZoom, pan: state.pz.getPan() };
     if (state.pz) { state.pz.destroy(); state.pz = null; }
     svg.setAttribute("width", "100%");
     svg.setAttribute("height", "100%");
@@ -180,7 +180,25 @@
       zoomEnabled: true, panEnabled: true, controlIconsEnabled: false, dblClickZoomEnabled: false,
       fit: true, center: true, minZoom: 0.05, maxZoom: 200, zoomScaleSensitivity: 0.25,
     });
-    if (keep) { state.pz.zoom(keep.zoom); state.pz.pan(keep.pan); }
+    if (keep) {
+      // The same scale on screen (not the same fraction of a diagram that changed size).
+      state.pz.zoom(keep.scale / (state.pz.getSizes().realZoom / state.pz.getZoom()));
+      state.pz.pan(keep.pan);
+    }
+    if (state.anchor) {
+      // A block toggled in place: put it back where it was on screen, once svg-pan-zoom has
+      // drawn the new zoom and pan (it does so on the next animation frame).
+      const anchor = state.anchor;
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        const info = unitInfo(anchor.unit);
+        const target = info ? document.getElementById(info.id) : null;
+        if (target && state.pz) {
+          const box = target.getBoundingClientRect();
+          state.pz.panBy({ x: anchor.x - box.left, y: anchor.y - box.top });
+        }
+        requestAnimationFrame(() => { if (state.anchor === anchor) state.anchor = null; });
+      }));
+    }
     state.fitNext = false;
   }
 
@@ -309,6 +327,12 @@
   }
 
   function toggle(unit) {
+    const info = unitInfo(unit);
+    const target = info ? document.getElementById(info.id) : null;
+    if (target) {
+      const box = target.getBoundingClientRect();
+      state.anchor = { unit, x: box.left, y: box.top };
+    }
     if (state.toggled.has(unit)) state.toggled.delete(unit);
     else state.toggled.add(unit);
     state.unit = unit;
@@ -436,6 +460,8 @@
       version: state.page ? state.page.version : null, index: state.index,
       selected: state.selected, unit: state.unit,
       zoom: state.pz ? state.pz.getZoom() : null, pan: state.pz ? state.pz.getPan() : null,
+      scale: state.pz ? state.pz.getSizes().realZoom : null,
+      busy: state.loading || state.anchor !== null,
     }),
     zoomBy: (factor) => { if (state.pz) state.pz.zoomBy(factor); },
   });
