@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 from graphspec.cascade import drop_consequences
 from graphspec.errors import Diagnostic, SpecError
 from graphspec.expand import expand
+from graphspec.fixes import refine
 from graphspec.graph import Graph
 from graphspec.loader import decode, load_document, read_text
 from graphspec.paths import looks_like_path, spec_file
 from graphspec.schema import build_spec
+from graphspec.source import SourceMap
 from graphspec.spec import Spec
 from graphspec.validate import check as check_graph
 
@@ -67,8 +69,14 @@ def load(source: str | FsPath | bytes | Spec) -> Spec:
     else:
         text, file, stem = source, "<spec>", "model"
     with _gc_paused():
-        doc = load_document(text, file)
-        spec, diagnostics = build_spec(doc, default_name=stem)
+        try:
+            doc = load_document(text, file)
+        except SpecError as err:
+            raise type(err)(refine(err.diagnostics, SourceMap(file, text=text))) from None
+        try:
+            spec, diagnostics = build_spec(doc, default_name=stem)
+        except SpecError as err:
+            raise type(err)(refine(err.diagnostics, doc.source)) from None
     spec._load_diagnostics = diagnostics
     return spec
 
@@ -132,6 +140,8 @@ def _check_loaded(spec: Spec, params: Mapping[str, Any] | None, shapes: bool) ->
         result.shapes = infer_shapes(graph, spec.source, skip={d.node for d in result.errors})
         result.diagnostics = _ordered(result.diagnostics + result.shapes.diagnostics)
     result.diagnostics = drop_consequences(graph, result.diagnostics)
+    if result.diagnostics:
+        result.diagnostics = refine(result.diagnostics, spec.source)
     return result
 
 

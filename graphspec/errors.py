@@ -10,6 +10,7 @@ from typing import Any
 __all__ = [
     "CompileError",
     "Diagnostic",
+    "Fix",
     "GraphSpecError",
     "GraphvizNotFoundError",
     "ImportModelError",
@@ -17,6 +18,7 @@ __all__ = [
     "OutputError",
     "Severity",
     "SpecError",
+    "TextEdit",
     "TrainError",
     "UsageError",
 ]
@@ -31,8 +33,35 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True)
+class TextEdit:
+    """Replace the text from ``line:column`` up to ``end_line:end_column`` (1-based, end
+    exclusive) with ``text``; an insertion when start and end are equal."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix a tool may apply for the user (an editor's quick fix): a title and its edits.
+
+    >>> Fix("write `Conv2D`", (TextEdit(3, 9, 3, 13, "Conv2D"),)).edits[0].text
+    'Conv2D'
+    """
+
+    title: str
+    edits: tuple[TextEdit, ...]
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One problem found in a spec, located in its source.
+
+    ``end_line``/``end_column`` (exclusive) close the range of the key or value at fault, when
+    known; ``fixes`` are edits that resolve the problem, when one is certain enough to offer.
 
     >>> d = Diagnostic("E201", "unknown layer type 'Conv'", file="a.yaml", line=3, column=9)
     >>> d.location
@@ -48,6 +77,9 @@ class Diagnostic:
     hint: str | None = None
     node: str | None = None
     related: tuple[str, ...] = field(default=())
+    end_line: int | None = None
+    end_column: int | None = None
+    fixes: tuple[Fix, ...] = field(default=())
 
     @property
     def location(self) -> str:
@@ -78,6 +110,10 @@ class Diagnostic:
         data = asdict(self)
         data["severity"] = self.severity.value
         data["related"] = list(self.related)
+        data["fixes"] = [
+            {"title": fix.title, "edits": [asdict(edit) for edit in fix.edits]}
+            for fix in self.fixes
+        ]
         return data
 
 

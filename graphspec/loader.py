@@ -138,15 +138,15 @@ def load_document(text: str, file: str = "<spec>") -> Document:
             "E005",
             f"spec has {len(text):,} characters; the limit is {_limits.MAX_FILE_BYTES:,}",
         )
-    return _Composer(file).compose(text)
+    return _Composer(file, text).compose(text)
 
 
 class _Composer:
     """Builds plain data from a YAML event stream, iteratively and with every limit checked."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
-        self.source = SourceMap(file)
+        self.source = SourceMap(file, text=text)
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
         self.total = 0

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
+
+from graphspec._spans import token_end, word_end
 
 __all__ = ["Given", "Loc", "Path", "SourceMap", "YamlSurprise", "describe_surprise"]
 
@@ -73,9 +77,15 @@ class Given:
     surprise: YamlSurprise | None = None
 
 
+_NEWLINE = re.compile("\n")
+
+
 @dataclass
 class SourceMap:
-    """Locations of keys and values by path, for one loaded file.
+    """Locations of keys and values by path, for one loaded file, and the text they were read from.
+
+    Ends are read from :attr:`text` on demand (:meth:`span`, :meth:`end_of`): recording them while
+    loading made the loader 45% slower, for positions only a diagnostic or an editor asks for.
 
     >>> sm = SourceMap("spec.yaml")
     >>> sm.values[("nodes",)] = Loc(4, 1)
@@ -89,6 +99,11 @@ class SourceMap:
     surprises: dict[Path, YamlSurprise] = field(default_factory=dict)
     styles: dict[Path, str] = field(default_factory=dict)
     """The style of string scalars not written plain: ``'``, ``"``, ``|`` or ``>``."""
+    text: str = field(default="", repr=False, compare=False)
+    _starts: dict[Loc, tuple[Path, bool]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _lines: list[int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def at(self, path: Path) -> Loc | None:
         """Where the value at ``path`` starts, else its nearest located ancestor."""
@@ -101,3 +116,72 @@ class SourceMap:
     def key_at(self, path: Path) -> Loc | None:
         """Where the key leading to ``path`` was written, else the value's location."""
         return self.keys.get(path) or self.at(path)
+
+    # -- ends, read from the text ---------------------------------------------------------------
+
+    def span(self, path: Path, *, key: bool = False) -> tuple[Loc, Loc] | None:
+        """Start and end (exclusive) of the value at ``path``, or of its key.
+
+        >>> from graphspec.loader import load_document
+        >>> sm = load_document("nodes: {d: {type: Dense}}\\n").source
+        >>> sm.span(("nodes", "d", "type"))
+        (Loc(line=1, column=19), Loc(line=1, column=24))
+        >>> sm.span(("nodes", "d"), key=True)
+        (Loc(line=1, column=9), Loc(line=1, column=10))
+        """
+        start = (self.keys if key else self.values).get(path)
+        if start is None:
+            return None
+        end = self.end_of(start, whole=True)
+        return (start, end) if end is not None else None
+
+    def located(self, loc: Loc) -> tuple[Path, bool] | None:
+        """The path whose key (``True``) or value (``False``) starts at ``loc``; keys win.
+
+        The index is built on first use, so only runs that report something pay for it.
+        """
+        if self._starts is None:
+            starts: dict[Loc, tuple[Path, bool]] = {}
+            for path, start in self.values.items():
+                starts[start] = (path, False)
+            for path, start in self.keys.items():
+                starts[start] = (path, True)
+            self._starts = starts
+        return self._starts.get(loc)
+
+    def end_of(self, loc: Loc, *, whole: bool | None = None) -> Loc | None:
+        """Where the key or value written at ``loc`` ends (a bare word for any other place).
+
+        ``whole`` forces the choice; by default a recorded key or value start is read whole.
+
+        >>> from graphspec.loader import load_document
+        >>> sm = load_document("edges: [a -> bb]\\n").source
+        >>> sm.end_of(Loc(1, 8)), sm.end_of(Loc(1, 14))
+        (Loc(line=1, column=17), Loc(line=1, column=16))
+        """
+        offset = self.offset(loc)
+        if offset is None:
+            return None
+        if whole is None:
+            whole = self.located(loc) is not None
+        end = token_end(self.text, offset) if whole else word_end(self.text, offset)
+        return self.loc_at(end) if end > offset else None
+
+    def offset(self, loc: Loc) -> int | None:
+        """The character offset of a 1-based line and column in :attr:`text`, if inside it."""
+        starts = self._line_starts()
+        if not 1 <= loc.line <= len(starts) or loc.column < 1:
+            return None
+        offset = starts[loc.line - 1] + loc.column - 1
+        return offset if offset <= len(self.text) else None
+
+    def loc_at(self, offset: int) -> Loc:
+        """The 1-based line and column of a character offset in :attr:`text`."""
+        starts = self._line_starts()
+        line = bisect.bisect_right(starts, offset)
+        return Loc(line, offset - starts[line - 1] + 1)
+
+    def _line_starts(self) -> list[int]:
+        if self._lines is None:
+            self._lines = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+        return self._lines

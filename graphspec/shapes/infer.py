@@ -10,7 +10,7 @@ from typing import Final
 import networkx as nx
 
 from graphspec import _limits
-from graphspec.errors import Diagnostic, Severity
+from graphspec.errors import Diagnostic, Fix, Severity, TextEdit
 from graphspec.graph import Graph, IRNode, NodeKind
 from graphspec.graph import node_diagnostic as _diag
 from graphspec.shapes._registry import has_rule, infer_layer
@@ -260,11 +260,13 @@ def _fault_diag(
         if fault.code == "E501"  # the input shapes explain a shape error, not a wrong value
     )
     hint = fault.hint
+    fixes: tuple[Fix, ...] = ()
     index = fault.input_index
     if index is not None and 0 < index < len(ins) and node.type in _ELEMENTWISE:
         culprit = graph.nodes.get(node.inputs[index])
         if culprit is not None and ins[0][-1] != ins[index][-1]:
             hint = _width_hint(graph, node, culprit, ins[0][-1]) or hint
+            fixes = _width_fix(graph, culprit, ins[0][-1], source)
     loc = node.loc
     if fault.arg is not None:
         loc = source.at((*node.spec_path, fault.arg)) or loc
@@ -277,6 +279,7 @@ def _fault_diag(
         hint=hint,
         node=node.name,
         related=related,
+        fixes=fixes,
     )
 
 
@@ -290,6 +293,26 @@ def _width_hint(graph: Graph, node: IRNode, culprit: IRNode, want: int | None) -
                 f"output matches the other inputs of `{node.name}`"
             )
     return None
+
+
+def _width_fix(
+    graph: Graph, culprit: IRNode, want: int | None, source: SourceMap
+) -> tuple[Fix, ...]:
+    """The edit behind :func:`_width_hint`, when the width is a number written in the spec."""
+    owner = graph.nodes.get(culprit.layer_owner, culprit)
+    for arg in _WIDTH_ARGS:
+        if arg not in owner.args or want is None:
+            continue
+        span = source.span((*owner.spec_path, arg))
+        if span is None:
+            return ()
+        (start, end), written = span, str(owner.args[arg])
+        a, b = source.offset(start), source.offset(end)
+        if a is None or b is None or source.text[a:b] != written:
+            return ()  # a `${param}` or a list: the user decides what to change
+        edit = TextEdit(start.line, start.column, end.line, end.column, str(want))
+        return (Fix(f"set `{culprit.name}` {arg} to {want}", (edit,)),)
+    return ()
 
 
 def _check_ceiling(graph: Graph, info: ShapeInfo) -> None:
