@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["in_flow", "token_end", "word_end"]
+__all__ = ["block_end", "in_flow", "token_end", "word_end"]
 
 _WORD: Final = re.compile(r"[^\s,\[\]{}#]+")
 _CLOSE: Final = {"{": "}", "[": "]"}
@@ -42,6 +42,37 @@ def token_end(text: str, offset: int) -> int:
     if first in "\"'":
         return _quoted_end(text, offset)
     return _plain_end(text, offset)
+
+
+def block_end(text: str, offset: int) -> int:
+    """The offset just after a block mapping or sequence that starts at ``offset``.
+
+    It runs to the last line indented deeper than its start (sibling keys of a mapping and
+    ``-`` items of a sequence at the same indent included); blank and comment lines do not count.
+
+    >>> text = "a:\\n  b: 1\\n  c:\\n    - x\\n\\nd: 2\\n"
+    >>> text[5:block_end(text, 5)]
+    'b: 1\\n  c:\\n    - x'
+    """
+    column = offset - (text.rfind("\n", 0, offset) + 1)
+    sequence = text.startswith("-", offset)
+    newline = text.find("\n", offset)
+    end = len(text) if newline < 0 else newline
+    while newline >= 0:
+        start = newline + 1
+        newline = text.find("\n", start)
+        line_end = len(text) if newline < 0 else newline
+        line = text[start:line_end]
+        content = line.lstrip(" ")
+        if not content or content.startswith("#"):
+            continue
+        indent = len(line) - len(content)
+        if indent < column or (indent == column and sequence and not content.startswith("-")):
+            break
+        end = line_end
+    while end > offset and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def in_flow(text: str, offset: int) -> bool:

@@ -24,7 +24,7 @@ from graphspec.validate import check as check_graph
 if TYPE_CHECKING:
     from graphspec.shapes.infer import ShapeInfo
 
-__all__ = ["CheckResult", "check", "load", "load_path"]
+__all__ = ["CheckResult", "check", "load", "load_path", "load_text"]
 
 
 @contextlib.contextmanager
@@ -68,13 +68,24 @@ def load(source: str | FsPath | bytes | Spec) -> Spec:
         text, file, stem = read_text(path), str(path), path.stem
     else:
         text, file, stem = source, "<spec>", "model"
+    return load_text(text, file=file, name=stem)
+
+
+def load_text(text: str, *, file: str = "<spec>", name: str = "model") -> Spec:
+    """Load a spec from YAML text only (never a path), naming ``file`` in its diagnostics.
+
+    What an editor integration calls with a buffer's unsaved text.
+
+    >>> load_text("inputs: {x: {shape: [3]}}\\nnodes: {o: {type: ReLU}}\\n", file="m.yaml").file
+    'm.yaml'
+    """
     with _gc_paused():
         try:
             doc = load_document(text, file)
         except SpecError as err:
             raise type(err)(refine(err.diagnostics, SourceMap(file, text=text))) from None
         try:
-            spec, diagnostics = build_spec(doc, default_name=stem)
+            spec, diagnostics = build_spec(doc, default_name=name)
         except SpecError as err:
             raise type(err)(refine(err.diagnostics, doc.source)) from None
     spec._load_diagnostics = diagnostics

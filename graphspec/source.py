@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
 
-from graphspec._spans import token_end, word_end
+from graphspec._spans import block_end, token_end, word_end
 
 __all__ = ["Given", "Loc", "Path", "SourceMap", "YamlSurprise", "describe_surprise"]
 
@@ -132,8 +132,20 @@ class SourceMap:
         start = (self.keys if key else self.values).get(path)
         if start is None:
             return None
+        if not key and self._is_block(start):
+            offset = self.offset(start)
+            assert offset is not None
+            return start, self.loc_at(block_end(self.text, offset))
         end = self.end_of(start, whole=True)
         return (start, end) if end is not None else None
+
+    def _is_block(self, start: Loc) -> bool:
+        """Whether a value starting at ``start`` is a block mapping or sequence."""
+        found = self.located(start)
+        if found is not None and found[1]:
+            return True  # a mapping value starting where its first key does
+        offset = self.offset(start)
+        return offset is not None and self.text.startswith(("- ", "-\n"), offset)
 
     def located(self, loc: Loc) -> tuple[Path, bool] | None:
         """The path whose key (``True``) or value (``False``) starts at ``loc``; keys win.

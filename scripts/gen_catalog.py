@@ -45,6 +45,14 @@ def _signature(cls: type) -> dict[str, Any]:
     return {"args": args, "kwargs": var_kwargs}
 
 
+def _summary(cls: type) -> str:
+    """The first sentence of a class's docstring, on one line (hover text in `graphspec lsp`)."""
+    doc = inspect.getdoc(cls) or ""
+    para = " ".join(doc.strip().split("\n\n", 1)[0].split())
+    sentence = re.split(r"(?<=[.!?])\s", para, maxsplit=1)[0]
+    return sentence if len(sentence) <= 200 else sentence[:197] + "..."
+
+
 def _names(module: Any, kind: type | None = None) -> list[str]:
     out = []
     for name in dir(module):
@@ -88,7 +96,7 @@ def build() -> dict[str, Any]:
             and name not in _SKIP_CLASSES
             and not name.startswith("_")
         ):
-            layers[name] = _signature(obj)
+            layers[name] = {**_signature(obj), "doc": _summary(obj)}
     base = _signature(keras.layers.Layer)["args"]
     base.update({"input_dim": {"default": None}, "input_shape": {"default": None}})
     losses = [n for n in _names(keras.losses, keras.losses.Loss) if n not in {"Loss", "Reduction"}]
