@@ -11,7 +11,7 @@ PROBE = """
 import sys
 from graphspec.cli import main
 status = main({argv!r})
-heavy = sorted(m for m in ("tensorflow", "keras") if m in sys.modules)
+heavy = sorted(m for m in ("tensorflow", "keras", "pygls") if m in sys.modules)
 print("HEAVY:" + ",".join(heavy))
 sys.exit(status)
 """

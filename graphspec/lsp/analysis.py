@@ -1,0 +1,109 @@
+"""One document's analysis: the front end (load, expand, check, shapes) run on an editor's text."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from graphspec.api import CheckResult, check, load_text
+from graphspec.errors import Diagnostic, SpecError
+from graphspec.lsp._positions import Lines
+from graphspec.source import SourceMap
+
+if TYPE_CHECKING:
+    from graphspec.lsp.index import Index
+
+__all__ = ["Analysis", "Cancelled", "analyse"]
+
+
+class Cancelled(Exception):
+    """A newer version of the document arrived: this analysis is stale and was dropped."""
+
+
+@dataclass
+class Analysis:
+    """What graphspec made of one version of a document.
+
+    ``result`` is ``None`` when the text could not be loaded as a spec at all (a YAML syntax error,
+    a hostile construct): then ``diagnostics`` holds the load errors and ``source`` only the text.
+    """
+
+    uri: str
+    version: int | None
+    text: str
+    file: str
+    diagnostics: list[Diagnostic]
+    source: SourceMap
+    result: CheckResult | None = None
+    seconds: float = 0.0
+    lines: Lines = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lines = Lines(self.text)
+
+    @property
+    def ok(self) -> bool:
+        """True when the text loaded as a spec (it may still have errors)."""
+        return self.result is not None
+
+    @cached_property
+    def index(self) -> Index:
+        """Every name's definition and references, built on first use."""
+        from graphspec.lsp.index import build_index
+
+        return build_index(self)
+
+
+def analyse(
+    uri: str,
+    version: int | None,
+    text: str,
+    file: str,
+    *,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Analysis:
+    """Run the front end on ``text``; raises :class:`Cancelled` between stages when asked to.
+
+    Never reads ``file`` from disk: it only names the document in diagnostics.
+    Never raises for a bad spec: every problem becomes a diagnostic.
+
+    >>> a = analyse("file:///m.yaml", 1, "inputs: {x: {shape: [2]}}\\nnodes: {o: {type: ReLU}}\\n", "m.yaml")
+    >>> a.ok, a.diagnostics
+    (True, [])
+    >>> analyse("file:///m.yaml", 2, "nodes: {o: [}\\n", "m.yaml").diagnostics[0].code
+    'E003'
+    """
+    start = time.perf_counter()
+    try:
+        spec = load_text(text, file=file, name=_stem(file))
+    except SpecError as err:
+        return Analysis(
+            uri,
+            version,
+            text,
+            file,
+            list(err.diagnostics),
+            SourceMap(file, text=text),
+            seconds=time.perf_counter() - start,
+        )
+    if cancelled():
+        raise Cancelled
+    result = check(spec)
+    return Analysis(
+        uri,
+        version,
+        text,
+        file,
+        result.diagnostics,
+        spec.source,
+        result,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _stem(file: str) -> str:
+    name = file.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name or "model"

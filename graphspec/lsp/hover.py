@@ -1,0 +1,262 @@
+"""Hover (``textDocument/hover``): nodes, layer types, params and error codes explained."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from lsprotocol import types as lsp
+
+from graphspec.lsp._codes import CODE, explain
+from graphspec.lsp._describe import (
+    expanded_names,
+    layer_doc,
+    node_shape,
+    shape_text,
+    signature_text,
+)
+from graphspec.lsp._registry import feature
+from graphspec.lsp.index import Occurrence, SymbolKind
+from graphspec.source import Loc
+
+if TYPE_CHECKING:
+    from graphspec.lsp.analysis import Analysis
+    from graphspec.lsp.server import GraphspecServer
+
+__all__ = ["HOVERS", "hover_at"]
+
+Hover = Callable[["Analysis", Loc], "tuple[str, lsp.Range] | None"]
+HOVERS: dict[str, Hover] = {}
+"""Hover providers by name, tried in order: the first that knows the place answers."""
+_MAX_INSTANCES: Final = 4
+
+
+def _provider(name: str) -> Callable[[Hover], Hover]:
+    def register(fn: Hover) -> Hover:
+        HOVERS[name] = fn
+        return fn
+
+    return register
+
+
+@feature(lsp.TEXT_DOCUMENT_HOVER)
+def hover(ls: GraphspecServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    analysis = ls.analysis(params.text_document.uri)
+    if analysis is None:
+        return None
+    return hover_at(analysis, analysis.lines.loc(params.position))
+
+
+def hover_at(analysis: Analysis, loc: Loc) -> lsp.Hover | None:
+    """The hover of the first provider that knows what is written at ``loc``."""
+    for provider in HOVERS.values():
+        found = provider(analysis, loc)
+        if found is not None:
+            text, rng = found
+            return lsp.Hover(
+                contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text), range=rng
+            )
+    return None
+
+
+@_provider("name")
+def _name(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
+    occ = analysis.index.at(loc)
+    if occ is None:
+        return None
+    rng = analysis.lines.range(occ.start, occ.end)
+    return _SYMBOL_TEXT[occ.symbol.kind](analysis, occ), rng
+
+
+@_provider("layer type")
+def _layer_type(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
+    word = _value_at(analysis, loc, "type")
+    if word is None:
+        return None
+    text, rng = word
+    sig = signature_text(text)
+    if sig is None:
+        return None
+    doc = layer_doc(text)
+    body = f"```python\nkeras.layers.{sig}\n```"
+    return (body + (f"\n\n{doc}" if doc else "")), rng
+
+
+@_provider("param")
+def _param_value(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
+    """A ``${...}`` expression under the cursor: its value where it is used."""
+    line = analysis.lines.line(loc.line - 1)
+    for match in re.finditer(r"\$\{[^{}]*\}", line):
+        if match.start() < loc.column <= match.end():
+            rng = analysis.lines.range(
+                Loc(loc.line, match.start() + 1), Loc(loc.line, match.end() + 1)
+            )
+            return _expression_text(analysis, loc, match.group()), rng
+    return None
+
+
+@_provider("error code")
+def _error_code(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
+    line = analysis.lines.line(loc.line - 1)
+    for match in CODE.finditer(line):
+        if match.start() < loc.column <= match.end() + 1:
+            meaning = explain(match.group())
+            if meaning is None:
+                return None
+            rng = analysis.lines.range(
+                Loc(loc.line, match.start() + 1), Loc(loc.line, match.end() + 1)
+            )
+            return f"**{match.group()}**: {meaning}", rng
+    return None
+
+
+# -- symbols --------------------------------------------------------------------------------------
+
+
+def _node_text(analysis: Analysis, occ: Occurrence) -> str:
+    result = analysis.result
+    assert result is not None
+    names = expanded_names(analysis, occ.symbol)
+    where = f" (block `{occ.symbol.scope}`)" if occ.symbol.scope else ""
+    if not names:
+        return f"**{occ.symbol.name}**{where}: node (not expanded: see the diagnostics)"
+    graph = result.graph
+    first = graph.nodes[names[0]]
+    head = f"**{occ.symbol.name}**{where} · `{first.type or '?'}`"
+    if first.share:
+        head += f" (shares the layer of `{first.share}`)"
+    lines = [head]
+    if first.args and not first.share:
+        args = ", ".join(f"{k}={_short(v)}" for k, v in first.args.items())
+        lines.append(f"```python\n{first.type}({args})\n```")
+    for name in names[:_MAX_INSTANCES]:
+        node = graph.nodes[name]
+        label = f"`{name}`: " if len(names) > 1 or name != occ.symbol.name else ""
+        shape = node_shape(analysis, name)
+        shown = shape_text(shape) or f"shape unknown ({shape.reason if shape else 'not inferred'})"
+        lines.append(f"- {label}output {shown}")
+        ins = [_input_text(analysis, node, i) for i in range(len(node.inputs))]
+        if ins:
+            lines.append(f"  - inputs: {', '.join(ins)}")
+    if len(names) > _MAX_INSTANCES:
+        lines.append(f"- … and {len(names) - _MAX_INSTANCES} more instances")
+    return "\n".join(lines)
+
+
+def _input_text(analysis: Analysis, node: Any, index: int) -> str:
+    src = node.inputs[index]
+    port = node.port(index)
+    shape = node_shape(analysis, src)
+    shown = "?"
+    if shape is not None and shape.outputs and port < len(shape.outputs):
+        from graphspec.shapes._types import format_shape
+
+        shown = format_shape(shape.outputs[port])
+    return f"`{src}{':' + str(port) if port else ''}` {shown}"
+
+
+def _input_symbol_text(analysis: Analysis, occ: Occurrence) -> str:
+    shape = shape_text(node_shape(analysis, occ.symbol.name), params=False)
+    assert analysis.result is not None
+    node = analysis.result.graph.nodes.get(occ.symbol.name)
+    dtype = f" · {node.dtype}" if node is not None else ""
+    return f"**{occ.symbol.name}** · model input · {shape or 'shape unknown'}{dtype}"
+
+
+def _block_text(analysis: Analysis, occ: Occurrence) -> str:
+    assert analysis.result is not None
+    block = analysis.result.spec.blocks.get(occ.symbol.name)
+    if block is None:
+        return f"**{occ.symbol.name}**: block"
+    params = ", ".join(f"{k}={v!r}" if v is not None else k for k, v in block.params.items())
+    count = sum(1 for i in analysis.result.graph.instances.values() if i.block == occ.symbol.name)
+    return (
+        f"**block {occ.symbol.name}**({params})\n\n"
+        f"inputs: {', '.join(block.inputs)} · {len(block.nodes)} nodes · "
+        f"{count} instance{'s' * (count != 1)}"
+    )
+
+
+def _placeholder_text(analysis: Analysis, occ: Occurrence) -> str:
+    return f"**{occ.symbol.name}**: an input of block `{occ.symbol.scope}`"
+
+
+def _param_text(analysis: Analysis, occ: Occurrence) -> str:
+    assert analysis.result is not None
+    spec = analysis.result.spec
+    if occ.symbol.scope:
+        block = spec.blocks.get(occ.symbol.scope)
+        default = block.params.get(occ.symbol.name) if block is not None else None
+        shown = "required" if default is None else f"default {default!r}"
+        return f"**{occ.symbol.name}**: param of block `{occ.symbol.scope}` ({shown})"
+    from graphspec.params import substitute
+
+    raw = spec.params.get(occ.symbol.name)
+    try:
+        value = substitute(raw, spec.params)
+    except Exception:  # an invalid expression is reported as a diagnostic already
+        value = raw
+    return f"**{occ.symbol.name}** = `{value!r}` (spec param)"
+
+
+_SYMBOL_TEXT: Final[dict[SymbolKind, Callable[[Analysis, Occurrence], str]]] = {
+    SymbolKind.NODE: _node_text,
+    SymbolKind.INPUT: _input_symbol_text,
+    SymbolKind.BLOCK: _block_text,
+    SymbolKind.PLACEHOLDER: _placeholder_text,
+    SymbolKind.PARAM: _param_text,
+}
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _value_at(analysis: Analysis, loc: Loc, key: str) -> tuple[str, lsp.Range] | None:
+    """The plain word value of a ``key:`` under the cursor, e.g. the layer type after ``type:``."""
+    line = analysis.lines.line(loc.line - 1)
+    for match in re.finditer(rf"(?:^|[\s{{,]){re.escape(key)}:\s+['\"]?([\w.:]+)", line):
+        if match.start(1) < loc.column <= match.end(1) + 1:
+            rng = analysis.lines.range(
+                Loc(loc.line, match.start(1) + 1), Loc(loc.line, match.end(1) + 1)
+            )
+            return match.group(1), rng
+    return None
+
+
+def _expression_text(analysis: Analysis, loc: Loc, expr: str) -> str:
+    """What ``${...}`` evaluates to with the spec's params (block params are shown by name)."""
+    from graphspec.params import ExprError, substitute
+
+    result = analysis.result
+    if result is None:
+        return f"`{expr}`"
+    params = dict(result.spec.params)
+    scope: dict[str, Any] = {}
+    for name, value in params.items():  # params may use earlier params
+        try:
+            scope[name] = substitute(value, scope)
+        except ExprError:
+            scope[name] = value
+    try:
+        value = substitute(expr, scope)
+    except ExprError as err:
+        block = _enclosing_block(analysis, loc)
+        if block is not None:
+            return f"`{expr}`: computed per instance of block `{block}` ({err.message})"
+        return f"`{expr}`: {err.message}"
+    return f"`{expr}` = `{value!r}`"
+
+
+def _enclosing_block(analysis: Analysis, loc: Loc) -> str | None:
+    assert analysis.result is not None
+    for name in analysis.result.spec.blocks:
+        span = analysis.source.span(("blocks", name))
+        if span is not None and span[0] <= loc <= span[1]:
+            return name
+    return None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

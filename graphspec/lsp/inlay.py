@@ -1,0 +1,72 @@
+"""Inlay hints (``textDocument/inlayHint``): each node's output shape and parameters, at its line end."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from graphspec.lsp._describe import expanded_names, node_shape, shape_text
+from graphspec.lsp._registry import feature
+from graphspec.lsp.index import SymbolKind
+from graphspec.source import Loc
+
+if TYPE_CHECKING:
+    from graphspec.lsp.analysis import Analysis
+    from graphspec.lsp.server import GraphspecServer
+
+__all__ = ["inlay_hints"]
+
+_KINDS = (SymbolKind.NODE, SymbolKind.INPUT)
+
+
+@feature(lsp.TEXT_DOCUMENT_INLAY_HINT, lsp.InlayHintOptions(resolve_provider=False))
+def inlay_hint(ls: GraphspecServer, params: lsp.InlayHintParams) -> list[lsp.InlayHint] | None:
+    analysis = ls.analysis(params.text_document.uri)
+    if analysis is None or analysis.result is None:
+        return None
+    first = params.range.start.line + 1
+    last = params.range.end.line + 1
+    return inlay_hints(analysis, first, last)
+
+
+def inlay_hints(analysis: Analysis, first: int, last: int) -> list[lsp.InlayHint]:
+    """Hints for the node and input definitions on lines ``first``..``last`` (1-based).
+
+    Only the requested lines are visited, so a 50,000-node spec costs what its window shows.
+    """
+    index = analysis.index
+    hints = []
+    for line in range(first, last + 1):
+        for occ in index.by_line.get(line, ()):
+            if not occ.definition or occ.symbol.kind not in _KINDS:
+                continue
+            names = expanded_names(analysis, occ.symbol)
+            if not names:
+                continue
+            label = shape_text(node_shape(analysis, names[0]))
+            if label is None:
+                continue
+            if len(names) > 1:
+                others = {shape_text(node_shape(analysis, n)) for n in names[1:]}
+                label += "" if others == {label} else f" (first of {len(names)} instances)"
+            end = _line_end(analysis, occ.path, occ.start)
+            hints.append(
+                lsp.InlayHint(
+                    position=analysis.lines.position(end),
+                    label=label,
+                    kind=lsp.InlayHintKind.Type,
+                    padding_left=True,
+                )
+            )
+    return hints
+
+
+def _line_end(analysis: Analysis, path: tuple[str | int, ...], start: Loc) -> Loc:
+    """After the node's value when it fits on its line (before a comment), else its key's line."""
+    span = analysis.source.span(path)
+    if span is not None and span[1].line == start.line:
+        return span[1]
+    text = analysis.lines.line(start.line - 1)
+    code = text.split(" #", 1)[0].rstrip()
+    return Loc(start.line, len(code) + 1)

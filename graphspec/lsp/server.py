@@ -1,0 +1,173 @@
+"""The server: documents in memory, one analysis at a time, stale work dropped, results published."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Final
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from graphspec.errors import Diagnostic
+from graphspec.lsp._registry import FEATURES
+from graphspec.lsp.analysis import Analysis, Cancelled, analyse
+from graphspec.source import SourceMap
+
+__all__ = ["GraphspecServer", "create_server"]
+
+log = logging.getLogger(__name__)
+
+COALESCE_AFTER: Final = 0.1
+"""Seconds of analysis beyond which the next change waits a little for more keystrokes."""
+MAX_DELAY: Final = 0.25
+"""The longest a change waits before it is analysed (big documents only)."""
+
+
+class GraphspecServer(LanguageServer):
+    """A pygls server that keeps the latest analysis of every open spec.
+
+    Analyses run one at a time in a worker thread, so requests (hover, completion) are answered
+    meanwhile from the latest result. A change arriving mid-analysis marks that work stale: it
+    stops at the next stage boundary and is never published; the newest text is analysed next.
+    """
+
+    def __init__(self) -> None:
+        from graphspec import __version__
+
+        super().__init__(
+            "graphspec", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental
+        )
+        self.analyses: dict[str, Analysis] = {}
+        """The published analysis of each open document."""
+        self.loaded: dict[str, Analysis] = {}
+        """The last analysis of each document that loaded (names for completion mid-edit)."""
+        self.wanted: dict[str, int | None] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphspec-check")
+        self.published: asyncio.Queue[tuple[str, int | None]] | None = None
+        """When set (tests, benchmarks), every publication is also put here."""
+
+    # -- analysis --------------------------------------------------------------------------------
+
+    def request_check(self, uri: str) -> None:
+        """Analyse the document's current text soon; supersedes any analysis under way."""
+        doc = self.workspace.get_text_document(uri)
+        self.wanted[uri] = doc.version
+        task = self._tasks.get(uri)
+        if task is None or task.done():
+            self._tasks[uri] = asyncio.ensure_future(self._check_loop(uri))
+
+    def forget(self, uri: str) -> None:
+        """A document was closed: drop its state and clear its diagnostics."""
+        self.wanted.pop(uri, None)
+        self.analyses.pop(uri, None)
+        self.loaded.pop(uri, None)
+        task = self._tasks.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+    async def _check_loop(self, uri: str) -> None:
+        loop = asyncio.get_running_loop()
+        while uri in self.wanted:
+            version = self.wanted[uri]
+            previous = self.analyses.get(uri)
+            if previous is not None and previous.seconds > COALESCE_AFTER:
+                await asyncio.sleep(min(MAX_DELAY, previous.seconds / 2))
+                if self.wanted.get(uri) != version:
+                    continue
+            doc = self.workspace.get_text_document(uri)
+            text, file = doc.source, _file_name(uri)
+            stale = partial(self._is_stale, uri, version)
+            job = partial(_safe_analyse, uri, version, text, file, stale)
+            try:
+                analysis = await loop.run_in_executor(self._worker, job)
+            except Cancelled:
+                continue
+            if self.wanted.get(uri) != version:
+                continue  # the text changed meanwhile: never publish stale results
+            self.analyses[uri] = analysis
+            if analysis.ok:
+                self.loaded[uri] = analysis
+            self._publish(analysis)
+            return
+
+    def _is_stale(self, uri: str, version: int | None) -> bool:
+        return self.wanted.get(uri) != version
+
+    def _publish(self, analysis: Analysis) -> None:
+        from graphspec.lsp.diagnostics import to_lsp_diagnostics
+
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(
+                uri=analysis.uri,
+                version=analysis.version,
+                diagnostics=to_lsp_diagnostics(analysis),
+            )
+        )
+        if self.published is not None:
+            self.published.put_nowait((analysis.uri, analysis.version))
+
+    def analysis(self, uri: str) -> Analysis | None:
+        """The published analysis of ``uri`` if it matches the text the client has now."""
+        found = self.analyses.get(uri)
+        if found is None:
+            return None
+        doc = self.workspace.get_text_document(uri)
+        return found if found.version == doc.version and found.text == doc.source else None
+
+
+def _safe_analyse(
+    uri: str, version: int | None, text: str, file: str, stale: partial[bool]
+) -> Analysis:
+    """:func:`analyse`, with a bug in graphspec reported as a diagnostic instead of a crash."""
+    try:
+        return analyse(uri, version, text, file, cancelled=stale)
+    except Cancelled:
+        raise
+    except Exception as err:  # a bug in graphspec must not take the editor's server down
+        log.error("graphspec failed on %s:\n%s", uri, traceback.format_exc())
+        diag = Diagnostic(
+            "E950",
+            f"graphspec could not check this text: internal error {type(err).__name__}: {err}",
+            file=file,
+            line=1,
+            column=1,
+            hint="please report it with the spec; the server keeps running",
+        )
+        return Analysis(uri, version, text, file, [diag], SourceMap(file, text=text))
+
+
+def _file_name(uri: str) -> str:
+    """The path a document's diagnostics name (never read: the text comes from the editor)."""
+    return to_fs_path(uri) or uri
+
+
+def create_server() -> GraphspecServer:
+    """A server with every registered capability installed.
+
+    >>> server = create_server()
+    >>> "textDocument/hover" in server.protocol.fm.features
+    True
+    """
+    from graphspec.lsp import (  # noqa: F401 - each module registers its features
+        actions,
+        completion,
+        diagnostics,
+        hover,
+        inlay,
+        navigation,
+        symbols,
+    )
+
+    server = GraphspecServer()
+    for feat in FEATURES.values():
+        server.feature(feat.method, feat.options)(feat.handler)
+    return server
