@@ -270,6 +270,40 @@ def _scaling(ctx: dict[str, Any]) -> list[Figure]:
     return figures
 
 
+@section("lsp")
+def _lsp(ctx: dict[str, Any]) -> list[Figure]:
+    """`graphspec lsp`: didChange to publishDiagnostics, against graphspec.check on the same text."""
+    from benchmarks.lsp_latency import measure
+
+    resnet = (
+        ctx["ResNet50"][0] if "ResNet50" in ctx else _application_spec("ResNet50", ctx["work"])[0]
+    )
+    found = measure({"ResNet50": resnet, "random DAG, 10k nodes": generate("random_dag", 10_000)})
+    figures = [
+        Figure(
+            f"lsp didChange -> publishDiagnostics, {name} / graphspec.check in-process",
+            ours,
+            ref,
+            "s",
+            "<= 1.2",
+            ours / ref <= 1.2,
+        )
+        for name, (ours, ref) in found.items()
+    ]
+    ours = found["ResNet50"][0]
+    figures.append(
+        Figure(
+            "lsp ResNet50 didChange -> publishDiagnostics, absolute",
+            ours,
+            0.030,
+            "s",
+            "< 30 ms",
+            ours < 0.030,
+        )
+    )
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--only", nargs="*", choices=list(SECTIONS), help="run only these")

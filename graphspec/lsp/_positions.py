@@ -14,7 +14,7 @@ class Lines:
 
     >>> lines = Lines("a: 1\\nb: 😀x\\n")
     >>> lines.position(Loc(2, 5))
-    Position(line=1, character=5)
+    1:5
     >>> lines.loc(lsp.Position(line=1, character=5))
     Loc(line=2, column=5)
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ from graphspec.source import SourceMap
 if TYPE_CHECKING:
     from graphspec.lsp.index import Index
 
-__all__ = ["Analysis", "Cancelled", "analyse"]
+__all__ = ["Analysis", "Cancelled", "analyse", "looks_like_spec"]
+
+_SPEC_KEY = re.compile(r"^(?:graphspec|inputs|nodes|blocks)\s*:|graphspec\.schema\.json", re.M)
 
 
 class Cancelled(Exception):
@@ -77,6 +80,8 @@ def analyse(
     'E003'
     """
     start = time.perf_counter()
+    if not looks_like_spec(text):  # docker-compose.yaml and friends: not ours to judge
+        return Analysis(uri, version, text, file, [], SourceMap(file, text=text))
     try:
         spec = load_text(text, file=file, name=_stem(file))
     except SpecError as err:
@@ -102,6 +107,16 @@ def analyse(
         result,
         seconds=time.perf_counter() - start,
     )
+
+
+def looks_like_spec(text: str) -> bool:
+    """Whether a YAML text is (becoming) a graphspec spec: a top-level ``graphspec:``,
+    ``inputs:``, ``nodes:`` or ``blocks:`` key, or the spec schema's modeline.
+
+    >>> looks_like_spec("services:\\n  web: {image: nginx}\\n"), looks_like_spec("nodes:\\n")
+    (False, True)
+    """
+    return _SPEC_KEY.search(text) is not None
 
 
 def _stem(file: str) -> str:

@@ -23,9 +23,11 @@ __all__ = ["GraphspecServer", "create_server"]
 log = logging.getLogger(__name__)
 
 COALESCE_AFTER: Final = 0.1
-"""Seconds of analysis beyond which the next change waits a little for more keystrokes."""
+"""Seconds of analysis beyond which a change made mid-typing waits a little for more keystrokes."""
+TYPING_GAP: Final = 0.3
+"""Changes closer together than this (seconds) are a burst of typing."""
 MAX_DELAY: Final = 0.25
-"""The longest a change waits before it is analysed (big documents only)."""
+"""The longest a change waits before it is analysed (big documents, mid-burst only)."""
 
 
 class GraphspecServer(LanguageServer):
@@ -34,6 +36,8 @@ class GraphspecServer(LanguageServer):
     Analyses run one at a time in a worker thread, so requests (hover, completion) are answered
     meanwhile from the latest result. A change arriving mid-analysis marks that work stale: it
     stops at the next stage boundary and is never published; the newest text is analysed next.
+    A change starts its analysis at once, unless it comes mid-burst on a document whose last
+    analysis was slow: then it waits up to :data:`MAX_DELAY` for the burst to end (debounce).
     """
 
     def __init__(self) -> None:
@@ -47,6 +51,8 @@ class GraphspecServer(LanguageServer):
         self.loaded: dict[str, Analysis] = {}
         """The last analysis of each document that loaded (names for completion mid-edit)."""
         self.wanted: dict[str, int | None] = {}
+        self._changed: dict[str, float] = {}
+        self._gap: dict[str, float] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphspec-check")
         self.published: asyncio.Queue[tuple[str, int | None]] | None = None
@@ -58,6 +64,9 @@ class GraphspecServer(LanguageServer):
         """Analyse the document's current text soon; supersedes any analysis under way."""
         doc = self.workspace.get_text_document(uri)
         self.wanted[uri] = doc.version
+        now = asyncio.get_running_loop().time()
+        self._gap[uri] = now - self._changed.get(uri, float("-inf"))
+        self._changed[uri] = now
         task = self._tasks.get(uri)
         if task is None or task.done():
             self._tasks[uri] = asyncio.ensure_future(self._check_loop(uri))
@@ -65,6 +74,8 @@ class GraphspecServer(LanguageServer):
     def forget(self, uri: str) -> None:
         """A document was closed: drop its state and clear its diagnostics."""
         self.wanted.pop(uri, None)
+        self._changed.pop(uri, None)
+        self._gap.pop(uri, None)
         self.analyses.pop(uri, None)
         self.loaded.pop(uri, None)
         task = self._tasks.pop(uri, None)
@@ -79,7 +90,8 @@ class GraphspecServer(LanguageServer):
         while uri in self.wanted:
             version = self.wanted[uri]
             previous = self.analyses.get(uri)
-            if previous is not None and previous.seconds > COALESCE_AFTER:
+            typing = self._gap.get(uri, float("inf")) < TYPING_GAP
+            if typing and previous is not None and previous.seconds > COALESCE_AFTER:
                 await asyncio.sleep(min(MAX_DELAY, previous.seconds / 2))
                 if self.wanted.get(uri) != version:
                     continue
