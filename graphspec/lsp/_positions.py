@@ -1,4 +1,4 @@
-"""graphspec's 1-based line/column (code points) to LSP's 0-based positions (UTF-16 units)."""
+"""graphspec's 1-based line/column (code points) to LSP's 0-based positions, in the negotiated units."""
 
 from __future__ import annotations
 
@@ -6,21 +6,40 @@ from lsprotocol import types as lsp
 
 from graphspec.source import Loc, SourceMap
 
-__all__ = ["Lines", "to_range"]
+__all__ = ["Lines", "to_range", "units"]
+
+
+def units(text: str, encoding: str = "utf-16") -> int:
+    """How many code units of the position encoding ``text`` takes.
+
+    >>> units("😀x"), units("😀x", "utf-8"), units("😀x", "utf-32")
+    (3, 5, 2)
+    """
+    if text.isascii() or encoding == "utf-32":
+        return len(text)
+    if encoding == "utf-8":
+        return len(text.encode("utf-8"))
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
 class Lines:
     """The lines of one document text, converting positions both ways.
+
+    ``encoding`` is the position encoding agreed with the client (LSP's default is UTF-16;
+    Neovim and Helix offer UTF-8 first).
 
     >>> lines = Lines("a: 1\\nb: 😀x\\n")
     >>> lines.position(Loc(2, 5))
     1:5
     >>> lines.loc(lsp.Position(line=1, character=5))
     Loc(line=2, column=5)
+    >>> Lines("b: 😀x", "utf-8").position(Loc(1, 5))
+    0:7
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, encoding: str = "utf-16") -> None:
         self.text = text
+        self.encoding = encoding
         self.lines = text.split("\n")
 
     def line(self, index: int) -> str:
@@ -31,21 +50,19 @@ class Lines:
         """A 1-based line and code-point column as an LSP position."""
         line = self.line(loc.line - 1)
         col = max(loc.column - 1, 0)
-        if not line.isascii():
-            col = _utf16_len(line[:col])
-        return lsp.Position(line=max(loc.line - 1, 0), character=col)
+        return lsp.Position(line=max(loc.line - 1, 0), character=units(line[:col], self.encoding))
 
     def loc(self, position: lsp.Position) -> Loc:
         """An LSP position as a 1-based line and code-point column."""
         line = self.line(position.line)
         col = position.character
-        if not line.isascii():
-            units = 0
+        if not line.isascii() and self.encoding != "utf-32":
+            count = 0
             for index, char in enumerate(line):
-                if units >= col:
+                if count >= col:
                     col = index
                     break
-                units += 2 if ord(char) > 0xFFFF else 1
+                count += units(char, self.encoding)
             else:
                 col = len(line)
         return Loc(position.line + 1, min(col, len(line)) + 1)
@@ -65,7 +82,3 @@ class Lines:
 def to_range(lines: Lines, source: SourceMap, start: Loc) -> lsp.Range:
     """The range of the key or value written at ``start`` (its whole text)."""
     return lines.range(start, source.end_of(start))
-
-
-def _utf16_len(text: str) -> int:
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)

@@ -42,10 +42,11 @@ class Analysis:
     source: SourceMap
     result: CheckResult | None = None
     seconds: float = 0.0
+    encoding: str = "utf-16"
     lines: Lines = field(init=False)
 
     def __post_init__(self) -> None:
-        self.lines = Lines(self.text)
+        self.lines = Lines(self.text, self.encoding)
 
     @property
     def ok(self) -> bool:
@@ -67,6 +68,7 @@ def analyse(
     file: str,
     *,
     cancelled: Callable[[], bool] = lambda: False,
+    encoding: str = "utf-16",
 ) -> Analysis:
     """Run the front end on ``text``; raises :class:`Cancelled` between stages when asked to.
 
@@ -81,7 +83,7 @@ def analyse(
     """
     start = time.perf_counter()
     if not looks_like_spec(text):  # docker-compose.yaml and friends: not ours to judge
-        return Analysis(uri, version, text, file, [], SourceMap(file, text=text))
+        return Analysis(uri, version, text, file, [], SourceMap(file, text=text), encoding=encoding)
     try:
         spec = load_text(text, file=file, name=_stem(file))
     except SpecError as err:
@@ -93,6 +95,7 @@ def analyse(
             list(err.diagnostics),
             SourceMap(file, text=text),
             seconds=time.perf_counter() - start,
+            encoding=encoding,
         )
     if cancelled():
         raise Cancelled
@@ -106,6 +109,7 @@ def analyse(
         spec.source,
         result,
         seconds=time.perf_counter() - start,
+        encoding=encoding,
     )
 
 

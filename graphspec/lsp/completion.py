@@ -20,6 +20,7 @@ from graphspec.catalog import (
 )
 from graphspec.lsp._context import Context, context_at
 from graphspec.lsp._describe import layer_doc, signature_text
+from graphspec.lsp._positions import Lines, units
 from graphspec.lsp._registry import feature
 from graphspec.lsp._values import choices_for
 from graphspec.lsp.index import SymbolKind
@@ -48,6 +49,7 @@ class _Request:
     ctx: Context
     analysis: Analysis | None
     lines: list[str]
+    encoding: str = "utf-16"
 
 
 Completer = Callable[[_Request], "list[lsp.CompletionItem] | None"]
@@ -73,18 +75,17 @@ def completion(ls: GraphspecServer, params: lsp.CompletionParams) -> lsp.Complet
     lines = doc.source.split("\n")
     current = ls.analysis(uri)
     analysis = current if current is not None and current.ok else ls.loaded.get(uri)
-    from graphspec.lsp._positions import Lines
-
-    loc = Lines(doc.source).loc(params.position)
-    items = complete(lines, loc, analysis)
+    loc = Lines(doc.source, ls.encoding).loc(params.position)
+    items = complete(lines, loc, analysis, encoding=ls.encoding)
     return lsp.CompletionList(is_incomplete=False, items=items) if items is not None else None
 
 
 def complete(
-    lines: list[str], loc: Loc, analysis: Analysis | None
+    lines: list[str], loc: Loc, analysis: Analysis | None, *, encoding: str = "utf-16"
 ) -> list[lsp.CompletionItem] | None:
     """Completion items at a 1-based line and column (``None``: nothing to offer here)."""
-    request = _Request(context_at(lines, loc.line - 1, loc.column - 1), analysis, lines)
+    ctx = context_at(lines, loc.line - 1, loc.column - 1)
+    request = _Request(ctx, analysis, lines, encoding)
     for completer in COMPLETERS.values():
         items = completer(request)
         if items is not None:
@@ -320,8 +321,8 @@ def _item(
     line = req.lines[ctx.line] if ctx.line < len(req.lines) else ""
     start = ctx.column - len(word)
     rng = lsp.Range(
-        start=lsp.Position(line=ctx.line, character=_units(line, start)),
-        end=lsp.Position(line=ctx.line, character=_units(line, ctx.column)),
+        start=lsp.Position(line=ctx.line, character=units(line[:start], req.encoding)),
+        end=lsp.Position(line=ctx.line, character=units(line[: ctx.column], req.encoding)),
     )
     return lsp.CompletionItem(
         label=label,
@@ -329,9 +330,3 @@ def _item(
         sort_text=f"{rank}{label.lower()}",
         text_edit=lsp.TextEdit(range=rng, new_text=label + suffix),
     )
-
-
-def _units(line: str, column: int) -> int:
-    """UTF-16 units before a code-point column."""
-    head = line[:column]
-    return len(head) if head.isascii() else len(head) + sum(ord(c) > 0xFFFF for c in head)

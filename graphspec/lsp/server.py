@@ -98,7 +98,7 @@ class GraphspecServer(LanguageServer):
             doc = self.workspace.get_text_document(uri)
             text, file = doc.source, _file_name(uri)
             stale = partial(self._is_stale, uri, version)
-            job = partial(_safe_analyse, uri, version, text, file, stale)
+            job = partial(_safe_analyse, uri, version, text, file, stale, self.encoding)
             try:
                 analysis = await loop.run_in_executor(self._worker, job)
             except Cancelled:
@@ -110,6 +110,12 @@ class GraphspecServer(LanguageServer):
                 self.loaded[uri] = analysis
             self._publish(analysis)
             return
+
+    @property
+    def encoding(self) -> str:
+        """The position encoding agreed with the client (``utf-16`` unless it asked otherwise)."""
+        agreed = self.server_capabilities.position_encoding if self.protocol else None
+        return str(getattr(agreed, "value", agreed) or "utf-16")
 
     def _is_stale(self, uri: str, version: int | None) -> bool:
         return self.wanted.get(uri) != version
@@ -137,11 +143,11 @@ class GraphspecServer(LanguageServer):
 
 
 def _safe_analyse(
-    uri: str, version: int | None, text: str, file: str, stale: partial[bool]
+    uri: str, version: int | None, text: str, file: str, stale: partial[bool], encoding: str
 ) -> Analysis:
     """:func:`analyse`, with a bug in graphspec reported as a diagnostic instead of a crash."""
     try:
-        return analyse(uri, version, text, file, cancelled=stale)
+        return analyse(uri, version, text, file, cancelled=stale, encoding=encoding)
     except Cancelled:
         raise
     except Exception as err:  # a bug in graphspec must not take the editor's server down
@@ -154,7 +160,8 @@ def _safe_analyse(
             column=1,
             hint="please report it with the spec; the server keeps running",
         )
-        return Analysis(uri, version, text, file, [diag], SourceMap(file, text=text))
+        source = SourceMap(file, text=text)
+        return Analysis(uri, version, text, file, [diag], source, encoding=encoding)
 
 
 def _file_name(uri: str) -> str:

@@ -16,7 +16,10 @@ GRAPHSPEC = str(Path(sys.executable).parent / "graphspec")
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 BAD = ROOT / "specs" / "bad" / "seed_skip_original.yaml"
 
-__all__ = ["BAD", "SPECS", "Doc", "apply_edits", "client"]
+ENCODING = "utf-8"
+"""What the neovim client capabilities offer first, so what the server agrees to."""
+
+__all__ = ["BAD", "ENCODING", "SPECS", "Doc", "apply_edits", "client"]
 
 
 def _publish(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
@@ -132,20 +135,24 @@ class Doc:
             start = self.text.index(needle, start + 1)
         start += offset
         line = self.text.count("\n", 0, start)
-        return lsp.Position(line=line, character=start - (self.text.rfind("\n", 0, start) + 1))
+        head = self.text[self.text.rfind("\n", 0, start) + 1 : start]
+        return lsp.Position(line=line, character=len(head.encode(ENCODING)))
 
 
 def apply_edits(text: str, edits: list[lsp.TextEdit]) -> str:
-    """Apply LSP edits (ASCII texts: characters are UTF-16 units) to a text."""
-    lines = text.split("\n")
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    ordered = sorted(
-        edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
-    )
-    for e in ordered:
-        a = starts[e.range.start.line] + e.range.start.character
-        b = starts[e.range.end.line] + e.range.end.character
+    """Apply LSP edits (positions in :data:`ENCODING` units) to a text, last first."""
+    ordered = sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character))
+    for e in reversed(ordered):
+        lines = text.split("\n")
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        a, b = (_offset(lines, starts, pos) for pos in (e.range.start, e.range.end))
         text = text[:a] + e.new_text + text[b:]
     return text
+
+
+def _offset(lines: list[str], starts: list[int], pos: lsp.Position) -> int:
+    line = lines[pos.line] if pos.line < len(lines) else ""
+    head = line.encode(ENCODING)[: pos.character].decode(ENCODING)
+    return starts[pos.line] + len(head)

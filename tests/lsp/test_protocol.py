@@ -360,3 +360,36 @@ async def test_code_actions_apply_hint_fixes(
     assert _errors(await doc.edit(action.edit.changes[doc.uri])) == []
     assert doc.text == text
     doc.close()
+
+
+async def test_positions_beyond_ascii(client: LanguageClient) -> None:
+    """Names with accents and emoji: positions in the agreed encoding (UTF-8 here), both ways."""
+    text = (
+        "inputs: {x: {shape: [4]}}  # 📐 input\n"
+        "nodes:\n"
+        "  naïve: {type: Dense, units: 3}  # ✨\n"
+        "  après: {type: Dense, units: 2, inputs: [naïve]}\n"
+    )
+    doc = Doc(client, text)
+    assert _errors(await doc.open()) == []
+    use = doc.find("naïve]", offset=4)
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(text_document=doc.ident(), position=use)
+    )
+    assert hover is not None and "(None, 3)" in hover.contents.value  # type: ignore[union-attr]
+    hints = await client.text_document_inlay_hint_async(
+        lsp.InlayHintParams(
+            text_document=doc.ident(),
+            range=lsp.Range(start=lsp.Position(0, 0), end=lsp.Position(4, 0)),
+        )
+    )
+    assert hints is not None
+    by_line = {h.position.line: h for h in hints}
+    assert by_line[2].position.character == len("  naïve: {type: Dense, units: 3}".encode())
+    edit = await client.text_document_rename_async(
+        lsp.RenameParams(text_document=doc.ident(), position=use, new_name="simple")
+    )
+    assert edit is not None and edit.changes is not None
+    after = apply_edits(doc.text, edit.changes[doc.uri])
+    assert after == text.replace("naïve", "simple")
+    doc.close()
