@@ -30,7 +30,9 @@ def capture(keys: list[list[str]]) -> str:
         f"nvim --clean -n --cmd \"let g:graphspec_cmd=['{server}','lsp']\" "
         f"-u editors/nvim/graphspec.lua -c 'hi NormalFloat ctermbg=237 ctermfg=252' {SPEC}"
     )
-    _tmux("new-session", "-d", "-s", SESSION, "-x", str(COLS), "-y", str(ROWS), "-c", str(ROOT), nvim)
+    _tmux(
+        "new-session", "-d", "-s", SESSION, "-x", str(COLS), "-y", str(ROWS), "-c", str(ROOT), nvim
+    )
     try:
         time.sleep(6)  # start-up, first analysis, hints
         for key in keys:
@@ -58,7 +60,7 @@ def to_png(ansi: str, out: Path, title: str) -> None:
         html = Path(tmp) / "screen.html"
         html.write_text(
             "<html><body style='margin:0;background:#fff'>"
-            f"<img src='screen.svg' style='width:1500px'></body></html>"
+            "<img src='screen.svg' style='width:1500px'></body></html>"
         )
         subprocess.run(
             [
