@@ -41,7 +41,7 @@ def _make_client() -> LanguageClient:
 
 
 @pytest_lsp.fixture(
-    scope="module",
+    scope="session",
     config=ClientServerConfig(server_command=[GRAPHSPEC, "lsp"], client_factory=_make_client),
 )
 async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from pytest_lsp import LanguageClient
 from graphspec import check
 from tests.lsp.conftest import BAD, SPECS, Doc, apply_edits
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 SEED_SKIP = next(p for p in SPECS if p.name == "seed_skip.yaml")
 

@@ -14,7 +14,7 @@ from graphspec.lsp.analysis import looks_like_spec
 from tests.hostile.test_table import CASES, Case
 from tests.lsp.conftest import SPECS, Doc
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 TEXT_CASES = [c for c in CASES if isinstance(c.source, str)]
 SEED_SKIP = next(p for p in SPECS if p.name == "seed_skip.yaml")
