@@ -140,7 +140,8 @@ def _node_text(analysis: Analysis, occ: Occurrence) -> str:
         if ins:
             lines.append(f"  - inputs: {', '.join(ins)}")
     if len(names) > _MAX_INSTANCES:
-        lines.append(f"- … and {len(names) - _MAX_INSTANCES} more instances")
+        more = len(names) - _MAX_INSTANCES
+        lines.append(f"- … and {more} more instance{'s' * (more != 1)}")
     return "\n".join(lines)
 
 
