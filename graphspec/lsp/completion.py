@@ -18,6 +18,7 @@ from graphspec.catalog import (
     named_objects,
     object_kind,
 )
+from graphspec.expr import function_names, lookup
 from graphspec.lsp._context import Context, context_at
 from graphspec.lsp._describe import layer_doc, signature_text
 from graphspec.lsp._positions import Lines, units
@@ -38,6 +39,7 @@ _VALUE: Final = re.compile(r"(?:^|[\s{,])(?:- )?([A-Za-z_]\w*):\s+['\"]?([\w.:-]
 _KEY: Final = re.compile(r"(?:^|[{,]|^\s*(?:- )?)\s*([A-Za-z_]\w*)?$")
 _LIST: Final = re.compile(r"(?:^|[\s{,])(inputs|outputs):\s*\[([^\]]*)$")
 _EXPR: Final = re.compile(r"\$\{([^{}]*)$")
+_EXPR_VALUE: Final = re.compile(r"(?:^|[\s{,])expr:\s*[\"']?([^\"'#]*)$")
 _NAME_SECTIONS: Final = frozenset({"inputs", "outputs", "edges"})
 _TOP_KEYS: Final = list(Spec.model_fields)
 
@@ -116,6 +118,27 @@ def _name_list(req: _Request) -> list[lsp.CompletionItem] | None:
         return None
     word = match.group(2).rsplit(",", 1)[-1].strip()
     return _node_refs(req, word)
+
+
+@_completer("expression")
+def _expression(req: _Request) -> list[lsp.CompletionItem] | None:
+    """Inside ``expr: "..."`` (format 1.1): node names, ``node:N`` ports and the table's functions."""
+    match = _EXPR_VALUE.search(req.ctx.prefix)
+    if match is None:
+        return None
+    word = re.search(r"[A-Za-z_]\w*(?::\d*)?$|$", match.group(1))
+    partial = word.group() if word else ""
+    items = _node_refs(req, partial)
+    for name in function_names():
+        rank = _rank(name, partial)
+        item = _item(req, name, lsp.CompletionItemKind.Function, partial, rank, tier=1)
+        op = lookup(name)
+        if op is not None:
+            args = ", ".join(p.name for p in op.operands)
+            item.detail = f"keras.ops.{op.keras}({args})"
+            item.documentation = op.doc or None
+        items.append(item)
+    return items
 
 
 @_completer("value after key")
@@ -300,11 +323,15 @@ def _items(
 ) -> list[lsp.CompletionItem]:
     items = []
     for label in labels:
-        rank = 0 if label.startswith(word) else 1 if label.lower().startswith(word.lower()) else 2
-        item = _item(req, label, kind, word, rank, suffix=suffix)
+        item = _item(req, label, kind, word, _rank(label, word), suffix=suffix)
         item.detail = detail
         items.append(item)
     return items
+
+
+def _rank(label: str, word: str) -> int:
+    """0: starts with the word as typed, 1: ignoring case, 2: anything else."""
+    return 0 if label.startswith(word) else 1 if label.lower().startswith(word.lower()) else 2
 
 
 def _item(
@@ -315,6 +342,7 @@ def _item(
     rank: int,
     *,
     suffix: str = "",
+    tier: int = 0,
 ) -> lsp.CompletionItem:
     """An item replacing the partial word before the cursor (so ``Con`` becomes ``Conv2D``)."""
     ctx = req.ctx
@@ -327,6 +355,6 @@ def _item(
     return lsp.CompletionItem(
         label=label,
         kind=kind,
-        sort_text=f"{rank}{label.lower()}",
+        sort_text=f"{rank}{tier}{label.lower()}",
         text_edit=lsp.TextEdit(range=rng, new_text=label + suffix),
     )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lsprotocol import types as lsp
 
+from graphspec.expr import lookup
 from graphspec.lsp._codes import CODE, explain
 from graphspec.lsp._describe import (
     expanded_names,
@@ -83,6 +84,28 @@ def _layer_type(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
     return (body + (f"\n\n{doc}" if doc else "")), rng
 
 
+@_provider("expression function")
+def _expr_function(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
+    """A function called in ``expr:`` (format 1.1): its ``keras.ops`` signature and meaning."""
+    line = analysis.lines.line(loc.line - 1)
+    if "expr:" not in line:
+        return None
+    for match in re.finditer(r"([A-Za-z_]\w*)\s*\(", line):
+        if match.start(1) < loc.column <= match.end(1) + 1:
+            op = lookup(match.group(1))
+            if op is None:
+                return None
+            args = [p.name for p in op.operands] + [f"{a.name}={a.default!r}" for a in op.attrs]
+            text = f"```python\nkeras.ops.{op.keras}({', '.join(args)})\n```"
+            if op.doc:
+                text += f"\n\n{op.doc}"
+            rng = analysis.lines.range(
+                Loc(loc.line, match.start(1) + 1), Loc(loc.line, match.end(1) + 1)
+            )
+            return text, rng
+    return None
+
+
 @_provider("param")
 def _param_value(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
     """A ``${...}`` expression under the cursor: its value where it is used."""
@@ -123,7 +146,9 @@ def _node_text(analysis: Analysis, occ: Occurrence) -> str:
         return f"**{occ.symbol.name}**{where}: node (not expanded: see the diagnostics)"
     graph = result.graph
     first = graph.nodes[names[0]]
-    head = f"**{occ.symbol.name}**{where} · `{first.type or '?'}`"
+    expr = getattr(first, "expr", None)
+    kind = f"expression `{expr.text}`" if expr is not None else f"`{first.type or '?'}`"
+    head = f"**{occ.symbol.name}**{where} · {kind}"
     if first.share:
         head += f" (shares the layer of `{first.share}`)"
     lines = [head]

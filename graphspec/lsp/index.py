@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
+from graphspec.expr.syntax import ExprSyntaxError, parse, references
 from graphspec.source import Loc, Path, SourceMap
 from graphspec.spec import NodeKey, NodeSpec
 
@@ -170,7 +171,28 @@ class _Builder:
             self.value(SymbolKind.BLOCK, "", node.block, (*npath, NodeKey.BLOCK.value), False)
             for param in node.args:  # a block instance's keys are the block's params
                 self.key(SymbolKind.PARAM, node.block, param, (*npath, param), definition=False)
+        if isinstance(node.expr, str):
+            self.expression(scope, (*npath, NodeKey.EXPR.value))
         self.exprs(scope, npath, {**node.args, "repeat": node.repeat})
+
+    def expression(self, scope: _Scope, path: Path) -> None:
+        """Node names inside a tensor expression (format 1.1), where each is written."""
+        span = self.span_text(path)
+        if span is None or "\\" in span[0] or "\n" in span[0]:
+            return  # escapes or several lines: positions inside are not the text's
+        text, offset = span
+        try:
+            refs = references(parse(text))
+        except ExprSyntaxError:
+            return  # reported as a diagnostic; nothing to navigate yet
+        for ref in refs:
+            kind, owner = scope.lookup(ref.name)
+            if kind is None:
+                continue
+            quoted = text.startswith("`", ref.offset)
+            start = self.source.loc_at(offset + ref.offset + quoted)
+            end = Loc(start.line, start.column + len(ref.name))
+            self.index.add(Occurrence(Symbol(kind, owner, ref.name), start, end, False, path))
 
     # -- occurrences ----------------------------------------------------------------------------
 

@@ -9,8 +9,10 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 
 from graphspec import _limits
+from graphspec.expr.syntax import is_bare_name
 from graphspec.lsp._registry import feature
 from graphspec.lsp.index import Occurrence, SymbolKind
+from graphspec.spec import NodeKey
 
 if TYPE_CHECKING:
     from graphspec.lsp.analysis import Analysis
@@ -114,6 +116,12 @@ def rename_problem(analysis: Analysis, occ: Occurrence, new: str) -> str | None:
         b = analysis.source.offset(ref.end)
         if a is None or b is None or text[a:b] != symbol.name:
             return f"`{symbol.name}` is written in a form this rename cannot update safely"
+        in_expr = ref.path[-1:] == (NodeKey.EXPR.value,)
+        if in_expr and text[a - 1 : a] != "`" and not is_bare_name(new):
+            return (
+                f"`{new}` cannot stand bare in the expression on line {ref.start.line}: "
+                "use letters, digits and _ (or write the reference in backticks first)"
+            )
     return None
 
 

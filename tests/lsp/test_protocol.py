@@ -393,3 +393,52 @@ async def test_positions_beyond_ascii(client: LanguageClient) -> None:
     after = apply_edits(doc.text, edit.changes[doc.uri])
     assert after == text.replace("naïve", "simple")
     doc.close()
+
+
+# -- format 1.1: tensor expressions ---------------------------------------------------------------
+
+EXPR_SPEC = """graphspec: 1.1
+inputs: {x: {shape: [8]}}
+nodes:
+  d:      {type: Dense, units: 8}
+  hswish: {expr: "d * relu6(d + 3.0) / 6.0"}
+  res:    {expr: "hswish + 0.5 * x"}
+  parts:  {expr: "split(res, 2, axis=-1)"}
+  out:    {expr: "concatenate([parts:1, parts:0], axis=-1)"}
+"""
+
+
+async def test_expressions_navigate_hover_complete_and_rename(client: LanguageClient) -> None:
+    doc = Doc(client, EXPR_SPEC)
+    assert _errors(await doc.open()) == []
+    # definition and hover from a name inside an expression
+    use = doc.find("hswish + 0.5")
+    found = await client.text_document_definition_async(
+        lsp.DefinitionParams(text_document=doc.ident(), position=use)
+    )
+    assert isinstance(found, lsp.Location) and found.range.start == doc.find("hswish:")
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(text_document=doc.ident(), position=doc.find("parts:1", offset=1))
+    )
+    assert hover is not None and "(None, 4), (None, 4)" in hover.contents.value  # type: ignore[union-attr]
+    func = await client.text_document_hover_async(
+        lsp.HoverParams(text_document=doc.ident(), position=doc.find("relu6", offset=2))
+    )
+    assert func is not None and "keras.ops.relu6(x)" in func.contents.value  # type: ignore[union-attr]
+    # completion of node names, ports and functions inside the expression
+    await doc.replace(EXPR_SPEC.replace('"split(res, 2, axis=-1)"', '"split(re'))
+    items = await _complete(client, doc, doc.find("split(re", offset=8))
+    labels = [i.label for i in items]
+    assert labels[0] == "res" and "relu6" in labels and "parts:1" in labels
+    # rename updates the expressions; the model stays the same
+    await doc.replace(EXPR_SPEC)
+    edit = await client.text_document_rename_async(
+        lsp.RenameParams(text_document=doc.ident(), position=doc.find("d:"), new_name="dense")
+    )
+    assert edit is not None and edit.changes is not None
+    after = apply_edits(doc.text, edit.changes[doc.uri])
+    assert '"dense * relu6(dense + 3.0) / 6.0"' in after
+    before, renamed = check(EXPR_SPEC), check(after)
+    assert renamed.ok and renamed.shapes and before.shapes
+    assert renamed.shapes.total == before.shapes.total
+    doc.close()
