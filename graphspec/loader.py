@@ -14,6 +14,7 @@ from yaml.nodes import ScalarNode
 from graphspec import _limits
 from graphspec.errors import Diagnostic, LoadError
 from graphspec.source import Loc, Path, SourceMap, YamlSurprise
+from graphspec.yaml_errors import explain
 
 __all__ = ["Document", "SafeSpecLoader", "load_document", "read_text"]
 
@@ -212,7 +213,9 @@ class _Composer:
                     f"nesting is deeper than {_limits.MAX_DEPTH} levels",
                     "a spec needs only a few levels; flatten the structure",
                 ) from None
-            raise _fail(self.file, loc, "E003", f"YAML syntax error: {problem}") from None
+            found = explain(text, err)
+            where = Loc(found.line, found.column or 1) if found.line is not None else loc
+            raise _fail(self.file, where, "E003", found.message, found.hint) from None
         except yaml.reader.ReaderError as err:  # a control character such as NUL: locate it
             char = err.character if isinstance(err.character, int) else -1
             at = text.find(chr(char)) if 0 <= char < 0x110000 else -1

@@ -212,6 +212,18 @@ def _check_args(
             )
             continue
         if not sig.accepts(key):
+            head, colon, rest = key.partition(":")
+            if colon and sig.accepts(head) and head not in args:  # `{units:4}` in flow style
+                c.report(
+                    "E202",
+                    f"node `{node.name}`: missing space after `:` in `{key}`",
+                    node=node,
+                    path=apath,
+                    key=True,
+                    hint=f"write `{head}: {rest}`: YAML reads `{key}` as one word",
+                )
+                misspelt.add(head)
+                continue
             meant = suggest(key, sig.all_names())
             misspelt.update(m for m in meant if m in sig.required and m not in args)
             c.report(

@@ -567,7 +567,14 @@ CASES: list[Case] = [
     Case("only-comments", "# nothing here\n", "E100", 1, 1, r"found an empty file"),
     Case("file-is-a-list", "- inputs\n- nodes\n", "E100", 1, 1, r"found a list"),
     Case("file-is-a-scalar", "# a comment\nhello\n", "E100", 2, 1, r"found a str"),
-    Case("tabs", "inputs:\n\tx: {shape: [3]}\n", "E003", 2, 1, r"YAML syntax error"),
+    Case(
+        "tabs",
+        "inputs:\n\tx: {shape: [3]}\n",
+        "E003",
+        2,
+        1,
+        r"tab character: YAML indents with spaces",
+    ),
     Case(
         "several-documents",
         H + "nodes: {d: {type: ReLU}}\n---\nmore: 1\n",
