@@ -10,9 +10,9 @@ from functools import cache
 from typing import Final
 
 from graphspec.errors import Diagnostic, Fix, TextEdit
-from graphspec.source import Loc, Path, SourceMap
+from graphspec.source import Loc, Path, SourceMap, yaml11_float
 
-__all__ = ["FIX_RULES", "fix_rule", "refine", "yaml11_float"]
+__all__ = ["FIX_RULES", "fix_rule", "refine"]
 
 _DID_YOU_MEAN: Final = re.compile(r"did you mean `([^`]+)`\?")
 _WORD: Final = re.compile(r"^[A-Za-z_][\w.]*$")
@@ -102,26 +102,6 @@ def refine(diagnostics: Iterable[Diagnostic], source: SourceMap) -> list[Diagnos
             changes |= {"end_line": end.line, "end_column": end.column}
         out.append(dataclasses.replace(diag, **changes))  # type: ignore[arg-type]
     return out
-
-
-def yaml11_float(raw: str) -> str | None:
-    """``1e-3`` written so that YAML 1.1 reads a number (a dot, a signed exponent); else None.
-
-    >>> yaml11_float("1e-3"), yaml11_float("5E4"), yaml11_float("2.5e+2"), yaml11_float("x")
-    ('1.0e-3', '5.0e+4', '2.5e+2', None)
-    """
-    mantissa, sep, exponent = raw.lower().partition("e")
-    if not sep or not exponent:
-        return None
-    try:
-        float(raw)
-    except ValueError:
-        return None
-    if "." not in mantissa:
-        mantissa += ".0"
-    if exponent[0] not in "+-":
-        exponent = "+" + exponent
-    return f"{mantissa}e{exponent}"
 
 
 # -- rules --------------------------------------------------------------------------------------

@@ -9,7 +9,15 @@ from typing import Any, Final, NamedTuple
 
 from graphspec._spans import block_end, token_end, word_end
 
-__all__ = ["Given", "Loc", "Path", "SourceMap", "YamlSurprise", "describe_surprise"]
+__all__ = [
+    "Given",
+    "Loc",
+    "Path",
+    "SourceMap",
+    "YamlSurprise",
+    "describe_surprise",
+    "yaml11_float",
+]
 
 Path = tuple[str | int, ...]
 """A key path into the loaded document, e.g. ``("nodes", "conv1", "filters")``."""
@@ -56,12 +64,32 @@ def describe_surprise(surprise: YamlSurprise) -> tuple[str, str]:
     ('YAML 1.1 reads `1e-3` as a string, not a number', 'write it with a dot and a signed exponent, e.g. `1.0e-3`')
     """
     raw = surprise.raw
-    fixed = raw.lower().replace("e", ".0e") if "." not in raw else raw
+    fixed = yaml11_float(raw) or raw
     plain = raw.lstrip("0") or "0"
     return (
         _SURPRISE_TEXT[surprise.kind].format(raw=raw, value=surprise.value),
         _SURPRISE_HINT[surprise.kind].format(raw=raw, plain=plain, fixed=fixed),
     )
+
+
+def yaml11_float(raw: str) -> str | None:
+    """``1e-3`` written so that YAML 1.1 reads a number (a dot, a signed exponent); else None.
+
+    >>> yaml11_float("1e-3"), yaml11_float("5E4"), yaml11_float("2.5e2"), yaml11_float("x")
+    ('1.0e-3', '5.0e+4', '2.5e+2', None)
+    """
+    mantissa, sep, exponent = raw.lower().partition("e")
+    if not sep or not exponent:
+        return None
+    try:
+        float(raw)
+    except ValueError:
+        return None
+    if "." not in mantissa:
+        mantissa += ".0"
+    if exponent[0] not in "+-":
+        exponent = "+" + exponent
+    return f"{mantissa}e{exponent}"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import pytest
 
 from graphspec import check
 from graphspec.errors import Diagnostic, Fix, SpecError
-from graphspec.fixes import yaml11_float
 from graphspec.loader import load_document
+from graphspec.source import yaml11_float
 
 ROOT = Path(__file__).resolve().parent.parent
 H = "inputs: {x: {shape: [4]}}\nnodes:\n"
