@@ -8,7 +8,7 @@ from lsprotocol import types as lsp
 
 from graphspec.lsp._describe import expanded_names, node_shape, shape_text
 from graphspec.lsp._registry import feature
-from graphspec.lsp.index import SymbolKind
+from graphspec.lsp.index import Symbol, SymbolKind
 from graphspec.source import Loc
 
 if TYPE_CHECKING:
@@ -47,6 +47,9 @@ def inlay_hints(analysis: Analysis, first: int, last: int) -> list[lsp.InlayHint
             label = shape_text(node_shape(analysis, names[0]))
             if label is None:
                 continue
+            total = _instance_params(analysis, occ.symbol)
+            if total is not None:  # a block instance: the output, and the weights of all of it
+                label = label.split(" · ")[0] + (f" · {total:,} params" if total else "")
             if len(names) > 1:
                 others = {shape_text(node_shape(analysis, n)) for n in names[1:]}
                 label += "" if others == {label} else f" (first of {len(names)} instances)"
@@ -60,6 +63,26 @@ def inlay_hints(analysis: Analysis, first: int, last: int) -> list[lsp.InlayHint
                 )
             )
     return hints
+
+
+def _instance_params(analysis: Analysis, symbol: Symbol) -> int | None:
+    """Parameters of a block instance node (all its copies), or ``None`` for any other node."""
+    result = analysis.result
+    if result is None or result.shapes is None or symbol.kind is not SymbolKind.NODE:
+        return None
+    spec = result.spec
+    owner = spec.blocks.get(symbol.scope) if symbol.scope else None
+    nodes = owner.nodes if owner is not None else spec.nodes
+    node = nodes.get(symbol.name)
+    if node is None or node.block is None:
+        return None
+    prefix = f"{symbol.name}."
+    if symbol.scope:  # inside a block definition: the first instance of the enclosing block
+        first = next((i for i in result.graph.instances.values() if i.block == symbol.scope), None)
+        if first is None:
+            return None
+        prefix = f"{first.name}.{symbol.name}."
+    return sum(s.params for n, s in result.shapes.nodes.items() if n.startswith(prefix))
 
 
 def _line_end(analysis: Analysis, path: tuple[str | int, ...], start: Loc) -> Loc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,11 @@ async def test_inlay_hints_show_shapes(client: LanguageClient, path: Path) -> No
         assert format_shape(shape.outputs[0]) in labels[node.loc.line - 1], node.name  # type: ignore[index]
     if path == BAD:
         assert labels[doc.find("conv4:").line].startswith("(None, 14, 14, 64) · 36,928 params")
+    elif result.ok:  # the top-level lines add up to the model (block instances count all copies)
+        lines_of = [result.spec.source.keys[("nodes", n)].line - 1 for n in result.spec.nodes]
+        found = [re.search(r"· ([\d,]+) params", labels.get(i, "")) for i in lines_of]
+        total = sum(int(m.group(1).replace(",", "")) for m in found if m)
+        assert total == result.shapes.total
     doc.close()
 
 
