@@ -272,33 +272,50 @@ def _scaling(ctx: dict[str, Any]) -> list[Figure]:
 
 @section("lsp")
 def _lsp(ctx: dict[str, Any]) -> list[Figure]:
-    """`graphspec lsp`: didChange to publishDiagnostics, against graphspec.check on the same text."""
+    """`graphspec lsp`: didChange to publishDiagnostics, against graphspec.check on the same text.
+
+    Wall time is what the user waits for; the server's CPU time per change (from /proc) is the
+    same figure without the other processes of a shared machine.
+    """
     from benchmarks.lsp_latency import measure
 
     resnet = (
         ctx["ResNet50"][0] if "ResNet50" in ctx else _application_spec("ResNet50", ctx["work"])[0]
     )
-    found = measure({"ResNet50": resnet, "random DAG, 10k nodes": generate("random_dag", 10_000)})
-    figures = [
-        Figure(
-            f"lsp didChange -> publishDiagnostics, {name} / graphspec.check in-process",
-            ours,
-            ref,
-            "s",
-            "<= 1.2",
-            ours / ref <= 1.2,
+    found = measure(
+        {"ResNet50": (resnet, 25), "random DAG, 10k nodes": (generate("random_dag", 10_000), 7)}
+    )
+    figures = []
+    for name, lat in found.items():
+        figures.append(
+            Figure(
+                f"lsp didChange -> publishDiagnostics, {name} / graphspec.check in-process",
+                lat.lsp_wall,
+                lat.check_wall,
+                "s",
+                "<= 1.2",
+                lat.lsp_wall / lat.check_wall <= 1.2,
+            )
         )
-        for name, (ours, ref) in found.items()
-    ]
-    ours = found["ResNet50"][0]
+        figures.append(
+            Figure(
+                f"lsp server CPU per change, {name} / graphspec.check CPU in-process",
+                lat.lsp_cpu,
+                lat.check_cpu,
+                "s",
+                "<= 1.2",
+                lat.lsp_cpu / lat.check_cpu <= 1.2,
+            )
+        )
+    wall = found["ResNet50"].lsp_wall
     figures.append(
         Figure(
             "lsp ResNet50 didChange -> publishDiagnostics, absolute",
-            ours,
+            wall,
             0.030,
             "s",
             "< 30 ms",
-            ours < 0.030,
+            wall < 0.030,
         )
     )
     return figures

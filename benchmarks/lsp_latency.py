@@ -3,19 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["measure"]
+__all__ = ["Latency", "measure"]
 
 BIN = Path(sys.executable).parent
 
 
-async def _session(texts: dict[str, str], repeats: int) -> dict[str, tuple[float, float]]:
-    """For each named text: (median LSP latency, median in-process check), timed in turn."""
+@dataclass
+class Latency:
+    """One text's figures: median wall times and mean CPU times, server and in-process."""
+
+    lsp_wall: float
+    check_wall: float
+    lsp_cpu: float
+    check_cpu: float
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used (Linux ``/proc``), or NaN elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _session(texts: dict[str, tuple[str, int]]) -> dict[str, Latency]:
+    """For each named text: LSP and in-process figures, timed in turn."""
     from lsprotocol import types as lsp
     from pygls.lsp.client import LanguageClient
 
@@ -29,11 +50,12 @@ async def _session(texts: dict[str, str], repeats: int) -> dict[str, tuple[float
         published.put_nowait(params)
 
     await client.start_io(str(BIN / "graphspec"), "lsp")
+    pid = client._server.pid  # type: ignore[union-attr]
     await client.initialize_async(lsp.InitializeParams(capabilities=lsp.ClientCapabilities()))
     client.initialized(lsp.InitializedParams())
     out = {}
     try:
-        for name, text in texts.items():
+        for name, (text, repeats) in texts.items():
             uri = f"file:///bench/{name}.yaml"
             client.text_document_did_open(
                 lsp.DidOpenTextDocumentParams(
@@ -43,11 +65,11 @@ async def _session(texts: dict[str, str], repeats: int) -> dict[str, tuple[float
                 )
             )
             await _wait(published, uri, 0)
-            lsp_times, check_times = [], []
+            lsp_times, check_times, lsp_cpu, check_cpu = [], [], [], []
             for version in range(1, repeats + 1):
                 changed = text + f"# edit {version}\n"  # a real change every time
                 await asyncio.sleep(0.35)  # apart like deliberate edits, not one burst
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), _cpu_seconds(pid)
                 client.text_document_did_change(
                     lsp.DidChangeTextDocumentParams(
                         text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
@@ -56,10 +78,17 @@ async def _session(texts: dict[str, str], repeats: int) -> dict[str, tuple[float
                 )
                 await _wait(published, uri, version)
                 lsp_times.append(time.perf_counter() - start)
-                start = time.perf_counter()
+                lsp_cpu.append(_cpu_seconds(pid) - cpu)
+                start, cpu = time.perf_counter(), time.process_time()
                 check(changed)
                 check_times.append(time.perf_counter() - start)
-            out[name] = (statistics.median(lsp_times), statistics.median(check_times))
+                check_cpu.append(time.process_time() - cpu)
+            out[name] = Latency(
+                statistics.median(lsp_times),
+                statistics.median(check_times),
+                statistics.fmean(lsp_cpu),  # /proc counts 10 ms ticks: a mean, not a median
+                statistics.fmean(check_cpu),
+            )
     finally:
         await client.shutdown_async(None)
         client.exit(None)
@@ -74,6 +103,7 @@ async def _wait(queue: asyncio.Queue[Any], uri: str, version: int) -> None:
             return
 
 
-def measure(texts: dict[str, str], *, repeats: int = 15) -> dict[str, tuple[float, float]]:
-    """Median didChange → publishDiagnostics seconds and median ``check`` seconds, per text."""
-    return asyncio.run(_session(texts, repeats))
+def measure(texts: dict[str, tuple[str, int]]) -> dict[str, Latency]:
+    """didChange → publishDiagnostics against ``check`` on the same text: ``{name: (text,
+    number of changes)}``."""
+    return asyncio.run(_session(texts))
