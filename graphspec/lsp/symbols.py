@@ -66,6 +66,8 @@ def _entries(
             elif path[-1] == "nodes":
                 detail = entry.type or (f"block {entry.block}" if entry.block else None)
                 detail = detail or (f"share {entry.share}" if entry.share else None)
+                expr = getattr(entry, "expr", None)
+                detail = detail or (f"expr {expr}" if expr else None)
             elif path == ("inputs",):
                 detail = f"shape {entry.shape}"
             elif path == ("params",):
