@@ -7,7 +7,7 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help setup sysdeps-test demo test test-all lint format bench fuzz catalog diagrams schema clean dot screenshot
+.PHONY: help setup sysdeps-test demo test test-all lint format bench fuzz catalog applications diagrams schema clean dot screenshot
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench     benchmarks against Keras (writes benchmarks/results.json)"
 	@echo "make fuzz      run the atheris fuzz target on the loader (not part of CI)"
 	@echo "make catalog   regenerate the Keras layer catalog from the installed Keras"
+	@echo "make applications  regenerate the shipped keras.applications specs (a few minutes)"
 	@echo "make diagrams  regenerate the SVG diagrams under docs/diagrams/"
 	@echo "make screenshot  screenshot \`graphspec view\` in headless Chromium (docs/diagrams/viewer.png)"
 
@@ -60,6 +61,7 @@ format: setup
 
 test: setup sysdeps-test lint
 	$(PY) scripts/gen_catalog.py --check
+	$(PY) scripts/gen_applications.py --check
 	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules -m "not slow" graphspec tests
 
 test-all: setup sysdeps-test lint
@@ -74,6 +76,9 @@ fuzz: setup
 
 catalog: setup
 	$(PY) scripts/gen_catalog.py
+
+applications: setup
+	$(PY) scripts/gen_applications.py
 
 diagrams: setup
 	$(PY) scripts/render_docs.py

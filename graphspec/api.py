@@ -140,6 +140,13 @@ def check(
 
 
 def _check_loaded(spec: Spec, params: Mapping[str, Any] | None, shapes: bool) -> CheckResult:
+    from graphspec.includes import include_context
+
+    with include_context(spec.file):
+        return _check_in_context(spec, params, shapes)
+
+
+def _check_in_context(spec: Spec, params: Mapping[str, Any] | None, shapes: bool) -> CheckResult:
     diagnostics = list(spec.load_diagnostics)
     graph, found = expand(spec, params)
     diagnostics += found

@@ -9,14 +9,18 @@ from importlib import resources
 from typing import Any, Final
 
 __all__ = [
+    "CALL_TENSOR_ARGS",
     "FORBIDDEN_LAYERS",
     "NESTED_LAYER_ARGS",
     "POSITIONAL_CALLS",
     "RESERVED_LAYER_ARGS",
     "TUPLE_ARGS",
     "ArgInfo",
+    "CallSignature",
     "LayerSignature",
+    "call_signature",
     "catalog",
+    "is_call_tensor_arg",
     "layer_names",
     "layer_signature",
     "named_objects",
@@ -150,6 +154,52 @@ def layer_signature(type_name: str) -> LayerSignature | None:
         for name, info in entry["args"].items()
     }
     return LayerSignature(type_name, args, bool(entry["kwargs"]))
+
+
+CALL_TENSOR_ARGS: Final = frozenset({"initial_state", "mask", "value", "key", "query", "constants"})
+"""Call arguments that take tensors (node references); so does every ``*_mask`` argument."""
+
+
+def is_call_tensor_arg(name: str) -> bool:
+    """Whether the call argument ``name`` takes tensors rather than constants.
+
+    >>> is_call_tensor_arg("initial_state"), is_call_tensor_arg("attention_mask")
+    (True, True)
+    >>> is_call_tensor_arg("training"), is_call_tensor_arg("use_causal_mask")
+    (False, False)
+    """
+    return name in CALL_TENSOR_ARGS or (name.endswith("_mask") and not name.startswith("use_"))
+
+
+@dataclass(frozen=True)
+class CallSignature:
+    """The keyword arguments of a layer's ``call`` after its input (``first``)."""
+
+    type: str
+    first: str | None
+    args: dict[str, ArgInfo]
+
+    def all_names(self) -> list[str]:
+        """Every call argument a spec may set."""
+        return list(self.args)
+
+
+@cache
+def call_signature(type_name: str) -> CallSignature | None:
+    """The call signature of a catalogued layer, or ``None``.
+
+    >>> sorted(call_signature("LSTM").args)
+    ['initial_state', 'mask', 'training']
+    """
+    entry = catalog()["layers"].get(type_name)
+    if entry is None or "call" not in entry:
+        return None
+    call = entry["call"]
+    args = {
+        name: ArgInfo(name, bool(info.get("required")), info.get("default"))
+        for name, info in call["args"].items()
+    }
+    return CallSignature(type_name, call.get("first"), args)
 
 
 @cache

@@ -55,7 +55,7 @@ def command(
 
 
 def add_set_option(parser: argparse.ArgumentParser) -> None:
-    """``--set k=v`` (repeatable): override spec-level params."""
+    """``--set k=v`` (repeatable): override spec-level params; and ``--allow-outside``."""
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -63,6 +63,11 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME=VALUE",
         help="override a spec param (repeatable); VALUE is read as a YAML scalar",
+    )
+    parser.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let `include:` and `model: FILE` name spec files outside the spec's folder tree",
     )
 
 
@@ -198,8 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    from graphspec.includes import allow_outside
+
     try:
-        return args._run(args)
+        with allow_outside(bool(getattr(args, "allow_outside", False))):
+            return args._run(args)
     except UsageError as err:
         print(f"graphspec {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE

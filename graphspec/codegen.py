@@ -169,6 +169,8 @@ class _Writer:
         self.file = file
         self.multi = multi or set()
         self.imports: set[str] = set()
+        self.functions: dict[str, list[str]] = {}
+        """Functions building nested models, by name (written before ``build_model``)."""
         self.names: dict[str, str] = {}
         taken = set(_RESERVED)
         for node in graph:
@@ -186,6 +188,8 @@ class _Writer:
                 '"""',
             ]
         lines = [*head, "", "import keras", *sorted(self.imports), "", ""]
+        for function in self.functions.values():
+            lines += [*function, "", ""]
         lines += [
             "def build_model() -> keras.Model:",
             f'{_INDENT}"""Build the Keras model `{self.graph.name}`."""',
@@ -210,12 +214,64 @@ class _Writer:
 
     def _sequential(self) -> list[str]:
         graph = self.graph
+        lines: list[str] = []
         stack = [(None, self._input(graph.nodes[graph.inputs[0]]))]
-        stack += [(None, self._layer(node)) for node in graph.layers]
+        for node in graph.layers:
+            if node.model is not None:
+                lines += self._nested(node)
+                stack.append((None, self._layer_var(node.name)))
+            else:
+                stack.append((None, self._layer(node)))
         model = _Call(
             "keras.Sequential", [(None, _Seq("[", stack, "]")), ("name=", _py(graph.name))]
         )
-        return _lines(model, _INDENT, "return ")
+        return lines + _lines(model, _INDENT, "return ")
+
+    def _nested(self, owner: IRNode) -> list[str]:
+        """Lines making a nested model into its variable (and freezing it when asked)."""
+        info = owner.model
+        assert info is not None
+        var = self._layer_var(owner.name)
+        if info.source == "application":
+            args: list[tuple[str | None, Any]] = [("weights=", "None")]
+            args += [
+                (f"{k}=", _plain("input_shape" if k == "input_shape" else k, v))
+                for k, v in info.args.items()
+                if k != "weights"
+            ]
+            if "weights" in info.args:
+                args[0] = ("weights=", _py(info.args["weights"]))
+            args.append(("name=", _py(owner.name)))
+            lines = _lines(_Call(f"keras.applications.{info.name}", args), _INDENT, f"{var} = ")
+        else:
+            function = self._nested_function(owner)
+            lines = [f"{_INDENT}{var} = {function}()"]
+        if not info.trainable:
+            lines.append(f"{_INDENT}{var}.trainable = False")
+        return lines
+
+    def _nested_function(self, owner: IRNode) -> str:
+        """``build_<node>``: a function building a nested spec's model, named after the node."""
+        import dataclasses
+
+        info = owner.model
+        assert info is not None and info.checked is not None
+        checked = info.checked
+        graph = dataclasses.replace(checked.graph, name=owner.name)
+        shapes = checked.shapes.nodes if checked.shapes else {}
+        multi = {n for n, i in shapes.items() if i.outputs and len(i.outputs) > 1}
+        inner = _Writer(graph, checked.spec.file, multi)
+        kind, _ = graph.compiles_as()
+        body = inner._sequential() if kind == "Sequential" else inner._functional()
+        name = _identifier(f"build_{owner.name}", set(self.functions) | _RESERVED)
+        self.imports |= inner.imports
+        self.functions.update(inner.functions)
+        self.functions[name] = [
+            f"def {name}() -> keras.Model:",
+            f'{_INDENT}"""Build the nested model `{owner.name}` ({info.label})."""',
+            *body,
+        ]
+        return name
 
     def _functional(self) -> list[str]:
         graph = self.graph
@@ -237,13 +293,20 @@ class _Writer:
                     node.expr.tree, dict(zip(node.expr.refs, args, strict=True)), var
                 )
                 continue
-            if len(args) == 1:
-                tail = f"({args[0]})"
-            elif node.type in POSITIONAL_CALLS:
-                tail = f"({', '.join(args)})"
+            args, kwargs = node.split_call(args)
+            named = [f"{k}={_call_value(v)}" for k, v in kwargs.items()]
+            if node.type in POSITIONAL_CALLS or len(args) == 1:
+                tail = f"({', '.join([*args, *named])})"
             else:
-                tail = f"([{', '.join(args)}])"
+                tail = f"({', '.join(['[' + ', '.join(args) + ']', *named])})"
             owner = node.layer_owner
+            if graph.nodes[owner].model is not None:
+                layer_var = self._layer_var(owner)
+                if owner not in made:
+                    made.add(owner)
+                    lines += self._nested(graph.nodes[owner])
+                lines.append(f"{_INDENT}{var} = {layer_var}{tail}")
+                continue
             if owner in shared:
                 layer_var = self._layer_var(owner)
                 if owner not in made:
@@ -258,7 +321,8 @@ class _Writer:
     def _layer_var(self, owner: str) -> str:
         key = f"\x00layer:{owner}"
         if key not in self.names:
-            self.names[key] = _identifier(f"{owner}_layer", set(self.names.values()) | _RESERVED)
+            suffix = "_model" if self.graph.nodes[owner].model is not None else "_layer"
+            self.names[key] = _identifier(f"{owner}{suffix}", set(self.names.values()) | _RESERVED)
         return self.names[key]
 
     def _model(self) -> _Call:
@@ -282,6 +346,13 @@ class _Writer:
             "keras.Model",
             [("inputs=", inputs), ("outputs=", outputs), ("name=", _py(graph.name))],
         )
+
+
+def _call_value(value: Any) -> str:
+    """A call argument as Python: variable names as they are, lists of them, constants."""
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]"
+    return value if isinstance(value, str) else _py(value)
 
 
 def _expr_lines(tree: Any, refs: Mapping[str, str], var: str) -> list[str]:

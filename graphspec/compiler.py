@@ -28,7 +28,16 @@ if TYPE_CHECKING:
     from graphspec.api import CheckResult
     from graphspec.spec import Spec
 
-__all__ = ["APIS", "BuiltModel", "NodeBuilder", "build_model", "compile_spec", "node_builder"]
+__all__ = [
+    "APIS",
+    "BuiltModel",
+    "LayerMaker",
+    "NodeBuilder",
+    "build_model",
+    "compile_spec",
+    "layer_maker",
+    "node_builder",
+]
 
 APIS: Final = ("auto", "sequential", "functional")
 """The accepted values of ``api``."""
@@ -71,10 +80,32 @@ def node_builder(kind: NodeKind) -> Callable[[NodeBuilder], NodeBuilder]:
     return register
 
 
+LayerMaker = Callable[[IRNode], Any]
+"""Makes the layer object of a node of another kind (a nested model), called like a layer."""
+
+_LAYER_MAKERS: dict[NodeKind, LayerMaker] = {}
+
+
+def layer_maker(kind: NodeKind) -> Callable[[LayerMaker], LayerMaker]:
+    """Register how the compiler makes the (shareable) layer object of the nodes of ``kind``."""
+
+    def register(fn: LayerMaker) -> LayerMaker:
+        _LAYER_MAKERS[kind] = fn
+        return fn
+
+    return register
+
+
+def _maker_of(kind: NodeKind) -> LayerMaker | None:
+    _builder_of(NodeKind.INPUT)
+    return _LAYER_MAKERS.get(kind)
+
+
 def _builder_of(kind: NodeKind) -> NodeBuilder:
     if not _NODE_BUILDERS:
         from graphspec.expr import keras_build  # noqa: F401  (registers expression nodes)
-    return _NODE_BUILDERS[kind]
+        from graphspec.nested import keras_build as _nested  # noqa: F401  (nested models)
+    return _NODE_BUILDERS.get(kind)  # type: ignore[return-value]
 
 
 class _Refused(Exception):
@@ -193,7 +224,7 @@ class _Builder:
             node = graph.nodes[name]
             if not node.is_input:
                 args = [_pick(tensors[src], node.port(i)) for i, src in enumerate(node.inputs)]
-                if node.is_layer:
+                if node.is_layer or _maker_of(node.kind) is not None:
                     tensors[name] = self._call(node, args)
                 else:
                     tensors[name] = _builder_of(node.kind)(self, node, args)
@@ -223,31 +254,37 @@ class _Builder:
         if layer is not None:
             return layer
         owner = self.graph.nodes[owner_name]
+        maker = None if owner.is_layer else _maker_of(owner.kind)
         try:
-            kwargs = _layer_kwargs(owner.type or "", owner.args)
-            cls = _layer_class(owner.type or "")
-            layer = cls(**kwargs, name=owner.name)
+            if maker is not None:
+                layer = maker(owner)
+            else:
+                kwargs = _layer_kwargs(owner.type or "", owner.args)
+                cls = _layer_class(owner.type or "")
+                layer = cls(**kwargs, name=owner.name)
         except _Refused as refused:
             raise self._error(owner, refused.code, refused.message, refused.hint) from None
         except Exception as exc:
             raise self._error(
                 owner,
                 "E602",
-                f"node `{owner.name}`: Keras refused to make {owner.type}: {_keras_text(exc)}",
+                f"node `{owner.name}`: Keras refused to make {owner.display_type}: "
+                f"{_keras_text(exc)}",
                 f"check the arguments of `{owner.name}` against the Keras documentation of "
-                f"keras.layers.{owner.type}",
+                f"keras.{'layers.' + str(owner.type) if owner.is_layer else owner.display_type}",
             ) from exc
         self.layers[owner_name] = layer
         return layer
 
     def _call(self, node: IRNode, args: list[Any]) -> Any:
         layer = self._layer(node)
+        args, kwargs = node.split_call(args)
         try:
-            if len(args) == 1:
-                return layer(args[0])
             if node.type in POSITIONAL_CALLS:
-                return layer(*args)
-            return layer(args)
+                return layer(*args, **kwargs)
+            if len(args) == 1:
+                return layer(args[0], **kwargs)
+            return layer(args, **kwargs)
         except Exception as exc:
             raise self._call_error(node, exc) from exc
 

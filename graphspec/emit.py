@@ -20,8 +20,8 @@ _MAX_FLOW: Final = 100
 _PLAIN: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*( ?-> ?[A-Za-z_][A-Za-z0-9_.\-]*)*$")
 """Strings written without quotes (then only if YAML reads them back as these very strings)."""
 _RISKY_WORDS: Final = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
-_NODE_HEAD: Final = ("type", "share", "block", "expr")
-_NODE_TAIL: Final = ("repeat", "inputs")
+_NODE_HEAD: Final = ("type", "share", "block", "expr", "model")
+_NODE_TAIL: Final = ("repeat", "inputs", "call")
 _STR_TAG: Final = "tag:yaml.org,2002:str"
 _RESOLVER: Final = yaml.resolver.Resolver()
 
@@ -40,13 +40,19 @@ def spec_to_yaml(spec: Spec) -> str:
       d: {type: Dense, units: 2}
     """
     lines: list[str] = [f"graphspec: {spec.graphspec}"]
+    lines += _spec_sections(spec, "")
+    return "\n".join(lines) + "\n"
+
+
+def _spec_sections(spec: Spec, indent: str) -> list[str]:
+    lines: list[str] = []
     for key, write in _SECTIONS.items():
         value = getattr(spec, key)
         default = Spec.model_fields[key].default
         if value is None or (key not in _ALWAYS and (not value or value == default)):
             continue
-        lines += write(key, value, "")
-    return "\n".join(lines) + "\n"
+        lines += write(key, value, indent)
+    return lines
 
 
 # -- sections -----------------------------------------------------------------------------------
@@ -80,8 +86,22 @@ def _input_data(inp: InputSpec) -> dict[str, Any]:
 
 
 def _nodes_section(key: str, value: Mapping[str, NodeSpec], indent: str) -> list[str]:
-    rows = {name: format_value(_node_data(node)) for name, node in value.items()}
-    return [f"{indent}{key}:", *_aligned(rows, indent + _INDENT)]
+    """One aligned flow line per node; a node holding an inline model is written as a block."""
+    lines = [f"{indent}{key}:"]
+    rows: dict[str, str] = {}
+    inner = indent + _INDENT
+    for name, node in value.items():
+        if not isinstance(node.model, dict):
+            rows[name] = format_value(_node_data(node))
+            continue
+        lines += _aligned(rows, inner)
+        rows = {}
+        lines.append(f"{inner}{_key(name)}:")
+        lines.append(f"{inner}{_INDENT}model:")
+        lines += _spec_sections(Spec.model_validate(node.model), inner + _INDENT * 2)
+        rest = {k: v for k, v in _node_data(node).items() if k != "model"}
+        lines += [f"{inner}{_INDENT}{_key(k)}: {format_value(v)}" for k, v in rest.items()]
+    return lines + _aligned(rows, inner)
 
 
 def _node_data(node: NodeSpec) -> dict[str, Any]:

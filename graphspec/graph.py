@@ -12,7 +12,16 @@ import networkx as nx
 from graphspec.errors import Diagnostic, Severity
 from graphspec.source import Loc, Path
 
-__all__ = ["BlockInstance", "ExprInfo", "Graph", "IRNode", "NodeKind", "node_diagnostic"]
+__all__ = [
+    "BlockInstance",
+    "CallTensors",
+    "ExprInfo",
+    "Graph",
+    "IRNode",
+    "ModelInfo",
+    "NodeKind",
+    "node_diagnostic",
+]
 
 
 class NodeKind(StrEnum):
@@ -22,6 +31,16 @@ class NodeKind(StrEnum):
     LAYER = "layer"
     EXPR = "expr"
     """A tensor expression (format 1.1): ``IRNode.expr`` holds it."""
+    MODEL = "model"
+    """A nested model (format 1.1): ``IRNode.model`` holds it."""
+
+
+@dataclass(frozen=True)
+class CallTensors:
+    """A call argument holding tensors: ``count`` node references, written as a list or not."""
+
+    count: int
+    listed: bool = False
 
 
 @dataclass
@@ -44,6 +63,30 @@ class ExprInfo:
         if self.loc is None or self.shift is None:
             return self.loc
         return Loc(self.loc.line, self.loc.column + self.shift + offset)
+
+
+@dataclass
+class ModelInfo:
+    """A nested model: a keras.applications architecture, another spec file, or an inline graph.
+
+    ``source`` is ``application``, ``file`` or ``inline``; ``name`` the application name
+    (``MobileNetV2``), the path as written, or ``inline``; ``args`` the application's constructor
+    arguments or the nested spec's params. ``checked`` is the nested spec checked on its own (a
+    :class:`graphspec.api.CheckResult`), or ``None`` when it has no static form (``reason``).
+    """
+
+    source: str
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+    trainable: bool = True
+    path: str | None = None
+    checked: Any = None
+    reason: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``keras.applications.MobileNetV2``, ``blocks/tower.yaml`` or ``inline``."""
+        return f"keras.applications.{self.name}" if self.source == "application" else self.name
 
 
 @dataclass
@@ -75,6 +118,49 @@ class IRNode:
     dangling: bool = False
     expr: ExprInfo | None = None
     failed_args: frozenset[str] = frozenset()
+    model: ModelInfo | None = None
+    call: dict[str, Any] = field(default_factory=dict)
+    """Call arguments: constants by name, and :class:`CallTensors` for tensor arguments."""
+    call_tensors: int = 0
+    """How many of ``inputs`` (the last ones) are tensors of call arguments."""
+
+    @property
+    def main_inputs(self) -> list[str]:
+        """The inputs the layer is applied to (call-argument tensors left out)."""
+        return (
+            self.inputs[: len(self.inputs) - self.call_tensors]
+            if self.call_tensors
+            else self.inputs
+        )
+
+    def split_call(self, values: list[Any]) -> tuple[list[Any], dict[str, Any]]:
+        """``values`` (one per input: tensors, shapes, variable names) split into the main ones
+        and the call keyword arguments (constants included), as the layer is called.
+
+        >>> node = IRNode("dec", NodeKind.LAYER, inputs=["x", "h", "c"], call_tensors=2,
+        ...               call={"initial_state": CallTensors(2, True), "training": False})
+        >>> node.split_call(["X", "H", "C"])
+        (['X'], {'initial_state': ['H', 'C'], 'training': False})
+        """
+        slices = self.call_slices()
+        kwargs: dict[str, Any] = {}
+        for name, value in self.call.items():
+            if name in slices:
+                a, b, listed = slices[name]
+                kwargs[name] = list(values[a:b]) if listed else values[a]
+            else:
+                kwargs[name] = value
+        return list(values[: len(values) - self.call_tensors]), kwargs
+
+    def call_slices(self) -> dict[str, tuple[int, int, bool]]:
+        """Tensor call argument -> ``(start, stop, listed)``: its slice of ``inputs``."""
+        out: dict[str, tuple[int, int, bool]] = {}
+        start = len(self.inputs) - self.call_tensors
+        for name, value in self.call.items():
+            if isinstance(value, CallTensors):
+                out[name] = (start, start + value.count, value.listed)
+                start += value.count
+        return out
 
     @property
     def is_input(self) -> bool:
@@ -97,6 +183,8 @@ class IRNode:
             return "Input"
         if self.kind is NodeKind.EXPR:
             return "expr"
+        if self.model is not None:
+            return f"Model({self.model.label})"
         return self.type if isinstance(self.type, str) else "?"
 
     @property
@@ -230,6 +318,10 @@ class Graph:
                 return False, f"node `{node.name}` takes output {node.port(taken)} of `{src}`"
             if node.kind is NodeKind.EXPR:
                 return False, f"node `{node.name}` is an expression; a Sequential holds only layers"
+            if node.call:
+                return False, f"node `{node.name}` passes call arguments"
+            if node.kind is NodeKind.MODEL and len(node.inputs) != 1:
+                return False, f"node `{node.name}` is a model called on {len(node.inputs)} inputs"
             if node.share:
                 return False, f"node `{node.name}` shares the layer of `{node.share}`"
             if len(node.inputs) != 1:

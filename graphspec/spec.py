@@ -80,6 +80,17 @@ class NodeSpec(BaseModel):
         description="Format 1.1: a tensor expression over other nodes' outputs, e.g. "
         "`relu6(x + 3.0) / 6.0` (keras.ops functions from a fixed table).",
     )
+    call: dict[str, Any] | None = Field(
+        None,
+        description="Format 1.1: call arguments: tensors by node reference "
+        "(`initial_state: [enc:1, enc:2]`, `mask`, `attention_mask`, `value`, `key`) and "
+        "constants (`training`, `use_causal_mask`, `return_attention_scores`).",
+    )
+    model: str | dict[str, Any] | None = Field(
+        None,
+        description="Format 1.1: a nested model: `keras.applications.NAME`, the path of another "
+        "spec file (relative to this one), or an inline spec mapping.",
+    )
 
     @property
     def args(self) -> dict[str, Any]:

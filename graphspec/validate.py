@@ -395,7 +395,7 @@ def _check_arity(c: _Checker) -> None:
         if sig is None or node.dangling or not node.is_layer:
             continue
         low, high = arity(sig.type)
-        count = len(node.inputs)
+        count = len(node.main_inputs) + sum(k in node.call for k in ("value", "key"))
         if count == 0:
             c.report(
                 "E309",
@@ -497,4 +497,5 @@ def _check_api(c: _Checker) -> None:
         )
 
 
+from graphspec.calls import checks as _call_checks  # noqa: E402, F401  (registers its checks)
 from graphspec.expr import checks as _expr_checks  # noqa: E402, F401  (registers its checks)

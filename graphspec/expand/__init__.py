@@ -15,6 +15,7 @@ from graphspec.errors import Diagnostic
 from graphspec.expand import blocks as _blocks  # noqa: F401  (registers the `block` kind)
 from graphspec.expand import exprs as _exprs  # noqa: F401  (registers the `expr` kind)
 from graphspec.expand import layers as _layers  # noqa: F401  (registers the layer kind)
+from graphspec.expand import models as _models  # noqa: F401  (registers the `model` kind)
 from graphspec.expand._context import Expansion, Scope, TooLarge
 from graphspec.expand.edges import parse_edge
 from graphspec.expand.refs import resolve_all

@@ -36,7 +36,7 @@ def expand_instance(ex: Expansion, site: NodeSite) -> str | None:
             ),
         )
         return None
-    for key in (NodeKey.TYPE, NodeKey.SHARE):
+    for key in (NodeKey.TYPE, NodeKey.SHARE, NodeKey.CALL):
         if getattr(nspec, key.value) is not None:
             ex.error(
                 "E402",

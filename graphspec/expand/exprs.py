@@ -22,7 +22,14 @@ def expand_expr(ex: Expansion, site: NodeSite) -> str:
     path, expanded, nspec = site.path, site.expanded, site.spec
     key_path = (*path, NodeKey.EXPR.value)
     ex.require_1_1("an expression node (`expr:`)", key_path, node=expanded)
-    for key in (NodeKey.TYPE, NodeKey.SHARE, NodeKey.BLOCK, NodeKey.REPEAT, NodeKey.INPUTS):
+    for key in (
+        NodeKey.TYPE,
+        NodeKey.SHARE,
+        NodeKey.BLOCK,
+        NodeKey.REPEAT,
+        NodeKey.INPUTS,
+        NodeKey.CALL,
+    ):
         if getattr(nspec, key.value) is not None:
             ex.error(
                 "E807",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphspec.expand._context import Expansion, Ref
+from graphspec.expand.calls import call_refs
 from graphspec.expand.kinds import DEFAULT_KIND, NodeSite, node_kind
 from graphspec.graph import IRNode, NodeKind
 from graphspec.spec import NodeKey
@@ -39,8 +40,11 @@ def expand_layer(ex: Expansion, site: NodeSite) -> str:
         instance=scope.prefix[:-1] or None,
         failed_args=frozenset(failed),
     )
+    extra = call_refs(ex, site, node)
     share = site.spec.share
     ex.add_node(
-        node, site.refs, Ref(scope, share, ex.source.at((*path, "share"))) if share else None
+        node,
+        [*site.refs, *extra],
+        Ref(scope, share, ex.source.at((*path, "share"))) if share else None,
     )
     return expanded

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graphspec.expand._context import FAILED, Expansion, Ref
-from graphspec.graph import IRNode
+from graphspec.graph import IRNode, NodeKind
 from graphspec.spec import NodeKey
 
 __all__ = ["resolve_share"]
@@ -35,7 +35,7 @@ def resolve_share(ex: Expansion, node: IRNode, ref: Ref, target: str | None) -> 
     while owner.share and owner.share not in seen:
         seen.add(owner.name)
         owner = ex.graph.nodes[owner.share]
-    if not owner.is_layer:
+    if not owner.is_layer and owner.kind is not NodeKind.MODEL:
         what = "an input" if owner.is_input else f"an {owner.kind.value} node"
         ex.error(
             "E308",
@@ -58,4 +58,6 @@ def resolve_share(ex: Expansion, node: IRNode, ref: Ref, target: str | None) -> 
     node.share = owner.name
     node.type = owner.type
     node.args = owner.args
-    node.broken = False
+    node.kind = owner.kind
+    node.model = owner.model
+    node.broken = owner.broken

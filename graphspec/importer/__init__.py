@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from graphspec.importer import functional as _functional  # noqa: F401  (registers its reader)
 from graphspec.importer import layers as _layers  # noqa: F401  (registers the layer kind)
+from graphspec.importer import nested as _nested  # noqa: F401  (registers nested models)
 from graphspec.importer import ops as _ops  # noqa: F401  (registers keras.ops operations)
 from graphspec.importer import sequential as _sequential  # noqa: F401  (registers its reader)
 from graphspec.importer._state import UnsupportedLayersError

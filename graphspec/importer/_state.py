@@ -45,6 +45,8 @@ class ImportState:
     chain: bool = False
     problems: list[tuple[str, str, str]] = field(default_factory=list)
     dropped_calls: dict[str, list[str]] = field(default_factory=dict)
+    depth: int = 0
+    """How deep inside nested models this import is (0 for the model itself)."""
 
     def problem(self, name: str, cls: str, reason: str) -> None:
         """Record that layer ``name`` (class ``cls``) cannot be written, and why."""

@@ -41,7 +41,7 @@ def type_of(state: ImportState, name: str, layer: Mapping[str, Any]) -> str | No
         return custom
     where = f"{cls}, module {module}" if module else cls
     if cls in MODEL_CLASSES:
-        state.problem(name, cls, "a nested model used as a layer; rebuild it flat to import it")
+        state.problem(name, cls, "a nested model inside a layer argument has no spec form")
     elif cls in FORBIDDEN_LAYERS:
         state.problem(name, cls, f"not allowed in a spec: {FORBIDDEN_LAYERS[cls]}")
     elif str(module).startswith("keras.src.ops"):

@@ -9,15 +9,26 @@ from graphspec.importer._state import ImportState, UnsupportedLayersError
 from graphspec.importer.wiring import is_written_chain, wire
 from graphspec.spec import FORMAT_1_0, FORMAT_1_1, Spec
 
-__all__ = ["finish"]
+__all__ = ["finish", "spec_data"]
 
 
 def finish(state: ImportState) -> Spec:
     """The checked spec of a finished import; raises for every problem the import recorded."""
     if state.problems:
         raise UnsupportedLayersError(state.name, state.problems)
+    data = spec_data(state)
+    try:
+        spec = Spec.model_validate(data)
+    except Exception as exc:  # pydantic: a name or value the format cannot hold
+        raise ImportModelError(f"cannot import model `{state.name}`: {exc}") from exc
+    _validate(spec)
+    return spec
+
+
+def spec_data(state: ImportState) -> dict[str, Any]:
+    """The spec of an import as plain data (also the body of an inline nested model)."""
     data: dict[str, Any] = {"graphspec": _version(state), "name": state.name}
-    notes = [f"{arg} on {_listed(names)}" for arg, names in state.dropped_calls.items()]
+    notes = [f"{arg} on {_listed(names)}" for arg, names in state.dropped_calls.items() if names]
     head = f"Imported from {state.origin} by graphspec." if state.origin else ""
     if notes:
         head += (" " if head else "") + "Call arguments dropped: " + "; ".join(notes) + "."
@@ -36,12 +47,7 @@ def finish(state: ImportState) -> Spec:
         data["edges"] = edges
     data["nodes"] = nodes
     data["outputs"] = state.outputs
-    try:
-        spec = Spec.model_validate(data)
-    except Exception as exc:  # pydantic: a name or value the format cannot hold
-        raise ImportModelError(f"cannot import model `{state.name}`: {exc}") from exc
-    _validate(spec)
-    return spec
+    return data
 
 
 _FORMAT_1_1_KEYS: Final = frozenset({"expr", "call", "model"})

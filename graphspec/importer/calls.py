@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
+from graphspec.catalog import is_call_tensor_arg
 from graphspec.importer._state import TENSOR, ImportState, short
 
-__all__ = ["call_names", "call_refs", "is_ref", "layer_name", "ref_name"]
+__all__ = ["CallRead", "call_names", "call_refs", "is_ref", "layer_name", "read_call", "ref_name"]
 
 _CALL_TENSOR_KWARGS: Final = ("value", "key")
 """Call keywords holding extra input tensors (``MultiHeadAttention(query, value, key=...)``)."""
-_IGNORED_CALL_KWARGS: Final = frozenset({"mask"})
 
 
 def layer_name(layer: Mapping[str, Any]) -> str:
@@ -37,29 +38,48 @@ def call_names(layers: list[Mapping[str, Any]], names: list[str]) -> dict[str, l
     return out
 
 
+@dataclass
+class CallRead:
+    """One call: its input tensors' refs, and its call arguments (tensor ones as refs too)."""
+
+    refs: list[list[Any]] = field(default_factory=list)
+    call: dict[str, Any] = field(default_factory=dict)
+    """Call argument -> a constant, or a list of refs (``listed``: written as a list)."""
+    listed: dict[str, bool] = field(default_factory=dict)
+
+
 def call_refs(state: ImportState, name: str, cls: str, call: Any) -> list[list[Any]]:
     """The ``[layer, node_index, tensor_index]`` of each input tensor of one call, in order."""
+    return read_call(state, name, cls, call).refs
+
+
+def read_call(state: ImportState, name: str, cls: str, call: Any) -> CallRead:
+    """A call's input tensors and its call arguments (format 1.1 ``call:``)."""
     if isinstance(call, list):  # Keras 2: [[layer, node, tensor, kwargs], ...]
-        return [list(item[:3]) for item in call if isinstance(item, list) and len(item) >= 3]
+        refs = [list(item[:3]) for item in call if isinstance(item, list) and len(item) >= 3]
+        return CallRead(refs)
     if not isinstance(call, Mapping):
         state.problem(name, cls, "unreadable call in the model config")
-        return []
-    refs: list[list[Any]] = []
-    _collect_tensors(state, name, cls, call.get("args") or [], refs)
+        return CallRead()
+    read = CallRead()
+    _collect_tensors(state, name, cls, call.get("args") or [], read.refs)
     kwargs = dict(call.get("kwargs") or {})
     for key in _CALL_TENSOR_KWARGS:
         if key in kwargs and _is_tensor(kwargs[key]):
-            _collect_tensors(state, name, cls, kwargs.pop(key), refs)
+            _collect_tensors(state, name, cls, kwargs.pop(key), read.refs)
     for key, value in kwargs.items():
-        if key in _IGNORED_CALL_KWARGS and value is None:
-            continue
-        if isinstance(value, bool) and key == "training":
-            state.dropped_calls.setdefault(f"training={value}", []).append(name)
-            continue
         if value is None:
             continue
-        state.problem(name, cls, f"call argument `{key}={short(value)}` has no spec form")
-    return refs
+        if is_call_tensor_arg(key):
+            refs: list[list[Any]] = []
+            _collect_tensors(state, name, cls, value, refs)
+            read.call[key] = refs
+            read.listed[key] = isinstance(value, list | tuple)
+        elif isinstance(value, bool | int | float | str):
+            read.call[key] = value
+        else:
+            state.problem(name, cls, f"call argument `{key}={short(value)}` has no spec form")
+    return read
 
 
 def _collect_tensors(

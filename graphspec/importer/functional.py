@@ -39,7 +39,7 @@ def read_functional(state: ImportState, body: Mapping[str, Any]) -> None:
             state.sources[node_name] = srcs
             rank[node_name] = (index, k)
             graph.add_node(node_name)
-            graph.add_edges_from((base(s), node_name) for s in srcs)
+            graph.add_edges_from((base(s), node_name) for s in [*srcs, *call.after])
     state.inputs = _in_model_order(state.inputs, body.get("input_layers"))
     state.outputs = _outputs(state, ctx.call_names, body.get("output_layers"))
     if state.problems:

@@ -42,6 +42,8 @@ class ReadCall:
 
     node: dict[str, Any]
     sources: list[str | None] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+    """Other nodes this call needs first (the tensors of its call arguments)."""
 
 
 KindReader = Callable[[ImportState, WalkContext, str, Mapping[str, Any]], list[ReadCall]]

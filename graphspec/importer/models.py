@@ -10,7 +10,7 @@ from graphspec.importer._state import ImportState
 from graphspec.importer.assemble import finish
 from graphspec.spec import Spec
 
-__all__ = ["ModelReader", "from_config", "model_reader"]
+__all__ = ["ModelReader", "from_config", "model_reader", "reader_of"]
 
 ModelReader = Callable[[ImportState, Mapping[str, Any]], None]
 """Reads a model config's ``config`` mapping into an :class:`ImportState`."""
@@ -27,6 +27,11 @@ def model_reader(*class_names: str) -> Callable[[ModelReader], ModelReader]:
         return reader
 
     return register
+
+
+def reader_of(class_name: str) -> ModelReader | None:
+    """The reader of serialized models of class ``class_name`` (Functional, Sequential)."""
+    return _READERS.get(class_name)
 
 
 def from_config(config: Mapping[str, Any], *, origin: str | None = None) -> Spec:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -85,12 +85,17 @@ class ShapeInfo:
 
 
 def infer_shapes(
-    graph: Graph, source: SourceMap, *, skip: Collection[str | None] = ()
+    graph: Graph,
+    source: SourceMap,
+    *,
+    skip: Collection[str | None] = (),
+    inputs: Mapping[str, Shape] | None = None,
 ) -> ShapeInfo:
     """Infer every node's output shape and parameter count; faults become diagnostics.
 
     Nodes in ``skip`` (already reported invalid) and everything downstream of an unknown shape
-    are left unknown, never reported twice.
+    are left unknown, never reported twice. ``inputs`` overrides input shapes (batch included),
+    e.g. a nested model's inputs as its parent feeds them.
     """
     info = ShapeInfo()
     try:
@@ -101,7 +106,9 @@ def infer_shapes(
     for name in order:
         node = graph.nodes[name]
         if node.is_input:
-            info.nodes[name] = NodeShape((((None, *(node.shape or ())),)), known=True)
+            given = inputs.get(name) if inputs else None
+            shape = given if given is not None else (None, *(node.shape or ()))
+            info.nodes[name] = NodeShape((tuple(shape),), known=True)
             continue
         info.nodes[name] = _infer_node(graph, node, info, source, name in skipped)
     _check_ceiling(graph, info)
@@ -127,6 +134,7 @@ def node_inference(kind: NodeKind) -> Callable[[KindInference], KindInference]:
 def _kind_inference(kind: NodeKind) -> KindInference | None:
     if not _KINDS:
         from graphspec.expr import node_shapes  # noqa: F401  (registers expression nodes)
+        from graphspec.nested import shapes  # noqa: F401  (registers nested models)
     return _KINDS.get(kind)
 
 
@@ -157,16 +165,14 @@ def _infer_node(
         return NodeShape(reason="invalid node")
     if node.dangling or node.failed_args:  # inputs or arguments lost to a reported error
         return NodeShape(reason="an earlier error")
-    ins: list[Shape] = []
-    for index, src in enumerate(node.inputs):
-        known = info.nodes.get(src)
-        if known is None or not known.outputs:
-            return NodeShape(reason=f"the shape of `{src}` is unknown")
-        port = node.port(index)
-        if port >= len(known.outputs):
-            info.diagnostics.append(_port_diag(graph, node, index, src, len(known.outputs)))
-            return NodeShape(fault="no such output", reason="shape error")
-        ins.append(known.outputs[port])
+    found = input_shapes(graph, node, info)
+    if isinstance(found, NodeShape):
+        return found
+    ins, extra = found, {}
+    if node.call:  # call arguments: their tensors apart, checked by the call rules
+        from graphspec.calls.shapes import CallFault, apply_call_rules, call_fault, split_shapes
+
+        ins, extra = split_shapes(node, found)
     if not has_rule(node.type):
         if node.type in info.unruled:
             return NodeShape(reason=f"no shape rule for {node.type}")
@@ -189,6 +195,12 @@ def _infer_node(
         info.diagnostics.append(_fault_diag(graph, node, ins, fault, source))
         return NodeShape(fault=fault.message, reason="shape error")
     assert result is not None
+    if node.call:
+        try:
+            result = apply_call_rules(node, ins, extra, result)
+        except CallFault as fault:
+            info.diagnostics.append(call_fault(graph, node, fault, source))
+            return NodeShape(fault=fault.message, reason="shape error")
     for shape in result.outputs:
         size = math.prod(d for d in shape[1:] if d is not None)
         if size > _limits.MAX_TENSOR_ELEMENTS:
