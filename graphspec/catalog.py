@@ -12,6 +12,7 @@ __all__ = [
     "CALL_TENSOR_ARGS",
     "FORBIDDEN_LAYERS",
     "NESTED_LAYER_ARGS",
+    "NESTED_ONLY_REASON",
     "POSITIONAL_CALLS",
     "RESERVED_LAYER_ARGS",
     "TUPLE_ARGS",
@@ -19,8 +20,11 @@ __all__ = [
     "CallSignature",
     "LayerSignature",
     "call_signature",
+    "canonical_type",
     "catalog",
+    "cell_names",
     "is_call_tensor_arg",
+    "layer_aliases",
     "layer_names",
     "layer_signature",
     "named_objects",
@@ -45,8 +49,15 @@ NESTED_LAYER_ARGS: Final[dict[str, tuple[str, ...]]] = {
     "TimeDistributed": ("layer",),
     "SpectralNormalization": ("layer",),
     "RNN": ("cell",),
+    "StackedRNNCells": ("cells",),
 }
-"""Arguments that hold a nested layer, written as a mapping with a ``type`` key."""
+"""Arguments that hold a nested layer, written as a mapping with a ``type`` key (``cells``: a
+list of such mappings)."""
+
+NESTED_ONLY_REASON: Final = (
+    "a recurrent cell computes one time step from (inputs, states); it runs inside an RNN layer"
+)
+"""Why a recurrent cell (``LSTMCell``, ``StackedRNNCells``, …) cannot be a node of its own."""
 
 RESERVED_LAYER_ARGS: Final[dict[str, str]] = {
     "name": "graphspec names each layer after its node",
@@ -137,6 +148,33 @@ def layer_names() -> list[str]:
     (True, False)
     """
     return [n for n in catalog()["layers"] if n not in FORBIDDEN_LAYERS]
+
+
+def layer_aliases() -> dict[str, str]:
+    """Alias -> class name, generated from Keras (the same class exported under two names).
+
+    >>> layer_aliases()["MaxPool2D"], layer_aliases()["Convolution2D"]
+    ('MaxPooling2D', 'Conv2D')
+    """
+    return dict(catalog()["aliases"])
+
+
+def canonical_type(type_name: str) -> str:
+    """The class name behind an alias (``MaxPool2D`` -> ``MaxPooling2D``); others unchanged.
+
+    >>> canonical_type("GlobalAvgPool2D"), canonical_type("Dense")
+    ('GlobalAveragePooling2D', 'Dense')
+    """
+    return str(catalog()["aliases"].get(type_name, type_name))
+
+
+def cell_names() -> frozenset[str]:
+    """Recurrent cell classes (generated: their ``call`` takes ``states``); nested in ``RNN`` only.
+
+    >>> sorted(cell_names())
+    ['GRUCell', 'LSTMCell', 'SimpleRNNCell', 'StackedRNNCells']
+    """
+    return frozenset(catalog()["cells"])
 
 
 @cache

@@ -6,12 +6,16 @@ import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from graphspec.catalog import NESTED_LAYER_ARGS, POSITIONAL_CALLS, TUPLE_ARGS, object_kind
 from graphspec.expr.syntax import Const, ListExpr, Ref, Slice, Subscript, to_python
 from graphspec.graph import Graph, IRNode
 from graphspec.registry import custom_layer
+from graphspec.shapes._types import LayerCall
+
+if TYPE_CHECKING:
+    from graphspec.shapes.infer import ShapeInfo
 
 __all__ = ["generate_python"]
 
@@ -40,9 +44,7 @@ def generate_python(spec: Any, *, params: Mapping[str, Any] | None = None) -> st
 
     result = check(spec, params=params)
     result.raise_for_errors()
-    shapes = result.shapes.nodes if result.shapes else {}
-    multi = {name for name, info in shapes.items() if info.outputs and len(info.outputs) > 1}
-    return _Writer(result.graph, result.spec.file, multi).source()
+    return _Writer(result.graph, result.spec.file, result.shapes).source()
 
 
 # -- expressions --------------------------------------------------------------------------------
@@ -65,9 +67,15 @@ class _Seq:
     close: str
 
 
-def _port(var: str, port: int, multi: bool = False) -> str:
-    """``var`` or ``var[port]`` for one of several outputs of a layer (``multi``: it has several)."""
-    return f"{var}[{port}]" if port or multi else var
+def _unpacking(names: list[str], groups: list[int]) -> str:
+    """Assignment targets for a layer's outputs: ``out, h, c`` or ``out, (h, c), h2``."""
+    parts = [names[0]]
+    index = 1
+    for size in groups:
+        chunk = names[index : index + size]
+        parts.append(chunk[0] if size == 1 else f"({', '.join(chunk)})")
+        index += size
+    return ", ".join(parts)
 
 
 def _flat(expr: Any) -> str:
@@ -123,6 +131,9 @@ def _value(key: str, value: Any, owner_type: str, imports: set[str]) -> Any:
     """A spec argument as an expression: nested layers and named objects made."""
     if key in NESTED_LAYER_ARGS.get(owner_type, ()) and isinstance(value, Mapping):
         return _layer_expr(str(value.get("type")), value, None, imports)
+    if key in NESTED_LAYER_ARGS.get(owner_type, ()) and isinstance(value, list):
+        items = [(None, _layer_expr(str(v.get("type")), v, None, imports)) for v in value]
+        return _Seq("[", items, "]")
     kind = object_kind(key)
     if kind is not None and isinstance(value, Mapping):
         name = str(value.get("type"))
@@ -164,17 +175,50 @@ def _layer_expr(
 
 
 class _Writer:
-    def __init__(self, graph: Graph, file: str, multi: set[str] | None = None) -> None:
+    def __init__(self, graph: Graph, file: str, shapes: ShapeInfo | None = None) -> None:
         self.graph = graph
         self.file = file
-        self.multi = multi or set()
         self.imports: set[str] = set()
         self.functions: dict[str, list[str]] = {}
         """Functions building nested models, by name (written before ``build_model``)."""
         self.names: dict[str, str] = {}
+        self.outputs: dict[str, list[str]] = {}
         taken = set(_RESERVED)
         for node in graph:
             self.names[node.name] = _identifier(node.name, taken)
+        used = {(src, n.port(i)) for n in graph.layers for i, src in enumerate(n.inputs)}
+        used |= set(zip((n for _, n in graph.outputs), graph.output_ports or [], strict=False))
+        for node in graph.layers:
+            known = shapes.nodes.get(node.name) if shapes is not None else None
+            count = len(known.outputs) if known is not None and known.outputs else 1
+            if count > 1:  # out, out_1, out_2, ... for the outputs used; `_` for the others
+                var = self.names[node.name]
+                self.outputs[node.name] = [
+                    "_"
+                    if (node.name, k) not in used
+                    else var
+                    if k == 0
+                    else _identifier(f"{var}_{k}", taken)
+                    for k in range(count)
+                ]
+
+    def _port(self, name: str, port: int) -> str:
+        """The variable holding output ``port`` of node ``name``."""
+        many = self.outputs.get(name)
+        return many[port] if many else self.names[name]
+
+    def _targets(self, node: IRNode) -> str:
+        """``var`` or, for a layer with several outputs, the unpacking of all of them."""
+        many = self.outputs.get(node.name)
+        if not many:
+            return self.names[node.name]
+        groups = [1] * (len(many) - 1)
+        owner = self.graph.nodes[node.layer_owner]
+        if owner.type == "RNN":
+            from graphspec.shapes.cells import state_groups
+
+            groups = state_groups(LayerCall(owner.type, owner.args))
+        return _unpacking(many, groups)
 
     def source(self) -> str:
         kind, _ = self.graph.compiles_as()
@@ -284,10 +328,7 @@ class _Writer:
             if node.is_input:
                 lines += _lines(self._input(node), _INDENT, f"{var} = ")
                 continue
-            args = [
-                _port(self.names[src], node.port(i), src in self.multi)
-                for i, src in enumerate(node.inputs)
-            ]
+            args = [self._port(src, node.port(i)) for i, src in enumerate(node.inputs)]
             if node.expr is not None:
                 lines += _expr_lines(
                     node.expr.tree, dict(zip(node.expr.refs, args, strict=True)), var
@@ -312,9 +353,9 @@ class _Writer:
                 if owner not in made:
                     made.add(owner)
                     lines += _lines(self._layer(graph.nodes[owner]), _INDENT, f"{layer_var} = ")
-                lines.append(f"{_INDENT}{var} = {layer_var}{tail}")
+                lines.append(f"{_INDENT}{self._targets(node)} = {layer_var}{tail}")
                 continue
-            lines += _lines(self._layer(node), _INDENT, f"{var} = ", tail)
+            lines += _lines(self._layer(node), _INDENT, f"{self._targets(node)} = ", tail)
         lines += _lines(self._model(), _INDENT, "return ")
         return lines
 
@@ -331,8 +372,7 @@ class _Writer:
         inputs: Any = ins[0] if len(ins) == 1 else _Seq("[", [(None, v) for v in ins], "]")
         ports = graph.output_ports or [0] * len(graph.outputs)
         outs = [
-            _port(self.names[node], port, node in self.multi)
-            for (_, node), port in zip(graph.outputs, ports, strict=True)
+            self._port(node, port) for (_, node), port in zip(graph.outputs, ports, strict=True)
         ]
         if graph.outputs_named:
             outputs: Any = _Seq(

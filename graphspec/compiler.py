@@ -35,6 +35,7 @@ __all__ = [
     "NodeBuilder",
     "build_model",
     "compile_spec",
+    "flat_outputs",
     "layer_maker",
     "node_builder",
 ]
@@ -160,10 +161,21 @@ def build_model(result: CheckResult, *, api: str = "auto") -> BuiltModel:
 
 
 def _pick(tensor: Any, port: int) -> Any:
-    """Output ``port`` of a node: layers such as ``LSTM(return_state=True)`` return a list."""
+    """Output ``port`` of a node: layers such as ``LSTM(return_state=True)`` return a list.
+
+    Nested results (the states of ``RNN(StackedRNNCells)`` holding an LSTMCell) are numbered
+    flat, as the shape rules number them.
+    """
     if isinstance(tensor, list | tuple):
-        return tensor[port]
+        return flat_outputs(tensor)[port]
     return tensor
+
+
+def flat_outputs(tensors: Any) -> list[Any]:
+    """A node's output tensors as one flat list, in port order."""
+    if isinstance(tensors, list | tuple):
+        return [t for item in tensors for t in flat_outputs(item)]
+    return [tensors]
 
 
 def _check_api(api: str) -> None:
@@ -393,8 +405,10 @@ def _layer_kwargs(type_name: str, args: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _nested_layer(key: str, value: Any) -> keras.layers.Layer:
-    """``{type: LSTM, units: 8}`` to an (unnamed) layer object."""
+def _nested_layer(key: str, value: Any) -> Any:
+    """``{type: LSTM, units: 8}`` to an (unnamed) layer object; a list (``cells``) to a list."""
+    if isinstance(value, list):
+        return [_nested_layer(key, item) for item in value]
     if not isinstance(value, Mapping) or not isinstance(value.get("type"), str):
         raise _Refused(
             "E603",

@@ -51,8 +51,9 @@ def _static(result: CheckResult, name: str) -> NodeShape | None:
 
 def _keras_shapes(output: Any) -> tuple[Shape, ...]:
     """The shape of each output tensor of a node (most nodes have one)."""
-    tensors = output if isinstance(output, list | tuple) else [output]
-    return tuple(tuple(tensor.shape) for tensor in tensors)
+    from graphspec.compiler import flat_outputs
+
+    return tuple(tuple(tensor.shape) for tensor in flat_outputs(output))
 
 
 def _fmt(shapes: tuple[Shape, ...]) -> str:

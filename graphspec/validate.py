@@ -13,8 +13,10 @@ from graphspec.arity import arity, describe_arity
 from graphspec.catalog import (
     FORBIDDEN_LAYERS,
     NESTED_LAYER_ARGS,
+    NESTED_ONLY_REASON,
     RESERVED_LAYER_ARGS,
     LayerSignature,
+    cell_names,
     layer_names,
     layer_signature,
     named_objects,
@@ -113,6 +115,15 @@ def _check_types(c: _Checker) -> None:
                 c.typed[node.name] = owner
             continue
         sig = _check_type(c, node, node.type, (*node.spec_path, "type"))
+        if sig is not None and sig.type in cell_names():
+            c.report(
+                "E520",
+                f"node `{node.name}`: `{sig.type}` cannot be a node: {NESTED_ONLY_REASON}",
+                node=node,
+                path=(*node.spec_path, "type"),
+                hint=f"write `type: RNN, cell: {{type: {sig.type}, ...}}`",
+            )
+            continue
         if sig is not None:
             c.typed[node.name] = sig
 
@@ -347,6 +358,10 @@ def _check_named_object(
 
 def _check_nested(c: _Checker, node: IRNode, key: str, value: Any, path: Path) -> None:
     if value is None and key != "layer":
+        return
+    if key == "cells" and isinstance(value, list):  # StackedRNNCells: a list of cells
+        for index, item in enumerate(value):
+            _check_nested(c, node, "cell", item, (*path, index))
         return
     if not isinstance(value, dict) or "type" not in value:
         c.report(

@@ -109,6 +109,29 @@ def _applications(keras: Any) -> dict[str, Any]:
     return out
 
 
+def _aliases(keras: Any, names: list[str]) -> dict[str, str]:
+    """Alias -> class name, for every exported name bound to a class exported under another name.
+
+    ``keras.layers.MaxPool2D is keras.layers.MaxPooling2D``: the same class object makes an alias.
+    """
+    out = {}
+    for name in names:
+        cls = getattr(keras.layers, name)
+        canonical = cls.__name__
+        if canonical != name and getattr(keras.layers, canonical, None) is cls:
+            out[name] = canonical
+    return out
+
+
+def _cells(keras: Any, names: list[str]) -> list[str]:
+    """Recurrent cells: layers whose ``call`` takes ``states`` (one time step, used inside RNN)."""
+    return sorted(
+        name
+        for name in names
+        if "states" in inspect.signature(getattr(keras.layers, name).call).parameters
+    )
+
+
 def build() -> dict[str, Any]:
     """The catalog as a dict (sorted keys, stable across runs)."""
     import keras
@@ -131,6 +154,8 @@ def build() -> dict[str, Any]:
         "keras_version": keras.__version__,
         "applications": _applications(keras),
         "layers": layers,
+        "aliases": _aliases(keras, sorted(layers)),
+        "cells": _cells(keras, sorted(layers)),
         "base_args": base,
         "activations": [
             n for n in _names(keras.activations) if n not in {"get", "serialize", "deserialize"}

@@ -86,7 +86,8 @@ def test_compiles_like_keras_and_codegen_agrees(tmp_path) -> None:
     ):
         np.testing.assert_allclose(got, want, atol=1e-6)
     source = generate_python(graphspec.load(STATES))
-    assert "(encoder[1])" in source and "outputs=[both, encoder[2]]" in source
+    assert "_, encoder_1, encoder_2 = keras.layers.LSTM(" in source
+    assert "(encoder_1)" in source and "outputs=[both, encoder_2]" in source
     namespace: dict[str, object] = {}
     exec(compile(source, "generated.py", "exec"), namespace)  # our own generated code
     built = namespace["build_model"]()  # type: ignore[operator]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -522,14 +523,72 @@ def test_parameter_ceiling_allocates_nothing() -> None:
     assert "beyond the ceiling of 100,000,000,000" in result.errors[0].message
 
 
+class _Scale:
+    """A custom layer registered from Python: graphspec has no shape rule for it."""
+
+    def __init__(self, factor: float = 2.0, **kwargs: Any) -> None: ...
+
+
 def test_unknown_rule_gives_a_note_not_an_error() -> None:
-    result = check_text(
-        "inputs: {x: {shape: [8, 8, 3]}}\nnodes:\n  r: {type: RandomFlip}\n  f: {type: Flatten}\n"
-    )
+    from graphspec.registry import register_layer, unregister_layer
+
+    register_layer(_Scale, name="Scale")
+    try:
+        result = check_text(
+            "inputs: {x: {shape: [8, 8, 3]}}\nnodes:\n  r: {type: Scale}\n  f: {type: Flatten}\n"
+        )
+    finally:
+        unregister_layer("Scale")
     assert result.ok
     notes = [d for d in result.diagnostics if d.code == "N502"]
-    assert len(notes) == 1 and "no static shape rule for RandomFlip" in notes[0].message
+    assert len(notes) == 1 and "no static shape rule for Scale" in notes[0].message
     assert result.shapes is not None and result.shapes["f"].output is None
+
+
+def test_a_wrapper_around_a_layer_without_rule_is_unknown_not_an_error() -> None:
+    from graphspec.registry import register_layer, unregister_layer
+
+    register_layer(_Scale, name="Scale")
+    try:
+        result = check_text(
+            "inputs: {x: {shape: [5, 8, 3]}}\nnodes:\n"
+            "  t: {type: TimeDistributed, layer: {type: Scale}}\n  f: {type: Flatten}\n"
+        )
+    finally:
+        unregister_layer("Scale")
+    assert result.ok
+    notes = [d for d in result.diagnostics if d.code == "N502"]
+    assert len(notes) == 1 and "the layer TimeDistributed wraps" in notes[0].message
+    assert result.shapes is not None and result.shapes["t"].output is None
+
+
+def test_a_cell_is_not_a_node() -> None:
+    result = check_text(HEAD + "nodes:\n  c: {type: LSTMCell, units: 4}\n")
+    diag = only(result, "E520")
+    assert "`LSTMCell` cannot be a node: a recurrent cell computes one time step" in diag.message
+    assert diag.hint == "write `type: RNN, cell: {type: LSTMCell, ...}`"
+    assert (diag.line, diag.column) == (4, 13)  # the type name
+
+
+def test_stacked_cells_are_checked_one_by_one() -> None:
+    result = check_text(
+        "inputs: {x: {shape: [5, 3]}}\nnodes:\n  r:\n    type: RNN\n    cell:\n"
+        "      type: StackedRNNCells\n      cells: [{type: LSTMCell, units: 4}, {type: GRUCel}]\n"
+    )
+    diag = only(result, "E201")
+    assert "unknown layer type `GRUCel`" in diag.message and "GRUCell" in (diag.hint or "")
+
+
+def test_augmentation_and_alias_keep_checking_on() -> None:
+    result = check_text(
+        "inputs: {x: {shape: [32, 32, 3]}}\nnodes:\n"
+        "  flip: {type: RandomFlip}\n  rot: {type: RandomRotation, factor: 0.1}\n"
+        "  conv: {type: Convolution2D, filters: 8, kernel_size: 3}\n"
+        "  pool: {type: MaxPool2D}\n  gap: {type: GlobalAvgPool2D}\n"
+    )
+    assert result.ok and not [d for d in result.diagnostics if d.code == "N502"]
+    assert result.shapes is not None and result.shapes.complete
+    assert result.shapes["gap"].output == (None, 8)
 
 
 def test_output_that_is_an_input() -> None:

@@ -2,13 +2,19 @@
 
 from graphspec.shapes import (  # noqa: F401  (imported to fill the registry)
     attention,
+    audio,
+    categorical,
+    cells,
     conv,
+    conv_recurrent,
     core,
+    image,
     merging,
     normalization,
     pooling,
     recurrent,
     reshaping,
+    wrappers,
 )
 from graphspec.shapes._registry import SHAPE_RULES, has_rule, infer_layer, shape_rule
 from graphspec.shapes._types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape

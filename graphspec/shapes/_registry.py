@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Final
 
+from graphspec.catalog import canonical_type
 from graphspec.shapes._types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
 
 __all__ = [
     "REQUIRED",
     "SHAPE_RULES",
+    "NoRule",
     "Rule",
     "arg",
     "bool_arg",
     "choice_arg",
     "data_format_arg",
+    "delegate",
     "expect_input_count",
     "expect_rank",
     "float_arg",
@@ -27,6 +31,7 @@ __all__ = [
     "kernel_counts",
     "known_dim",
     "lora_rank_arg",
+    "nested_call",
     "normalize_axis",
     "opt_int_arg",
     "padding_arg",
@@ -108,8 +113,14 @@ def _safe_format(shape: object) -> str:
 
 
 def has_rule(type_name: str) -> bool:
-    """True when a shape rule is registered for the Keras layer class ``type_name``."""
-    return type_name in SHAPE_RULES
+    """True when a shape rule is registered for the Keras layer class ``type_name``.
+
+    Aliases resolve to their class (generated from Keras: ``MaxPool2D`` is ``MaxPooling2D``).
+
+    >>> has_rule("MaxPool2D"), has_rule("NoSuchLayer")
+    (True, False)
+    """
+    return type_name in SHAPE_RULES or canonical_type(type_name) in SHAPE_RULES
 
 
 def infer_layer(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult | None:
@@ -127,10 +138,21 @@ def infer_layer(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult | None:
     """
     rule = SHAPE_RULES.get(call.type)
     if rule is None:
-        return None
+        canonical = canonical_type(call.type)
+        rule = SHAPE_RULES.get(canonical)
+        if rule is None:
+            return None
+        call = replace(call, type=canonical)
     for index, shape in enumerate(inputs):
         _check_dims(call, index, shape)
-    return rule(call, inputs)
+    try:
+        return rule(call, inputs)
+    except NoRule:
+        return None
+
+
+class NoRule(Exception):
+    """Raised by a wrapper's rule when the layer it wraps has no rule: the shape is unknown."""
 
 
 def _check_dims(call: LayerCall, index: int, shape: object) -> None:
@@ -368,6 +390,41 @@ def data_format_arg(call: LayerCall) -> str:
     if not isinstance(value, str) or value.lower() not in ("channels_last", "channels_first"):
         raise _bad_arg(call, "data_format", "'channels_last' or 'channels_first'")
     return value.lower()
+
+
+def nested_call(call: LayerCall, name: str) -> LayerCall:
+    """The layer held by argument ``name`` (``{type: LSTM, units: 8}``) as a :class:`LayerCall`."""
+    inner = call.args.get(name)
+    if isinstance(inner, LayerCall):
+        return inner
+    if isinstance(inner, Mapping) and isinstance(inner.get("type"), str):
+        args = {k: v for k, v in inner.items() if k not in ("type", "name")}
+        return LayerCall(inner["type"], args, str(inner.get("name") or ""))
+    raise ShapeFault(
+        f"{call.type} argument '{name}' must be a layer mapping with a 'type' key; got {inner!r}",
+        hint=f"e.g. {name}: {{type: LSTM, units: 64}}",
+        arg=name,
+    )
+
+
+def delegate(call: LayerCall, name: str, inner: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """Apply the rule of ``inner``, the layer held by ``call``'s argument ``name``.
+
+    Its faults are re-raised as the wrapper's (located at ``name``); a wrapped layer without a
+    rule makes the wrapper's shape unknown (:class:`NoRule`).
+    """
+    try:
+        res = infer_layer(inner, inputs)
+    except ShapeFault as fault:
+        raise ShapeFault(
+            f"{call.type} argument '{name}' ({inner.type}): {fault.message}",
+            hint=fault.hint,
+            input_index=fault.input_index,
+            arg=name,
+        ) from fault
+    if res is None:
+        raise NoRule(inner.type)
+    return res
 
 
 def lora_rank_arg(call: LayerCall) -> int | None:

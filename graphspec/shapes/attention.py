@@ -1,4 +1,4 @@
-"""Shape rules for attention layers: MultiHeadAttention, Attention and AdditiveAttention."""
+"""Shape rules for attention layers: multi-head, grouped-query, dot-product and additive."""
 
 from __future__ import annotations
 
@@ -20,7 +20,12 @@ from graphspec.shapes._registry import (
 )
 from graphspec.shapes._types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
 
-__all__ = ["additive_attention_rule", "attention_rule", "multi_head_attention_rule"]
+__all__ = [
+    "additive_attention_rule",
+    "attention_rule",
+    "grouped_query_attention_rule",
+    "multi_head_attention_rule",
+]
 
 _ROLES = ("query", "value", "key")
 
@@ -120,6 +125,58 @@ def multi_head_attention_rule(call: LayerCall, inputs: Sequence[Shape]) -> Shape
         proj += q * heads * value_dim
         bias += heads * value_dim
     return result((*query[:-1], *out_dims), trainable=proj + (bias if use_bias else 0))
+
+
+@shape_rule("GroupQueryAttention")
+def grouped_query_attention_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """``GroupQueryAttention(head_dim, num_query_heads, num_key_value_heads, use_gate, ...)``.
+
+    Inputs are ``(batch, seq, features)``; query and value share the feature size; the output
+    has the query's shape. Weights: query (and gate) projections ``(d, q_heads, head_dim)``,
+    key and value projections ``(d, kv_heads, head_dim)``, output ``(q_heads, head_dim, d)``,
+    each with a bias when ``use_bias``.
+    """
+    query, value, key = _qvk(call, inputs)
+    head = int_arg(call, "head_dim")
+    q_heads = int_arg(call, "num_query_heads")
+    kv_heads = int_arg(call, "num_key_value_heads")
+    use_bias = bool_arg(call, "use_bias", True)
+    use_gate = bool_arg(call, "use_gate", False)
+    if q_heads % kv_heads:
+        raise ShapeFault(
+            f"{call.type} num_query_heads ({q_heads}) must be divisible by num_key_value_heads "
+            f"({kv_heads})",
+            hint="each key/value head serves the same number of query heads",
+            arg="num_key_value_heads",
+        )
+    for i, (role, shape) in enumerate(zip(_ROLES, (query, value, key), strict=True)):
+        if len(shape) != 3:
+            raise ShapeFault(
+                f"{call.type} expects {role} of rank 3 (batch, sequence, features); got "
+                f"{format_shape(shape)}",
+                hint="add a Reshape so each input is (batch, sequence, features)",
+                input_index=i,
+            )
+    if query[-1] != value[-1]:
+        raise ShapeFault(
+            f"{call.type} needs query and value with the same feature size; query is "
+            f"{format_shape(query)}, value is {format_shape(value)}",
+            hint="project value to the query's feature size first (a Dense)",
+            input_index=1,
+        )
+    if value[1:-1] != key[1:-1]:
+        raise ShapeFault(
+            f"{call.type} needs value and key of the same sequence length; value is "
+            f"{format_shape(value)} but key is {format_shape(key)}",
+            input_index=2,
+        )
+    d = known_dim(call, query, -1, "query feature (last) dimension")
+    k = known_dim(call, key, -1, "key feature (last) dimension", input_index=2)
+    gates = 2 if use_gate else 1  # the gate is a second query-shaped projection
+    # query (and gate), key, value (whose features equal the query's), output projections
+    weights = head * (gates * q_heads * d + kv_heads * k + kv_heads * d + q_heads * d)
+    bias = head * (gates * q_heads + 2 * kv_heads) + d
+    return result(query, trainable=weights + (bias if use_bias else 0))
 
 
 @shape_rule("Attention")

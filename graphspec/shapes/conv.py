@@ -29,6 +29,7 @@ __all__ = [
     "layout",
     "separable_conv_rule",
     "split_channels",
+    "window_args",
 ]
 
 _AXES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "width")}
@@ -88,10 +89,10 @@ def _check_strided_dilation(
         )
 
 
-def _window_args(
+def window_args(
     call: LayerCall, n: int, *, causal: bool = False
 ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], str, str]:
-    """(kernel_size, strides, dilation_rate, padding, data_format) of a convolution."""
+    """(kernel_size, strides, dilation_rate, padding, data_format) of a convolution, checked."""
     kernel = tuple_arg(call, "kernel_size", REQUIRED, n)
     strides = tuple_arg(call, "strides", 1, n)
     dilation = tuple_arg(call, "dilation_rate", 1, n)
@@ -109,7 +110,7 @@ def conv_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     filters = int_arg(call, "filters")
     groups = int_arg(call, "groups", 1)
     use_bias = bool_arg(call, "use_bias", True)
-    kernel, strides, dilation, padding, fmt = _window_args(call, n, causal=n == 1)
+    kernel, strides, dilation, padding, fmt = window_args(call, n, causal=n == 1)
     if filters % groups:
         raise ShapeFault(
             f"{call.type} filters ({filters}) must be divisible by groups ({groups})",
@@ -171,7 +172,7 @@ def conv_transpose_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult
     shape = single_input(call, inputs)
     filters = int_arg(call, "filters")
     use_bias = bool_arg(call, "use_bias", True)
-    kernel, strides, dilation, padding, fmt = _window_args(call, n)
+    kernel, strides, dilation, padding, fmt = window_args(call, n)
     pads = _output_padding(call, n, strides)
     first, channels = split_channels(call, shape, n, fmt)
     spatial = []
@@ -198,7 +199,7 @@ def depthwise_conv_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult
     shape = single_input(call, inputs)
     multiplier = int_arg(call, "depth_multiplier", 1)
     use_bias = bool_arg(call, "use_bias", True)
-    kernel, strides, dilation, padding, fmt = _window_args(call, n)
+    kernel, strides, dilation, padding, fmt = window_args(call, n)
     first, channels = split_channels(call, shape, n, fmt)
     spatial = window_dims(call, shape, first, kernel, strides, padding, dilation=dilation)
     out_channels = channels * multiplier
@@ -214,7 +215,7 @@ def separable_conv_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult
     filters = int_arg(call, "filters")
     multiplier = int_arg(call, "depth_multiplier", 1)
     use_bias = bool_arg(call, "use_bias", True)
-    kernel, strides, dilation, padding, fmt = _window_args(call, n)
+    kernel, strides, dilation, padding, fmt = window_args(call, n)
     first, channels = split_channels(call, shape, n, fmt)
     spatial = window_dims(call, shape, first, kernel, strides, padding, dilation=dilation)
     depthwise = product(kernel) * channels * multiplier

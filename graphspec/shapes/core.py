@@ -16,6 +16,7 @@ from graphspec.shapes._registry import (
     is_int,
     kernel_counts,
     known_dim,
+    lora_rank_arg,
     product,
     result,
     shape_rule,
@@ -27,6 +28,7 @@ __all__ = [
     "dense_rule",
     "dropout_rule",
     "einsum_dense_rule",
+    "einsum_kernel",
     "embedding_rule",
     "gaussian_noise_rule",
     "identity_rule",
@@ -34,6 +36,7 @@ __all__ = [
     "leaky_relu_rule",
     "prelu_rule",
     "relu_rule",
+    "reversible_embedding_rule",
     "spatial_dropout_rule",
 ]
 
@@ -196,12 +199,10 @@ def _einsum_output(
     return output, in_map, out_map
 
 
-@shape_rule("EinsumDense")
-def einsum_dense_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
-    """``EinsumDense(equation, output_shape, bias_axes=None)``, mirroring Keras' analysis."""
-    shape = single_input(call, inputs)
+def einsum_kernel(call: LayerCall, shape: Shape) -> tuple[list[int | None], list[int]]:
+    """EinsumDense's (output shape, kernel shape) for an input ``shape``."""
     specs = _einsum_specs(call)
-    input_spec, weight_spec, output_spec, left = specs
+    input_spec, weight_spec, output_spec, _ = specs
     output, in_map, out_map = _einsum_output(call, shape, specs)
     for dim in output_spec:
         if dim not in input_spec and dim not in weight_spec:
@@ -226,8 +227,16 @@ def einsum_dense_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
             f"{tuple(kernel)} from input {format_shape(shape)}",
             hint="give the input a fixed size on the contracted axes",
         )
-    known_kernel = [int(d) for d in kernel if d is not None]
-    trainable, frozen = kernel_counts(call, known_kernel)
+    return output, [int(d) for d in kernel if d is not None]
+
+
+@shape_rule("EinsumDense")
+def einsum_dense_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """``EinsumDense(equation, output_shape, bias_axes=None)``, mirroring Keras' analysis."""
+    shape = single_input(call, inputs)
+    input_spec, _, output_spec, left = _einsum_specs(call)
+    output, kernel = einsum_kernel(call, shape)
+    trainable, frozen = kernel_counts(call, kernel)
     trainable += _einsum_bias(call, output, output_spec, len(shape) - len(input_spec), left)
     return result(tuple(output), trainable=trainable, non_trainable=frozen)
 
@@ -377,4 +386,26 @@ def embedding_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     input_dim = int_arg(call, "input_dim")
     output_dim = int_arg(call, "output_dim")
     trainable, frozen = kernel_counts(call, (input_dim, output_dim))
+    return result((*shape, output_dim), trainable=trainable, non_trainable=frozen)
+
+
+@shape_rule("ReversibleEmbedding")
+def reversible_embedding_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """``ReversibleEmbedding(input_dim, output_dim, tie_weights=True)``: an Embedding whose
+    reverse projection (to logits) reuses the embeddings, or has its own with
+    ``tie_weights: false``. Called forwards, as a node is, it appends ``output_dim``."""
+    shape = single_input(call, inputs)
+    input_dim = int_arg(call, "input_dim")
+    output_dim = int_arg(call, "output_dim")
+    tied = bool_arg(call, "tie_weights", True)
+    if not tied and lora_rank_arg(call) is not None:
+        raise ShapeFault(
+            f"{call.type} cannot combine lora_rank with tie_weights: false (Keras fails to "
+            "build it)",
+            hint="drop lora_rank, or keep the weights tied",
+            arg="lora_rank",
+        )
+    trainable, frozen = kernel_counts(call, (input_dim, output_dim))
+    if not tied:
+        trainable += output_dim * input_dim
     return result((*shape, output_dim), trainable=trainable, non_trainable=frozen)

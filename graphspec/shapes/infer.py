@@ -174,27 +174,14 @@ def _infer_node(
 
         ins, extra = split_shapes(node, found)
     if not has_rule(node.type):
-        if node.type in info.unruled:
-            return NodeShape(reason=f"no shape rule for {node.type}")
-        info.unruled.add(node.type)
-        info.diagnostics.append(
-            _diag(
-                graph,
-                node,
-                "N502",
-                f"node `{node.name}`: no static shape rule for {node.type}; its output shape and "
-                "everything downstream is unknown to `validate`",
-                hint="`graphspec validate --deep` settles it with Keras",
-                severity=Severity.NOTE,
-            )
-        )
-        return NodeShape(reason=f"no shape rule for {node.type}")
+        return _unruled(graph, node, info)
     try:
         result = infer_layer(LayerCall(node.type, node.args, node.name), ins)
     except ShapeFault as fault:
         info.diagnostics.append(_fault_diag(graph, node, ins, fault, source))
         return NodeShape(fault=fault.message, reason="shape error")
-    assert result is not None
+    if result is None:  # a wrapper around a layer without a rule
+        return _unruled(graph, node, info, f"the layer {node.type} wraps")
     if node.call:
         try:
             result = apply_call_rules(node, ins, extra, result)
@@ -222,6 +209,24 @@ def _infer_node(
             return NodeShape(fault="shared weights do not fit", reason="shape error")
         return NodeShape(result.outputs, known=True)
     return NodeShape(result.outputs, result.trainable, result.non_trainable, known=True)
+
+
+def _unruled(graph: Graph, node: IRNode, info: ShapeInfo, what: str | None = None) -> NodeShape:
+    """N502 (once per layer type): no rule, so this shape and everything downstream is unknown."""
+    if node.type not in info.unruled:
+        info.unruled.add(node.type or "")
+        info.diagnostics.append(
+            _diag(
+                graph,
+                node,
+                "N502",
+                f"node `{node.name}`: no static shape rule for {what or node.type}; its output "
+                "shape and everything downstream is unknown to `validate`",
+                hint="`graphspec validate --deep` settles it with Keras",
+                severity=Severity.NOTE,
+            )
+        )
+    return NodeShape(reason=f"no shape rule for {node.type}")
 
 
 def _share_mismatch(graph: Graph, node: IRNode, info: ShapeInfo, ins: list[Shape]) -> Diagnostic:

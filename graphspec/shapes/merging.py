@@ -93,8 +93,8 @@ def _elementwise(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
 
 @shape_rule("Add", "Multiply", "Average", "Maximum", "Minimum")
 def elementwise_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
-    """``Add``, ``Multiply``, ``Average``, ``Maximum``, ``Minimum`` of one or more inputs."""
-    expect_input_count(call, inputs, 1, _MAX_INPUTS)
+    """``Add``, ``Multiply``, ``Average``, ``Maximum``, ``Minimum`` of two or more inputs."""
+    expect_input_count(call, inputs, 2, _MAX_INPUTS)
     return _elementwise(call, inputs)
 
 
@@ -134,7 +134,7 @@ def _concat_axis(call: LayerCall, inputs: Sequence[Shape]) -> int:
 @shape_rule("Concatenate")
 def concatenate_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     """``Concatenate(axis=-1)``: sizes add up along ``axis``; all other sizes must agree."""
-    expect_input_count(call, inputs, 1, _MAX_INPUTS)
+    expect_input_count(call, inputs, 2, _MAX_INPUTS)
     _check_shapes(call, inputs)
     axis = _concat_axis(call, inputs)
     for pos in range(len(inputs[0])):

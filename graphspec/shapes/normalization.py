@@ -1,4 +1,4 @@
-"""Shape rules for normalization layers: batch, layer, group and unit normalization."""
+"""Shape rules for normalization layers: batch, layer, group, RMS, unit and feature-wise."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ __all__ = [
     "feature_normalization_rule",
     "group_normalization_rule",
     "layer_normalization_rule",
+    "rms_normalization_rule",
     "unit_normalization_rule",
 ]
 
@@ -110,12 +111,62 @@ def group_normalization_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeR
     return result(shape, trainable=channels * (int(center) + int(scale)))
 
 
+@shape_rule("RMSNormalization")
+def rms_normalization_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """``RMSNormalization(axis=-1, epsilon)``: a ``scale`` over the normalized axes."""
+    shape = single_input(call, inputs)
+    axes = _axes(call, len(shape))
+    size = product(known_dim(call, shape, a, f"size on axis {a}") for a in axes)
+    return result(shape, trainable=size)
+
+
 @shape_rule("UnitNormalization")
 def unit_normalization_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     """``UnitNormalization(axis=-1)``: no weights, shape unchanged."""
     shape = single_input(call, inputs)
     _axes(call, len(shape))
     return result(shape)
+
+
+def _array_shape(call: LayerCall, name: str, value: object) -> tuple[int, ...]:
+    """The shape of a number or a nested list of numbers (as NumPy would give it)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return ()
+    if isinstance(value, list | tuple) and value:
+        inner = {_array_shape(call, name, v) for v in value}
+        if len(inner) == 1:
+            return (len(value), *inner.pop())
+    raise ShapeFault(
+        f"Normalization argument '{name}' must be a number or a (nested) list of numbers of "
+        f"one shape; got {value!r}",
+        arg=name,
+    )
+
+
+def _check_statistics(call: LayerCall, shape: Shape, kept: list[int]) -> None:
+    """``mean``/``variance`` broadcast over the kept axes, aligned to the last ones, as Keras does."""
+    mean, variance = arg(call, "mean"), arg(call, "variance")
+    if mean is None or variance is None:
+        raise ShapeFault(
+            "Normalization needs both 'mean' and 'variance', or neither",
+            arg="variance" if mean is not None else "mean",
+        )
+    stats = _array_shape(call, "mean", mean)
+    if _array_shape(call, "variance", variance) != stats:
+        raise ShapeFault("Normalization 'mean' and 'variance' must have the same shape", arg="mean")
+    if len(stats) > len(kept):
+        raise ShapeFault(
+            f"Normalization 'mean' has rank {len(stats)}, more than the {len(kept)} kept axes",
+            arg="mean",
+        )
+    for size, axis in zip(reversed(stats), reversed(kept), strict=False):
+        if size not in (1, shape[axis]):
+            raise ShapeFault(
+                f"Normalization 'mean' has {size} values for axis {axis} of size {shape[axis]} "
+                f"in {format_shape(shape)}",
+                hint="give one value per feature on the kept axis (or a single number)",
+                arg="mean",
+            )
 
 
 @shape_rule("Normalization")
@@ -126,13 +177,12 @@ def feature_normalization_rule(call: LayerCall, inputs: Sequence[Shape]) -> Shap
     axes (all reduced when ``axis`` is null) plus a scalar ``count``; with them, no weights.
     """
     shape = single_input(call, inputs)
-    if arg(call, "mean") is not None or arg(call, "variance") is not None:
-        return result(shape)
-    value = arg(call, "axis", -1)
-    if value is None:
-        return result(shape, non_trainable=3)
-    kept = _axes(call, len(shape))
+    given = arg(call, "mean") is not None or arg(call, "variance") is not None
+    kept = [] if arg(call, "axis", -1) is None else _axes(call, len(shape))
     if 0 in kept:
         raise ShapeFault("Normalization cannot keep the batch axis 0", arg="axis")
     size = product(known_dim(call, shape, a, "a kept axis") for a in kept)
+    if given:
+        _check_statistics(call, shape, kept)
+        return result(shape)
     return result(shape, non_trainable=2 * size + 1)

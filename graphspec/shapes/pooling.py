@@ -1,4 +1,4 @@
-"""Shape rules for windowed (max/average) and global pooling in 1D/2D/3D."""
+"""Shape rules for windowed, global and adaptive (max/average) pooling in 1D/2D/3D."""
 
 from __future__ import annotations
 
@@ -18,10 +18,13 @@ from graphspec.shapes._registry import (
 from graphspec.shapes._types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
 from graphspec.shapes.conv import layout
 
-__all__ = ["global_pooling_rule", "pooling_rule"]
+__all__ = ["adaptive_pooling_rule", "global_pooling_rule", "pooling_rule"]
 
 _POOLS = {f"{kind}Pooling{n}D": n for kind in ("Max", "Average") for n in (1, 2, 3)}
 _GLOBAL_POOLS = {f"Global{kind}Pooling{n}D": n for kind in ("Max", "Average") for n in (1, 2, 3)}
+_ADAPTIVE_POOLS = {
+    f"Adaptive{kind}Pooling{n}D": n for kind in ("Max", "Average") for n in (1, 2, 3)
+}
 
 
 def _check_rank(call: LayerCall, shape: Shape, n: int, data_format: str) -> int:
@@ -75,3 +78,17 @@ def global_pooling_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult
     if fmt == "channels_last":
         return result((shape[0], *(1,) * n, channels))
     return result((shape[0], channels, *(1,) * n))
+
+
+@shape_rule(*_ADAPTIVE_POOLS)
+def adaptive_pooling_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+    """``Adaptive{Max,Average}PoolingND(output_size)``: the spatial axes become ``output_size``
+    whatever their input size (unknown sizes included)."""
+    n = _ADAPTIVE_POOLS[call.type]
+    shape = single_input(call, inputs)
+    size = tuple_arg(call, "output_size", REQUIRED, n)
+    fmt = data_format_arg(call)
+    _check_rank(call, shape, n, fmt)
+    if fmt == "channels_last":
+        return result((shape[0], *size, shape[-1]))
+    return result((shape[0], shape[1], *size))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
+from graphspec.catalog import canonical_type
 from graphspec.shapes._registry import (
-    arg,
     bool_arg,
     choice_arg,
+    delegate,
     int_arg,
     known_dim,
+    nested_call,
     result,
     shape_rule,
     single_input,
@@ -70,19 +72,7 @@ def rnn_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     return result(output, *state_shapes, trainable=trainable)
 
 
-def _inner_call(call: LayerCall) -> LayerCall:
-    """The wrapped recurrent layer of a ``Bidirectional``, as a :class:`LayerCall`."""
-    inner = arg(call, "layer")
-    if isinstance(inner, LayerCall):
-        return inner
-    if isinstance(inner, Mapping) and isinstance(inner.get("type"), str):
-        args = {k: v for k, v in inner.items() if k not in ("type", "name")}
-        return LayerCall(inner["type"], args, str(inner.get("name") or ""))
-    raise ShapeFault(
-        f"Bidirectional argument 'layer' must be a mapping with a 'type' key; got {inner!r}",
-        hint="e.g. layer: {type: LSTM, units: 64, return_sequences: true}",
-        arg="layer",
-    )
+_WRAPPABLE = (*_RNNS, "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 
 
 @shape_rule("Bidirectional")
@@ -93,10 +83,10 @@ def bidirectional_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     both directions as separate outputs. With ``return_state`` the forward states, then the
     backward states, follow. ``backward_layer`` is assumed to mirror ``layer``.
     """
-    inner = _inner_call(call)
-    if inner.type not in _RNNS:
+    inner = nested_call(call, "layer")
+    if canonical_type(inner.type) not in _WRAPPABLE:
         raise ShapeFault(
-            f"Bidirectional can wrap {', '.join(_RNNS)}; got {inner.type!r}",
+            f"Bidirectional can wrap {', '.join(_WRAPPABLE)}; got {inner.type!r}",
             arg="layer",
         )
     mode = choice_arg(call, "merge_mode", "concat", ("concat", "sum", "mul", "ave", None))
@@ -106,13 +96,10 @@ def bidirectional_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
             hint="drop go_backwards; Bidirectional already runs a backward copy of the layer",
             arg="layer",
         )
-    single = rnn_rule(inner, inputs)
-    n_states = _RNNS[inner.type][1] if bool_arg(inner, "return_state", False) else 0
+    single = delegate(call, "layer", inner, inputs)
     output, states = single.outputs[0], single.outputs[1:]
-    if n_states != len(states):
-        raise ShapeFault("Bidirectional could not match the wrapped layer's states", arg="layer")
     if mode is None:
-        outputs = (output, output)
+        outputs: tuple[Shape, ...] = (output, output)
     elif mode == "concat":
         last = output[-1]
         outputs = ((*output[:-1], None if last is None else 2 * last),)

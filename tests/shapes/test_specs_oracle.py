@@ -15,15 +15,14 @@ SPECS = sorted(Path("specs").glob("*.yaml"))
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_every_node_matches_keras(path: Path) -> None:
-    from graphspec.compiler import build_model
+    from graphspec.compiler import build_model, flat_outputs
 
     result = check(path)
     assert result.ok and result.shapes is not None and result.shapes.complete
     built = build_model(result, api="functional")
     for node in result.graph.layers:
         static = result.shapes[node.name]
-        tensor = built.tensors[node.name]
-        tensors = tensor if isinstance(tensor, list | tuple) else [tensor]
+        tensors = flat_outputs(built.tensors[node.name])
         assert static.outputs == tuple(tuple(t.shape) for t in tensors), node.name
         if node.share:
             continue
