@@ -15,7 +15,7 @@ help:
 	@echo "make test-all  the same, with the slow tests (every keras.applications round trip)"
 	@echo "make bench     benchmarks against Keras (writes benchmarks/results.json)"
 	@echo "make fuzz      run the atheris fuzz target on the loader (not part of CI)"
-	@echo "make catalog   regenerate the Keras layer catalog from the installed Keras"
+	@echo "make catalog   regenerate the Keras layer catalog (and the shape-rule coverage in the docs)"
 	@echo "make applications  regenerate the shipped keras.applications specs (a few minutes)"
 	@echo "make diagrams  regenerate the SVG diagrams under docs/diagrams/"
 	@echo "make screenshot  screenshot \`graphspec view\` in headless Chromium (docs/diagrams/viewer.png)"
@@ -65,7 +65,7 @@ test: setup sysdeps-test lint
 	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules -m "not slow" graphspec tests
 
 test-all: setup sysdeps-test lint
-	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules graphspec tests
+	GRAPHSPEC_SHAPES=all $(VENV)/bin/pytest -p no:cacheprovider --doctest-modules graphspec tests
 
 bench: setup
 	$(PY) -m benchmarks
@@ -76,6 +76,7 @@ fuzz: setup
 
 catalog: setup
 	$(PY) scripts/gen_catalog.py
+	$(PY) scripts/gen_coverage.py
 
 applications: setup
 	$(PY) scripts/gen_applications.py

@@ -85,6 +85,26 @@ def _from_config(model: Any, *, copies: int = 6) -> Callable[[], Any]:
     return rebuild
 
 
+@section("coverage")
+def _coverage(ctx: dict[str, Any]) -> list[Figure]:
+    """Shape-rule coverage: classes with a static rule over the catalog classes a spec can name."""
+    from graphspec.shapes.coverage import coverage
+
+    cov = coverage()
+    print(f"  static shape coverage: {cov.headline()} (Keras {cov.keras_version})")
+    return [
+        Figure(
+            name="static shape rules / spec-able keras.layers classes",
+            ours=float(len(cov.covered)),
+            reference=float(len(cov.spec_able)),
+            unit="classes",
+            goal="= 1",
+            met=not cov.missing,
+            note=", ".join(cov.missing),
+        )
+    ]
+
+
 @section("validate")
 def _validate(ctx: dict[str, Any]) -> list[Figure]:
     import yaml

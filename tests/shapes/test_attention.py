@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from graphspec.shapes import LayerCall, ShapeFault, infer_layer
-
-from ._settings import FEW
 
 pytestmark = pytest.mark.keras
 
@@ -70,66 +66,3 @@ def test_multi_head_attention_arity_fault() -> None:
     call = LayerCall("MultiHeadAttention", {"num_heads": 2, "key_dim": 4})
     with pytest.raises(ShapeFault, match="takes 2 to 3 input"):
         infer_layer(call, [(None, 8, 16)])
-
-
-# ---------------------------------------------------------------------------- property tests
-
-maybe_dim = st.one_of(st.integers(1, 6), st.none())
-
-
-@st.composite
-def mha_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    # Query, value and key share one rank here: Keras builds the layer for mixed ranks and only
-    # fails when the einsum runs, while graphspec rejects the mix at once.
-    rank = draw(st.integers(3, 4))
-    query = (None, *draw(st.lists(maybe_dim, min_size=rank - 1, max_size=rank - 1)))
-    value = (None, *draw(st.lists(maybe_dim, min_size=rank - 1, max_size=rank - 1)))
-    inputs = [query, value]
-    if draw(st.booleans()):
-        same = draw(st.booleans())
-        key_axes = (
-            value[1:-1] if same else draw(st.lists(maybe_dim, min_size=rank - 2, max_size=rank - 2))
-        )
-        inputs.append((None, *key_axes, draw(maybe_dim)))
-    args: dict[str, Any] = {
-        "num_heads": draw(st.integers(1, 3)),
-        "key_dim": draw(st.integers(1, 4)),
-    }
-    if draw(st.booleans()):
-        args["value_dim"] = draw(st.integers(1, 4))
-    if draw(st.booleans()):
-        args["output_shape"] = draw(
-            st.one_of(st.integers(1, 5), st.lists(st.integers(1, 3), min_size=1, max_size=2))
-        )
-    for flag in ("use_bias", "use_gate"):
-        if draw(st.booleans()):
-            args[flag] = draw(st.booleans())
-    if rank == 4 and draw(st.booleans()):
-        args["attention_axes"] = draw(st.sampled_from([1, 2, [1, 2], -2]))
-    return LayerCall("MultiHeadAttention", args), inputs
-
-
-@FEW
-@given(mha_cases())
-def test_multi_head_attention_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def attention_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    kind = draw(st.sampled_from(["Attention", "AdditiveAttention"]))
-    dim = draw(maybe_dim)
-    query = (None, draw(maybe_dim), dim)
-    value = (None, draw(maybe_dim), draw(st.sampled_from([dim, 3])))
-    args: dict[str, Any] = {}
-    if draw(st.booleans()):
-        args["use_scale"] = draw(st.booleans())
-    if kind == "Attention" and draw(st.booleans()):
-        args["score_mode"] = draw(st.sampled_from(["dot", "concat"]))
-    return LayerCall(kind, args), [query, value]
-
-
-@FEW
-@given(attention_cases())
-def test_attention_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)

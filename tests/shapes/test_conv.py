@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from graphspec.shapes import LayerCall, ShapeFault, infer_layer
-
-from ._settings import FEW
 
 pytestmark = pytest.mark.keras
 
@@ -175,99 +171,3 @@ def test_conv_argument_faults() -> None:
             LayerCall("Conv2DTranspose", {"filters": 2, "kernel_size": 3, "output_padding": 1}),
             [(None, 9, 9, 3)],
         )
-
-
-# ---------------------------------------------------------------------------- property tests
-
-
-def _shape(draw: st.DrawFn, n: int, channels_first: bool, max_size: int = 9) -> tuple[Any, ...]:
-    spatial = draw(st.lists(st.one_of(st.integers(1, max_size), st.none()), min_size=n, max_size=n))
-    channels = draw(st.one_of(st.integers(1, 6), st.none()))
-    # A few draws with the wrong rank check the rank fault against Keras' own failure.
-    if draw(st.integers(0, 9)) == 0:
-        spatial = spatial[:-1] if n > 1 else [*spatial, 3]
-    return (None, channels, *spatial) if channels_first else (None, *spatial, channels)
-
-
-def _int_or_tuple(draw: st.DrawFn, n: int, low: int, high: int) -> Any:
-    if draw(st.booleans()):
-        return draw(st.integers(low, high))
-    return draw(st.lists(st.integers(low, high), min_size=n, max_size=n))
-
-
-def _window(draw: st.DrawFn, n: int, args: dict[str, Any], *, causal: bool = False) -> None:
-    args["kernel_size"] = _int_or_tuple(draw, n, 1, 4)
-    if draw(st.booleans()):
-        args["strides"] = _int_or_tuple(draw, n, 1, 3)
-    if draw(st.booleans()):
-        args["dilation_rate"] = _int_or_tuple(draw, n, 1, 3)
-    pads = ["valid", "same", "SAME", *(["causal"] if causal else [])]
-    args["padding"] = draw(st.sampled_from(pads))
-    if draw(st.booleans()):
-        args["data_format"] = draw(st.sampled_from(["channels_last", "channels_first"]))
-    if draw(st.booleans()):
-        args["use_bias"] = draw(st.booleans())
-
-
-@st.composite
-def conv_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    n = draw(st.integers(1, 3))
-    args: dict[str, Any] = {"filters": draw(st.integers(0, 8))}
-    _window(draw, n, args, causal=n == 1)
-    if draw(st.booleans()):
-        args["groups"] = draw(st.integers(1, 4))
-    if draw(st.integers(0, 4)) == 0:
-        args["lora_rank"] = draw(st.integers(1, 2))
-    cf = args.get("data_format") == "channels_first"
-    return LayerCall(f"Conv{n}D", args), [_shape(draw, n, cf)]
-
-
-@FEW
-@given(conv_cases())
-def test_conv_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def conv_transpose_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    n = draw(st.integers(1, 3))
-    args: dict[str, Any] = {"filters": draw(st.integers(1, 8))}
-    _window(draw, n, args)
-    if draw(st.booleans()):
-        args["output_padding"] = _int_or_tuple(draw, n, 0, 2)
-    cf = args.get("data_format") == "channels_first"
-    return LayerCall(f"Conv{n}DTranspose", args), [_shape(draw, n, cf)]
-
-
-@FEW
-@given(conv_transpose_cases())
-def test_conv_transpose_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def depthwise_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    n = draw(st.integers(1, 2))
-    separable = draw(st.booleans())
-    args: dict[str, Any] = {}
-    if separable:
-        args["filters"] = draw(st.integers(1, 8))
-    if draw(st.booleans()):
-        args["depth_multiplier"] = draw(st.integers(1, 3))
-    _window(draw, n, args)
-    # Keras builds depthwise/separable layers with strides > 1 *and* dilation > 1 (only the
-    # backend op rejects them when run); the rule reports it at once, so such draws are skipped.
-    strides, dilation = args.get("strides", 1), args.get("dilation_rate", 1)
-    strided = max(strides if isinstance(strides, list) else [strides]) > 1
-    dilated = max(dilation if isinstance(dilation, list) else [dilation]) > 1
-    if strided and dilated:
-        args.pop("dilation_rate")
-    cf = args.get("data_format") == "channels_first"
-    kind = "SeparableConv" if separable else "DepthwiseConv"
-    return LayerCall(f"{kind}{n}D", args), [_shape(draw, n, cf)]
-
-
-@FEW
-@given(depthwise_cases())
-def test_depthwise_separable_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)

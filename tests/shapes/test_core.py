@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from graphspec.shapes import LayerCall, ShapeFault, infer_layer
-
-from ._settings import FEW
 
 pytestmark = pytest.mark.keras
 
@@ -164,115 +160,3 @@ def test_spatial_dropout_rank_fault() -> None:
     with pytest.raises(ShapeFault, match=r"SpatialDropout2D expects a rank-4 input") as info:
         infer_layer(LayerCall("SpatialDropout2D", {"rate": 0.1}), [(None, 5, 3)])
     assert "SpatialDropout1D" in (info.value.hint or "")
-
-
-# ---------------------------------------------------------------------------- property tests
-
-dims = st.integers(1, 6)
-
-
-@st.composite
-def dense_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    args: dict[str, Any] = {"units": draw(st.integers(-1, 9))}
-    if draw(st.booleans()):
-        args["use_bias"] = draw(st.booleans())
-    if draw(st.booleans()):
-        args["lora_rank"] = draw(st.integers(1, 3))
-    shape = (None, *draw(st.lists(st.one_of(dims, st.none()), min_size=0, max_size=3)))
-    return LayerCall("Dense", args), [shape]
-
-
-@FEW
-@given(dense_cases())
-def test_dense_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def einsum_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    # Keras accepts a rank mismatch between a no-ellipsis equation and the input at build time
-    # (it fails later inside einsum), so inputs always have one axis per input letter here.
-    form = draw(st.sampled_from(["ab,bc->ac", "abc,cd->abd", "abc,cde->abde", "...b,bc->...c"]))
-    n_out = {"ab,bc->ac": 1, "abc,cd->abd": 2, "abc,cde->abde": 3, "...b,bc->...c": 1}[form]
-    rank = 3 if form.startswith("abc") else 2
-    if form.startswith("..."):
-        rank = draw(st.integers(2, 4))
-    shape = (None, *draw(st.lists(dims, min_size=rank - 1, max_size=rank - 1)))
-    out = draw(st.lists(st.one_of(dims, st.none()), min_size=n_out, max_size=n_out))
-    letters = form.split("->")[1].replace("...", "")
-    args: dict[str, Any] = {"equation": form, "output_shape": out}
-    if draw(st.booleans()):
-        args["bias_axes"] = draw(st.sampled_from([letters[-1], letters[-2:], letters[1:]]))
-    return LayerCall("EinsumDense", args), [shape]
-
-
-@FEW
-@given(einsum_cases())
-def test_einsum_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def prelu_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    rank = draw(st.integers(2, 4))
-    shape = (
-        None,
-        *draw(st.lists(st.one_of(dims, st.none()), min_size=rank - 1, max_size=rank - 1)),
-    )
-    args: dict[str, Any] = {}
-    if draw(st.booleans()):
-        # Keras indexes shared axes as ``param_shape[i - 1]``, so axis 0 or negative axes would
-        # silently alias other axes; only valid axes 1..rank-1 are drawn.
-        args["shared_axes"] = draw(st.lists(st.integers(1, rank - 1), min_size=1, unique=True))
-    return LayerCall("PReLU", args), [shape]
-
-
-@FEW
-@given(prelu_cases())
-def test_prelu_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def embedding_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    args: dict[str, Any] = {
-        "input_dim": draw(st.integers(1, 50)),
-        "output_dim": draw(st.integers(1, 9)),
-    }
-    if draw(st.booleans()):
-        args["lora_rank"] = draw(st.integers(1, 3))
-    shape = (None, *draw(st.lists(st.one_of(dims, st.none()), max_size=2)))
-    return LayerCall("Embedding", args), [shape]
-
-
-@FEW
-@given(embedding_cases())
-def test_embedding_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def noise_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    kind = draw(
-        st.sampled_from(
-            [
-                "Dropout",
-                "GaussianDropout",
-                "AlphaDropout",
-                "GaussianNoise",
-                "SpatialDropout1D",
-                "SpatialDropout2D",
-                "SpatialDropout3D",
-            ]
-        )
-    )
-    value = draw(st.floats(-0.5, 1.5))
-    args = {"stddev" if kind == "GaussianNoise" else "rate": value}
-    shape = (None, *draw(st.lists(dims, min_size=1, max_size=4)))
-    return LayerCall(kind, args), [shape]
-
-
-@FEW
-@given(noise_cases())
-def test_noise_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)

@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from graphspec.shapes import LayerCall, ShapeFault, infer_layer
-
-from ._settings import FEW
 
 pytestmark = pytest.mark.keras
 
@@ -109,73 +105,3 @@ def test_dot_mismatch_message() -> None:
 def test_subtract_needs_two_inputs() -> None:
     with pytest.raises(ShapeFault, match="Subtract takes 2 input"):
         infer_layer(LayerCall("Subtract"), [(None, 3)] * 3)
-
-
-# ---------------------------------------------------------------------------- property tests
-
-maybe_dim = st.one_of(st.integers(1, 4), st.none())
-
-
-@st.composite
-def elementwise_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    kind = draw(st.sampled_from(ELEMENTWISE))
-    count = 2 if kind == "Subtract" else draw(st.integers(1, 4))
-    base = draw(st.lists(maybe_dim, min_size=1, max_size=3))
-    inputs = []
-    for _ in range(count):
-        dims = [draw(st.sampled_from([d, 1, None, 3])) if draw(st.booleans()) else d for d in base]
-        dims = dims[draw(st.integers(0, len(dims) - 1)) :] if draw(st.booleans()) else dims
-        inputs.append((None, *dims))
-    return LayerCall(kind), inputs
-
-
-@FEW
-@given(elementwise_cases())
-def test_elementwise_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def concatenate_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    rank = draw(st.integers(2, 4))
-    # Axis 0 (batch) is excluded: Keras concatenates batches but graphspec shapes keep the
-    # batch dimension unknown; and ranks always agree (Keras' rank check is exercised above).
-    axis = draw(st.sampled_from([a for a in range(-rank + 1, rank) if a != 0]))
-    base = draw(st.lists(maybe_dim, min_size=rank - 1, max_size=rank - 1))
-    inputs = []
-    for _ in range(draw(st.integers(1, 3))):
-        dims = [draw(maybe_dim) if draw(st.integers(0, 3)) == 0 else d for d in base]
-        inputs.append((None, *dims))
-    return LayerCall("Concatenate", {"axis": axis}), inputs
-
-
-@FEW
-@given(concatenate_cases())
-def test_concatenate_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def dot_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    a = (None, *draw(st.lists(maybe_dim, min_size=1, max_size=2)))
-    b = (None, *draw(st.lists(maybe_dim, min_size=1, max_size=2)))
-    # Only non-batch axes are drawn: Keras lets axes=0 through its shape computation and then
-    # produces shapes that do not describe a batch; graphspec rejects axis 0.
-    ax = draw(st.integers(1, len(a) - 1))
-    bx = draw(st.integers(1, len(b) - 1))
-    if draw(st.booleans()):
-        axes: Any = [ax - len(a) if draw(st.booleans()) else ax, bx]
-    elif len(a) == len(b):
-        axes = draw(st.sampled_from([ax, -1]))
-    else:
-        axes = -1
-    args: dict[str, Any] = {"axes": axes}
-    if draw(st.booleans()):
-        args["normalize"] = draw(st.booleans())
-    return LayerCall("Dot", args), [a, b]
-
-
-@FEW
-@given(dot_cases())
-def test_dot_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)

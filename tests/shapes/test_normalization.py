@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from graphspec.shapes import LayerCall, ShapeFault, infer_layer
-
-from ._settings import FEW
 
 pytestmark = pytest.mark.keras
 
@@ -64,44 +60,3 @@ def test_group_normalization_fault_message() -> None:
 def test_batch_normalization_unknown_axis() -> None:
     with pytest.raises(ShapeFault, match="needs a known size on axis 1"):
         infer_layer(LayerCall("BatchNormalization"), [(None, None)])
-
-
-# ---------------------------------------------------------------------------- property tests
-
-maybe_dim = st.one_of(st.integers(1, 8), st.none())
-
-
-@st.composite
-def normalization_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    kind = draw(
-        st.sampled_from(
-            ["BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization"]
-        )
-    )
-    shape = (None, *draw(st.lists(maybe_dim, min_size=1, max_size=3)))
-    rank = len(shape)
-    args: dict[str, Any] = {}
-    if draw(st.booleans()):
-        axis = st.integers(-rank - 1, rank)
-        if kind in ("LayerNormalization", "UnitNormalization") and draw(st.booleans()):
-            # Keras would build a weight with a repeated axis; only distinct axes are drawn.
-            picked = draw(st.lists(st.integers(1, rank - 1), min_size=1, unique=True))
-            args["axis"] = [a - rank if draw(st.booleans()) else a for a in picked]
-        else:
-            args["axis"] = draw(axis)
-    for flag in ("center", "scale"):
-        if kind != "UnitNormalization" and draw(st.booleans()):
-            args[flag] = draw(st.booleans())
-    if kind == "BatchNormalization" and draw(st.booleans()):
-        args["renorm"] = draw(st.booleans())
-    if kind == "LayerNormalization" and draw(st.booleans()):
-        args["rms_scaling"] = draw(st.booleans())
-    if kind == "GroupNormalization":
-        args["groups"] = draw(st.sampled_from([-1, 1, 2, 3, 4, 8]))
-    return LayerCall(kind, args), [shape]
-
-
-@FEW
-@given(normalization_cases())
-def test_normalization_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)

@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from graphspec.shapes import LayerCall, ShapeFault, infer_layer
-
-from ._settings import FEW
 
 pytestmark = pytest.mark.keras
 
@@ -72,59 +68,3 @@ def test_pooling_uppercase_padding_is_accepted() -> None:
     # convolution layers do.
     res = infer_layer(LayerCall("MaxPooling1D", {"padding": "SAME"}), [(None, 5, 2)])
     assert res is not None and res.output == (None, 3, 2)
-
-
-# ---------------------------------------------------------------------------- property tests
-
-
-@st.composite
-def pooling_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    n = draw(st.integers(1, 3))
-    kind = draw(st.sampled_from(["Max", "Average"]))
-    args: dict[str, Any] = {}
-    for name, high in (("pool_size", 4), ("strides", 3)):
-        if draw(st.booleans()):
-            args[name] = (
-                draw(st.integers(1, high))
-                if draw(st.booleans())
-                else draw(st.lists(st.integers(1, high), min_size=n, max_size=n))
-            )
-    # Lowercase only: Keras pooling rejects 'SAME' where graphspec accepts it.
-    args["padding"] = draw(st.sampled_from(["valid", "same"]))
-    if draw(st.booleans()):
-        args["data_format"] = draw(st.sampled_from(["channels_last", "channels_first"]))
-    shape = _input_shape(draw, n)
-    return LayerCall(f"{kind}Pooling{n}D", args), [shape]
-
-
-@FEW
-@given(pooling_cases())
-def test_pooling_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-def _input_shape(draw: st.DrawFn, n: int) -> tuple[int | None, ...]:
-    """Mostly the right rank for an ``n``-D pooling (batch, n spatial dims, channels), sometimes
-    one less or one more; dimensions 1-9 or unknown."""
-    rank = n + 2 if draw(st.integers(0, 9)) else draw(st.sampled_from([n + 1, n + 3]))
-    dims = st.lists(st.one_of(st.integers(1, 9), st.none()), min_size=rank - 1, max_size=rank - 1)
-    return (None, *draw(dims))
-
-
-@st.composite
-def global_pooling_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    n = draw(st.integers(1, 3))
-    kind = draw(st.sampled_from(["Max", "Average"]))
-    args: dict[str, Any] = {}
-    if draw(st.booleans()):
-        args["keepdims"] = draw(st.booleans())
-    if draw(st.booleans()):
-        args["data_format"] = draw(st.sampled_from(["channels_last", "channels_first"]))
-    shape = _input_shape(draw, n)
-    return LayerCall(f"Global{kind}Pooling{n}D", args), [shape]
-
-
-@FEW
-@given(global_pooling_cases())
-def test_global_pooling_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)

@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from graphspec.shapes import LayerCall, ShapeFault, infer_layer
-
-from ._settings import FEW
 
 pytestmark = pytest.mark.keras
 
@@ -82,55 +78,3 @@ def test_rnn_rank_fault() -> None:
     ) as info:
         infer_layer(LayerCall("LSTM", {"units": 4}), [(None, 10)])
     assert "Reshape" in (info.value.hint or "")
-
-
-# ---------------------------------------------------------------------------- property tests
-
-
-def _rnn_args(draw: st.DrawFn, kind: str) -> dict[str, Any]:
-    args: dict[str, Any] = {"units": draw(st.integers(0, 6))}
-    for flag in ("return_sequences", "return_state", "use_bias", "go_backwards"):
-        if draw(st.booleans()):
-            args[flag] = draw(st.booleans())
-    if kind == "GRU" and draw(st.booleans()):
-        args["reset_after"] = draw(st.booleans())
-    return args
-
-
-def _sequence(draw: st.DrawFn) -> tuple[Any, ...]:
-    # Ranks 2 and 3 only: Keras builds an RNN on a rank-4 input (it fails when run), graphspec
-    # rejects it at once.
-    rank = draw(st.sampled_from([3, 3, 3, 2]))
-    dims = draw(
-        st.lists(st.one_of(st.integers(1, 6), st.none()), min_size=rank - 1, max_size=rank - 1)
-    )
-    return (None, *dims)
-
-
-@st.composite
-def rnn_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    kind = draw(st.sampled_from(RNNS))
-    return LayerCall(kind, _rnn_args(draw, kind)), [_sequence(draw)]
-
-
-@FEW
-@given(rnn_cases())
-def test_rnn_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def bidirectional_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    kind = draw(st.sampled_from(RNNS))
-    inner = {"type": kind, **_rnn_args(draw, kind)}
-    inner["units"] = max(inner["units"], 1)
-    args: dict[str, Any] = {"layer": inner}
-    if draw(st.booleans()):
-        args["merge_mode"] = draw(st.sampled_from(["concat", "sum", "mul", "ave", None]))
-    return LayerCall("Bidirectional", args), [_sequence(draw)]
-
-
-@FEW
-@given(bidirectional_cases())
-def test_bidirectional_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import os
+import pkgutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -32,16 +34,9 @@ from graphspec.shapes._registry import (
     window_dims,
 )
 
-RULE_MODULES = [
-    "attention",
-    "conv",
-    "core",
-    "merging",
-    "normalization",
-    "pooling",
-    "recurrent",
-    "reshaping",
-]
+RULE_MODULES = sorted(
+    m.name for m in pkgutil.iter_modules(graphspec.shapes.__path__) if not m.name.startswith("_")
+)
 
 
 def test_import_does_not_load_tensorflow() -> None:
@@ -240,12 +235,21 @@ junk = st.recursive(
                 "ab,bc->ac",
                 "...b,bc->...c",
                 "LSTM",
+                "LSTMCell",
+                "StackedRNNCells",
+                "Dense",
+                "multi_hot",
+                "one_hot",
             ]
         ),
     ),
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(st.sampled_from(["type", "units", "return_state"]), inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["type", "units", "return_state", "cells", "filters"]),
+            inner,
+            max_size=3,
+        ),
     ),
     max_leaves=6,
 )
@@ -299,13 +303,42 @@ ARG_NAMES = [
     "negative_slope",
     "max_value",
     "threshold",
+    "height",
+    "width",
+    "output_mode",
+    "vocabulary",
+    "num_oov_indices",
+    "mask_token",
+    "max_tokens",
+    "pad_to_max_tokens",
+    "idf_weights",
+    "output_sequence_length",
+    "split",
+    "num_bins",
+    "bin_boundaries",
+    "num_tokens",
+    "output_size",
+    "cell",
+    "cells",
+    "head_dim",
+    "num_query_heads",
+    "num_key_value_heads",
+    "frame_length",
+    "frame_step",
+    "fft_length",
+    "sequence_stride",
+    "num_mel_bins",
+    "mean",
+    "variance",
+    "tie_weights",
+    "power_iterations",
 ]
 shapes = st.lists(st.one_of(st.integers(-1, 6), st.none()), min_size=0, max_size=5).map(
     lambda dims: (None, *dims)
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(os.environ.get("GRAPHSPEC_FUZZ_EXAMPLES", "300")), deadline=None)
 @given(
     type_=st.sampled_from(sorted(n for n in SHAPE_RULES if not n.startswith("_"))),
     args=st.dictionaries(st.sampled_from(ARG_NAMES), junk, max_size=5),

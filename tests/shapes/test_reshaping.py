@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from graphspec.shapes import LayerCall, ShapeFault, infer_layer
-
-from ._settings import FEW
 
 pytestmark = pytest.mark.keras
 
@@ -86,82 +82,3 @@ def test_cropping_fault() -> None:
     ) as info:
         infer_layer(LayerCall("Cropping2D", {"cropping": 3}), [(None, 5, 5, 2)])
     assert info.value.arg == "cropping"
-
-
-# ---------------------------------------------------------------------------- property tests
-
-maybe_dim = st.one_of(st.integers(1, 6), st.none())
-
-
-@st.composite
-def reshape_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    shape = (None, *draw(st.lists(maybe_dim, min_size=1, max_size=3)))
-    # Keras accepts 0 in target_shape when the input size is unknown; graphspec never allows
-    # empty dimensions, so only positive sizes and -1 are drawn.
-    target = draw(st.lists(st.integers(1, 6), min_size=1, max_size=3))
-    if draw(st.booleans()):
-        target[draw(st.integers(0, len(target) - 1))] = -1
-    return LayerCall("Reshape", {"target_shape": target}), [shape]
-
-
-@FEW
-@given(reshape_cases())
-def test_reshape_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-@st.composite
-def flatten_permute_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    # Flatten only with known sizes: with unknown sizes graphspec deliberately faults (above).
-    kind = draw(st.sampled_from(["Flatten", "Permute", "RepeatVector"]))
-    if kind == "Flatten":
-        shape = (None, *draw(st.lists(st.integers(1, 6), max_size=3)))
-        return LayerCall(kind, {}), [shape]
-    shape = (None, *draw(st.lists(maybe_dim, min_size=1, max_size=3)))
-    if kind == "RepeatVector":
-        return LayerCall(kind, {"n": draw(st.integers(1, 4))}), [shape]
-    dims = draw(st.permutations(range(1, len(shape))))
-    return LayerCall(kind, {"dims": list(dims)}), [shape]
-
-
-@FEW
-@given(flatten_permute_cases())
-def test_flatten_permute_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)
-
-
-def _amount(draw: st.DrawFn, n: int) -> Any:
-    """A padding/cropping amount in one of the forms Keras accepts."""
-    pair = st.lists(st.integers(0, 3), min_size=2, max_size=2)
-    if n == 1:
-        return draw(st.one_of(st.integers(0, 3), pair))
-    entry = st.one_of(st.integers(0, 3), pair)
-    return draw(st.one_of(st.integers(0, 3), st.lists(entry, min_size=n, max_size=n)))
-
-
-@st.composite
-def spatial_cases(draw: st.DrawFn) -> tuple[LayerCall, list[Any]]:
-    n = draw(st.integers(1, 3))
-    kind = draw(st.sampled_from(["ZeroPadding", "Cropping", "UpSampling"]))
-    args: dict[str, Any] = {}
-    if kind == "UpSampling":
-        if draw(st.booleans()):
-            args["size"] = (
-                draw(st.integers(1, 3))
-                if n == 1 or draw(st.booleans())
-                else draw(st.lists(st.integers(1, 3), min_size=n, max_size=n))
-            )
-    elif draw(st.booleans()):
-        args["padding" if kind == "ZeroPadding" else "cropping"] = _amount(draw, n)
-    has_format = not (n == 1 and kind in ("Cropping", "UpSampling"))
-    if has_format and draw(st.booleans()):
-        args["data_format"] = draw(st.sampled_from(["channels_last", "channels_first"]))
-    rank = n + 2 if draw(st.integers(0, 9)) else draw(st.sampled_from([n + 1, n + 3]))
-    shape = (None, *draw(st.lists(maybe_dim, min_size=rank - 1, max_size=rank - 1)))
-    return LayerCall(f"{kind}{n}D", args), [shape]
-
-
-@FEW
-@given(spatial_cases())
-def test_spatial_property(oracle: Any, case: tuple[LayerCall, list[Any]]) -> None:
-    oracle.check(*case)

@@ -1,0 +1,160 @@
+"""Cases for recurrent layers, cells (run by RNN) and wrappers (Bidirectional, TimeDistributed,
+SpectralNormalization), whose rules delegate to the wrapped layer's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from graphspec.shapes import LayerCall
+
+from . import Case, cases, shape_of_rank
+
+RNNS = ["SimpleRNN", "LSTM", "GRU"]
+CELLS = ["SimpleRNNCell", "LSTMCell", "GRUCell"]
+
+
+def _flags(draw: st.DrawFn, args: dict[str, Any], names: tuple[str, ...]) -> None:
+    for flag in names:
+        if draw(st.booleans()):
+            args[flag] = draw(st.booleans())
+
+
+def _rnn_args(draw: st.DrawFn, kind: str) -> dict[str, Any]:
+    args: dict[str, Any] = {"units": draw(st.integers(0, 6))}
+    _flags(draw, args, ("return_sequences", "return_state", "use_bias", "go_backwards"))
+    if kind in ("GRU", "GRUCell") and draw(st.booleans()):
+        args["reset_after"] = draw(st.booleans())
+    return args
+
+
+def _cell(draw: st.DrawFn, kind: str) -> dict[str, Any]:
+    args: dict[str, Any] = {"type": kind, "units": draw(st.integers(1, 5))}
+    _flags(draw, args, ("use_bias",))
+    if kind == "GRUCell" and draw(st.booleans()):
+        args["reset_after"] = draw(st.booleans())
+    return args
+
+
+def _sequence(draw: st.DrawFn) -> tuple[Any, ...]:
+    # Ranks 2 and 3 only: Keras builds an RNN on a rank-4 input (it fails when run), graphspec
+    # rejects it at once.
+    return shape_of_rank(draw, draw(st.sampled_from([3, 3, 3, 2])))
+
+
+@cases(*RNNS)
+@st.composite
+def rnn(draw: st.DrawFn, name: str) -> Case:
+    return Case(LayerCall(name, _rnn_args(draw, name)), [_sequence(draw)])
+
+
+def _rnn_of(draw: st.DrawFn, cell: dict[str, Any]) -> Case:
+    args: dict[str, Any] = {"cell": cell}
+    _flags(draw, args, ("return_sequences", "return_state", "go_backwards", "unroll"))
+    return Case(LayerCall("RNN", args), [_sequence(draw)])
+
+
+@cases(*CELLS)
+@st.composite
+def cell(draw: st.DrawFn, name: str) -> Case:
+    """A cell is never a node: it is checked inside the RNN that runs it."""
+    return _rnn_of(draw, _cell(draw, name))
+
+
+@cases("StackedRNNCells")
+@st.composite
+def stacked(draw: st.DrawFn, name: str) -> Case:
+    kinds = draw(st.lists(st.sampled_from(CELLS), min_size=1, max_size=3))
+    return _rnn_of(draw, {"type": name, "cells": [_cell(draw, k) for k in kinds]})
+
+
+@cases("RNN")
+@st.composite
+def generic_rnn(draw: st.DrawFn, name: str) -> Case:
+    if draw(st.integers(0, 3)) == 0:
+        kinds = draw(st.lists(st.sampled_from(CELLS), min_size=1, max_size=2))
+        return _rnn_of(draw, {"type": "StackedRNNCells", "cells": [_cell(draw, k) for k in kinds]})
+    return _rnn_of(draw, _cell(draw, draw(st.sampled_from(CELLS))))
+
+
+@cases("Bidirectional")
+@st.composite
+def bidirectional(draw: st.DrawFn, name: str) -> Case:
+    kind = draw(st.sampled_from([*RNNS, "RNN", "ConvLSTM1D"]))
+    shape = _sequence(draw)
+    if kind == "RNN":
+        inner = {"type": kind, "cell": _cell(draw, draw(st.sampled_from(CELLS)))}
+        _flags(draw, inner, ("return_sequences", "return_state"))
+    elif kind == "ConvLSTM1D":
+        inner = {"type": kind, "filters": draw(st.integers(1, 3)), "kernel_size": 2}
+        _flags(draw, inner, ("return_sequences", "return_state"))
+        shape = (None, draw(st.integers(1, 3)), draw(st.integers(2, 5)), draw(st.integers(1, 3)))
+    else:
+        inner = {"type": kind, **_rnn_args(draw, kind)}
+        inner["units"] = max(inner["units"], 1)
+    args: dict[str, Any] = {"layer": inner}
+    if draw(st.booleans()):
+        args["merge_mode"] = draw(st.sampled_from(["concat", "sum", "mul", "ave", None]))
+    return Case(LayerCall(name, args), [shape])
+
+
+def _inner_layer(draw: st.DrawFn, rank: int) -> dict[str, Any]:
+    """A layer to wrap, with arguments fitting a per-step input of ``rank``."""
+    options: list[dict[str, Any]] = [
+        {"type": "Dense", "units": draw(st.integers(1, 4))},
+        {"type": "Dropout", "rate": 0.5},
+        {"type": "Flatten"},
+        {"type": "BatchNormalization"},
+    ]
+    if rank == 4:
+        options.append({"type": "Conv2D", "filters": 2, "kernel_size": draw(st.integers(1, 3))})
+        options.append({"type": "MaxPool2D"})
+    if rank == 3:
+        options.append({"type": "LSTM", "units": 2, "return_state": draw(st.booleans())})
+        options.append({"type": "Conv1D", "filters": 2, "kernel_size": 2})
+    if rank == 2:
+        options.append({"type": "Embedding", "input_dim": 9, "output_dim": 3})
+    return draw(st.sampled_from(options))
+
+
+@cases("TimeDistributed")
+@st.composite
+def time_distributed(draw: st.DrawFn, name: str) -> Case:
+    rank = draw(st.integers(2, 5))
+    dims = st.integers(1, 5)
+    shape = (
+        None,
+        draw(st.one_of(dims, st.none())),
+        *draw(st.lists(dims, min_size=rank - 2, max_size=rank - 2)),
+    )
+    inner = _inner_layer(draw, rank - 1)
+    return Case(LayerCall(name, {"layer": inner}), [shape])
+
+
+@cases("SpectralNormalization")
+@st.composite
+def spectral_normalization(draw: st.DrawFn, name: str) -> Case:
+    rank = draw(st.integers(2, 4))
+    shape = shape_of_rank(draw, rank, st.integers(2, 5))
+    options: list[dict[str, Any]] = [
+        {"type": "Dense", "units": draw(st.integers(1, 4))},
+        {"type": "ReLU"},
+        {"type": "EinsumDense", "equation": "...b,bc->...c", "output_shape": 3},
+    ]
+    if rank == 2:
+        options.append({"type": "Embedding", "input_dim": 9, "output_dim": 3})
+    if rank >= 3:
+        n = rank - 2
+        options += [
+            {"type": f"Conv{n}D", "filters": 2, "kernel_size": 1},
+            {"type": f"Conv{n}DTranspose", "filters": 2, "kernel_size": 2},
+            {"type": f"DepthwiseConv{n}D", "kernel_size": 1, "depth_multiplier": 2},
+            {"type": f"SeparableConv{n}D", "filters": 2, "kernel_size": 1},
+        ]
+    if rank == 3:
+        options.append({"type": "LSTM", "units": 2})
+    args: dict[str, Any] = {"layer": draw(st.sampled_from(options))}
+    if draw(st.booleans()):
+        args["power_iterations"] = draw(st.integers(1, 3))
+    return Case(LayerCall(name, args), [shape])
