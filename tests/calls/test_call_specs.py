@@ -93,7 +93,10 @@ def test_back_ends_write_the_call() -> None:
     spec = load(SEQ2SEQ)
     assert load(spec.to_yaml()).nodes["dec"].call == {"initial_state": ["enc:1", "enc:2"]}
     code = generate_python(spec)
-    assert "(dec_in, initial_state=[enc[1], enc[2]])" in code
+    assert (
+        "_, enc_1, enc_2 = keras.layers.LSTM(" in code
+    )  # the states unpacked, as in Keras's seq2seq
+    assert "(dec_in, initial_state=[enc_1, enc_2])" in code
 
 
 def test_format_1_0_needs_the_declaration() -> None:
