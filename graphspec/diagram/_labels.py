@@ -141,6 +141,8 @@ def key_args(layer_type: str | None, args: Mapping[str, Any]) -> list[str]:
     ['32 filters', '3×3', 'relu']
     """
     shown: list[str] = []
+    if "height" in args and "width" in args:  # Resizing, CenterCrop, RandomCrop: one size
+        shown.append(clean(f"{_short(args['height'])}×{_short(args['width'])}"))
     for name, fmt in ARG_FORMATTERS.items():
         if name not in args:
             continue
@@ -238,8 +240,26 @@ def _size(value: Any, layer_type: str) -> str:
 
 
 @_arg("interpolation")
-def _interpolation(value: Any, _: str) -> str | None:
-    return None if value in ("nearest", None) else _short(value)
+def _interpolation(value: Any, layer_type: str) -> str | None:
+    default = "nearest" if layer_type.startswith("UpSampling") else "bilinear"
+    return None if value in (default, None) else _short(value)
+
+
+@_arg("axes")
+def _axes(value: Any, _: str) -> str:
+    if isinstance(value, list | tuple):
+        return "axes (" + ", ".join(map(str, value)) + ")"
+    return f"axes {_short(value)}"
+
+
+@_arg("mask_value")
+def _mask_value(value: Any, _: str) -> str:
+    return f"mask {_short(value)}"
+
+
+@_arg("crop_to_aspect_ratio")
+def _crop_ratio(value: Any, _: str) -> str | None:
+    return "keep aspect" if value is True else None
 
 
 @_arg("depth_multiplier")

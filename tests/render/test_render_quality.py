@@ -100,6 +100,10 @@ def test_an_encoder_decoder_is_folded_into_a_u() -> None:
         ("Permute", {"dims": [2, 1]}, ["perm (2, 1)"]),
         ("Bidirectional", {"layer": {"type": "GRU", "units": 32}}, ["GRU(32 units)"]),
         ("Conv2D", {"filters": 8, "kernel_size": 3, "strides": 1}, ["8 filters", "3×3"]),
+        ("Resizing", {"height": 64, "width": 48, "interpolation": "bilinear"}, ["64×48"]),
+        ("Resizing", {"height": 64, "width": 48, "interpolation": "nearest"}, ["64×48", "nearest"]),
+        ("Dot", {"axes": [1, 2]}, ["axes (1, 2)"]),
+        ("Masking", {"mask_value": 0.0}, ["mask 0.0"]),
     ],
 )
 def test_layer_labels(layer: str, args: dict[str, object], shown: list[str]) -> None:
