@@ -7,7 +7,7 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help setup sysdeps-test demo test test-all lint format bench fuzz catalog applications diagrams schema clean dot screenshot
+.PHONY: help setup sysdeps-test demo test test-all lint format bench fuzz catalog applications diagrams schema clean dot screenshot view
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
@@ -18,6 +18,7 @@ help:
 	@echo "make catalog   regenerate the Keras layer catalog (and the shape-rule coverage in the docs)"
 	@echo "make applications  regenerate the shipped keras.applications specs (a few minutes)"
 	@echo "make diagrams  regenerate the SVG diagrams under docs/diagrams/"
+	@echo "make view      live diagram in the browser (VIEW_SPECS='a.yaml b.yaml' to choose)"
 	@echo "make screenshot  screenshot \`graphspec view\` in headless Chromium (docs/diagrams/viewer.png)"
 
 setup: $(STAMP) dot
@@ -83,6 +84,10 @@ applications: setup
 
 diagrams: setup
 	$(PY) scripts/render_docs.py
+
+VIEW_SPECS ?= specs/resnet_mini.yaml
+view: setup
+	$(GS) view $(VIEW_SPECS)
 
 screenshot: setup sysdeps-test
 	$(PY) scripts/screenshot_view.py
