@@ -16,7 +16,12 @@ _MISSING = (
 
 
 def _view_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("specs", nargs="+", metavar="SPEC", help="spec file(s); several: a picker")
+    p.add_argument(
+        "specs",
+        nargs="+",
+        metavar="SPEC",
+        help="spec files or folders of specs; several: the page has a picker",
+    )
     p.add_argument(
         "--host",
         default="127.0.0.1",

@@ -15,10 +15,11 @@ from typing import Any, Final, TextIO
 import uvicorn
 
 from graphspec.errors import UsageError
+from graphspec.paths import spec_file, spec_files_in
 from graphspec.view._app import LOOPBACK_HOSTS, create_app
 from graphspec.view._specs import BLOCK_MODES, SpecSet
 
-__all__ = ["DEFAULT_PORT", "is_loopback", "serve"]
+__all__ = ["DEFAULT_PORT", "is_loopback", "serve", "spec_paths"]
 
 DEFAULT_PORT: Final = 8765
 _PORT_TRIES: Final = 20
@@ -36,6 +37,26 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def spec_paths(paths: Sequence[str | Path]) -> list[Path]:
+    """The spec files to serve: files as given, folders walked (duplicates once).
+
+    Raises :class:`UsageError` for a missing file (with "did you mean") or an empty folder.
+    """
+    files: dict[Path, None] = {}
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = spec_files_in(path)
+            if not found:
+                raise UsageError(f"{path} holds no spec files (*.yaml, *.yml, *.json)")
+            files.update(dict.fromkeys(found))
+        else:
+            files[spec_file(path)] = None
+    if not files:
+        raise UsageError("give at least one spec file or folder")
+    return list(files)
 
 
 def _bind(host: str, port: int | None) -> socket.socket:
@@ -82,10 +103,7 @@ def serve(
     free port from 8765; ``port=0`` any free port. The URL is printed to ``out`` (stdout).
     """
     out = out or sys.stdout
-    files = [Path(p) for p in paths]
-    missing = [str(p) for p in files if not p.is_file()]
-    if missing:
-        raise UsageError(f"no such spec file: {', '.join(missing)}")
+    files = spec_paths(paths)
     if blocks not in BLOCK_MODES:
         raise UsageError(f"blocks must be one of {', '.join(BLOCK_MODES)}; got {blocks!r}")
     loopback = is_loopback(host)

@@ -143,6 +143,13 @@ def test_expression_nodes_have_panels(tmp_path: Path) -> None:
 def test_view_command_errors_are_clean(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     missing = run_cli("view", str(tmp_path / "nope.yaml"), "--no-browser")
     assert missing.status == 2 and "no such spec file" in missing.err
+    (tmp_path / "model.yaml").write_text("nodes: {}\n")
+    typo = run_cli("view", str(tmp_path / "model"), "--no-browser")
+    assert typo.status == 2 and f"did you mean {tmp_path / 'model.yaml'}?" in typo.err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = run_cli("view", str(empty), "--no-browser")
+    assert nothing.status == 2 and "holds no spec files" in nothing.err
     port = run_cli("view", "specs/seed_skip.yaml", "--no-browser", "--port", "70000")
     assert port.status == 2 and "--port must be between 0 and 65535" in port.err
 
@@ -157,6 +164,15 @@ class _NoServer:
 
     def run(self, sockets: list[object]) -> None:
         self.served.append(sockets)
+
+
+def test_folders_are_walked_for_specs() -> None:
+    from graphspec.view._server import spec_paths
+
+    found = spec_paths([ROOT / "specs", ROOT / "specs" / "seed_skip.yaml"])
+    names = [p.name for p in found]
+    assert "seed_skip.yaml" in names and "seed_skip_original.yaml" in names
+    assert names.count("seed_skip.yaml") == 1
 
 
 def test_a_non_loopback_host_warns(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
