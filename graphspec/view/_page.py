@@ -16,6 +16,7 @@ from graphspec.diagram._labels import format_shape
 from graphspec.diagram._view import View
 from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
 from graphspec.graph import IRNode
+from graphspec.nested.flatten import flatten_models
 
 __all__ = ["MAX_DRAWN_BOXES", "build_page", "failed_page", "spec_files"]
 
@@ -75,7 +76,7 @@ def build_page(
         "svg": svg,
         "boxes": _boxes(view),
         "clusters": {cid: {"unit": c.unit, "label": c.label} for cid, c in view.clusters.items()},
-        "nodes": _nodes(result, view),
+        "nodes": _nodes(flatten_models(result), view, _model_sources(result, "", 0)),
         "diagnostics": [_diagnostic(d) for d in diagnostics],
         "blocks": blocks,
         "toggled": sorted(toggled),
@@ -143,6 +144,7 @@ def spec_files(result: CheckResult, path: Path) -> set[str]:
     for diag in result.diagnostics:
         if diag.file and not diag.file.startswith("<"):
             files.add(diag.file)
+    files.update(_model_files(result, depth=0))
     base = path.parent
     for text in _strings(result.spec.model_dump(mode="python")):
         if text.endswith(_SPEC_SUFFIXES) and len(text) < _MAX_PATH:
@@ -150,6 +152,23 @@ def spec_files(result: CheckResult, path: Path) -> set[str]:
             if candidate.is_file():
                 files.add(str(candidate))
     return files
+
+
+def _model_files(result: CheckResult, depth: int) -> set[str]:
+    """The spec files of nested models (``model: FILE``), at every depth."""
+    found: set[str] = set()
+    if depth > _MAX_DEPTH:
+        return found
+    for node in result.graph.nodes.values():
+        model = node.model
+        if model is None:
+            continue
+        if model.source == "file" and model.path:
+            found.add(str(model.path))
+        if isinstance(model.checked, CheckResult):
+            found.add(model.checked.graph.file)
+            found |= _model_files(model.checked, depth + 1)
+    return {f for f in found if f and not f.startswith("<")}
 
 
 def _strings(value: Any, depth: int = 0) -> Iterator[str]:
@@ -196,7 +215,33 @@ def _boxes(view: View) -> dict[str, dict[str, Any]]:
     }
 
 
-def _nodes(result: CheckResult, view: View) -> dict[str, dict[str, Any]]:
+def _model_sources(result: CheckResult, prefix: str, depth: int) -> dict[str, str]:
+    """Name prefix of a nested spec model's nodes (``tower.``) -> the file they are written in."""
+    found: dict[str, str] = {}
+    if depth > _MAX_DEPTH:
+        return found
+    for node in result.graph.nodes.values():
+        model = node.model
+        if model is not None and isinstance(model.checked, CheckResult):
+            inner = f"{prefix}{node.name}."
+            found[inner] = model.checked.graph.file
+            found |= _model_sources(model.checked, inner, depth + 1)
+    return found
+
+
+def _file_of(name: str, top: str, sources: Mapping[str, str]) -> str:
+    """The file node ``name`` is written in: its nested model's file, else the spec's."""
+    best = ""
+    for prefix in sources:
+        if name.startswith(prefix) and len(prefix) > len(best):
+            best = prefix
+    return sources[best] if best else top
+
+
+def _nodes(
+    result: CheckResult, view: View, sources: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Every node's panel data (of the drawn graph: nested spec models opened up)."""
     graph = result.graph
     box_of = {name: bid for bid, box in view.boxes.items() for name in box.nodes}
     consumers: dict[str, list[str]] = {name: [] for name in graph.nodes}
@@ -225,7 +270,7 @@ def _nodes(result: CheckResult, view: View) -> dict[str, dict[str, Any]]:
             "output": outputs.get(node.name),
             "share": node.share,
             "block": f"{inst.name} ({inst.block})" if inst is not None else None,
-            "file": graph.file,
+            "file": _file_of(node.name, graph.file, sources),
             "line": node.loc.line if node.loc else None,
             "column": node.loc.column if node.loc else None,
         }
@@ -237,6 +282,8 @@ def _type_of(node: IRNode) -> str:
         return "Input"
     if node.expr is not None:
         return "expression"
+    if node.model is not None:
+        return f"model {node.model.label}"
     return node.type if isinstance(node.type, str) else "?"
 
 

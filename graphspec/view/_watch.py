@@ -12,10 +12,13 @@ from watchfiles import Change, awatch
 from graphspec.view._events import Hub
 from graphspec.view._specs import SpecEntry, SpecSet
 
-__all__ = ["DEBOUNCE_MS", "watch_specs"]
+__all__ = ["DEBOUNCE_MS", "RECHECK_MS", "watch_specs"]
 
 DEBOUNCE_MS: Final = 40
 """How long a burst of file events is gathered before acting (editors write in several steps)."""
+
+RECHECK_MS: Final = 200
+"""How often the set of watched files is compared with what the specs were last read from."""
 
 _RETRY: Final = 0.5
 
@@ -54,6 +57,8 @@ async def _watch_once(specs: SpecSet, hub: Hub, stop: anyio.Event) -> None:
         step=10,
         stop_event=stop,
         recursive=False,
+        rust_timeout=RECHECK_MS,
+        yield_on_timeout=True,  # wake up now and then: a page drawn may name a new file
     ):
         touched = {Path(name).resolve() for _, name in changes}
         hit = {entry.index: entry for path in touched for entry in watched.get(path, [])}

@@ -23,6 +23,25 @@ nodes:
   "{XSS_NAME}": {{type: Dense, units: 4}}
   out: {{type: Dense, units: 2}}
 """
+TOWER_SPEC = """\
+graphspec: 1.1
+params: {width: 32}
+inputs: {x: {shape: [28, 28, 1]}}
+nodes:
+  c1: {type: Conv2D, filters: "${width}", kernel_size: 3, activation: relu}
+  p1: {type: MaxPooling2D}
+  f:  {type: Flatten}
+  e:  {type: Dense, units: 16}
+"""
+SIAMESE_SPEC = """\
+graphspec: 1.1
+inputs: {left: {shape: [28, 28, 1]}, right: {shape: [28, 28, 1]}}
+nodes:
+  tower:   {model: blocks/tower.yaml, width: 16, inputs: left}
+  tower_r: {share: tower, inputs: right}
+  dist:    {expr: "sqrt(maximum(sum(square(tower - tower_r), axis=-1, keepdims=True), 1e-7))"}
+  out:     {type: Dense, units: 1, activation: sigmoid, inputs: dist}
+"""
 
 
 @dataclass
@@ -33,19 +52,23 @@ class Viewer:
     skip: Path
     xss: Path
     resnet: Path
+    tower: Path
 
-    def write(self, text: str) -> float:
-        """Save new text to the seed_skip copy the way an editor does; returns the time (s)."""
-        tmp = self.skip.with_suffix(".tmp")
+    def write(self, text: str, path: Path | None = None) -> float:
+        """Save new text to a served file (seed_skip's copy by default) the way an editor does
+        (a new file renamed over the old one); returns the time of the save (s)."""
+        target = path or self.skip
+        tmp = target.with_suffix(".tmp")
         tmp.write_text(text)
         stamp = time.time()
-        os.replace(tmp, self.skip)
+        os.replace(tmp, target)
         return stamp
 
 
 @pytest.fixture(scope="session")
 def viewer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Viewer]:
-    """One server for the whole session, on copies of seed_skip, resnet_mini and an XSS spec."""
+    """One server for the session: copies of seed_skip and resnet_mini, an XSS spec, and a
+    Siamese spec whose tower is another spec file."""
     pytest.importorskip("uvicorn", reason="the viewer needs the `view` extra (uvicorn)")
     work = tmp_path_factory.mktemp("view")
     skip = work / "seed_skip.yaml"
@@ -54,8 +77,13 @@ def viewer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Viewer]:
     shutil.copy(ROOT / "specs" / "resnet_mini.yaml", resnet)
     xss = work / "xss.yaml"
     xss.write_text(XSS_SPEC)
-    with harness.viewer([skip, xss, resnet], cwd=ROOT) as url:
-        yield Viewer(url, skip, xss, resnet)
+    siamese = work / "siamese.yaml"
+    siamese.write_text(SIAMESE_SPEC)
+    tower = work / "blocks" / "tower.yaml"
+    tower.parent.mkdir()
+    tower.write_text(TOWER_SPEC)
+    with harness.viewer([skip, xss, resnet, siamese], cwd=ROOT) as url:
+        yield Viewer(url, skip, xss, resnet, tower)
 
 
 @pytest.fixture(scope="session")

@@ -184,7 +184,8 @@ def test_blocks_collapse_and_expand_in_place(browser: Any, viewer: Viewer) -> No
 
     _open(browser, viewer, 0)
     picker = Select(browser.find_element("id", "picker"))
-    assert [o.text.split(" — ")[0] for o in picker.options] == ["seed_skip", "xss", "resnet_mini"]
+    names = [o.text.split(" — ")[0] for o in picker.options]
+    assert names == ["seed_skip", "xss", "resnet_mini", "siamese"]
     picker.select_by_value("2")
     _wait(browser, "return document.getElementById('name').textContent === 'resnet_mini'"
           " && document.querySelector('#canvas g.gscluster') !== null")  # fmt: skip
@@ -207,3 +208,18 @@ def test_blocks_collapse_and_expand_in_place(browser: Any, viewer: Viewer) -> No
     browser.find_element("css selector", "#details button.action").click()
     _wait(browser, "return document.querySelectorAll('#canvas g.gs_block').length === 0")
     assert browser.execute_script("return document.body.dataset.version") == version
+
+
+def test_saving_a_nested_spec_file_updates_the_page(browser: Any, viewer: Viewer) -> None:
+    original = viewer.tower.read_text()
+    _open(browser, viewer, 3)
+    _click_box(browser, "e")  # the tower's last layer, drawn inside the tower's frame
+    assert "blocks/tower.yaml:8:" in _details(browser)
+    browser.execute_script(WATCH_UPDATE, "(None, 24)")
+    try:
+        saved = viewer.write(original.replace("units: 16", "units: 24"), viewer.tower)
+        elapsed = _wait(browser, "return window.__updatedAt", timeout=5) / 1000 - saved
+        assert elapsed <= 1.0, f"the page updated {elapsed:.3f} s after the save"
+        assert "(None, 24)" in _details(browser)  # the selected node's panel follows too
+    finally:
+        viewer.write(original, viewer.tower)

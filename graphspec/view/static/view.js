@@ -298,6 +298,7 @@
 
   function unitInfo(unit) {
     const page = state.page;
+    if (!unit) return null;
     for (const [bid, box] of Object.entries(page.boxes)) if (box.unit === unit) return { id: `node_${bid}`, box, collapsed: true };
     for (const [cid, cluster] of Object.entries(page.clusters)) if (cluster.unit === unit) return { id: `clust_${cid}`, cluster, collapsed: false };
     return null;
@@ -426,8 +427,8 @@
       }
       const box = state.page.boxes[hit.id];
       if (!box) return;
-      if (box.kind === "block") selectUnit(box.unit, false);
-      else select(box.nodes[0], false);
+      if (box.kind === "block" && box.unit) selectUnit(box.unit, false);
+      else select(box.nodes[0], false);  // a layer, or a nested model drawn as one box
     });
     canvas.addEventListener("dblclick", (e) => {
       const hit = target(e);
