@@ -70,6 +70,14 @@ def _render_args(p: argparse.ArgumentParser) -> None:
         "chain: always one top-down chain",
     )
     p.add_argument(
+        "--max-nodes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most boxes to draw (default 2,000, about 6 s of Graphviz): above it blocks are "
+        "drawn collapsed, and a graph still larger is refused; 0: no limit",
+    )
+    p.add_argument(
         "--dpi",
         type=int,
         default=144,
@@ -82,7 +90,7 @@ def _render_args(p: argparse.ArgumentParser) -> None:
     "render", "draw a spec as an architecture diagram (SVG, PNG, PDF, DOT, Mermaid)", _render_args
 )
 def run_render(args: argparse.Namespace) -> int:
-    from graphspec.diagram import format_for, render_spec
+    from graphspec.diagram import MAX_DRAWN_NODES, format_for, render_spec
 
     spec = spec_file(args.spec)
     fmt = format_for(args.output, args.format)
@@ -101,7 +109,16 @@ def run_render(args: argparse.Namespace) -> int:
         dpi=args.dpi,
         params=overrides,
         policy=policy,
+        max_boxes=MAX_DRAWN_NODES if args.max_nodes is None else args.max_nodes,
     )
+    bound = result.bound
+    if bound is not None and bound.collapsed:
+        print(
+            f"graphspec render: note: {bound.expanded:,} boxes expanded is more than the "
+            f"{args.max_nodes or MAX_DRAWN_NODES:,} drawn at once: blocks are drawn collapsed "
+            f"({bound.boxes:,} boxes); --max-nodes {bound.expanded} draws every node",
+            file=sys.stderr,
+        )
     print_diagnostics(result.diagnostics, "text", sys.stderr)
     print(f"wrote {args.output}" + ("" if result.ok else " (the spec has errors, drawn in red)"))
     return EXIT_OK if result.ok else EXIT_INVALID

@@ -10,6 +10,13 @@ from typing import Any, Final, Literal
 from graphspec.api import CheckResult, check
 from graphspec.diagram import dot as _dot
 from graphspec.diagram import mermaid as _mermaid
+from graphspec.diagram._bound import (
+    MAX_DRAWN_NODES,
+    Bound,
+    TooLarge,
+    expanded_boxes,
+    fewest_collapsed_boxes,
+)
 from graphspec.diagram._layout import LAYOUTS
 from graphspec.diagram._registry import EXTENSIONS, RENDERERS, Renderer, renderer
 from graphspec.diagram._view import Options, View, build_view
@@ -23,12 +30,16 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "LAYOUTS",
+    "MAX_DRAWN_NODES",
     "RANKDIRS",
     "RENDERERS",
     "SHAPE_PLACES",
     "STYLE_OPTIONS",
+    "Bound",
     "RenderResult",
     "Renderer",
+    "TooLarge",
+    "bounded_view",
     "draw",
     "format_for",
     "render_spec",
@@ -67,6 +78,7 @@ class RenderResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     path: Path | None = None
     check: CheckResult | None = None
+    bound: Bound | None = None
 
     @property
     def ok(self) -> bool:
@@ -105,6 +117,16 @@ def _choose(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise UsageError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
     return value
+
+
+def _style_options(style: Mapping[str, Any]) -> Options:
+    """``style`` (keyword drawing options) checked: unknown names and bad values refused."""
+    unknown = sorted(set(style) - STYLE_OPTIONS)
+    if unknown:
+        raise UsageError(
+            f"unknown drawing option {unknown[0]!r} (must be one of {sorted(STYLE_OPTIONS)})"
+        )
+    return _options(**style)
 
 
 def _options(
@@ -152,14 +174,45 @@ def view_of(
     ``shapes``, ``shapes_on``, ``layout``, ``dpi``) and ``toggled``: block units drawn the other
     way than ``blocks`` says (the viewer's expand/collapse in place).
     """
-    unknown = sorted(set(style) - STYLE_OPTIONS)
-    if unknown:
-        raise UsageError(
-            f"unknown drawing option {unknown[0]!r} (must be one of {sorted(STYLE_OPTIONS)})"
-        )
-    options = _options(**style)
+    options = _style_options(style)
     result = _checked(spec, params)
     return result, build_view(result, options)
+
+
+def bounded_view(
+    spec: SpecLike,
+    *,
+    max_boxes: int = MAX_DRAWN_NODES,
+    params: Mapping[str, Any] | None = None,
+    **style: Any,
+) -> tuple[CheckResult, View, Bound]:
+    """:func:`view_of`, bounded: at most ``max_boxes`` boxes (0 or less: no bound).
+
+    An expanded drawing over the bound is laid out with every block collapsed instead
+    (:attr:`Bound.collapsed` says so); when that is still over the bound :class:`TooLarge` is
+    raised. The decision is made from node counts before anything is laid out, so a spec of
+    any size is answered in the time its check takes.
+
+    >>> spec = "inputs: {x: {shape: [3]}}\\nnodes: {d: {type: Dense, units: 1}}"
+    >>> result, view, bound = bounded_view(spec)
+    >>> bound
+    Bound(blocks='expand', boxes=2, expanded=2, collapsed=False)
+    """
+    blocks = _style_options(style).blocks  # every option checked before any work
+    result = _checked(spec, params)
+    expanded = expanded_boxes(result.graph)
+    if max_boxes <= 0 or (blocks == "expand" and expanded <= max_boxes):
+        _, view = view_of(result, **style)
+        return result, view, Bound(blocks, len(view.boxes), expanded)
+    if fewest_collapsed_boxes(result.graph) > max_boxes:
+        raise TooLarge(expanded, fewest_collapsed_boxes(result.graph), max_boxes)
+    folded_style = {**style, "blocks": "collapse"}
+    if blocks == "expand":
+        folded_style.pop("toggled", None)  # toggles were relative to the expanded drawing
+    _, view = view_of(result, **folded_style)
+    if len(view.boxes) > max_boxes:
+        raise TooLarge(expanded, len(view.boxes), max_boxes)
+    return result, view, Bound("collapse", len(view.boxes), expanded, blocks == "expand")
 
 
 def draw(view: View, fmt: str = "svg") -> bytes:
@@ -176,6 +229,7 @@ def render_spec(
     force: bool = False,
     mkdir: bool = False,
     policy: OutputPolicy | None = None,
+    max_boxes: int = MAX_DRAWN_NODES,
     **style: Any,
 ) -> RenderResult:
     """Draw a spec (object, path, YAML text or a :class:`CheckResult`) and write it to ``path``.
@@ -193,9 +247,12 @@ def render_spec(
     file, over an existing file graphspec did not write only with ``force``, into a missing
     folder only with ``mkdir`` (``policy``, when given, replaces ``force`` and ``mkdir``); a
     failed run never leaves a partial file.
+    At most ``max_boxes`` boxes are drawn (see :func:`bounded_view`): above it blocks are drawn
+    collapsed (:attr:`RenderResult.bound` says so), and :class:`TooLarge` is raised when that
+    is not enough; ``max_boxes=0`` draws any size.
     """
     fmt = format_for(path, format)
-    result, view = view_of(spec, params=params, **style)
+    result, view, bound = bounded_view(spec, max_boxes=max_boxes, params=params, **style)
     policy = (policy or OutputPolicy(force=force, mkdir=mkdir)).with_inputs(*_spec_files(result))
     source = _dot.dot_source(view)
     chosen = RENDERERS[fmt]
@@ -212,7 +269,7 @@ def render_spec(
         raise GraphvizNotFoundError(f"{err}; the DOT source was written to {dot_path}") from err
     if target is not None:
         policy.write_bytes(target, data)
-    return RenderResult(fmt, data, source, list(result.diagnostics), target, result)
+    return RenderResult(fmt, data, source, list(result.diagnostics), target, result, bound)
 
 
 def _spec_files(result: CheckResult) -> list[str]:

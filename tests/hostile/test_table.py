@@ -818,3 +818,106 @@ def test_long_one_line_text_is_not_mistaken_for_a_path() -> None:
     """A one-line YAML text longer than a file name is still read as YAML, not a path."""
     outcome = diagnose("[" * 300 + "]" * 300)
     assert outcome.first("E007").line == 1
+
+
+# -- bounded work in every command on a large spec the validator accepts -----------------------
+
+BIG_SECONDS = 30.0
+"""Seconds one command may take on the large specs below (minutes and an out-of-memory
+Graphviz before the render bound; a few seconds now, most of it the check itself)."""
+
+BIG_MEMORY = 600 * 1024 * 1024
+"""Peak bytes (tracemalloc) one command may allocate on the large specs below."""
+
+
+def _big_spec(copies: int) -> str:
+    return (
+        H
+        + "blocks:\n  mlp:\n    nodes:\n      d: {type: Dense, units: 16}\n      r: {type: ReLU}\n"
+        + f"nodes:\n  body: {{block: mlp, repeat: {copies}}}\n  head: {{type: Dense, units: 4}}\n"
+    )
+
+
+def _big_model_json(layers: int) -> str:
+    """A Sequential model config of ``layers`` Dense layers (what ``model.to_json()`` writes)."""
+    import json
+
+    template = json.loads((Path(__file__).parents[1] / "output/data/tiny_model.json").read_text())
+    first, dense = template["config"]["layers"][:2]
+    body = [{**dense, "config": {**dense["config"], "name": f"d{i}"}} for i in range(layers)]
+    template["config"]["layers"] = [first, *body]
+    return json.dumps(template)
+
+
+def _bounded_cli(argv: list[str]) -> tuple[int, str, float, int]:
+    import contextlib
+    import io
+    import time
+    import tracemalloc
+
+    from graphspec.cli import main
+
+    err = io.StringIO()
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            status = main(argv)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return status, err.getvalue(), time.perf_counter() - start, peak
+
+
+_BIG_COMMANDS = {
+    "render-collapses": (["render", "{spec}", "-o", "{out}.svg"], 0, "blocks are drawn collapsed"),
+    "render-mermaid": (["render", "{spec}", "-o", "{out}.mmd"], 0, "blocks are drawn collapsed"),
+    "summary": (["summary", "{spec}"], 0, ""),
+    "codegen": (["codegen", "{spec}", "-o", "{out}.py"], 0, ""),
+    "validate": (["validate", "{spec}"], 0, ""),
+}
+
+
+def _run_big(tmp_path: Path, copies: int, name: str) -> None:
+    spec = tmp_path / "big.yaml"
+    spec.write_text(_big_spec(copies))
+    argv, want, said = _BIG_COMMANDS[name]
+    argv = [a.format(spec=spec, out=tmp_path / "out") for a in argv]
+    status, err, seconds, peak = _bounded_cli(argv)
+    assert status == want, err
+    assert said in err
+    assert seconds < BIG_SECONDS, f"{name} took {seconds:.1f} s"
+    assert peak < BIG_MEMORY, f"{name} allocated {peak / 2**20:.0f} MB"
+
+
+@pytest.mark.parametrize("name", [n for n in _BIG_COMMANDS if n != "validate"])
+def test_3k_node_spec_every_command_bounded(name: str, tmp_path: Path) -> None:
+    """Above the 2,000-box bound: the same paths as 20k nodes (those run with `make test-all`)."""
+    _run_big(tmp_path, 1500, name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _BIG_COMMANDS)
+def test_20k_node_spec_every_command_bounded(name: str, tmp_path: Path) -> None:
+    _run_big(tmp_path, 10_000, name)
+
+
+@pytest.mark.parametrize("layers", [2500, pytest.param(20_000, marks=pytest.mark.slow)])
+def test_large_import_and_flat_render_bounded(layers: int, tmp_path: Path) -> None:
+    """A flat model (no blocks to collapse): import is bounded, render refuses in seconds."""
+    source = tmp_path / "model.json"
+    source.write_text(_big_model_json(layers))
+    out = tmp_path / "model.yaml"
+    status, err, seconds, peak = _bounded_cli(["import", str(source), "-o", str(out)])
+    assert status == 0, err
+    assert seconds < BIG_SECONDS and peak < BIG_MEMORY
+    status, err, seconds, _ = _bounded_cli(["render", str(out), "-o", str(tmp_path / "m.svg")])
+    assert status == 2
+    assert err == (
+        f"graphspec render: error: the diagram would have {layers + 1:,} boxes, more than the "
+        "2,000 drawn at once (Graphviz needs minutes and gigabytes for that many); write "
+        "repeated parts as blocks with `repeat` (then --blocks collapse draws each as one box), "
+        "or raise --max-nodes (0: no limit)\n"
+    )
+    assert seconds < BIG_SECONDS
+    assert not (tmp_path / "m.svg").exists()
