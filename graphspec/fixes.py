@@ -166,7 +166,8 @@ def _did_you_mean(site: _Site) -> Fix | None:
 
 
 def _glued_in_lines(site: _Site) -> Fix | None:
-    """A YAML syntax error on (or just after) a line that glues a known key to its value."""
+    """A YAML syntax error on (or just after) a line that glues a key to its value: a key spec
+    files use (``units:4``), or any name glued to a flow collection (``x:{shape: [4]}``)."""
     text, names = site.source.text, _known_keys()
     for line_no in (site.start.line, site.start.line - 1):
         start = site.source.offset(Loc(line_no, 1)) if line_no >= 1 else None
@@ -178,7 +179,7 @@ def _glued_in_lines(site: _Site) -> Fix | None:
         edits = [
             TextEdit(line_no, m.end() + 1, line_no, m.end() + 1, " ")
             for m in _GLUED_IN_LINE.finditer(code)
-            if m.group(1) in names
+            if m.group(1) in names or code[m.end() : m.end() + 1] in ("{", "[")
         ]
         if edits:
             return Fix("insert the missing space after `:`", tuple(edits))

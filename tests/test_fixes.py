@@ -97,12 +97,18 @@ def test_no_fix_for_a_param_width() -> None:
     assert diag.fixes == ()
 
 
-def test_syntax_error_missing_space_fix() -> None:
-    text = H + "  d:\n    type:Dense\n    units: 4\n"
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        (H + "  d:\n    type:Dense\n    units: 4\n", "    type: Dense\n"),
+        ("inputs:\n  x:{shape: [4]}\nnodes:\n  d: {type: Dense, units: 4}\n", "  x: {shape"),
+    ],
+)
+def test_syntax_error_missing_space_fix(text: str, fixed: str) -> None:
     diag = diagnostics(text)[0]
     assert diag.code == "E003"
     after = apply(text, diag.fixes[0])
-    assert "    type: Dense\n" in after and check(after).ok
+    assert fixed in after and check(after).ok
 
 
 def test_json_form_has_ranges_and_fixes() -> None:
