@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +18,7 @@ from graphspec.source import SourceMap
 if TYPE_CHECKING:
     from graphspec.lsp.index import Index
 
-__all__ = ["Analysis", "Cancelled", "analyse", "looks_like_spec"]
+__all__ = ["Analysis", "Cancelled", "analyse", "line_map", "looks_like_spec"]
 
 _SPEC_KEY = re.compile(r"^(?:graphspec|inputs|nodes|blocks)\s*:|graphspec\.schema\.json", re.M)
 
@@ -111,6 +112,23 @@ def analyse(
         seconds=time.perf_counter() - start,
         encoding=encoding,
     )
+
+
+def line_map(new: str, old: str) -> dict[int, int]:
+    """1-based lines of ``new`` to the lines of ``old`` with the same text, for lines that are
+    unique (and not blank) in both: what an edit elsewhere left where it was.
+
+    >>> line_map("a: 1\\nnew: 2\\nb: 3\\n", "a: 1\\nb: 3\\n")
+    {1: 1, 3: 2}
+    """
+    old_lines, new_lines = old.split("\n"), new.split("\n")
+    old_count, new_count = Counter(old_lines), Counter(new_lines)
+    where = {line: i for i, line in enumerate(old_lines, 1) if old_count[line] == 1}
+    return {
+        i: where[line]
+        for i, line in enumerate(new_lines, 1)
+        if line.strip() and new_count[line] == 1 and line in where
+    }
 
 
 def looks_like_spec(text: str) -> bool:

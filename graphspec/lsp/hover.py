@@ -44,9 +44,22 @@ def _provider(name: str) -> Callable[[Hover], Hover]:
 @feature(lsp.TEXT_DOCUMENT_HOVER)
 def hover(ls: GraphspecServer, params: lsp.HoverParams) -> lsp.Hover | None:
     analysis = ls.analysis(params.text_document.uri)
-    if analysis is None:
-        return None
-    return hover_at(analysis, analysis.lines.loc(params.position))
+    if analysis is not None and analysis.ok:
+        return hover_at(analysis, analysis.lines.loc(params.position))
+    earlier = ls.earlier(params.text_document.uri)  # mid-edit: on a line the edit left alone
+    old = earlier[1].get(params.position.line + 1) if earlier is not None else None
+    if earlier is None or old is None:
+        return hover_at(analysis, analysis.lines.loc(params.position)) if analysis else None
+    loaded = earlier[0]
+    moved = lsp.Position(line=old - 1, character=params.position.character)
+    found = hover_at(loaded, loaded.lines.loc(moved))
+    if found is not None and found.range is not None and found.range.start.line == old - 1:
+        line = params.position.line
+        found.range = lsp.Range(
+            start=lsp.Position(line=line, character=found.range.start.character),
+            end=lsp.Position(line=line, character=found.range.end.character),
+        )
+    return found
 
 
 def hover_at(analysis: Analysis, loc: Loc) -> lsp.Hover | None:

@@ -22,12 +22,23 @@ _KINDS = (SymbolKind.NODE, SymbolKind.INPUT)
 
 @feature(lsp.TEXT_DOCUMENT_INLAY_HINT, lsp.InlayHintOptions(resolve_provider=False))
 def inlay_hint(ls: GraphspecServer, params: lsp.InlayHintParams) -> list[lsp.InlayHint] | None:
-    analysis = ls.analysis(params.text_document.uri)
-    if analysis is None or analysis.result is None:
-        return None
     first = params.range.start.line + 1
     last = params.range.end.line + 1
-    return inlay_hints(analysis, first, last)
+    analysis = ls.analysis(params.text_document.uri)
+    if analysis is not None and analysis.result is not None:
+        return inlay_hints(analysis, first, last)
+    earlier = ls.earlier(params.text_document.uri)  # mid-edit: the lines the edit left alone
+    if earlier is None:
+        return None
+    loaded, lines = earlier
+    hints = []
+    for line in range(first, last + 1):
+        old = lines.get(line)
+        if old is not None:
+            for hint in inlay_hints(loaded, old, old):
+                hint.position = lsp.Position(line=line - 1, character=hint.position.character)
+                hints.append(hint)
+    return hints
 
 
 def inlay_hints(analysis: Analysis, first: int, last: int) -> list[lsp.InlayHint]:

@@ -15,7 +15,7 @@ from pygls.uris import to_fs_path
 
 from graphspec.errors import Diagnostic
 from graphspec.lsp._registry import FEATURES
-from graphspec.lsp.analysis import Analysis, Cancelled, analyse
+from graphspec.lsp.analysis import Analysis, Cancelled, analyse, line_map
 from graphspec.source import SourceMap
 
 __all__ = ["GraphspecServer", "create_server"]
@@ -52,6 +52,7 @@ class GraphspecServer(LanguageServer):
         """The last analysis of each document that loaded (names for completion mid-edit)."""
         self.wanted: dict[str, int | None] = {}
         self._changed: dict[str, float] = {}
+        self._maps: dict[str, tuple[tuple[int | None, int | None], dict[int, int]]] = {}
         self._gap: dict[str, float] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphspec-check")
@@ -75,6 +76,7 @@ class GraphspecServer(LanguageServer):
         """A document was closed: drop its state and clear its diagnostics."""
         self.wanted.pop(uri, None)
         self._changed.pop(uri, None)
+        self._maps.pop(uri, None)
         self._gap.pop(uri, None)
         self.analyses.pop(uri, None)
         self.loaded.pop(uri, None)
@@ -140,6 +142,24 @@ class GraphspecServer(LanguageServer):
             return None
         doc = self.workspace.get_text_document(uri)
         return found if found.version == doc.version and found.text == doc.source else None
+
+    def earlier(self, uri: str) -> tuple[Analysis, dict[int, int]] | None:
+        """While the text does not load (a half-typed line), the last analysis that did, with
+        a map from today's lines to its lines (lines whose text is unchanged and unique).
+
+        Shapes and hovers then stay on the lines the edit did not touch.
+        """
+        current = self.analysis(uri)
+        loaded = self.loaded.get(uri)
+        if loaded is None or (current is not None and current.ok):
+            return None
+        doc = self.workspace.get_text_document(uri)
+        key = (doc.version, loaded.version)
+        cached = self._maps.get(uri)
+        if cached is None or cached[0] != key:
+            cached = (key, line_map(doc.source, loaded.text))
+            self._maps[uri] = cached
+        return loaded, cached[1]
 
 
 def _safe_analyse(

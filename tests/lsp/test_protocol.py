@@ -448,3 +448,29 @@ async def test_expressions_navigate_hover_complete_and_rename(client: LanguageCl
     assert renamed.ok and renamed.shapes and before.shapes
     assert renamed.shapes.total == before.shapes.total
     doc.close()
+
+
+async def test_mid_edit_hints_and_hover_stay_on_untouched_lines(client: LanguageClient) -> None:
+    """A half-typed node breaks the YAML: the lines the edit left alone keep their shapes."""
+    text = BAD.read_text()
+    doc = Doc(client, text)
+    await doc.open()
+    broken = text.replace("  conv1:", "  conv0:    {type: Con\n  conv1:")  # lines below move
+    assert [d.code for d in await doc.replace(broken)] == ["E003"]
+    hints = await client.text_document_inlay_hint_async(
+        lsp.InlayHintParams(
+            text_document=doc.ident(),
+            range=lsp.Range(start=lsp.Position(0, 0), end=lsp.Position(30, 0)),
+        )
+    )
+    assert hints
+    labels = {h.position.line: str(h.label) for h in hints}
+    conv4 = doc.find("conv4:")
+    assert labels[conv4.line].startswith("(None, 14, 14, 64)")
+    assert doc.find("conv0:").line not in labels  # the new line has no shape yet
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(text_document=doc.ident(), position=conv4)
+    )
+    assert hover is not None and "(None, 14, 14, 64)" in hover.contents.value  # type: ignore[union-attr]
+    assert hover.range is not None and hover.range.start.line == conv4.line
+    doc.close()
