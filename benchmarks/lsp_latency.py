@@ -66,16 +66,24 @@ async def _session(texts: dict[str, tuple[str, int]]) -> dict[str, Latency]:
             )
             await _wait(published, uri, 0)
             lsp_times, check_times, lsp_cpu, check_cpu = [], [], [], []
+            end = lsp.Position(line=text.count("\n"), character=0)  # text ends with a newline
+            changed = text
             for version in range(1, repeats + 1):
-                changed = text + f"# edit {version}\n"  # a real change every time
+                edit = f"# edit {version}\n"  # a real change every time, sent as editors do:
+                changed += edit  # one incremental change, not the whole text again
                 await asyncio.sleep(0.35)  # apart like deliberate edits, not one burst
                 start, cpu = time.perf_counter(), _cpu_seconds(pid)
                 client.text_document_did_change(
                     lsp.DidChangeTextDocumentParams(
                         text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                        content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=changed)],
+                        content_changes=[
+                            lsp.TextDocumentContentChangePartial(
+                                range=lsp.Range(start=end, end=end), text=edit
+                            )
+                        ],
                     )
                 )
+                end = lsp.Position(line=end.line + 1, character=0)
                 await _wait(published, uri, version)
                 lsp_times.append(time.perf_counter() - start)
                 lsp_cpu.append(_cpu_seconds(pid) - cpu)

@@ -7,6 +7,8 @@ Built on pygls and lsprotocol; import it only to serve (``graphspec lsp``), neve
 
 from __future__ import annotations
 
+import gc
+
 from graphspec.lsp.server import GraphspecServer, create_server
 
 __all__ = ["GraphspecServer", "create_server", "serve"]
@@ -15,6 +17,11 @@ __all__ = ["GraphspecServer", "create_server", "serve"]
 def serve(*, tcp: tuple[str, int] | None = None) -> None:
     """Run the server on stdio (default) or on a TCP address (for debugging)."""
     server = create_server()
+    # Everything imported so far (pygls, lsprotocol's thousands of classes, the catalog) lives as
+    # long as the server: keep it out of the cyclic collector's full scans, which otherwise walk
+    # it again after every analysis.
+    gc.collect()
+    gc.freeze()
     if tcp is None:
         server.start_io()
     else:

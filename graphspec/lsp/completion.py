@@ -13,6 +13,7 @@ from lsprotocol import types as lsp
 from graphspec.catalog import (
     RESERVED_LAYER_ARGS,
     catalog,
+    is_call_tensor_arg,
     layer_names,
     layer_signature,
     named_objects,
@@ -37,7 +38,8 @@ __all__ = ["COMPLETERS", "complete"]
 
 _VALUE: Final = re.compile(r"(?:^|[\s{,])(?:- )?([A-Za-z_]\w*):\s+['\"]?([\w.:-]*)$")
 _KEY: Final = re.compile(r"(?:^|[{,]|^\s*(?:- )?)\s*([A-Za-z_]\w*)?$")
-_LIST: Final = re.compile(r"(?:^|[\s{,])(inputs|outputs):\s*\[([^\]]*)$")
+_LIST: Final = re.compile(r"(?:^|[\s{,])(\w+):\s*\[([^\]]*)$")
+_NAME_LISTS: Final = frozenset({"inputs", "outputs"})
 _EXPR: Final = re.compile(r"\$\{([^{}]*)$")
 _EXPR_VALUE: Final = re.compile(r"(?:^|[\s{,])expr:\s*[\"']?([^\"'#]*)$")
 _NAME_SECTIONS: Final = frozenset({"inputs", "outputs", "edges"})
@@ -114,10 +116,15 @@ def _params(req: _Request) -> list[lsp.CompletionItem] | None:
 @_completer("node names in a list")
 def _name_list(req: _Request) -> list[lsp.CompletionItem] | None:
     match = _LIST.search(req.ctx.prefix)
-    if match is None:
+    if match is None or not (match.group(1) in _NAME_LISTS or _in_call(req, match.group(1))):
         return None
-    word = match.group(2).rsplit(",", 1)[-1].strip()
+    word = match.group(2).rsplit(",", 1)[-1].strip().strip("'\"")
     return _node_refs(req, word)
+
+
+def _in_call(req: _Request, key: str) -> bool:
+    """``key`` is a tensor argument inside ``call:`` (format 1.1): it names nodes."""
+    return is_call_tensor_arg(key) and ("call:" in req.ctx.prefix or "call" in req.ctx.chain)
 
 
 @_completer("expression")
@@ -156,7 +163,9 @@ def _value(req: _Request) -> list[lsp.CompletionItem] | None:
         return _items(
             req, _names(req, SymbolKind.BLOCK, scope=""), lsp.CompletionItemKind.Module, word
         )
-    if key in (NodeKey.SHARE.value, NodeKey.INPUTS.value) or (chain[:1] == ["outputs"]):
+    if key in (NodeKey.SHARE.value, NodeKey.INPUTS.value) or chain[:1] == ["outputs"]:
+        return _node_refs(req, word)
+    if _in_call(req, key):
         return _node_refs(req, word)
     if key == "api" and not chain:
         return _items(

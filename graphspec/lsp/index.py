@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
+from graphspec.catalog import is_call_tensor_arg
 from graphspec.expr.syntax import ExprSyntaxError, parse, references
 from graphspec.source import Loc, Path, SourceMap
 from graphspec.spec import NodeKey, NodeSpec
@@ -173,6 +174,18 @@ class _Builder:
                 self.key(SymbolKind.PARAM, node.block, param, (*npath, param), definition=False)
         if isinstance(node.expr, str):
             self.expression(scope, (*npath, NodeKey.EXPR.value))
+        call = getattr(node, "call", None)
+        if isinstance(call, dict):  # format 1.1: tensor call arguments name nodes
+            for arg, value in call.items():
+                if not is_call_tensor_arg(str(arg)):
+                    continue
+                cpath = (*npath, NodeKey.CALL.value, arg)
+                if isinstance(value, str):
+                    self.ref(scope, cpath)
+                elif isinstance(value, list):
+                    for i, item in enumerate(value):
+                        if isinstance(item, str):
+                            self.ref(scope, (*cpath, i))
         self.exprs(scope, npath, {**node.args, "repeat": node.repeat})
 
     def expression(self, scope: _Scope, path: Path) -> None:

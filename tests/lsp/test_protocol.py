@@ -474,3 +474,36 @@ async def test_mid_edit_hints_and_hover_stay_on_untouched_lines(client: Language
     assert hover is not None and "(None, 14, 14, 64)" in hover.contents.value  # type: ignore[union-attr]
     assert hover.range is not None and hover.range.start.line == conv4.line
     doc.close()
+
+
+CALL_SPEC = """graphspec: 1.1
+inputs:
+  enc_in: {shape: [null, 32]}
+  dec_in: {shape: [null, 40]}
+nodes:
+  enc: {type: LSTM, units: 64, return_state: true, inputs: enc_in}
+  dec: {type: LSTM, units: 64, return_sequences: true, inputs: dec_in,
+        call: {initial_state: ["enc:1", "enc:2"]}}
+  out: {type: Dense, units: 40, activation: softmax, inputs: dec}
+outputs: [out]
+"""
+
+
+async def test_call_arguments_name_nodes(client: LanguageClient) -> None:
+    """Format 1.1 `call:` tensor arguments: definition, rename and completion of node names."""
+    doc = Doc(client, CALL_SPEC)
+    assert _errors(await doc.open()) == []
+    found = await client.text_document_definition_async(
+        lsp.DefinitionParams(text_document=doc.ident(), position=doc.find('enc:2"', offset=1))
+    )
+    assert isinstance(found, lsp.Location) and found.range.start == doc.find("enc:")
+    edit = await client.text_document_rename_async(
+        lsp.RenameParams(text_document=doc.ident(), position=doc.find("enc:"), new_name="encoder")
+    )
+    assert edit is not None and edit.changes is not None
+    after = apply_edits(doc.text, edit.changes[doc.uri])
+    assert 'initial_state: ["encoder:1", "encoder:2"]' in after and check(after).ok
+    await doc.replace(CALL_SPEC.replace('["enc:1", "enc:2"]', '["enc:1", "'))
+    items = await _complete(client, doc, doc.find('"enc:1", "', offset=10))
+    assert {"enc:1", "enc:2", "enc_in"} <= {i.label for i in items}
+    doc.close()
