@@ -120,3 +120,41 @@ async def test_no_tensorflow_in_the_server(client: LanguageClient) -> None:
     pid = client._server.pid  # type: ignore[union-attr]
     maps = Path(f"/proc/{pid}/maps").read_text()
     assert "tensorflow" not in maps and "libtensorflow" not in maps
+
+
+TOWER = """graphspec: 1.1
+inputs: {x: {shape: [28, 28, 1]}}
+nodes:
+  conv: {type: Conv2D, filters: 8, kernel_size: 3}
+  pool: {type: GlobalAveragePooling2D}
+"""
+
+
+async def test_nested_spec_files_follow_the_cli_rules(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """`model: tower.yaml` is read like `validate` reads it: beside the spec, never outside."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "tower.yaml").write_text(TOWER)
+    (tmp_path / "outside.yaml").write_text(TOWER)
+    text = (
+        "graphspec: 1.1\n"
+        "inputs: {left: {shape: [28, 28, 1]}}\n"
+        "nodes:\n"
+        "  tower: {model: tower.yaml, inputs: left}\n"
+        "  out: {type: Dense, units: 1, inputs: tower}\n"
+    )
+    doc = Doc(client, text)
+    doc.uri = (project / "main.yaml").as_uri()  # never written: the text comes from the editor
+    assert [d for d in await doc.open() if d.severity == lsp.DiagnosticSeverity.Error] == []
+    hints = await client.text_document_inlay_hint_async(
+        lsp.InlayHintParams(
+            text_document=doc.ident(),
+            range=lsp.Range(start=lsp.Position(0, 0), end=lsp.Position(6, 0)),
+        )
+    )
+    assert hints and any(str(h.label).startswith("(None, 8)") for h in hints)
+    outside = await doc.replace(text.replace("model: tower.yaml", "model: ../outside.yaml"))
+    assert "E845" in {d.code for d in outside}
+    doc.close()
