@@ -159,13 +159,11 @@ def _node_text(analysis: Analysis, occ: Occurrence) -> str:
         return f"**{occ.symbol.name}**{where}: node (not expanded: see the diagnostics)"
     graph = result.graph
     first = graph.nodes[names[0]]
-    expr = getattr(first, "expr", None)
-    kind = f"expression `{expr.text}`" if expr is not None else f"`{first.type or '?'}`"
-    head = f"**{occ.symbol.name}**{where} · {kind}"
+    head = f"**{occ.symbol.name}**{where} · {_kind_text(first)}"
     if first.share:
         head += f" (shares the layer of `{first.share}`)"
     lines = [head]
-    if first.args and not first.share:
+    if first.args and not first.share and first.type:
         args = ", ".join(f"{k}={_short(v)}" for k, v in first.args.items())
         lines.append(f"```python\n{first.type}({args})\n```")
     for name in names[:_MAX_INSTANCES]:
@@ -181,6 +179,18 @@ def _node_text(analysis: Analysis, occ: Occurrence) -> str:
         more = len(names) - _MAX_INSTANCES
         lines.append(f"- … and {more} more instance{'s' * (more != 1)}")
     return "\n".join(lines)
+
+
+def _kind_text(node: Any) -> str:
+    """What a node is: its layer type, its expression (1.1) or the model it nests (1.1)."""
+    expr = getattr(node, "expr", None)
+    if expr is not None:
+        return f"expression `{expr.text}`"
+    model = getattr(node, "model", None)
+    if model is not None:
+        args = ", ".join(f"{k}={_short(v)}" for k, v in model.args.items())
+        return f"nested model `{model.label}`" + (f" ({args})" if args else "")
+    return f"`{node.type or '?'}`"
 
 
 def _input_text(analysis: Analysis, node: Any, index: int) -> str:
