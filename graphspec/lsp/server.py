@@ -56,8 +56,6 @@ class GraphspecServer(LanguageServer):
         self._gap: dict[str, float] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphspec-check")
-        self.published: asyncio.Queue[tuple[str, int | None]] | None = None
-        """When set (tests, benchmarks), every publication is also put here."""
 
     # -- analysis --------------------------------------------------------------------------------
 
@@ -132,8 +130,6 @@ class GraphspecServer(LanguageServer):
                 diagnostics=to_lsp_diagnostics(analysis),
             )
         )
-        if self.published is not None:
-            self.published.put_nowait((analysis.uri, analysis.version))
 
     def analysis(self, uri: str) -> Analysis | None:
         """The published analysis of ``uri`` if it matches the text the client has now."""
