@@ -109,6 +109,10 @@ class GraphspecServer(LanguageServer):
             if analysis.ok:
                 self.loaded[uri] = analysis
             self._publish(analysis)
+            if analysis.ok:  # index the names in the worker too, before hints and hovers ask
+                loop.run_in_executor(
+                    self._worker, _warm, analysis, partial(self._is_stale, uri, version)
+                )
             return
 
     @property
@@ -178,6 +182,12 @@ def _safe_analyse(
         )
         source = SourceMap(file, text=text)
         return Analysis(uri, version, text, file, [diag], source, encoding=encoding)
+
+
+def _warm(analysis: Analysis, stale: partial[bool]) -> None:
+    """Build an analysis's name index ahead of the requests that need it, unless already stale."""
+    if not stale():
+        analysis.index  # noqa: B018 - a cached property: computing it is the point
 
 
 def _file_name(uri: str) -> str:
