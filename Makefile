@@ -7,12 +7,13 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help setup sysdeps-test demo test test-all lint format bench fuzz catalog applications diagrams schema clean dot screenshot view
+.PHONY: help setup sysdeps-test demo test test-all test-torch lint format bench fuzz catalog applications diagrams schema clean dot screenshot view
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
 	@echo "make test      set up, then lint and run the whole test suite (but the slow tests)"
 	@echo "make test-all  the same, with the slow tests (every keras.applications round trip)"
+	@echo "make test-torch  install PyTorch (CPU, torch==2.13.0) and run the backend tests on it"
 	@echo "make bench     benchmarks against Keras (writes benchmarks/results.json)"
 	@echo "make fuzz      run the atheris fuzz target on the loader (not part of CI)"
 	@echo "make catalog   regenerate the Keras layer catalog (and the shape-rule coverage in the docs)"
@@ -67,6 +68,14 @@ test: setup sysdeps-test lint
 
 test-all: setup sysdeps-test lint
 	GRAPHSPEC_SHAPES=all $(VENV)/bin/pytest -p no:cacheprovider --doctest-modules graphspec tests
+
+# PyTorch's wheel is large, so `make test` leaves it out (its backend tests skip, saying so).
+# torch==2.13.0 is the CPU build; a bare `torch` may pull a multi-GB CUDA build.
+TORCH_PIN := torch==2.13.0
+
+test-torch: setup
+	$(PY) -m pip install --quiet $(TORCH_PIN)
+	$(VENV)/bin/pytest -p no:cacheprovider -m "not slow" tests/backends
 
 bench: setup
 	$(PY) -m benchmarks

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMMANDS",
+    "add_backend_option",
     "add_output_option",
     "add_write_options",
     "command",
@@ -69,6 +70,22 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="let `include:` and `model: FILE` name spec files outside the spec's folder tree",
     )
+
+
+def add_backend_option(parser: argparse.ArgumentParser, *, select: bool = True) -> None:
+    """``--backend tensorflow|jax|torch``: the Keras backend, set before Keras is imported.
+
+    With ``select`` (commands that run Keras), :func:`main` checks that the backend is installed
+    and sets ``KERAS_BACKEND`` before the command runs; otherwise only the name is checked.
+    """
+    from graphspec.backend import BACKENDS, ENV_VAR
+
+    parser.add_argument(
+        "--backend",
+        choices=tuple(BACKENDS),
+        help=f"the Keras backend (default: ${ENV_VAR}, else tensorflow)",
+    )
+    parser.set_defaults(_select_backend=select)
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:
@@ -206,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from graphspec.includes import allow_outside
 
     try:
+        if getattr(args, "backend", None) and getattr(args, "_select_backend", False):
+            from graphspec.backend import select_backend
+
+            select_backend(args.backend)  # before any command imports Keras
         with allow_outside(bool(getattr(args, "allow_outside", False))):
             return args._run(args)
     except UsageError as err:

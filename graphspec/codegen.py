@@ -26,9 +26,12 @@ _RESERVED: Final = frozenset({"keras", "build_model", "model", "layers"})
 _NOT_IDENT: Final = re.compile(r"\W+")
 
 
-def generate_python(spec: Any, *, params: Mapping[str, Any] | None = None) -> str:
+def generate_python(
+    spec: Any, *, params: Mapping[str, Any] | None = None, backend: str | None = None
+) -> str:
     """Python source with ``build_model()`` building the spec's model, as ``graphspec compile``
     would (Sequential for a plain chain, functional otherwise); raises ``SpecError`` if invalid.
+    The code runs on any Keras backend; ``backend`` pins one (set before Keras is imported).
 
     >>> from graphspec import load
     >>> text = generate_python(load("inputs: {x: {shape: [4]}}\\nnodes: {d: {type: Dense, units: 2}}"))
@@ -44,7 +47,20 @@ def generate_python(spec: Any, *, params: Mapping[str, Any] | None = None) -> st
 
     result = check(spec, params=params)
     result.raise_for_errors()
-    return _Writer(result.graph, result.spec.file, result.shapes).source()
+    text = _Writer(result.graph, result.spec.file, result.shapes).source()
+    return _pin_backend(text, backend) if backend else text
+
+
+def _pin_backend(text: str, backend: str) -> str:
+    """Set ``KERAS_BACKEND`` to ``backend`` in ``text`` before its ``import keras``."""
+    from graphspec.backend import ENV_VAR, verify_backend
+
+    verify_backend(backend)
+    pin = f'import os\n\nos.environ["{ENV_VAR}"] = "{backend}"  # before Keras is imported\n\n'
+    head, sep, tail = text.partition("\nimport keras\n")
+    lines = tail.split("\n")
+    body = [f"{line}  # noqa: E402" if line.startswith("import ") else line for line in lines]
+    return f"{head}\n{pin}import keras  # noqa: E402\n" + "\n".join(body) if sep else text
 
 
 # -- expressions --------------------------------------------------------------------------------

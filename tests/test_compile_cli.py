@@ -32,7 +32,9 @@ def test_compile_writes_a_loadable_model(run_cli: Run, specs_dir: Path, tmp_path
     assert run.status == 0, run.err
     model = keras.saving.load_model(target, safe_mode=True)
     assert isinstance(model, keras.Sequential)
-    assert run.out.strip() == f"wrote {target} (Sequential, {model.count_params():,} params)"
+    assert run.out.strip() == (
+        f"wrote {target} (Sequential, {model.count_params():,} params, backend tensorflow)"
+    )
     graph = check(spec).graph
     assert [layer.name for layer in model.layers] == [node.name for node in graph.layers]
     assert sorted(p.name for p in target.parent.iterdir()) == ["seed.keras"]  # no temp left

@@ -11,6 +11,7 @@ from graphspec.cli import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
+    add_backend_option,
     add_format_option,
     add_output_option,
     add_set_option,
@@ -48,6 +49,7 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
         "(imports TensorFlow)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing for valid specs")
+    add_backend_option(p)
 
 
 @command("validate", "check specs: schema, layers, arguments, graph and shapes", _validate_args)

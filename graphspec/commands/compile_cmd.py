@@ -9,6 +9,7 @@ from pathlib import Path
 from graphspec.cli import (
     EXIT_INVALID,
     EXIT_OK,
+    add_backend_option,
     add_output_option,
     add_set_option,
     command,
@@ -33,6 +34,7 @@ def _compile_args(p: argparse.ArgumentParser) -> None:
         "sequential: fail unless the graph is a chain; functional: always functional",
     )
     add_set_option(p)
+    add_backend_option(p)
     p.add_argument("--summary", action="store_true", help="print the Keras model summary")
 
 
@@ -57,6 +59,8 @@ def run_compile(args: argparse.Namespace) -> int:
     if not result.ok:
         return EXIT_INVALID
 
+    from graphspec._keras import save_model
+    from graphspec.backend import active_backend
     from graphspec.compiler import build_model
 
     built = build_model(result, api=args.api)
@@ -64,8 +68,11 @@ def run_compile(args: argparse.Namespace) -> int:
     if args.summary:
         model.summary(print_fn=_print_line)
     with policy.writing(output, suffix=".keras") as tmp:
-        model.save(tmp)
-    print(f"wrote {args.output} ({built.kind}, {model.count_params():,} params)")
+        save_model(model, tmp)
+    print(
+        f"wrote {args.output} ({built.kind}, {model.count_params():,} params, "
+        f"backend {active_backend()})"
+    )
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from graphspec.cli import (
     EXIT_OK,
+    add_backend_option,
     add_output_option,
     add_set_option,
     command,
@@ -27,6 +28,7 @@ def _import_args(p: argparse.ArgumentParser) -> None:
         "(built with weights=None)",
     )
     add_output_option(p, required=True, metavar="SPEC", help="the spec file to write")
+    add_backend_option(p)
 
 
 @command(
@@ -67,6 +69,7 @@ def _codegen_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", metavar="SPEC")
     add_output_option(p, required=False, help="write to FILE instead of stdout")
     add_set_option(p)
+    add_backend_option(p, select=False)
 
 
 @command(
@@ -78,7 +81,7 @@ def run_codegen(args: argparse.Namespace) -> int:
     spec = spec_file(args.spec)
     policy = output_policy(args, str(spec))
     policy.check(args.output)
-    text = generate_python(spec, params=parse_overrides(args.overrides))
+    text = generate_python(spec, params=parse_overrides(args.overrides), backend=args.backend)
     if args.output:
         policy.write_text(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)

@@ -10,6 +10,7 @@ from typing import Final
 
 from graphspec.cli import (
     EXIT_OK,
+    add_backend_option,
     add_set_option,
     add_write_options,
     command,
@@ -18,6 +19,7 @@ from graphspec.cli import (
 )
 from graphspec.errors import UsageError
 from graphspec.paths import spec_file
+from graphspec.train.fit import DEFAULT_WORKER_TIMEOUT
 from graphspec.train.strategy import STRATEGIES
 
 __all__ = ["run_compare", "run_fit"]
@@ -33,6 +35,28 @@ def _positive(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer; got {value}")
     return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds; got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds; got {text}")
+    return value
+
+
+def _backend_list(text: str) -> list[str]:
+    from graphspec.backend import BACKENDS
+
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [n for n in names if n not in BACKENDS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"expected backends from {', '.join(BACKENDS)}, separated by commas; got {text!r}"
+        )
+    return names
 
 
 def _seed(text: str) -> int:
@@ -57,6 +81,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=_positive, help="override train.batch_size")
     add_set_option(p)
     add_write_options(p)
+    add_backend_option(p)
 
 
 def _require_suffix(path: str | None, suffix: str, flag: str) -> None:
@@ -81,7 +106,16 @@ def _fit_args(p: argparse.ArgumentParser) -> None:
         "--strategy",
         choices=tuple(STRATEGIES),
         default="none",
-        help="tf.distribute strategy: mirrored (local devices), multiworker (TF_CONFIG)",
+        help="distribution: mirrored (TensorFlow, local devices), multiworker (TensorFlow, "
+        "TF_CONFIG), data-parallel (JAX, local devices or KERAS_DISTRIBUTION_*)",
+    )
+    p.add_argument(
+        "--worker-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_WORKER_TIMEOUT,
+        metavar="SECONDS",
+        help="multi-process runs: fail when no progress is made (or a collective operation "
+        f"waits) for this long (default {DEFAULT_WORKER_TIMEOUT:g})",
     )
     p.add_argument("-o", "--output", metavar="MODEL.keras", help="save the trained model")
     p.add_argument("--history", metavar="FILE.json", help="write history and test metrics")
@@ -89,12 +123,16 @@ def _fit_args(p: argparse.ArgumentParser) -> None:
 
 @command("fit", "train a spec on a data set and print its test metrics", _fit_args)
 def run_fit(args: argparse.Namespace) -> int:
+    from graphspec._keras import save_model
+    from graphspec.backend import active_backend
     from graphspec.train.data import load_data
     from graphspec.train.fit import fit_spec, prepare
     from graphspec.train.settings import resolve_settings
-    from graphspec.train.strategy import is_chief
+    from graphspec.train.strategy import is_chief, verify_strategy
 
     _require_suffix(args.output, ".keras", "-o/--output")
+    backend = active_backend()
+    verify_strategy(args.strategy, backend)
     _require_suffix(args.history, ".json", "--history")
     spec = spec_file(args.spec)
     policy = output_policy(args, str(spec), _data_file(args.data))
@@ -106,7 +144,7 @@ def run_fit(args: argparse.Namespace) -> int:
     print(
         f"training {result.graph.name} on {dataset.describe()}; seed {args.seed}, "
         f"{settings.epochs} epoch(s), batch {settings.batch_size}, "
-        f"optimizer {settings.optimizer_name}, strategy {args.strategy}",
+        f"optimizer {settings.optimizer_name}, backend {backend}, strategy {args.strategy}",
         flush=True,
     )
     run = fit_spec(
@@ -118,17 +156,24 @@ def run_fit(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         batch_size=args.batch_size,
         verbose=1 if sys.stdout.isatty() else 2,
+        worker_timeout=args.worker_timeout,
     )
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in run.test.items())
     replicas = f"{run.replicas} replica{'s' * (run.replicas != 1)}"
     print(f"{run.kind} model, {run.params:,} parameters, {replicas}")
+    for split, count in run.dropped.items():
+        print(
+            f"note: {count} {split} sample{'s' * (count != 1)} left out so that every batch "
+            f"splits evenly over the {run.replicas} replicas"
+        )
     print(f"test: {metrics}")
+    print(f"weights: sha256 {run.weights_sha256}")
     if not chief:
         print("not the chief worker: outputs are written by the chief only")
         return EXIT_OK
     if args.output:
         with policy.writing(args.output, suffix=".keras") as tmp:
-            run.model.save(tmp)
+            save_model(run.model, tmp)
         print(f"wrote {args.output}")
     if args.history:
         policy.write_text(args.history, json.dumps(run.to_dict(), indent=2) + "\n")
@@ -149,6 +194,13 @@ def _compare_args(p: argparse.ArgumentParser) -> None:
         "--both-apis",
         action="store_true",
         help="train each linear spec both as Sequential and as functional",
+    )
+    p.add_argument(
+        "--backends",
+        type=_backend_list,
+        metavar="B1,B2",
+        help="train every model on each of these Keras backends (e.g. tensorflow,jax), "
+        "one process per backend, side by side in the table",
     )
     p.add_argument("--plot", metavar="CURVES.png", help="draw test accuracy per epoch")
     p.add_argument("--json", metavar="OUT.json", help="write every raw number")
@@ -174,6 +226,7 @@ def run_compare(args: argparse.Namespace) -> int:
         both_apis=args.both_apis,
         params=parse_overrides(args.overrides),
         progress=lambda line: print(line, file=sys.stderr, flush=True),
+        backends=args.backends,
     )
     print(comparison.table())
     if args.json:
@@ -185,6 +238,7 @@ def run_compare(args: argparse.Namespace) -> int:
             "epochs": args.epochs,
             "batch_size": args.batch_size,
             "both_apis": args.both_apis,
+            "backends": args.backends,
             "set": args.overrides,
         }
         policy.write_text(args.json, json.dumps(data, indent=2) + "\n")

@@ -13,7 +13,14 @@ from typing import Any, Final
 from graphspec.graph import Graph
 from graphspec.train.fit import FitRun, accuracy_key, fit_spec, prepare
 
-__all__ = ["Comparison", "ModelRuns", "PairVerdict", "compare_specs", "graph_signature"]
+__all__ = [
+    "Comparison",
+    "ModelRuns",
+    "PairVerdict",
+    "compare_specs",
+    "graph_signature",
+    "pair_verdicts",
+]
 
 _APIS_BOTH: Final = ("sequential", "functional")
 
@@ -60,6 +67,7 @@ class ModelRuns:
     kind: str
     signature: tuple[Any, ...] = field(repr=False)
     runs: list[FitRun] = field(default_factory=list)
+    backend: str = "tensorflow"
 
     @property
     def params(self) -> int:
@@ -101,6 +109,7 @@ class ModelRuns:
             "spec": self.spec_file,
             "api_requested": self.api,
             "api": self.kind.lower(),
+            "backend": self.backend,
             "params": self.params,
             "test_accuracy": {"mean": acc[0], "std": acc[1], "values": self.finals("accuracy")},
             "test_loss": {"mean": loss[0], "std": loss[1], "values": self.finals("loss")},
@@ -164,6 +173,11 @@ class Comparison:
             "pairs": [p.to_dict() for p in self.pairs],
         }
 
+    @property
+    def backends(self) -> list[str]:
+        """The Keras backends the models were trained on, in order of appearance."""
+        return list(dict.fromkeys(m.backend for m in self.models))
+
     def table(self) -> str:
         """The results table and the pairwise verdicts, as Markdown."""
         n = len(self.seeds)
@@ -194,19 +208,20 @@ class Comparison:
                     f"| {p.a} | {p.b} | {_yes(p.same_graph)} | {weights} | "
                     f"{_yes(p.identical_results)} | **{_yes(p.same_computation)}** |"
                 )
+        if len(self.backends) > 1:
+            lines += ["", _BACKENDS_NOTE]
         return "\n".join(lines)
+
+
+_BACKENDS_NOTE: Final = (
+    "Each backend draws initial weights from its own random generator, so one seed gives "
+    "different initial weights on different backends: across backends, compare the accuracy "
+    "spread over seeds, not single runs."
+)
 
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
-
-
-def _weights_equal(a: Any, b: Any) -> bool:
-    import numpy as np
-
-    if a is None or b is None or len(a) != len(b):
-        return False
-    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
 def _same_results(a: FitRun, b: FitRun) -> bool:
@@ -215,7 +230,7 @@ def _same_results(a: FitRun, b: FitRun) -> bool:
 
 def _verdict(a: ModelRuns, b: ModelRuns) -> PairVerdict:
     pairs = list(zip(a.runs, b.runs, strict=True))
-    same = sum(_weights_equal(x.initial_weights, y.initial_weights) for x, y in pairs)
+    same = sum(bool(x.initial_sha256) and x.initial_sha256 == y.initial_sha256 for x, y in pairs)
     return PairVerdict(
         a.label,
         b.label,
@@ -244,8 +259,13 @@ def compare_specs(
     both_apis: bool = False,
     params: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    backends: Sequence[str] | None = None,
 ) -> Comparison:
-    """Train each spec (each linear one with both APIs when ``both_apis``) under seeds 0..n-1."""
+    """Train each spec (each linear one with both APIs when ``both_apis``) under seeds 0..n-1.
+
+    With ``backends`` (e.g. ``["tensorflow", "jax"]``), every model is trained on each backend,
+    each in its own process (a process runs one backend), and the models appear side by side.
+    """
     from graphspec.train.data import load_data
     from graphspec.train.settings import resolve_settings
 
@@ -253,6 +273,20 @@ def compare_specs(
         from graphspec.errors import UsageError
 
         raise UsageError(f"--seeds must be at least 1; got {seeds}")
+    if backends:
+        from graphspec.train.compare_backends import compare_across_backends
+
+        return compare_across_backends(
+            backends,
+            specs,
+            data,
+            seeds=seeds,
+            epochs=epochs,
+            batch_size=batch_size,
+            both_apis=both_apis,
+            params=params,
+            progress=progress,
+        )
     prepared = [(str(path), prepare(path, params)) for path in specs]
     for _, result in prepared:  # every spec's train section, before any training starts
         resolve_settings(result.spec, epochs=epochs, batch_size=batch_size)
@@ -266,6 +300,7 @@ def compare_specs(
         for api in apis:
             model: ModelRuns | None = None
             for seed in range(seeds):
+                _reuse_compiled()  # once the data are known to fit: it imports Keras
                 run = fit_spec(
                     result,
                     dataset,
@@ -273,12 +308,11 @@ def compare_specs(
                     api=api,
                     epochs=epochs,
                     batch_size=batch_size,
-                    keep_initial_weights=True,
                 )
                 run.model = None  # keep numbers, not Keras objects
                 if model is None:
                     label = _unique(f"{result.graph.name} [{run.kind.lower()}]", taken)
-                    model = ModelRuns(label, path, api, run.kind, signature)
+                    model = ModelRuns(label, path, api, run.kind, signature, backend=run.backend)
                 model.runs.append(run)
                 if progress:
                     key = accuracy_key(run.test)
@@ -287,8 +321,19 @@ def compare_specs(
                     progress(f"{model.label} seed {seed}: {acc} ({took:.1f} s)")
             assert model is not None
             models.append(model)
-    pairs = [_verdict(a, b) for a, b in itertools.combinations(models, 2)]
-    for model in models:
-        for run in model.runs:
-            run.initial_weights = None
-    return Comparison(data, list(range(seeds)), epochs, models, pairs)
+    return Comparison(data, list(range(seeds)), epochs, models, pair_verdicts(models))
+
+
+def _reuse_compiled() -> None:
+    """Let the backend reuse compiled programs across seeds (see graphspec.train.runtime)."""
+    from graphspec._keras import import_keras_quietly
+    from graphspec.backend import active_backend
+    from graphspec.train.runtime import runtime
+
+    import_keras_quietly()
+    runtime(active_backend()).reuse_compiled()
+
+
+def pair_verdicts(models: Sequence[ModelRuns]) -> list[PairVerdict]:
+    """The verdict of every pair of models, in order."""
+    return [_verdict(a, b) for a, b in itertools.combinations(models, 2)]

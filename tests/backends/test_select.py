@@ -1,0 +1,113 @@
+"""Choosing the backend: --backend and KERAS_BACKEND, checked before Keras is imported."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from graphspec.backend import (
+    BACKENDS,
+    BackendError,
+    installed_backends,
+    requested_backend,
+    select_backend,
+)
+from graphspec.train.strategy import STRATEGIES, verify_strategy
+
+from .conftest import RUN, SEED_CNN, run_python
+
+
+def test_every_backend_names_its_package_and_install_command() -> None:
+    assert list(BACKENDS) == ["tensorflow", "jax", "torch"]
+    for name, info in BACKENDS.items():
+        assert info.module == name and info.install.startswith("pip install ")
+    assert {"tensorflow", "jax"} <= set(installed_backends())  # both are dev dependencies
+
+
+def test_keras_backend_variable_and_keras_json(tmp_path: Path) -> None:
+    assert requested_backend({"KERAS_BACKEND": " jax "}) == "jax"
+    (tmp_path / "keras.json").write_text(json.dumps({"backend": "torch"}))
+    assert requested_backend({"KERAS_HOME": str(tmp_path)}) == "torch"
+    assert requested_backend({"KERAS_HOME": str(tmp_path), "KERAS_BACKEND": "jax"}) == "jax"
+    with pytest.raises(BackendError, match=r"\[E711\] unknown Keras backend 'theano' \(from "):
+        requested_backend({"KERAS_BACKEND": "theano"})
+
+
+def test_a_missing_backend_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if PyTorch were not installed
+    env: dict[str, str] = {}
+    with pytest.raises(BackendError, match=r"\[E710\] .*`torch`.*pip install torch") as info:
+        select_backend("torch", environ=env)
+    assert info.value.code == "E710" and env == {}
+
+
+def test_keras_already_running_cannot_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import keras
+
+    assert keras.backend.backend() == "tensorflow"
+    with pytest.raises(BackendError, match=r"\[E712\] Keras is already running on tensorflow"):
+        select_backend("jax", environ={})
+    env: dict[str, str] = {}
+    assert select_backend("tensorflow", environ=env) == "tensorflow"
+    assert env == {"KERAS_BACKEND": "tensorflow"}
+
+
+def test_cli_exits_2_naming_the_package(
+    monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., object], tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+    out = tmp_path / "m.keras"
+    run = run_cli("compile", SEED_CNN, "-o", out, "--backend", "torch")
+    assert run.status == 2  # type: ignore[attr-defined]
+    assert "graphspec compile: error: [E710]" in run.err  # type: ignore[attr-defined]
+    assert "pip install torch" in run.err  # type: ignore[attr-defined]
+    assert not out.exists()
+
+
+def test_cli_refuses_an_unknown_backend(run_cli: Callable[..., object]) -> None:
+    run = run_cli("fit", SEED_CNN, "--data", "digits", "--backend", "theano")
+    assert run.status == 2  # type: ignore[attr-defined]
+    assert "invalid choice: 'theano'" in run.err  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "backend", "message"),
+    [
+        ("mirrored", "torch", "needs the tensorflow backend; the torch backend runs only"),
+        ("mirrored", "jax", "on jax, use --strategy data-parallel"),
+        ("multiworker", "jax", "KERAS_DISTRIBUTION_JOB_ADDRESSES"),
+        ("data-parallel", "tensorflow", "on tensorflow, use --strategy mirrored"),
+        ("data-parallel", "torch", "needs the jax backend"),
+        ("multiworker", "torch", "needs the tensorflow backend"),
+    ],
+)
+def test_a_strategy_the_backend_cannot_honour_is_refused(
+    strategy: str, backend: str, message: str
+) -> None:
+    with pytest.raises(BackendError, match=rf"\[E713\] --strategy {strategy} .*{message}"):
+        verify_strategy(strategy, backend)
+
+
+def test_the_strategy_table_covers_every_backend() -> None:
+    """docs/training.md's table: each strategy is run, or refused, on each backend."""
+    table = (Path(__file__).resolve().parents[2] / "docs/training.md").read_text()
+    for name, info in STRATEGIES.items():
+        row = next(line for line in table.splitlines() if line.startswith(f"| `{name}` |"))
+        cells = [c.strip() for c in row.strip("|").split("|")][1:4]
+        for backend, cell in zip(BACKENDS, cells, strict=True):
+            assert cell.startswith("yes" if backend in info.factories else "refused"), row
+
+
+def test_cli_refuses_mirrored_on_jax_before_training() -> None:
+    proc = run_python(
+        ["-c", RUN, "fit", str(SEED_CNN), "--data", "digits", "--strategy", "mirrored"],
+        "jax",
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "[E713] --strategy mirrored needs the tensorflow backend" in proc.stderr
+    assert "training" not in proc.stdout
