@@ -171,6 +171,39 @@ def _compile(ctx: dict[str, Any]) -> list[Figure]:
     ]
 
 
+@section("backends")
+def _backends(ctx: dict[str, Any]) -> list[Figure]:
+    """Per installed backend: compile ResNet50 vs from_config; seed-CNN train step vs hand-written."""
+    from benchmarks.backends import measure_all
+
+    figures = []
+    for found in measure_all():
+        backend = found["backend"]
+        ours, ref = found["compile_ours"], found["compile_ref"]
+        figures.append(
+            Figure(
+                f"[{backend}] compile ResNet50 / Model.from_config",
+                ours,
+                ref,
+                "s",
+                "<= 1.0",
+                ours <= ref,
+            )
+        )
+        ours, ref = found["step_ours"], found["step_ref"]
+        figures.append(
+            Figure(
+                f"[{backend}] train step, compiled seed CNN / hand-written Keras model",
+                ours,
+                ref,
+                "s",
+                "1.00 ± 0.03",
+                abs(ours / ref - 1) <= 0.03,
+            )
+        )
+    return figures
+
+
 @section("cli")
 def _cli(ctx: dict[str, Any]) -> list[Figure]:
     _, path, _ = ctx.get("ResNet50") or _application_spec("ResNet50", ctx["work"])

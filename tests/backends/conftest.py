@@ -19,7 +19,11 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
 SEED_CNN = SPECS / "seed_sequential.yaml"
-TWO_DEVICES = "--xla_force_host_platform_device_count=2"
+TWO_JAX_DEVICES = {
+    # two CPU devices; a deadlocked collective aborts after a minute (see test_data_parallel.py)
+    "XLA_FLAGS": "--xla_force_host_platform_device_count=2 "
+    "--xla_cpu_collective_call_terminate_timeout_seconds=60",
+}
 RUN = "import sys; from graphspec.cli import main; sys.exit(main(sys.argv[1:]))"
 """``python -c RUN ARGS...`` runs ``graphspec ARGS...`` in the current interpreter."""
 
