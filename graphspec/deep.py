@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graphspec.errors import CompileError, Diagnostic, Severity
 from graphspec.graph import IRNode, node_diagnostic
+from graphspec.shapes._types import Shape
 
 if TYPE_CHECKING:
     from graphspec.api import CheckResult
-    from graphspec.shapes._types import Shape
     from graphspec.shapes.infer import NodeShape
 
-__all__ = ["deep_check"]
+__all__ = ["DeepReport", "deep_check", "deep_report"]
 
 _BUG: str = "this is a bug in graphspec's static shape rules; please report it with the spec"
+
+
+@dataclass
+class DeepReport:
+    """What Keras built, node by node, and where it disagrees with static inference."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    shapes: dict[str, tuple[Shape, ...]] = field(default_factory=dict)
+    params: dict[str, tuple[int, int]] = field(default_factory=dict)
+    built: bool = False
 
 
 def deep_check(result: CheckResult) -> list[Diagnostic]:
@@ -26,21 +37,40 @@ def deep_check(result: CheckResult) -> list[Diagnostic]:
     Keras disagree on shapes or parameter counts, and the compiler's diagnostics (``E6xx``) when
     Keras cannot build the model. ``result`` must be free of errors.
     """
+    return deep_report(result).diagnostics
+
+
+def deep_report(result: CheckResult) -> DeepReport:
+    """:func:`deep_check`'s findings plus Keras's output shapes and parameter counts per node."""
     from graphspec.compiler import build_model
 
+    report = DeepReport()
     try:
         built = build_model(result, api="functional")
     except CompileError as err:
-        return list(err.diagnostics)
-    found: list[Diagnostic] = []
+        report.diagnostics = list(err.diagnostics)
+        return report
+    report.built = True
     for node in result.graph.layers:
         static = _static(result, node.name)
         keras_shapes = _keras_shapes(built.tensors[node.name])
-        found += _compare_shapes(result, node, static, keras_shapes)
-        if static is not None and static.known and not node.share:
-            layer = built.layers[node.name]
-            found += _compare_params(result, node, static, layer)
-    return found
+        report.shapes[node.name] = keras_shapes
+        report.diagnostics += _compare_shapes(result, node, static, keras_shapes)
+        if node.share:
+            continue
+        layer = built.layers.get(node.name)
+        if layer is None:
+            continue
+        report.params[node.name] = _counts(layer)
+        if static is not None and static.known:
+            report.diagnostics += _compare_params(result, node, static, layer)
+    return report
+
+
+def _counts(layer: Any) -> tuple[int, int]:
+    """(trainable, non-trainable) scalars of a built Keras layer."""
+    trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
+    return trainable, sum(math.prod(w.shape) for w in layer.non_trainable_weights)
 
 
 def _static(result: CheckResult, name: str) -> NodeShape | None:
@@ -115,8 +145,7 @@ def _agree(static: Shape, keras_shape: Shape) -> bool:
 def _compare_params(
     result: CheckResult, node: IRNode, static: NodeShape, layer: Any
 ) -> list[Diagnostic]:
-    trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
-    non_trainable = sum(math.prod(w.shape) for w in layer.non_trainable_weights)
+    trainable, non_trainable = _counts(layer)
     if (trainable, non_trainable) == (static.trainable, static.non_trainable):
         return []
     return [

@@ -131,6 +131,12 @@ def _summary_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", metavar="SPEC")
     add_set_option(p)
     add_format_option(p)
+    p.add_argument(
+        "--deep",
+        action="store_true",
+        help="also build the model with Keras and show, per node, whether its shapes and "
+        "parameter counts agree (imports TensorFlow), like validate --deep",
+    )
 
 
 @command(
@@ -143,12 +149,19 @@ def run_summary(args: argparse.Namespace) -> int:
     from graphspec.summary import summary_data, summary_text
 
     result = check(spec_file(args.spec), params=parse_overrides(args.overrides))
+    found = list(result.diagnostics)
+    deep = None
+    if args.deep and result.ok:
+        from graphspec.deep import deep_report
+
+        deep = deep_report(result)
+        found += deep.diagnostics
     if args.format == "json":
-        print(json.dumps(summary_data(result), indent=2))
+        print(json.dumps(summary_data(result, deep), indent=2))
     else:
-        print(summary_text(result))
-    print_diagnostics(result.diagnostics, "text" if args.format == "text" else "json", sys.stderr)
-    return EXIT_OK if result.ok else EXIT_INVALID
+        print(summary_text(result, deep))
+    print_diagnostics(found, "text" if args.format == "text" else "json", sys.stderr)
+    return EXIT_INVALID if any(d.is_error for d in found) else EXIT_OK
 
 
 def _schema_args(p: argparse.ArgumentParser) -> None:
