@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from lsprotocol import types as lsp
@@ -42,10 +43,30 @@ def _location(analysis: Analysis, occ: Occurrence) -> lsp.Location:
 def definition(ls: GraphspecServer, params: lsp.DefinitionParams) -> lsp.Location | None:
     found = _occurrence(ls, params.text_document.uri, params.position)
     if found is None:
-        return None
+        analysis = ls.analysis(params.text_document.uri)
+        return _model_file(analysis, params.position) if analysis is not None else None
     analysis, occ = found
     target = analysis.index.definitions.get(occ.symbol)
     return _location(analysis, target) if target is not None else None
+
+
+def _model_file(analysis: Analysis, position: lsp.Position) -> lsp.Location | None:
+    """``model: tower.yaml`` under the cursor (format 1.1): the nested spec file, as resolved
+    by the same path rules as ``validate`` (a refused path has no definition)."""
+    if analysis.result is None:
+        return None
+    loc = analysis.lines.loc(position)
+    for node in analysis.result.graph:
+        info = getattr(node, "model", None)
+        if info is None or not getattr(info, "path", None):
+            continue
+        span = analysis.source.span((*node.spec_path, NodeKey.MODEL.value))
+        if span is not None and span[0] <= loc <= span[1]:
+            start = lsp.Position(line=0, character=0)
+            return lsp.Location(
+                uri=Path(info.path).as_uri(), range=lsp.Range(start=start, end=start)
+            )
+    return None
 
 
 @feature(lsp.TEXT_DOCUMENT_REFERENCES)

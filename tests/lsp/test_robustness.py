@@ -155,6 +155,11 @@ async def test_nested_spec_files_follow_the_cli_rules(
         )
     )
     assert hints and any(str(h.label).startswith("(None, 8)") for h in hints)
+    found = await client.text_document_definition_async(
+        lsp.DefinitionParams(text_document=doc.ident(), position=doc.find("tower.yaml", offset=2))
+    )
+    assert isinstance(found, lsp.Location)  # go to the nested spec file
+    assert found.uri == (project / "tower.yaml").resolve().as_uri()
     outside = await doc.replace(text.replace("model: tower.yaml", "model: ../outside.yaml"))
     assert "E845" in {d.code for d in outside}
     doc.close()
