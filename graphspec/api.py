@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -121,6 +122,21 @@ class CheckResult:
         if not self.ok:
             raise SpecError(self.diagnostics)
 
+    def raise_for_library(self, what: str) -> None:
+        """Raise :class:`SpecError` (E313) when the spec is a block library: it has no model."""
+        if self.spec.is_library:
+            raise SpecError(
+                [
+                    Diagnostic(
+                        "E313",
+                        f"a block library has no model to {what}",
+                        file=self.spec.file,
+                        line=1,
+                        hint="use a spec that includes it (`include: [this file]`)",
+                    )
+                ]
+            )
+
 
 def check(
     spec: Spec | str | FsPath, *, params: Mapping[str, Any] | None = None, shapes: bool = True
@@ -148,19 +164,52 @@ def _check_loaded(spec: Spec, params: Mapping[str, Any] | None, shapes: bool) ->
 
 def _check_in_context(spec: Spec, params: Mapping[str, Any] | None, shapes: bool) -> CheckResult:
     diagnostics = list(spec.load_diagnostics)
+    if spec.is_library:
+        return _library_result(spec, diagnostics)
     graph, found = expand(spec, params)
     diagnostics += found
     diagnostics += check_graph(graph, spec.source)
-    result = CheckResult(spec, graph, _ordered(diagnostics))
+    result = CheckResult(spec, graph, _ordered(_attributed(graph, diagnostics)))
     if shapes and not any(d.code == "E302" for d in diagnostics):
         from graphspec.shapes.infer import infer_shapes
 
         result.shapes = infer_shapes(graph, spec.source, skip={d.node for d in result.errors})
-        result.diagnostics = _ordered(result.diagnostics + result.shapes.diagnostics)
+        found = _attributed(graph, result.shapes.diagnostics)
+        result.diagnostics = _ordered(result.diagnostics + found)
     result.diagnostics = drop_consequences(graph, result.diagnostics)
     if result.diagnostics:
         result.diagnostics = refine(result.diagnostics, spec.source)
     return result
+
+
+def _library_result(spec: Spec, diagnostics: list[Diagnostic]) -> CheckResult:
+    """A block library has no model: its schema is checked, its blocks where they are used."""
+    from graphspec.errors import Severity
+
+    loc = spec.source.at(("blocks",))
+    note = Diagnostic(
+        "N849",
+        f"a block library ({len(spec.blocks)} block{'s' * (len(spec.blocks) != 1)}, no model): "
+        "its blocks are checked in the specs that include it",
+        file=spec.file,
+        line=loc.line if loc else None,
+        column=loc.column if loc else None,
+        severity=Severity.NOTE,
+        hint="a spec uses it with `include: [this file]`",
+    )
+    graph = Graph(name=spec.name or "library", file=spec.file)
+    return CheckResult(spec, graph, _ordered([*diagnostics, note]))
+
+
+def _attributed(graph: Graph, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics about nodes written in an included file name that file (format 1.1)."""
+    out = []
+    for diag in diagnostics:
+        node = graph.nodes.get(diag.node) if diag.node else None
+        if node is not None and node.file and diag.file == graph.file:
+            diag = dataclasses.replace(diag, file=node.file)
+        out.append(diag)
+    return out
 
 
 def _ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -147,6 +147,7 @@ def build_model(result: CheckResult, *, api: str = "auto") -> BuiltModel:
     from graphspec._keras import import_keras_quietly
 
     _check_api(api)
+    result.raise_for_library("build")
     import_keras_quietly()
     graph = result.graph
     if api == "auto":

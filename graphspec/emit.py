@@ -161,6 +161,7 @@ _SECTIONS: Final[dict[str, Callable[[str, Any, str], list[str]]]] = {
     "name": _scalar_line,
     "api": _scalar_line,
     "description": _scalar_line,
+    "include": lambda key, value, indent: [f"{indent}{key}: {format_value(list(value))}"],
     "params": _mapping_section,
     "inputs": _inputs_section,
     "blocks": _blocks_section,

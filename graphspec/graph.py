@@ -117,6 +117,8 @@ class IRNode:
     broken: bool = False
     dangling: bool = False
     expr: ExprInfo | None = None
+    file: str | None = None
+    """The file the node was written in when it is not the graph's (a block from `include:`)."""
     failed_args: frozenset[str] = frozenset()
     model: ModelInfo | None = None
     call: dict[str, Any] = field(default_factory=dict)

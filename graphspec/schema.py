@@ -59,6 +59,9 @@ def build_spec(doc: Document, *, default_name: str = "model") -> tuple[Spec, lis
         )
     diagnostics: list[Diagnostic] = []
     work = dict(data)
+    library = "blocks" in work and "inputs" not in work and "nodes" not in work
+    if library:  # a block library (format 1.1): only blocks, for other specs to include
+        work.update(inputs={}, nodes={})
     for _ in range(2):
         try:
             spec = Spec.model_validate(work)
@@ -70,6 +73,7 @@ def build_spec(doc: Document, *, default_name: str = "model") -> tuple[Spec, lis
                 raise SpecError(diagnostics) from None
             continue
         spec._source = source
+        spec._library = library
         if spec.name is None:
             spec.name = default_name
         diagnostics.extend(_train_diagnostics(work.get("train"), source))

@@ -152,11 +152,21 @@ class Spec(_Strict):
     nodes: dict[str, NodeSpec]
     edges: list[EdgeItem] = Field(default_factory=list)
     outputs: list[str] | dict[str, str] | None = None
+    include: list[str] = Field(
+        default_factory=list,
+        description="Format 1.1: spec files whose blocks this spec uses (paths relative to it).",
+    )
     blocks: dict[str, BlockSpec] = Field(default_factory=dict)
     train: TrainSpec | None = None
 
     _source: SourceMap = PrivateAttr(default_factory=lambda: SourceMap("<spec>"))
     _load_diagnostics: list[Any] = PrivateAttr(default_factory=list)
+    _library: bool = PrivateAttr(default=False)
+
+    @property
+    def is_library(self) -> bool:
+        """True for a block library: a file with ``blocks`` and no ``inputs`` or ``nodes``."""
+        return self._library
 
     @property
     def load_diagnostics(self) -> list[Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from graphspec.api import load  # noqa: E402
 from graphspec.diagram import render_spec  # noqa: E402
 from graphspec.errors import GraphSpecError  # noqa: E402
 
@@ -20,6 +21,8 @@ def render_all(specs: Path, out: Path, *, blocks: str = "expand") -> list[str]:
     failures: list[str] = []
     for spec in sorted(specs.rglob("*.y*ml")):
         target = out / spec.relative_to(specs).with_suffix(".svg")
+        if load(spec).is_library:  # a block library (format 1.1) has no model to draw
+            continue
         try:
             # the committed diagrams are regenerated on purpose: --force, --mkdir
             result = render_spec(spec, target, blocks=blocks, force=True, mkdir=True)

@@ -149,6 +149,7 @@ def run_summary(args: argparse.Namespace) -> int:
     from graphspec.summary import summary_data, summary_text
 
     result = check(spec_file(args.spec), params=parse_overrides(args.overrides))
+    result.raise_for_library("summarise")
     found = list(result.diagnostics)
     deep = None
     if args.deep and result.ok:

@@ -160,9 +160,9 @@ def _options(
 
 
 def _checked(spec: SpecLike, params: Mapping[str, Any] | None) -> CheckResult:
-    if isinstance(spec, CheckResult):
-        return spec
-    return check(spec, params=params)
+    result = spec if isinstance(spec, CheckResult) else check(spec, params=params)
+    result.raise_for_library("draw")
+    return result
 
 
 def view_of(

@@ -436,7 +436,11 @@ def _edges(view: View, result: CheckResult, box_of: dict[str, str]) -> None:
             label = compact_shape(shape) if on_edges else ""
             if port:
                 label = f"[{port}] {label}".strip()
-            name = None if into_block else port_name(node.type, index, len(node.inputs))
+            name = None if into_block else port_name(node.type, index, len(node.main_inputs))
+            if index >= len(node.main_inputs):  # the tensor of a call argument (format 1.1)
+                name = next(
+                    (k for k, (a, b, _) in node.call_slices().items() if a <= index < b), name
+                )
             view.edges.append(Edge(src, dst, clean(label), port=clean(name or "")))
 
 

@@ -18,6 +18,7 @@ from graphspec.expand import layers as _layers  # noqa: F401  (registers the lay
 from graphspec.expand import models as _models  # noqa: F401  (registers the `model` kind)
 from graphspec.expand._context import Expansion, Scope, TooLarge
 from graphspec.expand.edges import parse_edge
+from graphspec.expand.includes import load_includes
 from graphspec.expand.refs import resolve_all
 from graphspec.expand.scopes import add_input, expand_scope
 from graphspec.graph import Graph
@@ -39,6 +40,7 @@ def expand(spec: Spec, params: Mapping[str, Any] | None = None) -> tuple[Graph, 
     ([('x', []), ('a', ['x']), ('b', ['a'])], [('b', 'b')], [])
     """
     ex = Expansion(spec, params)
+    load_includes(ex)
     for name, inp in spec.inputs.items():
         add_input(ex, name, inp.shape, inp.dtype)
     top = Scope(prefix="", path=(), params=ex.params)

@@ -13,7 +13,7 @@ from graphspec.errors import Diagnostic, Severity
 from graphspec.graph import Graph, IRNode
 from graphspec.params import ExprError, substitute
 from graphspec.source import Given, Loc, Path, SourceMap, describe_surprise
-from graphspec.spec import FORMAT_1_1, Spec
+from graphspec.spec import FORMAT_1_1, BlockSpec, Spec
 
 __all__ = [
     "ARROW",
@@ -72,6 +72,26 @@ class Scope:
     placeholders: dict[str, list[Ref]] = field(default_factory=dict)
     locals: dict[str, str] = field(default_factory=dict)
     local_names: list[str] = field(default_factory=list)
+    file: str | None = None
+    """The file the node list was written in, when not the spec's own (an included block)."""
+
+
+INCLUDED: Final = "\x00include"
+"""First key of the paths of an included file's entries (merged into the spec's source map)."""
+
+
+def file_of(path: Path, default: str) -> str:
+    """The file a path was written in: an included file's, else ``default``."""
+    return str(path[1]) if len(path) > 1 and path[0] == INCLUDED else default
+
+
+@dataclass(frozen=True)
+class IncludedBlock:
+    """A block a node may use: its definition, where it was written, and in which file."""
+
+    spec: BlockSpec
+    path: Path
+    file: str | None
 
 
 @dataclass
@@ -123,17 +143,25 @@ class Expansion:
             self.params[key] = value
         self.params = self.resolve_params(self.params, {}, ("params",), given)
         self.version = spec.graphspec
+        self.versions: dict[str, int | float] = {}
+        """The format version of each included file (by file name)."""
         self._gated: set[str] = set()
+        self.blocks: dict[str, IncludedBlock] = {
+            name: IncludedBlock(block, ("blocks", name), None)
+            for name, block in spec.blocks.items()
+        }
+        """Every block a node may use: the spec's own and those of its included files."""
 
     def require_1_1(self, feature: str, path: Path, *, node: str | None = None) -> bool:
         """Whether format 1.1 is declared; if not, report E800 once per feature (at its first use)."""
-        if self.version == FORMAT_1_1:
+        version = self.versions.get(file_of(path, self.file), self.version)
+        if version == FORMAT_1_1:
             return True
         if feature not in self._gated:
             self._gated.add(feature)
             self.error(
                 "E800",
-                f"{feature} is format 1.1; this spec is format {self.version}",
+                f"{feature} is format 1.1; this spec is format {version}",
                 path,
                 key=True,
                 node=node,
@@ -159,7 +187,7 @@ class Expansion:
             Diagnostic(
                 code,
                 message,
-                file=self.file,
+                file=file_of(path, self.file),
                 line=where.line if where else None,
                 column=where.column if where else None,
                 severity=severity,

@@ -21,17 +21,18 @@ def expand_instance(ex: Expansion, site: NodeSite) -> str | None:
     """Expand a block instance; returns its (first) output node, ``None`` when it failed."""
     nspec, path, local, expanded = site.spec, site.path, site.local, site.expanded
     name = nspec.block or ""
-    block = ex.spec.blocks.get(name)
+    found = ex.blocks.get(name)
+    block = found.spec if found is not None else None
     if block is None:
         ex.error(
             "E401",
             f"node `{local}` uses the unknown block `{name}`",
             (*path, NodeKey.BLOCK.value),
             node=expanded,
-            hint=did_you_mean(name, ex.spec.blocks)
+            hint=did_you_mean(name, ex.blocks)
             or (
-                f"defined blocks: {', '.join(ex.spec.blocks)}"
-                if ex.spec.blocks
+                f"defined blocks: {', '.join(ex.blocks)}"
+                if ex.blocks
                 else "this spec defines no blocks; define it under `blocks:`"
             ),
         )
@@ -103,7 +104,8 @@ def _copies(
     start = len(graph.nodes)
     for i in range(repeat):
         prefix = f"{expanded}." + (f"{i}." if repeat > 1 else "")
-        inner = Scope(prefix=prefix, path=("blocks", name), params=params)
+        origin = ex.blocks[name]
+        inner = Scope(prefix=prefix, path=origin.path, params=params, file=origin.file)
         feeds = site.refs if i == 0 else [Ref(None, out or "", None, resolved=out)]
         inner.placeholders = {p: [r] for p, r in zip(block.inputs, feeds, strict=True)}
         before = len(graph.nodes)
@@ -186,7 +188,7 @@ def _block_params(
     resolved = ex.resolve_params(
         {k: v for k, v in merged.items() if k not in values},
         {**inner, **values},
-        ("blocks", name, "params"),
+        (*ex.blocks[name].path, "params"),
     )
     return {**resolved, **values}
 

@@ -69,6 +69,7 @@ def expand_expr(ex: Expansion, site: NodeSite) -> str:
         loc=ex.source.key_at(path),
         spec_path=path,
         instance=site.scope.prefix[:-1] or None,
+        file=site.scope.file,
         expr=info,
     )
     refs: list[Ref] = []

@@ -38,6 +38,7 @@ def expand_layer(ex: Expansion, site: NodeSite) -> str:
         loc=ex.source.key_at(path),
         spec_path=path,
         instance=scope.prefix[:-1] or None,
+        file=scope.file,
         failed_args=frozenset(failed),
     )
     extra = call_refs(ex, site, node)

@@ -73,6 +73,7 @@ def expand_model(ex: Expansion, site: NodeSite) -> str:
         loc=ex.source.key_at(path),
         spec_path=path,
         instance=site.scope.prefix[:-1] or None,
+        file=site.scope.file,
         model=info,
         broken=info.checked is None and info.reason is None,
     )

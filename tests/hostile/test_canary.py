@@ -64,6 +64,14 @@ HOSTILE = {
     "expr-node-trap-backticks": E11 + f'  e: {{expr: "`{TRAP}`.run(x)"}}\n',
     "expr-node-open": E11 + "  e: {expr: \"open('CANARY', 'w')\"}\n",
     "expr-node-getattr": E11 + "  e: {expr: \"getattr(x, '__class__')\"}\n",
+    "include-trap-module": f"graphspec: 1.1\ninclude: [{TRAP}.py]\n"
+    + H
+    + "nodes:\n  d: {type: Dense, units: 4}\n",
+    "model-trap-module": E11 + f"  m: {{model: {TRAP}.py}}\n",
+    "model-application-trap": E11 + f"  m: {{model: keras.applications.{TRAP}}}\n",
+    "include-etc-passwd": "graphspec: 1.1\ninclude: [/etc/passwd]\n"
+    + H
+    + "nodes:\n  d: {type: Dense, units: 4}\n",
     "expr-node-eval": E11 + '  e: {expr: "eval(\'__import__(\\"os\\")\')"}\n',
 }
 

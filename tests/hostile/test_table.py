@@ -921,3 +921,76 @@ def test_large_import_and_flat_render_bounded(layers: int, tmp_path: Path) -> No
     )
     assert seconds < BIG_SECONDS
     assert not (tmp_path / "m.svg").exists()
+
+
+# -- spec files naming spec files (format 1.1: include:, model: FILE) -------------------------
+
+
+def _include_case(root: Path, name: str) -> Path:
+    """Write one hostile include case under ``root``; returns the top-level spec."""
+    top = root / "project" / "top.yaml"
+    top.parent.mkdir(parents=True)
+    tail = H + "nodes:\n  d: {type: Dense, units: 4}\n"
+
+    def head(path: str) -> str:
+        return f"graphspec: 1.1\ninclude: [{path}]\n" + tail
+
+    def lib(path: str) -> str:
+        return f"graphspec: 1.1\ninclude: [{path}]\nblocks: {{}}\n"
+
+    if name == "cycle":
+        top.write_text(head("a.yaml"))
+        (top.parent / "a.yaml").write_text(lib("b.yaml"))
+        (top.parent / "b.yaml").write_text(lib("a.yaml"))
+    elif name == "etc-passwd":
+        top.write_text(head("/etc/passwd"))
+    elif name == "dotdot-escape":
+        top.write_text(head("../../../../../../etc/passwd.yaml"))
+    elif name == "symlink-out-of-tree":
+        (root / "secret.yaml").write_text(lib("x.yaml"))
+        (top.parent / "lib.yaml").symlink_to(root / "secret.yaml")
+        top.write_text(head("lib.yaml"))
+    elif name == "symlink-to-dev-zero":
+        (top.parent / "zero.yaml").symlink_to("/dev/zero")
+        top.write_text(head("zero.yaml"))
+    elif name == "deep-chain":
+        top.write_text(head("l0.yaml"))
+        for i in range(12):
+            (top.parent / f"l{i}.yaml").write_text(lib(f"l{i + 1}.yaml"))
+    elif name == "folder-named-yaml":
+        (top.parent / "dir.yaml").mkdir()
+        top.write_text(head("dir.yaml"))
+    elif name == "model-escape":
+        top.write_text(
+            "graphspec: 1.1\n" + H + "nodes:\n  m: {model: ../../../../etc/shadow.yaml}\n"
+        )
+    return top
+
+
+INCLUDE_CASES = [
+    ("cycle", "E847", 2, 11, r"a\.yaml -> b\.yaml -> a\.yaml"),
+    ("etc-passwd", "E845", 2, 11, r"`/etc/passwd` is an absolute path"),
+    ("dotdot-escape", "E845", 2, 11, r"outside the folder tree of the top-level spec"),
+    ("symlink-out-of-tree", "E845", 2, 11, r"outside the folder tree .* through a symlink"),
+    ("symlink-to-dev-zero", "E845", 2, 11, r"leads to /dev/zero, outside the folder tree"),
+    ("deep-chain", "E848", 2, 11, r"spec files nest deeper than 8 levels"),
+    ("folder-named-yaml", "E846", 2, 11, r"no such spec file: `dir\.yaml`"),
+    ("model-escape", "E845", 5, 14, r"outside the folder tree of the top-level spec"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "line", "column", "message"), INCLUDE_CASES, ids=[c[0] for c in INCLUDE_CASES]
+)
+def test_hostile_include(
+    tmp_path: Path, name: str, code: str, line: int, column: int, message: str
+) -> None:
+    top = _include_case(tmp_path, name)
+    outcome, seconds, peak = measured(lambda: diagnose(top))
+    found = [d for d in outcome.diagnostics if d.code == code]
+    assert found, [d.format() for d in outcome.diagnostics]
+    diag = found[0]
+    assert re.search(message, diag.message), diag.format()
+    assert (diag.line, diag.column) == (line, column), diag.format()
+    assert seconds < TIME_BOUND * 4, f"{name} took {seconds:.3f} s"
+    assert peak < MEMORY_BOUND, f"{name} peaked at {peak / 2**20:.1f} MiB"

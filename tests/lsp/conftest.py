@@ -58,10 +58,14 @@ class Doc:
 
     _count = 0
 
-    def __init__(self, client: LanguageClient, text: str, name: str | None = None) -> None:
+    def __init__(
+        self, client: LanguageClient, text: str, name: str | None = None, path: Path | None = None
+    ) -> None:
         Doc._count += 1
         self.client = client
         self.uri = (ROOT / "out" / "lsp-tests" / (name or f"doc{Doc._count}.yaml")).as_uri()
+        if path is not None:  # a shipped spec, where the files it names are (format 1.1)
+            self.uri = path.resolve().as_uri()
         self.text = text
         self.version = 1
 

@@ -41,7 +41,7 @@ async def test_seed_fault_diagnostic_has_the_exact_range(client: LanguageClient)
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 async def test_shipped_specs_have_the_cli_diagnostics(client: LanguageClient, path: Path) -> None:
-    doc = Doc(client, path.read_text(), path.name)
+    doc = Doc(client, path.read_text(), path.name, path=path)
     diags = await doc.open()
     expected = check(path).diagnostics
     assert [d.code for d in diags] == [d.code for d in expected]
@@ -109,7 +109,7 @@ async def test_hover_on_type_param_and_code(client: LanguageClient) -> None:
 
 @pytest.mark.parametrize("path", [*SPECS, BAD], ids=[p.stem for p in [*SPECS, BAD]])
 async def test_inlay_hints_show_shapes(client: LanguageClient, path: Path) -> None:
-    doc = Doc(client, path.read_text())
+    doc = Doc(client, path.read_text(), path=path)
     await doc.open()
     lines = doc.text.count("\n") + 1
     hints = await client.text_document_inlay_hint_async(
@@ -294,7 +294,7 @@ async def test_rename_a_param_updates_expressions(client: LanguageClient) -> Non
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 async def test_document_symbols(client: LanguageClient, path: Path) -> None:
-    doc = Doc(client, path.read_text())
+    doc = Doc(client, path.read_text(), path=path)
     await doc.open()
     symbols = await client.text_document_document_symbol_async(
         lsp.DocumentSymbolParams(text_document=doc.ident())
