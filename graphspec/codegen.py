@@ -318,9 +318,7 @@ class _Writer:
         assert info is not None and info.checked is not None
         checked = info.checked
         graph = dataclasses.replace(checked.graph, name=owner.name)
-        shapes = checked.shapes.nodes if checked.shapes else {}
-        multi = {n for n, i in shapes.items() if i.outputs and len(i.outputs) > 1}
-        inner = _Writer(graph, checked.spec.file, multi)
+        inner = _Writer(graph, checked.spec.file, checked.shapes)
         kind, _ = graph.compiles_as()
         body = inner._sequential() if kind == "Sequential" else inner._functional()
         name = _identifier(f"build_{owner.name}", set(self.functions) | _RESERVED)
