@@ -204,6 +204,48 @@ def _backends(ctx: dict[str, Any]) -> list[Figure]:
     return figures
 
 
+FORMAT_1_1_SPECS = ("mobilenet_v3_block", "seq2seq", "transfer_mobilenet", "siamese_distance")
+"""The format 1.1 example specs: expressions, call arguments, nested models, includes."""
+
+
+@section("format11")
+def _format11(ctx: dict[str, Any]) -> list[Figure]:
+    """Validate and compile the format 1.1 specs, against Keras rebuilding the same models."""
+    import graphspec
+    from graphspec import check
+
+    figures = []
+    for name in FORMAT_1_1_SPECS:
+        path = ROOT / "specs" / f"{name}.yaml"
+        model = graphspec.compile(path)
+        ours = median_time(lambda path=path: check(path), repeats=15)
+        ref = median_time(_from_config(model), repeats=5)
+        figures.append(
+            Figure(
+                f"validate {name} (in-process, shapes included) / Model.from_config",
+                ours,
+                ref,
+                "s",
+                "<= 1/50",
+                ours / ref <= 1 / 50,
+            )
+        )
+        built, rebuilt = paired_medians(
+            lambda path=path: graphspec.compile(path), _from_config(model, copies=8), repeats=5
+        )
+        figures.append(
+            Figure(
+                f"compile {name} / Model.from_config",
+                built,
+                rebuilt,
+                "s",
+                "<= 1.0",
+                built <= rebuilt,
+            )
+        )
+    return figures
+
+
 @section("cli")
 def _cli(ctx: dict[str, Any]) -> list[Figure]:
     _, path, _ = ctx.get("ResNet50") or _application_spec("ResNet50", ctx["work"])

@@ -150,8 +150,8 @@ def check(
     >>> result.ok, [n.name for n in result.graph]
     (True, ['x', 'out'])
     """
-    spec = load(spec)
-    with _gc_paused():
+    with _gc_paused():  # one pause for loading and checking: one collection afterwards
+        spec = load(spec)
         return _check_loaded(spec, params, shapes)
 
 

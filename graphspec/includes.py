@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ __all__ = [
     "allow_outside",
     "current_context",
     "include_context",
+    "read_cached",
     "resolve_include",
 ]
 
@@ -48,16 +49,30 @@ class IncludeError(Exception):
 
 @dataclass
 class IncludeContext:
-    """One check of a top-level spec: its folder tree, the files being read, what was read."""
+    """One check of a top-level spec: its folder tree, the files being read, what was read.
 
-    root: Path
-    stack: tuple[Path, ...] = ()
+    Paths are resolved only when a spec names another file (most specs never do).
+    """
+
+    files: tuple[str, ...] = ()
+    """The spec files being read, outermost first, as named."""
     cache: dict[Any, Any] = field(default_factory=dict)
     reported: set[Any] = field(default_factory=set)
 
-    def entered(self, path: Path) -> IncludeContext:
+    def entered(self, file: str) -> IncludeContext:
         """The same check, one file deeper."""
-        return IncludeContext(self.root, (*self.stack, path), self.cache, self.reported)
+        return IncludeContext((*self.files, file), self.cache, self.reported)
+
+    @property
+    def root(self) -> Path:
+        """The folder of the top-level spec (the working folder for a spec given as text)."""
+        top = _real(self.files[0]) if self.files else None
+        return top.parent if top is not None else Path.cwd().resolve()
+
+    @property
+    def stack(self) -> tuple[Path, ...]:
+        """The files being read, resolved."""
+        return tuple(p for p in (_real(f) for f in self.files) if p is not None)
 
 
 @contextlib.contextmanager
@@ -79,12 +94,10 @@ def current_context() -> IncludeContext | None:
 def include_context(file: str) -> Iterator[IncludeContext]:
     """The context of checking the spec ``file``: a new one at the top, else one file deeper."""
     outer = _CONTEXT.get()
-    here = _real(file)
     if outer is None:
-        root = here.parent if here is not None else Path.cwd().resolve()
-        context = IncludeContext(root, (here,) if here is not None else ())
+        context = IncludeContext((file,))
     else:
-        context = outer.entered(here) if here is not None else outer
+        context = outer.entered(file) if not file.startswith("<") else outer
     token = _CONTEXT.set(context)
     try:
         yield context
@@ -107,9 +120,10 @@ def resolve_include(context: IncludeContext, including: str, written: Any) -> Pa
     >>> import tempfile, pathlib
     >>> root = pathlib.Path(tempfile.mkdtemp()).resolve()
     >>> _ = (root / "lib.yaml").write_text("blocks: {}")
-    >>> resolve_include(IncludeContext(root), str(root / "top.yaml"), "lib.yaml") == root / "lib.yaml"
+    >>> top = IncludeContext((str(root / "top.yaml"),))
+    >>> resolve_include(top, str(root / "top.yaml"), "lib.yaml") == root / "lib.yaml"
     True
-    >>> resolve_include(IncludeContext(root), str(root / "top.yaml"), "/etc/passwd")
+    >>> resolve_include(top, str(root / "top.yaml"), "/etc/passwd")
     Traceback (most recent call last):
     ...
     graphspec.includes.IncludeError: `/etc/passwd` is an absolute path; spec files name others by paths relative to themselves
@@ -122,7 +136,8 @@ def resolve_include(context: IncludeContext, including: str, written: Any) -> Pa
         raise IncludeError("E846", "a spec file path may not contain a NUL character")
     outside = _ALLOW_OUTSIDE.get()
     base = _real(including)
-    folder = base.parent if base is not None else context.root
+    root = context.root
+    folder = base.parent if base is not None else root
     if os.path.isabs(written) and not outside:
         raise IncludeError(
             "E845",
@@ -135,11 +150,11 @@ def resolve_include(context: IncludeContext, including: str, written: Any) -> Pa
         target = (folder / written).resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop
         raise IncludeError("E846", f"`{written}` cannot be resolved: {exc}") from None
-    if not outside and not target.is_relative_to(context.root):
+    if not outside and not target.is_relative_to(root):
         raise IncludeError(
             "E845",
             f"`{written}` leads to {target}, outside the folder tree of the top-level spec "
-            f"({context.root})" + (" through a symlink" if _via_symlink(folder, written) else ""),
+            f"({root})" + (" through a symlink" if _via_symlink(folder, written) else ""),
             hint="keep included specs beside the spec or below it, or allow paths outside with "
             "--allow-outside",
         )
@@ -156,20 +171,43 @@ def resolve_include(context: IncludeContext, including: str, written: Any) -> Pa
             f"no such spec file: `{written}` (looked for {target})",
             hint=did_you_mean(target.name, siblings) if target.parent.is_dir() else None,
         )
-    if target in context.stack:
-        chain = " -> ".join(p.name for p in (*context.stack[context.stack.index(target) :], target))
+    stack = context.stack
+    if target in stack:
+        chain = " -> ".join(p.name for p in (*stack[stack.index(target) :], target))
         raise IncludeError(
             "E847",
             f"`{written}` is already being read: the spec files include each other ({chain})",
             hint="a spec file may not include itself, directly or through others",
         )
-    if len(context.stack) >= MAX_INCLUDE_DEPTH:
+    if len(stack) >= MAX_INCLUDE_DEPTH:
         raise IncludeError(
             "E848",
             f"spec files nest deeper than {MAX_INCLUDE_DEPTH} levels at `{written}`",
             hint="flatten the chain of included files",
         )
     return target
+
+
+_FILES: dict[tuple[str, str, int, int], Any] = {}
+_MAX_FILES: Final = 64
+
+
+def read_cached(kind: str, path: Path, read: Callable[[Path], Any]) -> Any:
+    """``read(path)``, reused while the file is unchanged (size and modification time).
+
+    Included and nested spec files are read again by every check of the spec naming them (an
+    editor checks on every change); their parsed form is kept across checks, per file state.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return read(path)
+    key = (kind, str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _FILES:
+        if len(_FILES) >= _MAX_FILES:
+            _FILES.pop(next(iter(_FILES)))
+        _FILES[key] = read(path)
+    return _FILES[key]
 
 
 def _via_symlink(folder: Path, written: str) -> bool:

@@ -13,7 +13,13 @@ from typing import Any
 
 from graphspec.errors import SpecError
 from graphspec.expand._context import INCLUDED, Expansion, IncludedBlock
-from graphspec.includes import IncludeError, current_context, include_context, resolve_include
+from graphspec.includes import (
+    IncludeError,
+    current_context,
+    include_context,
+    read_cached,
+    resolve_include,
+)
 from graphspec.source import SourceMap
 from graphspec.spec import Spec
 
@@ -73,15 +79,18 @@ def _library(ex: Expansion, target: FsPath) -> Spec | None:
     key = ("library", str(target))
     if context is not None and key in context.cache:
         return context.cache[key]  # type: ignore[no-any-return]
-    try:
-        doc = load_document(read_text(target), str(target))
-        if isinstance(doc.data, dict):
-            doc.data.setdefault("inputs", {})
-            doc.data.setdefault("nodes", {})
-        library, found = build_spec(doc, default_name=target.stem)
-    except SpecError as err:
-        ex.diagnostics.extend(err.diagnostics)
-        library, found = None, []
+
+    def read(path: FsPath) -> tuple[Spec | None, list[Any]]:
+        try:
+            doc = load_document(read_text(path), str(path))
+            if isinstance(doc.data, dict):
+                doc.data.setdefault("inputs", {})
+                doc.data.setdefault("nodes", {})
+            return build_spec(doc, default_name=path.stem)
+        except SpecError as err:
+            return None, list(err.diagnostics)
+
+    library, found = read_cached("library", target, read)
     ex.diagnostics.extend(found)
     if context is not None:
         context.cache[key] = library

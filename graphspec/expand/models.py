@@ -16,7 +16,7 @@ from graphspec.expand._context import Expansion
 from graphspec.expand.calls import call_refs
 from graphspec.expand.kinds import NodeSite, node_kind
 from graphspec.graph import IRNode, ModelInfo, NodeKind
-from graphspec.includes import IncludeError, current_context, resolve_include
+from graphspec.includes import IncludeError, current_context, read_cached, resolve_include
 from graphspec.nested.applications import (
     PREFIX,
     REFUSED_ARGS,
@@ -203,7 +203,7 @@ def _spec_file(
         return info
     info.path = str(target)
     try:
-        spec = _cached(("spec", str(target)), lambda: load(target))
+        spec = _cached(("spec", str(target)), lambda: read_cached("spec", target, load))
     except SpecError as err:
         _adopt(ex, ("file", str(target)), list(err.diagnostics))
         _invalid(ex, site, key_path, written, err.diagnostics)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,16 @@ class Bound:
 
 
 def bind(call: Call) -> Bound:
+    """Match a call's arguments to its entry (cached per call); raises ExprSyntaxError."""
+    return _bind_cached(call)
+
+
+@functools.lru_cache(maxsize=8192)
+def _bind_cached(call: Call) -> Bound:
+    return _bind(call)
+
+
+def _bind(call: Call) -> Bound:
     """Match a call's arguments to its entry; raises :class:`ExprSyntaxError` (E802/E803).
 
     >>> from graphspec.expr.syntax import parse

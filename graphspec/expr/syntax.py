@@ -26,6 +26,7 @@ lambda, no comprehension, no string formatting: anything else is a located :clas
 
 from __future__ import annotations
 
+import functools
 import keyword
 import math
 import re
@@ -137,12 +138,24 @@ class ExprSyntaxError(ValueError):
         self.hint = hint
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Const:
-    """A constant: a number, a bool, ``None`` or a dtype string."""
+    """A constant: a number, a bool, ``None`` or a dtype string.
+
+    Equal only to a constant of the same type: ``1``, ``1.0`` and ``True`` stay apart.
+    """
 
     value: float | int | bool | str | None
     offset: int = 0
+
+    def _key(self) -> tuple[object, ...]:
+        return (type(self.value), self.value, self.offset)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Const) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
 
 @dataclass(frozen=True)
@@ -236,6 +249,18 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def parse(text: str) -> Expr:
+    """Parse expression ``text`` (cached: the same text in repeated blocks is parsed once)."""
+    if not isinstance(text, str):
+        return _parse(text)
+    return _parse_cached(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Expr:
+    return _parse(text)
+
+
+def _parse(text: str) -> Expr:
     """Parse expression ``text``; raises :class:`ExprSyntaxError` (with its offset) when invalid.
 
     >>> to_text(parse("-x ** 2 + `a.b`:1"))
