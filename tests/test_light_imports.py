@@ -21,6 +21,14 @@ sys.exit(status)
     "argv",
     [
         ["validate", "specs/seed_skip.yaml", "specs/resnet_mini.yaml"],
+        [
+            "validate",
+            "specs/mobilenet_v3_block.yaml",
+            "specs/seq2seq.yaml",
+            "specs/transfer_mobilenet.yaml",
+            "specs/siamese_distance.yaml",
+        ],
+        ["summary", "specs/transfer_mobilenet.yaml"],
         ["validate", "specs/bad/seed_skip_original.yaml"],
         ["summary", "specs/multi_io.yaml"],
         ["schema"],
@@ -32,7 +40,15 @@ sys.exit(status)
             "--mkdir",
         ],
     ],
-    ids=["validate", "validate-bad", "summary", "schema", "compile-invalid"],
+    ids=[
+        "validate",
+        "validate-format-1.1",
+        "summary-nested-application",
+        "validate-bad",
+        "summary",
+        "schema",
+        "compile-invalid",
+    ],
 )
 def test_no_tensorflow_import(argv: list[str]) -> None:
     proc = subprocess.run(
