@@ -59,6 +59,8 @@ def summary_data(result: CheckResult, deep: DeepReport | None = None) -> dict[st
         }
         if deep is not None and node.name in deep.shapes:
             row["keras"] = _keras_row(deep, node.name)
+        if node.model is not None and not node.share:
+            row["model"] = _nested_row(result, node)
         rows.append(row)
     graph = result.graph
     ports = graph.output_ports or [0] * len(graph.outputs)
@@ -206,3 +208,17 @@ def _verdict(data: dict[str, Any]) -> str:
     if data["keras_agrees"]:
         return "built the model; every shape and parameter count agrees"
     return "built the model; it disagrees with static inference where marked ≠ (see below)"
+
+
+def _nested_row(result: CheckResult, node: Any) -> dict[str, Any]:
+    """A nested model, expandable: its source, whether it is frozen, and its own rows."""
+    from graphspec.nested.shapes import nested_result
+
+    model = node.model
+    inner = nested_result(result, node)
+    return {
+        "source": model.source,
+        "name": model.label,
+        "trainable": model.trainable,
+        "nodes": summary_data(inner)["nodes"] if inner is not None else None,
+    }

@@ -57,7 +57,7 @@ def _bind(call: Call) -> Bound:
             call.offset,
             code="E802",
             hint=did_you_mean(call.func, function_names())
-            or "see the table in docs/spec-format.md (`graphspec functions` lists it)",
+            or "the functions are listed in docs/spec-format.md (Tensor expressions)",
         )
     params = entry.params
     if len(call.args) > len(params):

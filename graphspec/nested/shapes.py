@@ -17,7 +17,7 @@ from graphspec.shapes.infer import (
 )
 from graphspec.source import SourceMap
 
-__all__ = ["infer_model_node", "nested_shapes"]
+__all__ = ["infer_model_node", "nested_result", "nested_shapes"]
 
 
 @node_inference(NodeKind.MODEL)
@@ -134,3 +134,19 @@ def _outputs(nested: Any, found: ShapeInfo) -> tuple[Shape, ...] | None:
             return None
         out.append(shape.outputs[port])
     return tuple(out)
+
+
+def nested_result(result: Any, node: IRNode) -> Any:
+    """The nested spec of a model node checked with the shapes the parent feeds it, or ``None``."""
+    import dataclasses
+
+    model = node.model
+    if model is None or model.checked is None or result.shapes is None:
+        return None
+    fed: dict[str, Shape] = {}
+    for i, (name, src) in enumerate(zip(model.checked.graph.inputs, node.inputs, strict=False)):
+        known = result.shapes.nodes.get(src)
+        if known is None or not known.outputs or node.port(i) >= len(known.outputs):
+            return None
+        fed[name] = known.outputs[node.port(i)]
+    return dataclasses.replace(model.checked, shapes=nested_shapes(model.checked, fed))

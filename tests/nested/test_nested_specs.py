@@ -218,3 +218,17 @@ def test_format_1_0_needs_the_declaration() -> None:
         "inputs: {x: {shape: [8]}}\nnodes:\n  m: {model: {inputs: {a: {shape: [8]}}, nodes: {d: {type: Dense, units: 2}}}}\n"
     )
     assert "a nested model (`model:`) is format 1.1" in only(result, "E800").message
+
+
+def test_summary_lists_a_nested_model_as_one_row_expandable_in_json(tmp_path: Path) -> None:
+    from graphspec.summary import summary_data, summary_text
+
+    result = check(_write(tmp_path, {"s.yaml": SIAMESE, "blocks/tower.yaml": TOWER}))
+    rows = {row["node"]: row for row in summary_data(result)["nodes"]}
+    assert rows["tower"]["type"] == "Model(blocks/tower.yaml)"
+    inner = rows["tower"]["model"]["nodes"]
+    assert [r["node"] for r in inner] == ["x", "c1", "p1", "f", "e"]
+    assert sum(r["params"] for r in inner) == rows["tower"]["params"]
+    assert "model" not in rows["tower_r"]  # a second call: no second copy
+    text = summary_text(result)
+    assert "tower (Model(blocks/tower.yaml))" in text and "c1 (Conv2D)" not in text
