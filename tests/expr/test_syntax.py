@@ -126,3 +126,24 @@ def test_deep_nesting_never_overflows_the_stack() -> None:
         with pytest.raises(ExprSyntaxError) as info:
             parse("relu(" * depth + "x" + ")" * depth)
         assert info.value.code == "E804"
+
+
+def test_any_text_parses_or_is_refused_with_a_located_error() -> None:
+    """Random text (hypothesis) never escapes as anything but ExprSyntaxError, inside the text."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from(list("xyab_01239.e+-*/%@<>=!()[],:`'\" \\\t") + ["sum", "relu6"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(alphabet, max_size=40).map("".join))
+    def check(text: str) -> None:
+        try:
+            tree = parse(text)
+        except ExprSyntaxError as err:
+            assert 0 <= err.offset <= len(text)
+            assert err.code in {"E801", "E802", "E803", "E804"}
+        else:
+            assert parse(to_text(tree)) == tree or to_text(parse(to_text(tree))) == to_text(tree)
+
+    check()
