@@ -300,6 +300,10 @@ class _Parser:
     def peek(self) -> _Token:
         return self.tokens[self.pos]
 
+    def ahead(self) -> _Token:
+        """The token after the next one (the end token when there is none)."""
+        return self.tokens[min(self.pos + 1, len(self.tokens) - 1)]
+
     def take(self) -> _Token:
         token = self.tokens[self.pos]
         self.pos += 1
@@ -415,7 +419,7 @@ class _Parser:
     def int_or_none(self) -> int | None:
         token = self.peek()
         sign = 1
-        if token.text == "-" and self.tokens[self.pos + 1].kind == "number":
+        if token.text == "-" and self.ahead().kind == "number":
             self.take()
             token, sign = self.peek(), -1
         if token.kind != "number":
@@ -473,7 +477,7 @@ class _Parser:
         kwargs: list[tuple[str, Expr]] = []
         while self.peek().text != ")" or self.peek().kind != "op":
             token = self.peek()
-            follows = self.tokens[self.pos + 1]
+            follows = self.ahead()
             if token.kind == "name" and follows.text == "=" and follows.kind == "op":
                 self.take()
                 self.take()
