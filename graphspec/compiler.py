@@ -200,6 +200,31 @@ def _not_a_chain(graph: Graph, reason: str) -> Diagnostic:
     )
 
 
+def _keras_names(nodes: Any, backend: str) -> dict[str, str]:
+    """Keras layer names for node names the backend refuses: PyTorch's parameter registry
+    refuses a ``.`` (block instances are named ``stage1.0.conv``), so there it becomes ``_``,
+    with a number added should that name be taken.
+
+    >>> _keras_names(["a.b", "a_b", "c"], "torch")
+    {'a.b': 'a_b_2'}
+    >>> _keras_names(["a.b"], "jax")
+    {}
+    """
+    if backend != "torch":
+        return {}
+    taken = set(nodes)
+    out: dict[str, str] = {}
+    for name in nodes:
+        if "." in name:
+            base = candidate = name.replace(".", "_")
+            number = 2
+            while candidate in taken:
+                candidate, number = f"{base}_{number}", number + 1
+            taken.add(candidate)
+            out[name] = candidate
+    return out
+
+
 class _Builder:
     """Makes the layers of one graph and wires them up."""
 
@@ -211,6 +236,8 @@ class _Builder:
         self.layers: dict[str, keras.layers.Layer] = {}
         self.names: set[str] = set(graph.nodes)
         """Every name given to a layer or operation of the model so far (Keras wants them unique)."""
+        self.keras_names = _keras_names(graph.nodes, keras.backend.backend())
+        """Node name -> Keras layer name (the same, except where the backend refuses a name)."""
 
     # -- models -------------------------------------------------------------------------------
 
@@ -258,7 +285,8 @@ class _Builder:
     # -- nodes --------------------------------------------------------------------------------
 
     def _input(self, node: IRNode) -> Any:
-        return self.keras.Input(shape=tuple(node.shape or ()), dtype=node.dtype, name=node.name)
+        name = self.keras_names.get(node.name, node.name)
+        return self.keras.Input(shape=tuple(node.shape or ()), dtype=node.dtype, name=name)
 
     def _layer(self, node: IRNode) -> keras.layers.Layer:
         """The layer object a node calls: made once per owner, shared by ``share`` nodes."""
@@ -274,7 +302,7 @@ class _Builder:
             else:
                 kwargs = _layer_kwargs(owner.type or "", owner.args)
                 cls = _layer_class(owner.type or "")
-                layer = cls(**kwargs, name=owner.name)
+                layer = cls(**kwargs, name=self.keras_names.get(owner.name, owner.name))
         except _Refused as refused:
             raise self._error(owner, refused.code, refused.message, refused.hint) from None
         except Exception as exc:

@@ -32,6 +32,8 @@ _PACKAGES: Final = (
     ("graphviz (Python)", ("graphviz",)),
     ("keras", ("keras",)),
     ("tensorflow", ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")),
+    ("jax", ("jax",)),
+    ("torch", ("torch",)),
 )
 
 
@@ -151,6 +153,15 @@ def _dot_version() -> str:
     return f"{text} ({exe})" if text else f"found at {exe} (no version reported)"
 
 
+def _backend_row() -> str:
+    from graphspec.backend import BackendError, requested_backend
+
+    try:
+        return f"{requested_backend()} (--backend or KERAS_BACKEND to change)"
+    except BackendError as err:
+        return str(err)
+
+
 @command(
     "doctor",
     "report the versions of Python, graphspec, its dependencies and Graphviz",
@@ -167,6 +178,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     rows += [(label, _version(names)) for label, names in _PACKAGES[:4]]
     rows.append(("graphviz dot", _dot_version()))
     rows += [(label, _version(names)) for label, names in _PACKAGES[4:]]
+    rows.append(("keras backend", _backend_row()))
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {value}")

@@ -108,9 +108,13 @@ def run(mode: str, folder: Path) -> dict[str, Any]:
             reference = _load(folder / f"{name}-preds.npz")
             model.set_weights(_load(folder / f"{name}-weights.npz"))
             entry["weights_diff"] = _max_diff(_predict(model, inputs), reference)
-            loaded = keras.saving.load_model(folder / f"{name}.keras")
-            entry["file_diff"] = _max_diff(_predict(loaded, inputs), reference)
-            entry["file_class"] = type(loaded).__name__
+            try:
+                loaded = keras.saving.load_model(folder / f"{name}.keras")
+            except Exception as err:  # recorded: the test says which failures are Keras's own
+                entry["file_error"] = f"{type(err).__name__}: {err}"[:500]
+            else:
+                entry["file_diff"] = _max_diff(_predict(loaded, inputs), reference)
+                entry["file_class"] = type(loaded).__name__
             fresh = build_model(check(path)).model  # this backend's own initial weights
             _save(folder / f"{name}-follower-preds.npz", _predict(fresh, inputs))
             fresh.save(folder / f"{name}-follower.keras")

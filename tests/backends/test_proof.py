@@ -45,11 +45,18 @@ def followed(
     return {"backend": backend, "reference": ref, "follow": follow, "reload": reload}
 
 
+def _dotted(layers: list[list[str]]) -> bool:
+    return any("." in layer for layer, _ in layers)
+
+
 @pytest.mark.parametrize("name", SPEC_NAMES)
 def test_same_layers_params_and_weight_shapes(followed: dict[str, Any], name: str) -> None:
+    from graphspec.compiler import _keras_names
+
     ref, other = followed["reference"][name], followed["follow"][name]
     assert other["class"] == ref["class"]
-    assert other["layers"] == ref["layers"]
+    renamed = _keras_names([layer for layer, _ in ref["layers"]], followed["backend"])
+    assert other["layers"] == [[renamed.get(n, n), kind] for n, kind in ref["layers"]]
     assert other["params"] == ref["params"] > 0
     assert other["shapes"] == ref["shapes"]
 
@@ -63,8 +70,13 @@ def test_tensorflow_weights_predict_the_same(followed: dict[str, Any], name: str
 def test_keras_file_from_tensorflow_loads_and_predicts_the_same(
     followed: dict[str, Any], name: str
 ) -> None:
-    entry = followed["follow"][name]
-    assert entry["file_class"] == followed["reference"][name]["class"]
+    entry, ref = followed["follow"][name], followed["reference"][name]
+    if followed["backend"] == "torch" and _dotted(ref["layers"]):
+        # Keras on PyTorch cannot load layer names with a dot (PyTorch refuses such parameter
+        # names); graphspec's own PyTorch builds rename them (docs/training.md)
+        assert 'contain "."' in entry["file_error"], entry
+        return
+    assert entry["file_class"] == ref["class"]
     assert entry["file_diff"] < TOLERANCE
 
 

@@ -111,3 +111,16 @@ def test_cli_refuses_mirrored_on_jax_before_training() -> None:
     assert proc.returncode == 2, proc.stderr
     assert "[E713] --strategy mirrored needs the tensorflow backend" in proc.stderr
     assert "training" not in proc.stdout
+
+
+def test_doctor_names_the_backend_and_the_backend_packages(
+    run_cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = run_cli("doctor")
+    out = run.out  # type: ignore[attr-defined]
+    assert "keras backend      tensorflow (--backend or KERAS_BACKEND to change)" in out
+    assert "\njax " in out and "\ntorch " in out
+    monkeypatch.setenv("KERAS_BACKEND", "theano")
+    run = run_cli("doctor")
+    assert run.status == 0  # type: ignore[attr-defined]
+    assert "[E711] unknown Keras backend 'theano'" in run.out  # type: ignore[attr-defined]
