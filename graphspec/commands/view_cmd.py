@@ -40,6 +40,14 @@ def _view_args(p: argparse.ArgumentParser) -> None:
         default="expand",
         help="how blocks are drawn at first (each one can be toggled on the page)",
     )
+    p.add_argument(
+        "--max-nodes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most boxes drawn at once (default 2,000): above it blocks start collapsed, and a "
+        "graph still larger gets no diagram (search and panels still work); 0: no limit",
+    )
     add_set_option(p)
 
 
@@ -48,6 +56,8 @@ def run_view(args: argparse.Namespace) -> int:
     overrides = parse_overrides(args.overrides)
     if args.port is not None and not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535; got {args.port}")
+    if args.max_nodes is not None and args.max_nodes < 0:
+        raise UsageError(f"--max-nodes must be 0 (no limit) or more; got {args.max_nodes}")
     try:
         from graphspec.view._server import serve
     except ModuleNotFoundError as err:
@@ -61,5 +71,6 @@ def run_view(args: argparse.Namespace) -> int:
         open_browser=args.browser,
         params=overrides,
         blocks=args.blocks,
+        max_boxes=args.max_nodes,
     )
     return EXIT_OK

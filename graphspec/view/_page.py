@@ -11,17 +11,17 @@ from pathlib import Path
 from typing import Any, Final
 
 from graphspec.api import CheckResult, check
-from graphspec.diagram import draw, view_of
-from graphspec.diagram._labels import format_shape
-from graphspec.diagram._view import View
+from graphspec.diagram import MAX_DRAWN_NODES, TooLarge, bounded_view, draw
+from graphspec.diagram._labels import clean, format_shape
+from graphspec.diagram._view import Options, View
 from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
 from graphspec.graph import IRNode
 from graphspec.nested.flatten import flatten_models
 
 __all__ = ["MAX_DRAWN_BOXES", "build_page", "failed_page", "spec_files"]
 
-MAX_DRAWN_BOXES: Final = 2000
-"""Most boxes the viewer lays out at once (Graphviz needs a few seconds for that many)."""
+MAX_DRAWN_BOXES: Final = MAX_DRAWN_NODES
+"""Most boxes the viewer lays out at once: the bound of every diagram (``render`` too)."""
 
 _SPEC_SUFFIXES: Final = (".yaml", ".yml", ".json")
 _MAX_PATH: Final = 4096
@@ -37,8 +37,11 @@ def build_page(
     params: Mapping[str, Any] | None = None,
     blocks: str = "expand",
     toggled: frozenset[str] = frozenset(),
+    max_boxes: int | None = None,
 ) -> dict[str, Any]:
     """The page data of one spec file, valid or not; never raises for a bad spec.
+
+    ``max_boxes`` bounds the drawing (default :data:`MAX_DRAWN_BOXES`, 0: no bound).
 
     A spec that cannot be loaded at all gives a page with ``loaded: false``, its diagnostics
     and no SVG (the browser keeps showing the last diagram it had).
@@ -52,10 +55,11 @@ def build_page(
     diagnostics = list(result.diagnostics)
     svg: str | None = None
     try:
-        view, drawn, notice = _laid_out(result, blocks, toggled)
+        limit = MAX_DRAWN_BOXES if max_boxes is None else max_boxes
+        view, drawn, notice, drawable = _laid_out(result, blocks, toggled, limit)
         if drawn != blocks:  # collapsed by the size bound: toggles were relative to "expand"
             blocks, toggled = drawn, frozenset()
-        if notice is None or len(view.boxes) <= MAX_DRAWN_BOXES:
+        if drawable:
             svg = _XML_PROLOGUE.sub("", draw(view, "svg").decode("utf-8"), count=1)
     except GraphSpecError as err:  # Graphviz missing or failing: the checks still stand
         hint = "install Graphviz (`make dot`) or run `graphspec doctor`"
@@ -85,33 +89,28 @@ def build_page(
 
 
 def _laid_out(
-    result: CheckResult, blocks: str, toggled: frozenset[str]
-) -> tuple[View, str, str | None]:
-    """The view to draw, the block mode used, and a notice when the size bound changed it.
+    result: CheckResult, blocks: str, toggled: frozenset[str], limit: int
+) -> tuple[View, str, str | None, bool]:
+    """The view, the block mode used, a notice when the size bound changed it, whether to draw.
 
-    Above :data:`MAX_DRAWN_BOXES` boxes an expanded drawing starts over with every block
-    collapsed (each can still be expanded on the page); a graph that is still too large is not
-    drawn at all, while search, node panels and diagnostics keep working.
+    The bound is the one every diagram has (:func:`graphspec.diagram.bounded_view`): above
+    ``limit`` boxes an expanded drawing is laid out with every block collapsed (each can
+    still be expanded on the page); a graph still too large is not drawn at all, while search,
+    node panels and diagnostics keep working.
     """
-    _, view = view_of(result, blocks=blocks, toggled=toggled)
-    if len(view.boxes) <= MAX_DRAWN_BOXES:
-        return view, blocks, None
-    count = len(view.boxes)
-    if blocks == "expand":
-        _, folded = view_of(result, blocks="collapse")
-        if len(folded.boxes) <= MAX_DRAWN_BOXES:
-            notice = (
-                f"{count:,} boxes expanded is more than the {MAX_DRAWN_BOXES:,} drawn at once: "
-                "blocks are shown collapsed; double-click one to expand it"
-            )
-            return folded, "collapse", notice
-        view, count = folded, len(folded.boxes)
-    notice = (
-        f"{count:,} boxes is more than the {MAX_DRAWN_BOXES:,} the viewer draws at once: no "
-        "diagram, but search, node panels and diagnostics work (`graphspec render` can still "
-        "draw it to a file)"
-    )
-    return view, blocks, notice
+    try:
+        _, view, bound = bounded_view(result, max_boxes=limit, blocks=blocks, toggled=toggled)
+    except TooLarge as err:
+        empty = View(clean(result.spec.name or result.graph.name), "", Options())
+        notice = f"no diagram: {err}; search, node panels and diagnostics still work"
+        return empty, blocks, notice, False
+    if bound.collapsed:
+        notice = (
+            f"{bound.expanded:,} boxes expanded is more than the {limit:,} drawn at once "
+            "(--max-nodes): blocks are shown collapsed; double-click one to expand it"
+        )
+        return view, bound.blocks, notice, True
+    return view, blocks, None, True
 
 
 def failed_page(path: Path, diagnostics: list[Diagnostic]) -> dict[str, Any]:

@@ -94,6 +94,7 @@ def serve(
     open_browser: bool = True,
     params: Mapping[str, Any] | None = None,
     blocks: str = "expand",
+    max_boxes: int | None = None,
     out: TextIO | None = None,
 ) -> None:
     """Serve a live viewer of the spec files ``paths`` until interrupted.
@@ -101,6 +102,7 @@ def serve(
     Binds to loopback unless ``host`` says otherwise (then warns: the viewer has no login).
     Only the named specs and the page's own assets are served. ``port=None`` takes the first
     free port from 8765; ``port=0`` any free port. The URL is printed to ``out`` (stdout).
+    ``max_boxes`` bounds each diagram as in ``render`` (default 2,000; 0: no bound).
     """
     out = out or sys.stdout
     files = spec_paths(paths)
@@ -123,7 +125,7 @@ def serve(
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
     app = create_app(
-        SpecSet(files, params),
+        SpecSet(files, params, max_boxes=max_boxes),
         allowed_hosts=LOOPBACK_HOSTS if loopback else None,
         blocks=blocks,
         on_ready=ready,

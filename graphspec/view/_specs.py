@@ -31,6 +31,7 @@ class SpecEntry:
     index: int
     path: Path
     params: Mapping[str, Any] = field(default_factory=dict)
+    max_boxes: int | None = None
     version: int = 0
     files: frozenset[Path] = frozenset()
     last_key: PageKey = ("expand", frozenset())
@@ -49,7 +50,13 @@ class SpecEntry:
             if cached is not None and cached[0] == self.version:
                 return cached[1]
             version = self.version
-            data = build_page(self.path, params=self.params, blocks=key[0], toggled=key[1])
+            data = build_page(
+                self.path,
+                params=self.params,
+                blocks=key[0],
+                toggled=key[1],
+                max_boxes=self.max_boxes,
+            )
             data["version"] = version
             data["index"] = self.index
             self.files = frozenset(
@@ -71,8 +78,16 @@ class SpecEntry:
 class SpecSet:
     """The specs named on the command line, by index (nothing else is ever served)."""
 
-    def __init__(self, paths: Sequence[Path], params: Mapping[str, Any] | None = None) -> None:
-        self.entries = [SpecEntry(i, path, dict(params or {})) for i, path in enumerate(paths)]
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        params: Mapping[str, Any] | None = None,
+        *,
+        max_boxes: int | None = None,
+    ) -> None:
+        self.entries = [
+            SpecEntry(i, path, dict(params or {}), max_boxes) for i, path in enumerate(paths)
+        ]
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -124,6 +124,7 @@ def test_large_graphs_are_collapsed_then_not_drawn(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(_page, "MAX_DRAWN_BOXES", 5)
     page = build_page(resnet)
     assert page["svg"] is None and "no diagram" in page["notice"]
+    assert build_page(resnet, max_boxes=0)["svg"]  # --max-nodes 0: no bound
     assert page["nodes"]["down2.conv_a"]["shapes"] == ["(None, 16, 16, 32)"]  # panels still work
 
 
@@ -151,6 +152,8 @@ def test_view_command_errors_are_clean(run_cli, tmp_path: Path) -> None:  # type
     empty.mkdir()
     nothing = run_cli("view", str(empty), "--no-browser")
     assert nothing.status == 2 and "holds no spec files" in nothing.err
+    limit = run_cli("view", "specs/seed_skip.yaml", "--no-browser", "--max-nodes", "-1")
+    assert limit.status == 2 and "--max-nodes must be 0 (no limit) or more" in limit.err
     port = run_cli("view", "specs/seed_skip.yaml", "--no-browser", "--port", "70000")
     assert port.status == 2 and "--port must be between 0 and 65535" in port.err
 
