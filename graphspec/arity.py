@@ -22,6 +22,7 @@ ARITY: Final[dict[str, tuple[int, int]]] = {
     "Attention": (2, 3),
     "AdditiveAttention": (2, 3),
     "HashedCrossing": (2, 2),
+    "CustomScaleLayer": (2, 2),
 }
 """(min, max) number of inputs by layer type; types not listed take exactly one."""
 

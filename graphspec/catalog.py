@@ -25,9 +25,11 @@ __all__ = [
     "cell_names",
     "is_call_tensor_arg",
     "layer_aliases",
+    "layer_module",
     "layer_names",
     "layer_signature",
     "named_objects",
+    "object_class",
     "object_kind",
 ]
 
@@ -166,6 +168,30 @@ def canonical_type(type_name: str) -> str:
     ('GlobalAveragePooling2D', 'Dense')
     """
     return str(catalog()["aliases"].get(type_name, type_name))
+
+
+def layer_module(type_name: str) -> str | None:
+    """Where Keras keeps a layer class that is not in ``keras.layers`` (``None`` for those that are).
+
+    Only the layers Keras defines for its own ``keras.applications`` models have one; the list is
+    generated from Keras (``make catalog``) and never read from a file or a spec.
+
+    >>> layer_module("LayerScale"), layer_module("Dense")
+    ('keras.src.applications.convnext', None)
+    """
+    entry = catalog()["layers"].get(type_name) or {}
+    module = entry.get("module")
+    return str(module) if module else None
+
+
+def object_class(kind: str, name: str) -> str | None:
+    """The class Keras makes for a named initializer/regularizer/constraint.
+
+    >>> object_class("initializers", "uniform"), object_class("initializers", "glorot_uniform")
+    ('RandomUniform', 'GlorotUniform')
+    """
+    found = catalog().get("object_classes", {}).get(kind, {}).get(name)
+    return str(found) if found else None
 
 
 def cell_names() -> frozenset[str]:

@@ -8,7 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from graphspec.catalog import NESTED_LAYER_ARGS, POSITIONAL_CALLS, TUPLE_ARGS, object_kind
+from graphspec.catalog import (
+    NESTED_LAYER_ARGS,
+    POSITIONAL_CALLS,
+    TUPLE_ARGS,
+    layer_module,
+    object_kind,
+)
 from graphspec.expr.syntax import Const, ListExpr, Ref, Slice, Subscript, to_python
 from graphspec.graph import Graph, IRNode
 from graphspec.registry import custom_layer
@@ -173,9 +179,13 @@ def _layer_expr(
     type_name: str, args: Mapping[str, Any], name: str | None, imports: set[str]
 ) -> _Call:
     cls = custom_layer(type_name)
+    module = layer_module(type_name)
     if cls is not None:
         imports.add(f"from {cls.__module__} import {cls.__name__}")
         func = cls.__name__
+    elif module is not None:  # a layer Keras keeps with its applications (LayerScale, …)
+        imports.add(f"from {module} import {type_name}")
+        func = type_name
     else:
         func = f"keras.layers.{type_name}"
     call = _Call(func)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from graphspec.catalog import (
     NESTED_LAYER_ARGS,
     POSITIONAL_CALLS,
     TUPLE_ARGS,
+    layer_module,
     layer_names,
     object_kind,
 )
@@ -410,7 +412,9 @@ def _layer_class(type_name: str) -> type:
         )
     import keras
 
-    cls = getattr(keras.layers, type_name, None)
+    module = layer_module(type_name)  # Keras's own application layers (LayerScale, …)
+    home = keras.layers if module is None else importlib.import_module(module)
+    cls = getattr(home, type_name, None)
     if not isinstance(cls, type):
         raise _Refused(
             "E603",

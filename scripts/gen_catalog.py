@@ -132,6 +132,62 @@ def _cells(keras: Any, names: list[str]) -> list[str]:
     )
 
 
+def _application_layers(keras: Any) -> dict[str, Any]:
+    """Layer classes Keras defines inside ``keras.applications`` (``LayerScale``, …).
+
+    The models Keras ships serialize them; a spec may name them because this list says where
+    Keras keeps each one (the module is never taken from a file or a spec).
+    """
+    import importlib
+    import pkgutil
+
+    import keras.src.applications as package
+
+    found: dict[str, Any] = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.endswith("_test"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for name, obj in sorted(vars(module).items()):
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, keras.layers.Layer)
+                and obj.__module__ == module.__name__
+                and not name.startswith("_")
+                and not hasattr(keras.layers, name)
+            ):
+                found[name] = {
+                    **_signature(obj),
+                    "doc": _summary(obj),
+                    "call": _call_signature(obj),
+                    "module": module.__name__,
+                }
+    return found
+
+
+def _object_classes(module: Any, names: list[str]) -> dict[str, str]:
+    """Each name ``module.get`` accepts -> the class it makes (``uniform`` -> ``RandomUniform``)."""
+    out = {}
+    for name in names:
+        try:
+            obj = module.get(name)
+        except Exception:
+            continue
+        cls = obj if inspect.isclass(obj) else type(obj)
+        out[name] = cls.__name__
+    return out
+
+
+def _defaults_named(layers: dict[str, Any], kind: str) -> set[str]:
+    """The string defaults of every ``*_<kind>`` argument (``uniform`` for Embedding)."""
+    return {
+        info["default"]
+        for entry in layers.values()
+        for arg, info in entry["args"].items()
+        if arg.endswith(f"_{kind}") and isinstance(info.get("default"), str)
+    }
+
+
 def build() -> dict[str, Any]:
     """The catalog as a dict (sorted keys, stable across runs)."""
     import keras
@@ -146,6 +202,7 @@ def build() -> dict[str, Any]:
             and not name.startswith("_")
         ):
             layers[name] = {**_signature(obj), "doc": _summary(obj), "call": _call_signature(obj)}
+    layers.update(_application_layers(keras))
     base = _signature(keras.layers.Layer)["args"]
     base.update({"input_dim": {"default": None}, "input_shape": {"default": None}})
     losses = [n for n in _names(keras.losses, keras.losses.Loss) if n not in {"Loss", "Reduction"}]
@@ -154,8 +211,8 @@ def build() -> dict[str, Any]:
         "keras_version": keras.__version__,
         "applications": _applications(keras),
         "layers": layers,
-        "aliases": _aliases(keras, sorted(layers)),
-        "cells": _cells(keras, sorted(layers)),
+        "aliases": _aliases(keras, sorted(n for n in layers if "module" not in layers[n])),
+        "cells": _cells(keras, sorted(n for n in layers if "module" not in layers[n])),
         "base_args": base,
         "activations": [
             n for n in _names(keras.activations) if n not in {"get", "serialize", "deserialize"}
@@ -163,6 +220,20 @@ def build() -> dict[str, Any]:
         "initializers": _gettable(keras.initializers, keras.initializers.Initializer),
         "regularizers": _gettable(keras.regularizers, keras.regularizers.Regularizer),
         "constraints": _gettable(keras.constraints, keras.constraints.Constraint),
+        "object_classes": {
+            kind: _object_classes(
+                getattr(keras, kind),
+                sorted(
+                    set(_gettable(getattr(keras, kind), base_class))
+                    | _defaults_named(layers, kind[:-1])
+                ),
+            )
+            for kind, base_class in (
+                ("initializers", keras.initializers.Initializer),
+                ("regularizers", keras.regularizers.Regularizer),
+                ("constraints", keras.constraints.Constraint),
+            )
+        },
         "optimizers": [
             n
             for n in _names(keras.optimizers, keras.optimizers.Optimizer)

@@ -57,11 +57,14 @@ def assert_round_trip(original: Any) -> Any:
     from graphspec import compile as compile_spec
     from graphspec import load
     from graphspec.importer import from_keras
+    from tests._clean import redundant_keys
 
     spec = from_keras(original)
     text = spec.to_yaml()
     assert load(text).to_yaml() == text  # stable: a second pass writes the same text
+    assert redundant_keys(text) == []  # a clean import: only what differs from the defaults
     api = "auto" if type(original).__name__ == "Sequential" else "functional"
     built = compile_spec(load(text), api=api)
     assert_same_model(built, original)
+    assert from_keras(built).to_yaml() == text  # re-imported: byte-identical
     return spec

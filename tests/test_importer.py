@@ -16,6 +16,7 @@ from graphspec.errors import ImportModelError, UsageError
 from graphspec.importer import UnsupportedLayersError, from_keras, import_source
 from graphspec.importer.objects import OBJECT_DEFAULTS
 from graphspec.registry import register_layer, unregister_layer
+from tests._clean import redundant_keys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 keras = pytest.importorskip("keras")
@@ -41,8 +42,11 @@ def _same_model(original: Any, spec: graphspec.Spec, inputs: Any) -> Any:
     """Compile ``spec``, copy the weights over by layer name and compare everything."""
     text = spec.to_yaml()
     assert load(text).to_yaml() == text
+    assert graphspec.check(spec).ok
+    assert redundant_keys(text) == []  # a clean import: only what differs from the defaults
     api = "auto" if isinstance(original, keras.Sequential) else "functional"
     model = graphspec.compile(load(text), api=api)
+    assert from_keras(model).to_yaml() == text  # re-imported: byte-identical
     assert type(model) is type(original)
     assert sorted((x.name, type(x).__name__) for x in model.layers) == sorted(
         (x.name, type(x).__name__) for x in original.layers

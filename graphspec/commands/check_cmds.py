@@ -137,6 +137,7 @@ def _summary_args(p: argparse.ArgumentParser) -> None:
         help="also build the model with Keras and show, per node, whether its shapes and "
         "parameter counts agree (imports TensorFlow), like validate --deep",
     )
+    add_backend_option(p)
 
 
 @command(

@@ -15,19 +15,26 @@ from graphspec.cli import (
     output_policy,
     parse_overrides,
 )
+from graphspec.errors import UsageError
 from graphspec.paths import spec_file
 
-__all__ = ["run_codegen", "run_import"]
+__all__ = ["import_list", "run_codegen", "run_import"]
 
 
 def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "source",
         metavar="SOURCE",
+        nargs="?",
         help="a .keras file, a model JSON config (model.to_json()), or keras.applications.NAME "
         "(built with weights=None)",
     )
-    add_output_option(p, required=True, metavar="SPEC", help="the spec file to write")
+    add_output_option(p, required=False, metavar="SPEC", help="the spec file to write")
+    p.add_argument(
+        "--list",
+        action="store_true",
+        help="print what can be imported (every keras.applications model) and exit",
+    )
     add_backend_option(p)
 
 
@@ -39,6 +46,15 @@ def _import_args(p: argparse.ArgumentParser) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from graphspec.importer import import_source
 
+    if args.list:
+        print(import_list())
+        return EXIT_OK
+    if args.source is None or args.output is None:
+        missing = "SOURCE" if args.source is None else "-o SPEC"
+        raise UsageError(
+            f"import needs {missing}: graphspec import SOURCE -o SPEC (or --list to see what "
+            "can be imported)"
+        )
     out = Path(args.output)
     policy = output_policy(args, args.source)
     policy.check(out)
@@ -53,6 +69,21 @@ def run_import(args: argparse.Namespace) -> int:
         f"{_params_text(spec)}"
     )
     return EXIT_OK
+
+
+def import_list() -> str:
+    """What ``graphspec import`` accepts: the sources, then every keras.applications model."""
+    from graphspec.nested.applications import application_names
+
+    names = application_names()
+    lines = [
+        "graphspec import SOURCE -o SPEC, where SOURCE is:",
+        "  FILE.keras             a model saved with model.save()",
+        "  FILE.json              a model config written by model.to_json()",
+        f"  keras.applications.NAME (built with weights=None), NAME one of these {len(names)}:",
+    ]
+    lines += [f"    keras.applications.{name}" for name in names]
+    return "\n".join(lines)
 
 
 def _params_text(spec: object) -> str:

@@ -19,7 +19,7 @@ class UnsupportedLayersError(ImportModelError):
 
     def __init__(self, model: str, layers: list[tuple[str, str, str]]) -> None:
         self.layers = layers
-        count = len(layers)
+        count = len(dict.fromkeys(name for name, _, _ in layers))  # a layer may have two problems
         lines = [
             f"cannot import model `{model}`: {count} layer{'s' * (count != 1)} cannot be "
             "written in a spec:"
@@ -47,6 +47,8 @@ class ImportState:
     dropped_calls: dict[str, list[str]] = field(default_factory=dict)
     depth: int = 0
     """How deep inside nested models this import is (0 for the model itself)."""
+    vocabularies: dict[str, list[Any]] = field(default_factory=dict)
+    """Lookup vocabularies kept outside the config (``.keras`` assets, live layers), by layer."""
 
     def problem(self, name: str, cls: str, reason: str) -> None:
         """Record that layer ``name`` (class ``cls``) cannot be written, and why."""

@@ -9,12 +9,15 @@ from graphspec.catalog import (
     FORBIDDEN_LAYERS,
     NESTED_LAYER_ARGS,
     LayerSignature,
+    layer_module,
     layer_names,
     layer_signature,
+    object_class,
     object_kind,
 )
 from graphspec.importer._state import ImportState
 from graphspec.importer.objects import named_object
+from graphspec.importer.vocabularies import CONFIG_ONLY, LOOKUPS, lookup_args
 from graphspec.registry import custom_layer_signature, custom_layers
 
 __all__ = ["MODEL_CLASSES", "dtype_name", "node_args", "type_of"]
@@ -40,6 +43,9 @@ def type_of(state: ImportState, name: str, layer: Mapping[str, Any]) -> str | No
     if custom is not None:
         return custom
     where = f"{cls}, module {module}" if module else cls
+    home = layer_module(cls)
+    if home is not None and module in (None, home):
+        return cls  # a layer Keras ships with its applications (the catalog says where it lives)
     if cls in MODEL_CLASSES:
         state.problem(name, cls, "a nested model inside a layer argument has no spec form")
     elif cls in FORBIDDEN_LAYERS:
@@ -71,14 +77,26 @@ def _signature(type_name: str) -> LayerSignature | None:
 
 
 def node_args(
-    state: ImportState, name: str, type_name: str, config: Mapping[str, Any]
+    state: ImportState,
+    name: str,
+    type_name: str,
+    config: Mapping[str, Any],
+    build: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """``{type: ..., **arguments that differ from the layer's defaults}``."""
-    return {"type": type_name, **_layer_args(state, name, type_name, config)}
+    """``{type: ..., **arguments that differ from the layer's defaults}``.
+
+    ``build`` is the layer's ``build_config`` (the input shapes it was built for): some values
+    Keras writes are defaults resolved at build time (MultiHeadAttention's ``attention_axes``).
+    """
+    return {"type": type_name, **_layer_args(state, name, type_name, config, build or {})}
 
 
 def _layer_args(
-    state: ImportState, name: str, type_name: str, config: Mapping[str, Any]
+    state: ImportState,
+    name: str,
+    type_name: str,
+    config: Mapping[str, Any],
+    build: Mapping[str, Any],
 ) -> dict[str, Any]:
     sig = _signature(type_name)
     nested = NESTED_LAYER_ARGS.get(type_name, ())
@@ -98,6 +116,8 @@ def _layer_args(
         else:
             value = raw
         info = sig.arg(key) if sig is not None else None
+        if info is None and type_name in LOOKUPS and key in CONFIG_ONLY:
+            continue  # checked with the vocabulary by lookup_args
         if info is None:
             if value in (None, False):  # a config-only key at its neutral value
                 continue
@@ -106,8 +126,10 @@ def _layer_args(
         if not info.required and _same(key, value, info.default, config):
             continue
         out[key] = _collapsed(key, value)
+    if type_name in LOOKUPS:
+        lookup_args(state, name, type_name, config, out)
     fix = _POST.get(type_name)
-    return fix(out) if fix is not None else out
+    return fix(out, config, build) if fix is not None else out
 
 
 def _drop_name(raw: Any, out: dict[str, Any]) -> None:
@@ -148,6 +170,11 @@ def _same(key: str, value: Any, default: Any, config: Mapping[str, Any]) -> bool
     """Whether ``value`` (from a config) means the constructor default ``default``."""
     if value == default:
         return True
+    kind = object_kind(key)
+    if kind not in (None, "activations") and isinstance(value, str) and isinstance(default, str):
+        # two names of one object: ``random_uniform`` is Embedding's default ``uniform``
+        found = object_class(kind, value)
+        return found is not None and found == object_class(kind, default)
     if default is None:
         if key in _SAME_WHEN_NONE:
             return value == _SAME_WHEN_NONE[key]
@@ -183,6 +210,25 @@ def _nested_layer(state: ImportState, name: str, key: str, raw: Any) -> Any:
     return node_args(state, f"{name}.{key}", type_name, config)
 
 
+def _multi_head_attention(
+    args: dict[str, Any], config: Mapping[str, Any], build: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Drop what Keras resolved from ``None``: ``value_dim`` (= ``key_dim``) and the
+    ``attention_axes`` of its build (every axis between the batch and the features)."""
+    if args.get("value_dim") is not None and args.get("value_dim") == config.get("key_dim"):
+        args = {k: v for k, v in args.items() if k != "value_dim"}
+    shapes = build.get("shapes_dict") if isinstance(build.get("shapes_dict"), Mapping) else {}
+    query = (shapes or {}).get("query_shape")
+    axes = args.get("attention_axes")
+    if (
+        isinstance(query, list)
+        and axes is not None
+        and list(axes) == list(range(1, len(query) - 1))
+    ):
+        args = {k: v for k, v in args.items() if k != "attention_axes"}
+    return args
+
+
 def _bidirectional(args: dict[str, Any]) -> dict[str, Any]:
     """Drop ``backward_layer`` when it is the copy Keras makes of ``layer`` by itself."""
     forward, backward = args.get("layer"), args.get("backward_layer")
@@ -195,6 +241,9 @@ def _bidirectional(args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
-_POST: Final[dict[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
-    "Bidirectional": _bidirectional,
+_POST: Final[
+    dict[str, Callable[[dict[str, Any], Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]]
+] = {
+    "Bidirectional": lambda args, _config, _build: _bidirectional(args),
+    "MultiHeadAttention": _multi_head_attention,
 }

@@ -23,7 +23,7 @@ def read_layer(
     type_name = type_of(state, name, layer)
     if type_name is None:
         return []
-    node = node_args(state, name, type_name, layer.get("config") or {})
+    node = node_args(state, name, type_name, layer.get("config") or {}, layer.get("build_config"))
     return read_calls(state, ctx, name, layer, node)
 
 

@@ -34,10 +34,16 @@ def reader_of(class_name: str) -> ModelReader | None:
     return _READERS.get(class_name)
 
 
-def from_config(config: Mapping[str, Any], *, origin: str | None = None) -> Spec:
+def from_config(
+    config: Mapping[str, Any],
+    *,
+    origin: str | None = None,
+    vocabularies: Mapping[str, list[Any]] | None = None,
+) -> Spec:
     """A spec from a serialized Keras model (the JSON form of ``model.to_json()``).
 
-    ``origin`` (e.g. ``keras.applications.ResNet50(weights=None)``) goes in the description.
+    ``origin`` (e.g. ``keras.applications.ResNet50(weights=None)``) goes in the description;
+    ``vocabularies`` are lookup vocabularies kept outside the config (by layer name).
     """
     kind = config.get("class_name")
     reader = _READERS.get(str(kind))
@@ -50,5 +56,6 @@ def from_config(config: Mapping[str, Any], *, origin: str | None = None) -> Spec
     if not isinstance(body, Mapping):
         raise ImportModelError(f"{origin or 'the model'}: its config has no `config` mapping")
     state = ImportState(str(body.get("name") or "model"), origin)
+    state.vocabularies = dict(vocabularies or {})
     reader(state, body)
     return finish(state)

@@ -37,7 +37,9 @@ def read_sequential(state: ImportState, body: Mapping[str, Any]) -> None:
         name = layer_name(layer)
         type_name = type_of(state, name, layer)
         if type_name is not None:
-            state.nodes[name] = node_args(state, name, type_name, layer.get("config") or {})
+            state.nodes[name] = node_args(
+                state, name, type_name, layer.get("config") or {}, layer.get("build_config")
+            )
     if state.nodes:
         state.outputs = [list(state.nodes)[-1]]
     else:

@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from graphspec.errors import ImportModelError, UsageError
 from graphspec.importer.models import from_config
+from graphspec.importer.vocabularies import archive_vocabularies, model_vocabularies
 from graphspec.spec import Spec
 
 __all__ = ["APPLICATIONS_PREFIX", "from_keras", "import_source"]
@@ -28,7 +29,7 @@ def from_keras(model: Any) -> Spec:
         text = model.to_json()
     except Exception as exc:  # e.g. a subclassed model without get_config
         raise ImportModelError(f"cannot read the model's configuration: {exc}") from exc
-    return from_config(json.loads(text))
+    return from_config(json.loads(text), vocabularies=model_vocabularies(model))
 
 
 def import_source(source: str) -> Spec:
@@ -48,22 +49,37 @@ def import_source(source: str) -> Spec:
     size = path.stat().st_size
     if size > _MAX_CONFIG_BYTES and not zipfile.is_zipfile(path):
         raise ImportModelError(f"{source}: {size:,} bytes is too large for a model config")
-    reader = _read_keras_archive if zipfile.is_zipfile(path) else _read_json_config
-    return from_config(reader(path))
+    if zipfile.is_zipfile(path):
+        config, vocabularies = _read_keras_archive(path)
+        return from_config(config, vocabularies=vocabularies)
+    return from_config(_read_json_config(path))
+
+
+def _unknown_application(name: str, known: list[str]) -> UsageError:
+    from graphspec._suggest import did_you_mean
+
+    hint = did_you_mean(name, known)
+    return UsageError(
+        f"keras.applications has no model `{name}`"
+        + (f"; {hint}" if hint else "")
+        + f" (`graphspec import --list` lists all {len(known)})"
+    )
 
 
 def _from_application(name: str) -> Spec:
     from graphspec._keras import import_keras_quietly
+    from graphspec.nested.applications import application_names
 
+    known = application_names()
+    if name not in known:  # answered from the catalog, before TensorFlow is imported
+        raise _unknown_application(name, known)
     import_keras_quietly()
     import keras
 
     apps = keras.applications
-    public = [n for n in dir(apps) if not n.startswith("_") and callable(getattr(apps, n))]
-    if name not in public:
-        raise UsageError(
-            f"keras.applications has no model `{name}`; choose from: {', '.join(sorted(public))}"
-        )
+    public = [n for n in dir(apps) if n[:1].isupper() and callable(getattr(apps, n))]
+    if name not in public:  # the installed Keras differs from the catalog's
+        raise _unknown_application(name, public)
     try:
         model = getattr(apps, name)(weights=None)
     except Exception as exc:
@@ -75,13 +91,15 @@ def _from_application(name: str) -> Spec:
     return from_config(json.loads(text), origin=f"keras.applications.{name}(weights=None)")
 
 
-def _read_keras_archive(path: Path) -> dict[str, Any]:
+def _read_keras_archive(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The model config of a ``.keras`` archive and the lookup vocabularies in its assets."""
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("config.json")
             if info.file_size > _MAX_CONFIG_BYTES:
                 raise ImportModelError(f"{path}: config.json is too large")
-            return _parse_json(archive.read(info), str(path))
+            config = _parse_json(archive.read(info), str(path))
+            return config, archive_vocabularies(archive, config)
     except KeyError:
         raise ImportModelError(f"{path}: not a .keras file (no config.json inside)") from None
     except zipfile.BadZipFile as exc:

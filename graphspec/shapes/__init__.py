@@ -1,6 +1,7 @@
 """Static shape and parameter-count rules for Keras layers, computed without TensorFlow."""
 
 from graphspec.shapes import (  # noqa: F401  (imported to fill the registry)
+    applications,
     attention,
     audio,
     categorical,

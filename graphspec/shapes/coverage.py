@@ -11,6 +11,7 @@ from graphspec.catalog import (
     catalog,
     cell_names,
     layer_aliases,
+    layer_module,
     layer_names,
 )
 from graphspec.shapes._registry import has_rule
@@ -71,9 +72,10 @@ def coverage_markdown() -> str:
     cov = coverage()
     aliases = layer_aliases()
     lines = [
-        f"**Static shape coverage: {cov.headline()}** of the `keras.layers` classes of Keras "
-        f"{cov.keras_version} that a spec can name (aliases and recurrent cells included; "
-        "generated from the catalog and the rule registry by `scripts/gen_coverage.py`).",
+        f"**Static shape coverage: {cov.headline()}** of the layer classes of Keras "
+        f"{cov.keras_version} that a spec can name: every `keras.layers` class (aliases and "
+        "recurrent cells included) and the layers Keras ships with its applications "
+        "(generated from the catalog and the rule registry by `scripts/gen_coverage.py`).",
         "",
     ]
     if cov.missing:
@@ -85,6 +87,15 @@ def coverage_markdown() -> str:
         "| alias | class |",
         "|---|---|",
         *(f"| `{alias}` | `{canonical_type(alias)}` |" for alias in sorted(aliases)),
+        "",
+        "Layers Keras defines for its own applications are spec-able too, from a list generated "
+        "from Keras that says where each class lives (a file's or a spec's module is never "
+        "used): "
+        + ", ".join(
+            f"`{n}` ({layer_module(n)})"
+            for n in sorted(n for n in cov.spec_able if layer_module(n))
+        )
+        + ".",
         "",
         f"Recurrent cells ({', '.join(f'`{n}`' for n in sorted(cell_names()))}) are checked "
         f"inside the `RNN` that runs them; as a node they are refused (`E520`): "

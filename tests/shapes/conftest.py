@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import warnings
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from graphspec.catalog import NESTED_LAYER_ARGS, POSITIONAL_CALLS, TUPLE_ARGS
+from graphspec.catalog import NESTED_LAYER_ARGS, POSITIONAL_CALLS, TUPLE_ARGS, layer_module
 from graphspec.shapes import LayerCall, Shape, ShapeFault, ShapeResult, infer_layer
 
 from .stricter import stricter_reason
@@ -47,7 +48,9 @@ class Oracle:
         for key in TUPLE_ARGS & set(args):
             if isinstance(args[key], list):
                 args[key] = tuple(args[key])
-        return getattr(self.keras.layers, call.type)(**args)
+        module = layer_module(call.type)
+        home = self.keras.layers if module is None else importlib.import_module(module)
+        return getattr(home, call.type)(**args)
 
     def _nested(self, mapping: Mapping[str, Any]) -> Any:
         inner = dict(mapping)

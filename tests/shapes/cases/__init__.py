@@ -58,6 +58,7 @@ def shape_of_rank(draw: st.DrawFn, rank: int, dim: Any = maybe_dim) -> Shape:
 
 def _load() -> None:
     from . import (  # noqa: F401  (imported to fill CASES)
+        applications,
         attention,
         categorical,
         conv,
