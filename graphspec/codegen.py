@@ -38,6 +38,7 @@ def generate_python(
     """Python source with ``build_model()`` building the spec's model, as ``graphspec compile``
     would (Sequential for a plain chain, functional otherwise); raises ``SpecError`` if invalid.
     The code runs on any Keras backend; ``backend`` pins one (set before Keras is imported).
+    ``spec`` may also be a :class:`~graphspec.api.CheckResult` (then ``params`` is not used).
 
     >>> from graphspec import load
     >>> text = generate_python(load("inputs: {x: {shape: [4]}}\\nnodes: {d: {type: Dense, units: 2}}"))
@@ -49,9 +50,9 @@ def generate_python(
             name="model",
         )
     """
-    from graphspec.api import check
+    from graphspec.api import CheckResult, check
 
-    result = check(spec, params=params)
+    result = spec if isinstance(spec, CheckResult) else check(spec, params=params)
     result.raise_for_errors()
     text = _Writer(result.graph, result.spec.file, result.shapes).source()
     return _pin_backend(text, backend) if backend else text

@@ -6,12 +6,13 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from graphspec.errors import UsageError
 
 __all__ = [
     "SPEC_SUFFIXES",
+    "files_read",
     "is_marked_spec",
     "looks_like_path",
     "missing_spec",
@@ -107,3 +108,29 @@ def is_marked_spec(path: str | os.PathLike[str]) -> bool:
     except OSError:
         return True  # unreadable: let the check report it
     return _MARKS.search(head.lstrip("\ufeff")) is not None
+
+
+_MAX_NESTING: Final = 64
+
+
+def files_read(result: Any, _depth: int = 0) -> list[str]:
+    """Every file a checked spec was read from: the spec itself and, at any depth, the spec
+    files of its nested models (``model: FILE``). Outputs must never replace any of them.
+
+    ``result`` is a :class:`graphspec.api.CheckResult`.
+    """
+    found: dict[str, None] = {}
+    file = getattr(result.spec, "file", None)
+    if file and not file.startswith("<"):
+        found[file] = None
+    if _depth > _MAX_NESTING:
+        return list(found)
+    for node in result.graph.nodes.values():
+        model = getattr(node, "model", None)
+        if model is None:
+            continue
+        if model.path:
+            found[str(model.path)] = None
+        if model.checked is not None and hasattr(model.checked, "graph"):
+            found.update(dict.fromkeys(files_read(model.checked, _depth + 1)))
+    return [f for f in found if Path(f).exists()]

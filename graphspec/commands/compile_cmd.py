@@ -67,7 +67,9 @@ def run_compile(args: argparse.Namespace) -> int:
     model = built.model
     if args.summary:
         model.summary(print_fn=_print_line)
-    with policy.writing(output, suffix=".keras") as tmp:
+    from graphspec.paths import files_read
+
+    with policy.with_inputs(*files_read(result)).writing(output, suffix=".keras") as tmp:
         save_model(model, tmp)
     print(
         f"wrote {args.output} ({built.kind}, {model.count_params():,} params, "

@@ -107,14 +107,17 @@ def _codegen_args(p: argparse.ArgumentParser) -> None:
     "codegen", "write Python code that builds the spec's model with the Keras API", _codegen_args
 )
 def run_codegen(args: argparse.Namespace) -> int:
+    from graphspec.api import check
     from graphspec.codegen import generate_python
+    from graphspec.paths import files_read
 
     spec = spec_file(args.spec)
     policy = output_policy(args, str(spec))
     policy.check(args.output)
-    text = generate_python(spec, params=parse_overrides(args.overrides), backend=args.backend)
+    result = check(spec, params=parse_overrides(args.overrides))
+    text = generate_python(result, backend=args.backend)
     if args.output:
-        policy.write_text(args.output, text)
+        policy.with_inputs(*files_read(result)).write_text(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -18,7 +18,7 @@ from graphspec.cli import (
     parse_overrides,
 )
 from graphspec.errors import UsageError
-from graphspec.paths import spec_file
+from graphspec.paths import files_read, spec_file
 from graphspec.train.fit import DEFAULT_WORKER_TIMEOUT
 from graphspec.train.strategy import STRATEGIES
 
@@ -138,6 +138,7 @@ def run_fit(args: argparse.Namespace) -> int:
     policy = output_policy(args, str(spec), _data_file(args.data))
     policy.check(args.output, args.history)  # before training, not after
     result = prepare(spec, parse_overrides(args.overrides))
+    policy = policy.with_inputs(*files_read(result))  # nested spec files are inputs too
     settings = resolve_settings(result.spec, epochs=args.epochs, batch_size=args.batch_size)
     dataset = load_data(args.data, result.graph)
     chief = is_chief(args.strategy)

@@ -274,8 +274,9 @@ def render_spec(
 
 def _spec_files(result: CheckResult) -> list[str]:
     """The files a checked spec was read from (never to be overwritten by a diagram)."""
-    file = result.spec.file
-    return [file] if file and Path(file).exists() else []
+    from graphspec.paths import files_read
+
+    return files_read(result)
 
 
 def render_svg(spec: SpecLike, **options: Any) -> str:

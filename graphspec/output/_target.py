@@ -177,15 +177,26 @@ def _check_inputs(
             continue
         if (info.st_dev, info.st_ino) != (found.st_dev, found.st_ino):
             continue
+        shown = _shown(source)
         if given.is_symlink():
-            how = f"it is a symbolic link to the input {source}"
+            how = f"it is a symbolic link to the input {shown}"
         elif Path(os.path.realpath(source)) == real:
-            how = f"it is the input {source}"
+            how = f"it is the input {shown}"
         else:
-            how = f"it is a hard link to the input {source}"
+            how = f"it is a hard link to the input {shown}"
         raise OutputError(
             given, f"{how}; graphspec never overwrites an input (choose another output file)"
         )
+
+
+def _shown(path: Path) -> Path:
+    """An absolute path inside the working folder as a relative one (as the user would type it)."""
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd())
+        except (ValueError, OSError):
+            return path
+    return path
 
 
 def _check_existing(given: Path, real: Path, found: os.stat_result, force: bool) -> State:

@@ -268,3 +268,47 @@ def test_every_writing_command_has_force_and_mkdir() -> None:
         assert writes == (name in writers), name
         if writes:
             assert {"--force", "--mkdir"} <= options, name
+
+
+TOWER = "inputs: {x: {shape: [8]}}\nnodes:\n  d: {type: Dense, units: 4}\n"
+MAIN = (
+    "graphspec: 1.1\ninputs: {a: {shape: [8]}}\nnodes:\n"
+    "  tower: {model: tower.yaml, inputs: a}\n  out: {type: Dense, units: 2}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["render", "main.yaml", "-o", "tower.yaml", "--format", "dot", "--force"],
+        ["codegen", "main.yaml", "-o", "tower.yaml", "--force"],
+    ],
+    ids=["render", "codegen"],
+)
+def test_nested_spec_files_are_inputs_too(
+    argv: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "tower.yaml").write_text(TOWER)
+    (tmp_path / "main.yaml").write_text(MAIN)
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"graphspec {argv[0]}: error: cannot write tower.yaml: it is the input tower.yaml; "
+        "graphspec never overwrites an input (choose another output file)\n"
+    )
+    assert (tmp_path / "tower.yaml").read_text() == TOWER
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["main.yaml", "tower.yaml"]
+
+
+def test_codegen_of_a_nested_spec_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "tower.yaml").write_text(TOWER)
+    (tmp_path / "main.yaml").write_text(MAIN)
+    monkeypatch.chdir(tmp_path)
+    assert main(["codegen", "main.yaml", "-o", "model.py"]) == 0
+    code = (tmp_path / "model.py").read_text()
+    assert "def build_tower() -> keras.Model:" in code and "tower_model = build_tower()" in code
