@@ -66,8 +66,10 @@ def describe_surprise(surprise: YamlSurprise) -> tuple[str, str]:
     raw = surprise.raw
     fixed = yaml11_float(raw) or raw
     plain = raw.lstrip("0") or "0"
+    value = surprise.value
+    shown = ("true" if value else "false") if isinstance(value, bool) else value
     return (
-        _SURPRISE_TEXT[surprise.kind].format(raw=raw, value=surprise.value),
+        _SURPRISE_TEXT[surprise.kind].format(raw=raw, value=shown),
         _SURPRISE_HINT[surprise.kind].format(raw=raw, plain=plain, fixed=fixed),
     )
 

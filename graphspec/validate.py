@@ -235,7 +235,8 @@ def _check_args(
                 )
                 misspelt.add(head)
                 continue
-            meant = suggest(key, sig.all_names())
+            settable = [n for n in sig.all_names() if n not in RESERVED_LAYER_ARGS or n in sig.args]
+            meant = suggest(key, settable)
             misspelt.update(m for m in meant if m in sig.required and m not in args)
             c.report(
                 "E202",
@@ -243,8 +244,7 @@ def _check_args(
                 node=node,
                 path=apath,
                 key=True,
-                hint=did_you_mean(key, sig.all_names())
-                or f"{sig.type} takes: {', '.join(sig.all_names())}",
+                hint=did_you_mean(key, settable) or f"{sig.type} takes: {', '.join(settable)}",
             )
             continue
         _check_value(c, node, sig, key, value, apath)

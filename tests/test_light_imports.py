@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,73 @@ def test_package_import_is_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+# -- the README's command table says which commands import TensorFlow: it must be true ---------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_LIGHT_RUNS = {
+    "validate": [["validate", "specs/seed_skip.yaml"]],
+    "summary": [["summary", "specs/multi_io.yaml"]],
+    "schema": [["schema"]],
+    "render": [["render", "specs/seed_skip.yaml", "-o", "{tmp}/x.svg"]],
+    "import": [
+        ["import", "tests/output/data/tiny_model.json", "-o", "{tmp}/a.yaml"],
+        ["import", "{tmp}/tiny.keras", "-o", "{tmp}/b.yaml"],
+    ],
+    "codegen": [["codegen", "specs/seed_skip.yaml", "-o", "{tmp}/m.py"]],
+    "doctor": [["doctor"]],
+}
+"""One run per command the table says needs no TensorFlow (view and lsp are servers; their
+own tests check them)."""
+
+MULTI_PROBE = """
+import sys
+from graphspec.cli import main
+for argv in {runs!r}:
+    status = main(argv)
+    heavy = sorted(m for m in ("tensorflow", "keras") if m in sys.modules)
+    print("PROBE:", " ".join(argv[:2]), status, ",".join(heavy) or "-")
+"""
+
+
+def _table() -> dict[str, str]:
+    text = (ROOT / "README.md").read_text()
+    rows = {}
+    for line in text.split("## Commands", 1)[1].split("\n\n", 2)[1].splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        name = cells[0].strip("`").split()[1]
+        rows[name] = cells[-1]
+    return rows
+
+
+def test_readme_tensorflow_column_is_true(tmp_path: Path) -> None:
+    import zipfile
+
+    table = _table()
+    assert table["import"].startswith("no for a `.keras` or JSON file")
+    assert table["compile"] == "yes" and table["validate"] == "only with `--deep`"
+    archive = tmp_path / "tiny.keras"
+    with zipfile.ZipFile(archive, "w") as zf:  # what Keras writes: config.json and weights
+        zf.write(ROOT / "tests/output/data/tiny_model.json", "config.json")
+        zf.writestr("metadata.json", "{}")
+    light = [name for name, says in table.items() if says.startswith(("no", "only with"))]
+    runs = [
+        [a.replace("{tmp}", str(tmp_path)) for a in argv]
+        for name in light
+        for argv in _LIGHT_RUNS.get(name, [])
+    ]
+    assert {"validate", "summary", "schema", "render", "import", "codegen"} <= set(light)
+    proc = subprocess.run(
+        [sys.executable, "-c", MULTI_PROBE.format(runs=runs)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("PROBE:")]
+    assert len(lines) == len(runs), proc.stdout + proc.stderr
+    for line in lines:
+        assert line.endswith(" 0 -"), line  # ran fine, and nothing heavy imported so far

@@ -120,7 +120,7 @@ CASES = [
         "E106",
         4,
         42,
-        r"YAML 1.1 reads `no` as the boolean False",
+        r"YAML 1.1 reads `no` as the boolean false",
         r"quote it",
     ),
     (

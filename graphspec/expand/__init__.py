@@ -16,7 +16,7 @@ from graphspec.expand import blocks as _blocks  # noqa: F401  (registers the `bl
 from graphspec.expand import exprs as _exprs  # noqa: F401  (registers the `expr` kind)
 from graphspec.expand import layers as _layers  # noqa: F401  (registers the layer kind)
 from graphspec.expand import models as _models  # noqa: F401  (registers the `model` kind)
-from graphspec.expand._context import Expansion, Scope, TooLarge
+from graphspec.expand._context import FAILED, Expansion, Scope, TooLarge
 from graphspec.expand.edges import parse_edge
 from graphspec.expand.includes import load_includes
 from graphspec.expand.refs import resolve_all
@@ -44,6 +44,8 @@ def expand(spec: Spec, params: Mapping[str, Any] | None = None) -> tuple[Graph, 
     for name, inp in spec.inputs.items():
         add_input(ex, name, inp.shape, inp.dtype)
     top = Scope(prefix="", path=(), params=ex.params)
+    for name in ex.dropped["nodes"] | ex.dropped["inputs"]:
+        top.locals[name] = FAILED  # refused by the schema (reported): references lead nowhere
     try:
         expand_scope(
             ex, top, spec.nodes, spec.edges, spec.outputs, input_names=list(spec.inputs), stack=()

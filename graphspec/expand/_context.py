@@ -151,6 +151,9 @@ class Expansion:
             for name, block in spec.blocks.items()
         }
         """Every block a node may use: the spec's own and those of its included files."""
+        self.dropped = _dropped_entries(spec)
+        if any(self.dropped.values()):
+            self.graph.incomplete = True
 
     def require_1_1(self, feature: str, path: Path, *, node: str | None = None) -> bool:
         """Whether format 1.1 is declared; if not, report E800 once per feature (at its first use)."""
@@ -325,3 +328,19 @@ def _uses_poisoned(value: Any, scope: Mapping[str, Any], depth: int = 0) -> bool
     if isinstance(value, dict):
         return any(_uses_poisoned(v, scope, depth + 1) for v in value.values())
     return False
+
+
+_SECTIONS: Final = ("inputs", "nodes", "blocks")
+
+
+def _dropped_entries(spec: Spec) -> dict[str, set[str]]:
+    """Entries written in the file that the schema refused (and reported): by section.
+
+    References to them are their error's consequences and are not reported again.
+    """
+    written: dict[str, set[str]] = {section: set() for section in _SECTIONS}
+    for path in spec.source.keys:
+        if len(path) == 2 and path[0] in written and isinstance(path[1], str):
+            written[str(path[0])].add(path[1])
+    kept = {"inputs": spec.inputs, "nodes": spec.nodes, "blocks": spec.blocks}
+    return {section: names - set(kept[section]) for section, names in written.items()}

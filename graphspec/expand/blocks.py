@@ -23,6 +23,8 @@ def expand_instance(ex: Expansion, site: NodeSite) -> str | None:
     name = nspec.block or ""
     found = ex.blocks.get(name)
     block = found.spec if found is not None else None
+    if block is None and name in ex.dropped["blocks"]:
+        return None  # the block definition's own error was reported
     if block is None:
         ex.error(
             "E401",

@@ -56,6 +56,8 @@ def incoming(
             continue
         locs = _edge_locs(ex, item, path)
         for j, (src, dst) in enumerate(itertools.pairwise(names)):
+            if dst not in nodes and not scope.prefix and dst in ex.dropped["nodes"]:
+                continue  # a node the schema refused (reported): no second report
             if dst not in nodes:
                 if dst in input_names:
                     ex.error(

@@ -84,6 +84,8 @@ def expand_scope(
     feeds = incoming(ex, scope, nodes, edges, input_names)
     chain = not edges
     previous: str | None = input_names[0] if chain and len(input_names) == 1 else None
+    if chain and not input_names and not scope.prefix and ex.dropped["inputs"]:
+        previous = min(ex.dropped["inputs"])  # refused by the schema: the chain starts nowhere
     first = next(iter(nodes.values()), None)
     names_own = first is not None and (first.inputs is not None or first.expr is not None)
     if chain and len(input_names) > 1 and first is not None and not names_own:
@@ -155,7 +157,7 @@ def _outputs(
     if outputs is None:
         last = next(reversed(scope.local_names), None) if scope.local_names else None
         if last is None:
-            if top and not nodes:  # nodes written but all refused: each refusal was reported
+            if top and not nodes and not ex.dropped["nodes"]:  # refused ones were reported
                 ex.error("E313", "the spec has no nodes", base or ("nodes",))
             return None
         pairs = [(last, last)]

@@ -240,7 +240,7 @@ CASES: list[Case] = [
         "E106",
         4,
         42,
-        r"node `d`, `activation`: YAML 1.1 reads `no` as the boolean False",
+        r"node `d`, `activation`: YAML 1.1 reads `no` as the boolean false",
     ),
     Case(
         "use-bias-on-is-a-warning",
@@ -248,7 +248,7 @@ CASES: list[Case] = [
         "W106",
         4,
         40,
-        r"node `d`, `use_bias`: YAML 1.1 reads `on` as the boolean True",
+        r"node `d`, `use_bias`: YAML 1.1 reads `on` as the boolean true",
         Severity.WARNING,
     ),
     Case(
