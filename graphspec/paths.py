@@ -114,15 +114,21 @@ _MAX_NESTING: Final = 64
 
 
 def files_read(result: Any, _depth: int = 0) -> list[str]:
-    """Every file a checked spec was read from: the spec itself and, at any depth, the spec
-    files of its nested models (``model: FILE``). Outputs must never replace any of them.
+    """Every file a checked spec was read from: the spec itself, the files it includes
+    (``include:``) and, at any depth, the spec files of its nested models (``model: FILE``).
+    Outputs must never replace any of them.
 
     ``result`` is a :class:`graphspec.api.CheckResult`.
     """
+    from graphspec.expand._context import INCLUDED
+
     found: dict[str, None] = {}
     file = getattr(result.spec, "file", None)
     if file and not file.startswith("<"):
         found[file] = None
+    for path in result.spec.source.values:  # included files are merged under (INCLUDED, file)
+        if len(path) > 1 and path[0] == INCLUDED:
+            found[str(path[1])] = None
     if _depth > _MAX_NESTING:
         return list(found)
     for node in result.graph.nodes.values():

@@ -312,3 +312,30 @@ def test_codegen_of_a_nested_spec_file(
     assert main(["codegen", "main.yaml", "-o", "model.py"]) == 0
     code = (tmp_path / "model.py").read_text()
     assert "def build_tower() -> keras.Model:" in code and "tower_model = build_tower()" in code
+
+
+LIBRARY = "graphspec: 1.1\nblocks:\n  mlp:\n    nodes:\n      d: {type: Dense, units: 4}\n"
+USES = (
+    "graphspec: 1.1\ninclude: [lib.yaml]\ninputs: {a: {shape: [8]}}\nnodes:\n"
+    "  body: {block: mlp}\n  out: {type: Dense, units: 2}\n"
+)
+
+
+def test_included_files_are_inputs_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lib.yaml").write_text(LIBRARY)
+    (tmp_path / "main.yaml").write_text(USES)
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "main.yaml"]) == 0
+    for argv in (
+        ["render", "main.yaml", "-o", "lib.yaml", "--format", "dot", "--force"],
+        ["codegen", "main.yaml", "-o", "lib.yaml", "--force"],
+    ):
+        capsys.readouterr()
+        assert main(argv) == 2
+        assert capsys.readouterr().err == (
+            f"graphspec {argv[0]}: error: cannot write lib.yaml: it is the input lib.yaml; "
+            "graphspec never overwrites an input (choose another output file)\n"
+        )
+    assert (tmp_path / "lib.yaml").read_text() == LIBRARY
