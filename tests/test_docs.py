@@ -89,6 +89,7 @@ _PROSE = {
     "E844": "nested model inputs: tests/nested",
     "E847": "include cycles need files: tests/nested",
     "E848": "a chain of includes needs files: tests/nested",
+    "E849": "a block in two files: tests/nested/test_includes.py",
     "E710": "a backend not installed: tests/backends/test_select.py",
     "E711": "an environment variable: tests/backends/test_select.py",
     "E712": "a process already on another backend: tests/backends/test_select.py",

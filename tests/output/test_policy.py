@@ -161,3 +161,18 @@ def test_legacy_names_follow_the_policy(tmp_path: Path) -> None:
     with umask(0o022):
         write_text_atomic(tmp_path / "y", "new")
     assert os.stat(tmp_path / "y").st_mode & 0o777 == 0o644  # not mkstemp's 0600
+
+
+def test_an_unexpected_os_error_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graphspec.cli import main
+
+    def broken() -> str:
+        raise PermissionError(13, "Permission denied", "/somewhere/catalog.json")
+
+    monkeypatch.setattr("graphspec.schema.schema_text", broken)
+    assert main(["schema"]) == 2
+    assert capsys.readouterr().err == (
+        "graphspec schema: error: Permission denied: /somewhere/catalog.json\n"
+    )
