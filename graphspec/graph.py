@@ -197,7 +197,13 @@ class IRNode:
 
 @dataclass
 class BlockInstance:
-    """One block instance (one copy when repeated): its block type and expanded nodes."""
+    """One block instance (one copy when repeated): its block type and expanded nodes.
+
+    ``site`` is the instance node's expanded name and ``copy`` the copy's index when repeated
+    (``stage1`` and 0, 1, …); ``params`` the resolved block params; ``feeds`` the references
+    feeding the block's inputs, in order (``name`` or ``name:port``), set once references are
+    resolved.
+    """
 
     name: str
     block: str
@@ -205,6 +211,10 @@ class BlockInstance:
     output: str | None = None
     parent: str | None = None
     loc: Loc | None = None
+    site: str = ""
+    copy: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    feeds: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -226,6 +236,9 @@ class Graph:
     outputs_named: bool = False
     output_ports: list[int] = field(default_factory=list)
     instances: dict[str, BlockInstance] = field(default_factory=dict)
+    block_specs: dict[str, Any] = field(default_factory=dict)
+    """The block definitions instances were made from (``BlockSpec`` by name), for back ends
+    that write blocks as blocks (codegen)."""
     dag: nx.DiGraph = field(default_factory=nx.DiGraph)
     api: str = "auto"
     incomplete: bool = False

@@ -16,7 +16,7 @@ from graphspec.expand import blocks as _blocks  # noqa: F401  (registers the `bl
 from graphspec.expand import exprs as _exprs  # noqa: F401  (registers the `expr` kind)
 from graphspec.expand import layers as _layers  # noqa: F401  (registers the layer kind)
 from graphspec.expand import models as _models  # noqa: F401  (registers the `model` kind)
-from graphspec.expand._context import FAILED, Expansion, Scope, TooLarge
+from graphspec.expand._context import FAILED, Expansion, Ref, Scope, TooLarge
 from graphspec.expand.edges import parse_edge
 from graphspec.expand.includes import load_includes
 from graphspec.expand.refs import resolve_all
@@ -56,5 +56,16 @@ def expand(spec: Spec, params: Mapping[str, Any] | None = None) -> tuple[Graph, 
         ex.graph.instances.clear()
         ex.pending, ex.pending_outputs = [], []
     resolve_all(ex)
+    for name, feeds in ex.instance_feeds.items():
+        inst = ex.graph.instances.get(name)
+        if inst is not None:
+            inst.feeds = [_feed(ref) for ref in feeds]
+    ex.graph.block_specs = {name: included.spec for name, included in ex.blocks.items()}
     ex.graph.build_dag()
     return ex.graph, ex.diagnostics
+
+
+def _feed(ref: Ref) -> str:
+    """A resolved reference as ``name`` or ``name:port``."""
+    name = ref.resolved or ""
+    return f"{name}:{ref.port}" if ref.port else name

@@ -118,6 +118,8 @@ class Expansion:
         self.graph = Graph(name=spec.name or "model", file=self.file, api=spec.api)
         self.pending: list[Pending] = []
         self.pending_outputs: list[tuple[str, Ref]] = []
+        self.instance_feeds: dict[str, list[Ref]] = {}
+        """The references feeding each block instance (named in the graph once resolved)."""
         self.params = dict(spec.params)
         given: dict[str, Given] = {}
         for key, value in (overrides or {}).items():

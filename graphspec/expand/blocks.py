@@ -128,8 +128,12 @@ def _copies(
             output=out,
             parent=site.scope.prefix[:-1] or None,
             loc=ex.source.key_at(site.path),
+            site=expanded,
+            copy=i if repeat > 1 else None,
+            params=dict(params),
         )
         graph.instances[inst.name] = inst
+        ex.instance_feeds[inst.name] = list(feeds)
         if out is None:
             return None
         size = len(graph.nodes) - start
