@@ -198,6 +198,11 @@ def _library_result(spec: Spec, diagnostics: list[Diagnostic]) -> CheckResult:
         hint="a spec uses it with `include: [this file]`",
     )
     graph = Graph(name=spec.name or "library", file=spec.file)
+    if spec.include:  # the files it includes must exist and be allowed, as for any spec
+        from graphspec.expand.includes import library_includes
+
+        graph, found = library_includes(spec)
+        diagnostics = [*diagnostics, *found]
     return CheckResult(spec, graph, _ordered([*diagnostics, note]))
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "ExprInfo",
     "Graph",
     "IRNode",
+    "IncludedFile",
     "ModelInfo",
     "NodeKind",
     "node_diagnostic",
@@ -82,11 +83,31 @@ class ModelInfo:
     path: str | None = None
     checked: Any = None
     reason: str | None = None
+    attempted: Any = field(default=None, repr=False, compare=False)
+    """The nested spec checked on its own even when it has errors (``checked`` is then
+    ``None``): what an editor can still show of the nodes inside."""
 
     @property
     def label(self) -> str:
         """``keras.applications.MobileNetV2``, ``blocks/tower.yaml`` or ``inline``."""
         return f"keras.applications.{self.name}" if self.source == "application" else self.name
+
+
+@dataclass(frozen=True)
+class IncludedFile:
+    """A spec file whose blocks the spec uses (format 1.1 ``include:``), as the check read it.
+
+    ``file`` is the resolved path, ``written`` the path as written, ``by`` the file that names
+    it and ``path`` where it is named (``("include", i)`` in the spec itself, under the
+    ``INCLUDED`` prefix in an included file); ``spec`` is the included file's spec, ``None``
+    when it could not be read (its diagnostics say why). Editors and viewers follow these files.
+    """
+
+    file: str
+    written: str
+    by: str
+    path: Path
+    spec: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -242,6 +263,8 @@ class Graph:
     dag: nx.DiGraph = field(default_factory=nx.DiGraph)
     api: str = "auto"
     incomplete: bool = False
+    included: list[IncludedFile] = field(default_factory=list)
+    """The files of ``include:`` (transitively), in the order read (format 1.1)."""
 
     def __iter__(self) -> Iterator[IRNode]:
         return iter(self.nodes.values())

@@ -185,9 +185,11 @@ class SourceMap:
         if self._starts is None:
             starts: dict[Loc, tuple[Path, bool]] = {}
             for path, start in self.values.items():
-                starts[start] = (path, False)
+                if not _foreign(path):
+                    starts[start] = (path, False)
             for path, start in self.keys.items():
-                starts[start] = (path, True)
+                if not _foreign(path):
+                    starts[start] = (path, True)
             self._starts = starts
         return self._starts.get(loc)
 
@@ -227,3 +229,9 @@ class SourceMap:
         if self._lines is None:
             self._lines = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
         return self._lines
+
+
+def _foreign(path: Path) -> bool:
+    """A path merged in from another file (an included file's entries, under a first key that
+    starts with NUL): its locations are in that file's text, never in this one's."""
+    return bool(path) and isinstance(path[0], str) and path[0].startswith("\x00")

@@ -13,6 +13,7 @@ from typing import Any
 
 from graphspec.errors import SpecError
 from graphspec.expand._context import INCLUDED, Expansion, IncludedBlock
+from graphspec.graph import Graph, IncludedFile
 from graphspec.includes import (
     IncludeError,
     current_context,
@@ -23,7 +24,7 @@ from graphspec.includes import (
 from graphspec.source import SourceMap
 from graphspec.spec import Spec
 
-__all__ = ["load_includes"]
+__all__ = ["library_includes", "load_includes"]
 
 
 def load_includes(ex: Expansion) -> None:
@@ -33,6 +34,16 @@ def load_includes(ex: Expansion) -> None:
     ex.require_1_1("`include:`", ("include",))
     origin: dict[str, str] = {name: "this spec" for name in ex.blocks}
     _include(ex, ex.spec, ex.file, (), origin)
+
+
+def library_includes(spec: Spec) -> tuple[Graph, list[Any]]:
+    """The includes of a block library checked on its own: the files read (on an empty graph)
+    and the problems found naming them (E845-E849). Its blocks are checked where they are used.
+    """
+    ex = Expansion(spec, None)
+    ex.graph.name = spec.name or "library"
+    load_includes(ex)
+    return ex.graph, ex.diagnostics
 
 
 def _include(
@@ -49,6 +60,7 @@ def _include(
             ex.error(err.code, err.message, path, hint=err.hint)
             continue
         library = _library(ex, target)
+        ex.graph.included.append(IncludedFile(str(target), written, file, path, library))
         if library is None:
             continue
         where = (INCLUDED, str(target))

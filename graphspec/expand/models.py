@@ -313,6 +313,7 @@ def _report(
     ex: Expansion, site: NodeSite, key_path: Path, written: str, info: ModelInfo, key: Any
 ) -> None:
     checked = info.checked
+    info.attempted = checked
     if key is None:
         ex.diagnostics.extend(checked.diagnostics)
     else:

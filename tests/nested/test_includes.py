@@ -84,3 +84,39 @@ def test_a_broken_library_reports_its_own_errors(tmp_path: Path) -> None:
     assert diag.file == str((tmp_path / "lib" / "blocks.yaml").resolve()) or diag.file.endswith(
         "blocks.yaml"
     )
+
+
+def test_a_library_checked_on_its_own_reports_its_includes(tmp_path: Path) -> None:
+    """`validate lib.yaml`: its blocks wait for a spec using them, its `include:` paths do not."""
+    _files(tmp_path, top=TOP, lib__blocks=LIB, lib__more=MORE)
+    result = check(tmp_path / "lib" / "blocks.yaml")
+    assert [d.code for d in result.diagnostics] == ["N849"]
+    assert [i.file for i in result.graph.included] == [
+        str((tmp_path / "lib" / "more.yaml").resolve())
+    ]
+    broken = LIB.replace("more.yaml", "mroe.yaml")
+    _files(tmp_path, lib__blocks=broken)
+    diag = only(check(tmp_path / "lib" / "blocks.yaml"), "E846")
+    assert "no such spec file: `mroe.yaml`" in diag.message and diag.line == 2
+
+
+def test_the_graph_records_every_included_file(tmp_path: Path) -> None:
+    result = check(_files(tmp_path, top=TOP, lib__blocks=LIB, lib__more=MORE))
+    assert [(i.written, Path(i.by).name, i.spec is not None) for i in result.graph.included] == [
+        ("lib/blocks.yaml", "top.yaml", True),
+        ("more.yaml", "blocks.yaml", True),
+    ]
+
+
+def test_spans_are_not_confused_by_the_included_files_locations(tmp_path: Path) -> None:
+    """An included file's locations are merged into the spec's source map; a place in the spec
+    that happens to have the same line and column as a key in the included file stays a word."""
+    lib = "graphspec: 1.1\nblocks:\n  gate:\n    nodes:\n      ddd:  {type: Dense, units: 2}\n"
+    top = TOP.replace("lib/blocks.yaml", "lib.yaml").replace("hs:  {block: hswish}", "")
+    top = top.replace("r1:  {block: residual, filters: 16}", "g: {block: gate}")
+    result = check(_files(tmp_path, top=top, lib=lib))
+    assert result.ok
+    source = result.spec.source
+    start, end = source.span(("nodes", "g", "block"))  # (5, 14): where `type` is in lib.yaml
+    assert (start.line, start.column) == (5, 14)
+    assert source.text.split("\n")[4][start.column - 1 : end.column - 1] == "gate"
