@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from graphspec.lsp.index import scope_id
+
 __all__ = ["Context", "context_at"]
 
 _KEY_LINE: Final = re.compile(r"^(\s*)(?:- )?([^\s#:{}\[\],][^#:{}\[\],]*?):(?:\s|$)")
@@ -32,11 +34,26 @@ class Context:
 
     @property
     def scope(self) -> str:
-        """The block whose definition holds the cursor, or ``""`` at the top level."""
-        chain = list(reversed(self.chain))
-        if len(chain) >= 2 and chain[0] == "blocks":
-            return chain[1]
-        return ""
+        """The scope holding the cursor (:func:`graphspec.lsp.index.scope_id`): ``""`` at the
+        top level, a block's name in its definition, ``nodes/stem/model`` inside the inline
+        nested model of node ``stem`` (format 1.1).
+
+        >>> Context(0, 0, "", "", ["conv", "nodes", "model", "stem", "nodes"]).scope
+        'nodes/stem/model'
+        """
+        keys = list(reversed(self.chain))
+        path: list[str] = []
+        found, at_spec, i = 0, True, 0
+        while i + 1 < len(keys):
+            if at_spec and keys[i] == "blocks":
+                path += keys[i : i + 2]
+                found, at_spec, i = len(path), False, i + 2
+            elif keys[i] == "nodes" and i + 2 < len(keys) and keys[i + 2] == "model":
+                path += keys[i : i + 3]
+                found, at_spec, i = len(path), True, i + 3
+            else:
+                break
+        return scope_id(tuple(path[:found]))
 
     @property
     def section(self) -> str | None:

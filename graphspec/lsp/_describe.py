@@ -8,11 +8,20 @@ from graphspec.catalog import catalog, layer_signature
 from graphspec.shapes._types import format_shape
 
 if TYPE_CHECKING:
+    from graphspec.api import CheckResult
     from graphspec.lsp.analysis import Analysis
     from graphspec.lsp.index import Symbol
     from graphspec.shapes.infer import NodeShape
 
-__all__ = ["expanded_names", "layer_doc", "node_shape", "shape_text", "signature_text"]
+__all__ = [
+    "expanded_names",
+    "layer_doc",
+    "node_shape",
+    "resolve",
+    "scope_result",
+    "shape_text",
+    "signature_text",
+]
 
 
 def layer_doc(type_name: str) -> str:
@@ -34,21 +43,59 @@ def signature_text(type_name: str) -> str | None:
 
 
 def expanded_names(analysis: Analysis, symbol: Symbol) -> list[str]:
-    """The graph nodes a node name stands for: itself at the top level, one per block instance."""
-    result = analysis.result
+    """The graph nodes a node name stands for: itself at the top level, one per block instance
+    (in the graph of the scope's result: see :func:`resolve`)."""
+    return resolve(analysis, symbol)[1]
+
+
+def resolve(analysis: Analysis, symbol: Symbol) -> tuple[CheckResult | None, list[str]]:
+    """The checked result a name lives in and the graph nodes it stands for there.
+
+    A name in an inline nested model (format 1.1) lives in that model's own check, with the
+    shapes the outer graph feeds it (its first instance, when its node is inside a block).
+    """
+    result, block = scope_result(analysis, symbol.scope)
     if result is None:
-        return []
+        return None, []
     graph = result.graph
-    if not symbol.scope:
+    if not block:
         found = _node_or_instance(graph, symbol.name)
-        return [found] if found else []
+        return result, [found] if found else []
     out = []
     for inst in graph.instances.values():
-        if inst.block == symbol.scope:
+        if inst.block == block:
             found = _node_or_instance(graph, f"{inst.name}.{symbol.name}")
             if found:
                 out.append(found)
-    return out
+    return result, out
+
+
+def scope_result(analysis: Analysis, scope: str) -> tuple[CheckResult | None, str]:
+    """The checked result holding a scope's names, and the block they are written in ("")."""
+    cache = analysis.scope_results
+    if scope not in cache:
+        cache[scope] = _scope_result(analysis, scope)
+    return cache[scope]
+
+
+def _scope_result(analysis: Analysis, scope: str) -> tuple[CheckResult | None, str]:
+    from graphspec.lsp.index import ScopeKind
+
+    info = analysis.index.scopes.get(scope)
+    if not scope or info is None:
+        return analysis.result, scope  # the spec, or a block of an included file
+    if info.kind is ScopeKind.BLOCK:
+        return scope_result(analysis, info.namespace)[0], info.name
+    assert info.owner is not None  # a nested model: the node holding it
+    outer, names = resolve(analysis, info.owner)
+    node = outer.graph.nodes.get(names[0]) if outer is not None and names else None
+    model = getattr(node, "model", None)
+    if node is None or model is None:
+        return None, ""
+    from graphspec.nested.shapes import nested_result
+
+    fed = nested_result(outer, node) if model.checked is not None else None
+    return fed or model.checked or model.attempted, ""
 
 
 def _node_or_instance(graph: Any, name: str) -> str | None:
@@ -66,9 +113,8 @@ def _node_or_instance(graph: Any, name: str) -> str | None:
     return inst.output if inst is not None else None
 
 
-def node_shape(analysis: Analysis, name: str) -> NodeShape | None:
-    """What shape inference knows of an expanded node."""
-    result = analysis.result
+def node_shape(result: CheckResult | None, name: str) -> NodeShape | None:
+    """What shape inference knows of an expanded node of a checked result."""
     if result is None or result.shapes is None:
         return None
     return result.shapes.nodes.get(name)

@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from pathlib import Path as FsPath
+from typing import TYPE_CHECKING, Any
 
 from graphspec.api import CheckResult, check, load_text
 from graphspec.errors import Diagnostic, SpecError
@@ -17,6 +18,7 @@ from graphspec.source import SourceMap
 
 if TYPE_CHECKING:
     from graphspec.lsp.index import Index
+    from graphspec.lsp.libraries import Library
 
 __all__ = ["Analysis", "Cancelled", "analyse", "line_map", "looks_like_spec"]
 
@@ -45,6 +47,8 @@ class Analysis:
     seconds: float = 0.0
     encoding: str = "utf-16"
     lines: Lines = field(init=False)
+    scope_results: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Each scope's checked result (nested models' own), found on first use."""
 
     def __post_init__(self) -> None:
         self.lines = Lines(self.text, self.encoding)
@@ -60,6 +64,23 @@ class Analysis:
         from graphspec.lsp.index import build_index
 
         return build_index(self)
+
+    @cached_property
+    def libraries(self) -> list[Library]:
+        """The files this document includes (format 1.1 ``include:``), as the check read them."""
+        from graphspec.lsp.libraries import read_libraries
+
+        return read_libraries(self)
+
+    @property
+    def resolved(self) -> str | None:
+        """The document's path with symlinks resolved (how included files are named)."""
+        if self.file.startswith("<"):
+            return None
+        try:
+            return str(FsPath(self.file).resolve())
+        except (OSError, RuntimeError):
+            return None
 
 
 def analyse(

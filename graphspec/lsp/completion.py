@@ -26,6 +26,7 @@ from graphspec.lsp._positions import Lines, units
 from graphspec.lsp._registry import feature
 from graphspec.lsp._values import choices_for
 from graphspec.lsp.index import SymbolKind
+from graphspec.lsp.libraries import block_spec
 from graphspec.source import Loc
 from graphspec.spec import BlockSpec, InputSpec, NodeKey, Spec
 from graphspec.validate import FORBIDDEN_KEYS
@@ -108,8 +109,9 @@ def _params(req: _Request) -> list[lsp.CompletionItem] | None:
     partial = re.search(r"\w*$", match.group(1))
     word = partial.group() if partial else ""
     names = _names(req, SymbolKind.PARAM, scope=req.ctx.scope)
-    if req.ctx.scope:
-        names += [n for n in _names(req, SymbolKind.PARAM, scope="") if n not in names]
+    space = _namespace(req)
+    if space != req.ctx.scope:  # in a block: its params, then those of the spec around it
+        names += [n for n in _names(req, SymbolKind.PARAM, scope=space) if n not in names]
     return _items(req, names, lsp.CompletionItemKind.Variable, word, detail="param")
 
 
@@ -160,9 +162,7 @@ def _value(req: _Request) -> list[lsp.CompletionItem] | None:
     if key == NodeKey.TYPE.value:
         return _layer_types(req, word)
     if key == NodeKey.BLOCK.value:
-        return _items(
-            req, _names(req, SymbolKind.BLOCK, scope=""), lsp.CompletionItemKind.Module, word
-        )
+        return _items(req, _block_names(req), lsp.CompletionItemKind.Module, word)
     if key in (NodeKey.SHARE.value, NodeKey.INPUTS.value) or chain[:1] == ["outputs"]:
         return _node_refs(req, word)
     if _in_call(req, key):
@@ -244,8 +244,8 @@ def _node_keys(req: _Request, word: str, given: set[str]) -> list[lsp.Completion
     items = []
     block_name = siblings.get(NodeKey.BLOCK.value)
     if block_name and req.analysis is not None and req.analysis.result is not None:
-        block = req.analysis.result.spec.blocks.get(block_name)
-        params = [p for p in (block.params if block else {}) if p not in given]
+        found = block_spec(req.analysis, _namespace(req), block_name)
+        params = [p for p in (found[0].params if found else {}) if p not in given]
         items += [
             _item(req, p, lsp.CompletionItemKind.Variable, word, 0, suffix=": ") for p in params
         ]
@@ -313,6 +313,21 @@ def _ports(req: _Request, names: Iterable[str]) -> list[str]:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+
+
+def _namespace(req: _Request) -> str:
+    """The spec-level scope whose blocks and params the cursor's scope sees."""
+    return req.analysis.index.namespace(req.ctx.scope) if req.analysis is not None else ""
+
+
+def _block_names(req: _Request) -> list[str]:
+    """Blocks a node may use here: the spec's own, then those of its included files."""
+    space = _namespace(req)
+    names = _names(req, SymbolKind.BLOCK, scope=space)
+    if req.analysis is not None and not space:
+        for library in req.analysis.libraries:
+            names += [n for n in library.spec.blocks if n not in names]
+    return names
 
 
 def _names(req: _Request, *kinds: SymbolKind, scope: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
@@ -11,17 +12,20 @@ from lsprotocol import types as lsp
 from graphspec.expr import lookup
 from graphspec.lsp._codes import CODE, explain
 from graphspec.lsp._describe import (
-    expanded_names,
     layer_doc,
     node_shape,
+    resolve,
+    scope_result,
     shape_text,
     signature_text,
 )
 from graphspec.lsp._registry import feature
-from graphspec.lsp.index import Occurrence, SymbolKind
+from graphspec.lsp.index import Occurrence, ScopeInfo, ScopeKind, SymbolKind
+from graphspec.lsp.libraries import block_spec, include_at
 from graphspec.source import Loc
 
 if TYPE_CHECKING:
+    from graphspec.api import CheckResult
     from graphspec.lsp.analysis import Analysis
     from graphspec.lsp.server import GraphspecServer
 
@@ -151,11 +155,10 @@ def _error_code(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
 
 
 def _node_text(analysis: Analysis, occ: Occurrence) -> str:
-    result = analysis.result
-    assert result is not None
-    names = expanded_names(analysis, occ.symbol)
-    where = f" (block `{occ.symbol.scope}`)" if occ.symbol.scope else ""
-    if not names:
+    result, names = resolve(analysis, occ.symbol)
+    scope = occ.symbol.scope
+    where = f" ({analysis.index.label(scope)})" if scope else ""
+    if result is None or not names:
         return f"**{occ.symbol.name}**{where}: node (not expanded: see the diagnostics)"
     graph = result.graph
     first = graph.nodes[names[0]]
@@ -169,10 +172,10 @@ def _node_text(analysis: Analysis, occ: Occurrence) -> str:
     for name in names[:_MAX_INSTANCES]:
         node = graph.nodes[name]
         label = f"`{name}`: " if len(names) > 1 or name != occ.symbol.name else ""
-        shape = node_shape(analysis, name)
+        shape = node_shape(result, name)
         shown = shape_text(shape) or f"shape unknown ({shape.reason if shape else 'not inferred'})"
         lines.append(f"- {label}output {shown}")
-        ins = [_input_text(analysis, node, i) for i in range(len(node.inputs))]
+        ins = [_input_text(result, node, i) for i in range(len(node.inputs))]
         if ins:
             lines.append(f"  - inputs: {', '.join(ins)}")
     if len(names) > _MAX_INSTANCES:
@@ -193,10 +196,10 @@ def _kind_text(node: Any) -> str:
     return f"`{node.type or '?'}`"
 
 
-def _input_text(analysis: Analysis, node: Any, index: int) -> str:
+def _input_text(result: CheckResult, node: Any, index: int) -> str:
     src = node.inputs[index]
     port = node.port(index)
-    shape = node_shape(analysis, src)
+    shape = node_shape(result, src)
     shown = "?"
     if shape is not None and shape.outputs and port < len(shape.outputs):
         from graphspec.shapes._types import format_shape
@@ -206,47 +209,82 @@ def _input_text(analysis: Analysis, node: Any, index: int) -> str:
 
 
 def _input_symbol_text(analysis: Analysis, occ: Occurrence) -> str:
-    shape = shape_text(node_shape(analysis, occ.symbol.name), params=False)
-    assert analysis.result is not None
-    node = analysis.result.graph.nodes.get(occ.symbol.name)
+    result, names = resolve(analysis, occ.symbol)
+    shape = shape_text(node_shape(result, names[0]), params=False) if names else None
+    node = result.graph.nodes.get(names[0]) if result is not None and names else None
     dtype = f" · {node.dtype}" if node is not None else ""
-    return f"**{occ.symbol.name}** · model input · {shape or 'shape unknown'}{dtype}"
+    scope = occ.symbol.scope
+    where = f" of {analysis.index.label(scope)}" if scope else ""
+    return f"**{occ.symbol.name}** · model input{where} · {shape or 'shape unknown'}{dtype}"
 
 
 def _block_text(analysis: Analysis, occ: Occurrence) -> str:
-    assert analysis.result is not None
-    block = analysis.result.spec.blocks.get(occ.symbol.name)
-    if block is None:
+    found = block_spec(analysis, occ.symbol.scope, occ.symbol.name)
+    if found is None:
         return f"**{occ.symbol.name}**: block"
+    block, library = found
     params = ", ".join(f"{k}={v!r}" if v is not None else k for k, v in block.params.items())
-    count = sum(1 for i in analysis.result.graph.instances.values() if i.block == occ.symbol.name)
+    result, _ = scope_result(analysis, occ.symbol.scope)
+    instances = result.graph.instances.values() if result is not None else ()
+    count = sum(1 for i in instances if i.block == occ.symbol.name)
+    origin = f" · from `{_relative(library.file, analysis.file)}`" if library is not None else ""
     return (
         f"**block {occ.symbol.name}**({params})\n\n"
         f"inputs: {', '.join(block.inputs)} · {len(block.nodes)} nodes · "
-        f"{count} instance{'s' * (count != 1)}"
+        f"{count} instance{'s' * (count != 1)}{origin}"
     )
 
 
 def _placeholder_text(analysis: Analysis, occ: Occurrence) -> str:
-    return f"**{occ.symbol.name}**: an input of block `{occ.symbol.scope}`"
+    return f"**{occ.symbol.name}**: an input of {analysis.index.label(occ.symbol.scope)}"
 
 
 def _param_text(analysis: Analysis, occ: Occurrence) -> str:
     assert analysis.result is not None
-    spec = analysis.result.spec
-    if occ.symbol.scope:
-        block = spec.blocks.get(occ.symbol.scope)
+    scope = occ.symbol.scope
+    info = analysis.index.scopes.get(scope)
+    if scope and (info is None or info.kind is ScopeKind.BLOCK):
+        found = block_spec(analysis, analysis.index.namespace(scope), _block_name(info, scope))
+        block = found[0] if found is not None else None
         default = block.params.get(occ.symbol.name) if block is not None else None
         shown = "required" if default is None else f"default {default!r}"
-        return f"**{occ.symbol.name}**: param of block `{occ.symbol.scope}` ({shown})"
+        return f"**{occ.symbol.name}**: param of {analysis.index.label(scope)} ({shown})"
     from graphspec.params import substitute
 
+    spec = info.spec if info is not None else analysis.result.spec
     raw = spec.params.get(occ.symbol.name)
     try:
         value = substitute(raw, spec.params)
     except Exception:  # an invalid expression is reported as a diagnostic already
         value = raw
-    return f"**{occ.symbol.name}** = `{value!r}` (spec param)"
+    owner = f"param of {analysis.index.label(scope)}" if scope else "spec param"
+    return f"**{occ.symbol.name}** = `{value!r}` ({owner})"
+
+
+def _relative(file: str, base: str) -> str:
+    """``file`` as seen from the folder of the spec ``base`` (the way ``include:`` writes it)."""
+    try:
+        return os.path.relpath(file, os.path.dirname(os.path.abspath(base)))
+    except ValueError:  # another drive on Windows
+        return file
+
+
+def _block_name(info: ScopeInfo | None, scope: str) -> str:
+    return info.name if info is not None else scope
+
+
+@_provider("included file")
+def _included_file(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
+    """A path of ``include:`` (format 1.1): the file it resolves to and the blocks it brings."""
+    found = include_at(analysis, loc)
+    if found is None:
+        return None
+    span = analysis.source.span(found.path)
+    assert span is not None
+    blocks = list(found.spec.blocks) if found.spec is not None else []
+    shown = ", ".join(f"`{b}`" for b in blocks) or "none"
+    text = f"**{found.written}** → `{found.file}`\n\nblocks: {shown}"
+    return text, analysis.lines.range(*span)
 
 
 _SYMBOL_TEXT: Final[dict[SymbolKind, Callable[[Analysis, Occurrence], str]]] = {

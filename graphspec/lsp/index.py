@@ -1,7 +1,15 @@
-"""Where every name is defined and used: nodes, inputs, blocks, block inputs and params."""
+"""Where every name is defined and used: nodes, inputs, blocks, block inputs and params.
+
+Names live in scopes: the spec (``""``), each block (its name), and each inline nested model
+(format 1.1, ``model:`` holding its own spec), whose names are its own: a name inside it never
+resolves to an outer node, and the other way round. An included block library (``include:``)
+is indexed on its own (:func:`build_library_index`) with the same symbols, so its blocks and
+their names match the uses in the specs that include it.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
 from collections.abc import Iterator, Mapping
@@ -17,7 +25,17 @@ from graphspec.spec import NodeKey, NodeSpec
 if TYPE_CHECKING:
     from graphspec.lsp.analysis import Analysis
 
-__all__ = ["Index", "Occurrence", "Symbol", "SymbolKind", "build_index"]
+__all__ = [
+    "Index",
+    "Occurrence",
+    "ScopeInfo",
+    "ScopeKind",
+    "Symbol",
+    "SymbolKind",
+    "build_index",
+    "build_library_index",
+    "scope_id",
+]
 
 _EXPR: Final = re.compile(r"\$\{([^{}]*)\}")
 _IDENT: Final = re.compile(r"[A-Za-z_]\w*")
@@ -35,8 +53,55 @@ class SymbolKind(StrEnum):
     PARAM = "param"
 
 
+class ScopeKind(StrEnum):
+    """What holds a list of names."""
+
+    SPEC = "spec"
+    BLOCK = "block"
+    MODEL = "nested model"
+
+
+def scope_id(path: Path) -> str:
+    """The scope written at a source path: ``""`` for the spec, a top-level block's name, else
+    the path joined by ``/`` (a nested model ``nodes/stem/model``, a block inside it).
+
+    >>> scope_id(()), scope_id(("blocks", "se")), scope_id(("nodes", "stem", "model"))
+    ('', 'se', 'nodes/stem/model')
+    """
+    if not path:
+        return ""
+    if len(path) == 2 and path[0] == "blocks":
+        return str(path[1])
+    return "/".join(str(p) for p in path)
+
+
+@dataclass(frozen=True)
+class ScopeInfo:
+    """One scope: where it is written, the spec-level scope whose blocks and params it sees
+    (``namespace``), and what it is (``owner``: the nested model's node, or the block)."""
+
+    id: str
+    kind: ScopeKind
+    name: str
+    path: Path
+    namespace: str
+    spec: Any = field(repr=False, compare=False)
+    """The :class:`~graphspec.spec.Spec` (spec, nested model) or ``BlockSpec`` written here."""
+    owner: Symbol | None = None
+
+    @property
+    def label(self) -> str:
+        """How the scope is named to the user: ``this spec``, ``block `se```, …"""
+        if self.kind is ScopeKind.SPEC:
+            return "this spec"
+        if self.kind is ScopeKind.MODEL:
+            return f"nested model `{self.name}`"
+        return f"block `{self.name}`"
+
+
 class Symbol(NamedTuple):
-    """A name in its scope: ``scope`` is ``""`` at the top level, else the block's name.
+    """A name in its scope: ``scope`` is ``""`` at the top level, else a :func:`scope_id`
+    (a top-level block's name, ``nodes/stem/model`` for a nested model).
 
     (A named tuple: hashed by the hundred thousand when a big spec is indexed.)
     """
@@ -65,6 +130,7 @@ class Index:
     by_symbol: dict[Symbol, list[Occurrence]] = field(default_factory=dict)
     by_line: dict[int, list[Occurrence]] = field(default_factory=dict)
     definitions: dict[Symbol, Occurrence] = field(default_factory=dict)
+    scopes: dict[str, ScopeInfo] = field(default_factory=dict)
 
     def add(self, occurrence: Occurrence) -> None:
         self.occurrences.append(occurrence)
@@ -89,61 +155,110 @@ class Index:
         found = self.by_symbol.get(symbol, [])
         return sorted(found, key=lambda o: (not o.definition, o.start))
 
+    def namespace(self, scope: str) -> str:
+        """The spec-level scope whose blocks and params ``scope`` sees (itself for a spec)."""
+        info = self.scopes.get(scope)
+        return info.namespace if info is not None else ""
+
+    def label(self, scope: str) -> str:
+        """The scope as named to the user."""
+        info = self.scopes.get(scope)
+        return info.label if info is not None else f"block `{scope}`" if scope else "this spec"
+
 
 def build_index(analysis: Analysis) -> Index:
     """Index a loaded document (empty when it did not load)."""
     index = Index()
     if analysis.result is None:
         return index
+    spec = analysis.result.spec
+    with _gc_paused():
+        _Builder(spec.source, index).run(spec)
+    return index
+
+
+def build_library_index(spec: Any) -> Index:
+    """Index the blocks of an included file, as the spec including it sees them.
+
+    Only its blocks are used by the including spec (its own params, inputs and nodes are not),
+    and a ``${name}`` in one of its blocks that is not a param of that block names a param of
+    the including spec: it is indexed as the top-level param ``name``.
+    """
+    index = Index()
+    with _gc_paused():
+        _Builder(spec.source, index, library=True).run(spec)
+    return index
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
     # Like the front end, pause the cyclic collector: this builds ~3 objects per name, all
     # acyclic, and each automatic collection would walk the whole analysis again.
     paused = gc.isenabled()
     gc.disable()
     try:
-        _Builder(analysis.result.spec.source, index).run(analysis.result.spec)
+        yield
     finally:
         if paused:
             gc.enable()
-    return index
 
 
 class _Builder:
-    def __init__(self, source: SourceMap, index: Index) -> None:
+    def __init__(self, source: SourceMap, index: Index, *, library: bool = False) -> None:
         self.source = source
         self.text = source.text
         self.index = index
+        self.library = library
         self.has_params = "${" in self.text
 
     def run(self, spec: Any) -> None:
-        top = _Scope("", (), set(spec.params), {})
-        for name in spec.params:
-            self.key(SymbolKind.PARAM, "", name, ("params", name))
-        for name in spec.inputs:
-            self.key(SymbolKind.INPUT, "", name, ("inputs", name))
-            top.names[name] = SymbolKind.INPUT
-        for name in spec.blocks:
-            self.key(SymbolKind.BLOCK, "", name, ("blocks", name))
-        for name in spec.nodes:
-            top.names[name] = SymbolKind.NODE
-        for name, block in spec.blocks.items():
-            self.block(name, block, top)
-        self.exprs(top, ("params",), spec.params)
-        for name, inp in spec.inputs.items():
-            self.exprs(top, ("inputs", name, "shape"), inp.shape)
-        self.scope(top, spec.nodes, spec.edges, spec.outputs, spec.blocks)
+        self.spec(spec, (), None)
+
+    def spec(self, spec: Any, path: Path, owner: tuple[Symbol, str] | None) -> None:
+        """A spec's names: the top level, or an inline nested model's (its own scope)."""
+        sid = scope_id(path)
+        name = owner[1] if owner is not None else ""
+        kind = ScopeKind.SPEC if owner is None else ScopeKind.MODEL
+        info = ScopeInfo(sid, kind, name, path, sid, spec, owner[0] if owner is not None else None)
+        self.index.scopes[sid] = info
+        top = _Scope(sid, path, set(spec.params), {}, namespace=info)
+        if self.library:  # only its blocks are used; `${p}` there may be the includer's param
+            top = _Scope(sid, path, set(), {}, namespace=info, open_params=True)
+            for block_name, block in spec.blocks.items():
+                self.key(SymbolKind.BLOCK, sid, block_name, (*path, "blocks", block_name))
+                self.block(block_name, block, top)
+            return
+        for param in spec.params:
+            self.key(SymbolKind.PARAM, sid, param, (*path, "params", param))
+        for input_name in spec.inputs:
+            self.key(SymbolKind.INPUT, sid, input_name, (*path, "inputs", input_name))
+            top.names[input_name] = SymbolKind.INPUT
+        for block_name in spec.blocks:
+            self.key(SymbolKind.BLOCK, sid, block_name, (*path, "blocks", block_name))
+        for node_name in spec.nodes:
+            top.names[node_name] = SymbolKind.NODE
+        for block_name, block in spec.blocks.items():
+            self.block(block_name, block, top)
+        self.exprs(top, (*path, "params"), spec.params)
+        for input_name, inp in spec.inputs.items():
+            self.exprs(top, (*path, "inputs", input_name, "shape"), inp.shape)
+        self.scope(top, spec.nodes, spec.edges, spec.outputs)
 
     def block(self, name: str, block: Any, top: _Scope) -> None:
-        path: Path = ("blocks", name)
-        scope = _Scope(name, path, set(block.params), {}, parent=top)
+        path: Path = (*top.path, "blocks", name)
+        bid = scope_id(path)
+        owner = Symbol(SymbolKind.BLOCK, top.name, name)
+        self.index.scopes[bid] = ScopeInfo(bid, ScopeKind.BLOCK, name, path, top.name, block, owner)
+        scope = _Scope(bid, path, set(block.params), {}, parent=top, namespace=top.namespace)
         for param in block.params:
-            self.key(SymbolKind.PARAM, name, param, (*path, "params", param))
+            self.key(SymbolKind.PARAM, bid, param, (*path, "params", param))
         for i, placeholder in enumerate(block.inputs):
-            self.value(SymbolKind.PLACEHOLDER, name, placeholder, (*path, "inputs", i), True)
+            self.value(SymbolKind.PLACEHOLDER, bid, placeholder, (*path, "inputs", i), True)
             scope.names[placeholder] = SymbolKind.PLACEHOLDER
         for node in block.nodes:
             scope.names[node] = SymbolKind.NODE
         self.exprs(scope, (*path, "params"), block.params)
-        self.scope(scope, block.nodes, block.edges, block.outputs, None)
+        self.scope(scope, block.nodes, block.edges, block.outputs)
 
     def scope(
         self,
@@ -151,7 +266,6 @@ class _Builder:
         nodes: Mapping[str, NodeSpec],
         edges: list[Any],
         outputs: Any,
-        blocks: Mapping[str, Any] | None,
     ) -> None:
         for name, node in nodes.items():
             npath = (*scope.path, "nodes", name)
@@ -181,9 +295,13 @@ class _Builder:
         if node.share is not None:
             self.ref(scope, (*npath, NodeKey.SHARE.value))
         if node.block is not None:
-            self.value(SymbolKind.BLOCK, "", node.block, (*npath, NodeKey.BLOCK.value), False)
+            space = scope.namespace
+            self.value(SymbolKind.BLOCK, space.id, node.block, (*npath, NodeKey.BLOCK.value), False)
+            bid = scope_id((*space.path, "blocks", node.block))
             for param in node.args:  # a block instance's keys are the block's params
-                self.key(SymbolKind.PARAM, node.block, param, (*npath, param), definition=False)
+                self.key(SymbolKind.PARAM, bid, param, (*npath, param), definition=False)
+        if isinstance(node.model, dict):  # an inline nested model: a spec of its own
+            self.nested(scope, npath, node.model)
         if isinstance(node.expr, str):
             self.expression(scope, (*npath, NodeKey.EXPR.value))
         call = getattr(node, "call", None)
@@ -199,6 +317,25 @@ class _Builder:
                         if isinstance(item, str):
                             self.ref(scope, (*cpath, i))
         self.exprs(scope, npath, {**node.args, "repeat": node.repeat})
+
+    def nested(self, scope: _Scope, npath: Path, data: dict[str, Any]) -> None:
+        """The names of an inline nested model, in their own scope."""
+        from graphspec.errors import SpecError
+        from graphspec.expand.models import sub_source
+        from graphspec.loader import Document
+        from graphspec.schema import build_spec
+
+        mpath = (*npath, NodeKey.MODEL.value)
+        node_name = str(npath[-1])
+        version = self.index.scopes[""].spec.graphspec if "" in self.index.scopes else 1.1
+        try:
+            nested, _ = build_spec(
+                Document({"graphspec": version, **data}, sub_source(self.source, mpath)),
+                default_name=node_name,
+            )
+        except SpecError:
+            return  # reported by the check; nothing to navigate yet
+        self.spec(nested, mpath, (Symbol(SymbolKind.NODE, scope.name, node_name), node_name))
 
     def expression(self, scope: _Scope, path: Path) -> None:
         """Node names inside a tensor expression (format 1.1), where each is written."""
@@ -324,6 +461,9 @@ class _Scope:
     params: set[str]
     names: dict[str, SymbolKind]
     parent: _Scope | None = None
+    namespace: ScopeInfo = field(default=None, repr=False)  # type: ignore[assignment]
+    open_params: bool = False
+    """A library's top: any ``${name}`` there is a param of the spec including it."""
 
     def lookup(self, name: str) -> tuple[SymbolKind | None, str]:
         kind = self.names.get(name)
@@ -332,7 +472,7 @@ class _Scope:
     def lookup_param(self, name: str) -> tuple[SymbolKind | None, str]:
         scope: _Scope | None = self
         while scope is not None:
-            if name in scope.params:
+            if name in scope.params or scope.open_params:
                 return SymbolKind.PARAM, scope.name
             scope = scope.parent
         return None, ""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from graphspec.lsp._describe import expanded_names, node_shape, shape_text
+from graphspec.lsp._describe import node_shape, resolve, scope_result, shape_text
 from graphspec.lsp._registry import feature
 from graphspec.lsp.index import Symbol, SymbolKind
 from graphspec.source import Loc
@@ -52,17 +52,17 @@ def inlay_hints(analysis: Analysis, first: int, last: int) -> list[lsp.InlayHint
         for occ in index.by_line.get(line, ()):
             if not occ.definition or occ.symbol.kind not in _KINDS:
                 continue
-            names = expanded_names(analysis, occ.symbol)
+            result, names = resolve(analysis, occ.symbol)
             if not names:
                 continue
-            label = shape_text(node_shape(analysis, names[0]))
+            label = shape_text(node_shape(result, names[0]))
             if label is None:
                 continue
             total = _instance_params(analysis, occ.symbol)
             if total is not None:  # a block instance: the output, and the weights of all of it
                 label = label.split(" · ")[0] + (f" · {total:,} params" if total else "")
             if len(names) > 1:
-                others = {shape_text(node_shape(analysis, n)) for n in names[1:]}
+                others = {shape_text(node_shape(result, n)) for n in names[1:]}
                 label += "" if others == {label} else f" (first of {len(names)} instances)"
             end = _line_end(analysis, occ.path, occ.start)
             hints.append(
@@ -78,18 +78,18 @@ def inlay_hints(analysis: Analysis, first: int, last: int) -> list[lsp.InlayHint
 
 def _instance_params(analysis: Analysis, symbol: Symbol) -> int | None:
     """Parameters of a block instance node (all its copies), or ``None`` for any other node."""
-    result = analysis.result
-    if result is None or result.shapes is None or symbol.kind is not SymbolKind.NODE:
+    if symbol.kind is not SymbolKind.NODE:
         return None
-    spec = result.spec
-    owner = spec.blocks.get(symbol.scope) if symbol.scope else None
-    nodes = owner.nodes if owner is not None else spec.nodes
-    node = nodes.get(symbol.name)
+    result, block = scope_result(analysis, symbol.scope)
+    info = analysis.index.scopes.get(symbol.scope)
+    if result is None or result.shapes is None or info is None:
+        return None
+    node = info.spec.nodes.get(symbol.name)
     if node is None or node.block is None:
         return None
     prefix = f"{symbol.name}."
-    if symbol.scope:  # inside a block definition: the first instance of the enclosing block
-        first = next((i for i in result.graph.instances.values() if i.block == symbol.scope), None)
+    if block:  # inside a block definition: the first instance of the enclosing block
+        first = next((i for i in result.graph.instances.values() if i.block == block), None)
         if first is None:
             return None
         prefix = f"{first.name}.{symbol.name}."

@@ -64,12 +64,17 @@ def _entries(
                 )
                 detail = f"block ({', '.join(entry.inputs)})"
             elif path[-1] == "nodes":
-                detail = entry.type or (f"block {entry.block}" if entry.block else None)
-                detail = detail or (f"share {entry.share}" if entry.share else None)
-                expr = getattr(entry, "expr", None)
-                detail = detail or (f"expr {expr}" if expr else None)
-            elif path == ("inputs",):
-                detail = f"shape {entry.shape}"
+                detail = _node_detail(entry)
+                model = (
+                    entry.get("model") if isinstance(entry, dict) else getattr(entry, "model", None)
+                )
+                if isinstance(model, dict):  # an inline nested model: its inputs and nodes
+                    children = _nested(analysis, (*path, name, "model"), model)
+            elif path[-1] == "inputs":
+                shape = (
+                    entry.get("shape") if isinstance(entry, dict) else getattr(entry, "shape", None)
+                )
+                detail = f"shape {shape}"
             elif path == ("params",):
                 detail = repr(entry)
             elif path == ("outputs",):
@@ -82,6 +87,32 @@ def _entries(
             sym = _symbol(analysis, (*path, i), str(name), kind, [], key=False)
             if sym is not None:
                 out.append(sym)
+    return out
+
+
+def _node_detail(entry: Any) -> str | None:
+    """A node's type, block, share, expression or nested model (a NodeSpec or raw data)."""
+    get = entry.get if isinstance(entry, dict) else lambda key: getattr(entry, key, None)
+    for key, shown in (
+        ("type", "{}"),
+        ("block", "block {}"),
+        ("share", "share {}"),
+        ("expr", "expr {}"),
+        ("model", "model {}"),
+    ):
+        value = get(key)
+        if value:
+            return shown.format(value if isinstance(value, str) else "(inline)")
+    return None
+
+
+def _nested(analysis: Analysis, path: Path, model: dict[str, Any]) -> list[lsp.DocumentSymbol]:
+    """The inputs and nodes of an inline nested model (format 1.1), as its node's children."""
+    out = []
+    for section, kind in (("inputs", lsp.SymbolKind.Interface), ("nodes", lsp.SymbolKind.Function)):
+        value = model.get(section)
+        if isinstance(value, dict):
+            out += _entries(analysis, (*path, section), value, kind)
     return out
 
 
