@@ -236,6 +236,10 @@ class BlockInstance:
     copy: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
     feeds: list[str] = field(default_factory=list)
+    folded: bool = False
+    """Drawn as one box unless expanded on request (a keras.applications model's many layers)."""
+    model: ModelInfo | None = None
+    """The nested model this instance draws, when a diagram opened one up."""
 
 
 @dataclass

@@ -107,3 +107,21 @@ def test_deep_fills_in_what_static_inference_left_unknown(
     assert hidden.split()[2:4] == ["?", "?"]  # static shape and parameters unknown
     assert hidden.endswith("(None, 4)")
     assert "note[N505]: node `hidden`: Keras gives the output shape (None, 4)" in run.err
+
+
+@pytest.mark.keras
+def test_an_application_is_one_row_with_the_params_keras_counts() -> None:
+    keras = pytest.importorskip("keras")
+    model = keras.applications.MobileNetV2(
+        include_top=False, weights=None, input_shape=(160, 160, 3)
+    )
+    result = check(Path(__file__).parents[1] / "specs" / "transfer_mobilenet.yaml")
+    rows = {row["node"]: row for row in summary_data(result)["nodes"]}
+    base = rows["base"]
+    assert base["params"] == base["non_trainable"] == model.count_params()
+    inner = base["model"]["nodes"]
+    assert {r["node"] for r in inner[1:]} == {layer.name for layer in model.layers[1:]}
+    assert sum(r["params"] for r in inner) == model.count_params()
+    text = summary_text(result)
+    assert "base (Model(keras.applications.MobileNetV2))  (None, 5, 5, 1280)" in text
+    assert "Conv1 (Conv2D)" not in text  # one row; the layers only in --format json

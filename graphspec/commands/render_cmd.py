@@ -53,6 +53,13 @@ def _render_args(p: argparse.ArgumentParser) -> None:
         help="draw block instances as labelled frames (expand) or one box each (collapse)",
     )
     p.add_argument(
+        "--applications",
+        choices=("collapse", "expand"),
+        default="collapse",
+        help="draw each keras.applications model as one expandable box (collapse, the "
+        "default: they have hundreds of layers) or as a frame of its layers (expand)",
+    )
+    p.add_argument(
         "--no-shapes",
         dest="shapes",
         action="store_false",
@@ -105,6 +112,7 @@ def run_render(args: argparse.Namespace) -> int:
         format=fmt,
         rankdir=args.rankdir,
         blocks=args.blocks,
+        applications=args.applications,
         shapes=args.shapes,
         shapes_on=args.shapes_on,
         layout=args.layout,

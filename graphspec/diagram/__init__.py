@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,21 +11,17 @@ from typing import Any, Final, Literal
 from graphspec.api import CheckResult, check
 from graphspec.diagram import dot as _dot
 from graphspec.diagram import mermaid as _mermaid
-from graphspec.diagram._bound import (
-    MAX_DRAWN_NODES,
-    Bound,
-    TooLarge,
-    expanded_boxes,
-    fewest_collapsed_boxes,
-)
+from graphspec.diagram._bound import MAX_DRAWN_NODES, Bound, TooLarge
 from graphspec.diagram._layout import LAYOUTS
 from graphspec.diagram._registry import EXTENSIONS, RENDERERS, Renderer, renderer
-from graphspec.diagram._view import Options, View, build_view
+from graphspec.diagram._units import drawn_boxes
+from graphspec.diagram._view import Options, View, build_view, hidden_units
 from graphspec.errors import Diagnostic, GraphvizNotFoundError, UsageError
 from graphspec.output import OutputPolicy
 from graphspec.spec import Spec
 
 __all__ = [
+    "APPLICATION_MODES",
     "BLOCK_MODES",
     "DEFAULT_DPI",
     "EXTENSIONS",
@@ -53,10 +50,12 @@ __all__ = [
 
 RANKDIRS: Final = ("TB", "LR", "BT", "RL")
 BLOCK_MODES: Final = ("expand", "collapse")
+APPLICATION_MODES: Final = ("collapse", "expand")
+"""How keras.applications models are drawn: one expandable box (default) or their layers."""
 SHAPE_PLACES: Final = ("boxes", "edges", "both")
 """Where tensor shapes are written: in each box (default), on the edges, or both."""
 STYLE_OPTIONS: Final = frozenset(
-    {"rankdir", "blocks", "shapes", "shapes_on", "layout", "dpi", "toggled"}
+    {"rankdir", "blocks", "shapes", "shapes_on", "layout", "dpi", "toggled", "applications"}
 )
 """The drawing options :func:`render_spec`, :func:`to_dot` and :func:`view_of` take."""
 DEFAULT_DPI: Final = 144
@@ -138,11 +137,17 @@ def _options(
     layout: str = "auto",
     dpi: int = DEFAULT_DPI,
     toggled: frozenset[str] = frozenset(),
+    applications: str = "collapse",
 ) -> Options:
     """Drawing options checked once, each error listing the choices."""
     _choose("rankdir", rankdir, RANKDIRS)
     mode: Literal["expand", "collapse"] = (
         "collapse" if _choose("blocks", blocks, BLOCK_MODES) == "collapse" else "expand"
+    )
+    apps: Literal["expand", "collapse"] = (
+        "expand"
+        if _choose("applications", applications, APPLICATION_MODES) == "expand"
+        else "collapse"
     )
     _choose("shapes_on", shapes_on, SHAPE_PLACES)
     _choose("layout", layout, LAYOUTS)
@@ -156,6 +161,7 @@ def _options(
         layout=layout,
         shapes_on=shapes_on,
         dpi=dpi,
+        applications=apps,
     )
 
 
@@ -171,8 +177,9 @@ def view_of(
     """Check a spec and lay out its diagram.
 
     ``style`` takes the drawing options of :func:`render_spec` (``rankdir``, ``blocks``,
-    ``shapes``, ``shapes_on``, ``layout``, ``dpi``) and ``toggled``: block units drawn the other
-    way than ``blocks`` says (the viewer's expand/collapse in place).
+    ``applications``, ``shapes``, ``shapes_on``, ``layout``, ``dpi``) and ``toggled``: units
+    (blocks, nested models) drawn the other way than they are by default (the viewer's
+    expand/collapse in place).
     """
     options = _style_options(style)
     result = _checked(spec, params)
@@ -188,7 +195,7 @@ def bounded_view(
 ) -> tuple[CheckResult, View, Bound]:
     """:func:`view_of`, bounded: at most ``max_boxes`` boxes (0 or less: no bound).
 
-    An expanded drawing over the bound is laid out with every block collapsed instead
+    A drawing over the bound is laid out with every block and nested model collapsed instead
     (:attr:`Bound.collapsed` says so); when that is still over the bound :class:`TooLarge` is
     raised. The decision is made from node counts before anything is laid out, so a spec of
     any size is answered in the time its check takes.
@@ -198,21 +205,26 @@ def bounded_view(
     >>> bound
     Bound(blocks='expand', boxes=2, expanded=2, collapsed=False)
     """
-    blocks = _style_options(style).blocks  # every option checked before any work
+    from graphspec.nested.flatten import flatten_models
+
+    options = _style_options(style)  # every option checked before any work
     result = _checked(spec, params)
-    expanded = expanded_boxes(result.graph)
-    if max_boxes <= 0 or (blocks == "expand" and expanded <= max_boxes):
+    flat = flatten_models(result).graph
+    unfolded = dataclasses.replace(options, blocks="expand", toggled=frozenset())
+    if options.blocks == "expand":
+        unfolded = options  # the toggles are relative to it
+    expanded = drawn_boxes(flat, hidden_units(flat, unfolded))
+    asked = drawn_boxes(flat, hidden_units(flat, options)) if unfolded is not options else expanded
+    if max_boxes <= 0 or asked <= max_boxes:
         _, view = view_of(result, **style)
-        return result, view, Bound(blocks, len(view.boxes), expanded)
-    if fewest_collapsed_boxes(result.graph) > max_boxes:
-        raise TooLarge(expanded, fewest_collapsed_boxes(result.graph), max_boxes)
-    folded_style = {**style, "blocks": "collapse"}
-    if blocks == "expand":
-        folded_style.pop("toggled", None)  # toggles were relative to the expanded drawing
+        return result, view, Bound(options.blocks, len(view.boxes), expanded)
+    folded_style = {**style, "blocks": "collapse", "applications": "collapse"}
+    folded_style.pop("toggled", None)  # toggles were relative to the drawing asked for
+    folded = drawn_boxes(flat, hidden_units(flat, _style_options(folded_style)))
+    if folded > max_boxes:
+        raise TooLarge(expanded, folded, max_boxes)
     _, view = view_of(result, **folded_style)
-    if len(view.boxes) > max_boxes:
-        raise TooLarge(expanded, len(view.boxes), max_boxes)
-    return result, view, Bound("collapse", len(view.boxes), expanded, blocks == "expand")
+    return result, view, Bound("collapse", len(view.boxes), expanded, True)
 
 
 def draw(view: View, fmt: str = "svg") -> bytes:

@@ -7,15 +7,12 @@ from typing import Final, Literal
 
 from graphspec import _limits
 from graphspec.errors import UsageError
-from graphspec.graph import Graph
 
 __all__ = [
     "MAX_DRAWN_NODES",
     "Bound",
     "TooLarge",
     "describe_too_large",
-    "expanded_boxes",
-    "fewest_collapsed_boxes",
 ]
 
 MAX_DRAWN_NODES: Final = _limits.MAX_DRAWN_NODES
@@ -26,9 +23,10 @@ MAX_DRAWN_NODES: Final = _limits.MAX_DRAWN_NODES
 class Bound:
     """How a diagram is drawn under the bound.
 
-    ``blocks`` is the mode used; ``collapsed`` says the bound switched an expanded drawing to
-    collapsed blocks; ``expanded`` counts the boxes of the expanded drawing; ``boxes`` those
-    drawn.
+    ``blocks`` is the mode used; ``collapsed`` says the bound switched the drawing asked for to
+    collapsed blocks and nested models; ``expanded`` counts the boxes of the expanded drawing
+    (applications and toggled units as asked, see :func:`graphspec.diagram.bounded_view`);
+    ``boxes`` those drawn.
     """
 
     blocks: Literal["expand", "collapse"]
@@ -43,16 +41,6 @@ class TooLarge(UsageError):
     def __init__(self, expanded: int, collapsed: int | None, limit: int) -> None:
         self.expanded, self.collapsed, self.limit = expanded, collapsed, limit
         super().__init__(describe_too_large(expanded, collapsed, limit))
-
-
-def expanded_boxes(graph: Graph) -> int:
-    """Boxes of the expanded drawing (one per node), known without laying anything out."""
-    return len(graph.nodes)
-
-
-def fewest_collapsed_boxes(graph: Graph) -> int:
-    """A lower bound on the boxes of the collapsed drawing: the nodes outside every block."""
-    return sum(1 for node in graph.nodes.values() if node.instance is None)
 
 
 def describe_too_large(expanded: int, collapsed: int | None, limit: int) -> str:

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from graphspec.graph import BlockInstance
+from graphspec.graph import BlockInstance, Graph
 
-__all__ = ["Copies", "ancestry", "collapsed_units", "repeat_copies", "unit_key"]
+__all__ = ["Copies", "ancestry", "collapsed_units", "drawn_boxes", "repeat_copies", "unit_key"]
 
 _COPY: Final = re.compile(r"(.+)\.(\d+)")
 
@@ -66,18 +66,34 @@ def collapsed_units(
     *,
     collapse_all: bool,
     toggled: frozenset[str] = frozenset(),
+    expand_folded: bool = False,
 ) -> dict[str, str]:
     """Instance name -> the unit key of its outermost collapsed unit (absent: drawn expanded).
 
-    A unit is collapsed when ``collapse_all`` differs from whether it is in ``toggled``; the
-    outermost collapsed unit wins, so expanding a unit in a collapsed diagram shows its own
-    nested units collapsed.
+    A unit is collapsed by default when ``collapse_all`` says so, a ``folded`` instance (a
+    keras.applications model) unless ``expand_folded``; a unit in ``toggled`` is drawn the
+    other way. The outermost collapsed unit wins, so expanding a unit in a collapsed diagram
+    shows its own nested units collapsed.
     """
     out: dict[str, str] = {}
     for name, chain in ancestry(instances).items():
         for link in chain:
             key = unit_key(link, copies)
-            if collapse_all != (key in toggled):
+            default = not expand_folded if instances[link].folded else collapse_all
+            if default != (key in toggled):
                 out[name] = key
                 break
     return out
+
+
+def drawn_boxes(graph: Graph, hidden: Mapping[str, str]) -> int:
+    """How many boxes a diagram has with the units of ``hidden`` drawn collapsed (one box each).
+
+    >>> from graphspec.graph import IRNode, NodeKind
+    >>> g = Graph(name="g", nodes={n: IRNode(n, NodeKind.LAYER, instance=i)
+    ...           for n, i in (("a", None), ("b", "u"), ("c", "u"))})
+    >>> drawn_boxes(g, {}), drawn_boxes(g, {"u": "u"})
+    (3, 2)
+    """
+    units = {hidden[n.instance] for n in graph.nodes.values() if n.instance in hidden}
+    return sum(1 for n in graph.nodes.values() if n.instance not in hidden) + len(units)

@@ -17,6 +17,7 @@ from graphspec.diagram._labels import (
     key_args,
     truncate,
 )
+from graphspec.diagram._models import model_look, unit_look
 from graphspec.diagram._ports import port_name
 from graphspec.diagram._skips import mark_skips
 from graphspec.diagram._style import FAMILIES, Family, family_of
@@ -25,7 +26,7 @@ from graphspec.errors import Diagnostic, Severity
 from graphspec.graph import BlockInstance, Graph, IRNode
 from graphspec.shapes.infer import NodeShape
 
-__all__ = ["Box", "Cluster", "Edge", "Options", "Share", "View", "build_view"]
+__all__ = ["Box", "Cluster", "Edge", "Options", "Share", "View", "build_view", "hidden_units"]
 
 BoxKind = Literal["input", "layer", "block", "expr"]
 _TOOLTIP_LIMIT: Final = 1500
@@ -46,6 +47,8 @@ class Options:
     """Where tensor shapes are written: ``boxes`` (output shape in each box), ``edges``, ``both``."""
     dpi: int = 144
     """Resolution of bitmap output (PNG)."""
+    applications: Literal["expand", "collapse"] = "collapse"
+    """keras.applications models: one expandable box (default), or a cluster of their layers."""
 
 
 @dataclass
@@ -146,13 +149,12 @@ def build_view(result: CheckResult, options: Options) -> View:
     """Lay out what to draw for a checked spec (valid or not)."""
     from graphspec.nested.flatten import flatten_models
 
-    result = flatten_models(result)  # nested spec models drawn as collapsible clusters
+    summary = _summary(result)  # parameters as the parent counts them (frozen models)
+    result = flatten_models(result)  # nested models drawn as collapsible clusters
     graph = result.graph
-    view = View(clean(result.spec.name or graph.name), _summary(result), options)
+    view = View(clean(result.spec.name or graph.name), summary, options)
     copies = repeat_copies(graph.instances)
-    hidden = collapsed_units(
-        graph.instances, copies, collapse_all=options.blocks == "collapse", toggled=options.toggled
-    )
+    hidden = hidden_units(graph, options)
     clusters = _clusters(view, graph, copies, hidden)
     owner, units = _collapse(view, result, copies, hidden, clusters)
     box_of = _boxes(view, result, owner, clusters)
@@ -162,6 +164,17 @@ def build_view(result: CheckResult, options: Options) -> View:
     _shares(view, graph, box_of)
     _attach(view, result.diagnostics, {**units, **box_of})
     return view
+
+
+def hidden_units(graph: Graph, options: Options) -> dict[str, str]:
+    """Instance -> the collapsed unit it is drawn in, for a (flattened) graph and options."""
+    return collapsed_units(
+        graph.instances,
+        repeat_copies(graph.instances),
+        collapse_all=options.blocks == "collapse",
+        toggled=options.toggled,
+        expand_folded=options.applications == "expand",
+    )
 
 
 def _summary(result: CheckResult) -> str:
@@ -247,6 +260,7 @@ def _collapse(
         known = all(c is not None and c.known for c in counts)
         total = sum(c.params for c in counts if c is not None)
         block = insts[0].block + (f" ×{len(insts)}" if len(insts) > 1 else "")
+        look = unit_look(insts[0], len(nodes))
         last = insts[-1].output
         ins = _external_inputs(graph, nodes)
         out_shape = _shape_of(result, last) if last else None
@@ -255,14 +269,17 @@ def _collapse(
             shown = ", ".join(format_shape(_shape_of(result, s)) for s in ins) or "?"
             shape = f"{shown} → {format_shape(out_shape)}"
         tip = [f"{unit}: block {block}", f"{len(nodes)} layers", f"params: {total:,}"]
+        if look is not None:
+            tip = [unit, *look.tip, f"params: {total:,}"]
         boxes.update({unit: bid} | {inst.name: bid for inst in insts})
         parent = insts[0].parent
         view.boxes[bid] = Box(
             bid,
             clean(_local(unit, parent)),
             "block",
-            clean(f"block {block}"),
-            FAMILIES["block"],
+            clean(look.type if look else f"block {block}"),
+            look.family if look else FAMILIES["block"],
+            args=[clean(a) for a in look.args] if look else [],
             shape=clean(shape),
             params=format_params(total) if known else f"≥ {format_params(total)}",
             cluster=clusters.get(parent or ""),
@@ -392,22 +409,21 @@ def _expr_box(bid: str, node: IRNode, info: NodeShape | None, shape: str, tip: l
 
 
 def _model_box(bid: str, node: IRNode, info: NodeShape | None, shape: str, tip: list[str]) -> Box:
-    """A nested model drawn as one box (an application, a second call, or a collapsed model)."""
+    """A nested model not opened up: a second call (``share``), or one without static shapes."""
     assert node.model is not None
-    label = node.model.label
-    tip += [f"model: {label}"] + [f"{k}: {v!r}" for k, v in node.model.args.items()]
+    look = model_look(node.model)
+    tip += look.tip
     if node.share:
         params = f"shares {truncate(clean(node.share), 24)}"
     else:
         params = format_params(info.params if info is not None and info.known else None)
-    args = [] if node.model.trainable else ["frozen"]
     return Box(
         bid,
         clean(node.name),
         "block",
-        clean(f"model {label}"),
-        FAMILIES["model"],
-        args=args,
+        clean(look.type),
+        look.family,
+        args=[clean(a) for a in look.args],
         shape=clean(shape),
         params=params,
         tooltip=_tooltip(tip),
@@ -438,10 +454,16 @@ def _edges(view: View, result: CheckResult, box_of: dict[str, str]) -> None:
                 label = f"[{port}] {label}".strip()
             name = None if into_block else port_name(node.type, index, len(node.main_inputs))
             if index >= len(node.main_inputs):  # the tensor of a call argument (format 1.1)
-                name = next(
-                    (k for k, (a, b, _) in node.call_slices().items() if a <= index < b), name
-                )
+                name = _call_port(node, index) or name
             view.edges.append(Edge(src, dst, clean(label), port=clean(name or "")))
+
+
+def _call_port(node: IRNode, index: int) -> str | None:
+    """The call argument input ``index`` feeds: ``mask``, or ``initial_state[1]`` in a list."""
+    for key, (start, stop, listed) in node.call_slices().items():
+        if start <= index < stop:
+            return f"{key}[{index - start}]" if listed else key
+    return None
 
 
 def _place_shapes(view: View) -> None:

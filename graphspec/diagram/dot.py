@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
+from collections import Counter
 from typing import Final
 
 import graphviz
@@ -77,8 +78,10 @@ def dot_source(view: View, *, dpi: int | None = None) -> str:
     spine = set(layout.spine)
     _fill(g, view, None, spine)
     # Real labels (not xlabels): they cost some height but never sit on a box or an edge.
+    pairs = Counter((edge.src, edge.dst) for edge in view.edges)
     for edge in view.edges:
-        attrs = _edge_attrs(edge)
+        # Parallel edges end at one point: their port names go in their own (placed) labels.
+        attrs = _edge_attrs(edge, inline_port=pairs[edge.src, edge.dst] > 1)
         if (edge.src, edge.dst) in layout.across:
             attrs["constraint"] = "false"  # a skip edge across the U, between equal ranks
         if (edge.src, edge.dst) in layout.reversed:
@@ -217,12 +220,16 @@ def _join(parts: list[str], width: int = _LINE) -> list[str]:
     return lines
 
 
-def _edge_attrs(edge: Edge) -> dict[str, str]:
+def _edge_attrs(edge: Edge, *, inline_port: bool = False) -> dict[str, str]:
+    """Colour, style and labels of an edge; ``inline_port``: its port name in its own label."""
     colour = FAULT.border if edge.fault else SKIP if edge.skip else EDGE
     attrs: dict[str, str] = {}
-    if edge.label:
-        attrs["label"] = f'<<FONT POINT-SIZE="8" COLOR="{colour}">{escape_html(edge.label)}</FONT>>'
-    if edge.port:
+    parts = [f'<FONT COLOR="{colour}">{escape_html(edge.label)}</FONT>'] if edge.label else []
+    if edge.port and inline_port:
+        parts.append(f'<FONT COLOR="{PORT}">→ <B>{escape_html(edge.port)}</B></FONT>')
+    if parts:
+        attrs["label"] = f'<<FONT POINT-SIZE="8">{" ".join(parts)}</FONT>>'
+    if edge.port and not inline_port:
         # Where an input enters an order-sensitive layer: query/value/key, + and −, 1, 2, …
         attrs |= {
             "headlabel": f'<<FONT POINT-SIZE="8" COLOR="{PORT}"><B>{escape_html(edge.port)}</B></FONT>>',

@@ -1,10 +1,13 @@
 """Nested spec models opened up for drawing: their nodes as a block-like cluster in the parent.
 
-A nested spec-file or inline model is replaced by its own nodes, named ``<node>.<inner>`` and
-grouped in an instance, so the diagram draws it as a cluster that collapses to one box like a
-block (``render --blocks collapse``, or a click in the viewer). Its inputs are wired to what
-feeds the node and its outputs to what the node feeds. Applications and ``share`` nodes stay one
-box. Only diagrams use this view; every other back end sees the node as one model.
+A nested model (spec file, inline graph or keras.applications architecture, built from the
+spec data graphspec ships) is replaced by its own nodes, named ``<node>.<inner>`` and grouped in
+an instance, so the diagram draws it as a cluster that collapses to one box like a block
+(``render --blocks collapse``, or a click in the viewer). Its inputs are wired to what feeds the
+node and its outputs to what the node feeds. An application's instance is ``folded``: drawn as
+one box unless expanded on request (``render --applications expand``, or a click in the viewer).
+``share`` nodes stay one box. Only diagrams use this view; every other back end sees the node
+as one model.
 """
 
 from __future__ import annotations
@@ -13,15 +16,29 @@ import dataclasses
 from typing import Any
 
 from graphspec.graph import BlockInstance, Graph, IRNode, NodeKind
-from graphspec.shapes.infer import ShapeInfo
+from graphspec.shapes.infer import NodeShape, ShapeInfo
 
 __all__ = ["flatten_models"]
 
 _MAX_DEPTH = 8
+_FOLDED_SOURCES = frozenset({"application"})
+"""Nested models drawn as one box unless expanded on request: hundreds of layers each."""
 
 
 def flatten_models(result: Any, depth: int = 0) -> Any:
-    """A copy of a checked result with every nested spec model opened up (``result`` if none)."""
+    """A copy of a checked result with every nested model opened up (``result`` if none).
+
+    The top-level answer is kept on ``result``: the size bound and the drawing share it.
+    """
+    if depth == 0:
+        cached = result.__dict__.get("_flattened")
+        if cached is None:
+            cached = result.__dict__["_flattened"] = _flatten(result, 0)
+        return cached
+    return _flatten(result, depth)
+
+
+def _flatten(result: Any, depth: int) -> Any:
     graph = result.graph
     opened = {n.name for n in graph.nodes.values() if _opens(n, result)}
     if not opened or depth > _MAX_DEPTH:
@@ -59,7 +76,6 @@ def _opens(node: IRNode, result: Any) -> bool:
     return (
         node.kind is NodeKind.MODEL
         and model is not None
-        and model.source != "application"
         and model.checked is not None
         and not node.share
         and result.shapes is not None
@@ -114,7 +130,7 @@ def _open(
         out.nodes[name] = copy
         members.append(name)
         if inner.shapes is not None and inner_node.name in inner.shapes.nodes:
-            shapes.nodes[name] = inner.shapes.nodes[inner_node.name]
+            shapes.nodes[name] = _frozen(inner.shapes.nodes[inner_node.name], model.trainable)
     for inst in inner.graph.instances.values():
         out.instances[prefix + inst.name] = BlockInstance(
             name=prefix + inst.name,
@@ -123,6 +139,8 @@ def _open(
             output=prefix + inst.output if inst.output else None,
             parent=prefix + inst.parent if inst.parent else node.name,
             loc=inst.loc,
+            folded=inst.folded,
+            model=inst.model,
         )
     ports = inner.graph.output_ports or [0] * len(inner.graph.outputs)
     exits = [
@@ -136,8 +154,17 @@ def _open(
         output=exits[0][0] if exits else None,
         parent=node.instance,
         loc=node.loc,
+        folded=model.source in _FOLDED_SOURCES,
+        model=model,
     )
     return exits
+
+
+def _frozen(shape: NodeShape, trainable: bool) -> NodeShape:
+    """A layer's shape as counted in its parent: every weight non-trainable in a frozen model."""
+    if trainable:
+        return shape
+    return dataclasses.replace(shape, trainable=0, non_trainable=shape.params)
 
 
 def _rewire(node: IRNode, exits: dict[str, list[tuple[str, int]]]) -> None:

@@ -57,7 +57,7 @@ def build_page(
     try:
         limit = MAX_DRAWN_BOXES if max_boxes is None else max_boxes
         view, drawn, notice, drawable = _laid_out(result, blocks, toggled, limit)
-        if drawn != blocks:  # collapsed by the size bound: toggles were relative to "expand"
+        if drawable and notice is not None:  # collapsed by the size bound: toggles dropped
             blocks, toggled = drawn, frozenset()
         if drawable:
             svg = _XML_PROLOGUE.sub("", draw(view, "svg").decode("utf-8"), count=1)
@@ -223,7 +223,8 @@ def _model_sources(result: CheckResult, prefix: str, depth: int) -> dict[str, st
         model = node.model
         if model is not None and isinstance(model.checked, CheckResult):
             inner = f"{prefix}{node.name}."
-            found[inner] = model.checked.graph.file
+            if model.source != "application":  # an application's layers are located at its node
+                found[inner] = model.checked.graph.file
             found |= _model_sources(model.checked, inner, depth + 1)
     return found
 
