@@ -67,8 +67,8 @@ class Viewer:
 
 @pytest.fixture(scope="session")
 def viewer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Viewer]:
-    """One server for the session: copies of seed_skip and resnet_mini, an XSS spec, and a
-    Siamese spec whose tower is another spec file."""
+    """One server for the session: copies of seed_skip and resnet_mini, an XSS spec, a
+    Siamese spec whose tower is another spec file, and transfer_mobilenet (an application)."""
     pytest.importorskip("uvicorn", reason="the viewer needs the `view` extra (uvicorn)")
     work = tmp_path_factory.mktemp("view")
     skip = work / "seed_skip.yaml"
@@ -82,7 +82,9 @@ def viewer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Viewer]:
     tower = work / "blocks" / "tower.yaml"
     tower.parent.mkdir()
     tower.write_text(TOWER_SPEC)
-    with harness.viewer([skip, xss, resnet, siamese], cwd=ROOT) as url:
+    transfer = work / "transfer_mobilenet.yaml"
+    shutil.copy(ROOT / "specs" / "transfer_mobilenet.yaml", transfer)
+    with harness.viewer([skip, xss, resnet, siamese, transfer], cwd=ROOT) as url:
         yield Viewer(url, skip, xss, resnet, tower)
 
 

@@ -185,7 +185,7 @@ def test_blocks_collapse_and_expand_in_place(browser: Any, viewer: Viewer) -> No
     _open(browser, viewer, 0)
     picker = Select(browser.find_element("id", "picker"))
     names = [o.text.split(" — ")[0] for o in picker.options]
-    assert names == ["seed_skip", "xss", "resnet_mini", "siamese"]
+    assert names == ["seed_skip", "xss", "resnet_mini", "siamese", "transfer_mobilenet"]
     picker.select_by_value("2")
     _wait(browser, "return document.getElementById('name').textContent === 'resnet_mini'"
           " && document.querySelector('#canvas g.gscluster') !== null")  # fmt: skip
@@ -223,3 +223,26 @@ def test_saving_a_nested_spec_file_updates_the_page(browser: Any, viewer: Viewer
         assert "(None, 24)" in _details(browser)  # the selected node's panel follows too
     finally:
         viewer.write(original, viewer.tower)
+
+
+def test_an_application_expands_in_place_on_a_double_click(browser: Any, viewer: Viewer) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    _open(browser, viewer, 4)
+    _wait(browser, "return document.getElementById('name').textContent === 'transfer_mobilenet'")
+    assert "base" in browser.execute_script(BOX_NAMES)
+    assert "Conv1" not in browser.execute_script(BOX_NAMES)
+    assert (
+        browser.execute_script("return document.querySelectorAll('#canvas g.gscluster').length")
+        == 0
+    )
+    box = browser.find_element("css selector", "#canvas g.gs_block")
+    assert "⊞ 153 layers" in box.text
+    ActionChains(browser).double_click(box.find_element("css selector", "path, polygon")).perform()
+    _wait(browser, "return document.querySelectorAll('#canvas g.gscluster').length === 1")
+    _wait(browser, "return !window.graphspecView.snapshot().busy")
+    assert {"Conv1", "out_relu", "pool"} <= set(browser.execute_script(BOX_NAMES))
+    assert browser.find_element("id", "detail-name").text == "base"
+    browser.find_element("css selector", "#details button.action").click()  # collapse again
+    _wait(browser, "return document.querySelectorAll('#canvas g.gscluster').length === 0")
+    assert "Conv1" not in browser.execute_script(BOX_NAMES)
