@@ -90,7 +90,7 @@ def drawn_boxes(graph: Graph, hidden: Mapping[str, str]) -> int:
     """How many boxes a diagram has with the units of ``hidden`` drawn collapsed (one box each).
 
     >>> from graphspec.graph import IRNode, NodeKind
-    >>> g = Graph(name="g", nodes={n: IRNode(n, NodeKind.LAYER, instance=i)
+    >>> g = Graph(name="g", file="g.yaml", nodes={n: IRNode(n, NodeKind.LAYER, instance=i)
     ...           for n, i in (("a", None), ("b", "u"), ("c", "u"))})
     >>> drawn_boxes(g, {}), drawn_boxes(g, {"u": "u"})
     (3, 2)

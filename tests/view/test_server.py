@@ -46,7 +46,7 @@ def _get(viewer: Viewer, path: str, host: str | None = None) -> tuple[int, bytes
         "/static/view.js",
         "/specs/seed_skip.yaml",
         "/seed_skip.yaml",
-        "/api/spec/4",
+        "/api/spec/5",
         "/blocks/tower.yaml",
         "/api/spec/-1",
         "/api/spec/..%2f..%2fetc%2fpasswd",
@@ -64,7 +64,13 @@ def test_the_page_and_its_assets(viewer: Viewer) -> None:
     status, body = _get(viewer, "/api/specs")
     assert status == 200
     listing = json.loads(body)["specs"]
-    assert [s["name"] for s in listing] == ["seed_skip", "xss", "resnet_mini", "siamese"]
+    assert [s["name"] for s in listing] == [
+        "seed_skip",
+        "xss",
+        "resnet_mini",
+        "siamese",
+        "transfer_mobilenet",
+    ]
 
 
 def test_a_foreign_host_header_is_refused(viewer: Viewer) -> None:
