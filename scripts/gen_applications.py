@@ -83,7 +83,7 @@ def build(names: list[str] | None = None) -> dict[str, Any]:
                 entry[key] = {"nodes": len(data["nodes"])}
         path = OUT / f"{name}.json.gz"
         if payload:
-            raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+            raw = json.dumps(payload, separators=(",", ":")).encode()  # node order is meaning
             path.write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
         elif path.exists():
             path.unlink()

@@ -141,6 +141,8 @@ def test_saved_model_with_nested_models_loads_in_safe_mode(tmp_path: Path) -> No
         ("MobileNetV2", {"classes": 10}, (224, 224, 3)),
         ("ResNet50", {"include_top": False}, (128, 128, 3)),
         ("MobileNetV3Small", {"include_top": False, "pooling": "max"}, (96, 96, 3)),
+        ("ConvNeXtTiny", {"include_top": False, "pooling": "avg"}, (64, 64, 3)),
+        ("InceptionResNetV2", {"include_top": False}, (96, 96, 3)),
     ],
 )
 def test_application_shapes_and_params_without_tensorflow(
