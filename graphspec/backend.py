@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ __all__ = [
     "active_backend",
     "installed_backends",
     "is_installed",
+    "jax_cpu_pool",
     "requested_backend",
     "select_backend",
     "verify_backend",
@@ -159,4 +161,46 @@ def select_backend(
                 f"with --backend {chosen} or {ENV_VAR}={chosen}",
             )
     environ[ENV_VAR] = chosen
+    if chosen == "jax" and "jax" not in sys.modules:
+        jax_cpu_pool(environ)
     return chosen
+
+
+_POOL_VARS: Final = ("PJRT_NPROC", "NPROC")
+"""What XLA's CPU client sizes its thread pool from (else the number of cores)."""
+
+
+def jax_cpu_pool(environ: MutableMapping[str, str]) -> int | None:
+    """With several JAX CPU devices, give XLA's CPU client enough threads; the pool size, if set.
+
+    XLA runs each CPU device's program on one shared pool sized to the cores; in a collective
+    (the all-reduce of ``--strategy data-parallel``) a device's thread waits for the others, so
+    on a machine with as few cores as devices the last device can find no thread and the step
+    aborts ("Expected 2 threads to join the rendezvous, but only 1 of them arrived"). Four
+    threads per device keep it from starving. A value the user set (``PJRT_NPROC``/``NPROC``) is
+    kept; nothing changes with one CPU device. Must run before JAX is imported.
+
+    >>> env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    >>> jax_cpu_pool(env) >= 8, env["PJRT_NPROC"] == str(jax_cpu_pool(env))
+    (True, True)
+    >>> jax_cpu_pool({"JAX_NUM_CPU_DEVICES": "1"}) is None
+    True
+    """
+    for var in _POOL_VARS:
+        if environ.get(var, "").strip():
+            return int(environ[var]) if environ[var].strip().isdigit() else None
+    devices = _cpu_devices(environ)
+    if devices <= 1:
+        return None
+    size = max(os.cpu_count() or 1, 4 * devices)
+    environ["PJRT_NPROC"] = str(size)
+    return size
+
+
+def _cpu_devices(environ: Mapping[str, str]) -> int:
+    """The number of JAX CPU devices asked for by ``JAX_NUM_CPU_DEVICES`` or ``XLA_FLAGS``."""
+    found = re.search(r"--xla_force_host_platform_device_count=(\d+)", environ.get("XLA_FLAGS", ""))
+    counts = [int(found.group(1))] if found else []
+    if environ.get("JAX_NUM_CPU_DEVICES", "").strip().isdigit():
+        counts.append(int(environ["JAX_NUM_CPU_DEVICES"]))
+    return max(counts, default=1)

@@ -4,10 +4,8 @@ keras.distribution.DataParallel keeps one copy of the weights per device: after 
 copy must be bit-identical, and the run must match one device trained on the same samples
 (the data-parallel run leaves out at most one sample per split so batches split evenly).
 
-Slow-only: jaxlib 0.10's CPU runtime intermittently deadlocks in the first all-reduce across
-two host devices on this loaded 2-core machine ("Expected 2 threads to join the rendezvous, but
-only 1 of them arrived"), whether the devices come from `XLA_FLAGS` or `JAX_NUM_CPU_DEVICES`;
-XLA then aborts (after 60 s here, not a hang). See docs/training.md.
+XLA's CPU collectives starve on a 2-core machine unless graphspec enlarges its thread pool
+(graphspec.backend.jax_cpu_pool, docs/training.md); the run keeps a 60 s abort, never a hang.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ import pytest
 
 from .conftest import SEED_CNN, TWO_JAX_DEVICES, needs, run_python
 
-pytestmark = [pytest.mark.keras, pytest.mark.slow, needs("jax")]
+pytestmark = [pytest.mark.keras, needs("jax")]
 
 TOLERANCE = 0.02
 """|accuracy or loss of two devices − one device| allowed (docs/training.md)."""

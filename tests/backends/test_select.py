@@ -13,6 +13,7 @@ from graphspec.backend import (
     BACKENDS,
     BackendError,
     installed_backends,
+    jax_cpu_pool,
     requested_backend,
     select_backend,
 )
@@ -124,3 +125,40 @@ def test_doctor_names_the_backend_and_the_backend_packages(
     run = run_cli("doctor")
     assert run.status == 0  # type: ignore[attr-defined]
     assert "[E711] unknown Keras backend 'theano'" in run.out  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("environ", "size"),
+    [
+        ({"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}, 8),
+        ({"XLA_FLAGS": "--foo=1 --xla_force_host_platform_device_count=3 --bar"}, 12),
+        ({"JAX_NUM_CPU_DEVICES": "2"}, 8),
+        ({"XLA_FLAGS": "--xla_force_host_platform_device_count=1"}, None),
+        ({}, None),
+    ],
+)
+def test_several_jax_cpu_devices_get_a_thread_pool_that_cannot_starve(
+    environ: dict[str, str], size: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert jax_cpu_pool(environ) == size
+    assert environ.get("PJRT_NPROC") == (None if size is None else str(size))
+
+
+@pytest.mark.parametrize("var", ["PJRT_NPROC", "NPROC"])
+def test_a_thread_pool_size_the_user_set_is_kept(var: str) -> None:
+    environ = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2", var: "3"}
+    assert jax_cpu_pool(environ) == 3
+    assert environ == {"XLA_FLAGS": "--xla_force_host_platform_device_count=2", var: "3"}
+
+
+def test_choosing_jax_before_it_is_imported_sizes_the_pool() -> None:
+    probe = (
+        "import os, sys; from graphspec.backend import select_backend; "
+        "select_backend('jax'); assert 'jax' not in sys.modules; print(os.environ['PJRT_NPROC'])"
+    )
+    proc = run_python(
+        ["-c", probe], "jax", extra_env={"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout.split()[-1]) >= 8
