@@ -17,6 +17,7 @@ from graphspec.diagram._view import Options, View
 from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
 from graphspec.graph import IRNode
 from graphspec.nested.flatten import flatten_models
+from graphspec.paths import files_read
 
 __all__ = ["MAX_DRAWN_BOXES", "build_page", "failed_page", "spec_files"]
 
@@ -144,6 +145,7 @@ def spec_files(result: CheckResult, path: Path) -> set[str]:
         if diag.file and not diag.file.startswith("<"):
             files.add(diag.file)
     files.update(_model_files(result, depth=0))
+    files.update(files_read(result))  # every include: at any depth, and nested spec files
     base = path.parent
     for text in _strings(result.spec.model_dump(mode="python")):
         if text.endswith(_SPEC_SUFFIXES) and len(text) < _MAX_PATH:

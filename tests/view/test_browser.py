@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -246,3 +249,27 @@ def test_an_application_expands_in_place_on_a_double_click(browser: Any, viewer:
     browser.find_element("css selector", "#details button.action").click()  # collapse again
     _wait(browser, "return document.querySelectorAll('#canvas g.gscluster').length === 0")
     assert "Conv1" not in browser.execute_script(BOX_NAMES)
+
+
+def test_saving_an_included_block_library_updates_the_page(browser: Any, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from graphspec.view import _harness as harness
+
+    (tmp_path / "blocks").mkdir()
+    library = tmp_path / "blocks" / "mobilenet_v3.yaml"
+    shutil.copy(ROOT / "specs" / "blocks" / "mobilenet_v3.yaml", library)
+    spec = tmp_path / "mobilenet_v3_block.yaml"
+    shutil.copy(ROOT / "specs" / "mobilenet_v3_block.yaml", spec)
+    original = library.read_text()
+    gate = "relu6(expand + 3.0) * (1.0 / 6.0)"
+    assert gate in original
+    with harness.viewer([spec], cwd=ROOT) as url:
+        _open(browser, SimpleNamespace(url=url), 0)
+        browser.execute_script(WATCH_UPDATE, "relu6(expand + 3.0) / 6.0")
+        tmp = library.with_suffix(".tmp")
+        tmp.write_text(original.replace(gate, "relu6(expand + 3.0) / 6.0"))
+        saved = time.time()
+        os.replace(tmp, library)  # saved the way editors save
+        elapsed = _wait(browser, "return window.__updatedAt", timeout=5) / 1000 - saved
+        assert elapsed <= 1.0, f"the page updated {elapsed:.3f} s after the library was saved"
