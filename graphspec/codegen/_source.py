@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graphspec.catalog import NESTED_LAYER_ARGS, TUPLE_ARGS, layer_module, object_kind
+from graphspec.expr.bind import array_dtype, array_shape, bind
 from graphspec.expr.syntax import Const, ListExpr, Ref, Slice, Subscript, to_python
 from graphspec.registry import custom_layer
 
@@ -185,19 +186,26 @@ def expr_lines(tree: Any, refs: Mapping[str, str], var: str) -> list[str]:
     return lines_of(_expr_call(tree, name_of), INDENT, f"{var} = ")
 
 
-def _expr_call(expr: Any, name_of: Any) -> Any:
+def _expr_call(expr: Any, name_of: Any, operand: bool = False) -> Any:
     """An expression as nested ``keras.ops`` calls (exploded over lines like ruff does)."""
     if isinstance(expr, Const):
         return py(expr.value)
     if isinstance(expr, Ref):
         return name_of(expr)
     if isinstance(expr, ListExpr):
-        return Seq("[", [(None, _expr_call(i, name_of)) for i in expr.items], "]")
+        items = Seq("[", [(None, _expr_call(i, name_of)) for i in expr.items], "]")
+        if not operand or array_shape(expr) is None:
+            return items
+        dtype = f'"{array_dtype(expr)}"'
+        return Call("keras.ops.convert_to_tensor", [(None, items), ("dtype=", dtype)])
     if isinstance(expr, Subscript):
         key = [(None, _index_py(i)) for i in expr.index]
         index = key[0][1] if len(key) == 1 else Seq("(", key, ")")
         return Call("keras.ops.get_item", [(None, _expr_call(expr.value, name_of)), (None, index)])
-    args: list[tuple[str | None, Any]] = [(None, _expr_call(a, name_of)) for a in expr.args]
+    operands = bind(expr).operands
+    args: list[tuple[str | None, Any]] = [
+        (None, _expr_call(a, name_of, any(a is o for o in operands))) for a in expr.args
+    ]
     args += [(f"{k}=", _expr_call(v, name_of)) for k, v in expr.kwargs]
     return Call(f"keras.ops.{expr.func}", args)
 

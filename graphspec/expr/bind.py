@@ -19,7 +19,7 @@ from graphspec.expr.syntax import (
 )
 from graphspec.expr.table import DTYPES, KINDS, OpDef, Param, function_names, lookup
 
-__all__ = ["Bound", "bind", "check_tree", "constant"]
+__all__ = ["Bound", "array_dtype", "array_shape", "bind", "check_tree", "constant"]
 
 
 @dataclass(frozen=True)
@@ -102,11 +102,37 @@ def _operand(entry: OpDef, param: Param, value: Expr) -> Expr:
         for item in value.items:
             _operand(entry, Param(param.name, "tensor"), item)
         return value
+    if isinstance(value, ListExpr) and param.kind == "tensor" and array_shape(value) is not None:
+        return value  # a constant array (`[[0.5, 1.5]]`), as `keras.ops` converts it
     if isinstance(value, ListExpr) or (
         isinstance(value, Const) and (isinstance(value.value, bool | str) or value.value is None)
     ):
         raise _bad(entry, param, value)
     return value
+
+
+def array_shape(value: Expr) -> tuple[int, ...] | None:
+    """The shape of a rectangular nested list of numbers (a constant array), else ``None``.
+
+    >>> from graphspec.expr.syntax import parse
+    >>> array_shape(parse("[[1, 2.5, 3]]")), array_shape(parse("[[1], [2, 3]]"))
+    ((1, 3), None)
+    """
+    if isinstance(value, Const):
+        return () if _is_number(value.value) else None
+    if not isinstance(value, ListExpr) or not value.items:
+        return None
+    shapes = {array_shape(item) for item in value.items}
+    if len(shapes) != 1 or None in shapes:
+        return None
+    return (len(value.items), *shapes.pop())  # type: ignore[misc]
+
+
+def array_dtype(value: Expr) -> str:
+    """The dtype a constant array is made with: ``float32`` if any number is a float."""
+    if isinstance(value, ListExpr):
+        return "float32" if any(array_dtype(i) == "float32" for i in value.items) else "int32"
+    return "float32" if isinstance(value, Const) and isinstance(value.value, float) else "int32"
 
 
 def constant(entry: OpDef, param: Param, value: Expr) -> Any:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from graphspec import _limits
 from graphspec.expr._shape import show
-from graphspec.expr.bind import bind
+from graphspec.expr.bind import array_shape, bind
 from graphspec.expr.syntax import Call, Const, Expr, ListExpr, Ref, Slice, Subscript, to_text
 from graphspec.expr.table import OpFault
 from graphspec.shapes._types import Shape
@@ -80,7 +80,10 @@ class _Walker:
         if isinstance(expr, Subscript):
             base = self.shape(expr.value)
             return self.checked(expr, _subscript(expr, base), ((to_text(expr.value), base),))  # type: ignore[arg-type]
-        if isinstance(expr, ListExpr):  # pragma: no cover - only inside `tensors` operands
+        if isinstance(expr, ListExpr):
+            shape = array_shape(expr)  # a constant array operand: its own shape, no batch axis
+            if shape is not None:
+                return shape
             raise ExprShapeError("a list is not a tensor", expr.offset, expr.offset + 1)
         return self.call(expr, top)
 
@@ -88,8 +91,8 @@ class _Walker:
         bound = bind(expr)
         shapes: list[object] = []
         shown: list[tuple[str, Shape]] = []
-        for operand in bound.operands:
-            if isinstance(operand, ListExpr):
+        for param, operand in zip(bound.entry.operands, bound.operands, strict=True):
+            if isinstance(operand, ListExpr) and param.kind == "tensors":
                 items = [self.shape(i) for i in operand.items]
                 shapes.append(items)
                 shown += [(to_text(i), s) for i, s in zip(operand.items, items, strict=True)]  # type: ignore[misc]

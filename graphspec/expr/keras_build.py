@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from graphspec.compiler import _keras_text, node_builder
-from graphspec.expr.bind import bind
+from graphspec.expr.bind import array_dtype, array_shape, bind
 from graphspec.expr.syntax import Call, Const, Expr, ListExpr, Ref, Slice, Subscript
 from graphspec.graph import IRNode, NodeKind
 
@@ -65,13 +65,20 @@ class _Emitter:
 
     def call(self, expr: Call, top: bool) -> Any:
         bound = bind(expr)
-        operands = [self.value(o) for o in bound.operands]
+        operands = [self.operand(o) for o in bound.operands]
         attrs = {
             k: tuple(v) if k in _TUPLED and isinstance(v, list) else v
             for k, v in bound.given.items()
         }
         function = getattr(self.ops, bound.entry.keras)  # a fixed table entry, never spec text
         return self.named(function(*operands, **attrs), top)
+
+    def operand(self, expr: Expr) -> Any:
+        """An operand's value; a constant array becomes a tensor (as ``keras.ops`` needs)."""
+        value = self.value(expr)
+        if isinstance(expr, ListExpr) and array_shape(expr) is not None:
+            return self.ops.convert_to_tensor(value, dtype=array_dtype(expr))
+        return value
 
     def named(self, out: Any, top: bool) -> Any:
         """Name the operation that made ``out`` (the node's name for the whole expression)."""

@@ -668,6 +668,8 @@ class _Writer:
             prec = _PRECEDENCE[expr.symbol]
             left, lp = self.text(expr.args[0])
             right, rp = self.text(expr.args[1])
+            if self.module:
+                left, right = self.array(expr.args[0], left), self.array(expr.args[1], right)
             if expr.symbol == "**":
                 left = left if lp > prec else f"({left})"
                 right = right if rp >= _PRECEDENCE["neg"] else f"({right})"
@@ -676,8 +678,31 @@ class _Writer:
                 right = right if rp > prec else f"({right})"
             return f"{left} {expr.symbol} {right}", prec
         parts = [self.text(a)[0] for a in expr.args]
+        if self.module:  # Python: a constant array operand becomes a tensor, as keras.ops needs
+            operands = _operands(expr)
+            parts = [
+                self.array(a, p) if any(a is o for o in operands) else p
+                for a, p in zip(expr.args, parts, strict=True)
+            ]
         parts += [f"{k}={self.text(v)[0]}" for k, v in expr.kwargs]
         return f"{self.module}{expr.func}({', '.join(parts)})", _ATOM
+
+    def array(self, expr: Expr, text: str) -> str:
+        """``text``, or ``convert_to_tensor(text)`` when ``expr`` is a constant array."""
+        from graphspec.expr.bind import array_dtype, array_shape
+
+        if not isinstance(expr, ListExpr) or array_shape(expr) is None:
+            return text
+        return f'{self.module}convert_to_tensor({text}, dtype="{array_dtype(expr)}")'
+
+
+def _operands(expr: Call) -> tuple[Expr, ...]:
+    from graphspec.expr.bind import bind
+
+    try:
+        return bind(expr).operands
+    except ExprSyntaxError:
+        return ()
 
 
 def ref_text(name: str, port: int = 0) -> str:

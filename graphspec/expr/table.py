@@ -75,7 +75,7 @@ class Param:
 
 
 KINDS: Final = {
-    "tensor": "a node reference, an expression or a number",
+    "tensor": "a node reference, an expression, a number or a constant array",
     "tensors": "a list of node references or expressions, e.g. [a, b]",
     "axis": "an integer axis (negative counts from the end)",
     "axis?": "an integer axis or None",

@@ -41,7 +41,8 @@ def read_functional(state: ImportState, body: Mapping[str, Any]) -> None:
             graph.add_node(node_name)
             graph.add_edges_from((base(s), node_name) for s in [*srcs, *call.after])
     state.inputs = _in_model_order(state.inputs, body.get("input_layers"))
-    state.outputs = _outputs(state, ctx.call_names, body.get("output_layers"))
+    functional = {n for layer, n in zip(layers, names, strict=True) if _is_functional(layer)}
+    state.outputs = _outputs(state, ctx.call_names, body.get("output_layers"), functional)
     if state.problems:
         return
     order = list(nx.lexicographical_topological_sort(graph, key=rank.__getitem__))
@@ -49,11 +50,18 @@ def read_functional(state: ImportState, body: Mapping[str, Any]) -> None:
     finish_kinds(state)
 
 
+def _is_functional(layer: Mapping[str, Any]) -> bool:
+    return layer.get("class_name") in ("Functional", "Model")
+
+
 def _outputs(
-    state: ImportState, names: dict[str, list[str]], value: Any
+    state: ImportState, names: dict[str, list[str]], value: Any, functional: set[str]
 ) -> list[str] | dict[str, str]:
     def one(ref: Any) -> str:
-        name = ref_name(state, names, state.name, "model", list(ref))
+        ref = list(ref)
+        if is_ref(ref) and ref[0] in functional and ref[1] > 0:
+            ref[1] -= 1  # Keras counts a nested functional model's own first node here
+        name = ref_name(state, names, state.name, "model", ref)
         if name in state.inputs:
             state.problem(str(name), "InputLayer", "a model input is also a model output")
         return name or "?"

@@ -32,6 +32,8 @@ OBJECT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
 _MISSING: Final = object()
 _MAPPING_ONLY: Final = frozenset({"Constant"})
 """Classes Keras cannot make from their bare name (``"constant"`` fails in Keras 3)."""
+_MAX_ARRAY: Final = 4096
+"""The most numbers an initializer's array argument may hold to be written into a spec."""
 _CAPITAL: Final = re.compile(r"(?<!^)(?=[A-Z])")
 
 
@@ -58,12 +60,42 @@ def named_object(state: ImportState, name: str, type_name: str, key: str, raw: A
         for k, v in (inner if isinstance(inner, Mapping) else {}).items()
         if v is not None and defaults.get(k, _MISSING) != v
     }
+    for arg, value in list(args.items()):
+        if isinstance(value, Mapping) and value.get("class_name") == "__numpy__":
+            array = _array(value.get("config"))  # Constant(np.eye(3).flatten()): the numbers
+            if array is None:
+                state.problem(
+                    name,
+                    type_name,
+                    f"`{key}` is `{cls}` with an array of more than {_MAX_ARRAY} numbers or "
+                    "not numbers; a spec holds architecture, not data",
+                )
+                return None
+            args[arg] = array
     snake = _snake(cls)
     if not args and snake in named_objects(kind) and cls not in _MAPPING_ONLY:
         return snake
     if kind == "activations" and not args:
         return cls
     return {"type": cls, **args}
+
+
+def _array(config: Any) -> Any:
+    """The plain (nested) list of numbers of a serialized NumPy array, or ``None``."""
+    value = config.get("value") if isinstance(config, Mapping) else None
+    flat: list[Any] = []
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, list):
+            todo.extend(item)
+        else:
+            flat.append(item)
+        if len(flat) > _MAX_ARRAY:
+            return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in flat):
+        return None
+    return value
 
 
 def _snake(name: str) -> str:

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Final
 
+from graphspec.expr.bind import array_shape
 from graphspec.expr.syntax import (
     Call,
     Const,
@@ -32,6 +33,8 @@ __all__ = ["EXPR_TREE", "fold_expressions", "read_op"]
 EXPR_TREE: Final = "\x00tree"
 """Where an imported expression node keeps its tree until :func:`fold_expressions` writes it."""
 _OPS_MODULE: Final = "keras.src.ops."
+_MAX_ARRAY: Final = 256
+"""The most numbers a constant tensor operand may hold to be written into an expression."""
 
 
 def _is_op(layer: Mapping[str, Any]) -> bool:
@@ -137,7 +140,41 @@ def _operand(value: Any, tensor: Any) -> Expr:
         return ListExpr(tuple(_operand(v, tensor) for v in value))
     if isinstance(value, int | float) and not isinstance(value, bool):
         return Const(value)
+    if isinstance(value, Mapping) and value.get("class_name") == "__tensor__":
+        return _array(value.get("config") or {})
     raise _Unreadable(f"the operand {short(value)} has no expression form")
+
+
+def _array(config: Mapping[str, Any]) -> Expr:
+    """A constant tensor operand (``x + mean`` in ``preprocess_input``) as a nested list."""
+    value, dtype = config.get("value"), str(config.get("dtype") or "float32")
+    flat = list(_leaves(value))
+    if not ("float" in dtype or "int" in dtype) or not all(_is_number(v) for v in flat):
+        raise _Unreadable(f"the constant tensor {short(value)} ({dtype}) has no expression form")
+    if len(flat) > _MAX_ARRAY:
+        raise _Unreadable(
+            f"a constant tensor of {len(flat):,} numbers (a spec writes at most {_MAX_ARRAY})"
+        )
+    tree = _constant(value if "int" in dtype else _floats(value))
+    if array_shape(tree) is None:
+        raise _Unreadable(f"the constant tensor {short(value)} is not rectangular")
+    return tree
+
+
+def _leaves(value: Any) -> Any:
+    if isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _floats(value: Any) -> Any:
+    return [_floats(v) for v in value] if isinstance(value, list) else float(value)
 
 
 def _constant(value: Any) -> Expr:

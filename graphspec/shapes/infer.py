@@ -208,6 +208,8 @@ def _infer_node(
             info.diagnostics.append(_share_mismatch(graph, node, info, ins))
             return NodeShape(fault="shared weights do not fit", reason="shape error")
         return NodeShape(result.outputs, known=True)
+    if node.args.get("trainable") is False:  # a frozen layer: Keras counts every weight as fixed
+        return NodeShape(result.outputs, 0, result.params, known=True)
     return NodeShape(result.outputs, result.trainable, result.non_trainable, known=True)
 
 

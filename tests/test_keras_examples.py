@@ -1,0 +1,144 @@
+"""Real models from the public keras.io examples: import, check, compile back, compare with Keras.
+
+The models are built in tests/_keras_examples.py the way the examples write them (``x + inputs``,
+``layers.add``, ``initial_state=``, nested models, ``keras.ops`` arithmetic, ``preprocess_input``
+inside the model). Keras is the oracle: every static shape equals the layer's output shape, the
+parameter counts match, and the compiled spec predicts the same after copying the weights.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphspec import check
+from graphspec.codegen import generate_python
+from graphspec.importer import UnsupportedLayersError, from_keras
+from tests._roundtrip import assert_round_trip, assert_same_model
+
+keras = pytest.importorskip("keras")
+pytestmark = pytest.mark.keras
+
+from tests import _keras_examples as ex  # noqa: E402  (needs Keras, skipped above without it)
+
+FAST: list[Callable[[], Any]] = [
+    ex.timeseries_transformer,
+    ex.lstm_seq2seq,
+    ex.unet_xception,
+    ex.mnist_convnet,
+    ex.text_bilstm,
+    ex.multi_input_multi_output,
+    ex.siamese_distance,
+    ex.functional_guide_autoencoder,
+    ex.pointnet_tnet_dot,
+    ex.ddpg_actor,
+    ex.video_gru_mask,
+    ex.image_classification_from_scratch,
+    ex.text_conv1d,
+    ex.toy_resnet,
+    ex.weather_lstm,
+    ex.ddpg_critic,
+    ex.functional_guide_ensemble,
+    ex.dcgan_generator,
+    ex.cgan_discriminator,
+    ex.wgan_generator,
+    ex.timeseries_fcn,
+    ex.char_lstm_textgen,
+    ex.ct_3d,
+]
+SLOW: list[Callable[[], Any]] = [
+    ex.transfer_efficientnet,
+    ex.transfer_mobilenet,
+    ex.deeplabv3_plus,
+    ex.triplet_embedding,
+    ex.conv_lstm_next_frame,
+]
+
+
+def _assert_static_shapes(model: Any, text: str) -> None:
+    """``validate`` knows every node's shape and parameters, and they are Keras's."""
+    result = check(text)
+    assert result.diagnostics == []
+    shapes = result.shapes
+    assert shapes is not None and shapes.complete
+    assert shapes.total == model.count_params()
+    assert shapes.trainable == sum(int(w.numpy().size) for w in model.trainable_weights)
+    for layer in model.layers:
+        node = shapes.nodes.get(layer.name)
+        if node is None:  # an InputLayer
+            continue
+        outs = layer.output if isinstance(layer.output, list | tuple) else [layer.output]
+        assert node.outputs == tuple(tuple(o.shape) for o in outs), layer.name
+
+
+def _generated_model(spec: Any, tmp_path: Path) -> Any:
+    """The model built by the Python ``graphspec codegen`` writes for ``spec``."""
+    path = tmp_path / "generated.py"
+    path.write_text(generate_python(spec), encoding="utf-8")
+    module_spec = importlib.util.spec_from_file_location(f"generated_{tmp_path.name}", path)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module.build_model()
+
+
+def _round_trip(build: Callable[[], Any], tmp_path: Path) -> None:
+    keras.utils.set_random_seed(0)
+    model = build()
+    spec = assert_round_trip(model, size=40)  # variable lengths: long enough for every kernel
+    _assert_static_shapes(model, spec.to_yaml())
+    assert_same_model(_generated_model(spec, tmp_path), model, size=40)
+
+
+@pytest.mark.parametrize("build", FAST, ids=lambda f: f.__name__)
+def test_example_round_trip(build: Callable[[], Any], tmp_path: Path) -> None:
+    _round_trip(build, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("build", SLOW, ids=lambda f: f.__name__)
+def test_example_round_trip_slow(build: Callable[[], Any], tmp_path: Path) -> None:
+    _round_trip(build, tmp_path)
+
+
+def test_preprocess_input_constant_is_an_expression_array(tmp_path: Path) -> None:
+    """``resnet50.preprocess_input`` inside a model: its mean tensor is written as numbers."""
+    inputs = keras.Input((8, 8, 3))
+    model = keras.Model(inputs, keras.applications.resnet50.preprocess_input(inputs))
+    spec = assert_round_trip(model)
+    assert "+ [[[[-103.93900299072266, -116.77899932861328, -123.68000030517578]]]]" in (
+        spec.to_yaml()
+    )
+    _assert_static_shapes(model, spec.to_yaml())
+    assert "keras.ops.convert_to_tensor(" in generate_python(spec)  # keras.ops takes no lists
+    assert_same_model(_generated_model(spec, tmp_path), model)
+
+
+def test_nested_model_output_is_its_first_call() -> None:
+    """Keras counts a nested model's own node in ``output_layers``: `enc` is not `enc_1`."""
+    inner_in = keras.Input((4,))
+    enc = keras.Model(inner_in, keras.layers.Dense(3)(inner_in), name="enc")
+    a, b = keras.Input((4,), name="a"), keras.Input((4,), name="b")
+    model = keras.Model([a, b], [enc(a), keras.layers.Dense(2, name="head")(enc(b))])
+    spec = assert_round_trip(model)
+    assert spec.outputs == ["enc", "head"]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (ex.siamese_lambda, r"`lambda` \(Lambda\): not allowed in a spec.*expression node"),
+        (ex.vae_encoder, r"`sampling` \(Sampling, module [\w.]+\): not a class of keras.layers"),
+        (ex.text_transformer, r"TokenAndPositionEmbedding.*not a class of keras.layers"),
+        (ex.style_transfer_vgg19, r"`input_layer\w*` \(InputLayer\): a model input is also"),
+    ],
+    ids=["lambda", "custom_layer", "custom_embedding", "input_as_output"],
+)
+def test_refused_examples_say_why_and_what_to_do(build: Callable[[], Any], message: str) -> None:
+    with pytest.raises(UnsupportedLayersError, match=message) as info:
+        from_keras(build())
+    assert "register your own layer classes with graphspec.register_layer" in str(info.value)
