@@ -142,3 +142,28 @@ def test_refused_examples_say_why_and_what_to_do(build: Callable[[], Any], messa
     with pytest.raises(UnsupportedLayersError, match=message) as info:
         from_keras(build())
     assert "register your own layer classes with graphspec.register_layer" in str(info.value)
+
+
+def test_frozen_layers_count_as_non_trainable() -> None:
+    """``layer.trainable = False`` (a frozen backbone's layers): `validate` counts as Keras does."""
+    inputs = keras.Input((6,))
+    frozen = keras.layers.Dense(4, name="frozen")
+    model = keras.Model(inputs, keras.layers.Dense(2, name="head")(frozen(inputs)))
+    frozen.trainable = False
+    spec = assert_round_trip(model)
+    _assert_static_shapes(model, spec.to_yaml())
+    assert check(spec.to_yaml()).shapes.non_trainable == 28  # type: ignore[union-attr]
+
+
+def test_initializer_array_is_written_up_to_a_bound() -> None:
+    """``Constant(np.eye(3).flatten())`` is written as its numbers; an embedding matrix is data."""
+    np = pytest.importorskip("numpy")
+    inputs = keras.Input((9,))
+    eye = keras.initializers.Constant(np.eye(3).flatten())
+    small = keras.Model(inputs, keras.layers.Dense(9, bias_initializer=eye, name="t")(inputs))
+    assert "value: [1.0, 0.0, 0.0, 0.0, 1.0" in assert_round_trip(small).to_yaml()
+    tokens = keras.Input((None,), dtype="int32")
+    matrix = keras.initializers.Constant(np.zeros((100, 50)))
+    embed = keras.layers.Embedding(100, 50, embeddings_initializer=matrix, name="emb")
+    with pytest.raises(UnsupportedLayersError, match=r"`emb` \(Embedding\).*more than 4096"):
+        from_keras(keras.Model(tokens, embed(tokens)))
