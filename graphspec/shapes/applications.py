@@ -47,7 +47,7 @@ def layer_scale_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     dim = int_arg(call, "projection_dim")
     float_arg(call, "init_values")
     last = shape[-1]
-    if last is not None and last not in (1, dim):
+    if last is not None and dim != 1 and last not in (1, dim):  # NumPy broadcasting
         raise ShapeFault(
             f"LayerScale has projection_dim {dim} but its input {format_shape(shape)} has "
             f"{last} features",
