@@ -14,6 +14,14 @@ TENSOR: Final = "__keras_tensor__"
 """The ``class_name`` of a serialized tensor in a call's arguments."""
 
 
+_CLASS_REASONS: Final = (
+    "not a class of keras.layers",
+    "not allowed in a spec",
+    ", not one of keras.",
+)
+"""What the reasons about a class say (a custom layer or object gets the ``register_layer`` hint)."""
+
+
 class UnsupportedLayersError(ImportModelError):
     """The model holds layers a spec cannot name; ``layers`` lists ``(name, class, reason)``."""
 
@@ -25,9 +33,12 @@ class UnsupportedLayersError(ImportModelError):
             "written in a spec:"
         ]
         lines += [f"  - `{name}` ({cls}): {reason}" for name, cls, reason in layers]
+        classes = any(s in reason for _, _, reason in layers for s in _CLASS_REASONS)
         lines.append(
             "hint: a spec names only keras.layers classes; register your own layer classes "
             "with graphspec.register_layer(cls) before importing"
+            if classes
+            else "hint: each line says what a spec cannot hold; change that part of the model"
         )
         super().__init__("\n".join(lines))
 

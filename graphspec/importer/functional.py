@@ -63,7 +63,12 @@ def _outputs(
             ref[1] -= 1  # Keras counts a nested functional model's own first node here
         name = ref_name(state, names, state.name, "model", ref)
         if name in state.inputs:
-            state.problem(str(name), "InputLayer", "a model input is also a model output")
+            state.problem(
+                str(name),
+                "InputLayer",
+                "a model input is also a model output: a spec's outputs name layer nodes; "
+                "leave the input out of the outputs (the caller has it)",
+            )
         return name or "?"
 
     if is_ref(value):
