@@ -19,6 +19,17 @@ _CACHE_SIZE: Final = 8
 PageKey = tuple[str, frozenset[str]]
 """How a page is drawn: the block mode and the units toggled from it."""
 
+Stamp = tuple[int, int] | None
+"""A file's state as last read: (mtime in ns, size), or None when it did not exist."""
+
+
+def _stamp(path: Path) -> Stamp:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
 
 @dataclass
 class SpecEntry:
@@ -37,6 +48,7 @@ class SpecEntry:
     last_key: PageKey = ("expand", frozenset())
     _cache: dict[PageKey, tuple[int, bytes]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _stamps: dict[Path, Stamp] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.files = frozenset({self.path.resolve()})
@@ -62,11 +74,21 @@ class SpecEntry:
             self.files = frozenset(
                 {self.path.resolve(), *(Path(f).resolve() for f in data["files"])}
             )
+            self._stamps = {path: _stamp(path) for path in self.files}
             body = json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
             self._cache[key] = (version, body)
             return body
+
+    def stale(self) -> bool:
+        """Whether a file of the last page changed since it was read (seen by its stamp).
+
+        The watcher asks this when it starts watching a new set of files: a file first named by
+        a page (an include) may be saved before its folder is watched.
+        """
+        with self._lock:
+            return any(_stamp(path) != stamp for path, stamp in self._stamps.items())
 
     def changed(self) -> int:
         """Note that a file of this spec changed; returns the new version."""

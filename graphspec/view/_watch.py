@@ -62,6 +62,9 @@ async def _watch_once(specs: SpecSet, hub: Hub, stop: anyio.Event) -> None:
     ):
         touched = {Path(name).resolve() for _, name in changes}
         hit = {entry.index: entry for path in touched for entry in watched.get(path, [])}
+        for entry in specs.entries:  # saved before its folder was watched (a new include)
+            if entry.index not in hit and entry.stale():
+                hit[entry.index] = entry
         for entry in hit.values():
             entry.changed()
             await anyio.to_thread.run_sync(entry.page)

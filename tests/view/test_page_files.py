@@ -58,3 +58,25 @@ def test_every_file_a_spec_reads_is_watched(tmp_path: Path) -> None:
         (tmp_path / "lib" / "b.yaml").resolve(),
         (tmp_path / "towers" / "t.yaml").resolve(),
     }
+
+
+def test_a_file_saved_before_it_is_watched_is_seen_by_its_stamp(tmp_path: Path) -> None:
+    from graphspec.view._specs import SpecEntry
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "a.yaml").write_text(LIB_A)
+    (tmp_path / "lib" / "b.yaml").write_text(LIB_B)
+    (tmp_path / "towers").mkdir()
+    (tmp_path / "towers" / "t.yaml").write_text(TOWER)
+    spec = tmp_path / "outer.yaml"
+    spec.write_text(OUTER)
+    entry = SpecEntry(0, spec)
+    assert not entry.stale()  # nothing drawn yet: nothing read
+    entry.page()
+    assert (tmp_path / "lib" / "b.yaml").resolve() in entry.files
+    assert not entry.stale()
+    (tmp_path / "lib" / "b.yaml").write_text(LIB_B.replace("Dense", "Dense ") + "\n")
+    assert entry.stale()  # the include of an include, saved: the watcher rebuilds the page
+    entry.changed()
+    entry.page()
+    assert not entry.stale()
