@@ -351,6 +351,9 @@ class Graph:
             return False, "its outputs are named with a mapping"
         if any(self.output_ports):
             return False, "an output is one of several tensors of a layer"
+        out = self.outputs[0][1]
+        if out in self.nodes and self.nodes[out].is_input:
+            return False, f"output `{out}` is a model input"
         for node in self.nodes.values():
             if node.is_input:
                 continue
@@ -373,7 +376,6 @@ class Graph:
             succ = self.dag.succ[name] if name in self.dag else {}
             if len(succ) > 1:
                 return False, f"node `{name}` feeds {len(succ)} nodes: {', '.join(succ)}"
-        out = self.outputs[0][1]
         if self.dag.out_degree(out) != 0:
             return False, f"output `{out}` also feeds other nodes"
         return True, None

@@ -459,15 +459,6 @@ def _arity_hint(type_name: str, inputs: list[str], low: int) -> str:
 def _check_reachability(c: _Checker) -> None:
     graph = c.graph
     outputs = [o for o in graph.output_nodes if o in graph.dag]
-    for name in outputs:
-        if graph.nodes[name].is_input:
-            c.report(
-                "E305",
-                f"output `{name}` is a model input, not a layer",
-                node=graph.nodes[name],
-                path=("outputs",),
-                hint="outputs name layer nodes",
-            )
     if not outputs:
         return
     reaching: set[str] = set(outputs)

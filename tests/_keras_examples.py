@@ -369,6 +369,19 @@ def style_transfer_vgg19():
     return keras.Model(inputs=model.inputs, outputs=outputs_dict)
 
 
+def style_transfer_tiny():
+    """The style-transfer feature extractor over a tiny VGG-like net: every layer's output."""
+    inputs = keras.Input((32, 32, 3), name="input_image")
+    x = layers.Conv2D(4, 3, activation="relu", padding="same", name="block1_conv1")(inputs)
+    x = layers.Conv2D(4, 3, activation="relu", padding="same", name="block1_conv2")(x)
+    x = layers.MaxPooling2D(2, name="block1_pool")(x)
+    x = layers.Conv2D(8, 3, activation="relu", padding="same", name="block2_conv1")(x)
+    x = layers.MaxPooling2D(2, name="block2_pool")(x)
+    model = keras.Model(inputs, x, name="tiny_vgg")
+    outputs_dict = dict([(layer.name, layer.output) for layer in model.layers])
+    return keras.Model(inputs=model.inputs, outputs=outputs_dict)
+
+
 def ddpg_actor(num_states=3, upper_bound=2.0):
     last_init = keras.initializers.RandomUniform(minval=-0.003, maxval=0.003)
     inputs = layers.Input(shape=(num_states,))

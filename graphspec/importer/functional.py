@@ -62,14 +62,7 @@ def _outputs(
         if is_ref(ref) and ref[0] in functional and ref[1] > 0:
             ref[1] -= 1  # Keras counts a nested functional model's own first node here
         name = ref_name(state, names, state.name, "model", ref)
-        if name in state.inputs:
-            state.problem(
-                str(name),
-                "InputLayer",
-                "a model input is also a model output: a spec's outputs name layer nodes; "
-                "leave the input out of the outputs (the caller has it)",
-            )
-        return name or "?"
+        return name or "?"  # a model input may be an output too
 
     if is_ref(value):
         return [one(value)]
