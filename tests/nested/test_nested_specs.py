@@ -10,28 +10,8 @@ import pytest
 from graphspec import check
 from graphspec.graph import NodeKind
 from graphspec.includes import allow_outside
+from tests._nested_texts import SIAMESE, TOWER
 from tests._util import by_code, only
-
-TOWER = """\
-graphspec: 1.1
-params: {width: 32}
-inputs: {x: {shape: [28, 28, 1]}}
-nodes:
-  c1: {type: Conv2D, filters: "${width}", kernel_size: 3, activation: relu}
-  p1: {type: MaxPooling2D}
-  f:  {type: Flatten}
-  e:  {type: Dense, units: 16}
-"""
-
-SIAMESE = """\
-graphspec: 1.1
-inputs: {left: {shape: [28, 28, 1]}, right: {shape: [28, 28, 1]}}
-nodes:
-  tower:   {model: blocks/tower.yaml, width: 16, inputs: left}
-  tower_r: {share: tower, inputs: right}
-  dist:    {expr: "sqrt(maximum(sum(square(tower - tower_r), axis=-1, keepdims=True), 1e-7))"}
-  out:     {type: Dense, units: 1, activation: sigmoid, inputs: dist}
-"""
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:

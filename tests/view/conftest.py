@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from graphspec.view import _harness as harness
+from tests._nested_texts import SIAMESE as SIAMESE_SPEC
+from tests._nested_texts import TOWER as TOWER_SPEC
 
 ROOT = Path(__file__).resolve().parents[2]
 XSS_NAME = "<img src=x onerror=alert(1)>"
@@ -22,25 +24,6 @@ inputs:
 nodes:
   "{XSS_NAME}": {{type: Dense, units: 4}}
   out: {{type: Dense, units: 2}}
-"""
-TOWER_SPEC = """\
-graphspec: 1.1
-params: {width: 32}
-inputs: {x: {shape: [28, 28, 1]}}
-nodes:
-  c1: {type: Conv2D, filters: "${width}", kernel_size: 3, activation: relu}
-  p1: {type: MaxPooling2D}
-  f:  {type: Flatten}
-  e:  {type: Dense, units: 16}
-"""
-SIAMESE_SPEC = """\
-graphspec: 1.1
-inputs: {left: {shape: [28, 28, 1]}, right: {shape: [28, 28, 1]}}
-nodes:
-  tower:   {model: blocks/tower.yaml, width: 16, inputs: left}
-  tower_r: {share: tower, inputs: right}
-  dist:    {expr: "sqrt(maximum(sum(square(tower - tower_r), axis=-1, keepdims=True), 1e-7))"}
-  out:     {type: Dense, units: 1, activation: sigmoid, inputs: dist}
 """
 
 
