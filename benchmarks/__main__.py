@@ -17,6 +17,7 @@ from typing import Any
 
 from benchmarks._timing import median_time, paired_medians, peak_memory, run_wall
 from benchmarks.generate import GENERATORS, generate
+from graphspec import to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -55,10 +56,10 @@ def _application_spec(name: str, work: Path) -> tuple[str, Path, Any]:
     """Import ``keras.applications.NAME`` as a spec (not timed); returns text, path, Keras model."""
     import keras
 
-    from graphspec.importer import from_keras
+    from graphspec.backends.importer import from_keras
 
     model = getattr(keras.applications, name)(weights=None)
-    text = from_keras(model).to_yaml()
+    text = to_yaml(from_keras(model))
     path = work / f"{name.lower()}.yaml"
     path.write_text(text)
     return text, path, model
@@ -88,7 +89,7 @@ def _from_config(model: Any, *, copies: int = 6) -> Callable[[], Any]:
 @section("coverage")
 def _coverage(ctx: dict[str, Any]) -> list[Figure]:
     """Shape-rule coverage: classes with a static rule over the catalog classes a spec can name."""
-    from graphspec.shapes.coverage import coverage
+    from graphspec.passes.shapes.coverage import coverage
 
     cov = coverage()
     print(f"  static shape coverage: {cov.headline()} (Keras {cov.keras_version})")
@@ -253,7 +254,7 @@ def _cli(ctx: dict[str, Any]) -> list[Figure]:
     wall = run_wall([gs, "validate", "-q", str(path)], repeats=7)
     bare = run_wall([sys.executable, "-c", "pass"], repeats=7)
     probe = (
-        f"import sys; from graphspec.cli import main; main(['validate','-q',{str(path)!r}]);"
+        f"import sys; from graphspec.cli.main import main; main(['validate','-q',{str(path)!r}]);"
         "print(int('tensorflow' in sys.modules or 'keras' in sys.modules))"
     )
     import subprocess

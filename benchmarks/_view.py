@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graphspec.view._harness import WATCH_UPDATE, headless_chromium, viewer
+from graphspec.tools.view._harness import WATCH_UPDATE, headless_chromium, viewer
 
 __all__ = ["save_to_page"]
 

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from graphspec import to_yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CNN = ROOT / "specs" / "seed_sequential.yaml"
 STEPS = 32
@@ -45,10 +47,10 @@ def _compile_figures() -> dict[str, float]:
 
     import graphspec
     from benchmarks._timing import paired_medians
-    from graphspec.importer import from_keras
+    from graphspec.backends.importer import from_keras
 
     model = keras.applications.ResNet50(weights=None)
-    spec = graphspec.load(from_keras(model).to_yaml())
+    spec = graphspec.load(to_yaml(from_keras(model)))
     config = model.get_config()
     fresh = [copy.deepcopy(config) for _ in range(12)]
     ours, ref = paired_medians(
@@ -122,7 +124,7 @@ def measure(backend: str) -> dict[str, Any]:
 
 def measure_all() -> list[dict[str, Any]]:
     """:func:`measure` for every installed backend, each in a child process, one after another."""
-    from graphspec.backend import installed_backends
+    from graphspec.backends.keras.select import installed_backends
 
     results = []
     for backend in installed_backends():
@@ -132,7 +134,7 @@ def measure_all() -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    from graphspec._keras import import_keras_quietly
+    from graphspec.backends.keras.loading import import_keras_quietly
 
     import_keras_quietly()
     if sys.argv[2:3] == ["--train-step"]:

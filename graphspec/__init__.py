@@ -1,10 +1,21 @@
-"""graphspec: a declarative graph-spec compiler for neural networks (YAML DAG -> Keras, Graphviz)."""
+"""graphspec: a declarative graph-spec compiler for neural networks (YAML DAG -> Keras, Graphviz).
+
+The package root is the public API. Loading and checking (:func:`load`, :func:`check`) never
+import TensorFlow; :func:`compile` imports Keras, :func:`render` Graphviz's Python package, and
+:func:`from_keras` the importer, each only when called.
+
+>>> import graphspec
+>>> graphspec.check("inputs: {x: {shape: [3]}}\\nnodes: {out: {type: Dense, units: 1}}\\n").ok
+True
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from graphspec.api import CheckResult, check, load
+from graphspec.base.custom_layers import register_layer
+from graphspec.base.version import VERSION
 from graphspec.errors import (
     CompileError,
     Diagnostic,
@@ -13,10 +24,9 @@ from graphspec.errors import (
     SpecError,
     UsageError,
 )
-from graphspec.registry import register_layer
-from graphspec.spec import Spec
+from graphspec.frontend.spec import DISPLAY, Spec
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "CheckResult",
@@ -34,28 +44,57 @@ __all__ = [
     "load",
     "register_layer",
     "render",
+    "to_yaml",
 ]
 
 
 def compile(spec: Any, *, api: str = "auto", params: Any = None) -> Any:
     """Compile a spec (object, path or YAML text) to a Keras model; imports Keras lazily.
 
-    See :func:`graphspec.compiler.compile_spec`.
+    See :func:`graphspec.backends.keras.compiler.compile_spec`.
     """
-    from graphspec.compiler import compile_spec
+    from graphspec.backends.keras.compiler import compile_spec
 
     return compile_spec(spec, api=api, params=params)
 
 
 def render(spec: Any, path: Any = None, **options: Any) -> Any:
-    """Draw a spec with Graphviz; see :func:`graphspec.diagram.render_spec`."""
-    from graphspec.diagram import render_spec
+    """Draw a spec with Graphviz; see :func:`graphspec.backends.diagram.render_spec`."""
+    from graphspec.backends.diagram import render_spec
 
     return render_spec(spec, path, **options)
 
 
 def from_keras(model: Any) -> Spec:
-    """Turn a Keras model into a spec; see :func:`graphspec.importer.from_keras`."""
-    from graphspec.importer import from_keras as _from_keras
+    """Turn a Keras model into a spec; see :func:`graphspec.backends.importer.from_keras`."""
+    from graphspec.backends.importer import from_keras as _from_keras
 
     return _from_keras(model)
+
+
+def to_yaml(spec: Spec) -> str:
+    """A spec as YAML text in graphspec's canonical layout; see
+    :func:`graphspec.backends.emit.to_yaml`.
+
+    >>> print(to_yaml(load("inputs: {x: {shape: [3]}}\\nnodes: {d: {type: Dense, units: 2}}")))
+    graphspec: 1
+    name: model
+    inputs:
+      x: {shape: [3]}
+    nodes:
+      d: {type: Dense, units: 2}
+    <BLANKLINE>
+    """
+    from graphspec.backends.emit import to_yaml as _to_yaml
+
+    return _to_yaml(spec)
+
+
+def _display(spec: Spec, include: Any, exclude: Any) -> dict[str, Any]:
+    """A spec in a notebook: its diagram (Graphviz imported on first display)."""
+    from graphspec.backends.diagram import repr_mimebundle
+
+    return repr_mimebundle(spec, include, exclude)
+
+
+DISPLAY.add("notebook", _display)

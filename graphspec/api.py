@@ -8,24 +8,30 @@ import gc
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any
+from typing import Any, Final
 
-from graphspec.cascade import drop_consequences
-from graphspec.errors import Diagnostic, SpecError
-from graphspec.expand import expand
-from graphspec.fixes import refine
-from graphspec.graph import Graph
-from graphspec.loader import decode, load_document, read_text
-from graphspec.paths import looks_like_path, spec_file
-from graphspec.schema import build_spec
-from graphspec.source import SourceMap
-from graphspec.spec import Spec
-from graphspec.validate import check as check_graph
+from graphspec import plugins
+from graphspec.base.source import SourceMap
+from graphspec.errors import Diagnostic, Severity, SpecError
+from graphspec.frontend.includes import INCLUDED, include_context
+from graphspec.frontend.loader import decode, load_document, read_text
+from graphspec.frontend.paths import looks_like_path, spec_file
+from graphspec.frontend.schema import build_spec
+from graphspec.frontend.spec import Spec
+from graphspec.ir.graph import Graph
+from graphspec.passes.cascade import drop_consequences
+from graphspec.passes.expand import Checking, expand
+from graphspec.passes.expand.libraries import library_includes
+from graphspec.passes.fixes import refine
+from graphspec.passes.shapes.infer import ShapeInfo, infer_shapes
+from graphspec.passes.validate import check as check_graph
 
-if TYPE_CHECKING:
-    from graphspec.shapes.infer import ShapeInfo
+__all__ = ["PLUGINS", "CheckResult", "check", "load", "load_path", "load_text"]
 
-__all__ = ["CheckResult", "check", "load", "load_path", "load_text"]
+PLUGINS: Final = plugins.LOADED
+"""The node-kind plug-ins, registered when this module is imported (never on first use)."""
+
+_MAX_NESTING: Final = 64
 
 
 @contextlib.contextmanager
@@ -122,6 +128,14 @@ class CheckResult:
         if not self.ok:
             raise SpecError(self.diagnostics)
 
+    def files_read(self) -> list[str]:
+        """Every file this check read: the spec itself, the files it includes (``include:``)
+        and, at any depth, the spec files of its nested models (``model: FILE``).
+
+        Outputs must never replace any of them (the output policy's inputs).
+        """
+        return _files_read(self, 0)
+
     def raise_for_library(self, what: str) -> None:
         """Raise :class:`SpecError` (E313) when the spec is a block library: it has no model."""
         if self.spec.is_library:
@@ -156,8 +170,6 @@ def check(
 
 
 def _check_loaded(spec: Spec, params: Mapping[str, Any] | None, shapes: bool) -> CheckResult:
-    from graphspec.includes import include_context
-
     with include_context(spec.file):
         return _check_in_context(spec, params, shapes)
 
@@ -166,13 +178,11 @@ def _check_in_context(spec: Spec, params: Mapping[str, Any] | None, shapes: bool
     diagnostics = list(spec.load_diagnostics)
     if spec.is_library:
         return _library_result(spec, diagnostics)
-    graph, found = expand(spec, params)
+    graph, found = expand(spec, params, checking=_CHECKING)
     diagnostics += found
     diagnostics += check_graph(graph, spec.source)
     result = CheckResult(spec, graph, _ordered(_attributed(graph, diagnostics)))
     if shapes and not any(d.code == "E302" for d in diagnostics):
-        from graphspec.shapes.infer import infer_shapes
-
         result.shapes = infer_shapes(graph, spec.source, skip={d.node for d in result.errors})
         found = _attributed(graph, result.shapes.diagnostics)
         result.diagnostics = _ordered(result.diagnostics + found)
@@ -184,8 +194,6 @@ def _check_in_context(spec: Spec, params: Mapping[str, Any] | None, shapes: bool
 
 def _library_result(spec: Spec, diagnostics: list[Diagnostic]) -> CheckResult:
     """A block library has no model: its schema is checked, its blocks where they are used."""
-    from graphspec.errors import Severity
-
     loc = spec.source.at(("blocks",))
     note = Diagnostic(
         "N849",
@@ -199,8 +207,6 @@ def _library_result(spec: Spec, diagnostics: list[Diagnostic]) -> CheckResult:
     )
     graph = Graph(name=spec.name or "library", file=spec.file)
     if spec.include:  # the files it includes must exist and be allowed, as for any spec
-        from graphspec.expand.includes import library_includes
-
         graph, found = library_includes(spec)
         diagnostics = [*diagnostics, *found]
     return CheckResult(spec, graph, _ordered([*diagnostics, note]))
@@ -221,3 +227,33 @@ def _ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Errors, then warnings, then notes; each by position in the file."""
     rank = {"error": 0, "warning": 1, "note": 2}
     return sorted(diagnostics, key=lambda d: (rank[d.severity.value], d.line or 0, d.column or 0))
+
+
+def _check_nested(spec: Spec, params: Mapping[str, Any] | None) -> CheckResult:
+    """A nested model's spec, checked on its own inside the parent's check."""
+    return _check_loaded(spec, params, True)
+
+
+_CHECKING: Final = Checking(load=load_path, check=_check_nested)
+"""How expansion loads and checks the spec files a spec names (nested models)."""
+
+
+def _files_read(result: CheckResult, depth: int) -> list[str]:
+    found: dict[str, None] = {}
+    file = result.spec.file
+    if file and not file.startswith("<"):
+        found[file] = None
+    for path in result.spec.source.values:  # included files are merged under (INCLUDED, file)
+        if len(path) > 1 and path[0] == INCLUDED:
+            found[str(path[1])] = None
+    if depth > _MAX_NESTING:
+        return list(found)
+    for node in result.graph.nodes.values():
+        model = node.model
+        if model is None:
+            continue
+        if model.path:
+            found[str(model.path)] = None
+        if isinstance(model.checked, CheckResult):
+            found.update(dict.fromkeys(_files_read(model.checked, depth + 1)))
+    return [f for f in found if FsPath(f).exists()]

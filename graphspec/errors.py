@@ -126,7 +126,7 @@ class UsageError(GraphSpecError, ValueError):
 
 
 class OutputError(UsageError):
-    """An output file cannot be written under the output policy (see :mod:`graphspec.output`).
+    """An output file cannot be written under the output policy (see :mod:`graphspec.base.output`).
 
     The message is one line, ``cannot write PATH: reason``; the CLI prints it after
     ``graphspec CMD: error:`` and exits with status 2. Nothing was written.

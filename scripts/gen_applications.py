@@ -39,8 +39,8 @@ def sources_digest() -> tuple[str, str]:
 def _variant(name: str, include_top: bool) -> tuple[dict[str, Any] | None, str | None]:
     import keras
 
+    from graphspec.backends.importer import from_keras
     from graphspec.errors import GraphSpecError
-    from graphspec.importer import from_keras
 
     keras.backend.clear_session()  # layer names made by counters start afresh: stable files
     try:
@@ -55,7 +55,7 @@ def _variant(name: str, include_top: bool) -> tuple[dict[str, Any] | None, str |
 
 
 def build(names: list[str] | None = None) -> dict[str, Any]:
-    from graphspec._keras import import_keras_quietly
+    from graphspec.backends.keras.loading import import_keras_quietly
 
     import_keras_quietly()
     import keras

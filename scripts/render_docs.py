@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from graphspec.api import load  # noqa: E402
-from graphspec.diagram import render_spec  # noqa: E402
+from graphspec.backends.diagram import render_spec  # noqa: E402
 from graphspec.errors import GraphSpecError  # noqa: E402
 
 __all__ = ["main", "render_all"]

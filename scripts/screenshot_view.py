@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graphspec.view._harness import headless_chromium, viewer  # noqa: E402
+from graphspec.tools.view._harness import headless_chromium, viewer  # noqa: E402
 
 __all__ = ["main"]
 

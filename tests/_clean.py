@@ -15,7 +15,7 @@ def reimported_text(text: str, original: Any) -> str:
     """The YAML of importing the model compiled from ``text`` (which it must equal)."""
     from graphspec import compile as compile_spec
     from graphspec import load
-    from graphspec.importer import from_keras
+    from graphspec.backends.importer import from_keras
 
     api = "auto" if type(original).__name__ == "Sequential" else "functional"
     return from_keras(compile_spec(load(text), api=api)).to_yaml()
@@ -44,7 +44,7 @@ def redundant_keys(text: str) -> list[tuple[str, str]]:
     """
     import yaml
 
-    from graphspec.compiler import _layer_class, _layer_kwargs
+    from graphspec.backends.keras.compiler import _layer_class, _layer_kwargs
 
     data = yaml.safe_load(text)
     judged: dict[str, list[str]] = {}

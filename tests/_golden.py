@@ -21,7 +21,7 @@ def saved_config(spec: Path) -> bytes:
     Keras numbers shared objects by their Python ``id()``; those numbers are renumbered in order
     of first appearance (1, 2, …), every other byte is Keras's own.
     """
-    from graphspec.compiler import compile_spec
+    from graphspec.backends.keras.compiler import compile_spec
 
     model = compile_spec(spec)
     with tempfile.TemporaryDirectory() as folder:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from graphspec.cli import main
+from graphspec.cli.main import main
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# The records of files graphspec wrote (graphspec.output) go to a throw-away folder, never to
+# The records of files graphspec wrote (graphspec.base.output) go to a throw-away folder, never to
 # the user's ~/.local/state; subprocesses inherit it.
 os.environ["GRAPHSPEC_STATE_DIR"] = tempfile.mkdtemp(prefix="graphspec-test-state-")
 

@@ -14,10 +14,10 @@ import pytest
 
 import graphspec
 from graphspec import check
-from graphspec.catalog import catalog, layer_module
-from graphspec.codegen import generate_python
-from graphspec.importer import UnsupportedLayersError
-from graphspec.importer.models import from_config
+from graphspec.backends.codegen import generate_python
+from graphspec.backends.importer import UnsupportedLayersError
+from graphspec.backends.importer.models import from_config
+from graphspec.base.catalog import catalog, layer_module
 
 SPEC = """graphspec: 1
 name: scaled

@@ -11,8 +11,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from graphspec.argvalues import VALUE_RULES, check_arg_value, yaml_text
-from graphspec.catalog import layer_signature
+from graphspec.base.catalog import layer_signature
+from graphspec.passes.validate.values import VALUE_RULES, check_arg_value, yaml_text
 
 
 class Case(NamedTuple):

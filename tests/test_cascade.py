@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.cascade import CONSEQUENCES
-from graphspec.cli import main
+from graphspec.cli.main import main
+from graphspec.passes.cascade import CONSEQUENCES
 
 CORPUS = sorted((Path(__file__).parent / "cascade").glob("*.yaml"))
 

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.catalog import FORBIDDEN_LAYERS, catalog, layer_names, layer_signature, object_kind
+from graphspec.base.catalog import (
+    FORBIDDEN_LAYERS,
+    catalog,
+    layer_names,
+    layer_signature,
+    object_kind,
+)
 
 pytestmark = pytest.mark.keras
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.cli import main
+from graphspec.cli.main import main
 
 SPECS = sorted(Path("specs").glob("*.yaml"))
 
@@ -69,7 +69,7 @@ def test_set_overrides(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_help_for_each_command(capsys: pytest.CaptureFixture[str]) -> None:
-    from graphspec.cli import COMMANDS
+    from graphspec.cli.registry import COMMANDS
 
     for name in COMMANDS:
         assert main([name, "--help"]) == 0
@@ -94,7 +94,7 @@ def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_committed_schema_is_current() -> None:
-    from graphspec.schema import schema_text
+    from graphspec.frontend.schema import schema_text
 
     assert Path("docs/graphspec.schema.json").read_text() == schema_text() + "\n", (
         "docs/graphspec.schema.json is stale: run `make schema`"

@@ -14,8 +14,8 @@ import pytest
 
 import graphspec
 from graphspec import load
-from graphspec.cli import main
-from graphspec.codegen import generate_python
+from graphspec.backends.codegen import generate_python
+from graphspec.cli.main import main
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -143,7 +143,7 @@ def test_identifiers_are_made_from_node_names() -> None:
 
 def test_codegen_never_imports_keras() -> None:
     code = (
-        "import sys; from graphspec.codegen import generate_python; "
+        "import sys; from graphspec.backends.codegen import generate_python; "
         "generate_python('specs/siamese.yaml'); "
         "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules"
     )

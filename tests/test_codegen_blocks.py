@@ -12,7 +12,7 @@ import pytest
 
 import graphspec
 from graphspec import load
-from graphspec.codegen import generate_python
+from graphspec.backends.codegen import generate_python
 
 BLOCKS = textwrap.dedent(
     """\

@@ -43,7 +43,7 @@ def test_compile_writes_a_loadable_model(run_cli: Run, specs_dir: Path, tmp_path
 def test_compile_branching_spec_is_functional_and_predicts_the_same(
     run_cli: Run, specs_dir: Path, tmp_path: Path
 ) -> None:
-    from graphspec.compiler import compile_spec
+    from graphspec.backends.keras.compiler import compile_spec
 
     spec = _spec(specs_dir, "seed_skip")
     target = tmp_path / "skip.keras"
@@ -60,7 +60,7 @@ def test_compile_branching_spec_is_functional_and_predicts_the_same(
 
 
 def test_set_overrides_params(run_cli: Run, specs_dir: Path, tmp_path: Path) -> None:
-    from graphspec.compiler import compile_spec
+    from graphspec.backends.keras.compiler import compile_spec
 
     spec = _spec(specs_dir, "seed_skip")
     target = tmp_path / "narrow.keras"
@@ -108,7 +108,7 @@ def test_invalid_spec_exits_1_and_writes_nothing(run_cli: Run, tmp_path: Path) -
 
 
 def test_keras_failure_exits_1_and_keeps_the_old_file(run_cli: Run, tmp_path: Path) -> None:
-    from graphspec.registry import register_layer, unregister_layer
+    from graphspec.base.custom_layers import register_layer, unregister_layer
 
     class Picky(keras.layers.Layer):
         """Refuses inputs of width 3 when built."""

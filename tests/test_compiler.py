@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from graphspec import CompileError, SpecError, check
-from graphspec.compiler import build_model, compile_spec
-from graphspec.registry import register_layer, unregister_layer
+from graphspec.backends.keras.compiler import build_model, compile_spec
+from graphspec.base.custom_layers import register_layer, unregister_layer
 
 keras = pytest.importorskip("keras")
 layers = keras.layers

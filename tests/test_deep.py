@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from graphspec import check
-from graphspec.deep import deep_check
-from graphspec.registry import register_layer, unregister_layer
+from graphspec.backends.keras.deep import deep_check
+from graphspec.base.custom_layers import register_layer, unregister_layer
 
 keras = pytest.importorskip("keras")
 
@@ -55,7 +55,7 @@ def test_shipped_specs_agree_with_keras(path: Path) -> None:
 
 
 def test_unknown_shapes_get_a_note_with_the_keras_shape(pair_layer: None) -> None:
-    from graphspec.shapes._types import format_shape
+    from graphspec.base.shape_types import format_shape
 
     result = check(_PAIRED.format(width=4))
     assert result.ok

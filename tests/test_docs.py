@@ -127,7 +127,7 @@ def _documented_rows() -> list[tuple[str, list[str]]]:
 def _codes_of(text: str | bytes) -> set[str]:
     from graphspec import check, load
     from graphspec.errors import GraphSpecError, SpecError
-    from graphspec.train.settings import train_diagnostics
+    from graphspec.tools.train.settings import train_diagnostics
 
     try:
         result = check(text)
@@ -147,7 +147,7 @@ def _cli_codes(snippet: str, tmp: Path) -> set[str]:
     import os
     import shlex
 
-    from graphspec.cli import main
+    from graphspec.cli.main import main
 
     spec = tmp / "spec.yaml"
     spec.write_text("params: {p: 0.5, w: 8}\n" + _H + "nodes:\n  n: {type: Dense, units: 4}\n")

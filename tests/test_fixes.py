@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from graphspec import check
+from graphspec.base.source import yaml11_float
 from graphspec.errors import Diagnostic, Fix, SpecError
-from graphspec.loader import load_document
-from graphspec.source import yaml11_float
+from graphspec.frontend.loader import load_document
 
 ROOT = Path(__file__).resolve().parent.parent
 H = "inputs: {x: {shape: [4]}}\nnodes:\n"

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from graphspec.nested.applications import application_names
+from graphspec.plugins.nested.applications import application_names
 
 
 def test_list_prints_every_application(run_cli: Callable[..., Any]) -> None:
@@ -21,7 +21,7 @@ def test_list_prints_every_application(run_cli: Callable[..., Any]) -> None:
 
 def test_list_does_not_import_tensorflow() -> None:
     code = (
-        "import sys; from graphspec.cli import main; main(['import', '--list']); "
+        "import sys; from graphspec.cli.main import main; main(['import', '--list']); "
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

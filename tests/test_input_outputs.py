@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from graphspec import check, load
-from graphspec.codegen import generate_python
-from graphspec.diagram import view_of
-from graphspec.summary import model_kind, summary_data, summary_text
+from graphspec.backends.codegen import generate_python
+from graphspec.backends.diagram import view_of
+from graphspec.backends.summary import model_kind, summary_data, summary_text
 
 LISTED = """\
 inputs: {x: {shape: [8]}}
@@ -112,7 +112,7 @@ def test_compiles_codegens_and_imports_like_the_keras_code(
 ) -> None:
     keras = pytest.importorskip("keras")
     from graphspec import compile as compile_spec
-    from graphspec.importer import from_keras
+    from graphspec.backends.importer import from_keras
     from tests._roundtrip import assert_round_trip, assert_same_model
 
     original = build(keras)

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from graphspec import check
-from graphspec.codegen import generate_python
-from graphspec.importer import UnsupportedLayersError, from_keras
-from graphspec.summary import summary_data
+from graphspec import check, to_yaml
+from graphspec.backends.codegen import generate_python
+from graphspec.backends.importer import UnsupportedLayersError, from_keras
+from graphspec.backends.summary import summary_data
 from tests._roundtrip import assert_round_trip, assert_same_model
 
 keras = pytest.importorskip("keras")
@@ -104,7 +104,7 @@ def _generated_model(spec: Any, tmp_path: Path) -> Any:
 def _round_trip(build: Callable[[], Any], tmp_path: Path) -> None:
     model = build()
     spec = assert_round_trip(model, size=40)  # variable lengths: long enough for every kernel
-    _assert_static_shapes(model, spec.to_yaml())
+    _assert_static_shapes(model, to_yaml(spec))
     assert_same_model(_generated_model(spec, tmp_path), model, size=40)
 
 
@@ -125,9 +125,9 @@ def test_preprocess_input_constant_is_an_expression_array(tmp_path: Path) -> Non
     model = keras.Model(inputs, keras.applications.resnet50.preprocess_input(inputs))
     spec = assert_round_trip(model)
     assert "+ [[[[-103.93900299072266, -116.77899932861328, -123.68000030517578]]]]" in (
-        spec.to_yaml()
+        to_yaml(spec)
     )
-    _assert_static_shapes(model, spec.to_yaml())
+    _assert_static_shapes(model, to_yaml(spec))
     assert "keras.ops.convert_to_tensor(" in generate_python(spec)  # keras.ops takes no lists
     assert_same_model(_generated_model(spec, tmp_path), model)
 
@@ -164,8 +164,8 @@ def test_frozen_layers_count_as_non_trainable() -> None:
     model = keras.Model(inputs, keras.layers.Dense(2, name="head")(frozen(inputs)))
     frozen.trainable = False
     spec = assert_round_trip(model)
-    _assert_static_shapes(model, spec.to_yaml())
-    assert check(spec.to_yaml()).shapes.non_trainable == 28  # type: ignore[union-attr]
+    _assert_static_shapes(model, to_yaml(spec))
+    assert check(to_yaml(spec)).shapes.non_trainable == 28  # type: ignore[union-attr]
 
 
 def test_initializer_array_is_written_up_to_a_bound() -> None:
@@ -174,7 +174,7 @@ def test_initializer_array_is_written_up_to_a_bound() -> None:
     inputs = keras.Input((9,))
     eye = keras.initializers.Constant(np.eye(3).flatten())
     small = keras.Model(inputs, keras.layers.Dense(9, bias_initializer=eye, name="t")(inputs))
-    assert "value: [1.0, 0.0, 0.0, 0.0, 1.0" in assert_round_trip(small).to_yaml()
+    assert "value: [1.0, 0.0, 0.0, 0.0, 1.0" in to_yaml(assert_round_trip(small))
     tokens = keras.Input((None,), dtype="int32")
     matrix = keras.initializers.Constant(np.zeros((100, 50)))
     embed = keras.layers.Embedding(100, 50, embeddings_initializer=matrix, name="emb")

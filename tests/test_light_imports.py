@@ -10,7 +10,7 @@ import pytest
 
 PROBE = """
 import sys
-from graphspec.cli import main
+from graphspec.cli.main import main
 status = main({argv!r})
 heavy = sorted(m for m in ("tensorflow", "keras", "pygls") if m in sys.modules)
 print("HEAVY:" + ",".join(heavy))
@@ -92,7 +92,7 @@ own tests check them)."""
 
 MULTI_PROBE = """
 import sys
-from graphspec.cli import main
+from graphspec.cli.main import main
 for argv in {runs!r}:
     status = main(argv)
     heavy = sorted(m for m in ("tensorflow", "keras") if m in sys.modules)

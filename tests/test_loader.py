@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from graphspec import _limits
+from graphspec.base import limits as _limits
+from graphspec.base.source import Loc
 from graphspec.errors import LoadError
-from graphspec.loader import decode, load_document, read_text
-from graphspec.source import Loc
+from graphspec.frontend.loader import decode, load_document, read_text
 
 
 def codes(text: str) -> str:

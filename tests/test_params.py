@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphspec.params import ExprError, evaluate, substitute
+from graphspec.frontend.params import ExprError, evaluate, substitute
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 import graphspec
-from graphspec.cli import main
+from graphspec.cli.main import main
 from graphspec.errors import UsageError
-from graphspec.paths import is_marked_spec, looks_like_path, spec_files_in
+from graphspec.frontend.paths import is_marked_spec, looks_like_path, spec_files_in
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = "graphspec: 1\ninputs: {x: {shape: [4]}}\nnodes:\n  d: {type: Dense, units: 2}\n"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from graphspec import check
-from graphspec.shapes import SHAPE_RULES, LayerCall, Shape, ShapeResult
-from graphspec.summary import summary_data, summary_text
+from graphspec.backends.summary import summary_data, summary_text
+from graphspec.passes.shapes import SHAPE_RULES, LayerCall, Shape, ShapeResult
 
 SEQ = """graphspec: 1
 name: seq

@@ -530,7 +530,7 @@ class _Scale:
 
 
 def test_unknown_rule_gives_a_note_not_an_error() -> None:
-    from graphspec.registry import register_layer, unregister_layer
+    from graphspec.base.custom_layers import register_layer, unregister_layer
 
     register_layer(_Scale, name="Scale")
     try:
@@ -546,7 +546,7 @@ def test_unknown_rule_gives_a_note_not_an_error() -> None:
 
 
 def test_a_wrapper_around_a_layer_without_rule_is_unknown_not_an_error() -> None:
-    from graphspec.registry import register_layer, unregister_layer
+    from graphspec.base.custom_layers import register_layer, unregister_layer
 
     register_layer(_Scale, name="Scale")
     try:

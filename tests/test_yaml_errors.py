@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphspec.errors import LoadError
-from graphspec.loader import load_document
-from graphspec.yaml_errors import SYNTAX_RULES, explain
+from graphspec.frontend.loader import load_document
+from graphspec.frontend.yaml_errors import SYNTAX_RULES, explain
 
 H = "inputs:\n  x: {shape: [4]}\nnodes:\n"
 

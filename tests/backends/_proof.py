@@ -80,9 +80,9 @@ def run(mode: str, folder: Path) -> dict[str, Any]:
     """Do ``mode`` for every spec; returns (and writes) the per-spec record."""
     import keras
 
-    from graphspec._keras import set_random_seed
     from graphspec.api import check
-    from graphspec.compiler import build_model
+    from graphspec.backends.keras.compiler import build_model
+    from graphspec.backends.keras.loading import set_random_seed
 
     backend = keras.backend.backend()
     report: dict[str, Any] = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.backend import is_installed
+from graphspec.backends.keras.select import is_installed
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -24,7 +24,7 @@ TWO_JAX_DEVICES = {
     "XLA_FLAGS": "--xla_force_host_platform_device_count=2 "
     "--xla_cpu_collective_call_terminate_timeout_seconds=60",
 }
-RUN = "import sys; from graphspec.cli import main; sys.exit(main(sys.argv[1:]))"
+RUN = "import sys; from graphspec.cli.main import main; sys.exit(main(sys.argv[1:]))"
 """``python -c RUN ARGS...`` runs ``graphspec ARGS...`` in the current interpreter."""
 
 TORCH_MISSING = (

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.keras
 PROBE = r"""
 import contextlib, io, json, sys
 from pathlib import Path
-from graphspec.cli import main
+from graphspec.cli.main import main
 
 folder, backend, specs = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
 report = {}

@@ -22,7 +22,7 @@ SEEDS = 3
 def compared(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[int, str, dict]:  # type: ignore[type-arg]
-    from graphspec.cli import main
+    from graphspec.cli.main import main
 
     out = tmp_path_factory.mktemp("compare") / "c.json"
     argv = ["compare", str(SEED_CNN), "--data", "digits", "--epochs", "2", "--seeds", str(SEEDS)]

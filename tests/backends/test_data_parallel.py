@@ -5,7 +5,7 @@ copy must be bit-identical, and the run must match one device trained on the sam
 (the data-parallel run leaves out at most one sample per split so batches split evenly).
 
 XLA's CPU collectives starve on a 2-core machine unless graphspec enlarges its thread pool
-(graphspec.backend.jax_cpu_pool, docs/training.md); the run keeps a 60 s abort, never a hang.
+(graphspec.backends.keras.select.jax_cpu_pool, docs/training.md); the run keeps a 60 s abort, never a hang.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ TOLERANCE = 0.02
 
 PROBE = r"""
 import contextlib, dataclasses, io, json, sys
-from graphspec.cli import main
-from graphspec.train.data import load_data
-from graphspec.train.fit import fit_spec, prepare
+from graphspec.cli.main import main
+from graphspec.tools.train.data import load_data
+from graphspec.tools.train.fit import fit_spec, prepare
 
 spec, history = sys.argv[1], sys.argv[2]
 out = io.StringIO()

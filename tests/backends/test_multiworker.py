@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.train.fit import fit_spec
+from graphspec.tools.train.fit import fit_spec
 
 from .conftest import ROOT, RUN, SEED_CNN, backend_env, free_ports
 

@@ -51,7 +51,7 @@ def _dotted(layers: list[list[str]]) -> bool:
 
 @pytest.mark.parametrize("name", SPEC_NAMES)
 def test_same_layers_params_and_weight_shapes(followed: dict[str, Any], name: str) -> None:
-    from graphspec.compiler import _keras_names
+    from graphspec.backends.keras.compiler import _keras_names
 
     ref, other = followed["reference"][name], followed["follow"][name]
     assert other["class"] == ref["class"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.backend import (
+from graphspec.backends.keras.select import (
     BACKENDS,
     BackendError,
     installed_backends,
@@ -17,7 +17,7 @@ from graphspec.backend import (
     requested_backend,
     select_backend,
 )
-from graphspec.train.strategy import STRATEGIES, verify_strategy
+from graphspec.tools.train.strategy import STRATEGIES, verify_strategy
 
 from .conftest import RUN, SEED_CNN, run_python
 
@@ -154,7 +154,7 @@ def test_a_thread_pool_size_the_user_set_is_kept(var: str) -> None:
 
 def test_choosing_jax_before_it_is_imported_sizes_the_pool() -> None:
     probe = (
-        "import os, sys; from graphspec.backend import select_backend; "
+        "import os, sys; from graphspec.backends.keras.select import select_backend; "
         "select_backend('jax'); assert 'jax' not in sys.modules; print(os.environ['PJRT_NPROC'])"
     )
     proc = run_python(

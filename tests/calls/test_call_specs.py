@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graphspec import check, load
-from graphspec.codegen import generate_python
-from graphspec.graph import CallTensors
+from graphspec import check, load, to_yaml
+from graphspec.backends.codegen import generate_python
+from graphspec.ir.graph import CallTensors
 from tests._util import by_code, only
 
 SEQ2SEQ = """\
@@ -91,7 +91,7 @@ def test_attention_call_arguments_and_scores() -> None:
 
 def test_back_ends_write_the_call() -> None:
     spec = load(SEQ2SEQ)
-    assert load(spec.to_yaml()).nodes["dec"].call == {"initial_state": ["enc:1", "enc:2"]}
+    assert load(to_yaml(spec)).nodes["dec"].call == {"initial_state": ["enc:1", "enc:2"]}
     code = generate_python(spec)
     assert (
         "_, enc_1, enc_2 = keras.layers.LSTM(" in code

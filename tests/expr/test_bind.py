@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graphspec.expr import bind, check_tree, function_names, lookup, parse
-from graphspec.expr.syntax import Call, ExprSyntaxError
-from graphspec.expr.table import DTYPES
+from graphspec.plugins.expr import bind, check_tree, function_names, lookup, parse
+from graphspec.plugins.expr.syntax import Call, ExprSyntaxError
+from graphspec.plugins.expr.table import DTYPES
 
 
 def _bind(text: str):  # type: ignore[no-untyped-def]

@@ -90,7 +90,7 @@ def test_round_trip_and_hand_written_spec(make: Any, text: str) -> None:
 
 
 def test_lambda_is_refused_with_a_pointer_to_expressions() -> None:
-    from graphspec.importer import UnsupportedLayersError, from_keras
+    from graphspec.backends.importer import UnsupportedLayersError, from_keras
 
     inputs = keras.Input((4,), name="x")
     model = keras.Model(inputs, layers.Lambda(lambda t: t * 2.0, name="double")(inputs))

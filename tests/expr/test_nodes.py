@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import textwrap
 
-from graphspec import check, load
-from graphspec.codegen import generate_python
-from graphspec.diagram import to_dot, to_mermaid
-from graphspec.graph import NodeKind
-from graphspec.summary import summary_data
+from graphspec import check, load, to_yaml
+from graphspec.backends.codegen import generate_python
+from graphspec.backends.diagram import to_dot, to_mermaid
+from graphspec.backends.summary import summary_data
+from graphspec.ir.graph import NodeKind
 from tests._util import by_code, check_text, only
 
 HEAD = "graphspec: 1.1\ninputs: {x: {shape: [8]}}\nnodes:\n"
@@ -127,7 +127,7 @@ def test_format_1_0_reports_the_version_once_and_checks_the_rest() -> None:
 def test_back_ends_show_the_expression() -> None:
     text = _spec("d: {type: Dense, units: 8}\nhs: {expr: 'd * relu6(d + 3.0) / 6.0'}\n")
     spec = load(text)
-    assert load(spec.to_yaml()).nodes["hs"].expr == "d * relu6(d + 3.0) / 6.0"
+    assert load(to_yaml(spec)).nodes["hs"].expr == "d * relu6(d + 3.0) / 6.0"
     rows = {row["node"]: row for row in summary_data(check(spec))["nodes"]}
     assert rows["hs"]["type"] == "expr" and rows["hs"]["params"] == 0
     assert "relu6(d + 3.0)" in to_dot(spec)

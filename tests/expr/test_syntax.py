@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from graphspec.expr.syntax import (
+from graphspec.plugins.expr.python import to_python
+from graphspec.plugins.expr.syntax import (
     MAX_EXPR_DEPTH,
     MAX_EXPR_TERMS,
     Call,
@@ -15,7 +16,6 @@ from graphspec.expr.syntax import (
     Ref,
     parse,
     references,
-    to_python,
     to_text,
 )
 

@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from graphspec import check, load
-from graphspec.compiler import compile_spec
-from graphspec.expr import function_names, lookup, parse
-from graphspec.expr.syntax import Call
-from graphspec.importer import from_keras
+from graphspec import check, load, to_yaml
+from graphspec.backends.importer import from_keras
+from graphspec.backends.keras.compiler import compile_spec
+from graphspec.plugins.expr import function_names, lookup, parse
+from graphspec.plugins.expr.syntax import Call
 
 keras = pytest.importorskip("keras")
 pytestmark = pytest.mark.keras
@@ -193,7 +193,7 @@ def test_import_reads_every_operation_back(built: tuple[Any, Any]) -> None:
     spec = from_keras(model)
     assert spec.graphspec == 1.1
     assert all(node.expr is not None for node in spec.nodes.values())
-    again = compile_spec(load(spec.to_yaml()))
+    again = compile_spec(load(to_yaml(spec)))
     classes = sorted(type(op).__name__ for op in model.operations)
     assert sorted(type(op).__name__ for op in again.operations) == classes
     for got, want in zip(

@@ -31,13 +31,15 @@ def _instrumented() -> tuple[object, ...]:
     """Import graphspec's front end, instrumented for coverage when atheris is present."""
     if atheris is not None:
         with atheris.instrument_imports(include=["graphspec"]):
-            from graphspec import expand, loader, schema, validate
             from graphspec.errors import GraphSpecError
-            from graphspec.shapes import infer
+            from graphspec.frontend import loader, schema
+            from graphspec.passes import expand, validate
+            from graphspec.passes.shapes import infer
     else:
-        from graphspec import expand, loader, schema, validate
         from graphspec.errors import GraphSpecError
-        from graphspec.shapes import infer
+        from graphspec.frontend import loader, schema
+        from graphspec.passes import expand, validate
+        from graphspec.passes.shapes import infer
     return loader, schema, expand, validate, infer, GraphSpecError
 
 

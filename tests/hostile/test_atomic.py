@@ -1,18 +1,17 @@
 """Nothing lost: a failing write never leaves a partial file or destroys an existing one.
 
-The old names in ``graphspec._atomic`` are aliases of :mod:`graphspec.output`; an existing
-target is replaced only with ``force`` (or when graphspec wrote it), so these tests pass it.
+Every write goes through :mod:`graphspec.base.output`; an existing target is replaced only with
+``force`` (or when graphspec wrote it), so these tests pass it.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-from graphspec._atomic import atomic_path, write_bytes_atomic, write_text_atomic, write_with
-from graphspec.cli import main
+from graphspec.base.output import write_bytes, write_text, writing
+from graphspec.cli.main import main
 
 OLD = b"precious old content\n"
 VALID = "inputs:\n  x: {shape: [4]}\nnodes:\n  d: {type: Dense, units: 2}\n"
@@ -35,7 +34,7 @@ class Boom(RuntimeError):
 def test_exception_inside_atomic_path_keeps_target(tmp_path: Path) -> None:
     target = tmp_path / "model.keras"
     target.write_bytes(OLD)
-    with pytest.raises(Boom), atomic_path(target, force=True) as tmp:
+    with pytest.raises(Boom), writing(target, force=True) as tmp:
         tmp.write_bytes(b"half a model")
         assert tmp.parent == tmp_path and tmp != target
         raise Boom
@@ -45,7 +44,7 @@ def test_exception_inside_atomic_path_keeps_target(tmp_path: Path) -> None:
 
 def test_exception_before_anything_is_written_creates_nothing(tmp_path: Path) -> None:
     target = tmp_path / "new.svg"
-    with pytest.raises(Boom), atomic_path(target):
+    with pytest.raises(Boom), writing(target):
         raise Boom
     assert _leftovers(tmp_path, set()) == []
 
@@ -58,8 +57,8 @@ def test_writer_failing_after_partial_write(tmp_path: Path) -> None:
         path.write_text("digraph {", encoding="utf-8")
         raise Boom
 
-    with pytest.raises(Boom):
-        write_with(target, writer, force=True)
+    with pytest.raises(Boom), writing(target, force=True) as tmp:
+        writer(tmp)
     assert target.read_bytes() == OLD
     assert _leftovers(tmp_path, {"out.dot"}) == []
 
@@ -67,9 +66,9 @@ def test_writer_failing_after_partial_write(tmp_path: Path) -> None:
 def test_success_replaces_whole_file(tmp_path: Path) -> None:
     target = tmp_path / "a.txt"
     target.write_bytes(OLD * 100)
-    write_text_atomic(target, "new", force=True)
+    write_text(target, "new", force=True)
     assert target.read_bytes() == b"new"
-    write_bytes_atomic(target, b"newer")  # graphspec's own output: refreshed without force
+    write_bytes(target, b"newer")  # graphspec's own output: refreshed without force
     assert target.read_bytes() == b"newer"
     assert _leftovers(tmp_path, {"a.txt"}) == []
 
@@ -77,7 +76,7 @@ def test_success_replaces_whole_file(tmp_path: Path) -> None:
 def test_keyboard_interrupt_is_also_cleaned_up(tmp_path: Path) -> None:
     target = tmp_path / "t.json"
     target.write_bytes(OLD)
-    with pytest.raises(KeyboardInterrupt), atomic_path(target, force=True) as tmp:
+    with pytest.raises(KeyboardInterrupt), writing(target, force=True) as tmp:
         tmp.write_bytes(b"{")
         raise KeyboardInterrupt
     assert target.read_bytes() == OLD
@@ -94,7 +93,7 @@ def test_schema_output_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def broken() -> str:
         raise Boom("schema generation failed")
 
-    monkeypatch.setattr("graphspec.schema.schema_text", broken)
+    monkeypatch.setattr("graphspec.frontend.schema.schema_text", broken)
     with pytest.raises(Boom):
         main(["schema", "-o", str(target), "--force"])
     assert target.read_bytes() == OLD
@@ -105,10 +104,6 @@ def test_schema_output_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert _leftovers(tmp_path, {"schema.json"}) == []
 
 
-def _has(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
 @pytest.mark.parametrize("bad", list(UNLOADABLE.values()), ids=list(UNLOADABLE))
 @pytest.mark.parametrize("suffix", [".svg", ".dot", ".mmd"])
 def test_render_of_unloadable_spec_writes_nothing(
@@ -116,8 +111,6 @@ def test_render_of_unloadable_spec_writes_nothing(
 ) -> None:
     """``render`` draws invalid-but-loadable specs on purpose (faults in red); a spec that
     cannot be loaded at all must write nothing and keep an existing file."""
-    if not _has("graphspec.commands.render_cmd"):
-        pytest.skip("graphspec/commands/render_cmd.py is not in this checkout yet")
     spec = tmp_path / "bad.yaml"
     spec.write_text(bad, encoding="utf-8")
     fresh, existing = tmp_path / f"fresh{suffix}", tmp_path / f"existing{suffix}"
@@ -135,8 +128,6 @@ def test_render_of_unloadable_spec_writes_nothing(
 def test_compile_of_invalid_spec_writes_nothing(
     tmp_path: Path, bad: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if not _has("graphspec.commands.compile_cmd"):
-        pytest.skip("graphspec/commands/compile_cmd.py is not in this checkout yet")
     spec = tmp_path / "bad.yaml"
     spec.write_text(bad, encoding="utf-8")
     fresh, existing = tmp_path / "fresh.keras", tmp_path / "existing.keras"
@@ -150,8 +141,6 @@ def test_compile_of_invalid_spec_writes_nothing(
 
 
 def test_valid_spec_still_renders(tmp_path: Path) -> None:
-    if not _has("graphspec.commands.render_cmd"):
-        pytest.skip("graphspec/commands/render_cmd.py is not in this checkout yet")
     spec = tmp_path / "ok.yaml"
     spec.write_text(VALID, encoding="utf-8")
     target = tmp_path / "ok.dot"

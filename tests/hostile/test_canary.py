@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from graphspec.cli import main
+from graphspec.cli.main import main
 from graphspec.errors import SpecError
 
 TRAP = "canary_mod_7f3a"
@@ -141,9 +141,9 @@ def test_check_runs_nothing(text: str, trap_dir: Path, imported: list[str]) -> N
 def _commands(spec: Path) -> list[list[str]]:
     commands = [["validate", str(spec)], ["validate", "--format", "json", str(spec)]]
     commands.append(["summary", str(spec)])
-    if importlib.util.find_spec("graphspec.commands.render_cmd") is not None:
+    if importlib.util.find_spec("graphspec.cli.commands.render_cmd") is not None:
         commands.append(["render", str(spec), "-o", str(spec.with_suffix(".dot"))])
-    if importlib.util.find_spec("graphspec.commands.compile_cmd") is not None:
+    if importlib.util.find_spec("graphspec.cli.commands.compile_cmd") is not None:
         # every spec here is refused before Keras would be imported
         commands.append(["compile", str(spec), "-o", str(spec.with_suffix(".keras"))])
     return commands

@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphspec.api import check, load
+from graphspec.backends.summary import summary_text
 from graphspec.errors import GraphSpecError
-from graphspec.schema import json_schema
-from graphspec.summary import summary_text
+from graphspec.frontend.schema import json_schema
 
 try:
-    from graphspec.diagram import to_dot
+    from graphspec.backends.diagram import to_dot
 except ImportError:  # the renderer is not in this checkout yet
     to_dot = None
 

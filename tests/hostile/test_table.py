@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import pytest
 
-from graphspec import _limits
+from graphspec.base import limits as _limits
 from graphspec.errors import Severity
 from tests.hostile._run import diagnose, measured
 
@@ -855,7 +855,7 @@ def _bounded_cli(argv: list[str]) -> tuple[int, str, float, int]:
     import time
     import tracemalloc
 
-    from graphspec.cli import main
+    from graphspec.cli.main import main
 
     err = io.StringIO()
     tracemalloc.start()

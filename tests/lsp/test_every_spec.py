@@ -11,10 +11,10 @@ from pytest_lsp import LanguageClient
 
 from graphspec import check
 from graphspec.api import load_text
-from graphspec.lsp._sites import definition_site
-from graphspec.lsp.analysis import analyse
-from graphspec.lsp.index import SymbolKind
-from graphspec.shapes._types import format_shape
+from graphspec.base.shape_types import format_shape
+from graphspec.tools.lsp._sites import definition_site
+from graphspec.tools.lsp.analysis import analyse
+from graphspec.tools.lsp.index import SymbolKind
 from tests.lsp.conftest import SPECS, Doc, apply_edits
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

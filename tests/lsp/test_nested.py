@@ -179,7 +179,7 @@ nodes:
 async def test_rename_every_name_in_every_scope_keeps_the_model(
     client: LanguageClient, text: str
 ) -> None:
-    from graphspec.lsp.analysis import analyse
+    from graphspec.tools.lsp.analysis import analyse
 
     doc = Doc(client, text)
     await doc.open()

@@ -128,7 +128,7 @@ async def test_inlay_hints_show_shapes(client: LanguageClient, path: Path) -> No
         shape = result.shapes.nodes.get(node.name)
         if shape is None or not shape.known:
             continue
-        from graphspec.shapes._types import format_shape
+        from graphspec.base.shape_types import format_shape
 
         assert format_shape(shape.outputs[0]) in labels[node.loc.line - 1], node.name  # type: ignore[index]
     if path == BAD:

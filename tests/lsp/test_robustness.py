@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
 from benchmarks.generate import generate
-from graphspec.lsp.analysis import looks_like_spec
+from graphspec.tools.lsp.analysis import looks_like_spec
 from tests.hostile.test_table import CASES, Case
 from tests.lsp.conftest import SPECS, Doc
 

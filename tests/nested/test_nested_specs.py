@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from graphspec import check
-from graphspec.graph import NodeKind
-from graphspec.includes import allow_outside
+from graphspec.frontend.includes import allow_outside
+from graphspec.ir.graph import NodeKind
 from tests._nested_texts import SIAMESE, TOWER
 from tests._util import by_code, only
 
@@ -201,7 +201,7 @@ def test_format_1_0_needs_the_declaration() -> None:
 
 
 def test_summary_lists_a_nested_model_as_one_row_expandable_in_json(tmp_path: Path) -> None:
-    from graphspec.summary import summary_data, summary_text
+    from graphspec.backends.summary import summary_data, summary_text
 
     result = check(_write(tmp_path, {"s.yaml": SIAMESE, "blocks/tower.yaml": TOWER}))
     rows = {row["node"]: row for row in summary_data(result)["nodes"]}

@@ -15,7 +15,7 @@ import yaml
 
 from graphspec import check
 from graphspec.errors import Severity
-from graphspec.nested.applications import application_names, shipped_variants
+from graphspec.plugins.nested.applications import application_names, shipped_variants
 
 SHIPPED = [
     pytest.param(name, data, id=f"{name}-{'top' if top else 'notop'}")

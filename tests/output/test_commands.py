@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.cli import main
+from graphspec.cli.main import main
 
 from ._sandbox import snapshot
 
@@ -256,8 +256,9 @@ def test_same_file_reason_names_the_rule(
 
 
 def test_every_writing_command_has_force_and_mkdir() -> None:
-    from graphspec import commands  # noqa: F401 - registers the sub-commands
-    from graphspec.cli import COMMANDS, _parser
+    from graphspec.cli import commands  # noqa: F401 - registers the sub-commands
+    from graphspec.cli.main import _parser
+    from graphspec.cli.registry import COMMANDS
 
     parser = _parser()
     subs = next(a for a in parser._actions if a.dest == "command").choices  # type: ignore[union-attr]

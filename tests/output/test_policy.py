@@ -1,17 +1,23 @@
-"""The Python API of the output policy (graphspec.output): the rules other modules rely on."""
+"""The Python API of the output policy (graphspec.base.output): the rules other modules rely on."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 import graphspec
+from graphspec.base.output import (
+    OutputPolicy,
+    _records,
+    check_output,
+    state_dir,
+    write_text,
+    writing,
+)
 from graphspec.errors import OutputError, UsageError
-from graphspec.output import OutputPolicy, _records, check_output, state_dir, write_text, writing
 
-from ._sandbox import snapshot, umask
+from ._sandbox import snapshot
 from .test_commands import SPEC
 
 
@@ -150,28 +156,15 @@ def test_python_render_never_overwrites_its_spec(tmp_path: Path) -> None:
     graphspec.render(str(spec), tmp_path / "d" / "x.dot")  # refresh in a notebook loop
 
 
-def test_legacy_names_follow_the_policy(tmp_path: Path) -> None:
-    from graphspec._atomic import write_text_atomic
-
-    (tmp_path / "x").write_text("user's")
-    with pytest.raises(OutputError):
-        write_text_atomic(tmp_path / "x", "new")
-    write_text_atomic(tmp_path / "x", "new", force=True)
-    assert (tmp_path / "x").read_text() == "new"
-    with umask(0o022):
-        write_text_atomic(tmp_path / "y", "new")
-    assert os.stat(tmp_path / "y").st_mode & 0o777 == 0o644  # not mkstemp's 0600
-
-
 def test_an_unexpected_os_error_is_one_line_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from graphspec.cli import main
+    from graphspec.cli.main import main
 
     def broken() -> str:
         raise PermissionError(13, "Permission denied", "/somewhere/catalog.json")
 
-    monkeypatch.setattr("graphspec.schema.schema_text", broken)
+    monkeypatch.setattr("graphspec.frontend.schema.schema_text", broken)
     assert main(["schema"]) == 2
     assert capsys.readouterr().err == (
         "graphspec schema: error: Permission denied: /somewhere/catalog.json\n"

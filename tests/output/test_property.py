@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphspec.cli import main
-from graphspec.output import write_text
+from graphspec.base.output import write_text
+from graphspec.cli.main import main
 
 from ._sandbox import snapshot
 from .test_commands import SPEC

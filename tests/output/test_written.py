@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.cli import main
+from graphspec.cli.main import main
 
 from ._sandbox import snapshot, umask
 from .test_commands import DATA, SPEC

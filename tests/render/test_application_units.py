@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.cli import main
-from graphspec.diagram import Bound, bounded_view, to_dot, to_mermaid, view_of
-from graphspec.diagram._view import Box, View
+from graphspec.backends.diagram import Bound, bounded_view, to_dot, to_mermaid, view_of
+from graphspec.backends.diagram.boxes import Box, View
+from graphspec.cli.main import main
 from tests.test_light_imports import PROBE
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import graphspec
-from graphspec.cli import main
-from graphspec.diagram import MAX_DRAWN_NODES, Bound, TooLarge, bounded_view
+from graphspec.backends.diagram import MAX_DRAWN_NODES, Bound, TooLarge, bounded_view
+from graphspec.cli.main import main
 from graphspec.errors import UsageError
 
 BLOCKS = (

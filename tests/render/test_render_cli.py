@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.cli import main
+from graphspec.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = str(ROOT / "specs" / "seed_skip.yaml")
@@ -17,7 +17,7 @@ BAD = ROOT / "specs" / "bad" / "seed_skip_original.yaml"
 
 PROBE = """
 import sys
-from graphspec.cli import main
+from graphspec.cli.main import main
 status = main({argv!r})
 heavy = sorted(m for m in ("tensorflow", "keras") if m in sys.modules)
 print("HEAVY:" + ",".join(heavy))

@@ -11,7 +11,7 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from graphspec.diagram import (
+from graphspec.backends.diagram import (
     FORMATS,
     format_for,
     render_spec,
@@ -226,7 +226,7 @@ def test_mimebundle_with_dot() -> None:
 
 def test_top_level_render_still_callable_after_import(tmp_path: Path) -> None:
     import graphspec
-    import graphspec.diagram  # the package has its own name: graphspec.render stays a function
+    import graphspec.backends.diagram  # the package has its own name: graphspec.render stays a function
 
     result = graphspec.render(SKIP, tmp_path / "m.dot")
     assert result.format == "dot" and (tmp_path / "m.dot").exists()

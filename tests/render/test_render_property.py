@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graphspec.api import check
-from graphspec.diagram import to_dot
+from graphspec.backends.diagram import to_dot
 from graphspec.errors import SpecError
 
 NODE_GROUP = re.compile(r'<g id="node_n\d+" class="node[^"]*">')

@@ -9,8 +9,8 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from graphspec.diagram import render_spec, to_dot, to_mermaid
-from graphspec.diagram._labels import key_args
+from graphspec.backends.diagram import render_spec, to_dot, to_mermaid
+from graphspec.backends.diagram.labels import key_args
 from graphspec.errors import UsageError
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"

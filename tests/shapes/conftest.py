@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from graphspec.catalog import NESTED_LAYER_ARGS, POSITIONAL_CALLS, TUPLE_ARGS, layer_module
-from graphspec.shapes import LayerCall, Shape, ShapeFault, ShapeResult, infer_layer
+from graphspec.base.catalog import NESTED_LAYER_ARGS, POSITIONAL_CALLS, TUPLE_ARGS, layer_module
+from graphspec.passes.shapes import LayerCall, Shape, ShapeFault, ShapeResult, infer_layer
 
 from .stricter import stricter_reason
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from graphspec.catalog import canonical_type
-from graphspec.shapes import LayerCall, Shape
+from graphspec.base.catalog import canonical_type
+from graphspec.passes.shapes import LayerCall, Shape
 
 __all__ = ["STRICTER", "Stricter", "stricter_reason"]
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from graphspec.catalog import canonical_type, cell_names, layer_names
-from graphspec.shapes import has_rule
-from graphspec.shapes.cells import CELL_RULES
+from graphspec.base.catalog import canonical_type, cell_names, layer_names
+from graphspec.passes.shapes import has_rule
+from graphspec.passes.shapes.rules.cells import CELL_RULES
 
 from ._settings import PER_CLASS
 from .cases import CASES, Case
@@ -27,7 +27,7 @@ def test_every_catalog_class_has_a_rule() -> None:
         for name in NAMES
         if not (CELL_RULES.get(name) if name in cell_names() else has_rule(name))
     ]
-    assert missing == [], "add shape rules (graphspec/shapes/) for these classes"
+    assert missing == [], "add shape rules (graphspec/passes/shapes/) for these classes"
 
 
 def test_every_catalog_class_has_oracle_cases() -> None:

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graphspec.catalog import canonical_type, layer_aliases
-from graphspec.shapes.coverage import coverage, coverage_markdown
+from graphspec.base.catalog import canonical_type, layer_aliases
+from graphspec.passes.shapes.coverage import coverage, coverage_markdown
 
 from .stricter import STRICTER
 

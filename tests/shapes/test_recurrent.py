@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from graphspec.shapes import LayerCall, ShapeFault, infer_layer
+from graphspec.passes.shapes import LayerCall, ShapeFault, infer_layer
 
 pytestmark = pytest.mark.keras
 

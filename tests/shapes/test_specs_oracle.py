@@ -15,7 +15,7 @@ SPECS = sorted(Path("specs").glob("*.yaml"))
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_every_node_matches_keras(path: Path) -> None:
-    from graphspec.compiler import build_model, flat_outputs
+    from graphspec.backends.keras.compiler import build_model, flat_outputs
 
     result = check(path)
     assert result.ok and result.shapes is not None and result.shapes.complete
@@ -38,7 +38,7 @@ def test_every_node_matches_keras(path: Path) -> None:
 
 @pytest.mark.parametrize("path", SPECS[:3], ids=[p.stem for p in SPECS[:3]])
 def test_deep_validation_finds_nothing_to_add(path: Path) -> None:
-    from graphspec.deep import deep_check
+    from graphspec.backends.keras.deep import deep_check
 
     result = check(path)
     assert deep_check(result) == []

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from graphspec import check
-from graphspec.cli import main
-from graphspec.train.compare import graph_signature
+from graphspec.cli.main import main
+from graphspec.tools.train.compare import graph_signature
 
 from .conftest import SPECS
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from graphspec import check
-from graphspec.cli import main
+from graphspec.cli.main import main
 from graphspec.errors import TrainError, UsageError
-from graphspec.train.data import load_data, resize_bilinear
+from graphspec.tools.train.data import load_data, resize_bilinear
 
 from .conftest import SPECS
 
@@ -209,7 +209,7 @@ def test_data_errors_come_before_tensorflow_is_imported(tmp_path: Path) -> None:
     import sys
 
     probe = (
-        "import sys; from graphspec.cli import main; "
+        "import sys; from graphspec.cli.main import main; "
         f"status = main(['fit', {str(SPECS / 'seed_sequential.yaml')!r}, '--data', 'mnist']); "
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules)); sys.exit(status)"
     )

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graphspec.cli import main
+from graphspec.cli.main import main
 from graphspec.errors import TrainError
-from graphspec.train.fit import fit_spec
+from graphspec.tools.train.fit import fit_spec
 
 from .conftest import SPECS
 

@@ -8,7 +8,7 @@ import pytest
 
 from graphspec import load
 from graphspec.errors import SpecError, UsageError
-from graphspec.train.settings import known_names, resolve_settings, train_diagnostics
+from graphspec.tools.train.settings import known_names, resolve_settings, train_diagnostics
 
 BASE = """\
 inputs: {x: {shape: [4]}}

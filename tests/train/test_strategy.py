@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from graphspec.errors import TrainError
-from graphspec.train.fit import fit_spec
-from graphspec.train.strategy import is_chief, make_strategy, tf_config
+from graphspec.tools.train.fit import fit_spec
+from graphspec.tools.train.strategy import is_chief, make_strategy, tf_config
 
 from .conftest import ROOT
 
@@ -22,7 +22,7 @@ import sys
 import tensorflow as tf
 cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
-from graphspec.cli import main
+from graphspec.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -88,7 +88,7 @@ def test_only_the_chief_writes() -> None:
 def test_cli_multiworker_without_tf_config_fails_cleanly(
     tiny_a: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from graphspec.cli import main
+    from graphspec.cli.main import main
 
     monkeypatch.delenv("TF_CONFIG", raising=False)
     assert main(["fit", str(tiny_a), "--data", "digits", "--strategy", "multiworker"]) == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graphspec.view import _harness as harness
+from graphspec.tools.view import _harness as harness
 from tests._nested_texts import SIAMESE as SIAMESE_SPEC
 from tests._nested_texts import TOWER as TOWER_SPEC
 

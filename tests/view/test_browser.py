@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from graphspec.view._harness import WATCH_UPDATE
+from graphspec.tools.view._harness import WATCH_UPDATE
 from tests.view.conftest import ROOT, XSS_NAME, Viewer
 
 pytestmark = pytest.mark.timeout(120)
@@ -254,7 +254,7 @@ def test_an_application_expands_in_place_on_a_double_click(browser: Any, viewer:
 def test_saving_an_included_block_library_updates_the_page(browser: Any, tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from graphspec.view import _harness as harness
+    from graphspec.tools.view import _harness as harness
 
     (tmp_path / "blocks").mkdir()
     library = tmp_path / "blocks" / "mobilenet_v3.yaml"

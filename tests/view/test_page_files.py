@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from graphspec.api import check
-from graphspec.view._page import spec_files
+from graphspec.tools.view._page import spec_files
 
 OUTER = """\
 graphspec: 1.1
@@ -61,7 +61,7 @@ def test_every_file_a_spec_reads_is_watched(tmp_path: Path) -> None:
 
 
 def test_a_file_saved_before_it_is_watched_is_seen_by_its_stamp(tmp_path: Path) -> None:
-    from graphspec.view._specs import SpecEntry
+    from graphspec.tools.view._specs import SpecEntry
 
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "a.yaml").write_text(LIB_A)

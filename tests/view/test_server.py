@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from graphspec.view import build_page
+from graphspec.tools.view import build_page
 from tests.view.conftest import ROOT, Viewer
 
 pytestmark = pytest.mark.timeout(60)
@@ -119,7 +119,7 @@ def test_files_a_spec_refers_to_are_watched(tmp_path: Path) -> None:
 
 
 def test_large_graphs_are_collapsed_then_not_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
-    from graphspec.view import _page
+    from graphspec.tools.view import _page
 
     resnet = ROOT / "specs" / "resnet_mini.yaml"
     monkeypatch.setattr(_page, "MAX_DRAWN_BOXES", 20)  # 60 boxes expanded, 10 collapsed
@@ -177,7 +177,7 @@ class _NoServer:
 
 
 def test_folders_are_walked_for_specs() -> None:
-    from graphspec.view._server import spec_paths
+    from graphspec.tools.view._server import spec_paths
 
     found = spec_paths([ROOT / "specs", ROOT / "specs" / "seed_skip.yaml"])
     names = [p.name for p in found]
@@ -186,7 +186,7 @@ def test_folders_are_walked_for_specs() -> None:
 
 
 def test_a_non_loopback_host_warns(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    from graphspec.view import _server
+    from graphspec.tools.view import _server
 
     monkeypatch.setattr(_server.uvicorn, "Server", _NoServer)
     _server.serve([ROOT / "specs" / "seed_skip.yaml"], host="0.0.0.0", port=0, open_browser=False)
@@ -195,7 +195,7 @@ def test_a_non_loopback_host_warns(monkeypatch: pytest.MonkeyPatch, capsys) -> N
 
 
 def test_the_page_never_turns_text_into_code() -> None:
-    static = ROOT / "graphspec" / "view" / "static"
+    static = ROOT / "graphspec" / "tools" / "view" / "static"
     script = (static / "view.js").read_text()
     for sink in ("eval(", "Function(", "innerHTML =", "outerHTML", "insertAdjacentHTML",
                  "document.write", "setTimeout(\"", "javascript:"):  # fmt: skip
@@ -209,7 +209,7 @@ def test_the_page_never_turns_text_into_code() -> None:
 
 PROBE = """
 import sys
-from graphspec.cli import main
+from graphspec.cli.main import main
 main({argv!r})
 heavy = sorted(m for m in ("tensorflow", "keras", "starlette", "uvicorn", "watchfiles")
                if m in sys.modules)
@@ -238,8 +238,8 @@ def test_render_and_validate_do_not_load_the_web_server(argv: list[str], tmp_pat
 def test_the_web_server_never_imports_tensorflow() -> None:
     code = (
         "import sys\n"
-        "from graphspec.view._app import create_app\n"
-        "from graphspec.view._specs import SpecSet\n"
+        "from graphspec.tools.view._app import create_app\n"
+        "from graphspec.tools.view._specs import SpecSet\n"
         "s = SpecSet([__import__('pathlib').Path('specs/resnet_mini.yaml')])\n"
         "create_app(s); s.entries[0].page()\n"
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"

@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from graphspec.shapes import LayerCall, Shape
+from graphspec.passes.shapes import LayerCall, Shape
 
 __all__ = ["CASES", "Case", "CaseFactory", "cases", "maybe_dim", "shape_of_rank"]
 

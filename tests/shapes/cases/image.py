@@ -6,8 +6,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from graphspec.shapes import LayerCall
-from graphspec.shapes.image import AUGMENTATIONS
+from graphspec.passes.shapes import LayerCall
+from graphspec.passes.shapes.rules.image import AUGMENTATIONS
 
 from . import Case, cases, shape_of_rank
 
@@ -40,7 +40,7 @@ def _images(draw: st.DrawFn, channels_first: bool) -> tuple[Any, ...]:
 
 
 def _format(draw: st.DrawFn, name: str, args: dict[str, Any]) -> bool:
-    from graphspec.catalog import layer_signature
+    from graphspec.base.catalog import layer_signature
 
     sig = layer_signature(name)
     if sig is not None and "data_format" in sig.args and draw(st.booleans()):

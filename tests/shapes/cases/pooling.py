@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from graphspec.shapes import LayerCall
+from graphspec.passes.shapes import LayerCall
 
 from . import Case, cases
 

@@ -1,0 +1,249 @@
+"""Serialized layers to spec nodes: the spec ``type`` of a layer, and its non-default arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from graphspec.backends.importer._state import ImportState
+from graphspec.backends.importer.objects import named_object
+from graphspec.backends.importer.vocabularies import CONFIG_ONLY, LOOKUPS, lookup_args
+from graphspec.base.catalog import (
+    FORBIDDEN_LAYERS,
+    NESTED_LAYER_ARGS,
+    LayerSignature,
+    layer_module,
+    layer_names,
+    layer_signature,
+    object_class,
+    object_kind,
+)
+from graphspec.base.custom_layers import custom_layer_signature, custom_layers
+
+__all__ = ["MODEL_CLASSES", "dtype_name", "node_args", "type_of"]
+
+MODEL_CLASSES: Final = frozenset({"Functional", "Model", "Sequential"})
+_KERAS_LAYER_MODULES: Final = frozenset({"keras.layers", "keras"})
+
+_SAME_WHEN_NONE: Final[dict[str, Any]] = {"activation": "linear", "data_format": "channels_last"}
+"""Config values Keras writes for an argument whose constructor default is ``None``."""
+
+_COLLAPSIBLE: Final = frozenset({"kernel_size", "strides", "pool_size", "dilation_rate", "size"})
+"""Tuple arguments written as one number when every entry is equal (``kernel_size: 3``)."""
+
+_SET_BY_WRAPPER: Final = frozenset({"zero_output_for_mask"})
+"""Config keys of a nested layer that its wrapper (``Bidirectional``) sets by itself."""
+
+
+def type_of(state: ImportState, name: str, layer: Mapping[str, Any]) -> str | None:
+    """The spec ``type`` of a serialized layer, or ``None`` (problem recorded) when it has none."""
+    cls = str(layer.get("class_name"))
+    module = layer.get("module")
+    custom = _registered_name(cls)
+    if custom is not None:
+        return custom
+    where = f"{cls}, module {module}" if module else cls
+    home = layer_module(cls)
+    if home is not None and module in (None, home):
+        return cls  # a layer Keras ships with its applications (the catalog says where it lives)
+    if cls in MODEL_CLASSES:
+        state.problem(name, cls, "a nested model inside a layer argument has no spec form")
+    elif cls in FORBIDDEN_LAYERS:
+        state.problem(name, cls, f"not allowed in a spec: {FORBIDDEN_LAYERS[cls]}")
+    elif str(module).startswith("keras.src.ops"):
+        state.problem(name, where, "a keras.ops operation applied to a tensor, not a layer")
+    elif module not in (None, *_KERAS_LAYER_MODULES) or layer.get("registered_name"):
+        state.problem(name, where, "not a class of keras.layers")
+    elif cls in _allowed_layers():
+        return cls
+    else:
+        state.problem(name, where, "not a class of keras.layers")
+    return None
+
+
+def _allowed_layers() -> frozenset[str]:
+    return frozenset(layer_names())
+
+
+def _registered_name(cls: str) -> str | None:
+    found = custom_layers()
+    if cls in found:
+        return cls
+    return next((key for key, value in found.items() if value.__name__ == cls), None)
+
+
+def _signature(type_name: str) -> LayerSignature | None:
+    return custom_layer_signature(type_name) or layer_signature(type_name)
+
+
+def node_args(
+    state: ImportState,
+    name: str,
+    type_name: str,
+    config: Mapping[str, Any],
+    build: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``{type: ..., **arguments that differ from the layer's defaults}``.
+
+    ``build`` is the layer's ``build_config`` (the input shapes it was built for): some values
+    Keras writes are defaults resolved at build time (MultiHeadAttention's ``attention_axes``).
+    """
+    return {"type": type_name, **_layer_args(state, name, type_name, config, build or {})}
+
+
+def _layer_args(
+    state: ImportState,
+    name: str,
+    type_name: str,
+    config: Mapping[str, Any],
+    build: Mapping[str, Any],
+) -> dict[str, Any]:
+    sig = _signature(type_name)
+    nested = NESTED_LAYER_ARGS.get(type_name, ())
+    out: dict[str, Any] = {}
+    for key, raw in config.items():
+        handler = _KEY_HANDLERS.get(key)
+        if handler is not None:
+            handler(raw, out)
+            continue
+        if key in nested:
+            value = _nested_layer(state, name, key, raw)
+        elif object_kind(key) is not None:
+            value = named_object(state, name, type_name, key, raw)
+        elif _is_serialized(raw):
+            state.problem(name, type_name, f"argument `{key}` holds a serialized Python object")
+            continue
+        else:
+            value = raw
+        info = sig.arg(key) if sig is not None else None
+        if info is None and type_name in LOOKUPS and key in CONFIG_ONLY:
+            continue  # checked with the vocabulary by lookup_args
+        if info is None:
+            if value in (None, False):  # a config-only key at its neutral value
+                continue
+            state.problem(name, type_name, f"config key `{key}` is not a constructor argument")
+            continue
+        if not info.required and _same(key, value, info.default, config):
+            continue
+        out[key] = _collapsed(key, value)
+    if type_name in LOOKUPS:
+        lookup_args(state, name, type_name, config, out)
+    fix = _POST.get(type_name)
+    return fix(out, config, build) if fix is not None else out
+
+
+def _drop_name(raw: Any, out: dict[str, Any]) -> None:
+    """``name`` is the node's name."""
+
+
+def _keep_trainable(raw: Any, out: dict[str, Any]) -> None:
+    if raw is False:
+        out["trainable"] = False
+
+
+def _keep_dtype(raw: Any, out: dict[str, Any]) -> None:
+    dtype = dtype_name(raw)
+    if dtype and dtype != "float32":
+        out["dtype"] = dtype
+
+
+_KEY_HANDLERS: Final[dict[str, Callable[[Any, dict[str, Any]], None]]] = {
+    "name": _drop_name,
+    "trainable": _keep_trainable,
+    "dtype": _keep_dtype,
+}
+
+
+def dtype_name(raw: Any) -> str | None:
+    """A dtype from a config: a name, or the name inside a serialized ``DTypePolicy``."""
+    if isinstance(raw, Mapping):  # a serialized DTypePolicy
+        inner = raw.get("config")
+        return str(inner.get("name")) if isinstance(inner, Mapping) else None
+    return None if raw is None else str(raw)
+
+
+def _is_serialized(value: Any) -> bool:
+    return isinstance(value, Mapping) and ("class_name" in value or "module" in value)
+
+
+def _same(key: str, value: Any, default: Any, config: Mapping[str, Any]) -> bool:
+    """Whether ``value`` (from a config) means the constructor default ``default``."""
+    if value == default:
+        return True
+    kind = object_kind(key)
+    if kind not in (None, "activations") and isinstance(value, str) and isinstance(default, str):
+        # two names of one object: ``random_uniform`` is Embedding's default ``uniform``
+        found = object_class(kind, value)
+        return found is not None and found == object_class(kind, default)
+    if default is None:
+        if key in _SAME_WHEN_NONE:
+            return value == _SAME_WHEN_NONE[key]
+        return key == "strides" and "pool_size" in config and value == config["pool_size"]
+    if isinstance(value, list) and isinstance(default, int | float) and value:
+        return all(v == default for v in value)
+    if isinstance(value, list) and isinstance(default, list) and len(value) == len(default):
+        return all(v == [d, d] for v, d in zip(value, default, strict=True))
+    return False
+
+
+def _collapsed(key: str, value: Any) -> Any:
+    if (
+        key in _COLLAPSIBLE
+        and isinstance(value, list)
+        and value
+        and all(isinstance(v, int) and v == value[0] for v in value)
+    ):
+        return value[0]
+    return value
+
+
+def _nested_layer(state: ImportState, name: str, key: str, raw: Any) -> Any:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        state.problem(name, key, f"nested layer `{key}` has no spec form")
+        return None
+    type_name = type_of(state, f"{name}.{key}", raw)
+    if type_name is None:
+        return None
+    config = {k: v for k, v in (raw.get("config") or {}).items() if k not in _SET_BY_WRAPPER}
+    return node_args(state, f"{name}.{key}", type_name, config)
+
+
+def _multi_head_attention(
+    args: dict[str, Any], config: Mapping[str, Any], build: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Drop what Keras resolved from ``None``: ``value_dim`` (= ``key_dim``) and the
+    ``attention_axes`` of its build (every axis between the batch and the features)."""
+    if args.get("value_dim") is not None and args.get("value_dim") == config.get("key_dim"):
+        args = {k: v for k, v in args.items() if k != "value_dim"}
+    shapes = build.get("shapes_dict") if isinstance(build.get("shapes_dict"), Mapping) else {}
+    query = (shapes or {}).get("query_shape")
+    axes = args.get("attention_axes")
+    if (
+        isinstance(query, list)
+        and axes is not None
+        and list(axes) == list(range(1, len(query) - 1))
+    ):
+        args = {k: v for k, v in args.items() if k != "attention_axes"}
+    return args
+
+
+def _bidirectional(args: dict[str, Any]) -> dict[str, Any]:
+    """Drop ``backward_layer`` when it is the copy Keras makes of ``layer`` by itself."""
+    forward, backward = args.get("layer"), args.get("backward_layer")
+    if isinstance(forward, dict) and isinstance(backward, dict):
+        flipped = dict(forward)
+        if flipped.pop("go_backwards", False) is False:
+            flipped["go_backwards"] = True
+        if flipped == backward:
+            args = {k: v for k, v in args.items() if k != "backward_layer"}
+    return args
+
+
+_POST: Final[
+    dict[str, Callable[[dict[str, Any], Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]]
+] = {
+    "Bidirectional": lambda args, _config, _build: _bidirectional(args),
+    "MultiHeadAttention": _multi_head_attention,
+}

@@ -1,0 +1,79 @@
+"""The spec an import collected: nodes, wiring and description put together, then checked."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from graphspec.backends.importer._state import ImportState, UnsupportedLayersError
+from graphspec.backends.importer.wiring import is_written_chain, wire
+from graphspec.errors import ImportModelError
+from graphspec.frontend.spec import FORMAT_1_0, FORMAT_1_1, Spec
+
+__all__ = ["finish", "spec_data"]
+
+
+def finish(state: ImportState) -> Spec:
+    """The checked spec of a finished import; raises for every problem the import recorded."""
+    if state.problems:
+        raise UnsupportedLayersError(state.name, state.problems)
+    data = spec_data(state)
+    try:
+        spec = Spec.model_validate(data)
+    except Exception as exc:  # pydantic: a name or value the format cannot hold
+        raise ImportModelError(f"cannot import model `{state.name}`: {exc}") from exc
+    _validate(spec)
+    return spec
+
+
+def spec_data(state: ImportState) -> dict[str, Any]:
+    """The spec of an import as plain data (also the body of an inline nested model)."""
+    data: dict[str, Any] = {"graphspec": _version(state), "name": state.name}
+    notes = [f"{arg} on {_listed(names)}" for arg, names in state.dropped_calls.items() if names]
+    head = f"Imported from {state.origin} by graphspec." if state.origin else ""
+    if notes:
+        head += (" " if head else "") + "Call arguments dropped: " + "; ".join(notes) + "."
+    if head:
+        data["description"] = head
+    data["inputs"] = state.inputs
+    nodes = {name: dict(node) for name, node in state.nodes.items()}
+    written_chain = is_written_chain(state.inputs, nodes, state.sources, state.outputs)
+    if not state.chain and written_chain:
+        data["api"] = "functional"  # a functional model shaped like a chain stays functional
+    if not state.chain and not written_chain:
+        wired = {n: s for n, s in state.sources.items() if not _names_inputs(nodes.get(n, {}))}
+        edges, explicit = wire(list(state.inputs) + list(nodes), wired)
+        for name in explicit:
+            nodes[name]["inputs"] = state.sources[name]
+        data["edges"] = edges
+    data["nodes"] = nodes
+    data["outputs"] = state.outputs
+    return data
+
+
+_FORMAT_1_1_KEYS: Final = frozenset({"expr", "call", "model"})
+
+
+def _version(state: ImportState) -> int | float:
+    """1 unless a node needs format 1.1 (an expression, call arguments, a nested model)."""
+    used = any(_FORMAT_1_1_KEYS & set(node) for node in state.nodes.values())
+    return FORMAT_1_1 if used else FORMAT_1_0
+
+
+def _names_inputs(node: dict[str, Any]) -> bool:
+    """Expression nodes name their operands themselves: no edges lead into them."""
+    return "expr" in node
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(f"`{n}`" for n in names[:5])
+    more = len(names) - 5
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _validate(spec: Spec) -> None:
+    from graphspec.api import check
+
+    result = check(spec, shapes=False)
+    if not result.ok:
+        shown = "\n".join("  " + d.format() for d in result.errors[:20])
+        raise ImportModelError(f"the imported spec of `{spec.name}` is not valid:\n{shown}")

@@ -1,0 +1,21 @@
+"""The sub-commands; importing this package registers each one in :mod:`graphspec.cli.registry`.
+
+The order here is the order ``graphspec --help`` lists them.
+"""
+
+from __future__ import annotations
+
+from graphspec.cli.commands import (
+    check_cmds,
+    compile_cmd,
+    import_cmds,
+    lsp_cmd,
+    render_cmd,
+    train_cmds,
+    view_cmd,
+)
+
+__all__ = ["MODULES"]
+
+MODULES = (check_cmds, compile_cmd, render_cmd, import_cmds, train_cmds, view_cmd, lsp_cmd)
+"""Every command module (imported above, eagerly)."""

@@ -1,0 +1,199 @@
+"""The spec model (pydantic): what a graphspec YAML file may say, with its source locations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt
+
+from graphspec.base.registry import Registry
+from graphspec.base.source import SourceMap
+
+__all__ = [
+    "DISPLAY",
+    "FORMAT_1_0",
+    "FORMAT_1_1",
+    "BlockSpec",
+    "EdgeItem",
+    "InputSpec",
+    "NodeKey",
+    "NodeSpec",
+    "Spec",
+    "TrainSpec",
+]
+
+DisplayHook = Callable[["Spec", Any, Any], dict[str, Any]]
+DISPLAY: Registry[str, DisplayHook] = Registry("display hook", replace=True)
+"""How a spec shows itself in a notebook (``notebook``: the diagram, registered by the package
+root, so this module knows nothing of diagrams)."""
+
+Scalar = int | float | str | bool | None
+EdgeItem = str | list[str]
+"""An edge entry: a chain ``"a -> b -> c"`` or a pair ``[a, b]``."""
+
+
+class NodeKey(StrEnum):
+    """Reserved keys of a node; every other key is a keyword argument of the layer."""
+
+    TYPE = "type"
+    INPUTS = "inputs"
+    SHARE = "share"
+    BLOCK = "block"
+    REPEAT = "repeat"
+    EXPR = "expr"
+    CALL = "call"
+    MODEL = "model"
+
+
+FORMAT_1_0: Final = 1
+FORMAT_1_1: Final = 1.1
+"""Format versions: ``graphspec: 1`` (the default) and ``graphspec: 1.1`` (expressions, call
+arguments, nested models, includes). A 1.0 spec reads and compiles the same under both."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class InputSpec(_Strict):
+    """A model input: its shape without the batch dimension, and its dtype."""
+
+    shape: list[int | str | None] = Field(
+        description="Shape without the batch dimension; null for a variable length.",
+        examples=[[28, 28, 1], [None, 16]],
+    )
+    dtype: str = Field("float32", description="Keras dtype name, e.g. float32, int32.")
+
+
+class NodeSpec(BaseModel):
+    """A node: a layer (``type`` plus its keyword arguments), a ``share`` or a ``block`` instance."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str | None = Field(None, description="A class name from keras.layers, e.g. Conv2D.")
+    inputs: str | list[str] | None = Field(
+        None, description="This node's inputs in order: an alternative to `edges`."
+    )
+    share: str | None = Field(
+        None, description="Reuse the layer object (and so the weights) of another node."
+    )
+    block: str | None = Field(None, description="Instantiate the named block.")
+    repeat: StrictInt | str | None = Field(
+        None, description="With `block`: stack this many copies, output to input."
+    )
+    expr: str | None = Field(
+        None,
+        description="Format 1.1: a tensor expression over other nodes' outputs, e.g. "
+        "`relu6(x + 3.0) / 6.0` (keras.ops functions from a fixed table).",
+    )
+    call: dict[str, Any] | None = Field(
+        None,
+        description="Format 1.1: call arguments: tensors by node reference "
+        "(`initial_state: [enc:1, enc:2]`, `mask`, `attention_mask`, `value`, `key`) and "
+        "constants (`training`, `use_causal_mask`, `return_attention_scores`).",
+    )
+    model: str | dict[str, Any] | None = Field(
+        None,
+        description="Format 1.1: a nested model: `keras.applications.NAME`, the path of another "
+        "spec file (relative to this one), or an inline spec mapping.",
+    )
+
+    @property
+    def args(self) -> dict[str, Any]:
+        """The layer's keyword arguments (every non-reserved key), in the order written."""
+        return dict(self.__pydantic_extra__ or {})
+
+    @property
+    def input_list(self) -> list[str] | None:
+        """``inputs`` as a list, or ``None`` when not given."""
+        if self.inputs is None:
+            return None
+        return [self.inputs] if isinstance(self.inputs, str) else list(self.inputs)
+
+
+class BlockSpec(_Strict):
+    """A reusable, parameterised sub-graph."""
+
+    params: dict[str, Scalar | list[Any]] = Field(
+        default_factory=dict, description="Block params; null marks a required one."
+    )
+    inputs: list[str] = Field(default_factory=lambda: ["x"], description="Input placeholders.")
+    nodes: dict[str, NodeSpec]
+    edges: list[EdgeItem] = Field(default_factory=list)
+    outputs: list[str] | None = None
+
+
+class TrainSpec(_Strict):
+    """Training settings used by ``graphspec fit`` and ``graphspec compare``."""
+
+    optimizer: str | dict[str, Any] = "adam"
+    loss: str | list[str] | dict[str, str] = "sparse_categorical_crossentropy"
+    metrics: list[str] | dict[str, list[str]] = Field(default_factory=lambda: ["accuracy"])
+    batch_size: int = Field(32, gt=0)
+    epochs: int = Field(5, gt=0)
+
+
+class Spec(_Strict):
+    """A whole graphspec file, format version 1 or 1.1.
+
+    >>> from graphspec import load
+    >>> spec = load("inputs: {x: {shape: [4]}}\\nnodes:\\n  d: {type: Dense, units: 2}\\n")
+    >>> list(spec.nodes), spec.inputs["x"].shape
+    (['d'], [4])
+    """
+
+    graphspec: Literal[1, 1.1] = Field(
+        1,
+        description="Format version: 1, or 1.1 for expressions, call arguments and nested models.",
+    )
+    name: str | None = Field(None, description="Model name; default: the file's stem.")
+    api: Literal["auto", "sequential", "functional"] = Field(
+        "auto",
+        description="How `compile --api auto` builds the model: auto (Sequential for one chain, "
+        "functional otherwise), or always sequential / functional.",
+    )
+    description: str | None = None
+    params: dict[str, Scalar | list[Any]] = Field(default_factory=dict)
+    inputs: dict[str, InputSpec]
+    nodes: dict[str, NodeSpec]
+    edges: list[EdgeItem] = Field(default_factory=list)
+    outputs: list[str] | dict[str, str] | None = None
+    include: list[str] = Field(
+        default_factory=list,
+        description="Format 1.1: spec files whose blocks this spec uses (paths relative to it).",
+    )
+    blocks: dict[str, BlockSpec] = Field(default_factory=dict)
+    train: TrainSpec | None = None
+
+    _source: SourceMap = PrivateAttr(default_factory=lambda: SourceMap("<spec>"))
+    _load_diagnostics: list[Any] = PrivateAttr(default_factory=list)
+    _library: bool = PrivateAttr(default=False)
+
+    @property
+    def is_library(self) -> bool:
+        """True for a block library: a file with ``blocks`` and no ``inputs`` or ``nodes``."""
+        return self._library
+
+    @property
+    def load_diagnostics(self) -> list[Any]:
+        """Schema problems found while loading that did not stop the rest from being checked."""
+        return self._load_diagnostics
+
+    @property
+    def source(self) -> SourceMap:
+        """Where each element of this spec was written."""
+        return self._source
+
+    @property
+    def file(self) -> str:
+        """The spec's file name (``<spec>`` for text)."""
+        return self._source.file
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display, by the hook registered in :data:`DISPLAY` (the diagram as SVG)."""
+        show = DISPLAY.get("notebook")
+        if show is None:
+            return {"text/plain": repr(self)}
+        return show(self, include, exclude)

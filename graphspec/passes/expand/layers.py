@@ -1,0 +1,52 @@
+"""The default node kind: one call of a Keras layer (``type`` plus arguments, or ``share``)."""
+
+from __future__ import annotations
+
+from graphspec.frontend.spec import NodeKey
+from graphspec.ir.graph import IRNode, NodeKind
+from graphspec.ir.kinds import KINDS, Stage
+from graphspec.passes.expand.calls import call_refs
+from graphspec.passes.expand.context import Expansion, Ref
+from graphspec.passes.expand.nodes import NodeSite
+
+__all__ = ["expand_layer"]
+
+
+@KINDS["layer"].hook(Stage.EXPAND)
+def expand_layer(ex: Expansion, site: NodeSite) -> str:
+    """Add a layer node, its arguments' ``${params}`` resolved in its scope."""
+    scope, path, expanded = site.scope, site.path, site.expanded
+    if site.spec.repeat is not None:
+        ex.error(
+            "E404",
+            f"node `{site.local}`: `repeat` only applies to block instances",
+            (*path, NodeKey.REPEAT.value),
+            key=True,
+            node=expanded,
+            hint="add `block: NAME`, or remove `repeat`",
+        )
+    args: dict[str, object] = {}
+    failed: set[str] = set()
+    for key, value in site.spec.args.items():
+        args[key], ok = ex.subst_checked(value, scope.params, (*path, key), expanded)
+        if not ok:
+            failed.add(key)
+    node = IRNode(
+        name=expanded,
+        kind=NodeKind.LAYER,
+        type=site.spec.type,
+        args=args,
+        loc=ex.source.key_at(path),
+        spec_path=path,
+        instance=scope.prefix[:-1] or None,
+        file=scope.file,
+        failed_args=frozenset(failed),
+    )
+    extra = call_refs(ex, site, node)
+    share = site.spec.share
+    ex.add_node(
+        node,
+        [*site.refs, *extra],
+        Ref(scope, share, ex.source.at((*path, "share"))) if share else None,
+    )
+    return expanded

@@ -1,0 +1,338 @@
+"""Shape and parameter inference over the whole graph, in topological order, without TensorFlow."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+import networkx as nx
+
+from graphspec.base import limits as _limits
+from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, format_shape
+from graphspec.base.source import SourceMap
+from graphspec.errors import Diagnostic, Fix, Severity, TextEdit
+from graphspec.ir.graph import Graph, IRNode
+from graphspec.ir.graph import node_diagnostic as _diag
+from graphspec.ir.kinds import KINDS, Stage, hook
+from graphspec.passes.shapes.calls import CallFault, apply_call_rules, call_fault, split_shapes
+from graphspec.passes.shapes.registry import has_rule, infer_layer
+from graphspec.passes.shapes.rules import MODULES as RULE_MODULES
+
+__all__ = [
+    "RULE_MODULES",
+    "KindInference",
+    "NodeShape",
+    "ShapeInfo",
+    "infer_shapes",
+    "input_shapes",
+]
+
+_ELEMENTWISE: Final = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"})
+_WIDTH_ARGS: Final = ("filters", "units")
+
+
+@dataclass
+class NodeShape:
+    """What inference knows of one node: output shapes (``None`` when unknown) and parameters."""
+
+    outputs: tuple[Shape, ...] | None = None
+    trainable: int = 0
+    non_trainable: int = 0
+    known: bool = False
+    fault: str | None = None
+    reason: str | None = None
+
+    @property
+    def output(self) -> Shape | None:
+        """The first output shape, or ``None``."""
+        return self.outputs[0] if self.outputs else None
+
+    @property
+    def params(self) -> int:
+        """Trainable plus non-trainable parameters."""
+        return self.trainable + self.non_trainable
+
+
+@dataclass
+class ShapeInfo:
+    """Shapes and parameter counts of every node, with the problems found."""
+
+    nodes: dict[str, NodeShape] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unruled: set[str] = field(default_factory=set)
+
+    @property
+    def trainable(self) -> int:
+        """Total trainable parameters of known nodes (shared layers counted once)."""
+        return sum(n.trainable for n in self.nodes.values())
+
+    @property
+    def non_trainable(self) -> int:
+        """Total non-trainable parameters of known nodes."""
+        return sum(n.non_trainable for n in self.nodes.values())
+
+    @property
+    def total(self) -> int:
+        """All parameters of known nodes."""
+        return self.trainable + self.non_trainable
+
+    @property
+    def complete(self) -> bool:
+        """True when every node's shape and parameter count is known."""
+        return all(n.known for n in self.nodes.values())
+
+    def __getitem__(self, name: str) -> NodeShape:
+        return self.nodes[name]
+
+
+def infer_shapes(
+    graph: Graph,
+    source: SourceMap,
+    *,
+    skip: Collection[str | None] = (),
+    inputs: Mapping[str, Shape] | None = None,
+) -> ShapeInfo:
+    """Infer every node's output shape and parameter count; faults become diagnostics.
+
+    Nodes in ``skip`` (already reported invalid) and everything downstream of an unknown shape
+    are left unknown, never reported twice. ``inputs`` overrides input shapes (batch included),
+    e.g. a nested model's inputs as its parent feeds them.
+    """
+    info = ShapeInfo()
+    try:
+        order = graph.topological_order()
+    except nx.NetworkXUnfeasible:
+        return info
+    skipped = set(skip)
+    for name in order:
+        node = graph.nodes[name]
+        if node.is_input:
+            given = inputs.get(name) if inputs else None
+            shape = given if given is not None else (None, *(node.shape or ()))
+            info.nodes[name] = NodeShape((tuple(shape),), known=True)
+            continue
+        info.nodes[name] = _infer_node(graph, node, info, source, name in skipped)
+    _check_ceiling(graph, info)
+    return info
+
+
+KindInference = Callable[[Graph, IRNode, "ShapeInfo", SourceMap, bool], "NodeShape"]
+"""The ``infer`` hook of a node kind (:mod:`graphspec.ir.kinds`): one node's shapes and
+parameters, from the shapes already known; ``skipped`` when the node was reported invalid."""
+
+
+def input_shapes(graph: Graph, node: IRNode, info: ShapeInfo) -> list[Shape] | NodeShape:
+    """The shapes reaching ``node`` (its ports picked), or the unknown/faulty result to return."""
+    ins: list[Shape] = []
+    for index, src in enumerate(node.inputs):
+        known = info.nodes.get(src)
+        if known is None or not known.outputs:
+            return NodeShape(reason=f"the shape of `{src}` is unknown")
+        port = node.port(index)
+        if port >= len(known.outputs):
+            info.diagnostics.append(_port_diag(graph, node, index, src, len(known.outputs)))
+            return NodeShape(fault="no such output", reason="shape error")
+        ins.append(known.outputs[port])
+    return ins
+
+
+def _infer_node(
+    graph: Graph, node: IRNode, info: ShapeInfo, source: SourceMap, skipped: bool
+) -> NodeShape:
+    infer: KindInference = hook(node.kind, Stage.INFER)  # raises when no kind registered one
+    return infer(graph, node, info, source, skipped)
+
+
+@KINDS["layer"].hook(Stage.INFER)
+def _infer_layer(
+    graph: Graph, node: IRNode, info: ShapeInfo, source: SourceMap, skipped: bool
+) -> NodeShape:
+    """A layer call: the shape rule of its type, then the rules of its call arguments."""
+    if skipped or node.type is None:
+        return NodeShape(reason="invalid node")
+    if node.dangling or node.failed_args:  # inputs or arguments lost to a reported error
+        return NodeShape(reason="an earlier error")
+    found = input_shapes(graph, node, info)
+    if isinstance(found, NodeShape):
+        return found
+    ins, extra = found, {}
+    if node.call:  # call arguments: their tensors apart, checked by the call rules
+        ins, extra = split_shapes(node, found)
+    if not has_rule(node.type):
+        return _unruled(graph, node, info)
+    try:
+        result = infer_layer(LayerCall(node.type, node.args, node.name), ins)
+    except ShapeFault as fault:
+        info.diagnostics.append(_fault_diag(graph, node, ins, fault, source))
+        return NodeShape(fault=fault.message, reason="shape error")
+    if result is None:  # a wrapper around a layer without a rule
+        return _unruled(graph, node, info, f"the layer {node.type} wraps")
+    if node.call:
+        try:
+            result = apply_call_rules(node, ins, extra, result)
+        except CallFault as fault:
+            info.diagnostics.append(call_fault(graph, node, fault, source))
+            return NodeShape(fault=fault.message, reason="shape error")
+    for shape in result.outputs:
+        size = math.prod(d for d in shape[1:] if d is not None)
+        if size > _limits.MAX_TENSOR_ELEMENTS:
+            info.diagnostics.append(
+                _diag(
+                    graph,
+                    node,
+                    "E504",
+                    f"node `{node.name}` outputs {format_shape(shape)}: {size:,} elements per "
+                    f"sample, beyond the limit of {_limits.MAX_TENSOR_ELEMENTS:,}",
+                    hint="check the input shape and the layer's size arguments",
+                )
+            )
+            return NodeShape(fault="too large", reason="too large")
+    if node.share:
+        owner = info.nodes.get(node.share)
+        if owner is not None and owner.known and owner.params != result.params:
+            info.diagnostics.append(_share_mismatch(graph, node, info, ins))
+            return NodeShape(fault="shared weights do not fit", reason="shape error")
+        return NodeShape(result.outputs, known=True)
+    if node.args.get("trainable") is False:  # a frozen layer: Keras counts every weight as fixed
+        return NodeShape(result.outputs, 0, result.params, known=True)
+    return NodeShape(result.outputs, result.trainable, result.non_trainable, known=True)
+
+
+def _unruled(graph: Graph, node: IRNode, info: ShapeInfo, what: str | None = None) -> NodeShape:
+    """N502 (once per layer type): no rule, so this shape and everything downstream is unknown."""
+    if node.type not in info.unruled:
+        info.unruled.add(node.type or "")
+        info.diagnostics.append(
+            _diag(
+                graph,
+                node,
+                "N502",
+                f"node `{node.name}`: no static shape rule for {what or node.type}; its output "
+                "shape and everything downstream is unknown to `validate`",
+                hint="`graphspec validate --deep` settles it with Keras",
+                severity=Severity.NOTE,
+            )
+        )
+    return NodeShape(reason=f"no shape rule for {node.type}")
+
+
+def _share_mismatch(graph: Graph, node: IRNode, info: ShapeInfo, ins: list[Shape]) -> Diagnostic:
+    """A shared layer's weights were made for its owner's inputs; these inputs need others."""
+    owner_node = graph.nodes[node.layer_owner]
+    known = (info.nodes[src].output for src in owner_node.inputs if src in info.nodes)
+    theirs = ", ".join(format_shape(s) for s in known if s is not None)
+    mine = ", ".join(format_shape(s) for s in ins)
+    return _diag(
+        graph,
+        node,
+        "E501",
+        f"node `{node.name}` shares the layer of `{owner_node.name}`, whose weights were made "
+        f"for inputs {theirs}; here the inputs are {mine}",
+        hint=f"feed `{node.name}` tensors shaped like `{owner_node.name}`'s inputs, or give it "
+        "its own layer (`type:` instead of `share:`)",
+    )
+
+
+def _port_diag(graph: Graph, node: IRNode, index: int, src: str, count: int) -> Diagnostic:
+    """``name:N`` beyond the outputs the layer returns."""
+    loc = node.input_locs[index] if index < len(node.input_locs) else None
+    source = graph.nodes[src]
+    hint = (
+        "set `return_state: true` (recurrent layers) or `return_attention_scores: true` "
+        "(attention) to get more outputs"
+        if count == 1
+        else f"use `{src}:0` to `{src}:{count - 1}`"
+    )
+    return Diagnostic(
+        "E506",
+        f"node `{node.name}` takes output {node.port(index)} of `{src}`, but "
+        f"{source.type or 'it'} returns {count} output{'s' * (count != 1)} here",
+        file=graph.file,
+        line=(loc or node.loc or (None, None))[0],
+        column=(loc or node.loc or (None, None))[1],
+        hint=hint,
+        node=node.name,
+    )
+
+
+def _fault_diag(
+    graph: Graph, node: IRNode, ins: list[Shape], fault: ShapeFault, source: SourceMap
+) -> Diagnostic:
+    related = tuple(
+        f"input {i}: `{src}` -> {format_shape(shape)}"
+        for i, (src, shape) in enumerate(zip(node.inputs, ins, strict=False))
+        if fault.code == "E501"  # the input shapes explain a shape error, not a wrong value
+    )
+    hint = fault.hint
+    fixes: tuple[Fix, ...] = ()
+    index = fault.input_index
+    if index is not None and 0 < index < len(ins) and node.type in _ELEMENTWISE:
+        culprit = graph.nodes.get(node.inputs[index])
+        if culprit is not None and ins[0][-1] != ins[index][-1]:
+            hint = _width_hint(graph, node, culprit, ins[0][-1]) or hint
+            fixes = _width_fix(graph, culprit, ins[0][-1], source)
+    loc = node.loc
+    if fault.arg is not None:
+        loc = source.at((*node.spec_path, fault.arg)) or loc
+    return Diagnostic(
+        fault.code,
+        f"node `{node.name}`: {fault.message}",
+        file=graph.file,
+        line=loc.line if loc else None,
+        column=loc.column if loc else None,
+        hint=hint,
+        node=node.name,
+        related=related,
+        fixes=fixes,
+    )
+
+
+def _width_hint(graph: Graph, node: IRNode, culprit: IRNode, want: int | None) -> str | None:
+    """Suggest resizing the layer that feeds a mismatched merge input, when it has a width."""
+    owner = graph.nodes.get(culprit.layer_owner, culprit)
+    for arg in _WIDTH_ARGS:
+        if arg in owner.args and want is not None:
+            return (
+                f"give `{culprit.name}` {want} {arg} (it has {owner.args[arg]}) so that its "
+                f"output matches the other inputs of `{node.name}`"
+            )
+    return None
+
+
+def _width_fix(
+    graph: Graph, culprit: IRNode, want: int | None, source: SourceMap
+) -> tuple[Fix, ...]:
+    """The edit behind :func:`_width_hint`, when the width is a number written in the spec."""
+    owner = graph.nodes.get(culprit.layer_owner, culprit)
+    for arg in _WIDTH_ARGS:
+        if arg not in owner.args or want is None:
+            continue
+        span = source.span((*owner.spec_path, arg))
+        if span is None:
+            return ()
+        (start, end), written = span, str(owner.args[arg])
+        a, b = source.offset(start), source.offset(end)
+        if a is None or b is None or source.text[a:b] != written:
+            return ()  # a `${param}` or a list: the user decides what to change
+        edit = TextEdit(start.line, start.column, end.line, end.column, str(want))
+        return (Fix(f"set `{culprit.name}` {arg} to {want}", (edit,)),)
+    return ()
+
+
+def _check_ceiling(graph: Graph, info: ShapeInfo) -> None:
+    if info.total > _limits.MAX_PARAMS:
+        biggest = max(info.nodes.items(), key=lambda kv: kv[1].params)
+        node = graph.nodes[biggest[0]]
+        info.diagnostics.append(
+            _diag(
+                graph,
+                node,
+                "E503",
+                f"the model would have {info.total:,} parameters, beyond the ceiling of "
+                f"{_limits.MAX_PARAMS:,}; the largest layer is `{node.name}` with "
+                f"{biggest[1].params:,}",
+                hint="nothing was allocated; reduce layer sizes or the input shape",
+            )
+        )

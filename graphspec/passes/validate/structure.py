@@ -1,0 +1,136 @@
+"""Checks of the graph's structure: cycles, number of inputs, reachability, the ``api`` asked for."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import networkx as nx
+
+from graphspec.base.arity import arity, describe_arity
+from graphspec.errors import Severity
+from graphspec.passes.validate.context import CheckContext, graph_check
+
+__all__: list[str] = []
+
+
+@graph_check("cycles")
+def _check_cycles(c: CheckContext) -> None:
+    dag = c.graph.dag
+    try:
+        c.graph.topological_order()
+        return
+    except nx.NetworkXUnfeasible:
+        pass
+    for component in nx.strongly_connected_components(dag):
+        if len(component) == 1 and not any(dag.has_edge(n, n) for n in component):
+            continue
+        start = min(component, key=list(c.graph.nodes).index)
+        cycle = nx.find_cycle(dag.subgraph(component), source=start)
+        path = [edge[0] for edge in cycle] + [cycle[0][0]]
+        node = c.graph.nodes[start]
+        c.report(
+            "E302",
+            f"the graph has a cycle: {' -> '.join(path)}",
+            node=node,
+            hint="a model is a directed acyclic graph; remove one of these edges",
+        )
+
+
+@graph_check("arity")
+def _check_arity(c: CheckContext) -> None:
+    for node in c.graph.layers:
+        sig = c.typed.get(node.name)
+        if sig is None or node.dangling or not node.is_layer:
+            continue
+        low, high = arity(sig.type)
+        count = len(node.main_inputs) + sum(k in node.call for k in ("value", "key"))
+        if count == 0:
+            c.report(
+                "E309",
+                f"node `{node.name}` has no inputs",
+                node=node,
+                hint="connect it with an edge, or give it `inputs:`",
+            )
+        elif not low <= count <= high:
+            listed = ", ".join(node.inputs)
+            hint = _arity_hint(sig.type, node.inputs, low)
+            c.report(
+                "E306",
+                f"node `{node.name}` ({sig.type}) takes {describe_arity(sig.type)} but has "
+                f"{count}: {listed}",
+                node=node,
+                hint=hint,
+            )
+
+
+_ATTENTION_HINT: Final = (
+    "{type} takes a query and a value (and optionally a key): `inputs: [{x}, {x}]` is "
+    "self-attention, `inputs: [query, value]` attends from one tensor to another"
+)
+_ARITY_HINTS: Final = {
+    "MultiHeadAttention": _ATTENTION_HINT,
+    "GroupQueryAttention": _ATTENTION_HINT,
+    "Attention": _ATTENTION_HINT,
+    "AdditiveAttention": _ATTENTION_HINT,
+    "Subtract": "Subtract takes exactly two tensors: `inputs: [a, b]` computes a - b",
+    "Dot": "Dot takes exactly two tensors: `inputs: [a, b]`",
+    "HashedCrossing": "HashedCrossing crosses exactly two features: `inputs: [a, b]`",
+}
+"""Hints for a wrong number of inputs, by layer type (``{x}``: the node's first input)."""
+
+
+def _arity_hint(type_name: str, inputs: list[str], low: int) -> str:
+    special = _ARITY_HINTS.get(type_name)
+    if special is not None:
+        return special.format(type=type_name, x=inputs[0] if inputs else "x")
+    if low >= 2:
+        return f"{type_name} combines two or more tensors; add the other inputs"
+    return "merge the inputs first with Add or Concatenate"
+
+
+@graph_check("reachability")
+def _check_reachability(c: CheckContext) -> None:
+    graph = c.graph
+    outputs = [o for o in graph.output_nodes if o in graph.dag]
+    if not outputs:
+        return
+    reaching: set[str] = set(outputs)
+    pending = list(outputs)
+    while pending:  # walk the ordered inputs back from the outputs
+        for src in graph.nodes[pending.pop()].inputs:
+            if src not in reaching:
+                reaching.add(src)
+                pending.append(src)
+    for node in graph:
+        if node.name in reaching:
+            continue
+        if node.is_input:
+            c.report(
+                "W304",
+                f"input `{node.name}` is not used by any output",
+                node=node,
+                severity=Severity.WARNING,
+                hint="connect it, or remove it",
+            )
+        else:
+            c.report(
+                "W303",
+                f"node `{node.name}` does not lead to any output",
+                node=node,
+                severity=Severity.WARNING,
+                hint="connect it, list it under `outputs`, or remove it",
+            )
+
+
+@graph_check("api")
+def _check_api(c: CheckContext) -> None:
+    if c.graph.api != "sequential":
+        return
+    chain, reason = c.graph.is_chain()
+    if not chain:
+        c.report(
+            "E314",
+            f"the spec sets `api: sequential` but the graph is not one chain: {reason}",
+            path=("api",),
+            hint="remove `api: sequential` (auto builds a functional model), or make it a chain",
+        )

@@ -1,0 +1,305 @@
+"""Checks of layer types and arguments against the Keras catalog (and registered user layers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphspec.base.catalog import (
+    FORBIDDEN_KEYS,
+    FORBIDDEN_LAYERS,
+    NESTED_LAYER_ARGS,
+    NESTED_ONLY_REASON,
+    RESERVED_LAYER_ARGS,
+    LayerSignature,
+    cell_names,
+    layer_names,
+    layer_signature,
+    named_objects,
+    object_kind,
+)
+from graphspec.base.custom_layers import custom_layer_signature
+from graphspec.base.source import Path, describe_surprise
+from graphspec.base.suggest import did_you_mean, suggest
+from graphspec.errors import Severity
+from graphspec.ir.graph import IRNode
+from graphspec.passes.validate.context import CheckContext, graph_check
+from graphspec.passes.validate.values import check_arg_value, yaml_text
+
+__all__: list[str] = []
+
+
+@graph_check("types")
+def _check_types(c: CheckContext) -> None:
+    for node in c.graph.layers:
+        if node.broken or not node.is_layer:
+            continue
+        if node.share:
+            owner = c.typed.get(node.share)
+            if owner is not None:
+                c.typed[node.name] = owner
+            continue
+        sig = _check_type(c, node, node.type, (*node.spec_path, "type"))
+        if sig is not None and sig.type in cell_names():
+            c.report(
+                "E520",
+                f"node `{node.name}`: `{sig.type}` cannot be a node: {NESTED_ONLY_REASON}",
+                node=node,
+                path=(*node.spec_path, "type"),
+                hint=f"write `type: RNN, cell: {{type: {sig.type}, ...}}`",
+            )
+            continue
+        if sig is not None:
+            c.typed[node.name] = sig
+
+
+def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> LayerSignature | None:
+    if type_name is None:
+        c.report(
+            "E200",
+            f"node `{node.name}` has no `type`",
+            node=node,
+            path=path[:-1],
+            key=True,
+            hint="give a Keras layer class (`type: Dense`), `share: NODE` or `block: NAME`",
+        )
+        return None
+    if not isinstance(type_name, str):
+        c.report("E201", f"node `{node.name}`: `type` must be a string", node=node, path=path)
+        return None
+    custom = custom_layer_signature(type_name)
+    if custom is not None:
+        return custom
+    if type_name in FORBIDDEN_LAYERS:
+        c.report(
+            "E204",
+            f"node `{node.name}`: layer type `{type_name}` is not allowed in a spec: "
+            f"{FORBIDDEN_LAYERS[type_name]}",
+            node=node,
+            path=path,
+            hint="register a custom layer from Python with graphspec.register_layer(cls)",
+        )
+        return None
+    if "." in type_name or ":" in type_name:
+        c.report(
+            "E204",
+            f"node `{node.name}`: `{type_name}` is not a class of keras.layers; "
+            "graphspec never imports modules named in a spec",
+            node=node,
+            path=path,
+            hint="use a keras.layers class name, or register your own layer from Python",
+        )
+        return None
+    sig = layer_signature(type_name)
+    if sig is None:
+        c.report(
+            "E201",
+            f"node `{node.name}`: unknown layer type `{type_name}`",
+            node=node,
+            path=path,
+            hint=did_you_mean(type_name, layer_names())
+            or "types are class names from keras.layers, e.g. Dense, Conv2D",
+        )
+    return sig
+
+
+@graph_check("arguments")
+def _check_arguments(c: CheckContext) -> None:
+    for node in c.graph.layers:
+        sig = c.typed.get(node.name)
+        if sig is None or node.share:
+            continue
+        _check_args(c, node, sig, node.args, node.spec_path, skip=node.failed_args)
+
+
+def _check_args(
+    c: CheckContext,
+    node: IRNode,
+    sig: LayerSignature,
+    args: dict[str, Any],
+    path: Path,
+    *,
+    skip: frozenset[str] = frozenset(),
+) -> None:
+    misspelt: set[str] = set()  # required names an unknown key was a typo of
+    for key, value in args.items():
+        if key in skip:  # its `${...}` failed, reported where it was written
+            continue
+        apath = (*path, key)
+        if key in FORBIDDEN_KEYS:
+            c.report(
+                "E206",
+                f"node `{node.name}`: `{key}` is not accepted: specs never name code to import",
+                node=node,
+                path=apath,
+                key=True,
+                hint="write the layer's own arguments; custom layers are registered from Python",
+            )
+            continue
+        if key in RESERVED_LAYER_ARGS and key not in sig.args:
+            c.report(
+                "E205",
+                f"node `{node.name}`: `{key}` cannot be set in a spec: {RESERVED_LAYER_ARGS[key]}",
+                node=node,
+                path=apath,
+                key=True,
+            )
+            continue
+        if not sig.accepts(key):
+            head, colon, rest = key.partition(":")
+            if colon and sig.accepts(head) and head not in args:  # `{units:4}` in flow style
+                c.report(
+                    "E202",
+                    f"node `{node.name}`: missing space after `:` in `{key}`",
+                    node=node,
+                    path=apath,
+                    key=True,
+                    hint=f"write `{head}: {rest}`: YAML reads `{key}` as one word",
+                )
+                misspelt.add(head)
+                continue
+            settable = [n for n in sig.all_names() if n not in RESERVED_LAYER_ARGS or n in sig.args]
+            meant = suggest(key, settable)
+            misspelt.update(m for m in meant if m in sig.required and m not in args)
+            c.report(
+                "E202",
+                f"node `{node.name}`: {sig.type} has no argument `{key}`",
+                node=node,
+                path=apath,
+                key=True,
+                hint=did_you_mean(key, settable) or f"{sig.type} takes: {', '.join(settable)}",
+            )
+            continue
+        _check_value(c, node, sig, key, value, apath)
+    for name in sig.required:
+        if name not in args and name not in misspelt:  # the typo's hint already names it
+            c.report(
+                "E207",
+                f"node `{node.name}`: {sig.type} needs the argument `{name}`",
+                node=node,
+                path=path,
+                key=True,
+                hint=f"add `{name}: ...`",
+            )
+
+
+def _check_value(
+    c: CheckContext, node: IRNode, sig: LayerSignature, key: str, value: Any, path: Path
+) -> None:
+    surprise = c.source.surprises.get(path)
+    info = sig.arg(key)
+    default = info.default if info else None
+    if surprise is not None:
+        benign = surprise.kind == "bool" and isinstance(default, bool)
+        text, hint = describe_surprise(surprise)
+        c.report(
+            "W106" if benign else "E106",
+            f"node `{node.name}`, `{key}`: {text}",
+            node=node,
+            path=path,
+            hint=hint,
+            severity=Severity.WARNING if benign else Severity.ERROR,
+        )
+        if not benign:
+            return
+    nested = NESTED_LAYER_ARGS.get(sig.type, ())
+    if key in nested:
+        _check_nested(c, node, key, value, path)
+        return
+    kind = object_kind(key)
+    if kind is not None:
+        _check_named_object(c, node, key, value, kind, path)
+        return
+    if isinstance(value, dict):
+        c.report(
+            "E203",
+            f"node `{node.name}`: `{key}` of {sig.type} takes a plain value, not a mapping",
+            node=node,
+            path=path,
+            hint="mappings are accepted only for nested layers, initializers, regularizers "
+            "and constraints",
+        )
+        return
+    _check_type_of(c, node, sig, key, value, default, path)
+
+
+def _check_type_of(
+    c: CheckContext,
+    node: IRNode,
+    sig: LayerSignature,
+    key: str,
+    value: Any,
+    default: Any,
+    path: Path,
+) -> None:
+    info = sig.arg(key)
+    problem = check_arg_value(sig.type, key, value, default, required=bool(info and info.required))
+    if problem is None:
+        return
+    c.report(
+        "E203",
+        f"node `{node.name}`: `{key}` of {sig.type} must be {problem.expected}; "
+        f"found {yaml_text(value)}",
+        node=node,
+        path=path,
+        hint=problem.hint,
+    )
+
+
+def _check_named_object(
+    c: CheckContext, node: IRNode, key: str, value: Any, kind: str, path: Path
+) -> None:
+    if value is None:
+        return
+    name = value.get("type") if isinstance(value, dict) else value
+    if isinstance(value, dict):
+        bad = sorted(FORBIDDEN_KEYS & set(value))
+        if bad:
+            c.report(
+                "E206",
+                f"node `{node.name}`: `{key}` may not hold `{bad[0]}`: specs never name code "
+                "to import",
+                node=node,
+                path=(*path, bad[0]),
+                key=True,
+                hint=f"write `{{type: NAME, ...arguments}}` with a name from keras.{kind}",
+            )
+            return
+    if not isinstance(name, str):
+        c.report(
+            "E208",
+            f"node `{node.name}`: `{key}` must name one of keras.{kind}; found {value!r}",
+            node=node,
+            path=path,
+            hint=f"e.g. {', '.join(named_objects(kind)[:4])}",
+        )
+        return
+    if name not in named_objects(kind):
+        c.report(
+            "E208",
+            f"node `{node.name}`: `{key}`: `{name}` is not one of keras.{kind}",
+            node=node,
+            path=path,
+            hint=did_you_mean(name, named_objects(kind))
+            or f"choose from: {', '.join(named_objects(kind))}",
+        )
+
+
+def _check_nested(c: CheckContext, node: IRNode, key: str, value: Any, path: Path) -> None:
+    if value is None and key != "layer":
+        return
+    if key == "cells" and isinstance(value, list):  # StackedRNNCells: a list of cells
+        for index, item in enumerate(value):
+            _check_nested(c, node, "cell", item, (*path, index))
+        return
+    if not isinstance(value, dict) or "type" not in value:
+        c.report(
+            "E203",
+            f"node `{node.name}`: `{key}` must be a layer mapping such as "
+            "`{type: LSTM, units: 32}`",
+            node=node,
+            path=path,
+        )
+        return
+    sig = _check_type(c, node, value["type"], (*path, "type"))
+    if sig is not None:
+        _check_args(c, node, sig, {k: v for k, v in value.items() if k != "type"}, path)

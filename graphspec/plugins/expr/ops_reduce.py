@@ -1,0 +1,106 @@
+"""Reductions and normalizations of the expression table: sum, mean, max, softmax, …"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graphspec.base.shape_types import Shape
+from graphspec.plugins.expr.shape_help import axes_of, axis_of
+from graphspec.plugins.expr.table import OpDef, Param, op
+
+__all__: list[str] = []
+
+_X = (Param("x", "tensor"),)
+_KEEP = Param("keepdims", "bool", False)
+
+
+def _reduce(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
+    shape = tuple(shapes[0])
+    axes = axes_of(entry.name, attrs.get("axis"), len(shape))
+    if attrs.get("keepdims"):
+        return tuple(1 if i in axes else d for i, d in enumerate(shape))
+    return tuple(d for i, d in enumerate(shape) if i not in axes)
+
+
+_REDUCTIONS = (
+    ("sum", "Sum", "numpy", "sum over axes", ()),
+    ("mean", "Mean", "numpy", "mean over axes", ()),
+    ("max", "Max", "numpy", "maximum over axes", (Param("initial", "number?", None),)),
+    ("min", "Min", "numpy", "minimum over axes", (Param("initial", "number?", None),)),
+    ("prod", "Prod", "numpy", "product over axes", ()),
+    ("std", "Std", "numpy", "standard deviation over axes", ()),
+    ("var", "Var", "numpy", "variance over axes", ()),
+    ("any", "Any", "numpy", "logical or over axes", ()),
+    ("all", "All", "numpy", "logical and over axes", ()),
+    ("logsumexp", "Logsumexp", "math", "log(sum(exp(x))) over axes", ()),
+)
+for _name, _cls, _module, _doc, _extra in _REDUCTIONS:
+    op(
+        _name,
+        cls=_cls,
+        module=_module,
+        operands=_X,
+        attrs=(Param("axis", "axes?", None), _KEEP, *_extra),
+        doc=_doc,
+    )(_reduce)
+
+
+def _arg_reduce(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
+    return _reduce(entry, shapes, attrs)
+
+
+for _name, _cls in (("argmax", "Argmax"), ("argmin", "Argmin")):
+    op(
+        _name,
+        cls=_cls,
+        module="numpy",
+        operands=_X,
+        attrs=(Param("axis", "axis?", None), _KEEP),
+        doc=f"index of the {_name[3:]}imum along an axis",
+    )(_arg_reduce)
+
+
+@op(
+    "norm",
+    cls="Norm",
+    module="linalg",
+    operands=_X,
+    attrs=(Param("ord", "number?", None), Param("axis", "axes?", None), _KEEP),
+    doc="vector norm over axes",
+)
+def _norm(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
+    return _reduce(entry, shapes, attrs)
+
+
+def _along(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
+    shape = tuple(shapes[0])
+    axis = attrs.get("axis")
+    if isinstance(axis, list):
+        axes_of(entry.name, axis, len(shape))
+    else:
+        axis_of(entry.name, axis, len(shape))
+    return shape
+
+
+for _name, _cls, _doc in (
+    ("softmax", "Softmax", "exp(x) / sum(exp(x)) along an axis"),
+    ("log_softmax", "LogSoftmax", "log(softmax(x)) along an axis"),
+):
+    op(
+        _name,
+        cls=_cls,
+        module="nn",
+        operands=_X,
+        attrs=(Param("axis", "axes?", -1),),
+        doc=_doc,
+    )(_along)
+
+op(
+    "normalize",
+    cls="Normalize",
+    module="nn",
+    operands=_X,
+    attrs=(Param("axis", "axis", -1), Param("order", "int", 2), Param("epsilon", "number?", None)),
+    doc="x divided by its norm along an axis",
+)(_along)

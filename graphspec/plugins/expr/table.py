@@ -1,0 +1,184 @@
+"""The fixed table of functions an expression may call, each one ``keras.ops`` function.
+
+An entry names the spec function, the ``keras.ops`` function it compiles to, the Keras operation
+class that function records in a functional model (what ``graphspec import`` reads back), its
+operands (tensors or numbers, passed positionally) and its attributes (constants, stored in the
+operation's config), and its static shape rule. Entries are added with :func:`op`; nothing else
+can ever be called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from graphspec.base.shape_types import Shape
+
+__all__ = [
+    "DTYPES",
+    "REQUIRED",
+    "OpDef",
+    "OpFault",
+    "Param",
+    "ShapeRule",
+    "by_keras_class",
+    "function_names",
+    "lookup",
+    "op",
+]
+
+DTYPES: Final = (
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "bool",
+)
+"""The dtypes ``cast`` accepts."""
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Final = _Required()
+
+
+class OpFault(Exception):
+    """A function cannot be applied to these operand shapes or attributes (a shape error)."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: ``kind`` says what it takes (see :data:`KINDS`), ``default`` if optional."""
+
+    name: str
+    kind: str
+    default: Any = REQUIRED
+
+    @property
+    def required(self) -> bool:
+        """True when the parameter has no default."""
+        return isinstance(self.default, _Required)
+
+
+KINDS: Final = {
+    "tensor": "a node reference, an expression, a number or a constant array",
+    "tensors": "a list of node references or expressions, e.g. [a, b]",
+    "axis": "an integer axis (negative counts from the end)",
+    "axis?": "an integer axis or None",
+    "axes?": "an integer axis, a list of axes, or None",
+    "perm?": "a list of axes (a permutation), or None",
+    "shape": "a list of integers (-1 for one inferred size)",
+    "int": "an integer",
+    "ints": "an integer or a list of integers",
+    "number": "a number",
+    "number?": "a number or None",
+    "bool": "True or False",
+    "dtype": "a dtype name in quotes: " + ", ".join(f"'{d}'" for d in DTYPES),
+}
+"""Parameter kinds and how error messages describe them."""
+
+ShapeRule = Callable[["OpDef", Sequence[Any], dict[str, Any]], "Shape | tuple[Shape, ...]"]
+"""Output shape(s) from the operand shapes (a list of shapes for ``tensors``) and attributes."""
+
+
+@dataclass(frozen=True)
+class OpDef:
+    """One callable function of the expression table."""
+
+    name: str
+    keras: str
+    cls: str
+    module: str
+    operands: tuple[Param, ...]
+    attrs: tuple[Param, ...]
+    rule: ShapeRule
+    doc: str = ""
+    symbol: str | None = None
+    multi: bool = False
+    """True when the function returns several tensors (``split``)."""
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        """Operands then attributes: the positional order of the call."""
+        return self.operands + self.attrs
+
+    def signature(self) -> str:
+        """``name(x, axis=None, keepdims=False)`` for messages and docs."""
+        parts = [p.name if p.required else f"{p.name}={p.default!r}" for p in self.params]
+        return f"{self.name}({', '.join(parts)})"
+
+
+_TABLE: dict[str, OpDef] = {}
+_BY_CLASS: dict[tuple[str, str], OpDef] = {}
+
+
+def op(
+    name: str,
+    *,
+    cls: str,
+    module: str,
+    operands: Sequence[Param],
+    attrs: Sequence[Param] = (),
+    keras: str | None = None,
+    doc: str = "",
+    symbol: str | None = None,
+    multi: bool = False,
+) -> Callable[[ShapeRule], ShapeRule]:
+    """Register the decorated shape rule as the rule of the table function ``name``.
+
+    The first function registered for an operation class is the one ``import`` writes.
+    """
+
+    def register(rule: ShapeRule) -> ShapeRule:
+        entry = OpDef(
+            name,
+            keras or name,
+            cls,
+            module,
+            tuple(operands),
+            tuple(attrs),
+            rule,
+            doc,
+            symbol,
+            multi,
+        )
+        if name in _TABLE:
+            raise ValueError(f"expression function {name!r} is already registered")
+        _TABLE[name] = entry
+        _BY_CLASS.setdefault((module, cls), entry)
+        return rule
+
+    return register
+
+
+def lookup(name: str) -> OpDef | None:
+    """The table entry of function ``name``, or ``None``."""
+    return _TABLE.get(name)
+
+
+def function_names() -> list[str]:
+    """Every function an expression may call, sorted.
+
+    >>> "relu6" in function_names(), "eval" in function_names()
+    (True, False)
+    """
+    return sorted(_TABLE)
+
+
+def by_keras_class(module: str, cls: str) -> OpDef | None:
+    """The entry that writes a Keras operation (``keras.src.ops.numpy``, ``Add``), or ``None``."""
+    return _BY_CLASS.get((module.rsplit(".", 1)[-1], cls))

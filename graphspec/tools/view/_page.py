@@ -1,0 +1,313 @@
+"""What the viewer page shows for one spec: the SVG, every node's details, diagnostics, totals."""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import traceback
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from graphspec.api import CheckResult, check
+from graphspec.backends.diagram import MAX_DRAWN_NODES, Options, TooLarge, View, bounded_view, draw
+from graphspec.backends.diagram.labels import clean
+from graphspec.base.shape_types import format_shape
+from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
+from graphspec.ir.graph import IRNode
+from graphspec.plugins.nested.flatten import flatten_models
+
+__all__ = ["MAX_DRAWN_BOXES", "build_page", "failed_page", "spec_files"]
+
+MAX_DRAWN_BOXES: Final = MAX_DRAWN_NODES
+"""Most boxes the viewer lays out at once: the bound of every diagram (``render`` too)."""
+
+_SPEC_SUFFIXES: Final = (".yaml", ".yml", ".json")
+_MAX_PATH: Final = 4096
+_MAX_DEPTH: Final = 64
+_XML_PROLOGUE: Final = re.compile(
+    r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S
+)
+
+
+def build_page(
+    path: Path,
+    *,
+    params: Mapping[str, Any] | None = None,
+    blocks: str = "expand",
+    toggled: frozenset[str] = frozenset(),
+    max_boxes: int | None = None,
+) -> dict[str, Any]:
+    """The page data of one spec file, valid or not; never raises for a bad spec.
+
+    ``max_boxes`` bounds the drawing (default :data:`MAX_DRAWN_BOXES`, 0: no bound).
+
+    A spec that cannot be loaded at all gives a page with ``loaded: false``, its diagnostics
+    and no SVG (the browser keeps showing the last diagram it had).
+    """
+    try:
+        result = check(path, params=params)
+    except SpecError as err:
+        return failed_page(path, err.diagnostics)
+    except (UsageError, OSError) as err:
+        return failed_page(path, [Diagnostic("E001", str(err), file=str(path))])
+    diagnostics = list(result.diagnostics)
+    svg: str | None = None
+    try:
+        limit = MAX_DRAWN_BOXES if max_boxes is None else max_boxes
+        view, drawn, notice, drawable = _laid_out(result, blocks, toggled, limit)
+        if drawable and notice is not None:  # collapsed by the size bound: toggles dropped
+            blocks, toggled = drawn, frozenset()
+        if drawable:
+            svg = _XML_PROLOGUE.sub("", draw(view, "svg").decode("utf-8"), count=1)
+    except GraphSpecError as err:  # Graphviz missing or failing: the checks still stand
+        hint = "install Graphviz (`make dot`) or run `graphspec doctor`"
+        diagnostics.append(Diagnostic("E970", str(err), file=str(path), hint=hint))
+    except Exception as err:  # a bug: keep serving, say so on the page and in the terminal
+        traceback.print_exc(file=sys.stderr)
+        message = f"graphspec view failed while drawing this spec: {type(err).__name__}: {err}"
+        hint = "this is a bug in graphspec; please report it with the spec"
+        return failed_page(path, [Diagnostic("E971", message, file=str(path), hint=hint)])
+    return {
+        "loaded": True,
+        "ok": result.ok,
+        "name": view.name,
+        "file": str(path),
+        "summary": view.summary,
+        "notice": notice,
+        "totals": _totals(result),
+        "svg": svg,
+        "boxes": _boxes(view),
+        "clusters": {cid: {"unit": c.unit, "label": c.label} for cid, c in view.clusters.items()},
+        "nodes": _nodes(flatten_models(result), view, _model_sources(result, "", 0)),
+        "diagnostics": [_diagnostic(d) for d in diagnostics],
+        "blocks": blocks,
+        "toggled": sorted(toggled),
+        "files": sorted(spec_files(result, path)),
+    }
+
+
+def _laid_out(
+    result: CheckResult, blocks: str, toggled: frozenset[str], limit: int
+) -> tuple[View, str, str | None, bool]:
+    """The view, the block mode used, a notice when the size bound changed it, whether to draw.
+
+    The bound is the one every diagram has (:func:`graphspec.backends.diagram.bounded_view`): above
+    ``limit`` boxes an expanded drawing is laid out with every block collapsed (each can
+    still be expanded on the page); a graph still too large is not drawn at all, while search,
+    node panels and diagnostics keep working.
+    """
+    try:
+        _, view, bound = bounded_view(result, max_boxes=limit, blocks=blocks, toggled=toggled)
+    except TooLarge as err:
+        empty = View(clean(result.spec.name or result.graph.name), "", Options())
+        notice = f"no diagram: {err}; search, node panels and diagnostics still work"
+        return empty, blocks, notice, False
+    if bound.collapsed:
+        notice = (
+            f"{bound.expanded:,} boxes expanded is more than the {limit:,} drawn at once "
+            "(--max-nodes): blocks are shown collapsed; double-click one to expand it"
+        )
+        return view, bound.blocks, notice, True
+    return view, blocks, None, True
+
+
+def failed_page(path: Path, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    """The page data of a spec that could not be loaded: only its diagnostics."""
+    return {
+        "loaded": False,
+        "ok": False,
+        "name": path.stem,
+        "file": str(path),
+        "summary": "the spec could not be read",
+        "notice": None,
+        "totals": None,
+        "svg": None,
+        "boxes": {},
+        "clusters": {},
+        "nodes": {},
+        "diagnostics": [_diagnostic(d) for d in diagnostics],
+        "files": [str(path)],
+    }
+
+
+def spec_files(result: CheckResult, path: Path) -> set[str]:
+    """The files a spec was read from: itself, files its diagnostics name, and every existing
+    spec file its data refers to (an included or nested spec, by a path relative to its folder).
+    """
+    files = {str(path)}
+    graph_file = result.graph.file
+    if graph_file and not graph_file.startswith("<"):
+        files.add(graph_file)
+    for diag in result.diagnostics:
+        if diag.file and not diag.file.startswith("<"):
+            files.add(diag.file)
+    files.update(_model_files(result, depth=0))
+    files.update(result.files_read())  # every include: at any depth, and nested spec files
+    base = path.parent
+    for text in _strings(result.spec.model_dump(mode="python")):
+        if text.endswith(_SPEC_SUFFIXES) and len(text) < _MAX_PATH:
+            candidate = base / text
+            if candidate.is_file():
+                files.add(str(candidate))
+    return files
+
+
+def _model_files(result: CheckResult, depth: int) -> set[str]:
+    """The spec files of nested models (``model: FILE``), at every depth."""
+    found: set[str] = set()
+    if depth > _MAX_DEPTH:
+        return found
+    for node in result.graph.nodes.values():
+        model = node.model
+        if model is None:
+            continue
+        if model.source == "file" and model.path:
+            found.add(str(model.path))
+        if isinstance(model.checked, CheckResult):
+            found.add(model.checked.graph.file)
+            found |= _model_files(model.checked, depth + 1)
+    return {f for f in found if f and not f.startswith("<")}
+
+
+def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+    """Every string inside nested data (bounded depth)."""
+    if isinstance(value, str):
+        yield value
+    elif depth < _MAX_DEPTH and isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item, depth + 1)
+    elif depth < _MAX_DEPTH and isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item, depth + 1)
+
+
+def _totals(result: CheckResult) -> dict[str, Any]:
+    info = result.shapes
+    layers = len(result.graph.layers)
+    return {
+        "params": info.total if info is not None else None,
+        "trainable": info.trainable if info is not None else None,
+        "complete": bool(info is not None and info.complete),
+        "layers": layers,
+        "inputs": len(result.graph.inputs),
+        "errors": sum(d.is_error for d in result.diagnostics),
+        "warnings": sum(
+            not d.is_error and d.severity.value == "warning" for d in result.diagnostics
+        ),
+    }
+
+
+def _boxes(view: View) -> dict[str, dict[str, Any]]:
+    return {
+        bid: {
+            "kind": box.kind,
+            "label": box.label,
+            "type": box.type,
+            "nodes": box.nodes,
+            "unit": box.unit,
+            "faulty": box.faulty,
+            "params": box.params,
+            "shape": box.shape,
+        }
+        for bid, box in view.boxes.items()
+    }
+
+
+def _model_sources(result: CheckResult, prefix: str, depth: int) -> dict[str, str]:
+    """Name prefix of a nested spec model's nodes (``tower.``) -> the file they are written in."""
+    found: dict[str, str] = {}
+    if depth > _MAX_DEPTH:
+        return found
+    for node in result.graph.nodes.values():
+        model = node.model
+        if model is not None and isinstance(model.checked, CheckResult):
+            inner = f"{prefix}{node.name}."
+            if model.source != "application":  # an application's layers are located at its node
+                found[inner] = model.checked.graph.file
+            found |= _model_sources(model.checked, inner, depth + 1)
+    return found
+
+
+def _file_of(name: str, top: str, sources: Mapping[str, str]) -> str:
+    """The file node ``name`` is written in: its nested model's file, else the spec's."""
+    best = ""
+    for prefix in sources:
+        if name.startswith(prefix) and len(prefix) > len(best):
+            best = prefix
+    return sources[best] if best else top
+
+
+def _nodes(
+    result: CheckResult, view: View, sources: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Every node's panel data (of the drawn graph: nested spec models opened up)."""
+    graph = result.graph
+    box_of = {name: bid for bid, box in view.boxes.items() for name in box.nodes}
+    consumers: dict[str, list[str]] = {name: [] for name in graph.nodes}
+    for node in graph.nodes.values():
+        for src in node.inputs:
+            if src in consumers and node.name not in consumers[src]:
+                consumers[src].append(node.name)
+    outputs = {node: name for name, node in graph.outputs}
+    out: dict[str, dict[str, Any]] = {}
+    for node in graph.nodes.values():
+        info = result.shapes.nodes.get(node.name) if result.shapes else None
+        inst = graph.instances.get(node.instance or "")
+        out[node.name] = {
+            "box": box_of.get(node.name),
+            "kind": node.kind.value,
+            "type": _type_of(node),
+            "expr": node.expr.text if node.expr is not None else None,
+            "args": _jsonable(node.args),
+            "input_shape": format_shape((None, *node.shape)) if node.shape else None,
+            "dtype": node.dtype if node.is_input else None,
+            "shapes": [format_shape(s) for s in info.outputs] if info and info.outputs else [],
+            "params": info.params if info is not None and info.known else None,
+            "trainable": info.trainable if info is not None and info.known else None,
+            "inputs": [{"name": src, "port": node.port(i)} for i, src in enumerate(node.inputs)],
+            "consumers": consumers.get(node.name, []),
+            "output": outputs.get(node.name),
+            "share": node.share,
+            "block": f"{inst.name} ({inst.block})" if inst is not None else None,
+            "file": _file_of(node.name, graph.file, sources),
+            "line": node.loc.line if node.loc else None,
+            "column": node.loc.column if node.loc else None,
+        }
+    return out
+
+
+def _type_of(node: IRNode) -> str:
+    if node.is_input:
+        return "Input"
+    if node.expr is not None:
+        return "expression"
+    if node.model is not None:
+        return f"model {node.model.label}"
+    return node.type if isinstance(node.type, str) else "?"
+
+
+def _diagnostic(diag: Diagnostic) -> dict[str, Any]:
+    return {
+        "severity": diag.severity.value,
+        "code": diag.code,
+        "message": diag.message,
+        "hint": diag.hint,
+        "location": diag.location,
+        "node": diag.node,
+        "related": list(diag.related),
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    """Spec values as JSON: containers kept, anything unusual as its ``repr``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return repr(value)
