@@ -200,8 +200,7 @@ def _library_result(spec: Spec, diagnostics: list[Diagnostic]) -> CheckResult:
         f"a block library ({len(spec.blocks)} block{'s' * (len(spec.blocks) != 1)}, no model): "
         "its blocks are checked in the specs that include it",
         file=spec.file,
-        line=loc.line if loc else None,
-        column=loc.column if loc else None,
+        loc=loc,
         severity=Severity.NOTE,
         hint="a spec uses it with `include: [this file]`",
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import InitVar, asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = [
     "CompileError",
@@ -56,16 +56,31 @@ class Fix:
     edits: tuple[TextEdit, ...]
 
 
+class Located(Protocol):
+    """Anything with a 1-based ``line`` and ``column`` (a source location)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem found in a spec, located in its source.
 
+    The location is ``line``/``column``, or ``loc=`` (anything with a ``line`` and ``column``,
+    such as a :class:`~graphspec.base.source.Loc`; ``None`` leaves it unknown).
     ``end_line``/``end_column`` (exclusive) close the range of the key or value at fault, when
     known; ``fixes`` are edits that resolve the problem, when one is certain enough to offer.
 
     >>> d = Diagnostic("E201", "unknown layer type 'Conv'", file="a.yaml", line=3, column=9)
     >>> d.location
     'a.yaml:3:9'
+    >>> from graphspec.base.source import Loc
+    >>> Diagnostic("E201", "unknown layer type 'Conv'", file="a.yaml", loc=Loc(3, 9)) == d
+    True
     """
 
     code: str
@@ -80,6 +95,12 @@ class Diagnostic:
     end_line: int | None = None
     end_column: int | None = None
     fixes: tuple[Fix, ...] = field(default=())
+    loc: InitVar[Located | None] = None
+
+    def __post_init__(self, loc: Located | None) -> None:
+        if loc is not None:
+            object.__setattr__(self, "line", loc.line)
+            object.__setattr__(self, "column", loc.column)
 
     @property
     def location(self) -> str:
@@ -184,8 +205,3 @@ class ImportModelError(GraphSpecError, ValueError):
 
 class GraphvizNotFoundError(GraphSpecError, RuntimeError):
     """The Graphviz ``dot`` program is missing; the ``.dot`` source was written anyway."""
-
-
-def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """The diagnostics of error severity."""
-    return [d for d in diagnostics if d.is_error]

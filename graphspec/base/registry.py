@@ -12,7 +12,7 @@ V = TypeVar("V")
 F = TypeVar("F")
 
 
-class RegistryError(LookupError):
+class RegistryError(LookupError, ValueError):
     """A registry was asked for a key nobody registered, or a key was registered twice.
 
     Both are programming errors, never a user's: they fail loudly instead of falling back.
@@ -67,12 +67,15 @@ class Registry(Generic[K, V]):
     def add(self, key: K, value: V) -> None:
         """Register ``value`` under ``key`` (what :meth:`register` does for each key)."""
         if key in self._items and not self._replace:
-            raise RegistryError(f"{self.what} {key!r} is registered twice")
+            raise RegistryError(f"{self.what} {key!r} is already registered")
         self._items[key] = value
 
-    def remove(self, key: K) -> None:
-        """Drop ``key`` (a test's temporary entry, a user layer unregistered)."""
-        self._items.pop(key, None)
+    def __setitem__(self, key: K, value: V) -> None:
+        """Set ``key`` even when registered already: an explicit replacement (tests, reloads)."""
+        self._items[key] = value
+
+    def __delitem__(self, key: K) -> None:
+        del self._items[key]
 
     def __getitem__(self, key: K) -> V:
         try:

@@ -1,1 +1,9 @@
-"""frontend."""
+"""Layer 1, the front end: YAML text to a checked-schema :class:`~graphspec.frontend.spec.Spec`.
+
+The safe loader, YAML error explanations, the pydantic schema, ``${params}``, paths and the rules
+of spec files naming spec files. It knows nothing of graphs, diagrams or Keras.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -426,8 +426,7 @@ def _fail(
             code,
             message,
             file=file,
-            line=loc.line if loc else None,
-            column=loc.column if loc else None,
+            loc=loc,
             hint=hint,
         )
     )

@@ -222,8 +222,7 @@ def _one(error: Any, path: Path, source: SourceMap) -> Diagnostic:
         code,
         message,
         file=source.file,
-        line=loc.line if loc else None,
-        column=loc.column if loc else None,
+        loc=loc,
         hint=hint,
         node=node,
     )

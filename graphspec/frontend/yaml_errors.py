@@ -25,6 +25,8 @@ from typing import Final
 
 import yaml
 
+from graphspec.base.registry import Registry
+
 __all__ = ["SYNTAX_RULES", "Explained", "SyntaxContext", "explain", "syntax_rule"]
 
 
@@ -61,18 +63,14 @@ class SyntaxContext:
 
 
 Rule = Callable[[SyntaxContext], Explained | None]
-SYNTAX_RULES: dict[str, Rule] = {}
+SYNTAX_RULES: Registry[str, Rule] = Registry("YAML syntax rule")
 """Rule name -> rule, tried in registration order."""
 
 
 def syntax_rule(name: str) -> Callable[[Rule], Rule]:
     """Register a YAML syntax-error rule."""
 
-    def register(fn: Rule) -> Rule:
-        SYNTAX_RULES[name] = fn
-        return fn
-
-    return register
+    return SYNTAX_RULES.register(name)
 
 
 def explain(text: str, err: yaml.MarkedYAMLError) -> Explained:

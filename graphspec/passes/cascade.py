@@ -12,24 +12,21 @@ from collections.abc import Callable, Sequence
 
 import networkx as nx
 
+from graphspec.base.registry import Registry
 from graphspec.errors import Diagnostic
 from graphspec.ir.graph import Graph
 
 __all__ = ["CONSEQUENCES", "consequence", "drop_consequences"]
 
 Rule = Callable[[Graph, Sequence[Diagnostic]], set[int]]
-CONSEQUENCES: dict[str, Rule] = {}
+CONSEQUENCES: Registry[str, Rule] = Registry("cascade rule")
 """Rule name -> a function giving the indexes of the diagnostics that are consequences."""
 
 
 def consequence(name: str) -> Callable[[Rule], Rule]:
     """Register a cascade rule."""
 
-    def register(fn: Rule) -> Rule:
-        CONSEQUENCES[name] = fn
-        return fn
-
-    return register
+    return CONSEQUENCES.register(name)
 
 
 def drop_consequences(graph: Graph, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Final
 
+from graphspec.base.registry import Registry
 from graphspec.base.source import Loc, Path, SourceMap, yaml11_float
 from graphspec.errors import Diagnostic, Fix, TextEdit
 
@@ -52,18 +53,14 @@ class _Site:
 
 
 Rule = Callable[[_Site], Fix | None]
-FIX_RULES: dict[str, Rule] = {}
+FIX_RULES: Registry[str, Rule] = Registry("fix rule")
 """Rules that derive a fix for a located diagnostic, by name, tried in order (first fix wins)."""
 
 
 def fix_rule(name: str) -> Callable[[Rule], Rule]:
     """Register a fix rule."""
 
-    def register(fn: Rule) -> Rule:
-        FIX_RULES[name] = fn
-        return fn
-
-    return register
+    return FIX_RULES.register(name)
 
 
 def refine(diagnostics: Iterable[Diagnostic], source: SourceMap) -> list[Diagnostic]:

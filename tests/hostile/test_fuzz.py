@@ -18,14 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphspec.api import check, load
+from graphspec.backends.diagram import to_dot
 from graphspec.backends.summary import summary_text
 from graphspec.errors import GraphSpecError
 from graphspec.frontend.schema import json_schema
-
-try:
-    from graphspec.backends.diagram import to_dot
-except ImportError:  # the renderer is not in this checkout yet
-    to_dot = None
 
 SPECS = sorted((Path(__file__).parents[2] / "specs").glob("*.yaml"))
 SCHEMA = json_schema()
@@ -43,8 +39,7 @@ def pipeline(source: str | bytes) -> None:
         spec = load(source)
         result = check(spec)
         summary_text(result)
-        if to_dot is not None:
-            to_dot(result)
+        to_dot(result)
     except GraphSpecError:
         pass
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -87,10 +86,6 @@ def _names_in(value: Any) -> set[str]:
 def _required(default: Any) -> bool:
     """A param the function must be given: no default, or a default computed from others."""
     return default is None or bool(_names_in(default))
-
-
-def _python_name(name: str) -> bool:
-    return name.isidentifier() and not keyword.iskeyword(name) and name not in ("name", "keras")
 
 
 def _writable(graph: Graph, inst: BlockInstance) -> bool:

@@ -5,24 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from graphspec.base.registry import Registry
+
 __all__ = ["PORT_NAMERS", "port_name"]
 
 PortNamer = Callable[[int, int], str | None]
 """(input index, input count) -> the name shown where that input enters, or None."""
 
-PORT_NAMERS: dict[str, PortNamer] = {}
+PORT_NAMERS: Registry[str, PortNamer] = Registry("port namer")
 """Layer type -> how its inputs are named on the diagram. Filled by decorator."""
 
 _ATTENTION: Final = ("query", "value", "key")
 
 
 def _ports(*types: str) -> Callable[[PortNamer], PortNamer]:
-    def register(fn: PortNamer) -> PortNamer:
-        for name in types:
-            PORT_NAMERS[name] = fn
-        return fn
-
-    return register
+    return PORT_NAMERS.register(*types)
 
 
 def port_name(layer_type: str | None, index: int, count: int) -> str | None:

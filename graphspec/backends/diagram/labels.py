@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
+from graphspec.base.registry import Registry
+
 __all__ = [
     "ARG_FORMATTERS",
     "MAX_LABEL",
@@ -26,19 +28,14 @@ MAX_LABEL: Final = 40
 ArgFormatter = Callable[[Any, str], str | None]
 """Formats one argument value (given the layer type) as short box text, or ``None`` to hide it."""
 
-ARG_FORMATTERS: dict[str, ArgFormatter] = {}
+ARG_FORMATTERS: Registry[str, ArgFormatter] = Registry("argument formatter")
 """Argument name -> its formatter, in the order arguments appear in a box. Filled by decorator."""
 
 _DIMS = re.compile(r"([123])D")
 
 
 def _arg(*names: str) -> Callable[[ArgFormatter], ArgFormatter]:
-    def register(fn: ArgFormatter) -> ArgFormatter:
-        for name in names:
-            ARG_FORMATTERS[name] = fn
-        return fn
-
-    return register
+    return ARG_FORMATTERS.register(*names)
 
 
 def clean(text: object) -> str:

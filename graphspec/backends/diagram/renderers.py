@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from graphspec.base.registry import Registry
+
 if TYPE_CHECKING:
     from graphspec.backends.diagram.boxes import View
 
@@ -21,7 +23,7 @@ class Renderer:
     needs_dot: bool = False
 
 
-RENDERERS: dict[str, Renderer] = {}
+RENDERERS: Registry[str, Renderer] = Registry("renderer")
 """Output format -> renderer, filled by :func:`renderer` in the back-end modules."""
 
 EXTENSIONS: Final[dict[str, str]] = {
@@ -41,8 +43,4 @@ def renderer(
 ) -> Callable[[Callable[[View], bytes]], Callable[[View], bytes]]:
     """Register the decorated function as the renderer of ``fmt``."""
 
-    def register(fn: Callable[[View], bytes]) -> Callable[[View], bytes]:
-        RENDERERS[fmt] = Renderer(fmt, fn, needs_dot)
-        return fn
-
-    return register
+    return RENDERERS.register(fmt, make=lambda fn: Renderer(fmt, fn, needs_dot))

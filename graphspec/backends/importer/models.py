@@ -7,6 +7,7 @@ from typing import Any
 
 from graphspec.backends.importer._state import ImportState
 from graphspec.backends.importer.assemble import finish
+from graphspec.base.registry import Registry
 from graphspec.errors import ImportModelError
 from graphspec.frontend.spec import Spec
 
@@ -15,18 +16,13 @@ __all__ = ["ModelReader", "from_config", "model_reader", "reader_of"]
 ModelReader = Callable[[ImportState, Mapping[str, Any]], None]
 """Reads a model config's ``config`` mapping into an :class:`ImportState`."""
 
-_READERS: dict[str, ModelReader] = {}
+_READERS: Registry[str, ModelReader] = Registry("model reader")
 
 
 def model_reader(*class_names: str) -> Callable[[ModelReader], ModelReader]:
     """Register the reader of the serialized models of the given ``class_name`` values."""
 
-    def register(reader: ModelReader) -> ModelReader:
-        for name in class_names:
-            _READERS[name] = reader
-        return reader
-
-    return register
+    return _READERS.register(*class_names)
 
 
 def reader_of(class_name: str) -> ModelReader | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graphspec.backends.importer._state import ImportState
+from graphspec.base.registry import Registry
 
 __all__ = [
     "LAYER_KIND",
@@ -49,8 +50,10 @@ class ReadCall:
 KindReader = Callable[[ImportState, WalkContext, str, Mapping[str, Any]], list[ReadCall]]
 """Reads the calls of the layer ``name``; returns one :class:`ReadCall` per call (or none)."""
 
-_KINDS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], KindReader]] = {}
-_FINISHERS: dict[str, Callable[[ImportState], None]] = {}
+_KINDS: Registry[str, tuple[Callable[[Mapping[str, Any]], bool], KindReader]] = Registry(
+    "serialized layer kind"
+)
+_FINISHERS: Registry[str, Callable[[ImportState], None]] = Registry("import finisher")
 
 
 def layer_kind(
@@ -65,13 +68,9 @@ def layer_kind(
     operations into one expression.
     """
 
-    def register(reader: KindReader) -> KindReader:
-        _KINDS[name] = (matches or (lambda _layer: True), reader)
-        if finish is not None:
-            _FINISHERS[name] = finish
-        return reader
-
-    return register
+    if finish is not None:
+        _FINISHERS.add(name, finish)
+    return _KINDS.register(name, make=lambda reader: (matches or (lambda _layer: True), reader))
 
 
 def finish_kinds(state: ImportState) -> None:

@@ -8,8 +8,6 @@ its call signature in the catalog (:mod:`graphspec.plugins.calls.checks`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from graphspec.base.catalog import is_call_tensor_arg
 from graphspec.frontend.spec import NodeKey
 from graphspec.ir.graph import CallTensors, IRNode
@@ -50,8 +48,3 @@ def call_refs(ex: Expansion, site: NodeSite, node: IRNode) -> list[Ref]:
         node.call[key] = CallTensors(len(names), isinstance(value, list))
         node.call_tensors += len(names)
     return refs
-
-
-def plain_call(node: IRNode) -> dict[str, Any]:
-    """The node's call constants (tensor arguments left out)."""
-    return {k: v for k, v in node.call.items() if not isinstance(v, CallTensors)}

@@ -250,8 +250,7 @@ def _port_diag(graph: Graph, node: IRNode, index: int, src: str, count: int) -> 
         f"node `{node.name}` takes output {node.port(index)} of `{src}`, but "
         f"{source.type or 'it'} returns {count} output{'s' * (count != 1)} here",
         file=graph.file,
-        line=(loc or node.loc or (None, None))[0],
-        column=(loc or node.loc or (None, None))[1],
+        loc=loc or node.loc,
         hint=hint,
         node=node.name,
     )
@@ -280,8 +279,7 @@ def _fault_diag(
         fault.code,
         f"node `{node.name}`: {fault.message}",
         file=graph.file,
-        line=loc.line if loc else None,
-        column=loc.column if loc else None,
+        loc=loc,
         hint=hint,
         node=node.name,
         related=related,

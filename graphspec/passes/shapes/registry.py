@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any, Final
 
 from graphspec.base.catalog import canonical_type
+from graphspec.base.registry import Registry
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
 Rule = Callable[[LayerCall, Sequence[Shape]], ShapeResult]
 """A shape rule: infers a layer's outputs and parameter counts, or raises :class:`ShapeFault`."""
 
-SHAPE_RULES: dict[str, Rule] = {}
+SHAPE_RULES: Registry[str, Rule] = Registry("shape rule")
 """Keras layer class name -> the rule for it. Filled by the rule modules on import."""
 
 
@@ -72,13 +73,10 @@ def shape_rule(*type_names: str) -> Callable[[Rule], Rule]:
     if not type_names:
         raise ValueError("shape_rule() needs at least one layer type name")
 
-    def register(fn: Rule) -> Rule:
+    def register(fn: Rule) -> Rule:  # the registry holds the guarded rule, and so does the module
         guarded = _guard(fn)
         for name in type_names:
-            existing = SHAPE_RULES.get(name)
-            if existing is not None and existing.__qualname__ != guarded.__qualname__:
-                raise ValueError(f"a shape rule for {name!r} is already registered")
-            SHAPE_RULES[name] = guarded
+            SHAPE_RULES.add(name, guarded)
         return guarded
 
     return register

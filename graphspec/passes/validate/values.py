@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from graphspec.base.registry import Registry
 from graphspec.base.suggest import did_you_mean
 
 __all__ = ["VALUE_RULES", "Arg", "Problem", "ValueRule", "check_arg_value", "value_rule"]
@@ -46,19 +47,14 @@ class Problem:
 
 
 ValueRule = Callable[[Arg], Problem | None]
-VALUE_RULES: dict[str, ValueRule] = {}
+VALUE_RULES: Registry[str, ValueRule] = Registry("value rule")
 """Argument name -> its rule (filled by :func:`value_rule`)."""
 
 
 def value_rule(*names: str) -> Callable[[ValueRule], ValueRule]:
     """Register the decorated function as the value rule of the arguments ``names``."""
 
-    def register(fn: ValueRule) -> ValueRule:
-        for name in names:
-            VALUE_RULES[name] = fn
-        return fn
-
-    return register
+    return VALUE_RULES.register(*names)
 
 
 def check_arg_value(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from graphspec.base.registry import Registry
 from graphspec.base.shape_types import Shape
 
 __all__ = [
@@ -122,7 +123,7 @@ class OpDef:
         return f"{self.name}({', '.join(parts)})"
 
 
-_TABLE: dict[str, OpDef] = {}
+_TABLE: Registry[str, OpDef] = Registry("expression function")
 _BY_CLASS: dict[tuple[str, str], OpDef] = {}
 
 
@@ -143,7 +144,7 @@ def op(
     The first function registered for an operation class is the one ``import`` writes.
     """
 
-    def register(rule: ShapeRule) -> ShapeRule:
+    def make(rule: ShapeRule) -> OpDef:
         entry = OpDef(
             name,
             keras or name,
@@ -156,13 +157,10 @@ def op(
             symbol,
             multi,
         )
-        if name in _TABLE:
-            raise ValueError(f"expression function {name!r} is already registered")
-        _TABLE[name] = entry
         _BY_CLASS.setdefault((module, cls), entry)
-        return rule
+        return entry
 
-    return register
+    return _TABLE.register(name, make=make)
 
 
 def lookup(name: str) -> OpDef | None:

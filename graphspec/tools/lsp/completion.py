@@ -20,6 +20,7 @@ from graphspec.base.catalog import (
     named_objects,
     object_kind,
 )
+from graphspec.base.registry import Registry
 from graphspec.base.source import Loc
 from graphspec.frontend.spec import BlockSpec, InputSpec, NodeKey, Spec
 from graphspec.plugins.expr import function_names, lookup
@@ -58,16 +59,12 @@ class _Request:
 
 
 Completer = Callable[[_Request], "list[lsp.CompletionItem] | None"]
-COMPLETERS: dict[str, Completer] = {}
+COMPLETERS: Registry[str, Completer] = Registry("completer")
 """Completers by name, tried in order; the first that recognises the place answers."""
 
 
 def _completer(name: str) -> Callable[[Completer], Completer]:
-    def register(fn: Completer) -> Completer:
-        COMPLETERS[name] = fn
-        return fn
-
-    return register
+    return COMPLETERS.register(name)
 
 
 @feature(

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from graphspec.base.registry import Registry
+
 __all__ = ["FEATURES", "Feature", "feature"]
 
 
@@ -18,17 +20,11 @@ class Feature:
     options: Any = None
 
 
-FEATURES: dict[str, Feature] = {}
+FEATURES: Registry[str, Feature] = Registry("LSP method")
 """Features by LSP method, in registration order (each capability module adds its own)."""
 
 
 def feature(method: str, options: Any = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a handler for an LSP method; its first parameter ``ls`` receives the server."""
 
-    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        if method in FEATURES:
-            raise ValueError(f"LSP method {method!r} is registered twice")
-        FEATURES[method] = Feature(method, fn, options)
-        return fn
-
-    return register
+    return FEATURES.register(method, make=lambda fn: Feature(method, fn, options))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lsprotocol import types as lsp
 
+from graphspec.base.registry import Registry
 from graphspec.base.source import Loc
 from graphspec.plugins.expr import lookup
 from graphspec.tools.lsp._codes import CODE, explain
@@ -32,17 +33,13 @@ if TYPE_CHECKING:
 __all__ = ["HOVERS", "hover_at"]
 
 Hover = Callable[["Analysis", Loc], "tuple[str, lsp.Range] | None"]
-HOVERS: dict[str, Hover] = {}
+HOVERS: Registry[str, Hover] = Registry("hover provider")
 """Hover providers by name, tried in order: the first that knows the place answers."""
 _MAX_INSTANCES: Final = 4
 
 
 def _provider(name: str) -> Callable[[Hover], Hover]:
-    def register(fn: Hover) -> Hover:
-        HOVERS[name] = fn
-        return fn
-
-    return register
+    return HOVERS.register(name)
 
 
 @feature(lsp.TEXT_DOCUMENT_HOVER)

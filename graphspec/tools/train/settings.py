@@ -147,8 +147,7 @@ def _diag(spec: Spec, family: str, path: Path, message: str, hint: str | None) -
         _CODES[family],
         message,
         file=spec.file,
-        line=loc.line if loc else None,
-        column=loc.column if loc else None,
+        loc=loc,
         hint=hint,
     )
 

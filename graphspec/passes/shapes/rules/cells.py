@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from graphspec.base.registry import Registry
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
 from graphspec.passes.shapes.registry import (
     bool_arg,
@@ -38,19 +39,14 @@ class CellShape:
 CellRule = Callable[[LayerCall, int], CellShape]
 """A cell rule: (the cell, the input feature size) -> :class:`CellShape`."""
 
-CELL_RULES: dict[str, CellRule] = {}
+CELL_RULES: Registry[str, CellRule] = Registry("cell rule")
 """Cell class name -> its rule. A cell is never a node: it runs inside ``RNN``."""
 
 
 def cell_rule(*names: str) -> Callable[[CellRule], CellRule]:
     """Register the decorated function as the rule for the cells ``names``."""
 
-    def register(fn: CellRule) -> CellRule:
-        for name in names:
-            CELL_RULES[name] = fn
-        return fn
-
-    return register
+    return CELL_RULES.register(*names)
 
 
 def cell_shape(call: LayerCall, features: int) -> CellShape:
