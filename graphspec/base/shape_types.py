@@ -1,12 +1,22 @@
-"""Value types shared by the shape rules: shapes, layer calls, results and faults."""
+"""Shapes and the arithmetic every shape rule shares: layer calls, results, faults, broadcasting."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Dim", "LayerCall", "Shape", "ShapeFault", "ShapeResult", "format_shape"]
+__all__ = [
+    "Dim",
+    "LayerCall",
+    "Mismatch",
+    "Shape",
+    "ShapeFault",
+    "ShapeResult",
+    "broadcast",
+    "concatenate",
+    "format_shape",
+]
 
 Dim = int | None
 """One dimension: a positive int, or ``None`` when unknown (the batch dimension is always ``None``)."""
@@ -86,3 +96,82 @@ def format_shape(shape: Shape | None) -> str:
         return "?"
     inner = ", ".join("None" if d is None else str(d) for d in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+class Mismatch(ValueError):
+    """Two shapes that do not combine: input ``index`` against input ``reference``.
+
+    ``axis`` is where they differ (``None`` when their ranks differ), ``sizes`` the two sizes
+    there (reference first). Rules turn it into their own located message.
+    """
+
+    def __init__(self, reference: int, index: int, axis: int | None, sizes: tuple[Dim, Dim]):
+        super().__init__(f"input {index} does not fit input {reference} on axis {axis}")
+        self.reference = reference
+        self.index = index
+        self.axis = axis
+        self.sizes = sizes
+
+
+def broadcast(shapes: Sequence[Shape], *, unknown_wins: bool = False) -> Shape:
+    """The NumPy broadcast of ``shapes``: aligned on the right, a size 1 stretches.
+
+    An unknown size meeting a known one gives the known one (``keras.ops``); with
+    ``unknown_wins`` it gives unknown (Keras's merge layers). Raises :class:`Mismatch` with the
+    axis counted from the right (``-1`` is the last).
+
+    >>> broadcast([(None, 8), (8,)]), broadcast([(None, 1), (None, 8)])
+    ((None, 8), (None, 8))
+    >>> broadcast([(4, None), (4, 8)]), broadcast([(4, None), (4, 8)], unknown_wins=True)
+    ((4, 8), (4, None))
+    >>> broadcast([(None, 8), (None, 4)])
+    Traceback (most recent call last):
+    ...
+    graphspec.base.shape_types.Mismatch: input 1 does not fit input 0 on axis -1
+    """
+    rank = max((len(s) for s in shapes), default=0)
+    out: list[Dim] = []
+    for axis in range(-rank, 0):
+        size: Dim = 1
+        owner = 0
+        unknown = False
+        for index, shape in enumerate(shapes):
+            dim = shape[axis] if -axis <= len(shape) else 1
+            if dim is None:
+                unknown = True
+            elif dim == 1:
+                continue
+            elif size == 1:
+                size, owner = dim, index
+            elif dim != size:
+                raise Mismatch(owner, index, axis, (size, dim))
+        out.append(None if unknown and (unknown_wins or size == 1) else size)
+    return tuple(out)
+
+
+def concatenate(shapes: Sequence[Shape], axis: int) -> Shape:
+    """``shapes`` joined along ``axis`` (a non-negative index): sizes there add up (unknown when
+    one is), every other size must agree where known. Raises :class:`Mismatch`.
+
+    >>> concatenate([(None, 4, 8), (None, 4, 2)], 2), concatenate([(None, 3), (None, None)], 1)
+    ((None, 4, 10), (None, None))
+    >>> concatenate([(None, 4, 8), (None, 5, 2)], 2)
+    Traceback (most recent call last):
+    ...
+    graphspec.base.shape_types.Mismatch: input 1 does not fit input 0 on axis 1
+    """
+    first = shapes[0]
+    for index, shape in enumerate(shapes[1:], start=1):
+        if len(shape) != len(first):
+            raise Mismatch(0, index, None, (len(first), len(shape)))
+    for pos in range(len(first)):
+        if pos == axis:
+            continue
+        known = [(i, s[pos]) for i, s in enumerate(shapes) if s[pos] is not None]
+        for index, size in known[1:]:
+            if size != known[0][1]:
+                raise Mismatch(known[0][0], index, pos, (known[0][1], size))
+    sizes = [s[axis] for s in shapes]
+    out = list(first)
+    out[axis] = None if any(d is None for d in sizes) else sum(d for d in sizes if d is not None)
+    return tuple(out)

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from graphspec.base.shape_types import Shape
+from graphspec.base.shape_types import Mismatch, Shape, concatenate
 from graphspec.plugins.expr.shape_help import axes_of, axis_of, broadcast, show
 from graphspec.plugins.expr.table import OpDef, OpFault, Param, op
 
@@ -169,23 +169,15 @@ def _concatenate(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> 
     items = [tuple(s) for s in shapes[0]]
     if not items:
         raise OpFault("concatenate: the list of tensors is empty")
-    first = items[0]
-    axis = axis_of(entry.name, attrs.get("axis", 0), len(first))
-    total: int | None = 0
-    for shape in items:
-        if len(shape) != len(first) or any(
-            i != axis and a is not None and b is not None and a != b
-            for i, (a, b) in enumerate(zip(shape, first, strict=False))
-        ):
-            raise OpFault(
-                f"concatenate along axis {attrs.get('axis', 0)}: shapes "
-                f"{', '.join(show(s) for s in items)} differ on another axis",
-                hint="every tensor must have the same shape except on the concatenation axis",
-            )
-        total = None if total is None or shape[axis] is None else total + shape[axis]
-    out = list(first)
-    out[axis] = total
-    return tuple(out)
+    axis = axis_of(entry.name, attrs.get("axis", 0), len(items[0]))
+    try:
+        return concatenate(items, axis)
+    except Mismatch:
+        raise OpFault(
+            f"concatenate along axis {attrs.get('axis', 0)}: shapes "
+            f"{', '.join(show(s) for s in items)} differ on another axis",
+            hint="every tensor must have the same shape except on the concatenation axis",
+        ) from None
 
 
 @op(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from graphspec.base.shape_types import Shape, format_shape
+from graphspec.base.shape_types import Mismatch, Shape, format_shape
+from graphspec.base.shape_types import broadcast as broadcast_shapes
 from graphspec.plugins.expr.table import OpFault
 
 __all__ = ["axes_of", "axis_of", "broadcast", "show"]
@@ -30,28 +31,15 @@ def broadcast(shapes: Sequence[Shape], what: str) -> Shape:
     ...
     graphspec.plugins.expr.table.OpFault: operands of shapes (None, 8) and (None, 4) do not broadcast: dimension -1 is 8 against 4
     """
-    out: list[int | None] = []
-    rank = max((len(s) for s in shapes), default=0)
-    padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
-    for axis in range(rank):
-        dims = [s[axis] for s in padded]
-        result: int | None = 1
-        for dim in dims:
-            if dim == 1:
-                continue
-            if result == 1:
-                result = dim
-            elif dim is None or result is None:
-                result = result if dim is None else dim
-            elif dim != result:
-                shown = " and ".join(show(s) for s in shapes)
-                raise OpFault(
-                    f"operands of shapes {shown} do not broadcast: dimension "
-                    f"{axis - rank} is {result} against {dim}",
-                    hint="NumPy broadcasting: sizes must be equal or 1, aligned from the right",
-                )
-        out.append(result)
-    return tuple(out)
+    try:
+        return broadcast_shapes(shapes)
+    except Mismatch as fault:
+        shown = " and ".join(show(s) for s in shapes)
+        raise OpFault(
+            f"operands of shapes {shown} do not broadcast: dimension "
+            f"{fault.axis} is {fault.sizes[0]} against {fault.sizes[1]}",
+            hint="NumPy broadcasting: sizes must be equal or 1, aligned from the right",
+        ) from None
 
 
 def axis_of(what: str, axis: Any, rank: int, *, extra: int = 0) -> int:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.base.shape_types import (
+    LayerCall,
+    Mismatch,
+    Shape,
+    ShapeFault,
+    ShapeResult,
+    broadcast,
+    format_shape,
+)
 from graphspec.passes.shapes.registry import (
     expect_input_count,
     float_arg,
@@ -19,24 +27,16 @@ __all__ = ["custom_scale_rule", "layer_scale_rule", "stochastic_depth_rule"]
 
 def _broadcast(call: LayerCall, a: Shape, b: Shape) -> Shape:
     """Keras's tensor broadcasting (``keras.ops``): ``None`` against ``n`` gives ``n``."""
-    rank = max(len(a), len(b))
-    a = (1,) * (rank - len(a)) + tuple(a)
-    b = (1,) * (rank - len(b)) + tuple(b)
-    out: list[int | None] = []
-    for x, y in zip(a, b, strict=True):
-        if x == 1:
-            out.append(y)
-        elif x is None:
-            out.append(None if y == 1 else y)
-        elif y in (1, None, x):
-            out.append(x)
-        else:
-            raise ShapeFault(
-                f"{call.type} cannot broadcast {format_shape(a)} against {format_shape(b)}",
-                hint="sizes must be equal or 1, aligned from the right",
-                input_index=1,
-            )
-    return tuple(out)
+    try:
+        return broadcast([a, b])
+    except Mismatch:
+        rank = max(len(a), len(b))
+        raise ShapeFault(
+            f"{call.type} cannot broadcast {format_shape((1,) * (rank - len(a)) + tuple(a))} "
+            f"against {format_shape((1,) * (rank - len(b)) + tuple(b))}",
+            hint="sizes must be equal or 1, aligned from the right",
+            input_index=1,
+        ) from None
 
 
 @shape_rule("LayerScale")

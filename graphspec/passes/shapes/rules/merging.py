@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from graphspec.base.shape_types import Dim, LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.base.shape_types import (
+    Dim,
+    LayerCall,
+    Mismatch,
+    Shape,
+    ShapeFault,
+    ShapeResult,
+    broadcast,
+    concatenate,
+    format_shape,
+)
 from graphspec.passes.shapes.registry import (
     arg,
     bool_arg,
@@ -20,26 +30,12 @@ _MAX_INPUTS = 1 << 16
 
 
 def _broadcast(a: Shape, b: Shape) -> Shape | None:
-    """Keras' merge broadcasting of two batch-less shapes, or ``None`` when incompatible.
-
-    Shapes are aligned on the right; a 1 stretches to the other size; an unknown size on either
-    side gives an unknown size.
-    """
-    if len(a) < len(b):
-        a, b = b, a
-    if not b:
-        return a
-    out: list[Dim] = list(a[: -len(b)])
-    for i, j in zip(a[-len(b) :], b, strict=True):
-        if i is None or j is None:
-            out.append(None)
-        elif i == 1 or j == 1:
-            out.append(j if i == 1 else i)
-        elif i != j:
-            return None
-        else:
-            out.append(i)
-    return tuple(out)
+    """Keras' merge broadcasting of two batch-less shapes (an unknown size wins), or ``None``
+    when incompatible."""
+    try:
+        return broadcast([a, b], unknown_wins=True)
+    except Mismatch:
+        return None
 
 
 def _batch(call: LayerCall, inputs: Sequence[Shape]) -> Dim:
@@ -137,25 +133,19 @@ def concatenate_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     expect_input_count(call, inputs, 2, _MAX_INPUTS)
     _check_shapes(call, inputs)
     axis = _concat_axis(call, inputs)
-    for pos in range(len(inputs[0])):
-        if pos == axis:
-            continue
-        seen = [(i, s[pos]) for i, s in enumerate(inputs) if s[pos] is not None]
-        for i, size in seen[1:]:
-            if size != seen[0][1]:
-                ref = seen[0][0]
-                raise ShapeFault(
-                    f"Concatenate on axis {axis} needs all other dimensions to match; "
-                    f"input {ref} has {format_shape(inputs[ref])} but input {i} has "
-                    f"{format_shape(inputs[i])} (dimension {pos}: {seen[0][1]} vs {size})",
-                    hint="concatenate along the axis that differs (set 'axis'), or resize "
-                    "the inputs (pooling/Reshape) so the other dimensions agree",
-                    input_index=i,
-                )
-    out = list(inputs[0])
-    sizes = [s[axis] for s in inputs]
-    out[axis] = None if any(d is None for d in sizes) else sum(d for d in sizes if d is not None)
-    return result(tuple(out))
+    try:
+        out = concatenate(inputs, axis)
+    except Mismatch as fault:
+        ref, i, pos = fault.reference, fault.index, fault.axis
+        raise ShapeFault(
+            f"Concatenate on axis {axis} needs all other dimensions to match; "
+            f"input {ref} has {format_shape(inputs[ref])} but input {i} has "
+            f"{format_shape(inputs[i])} (dimension {pos}: {fault.sizes[0]} vs {fault.sizes[1]})",
+            hint="concatenate along the axis that differs (set 'axis'), or resize "
+            "the inputs (pooling/Reshape) so the other dimensions agree",
+            input_index=i,
+        ) from None
+    return result(out)
 
 
 def _dot_axes(call: LayerCall, a: Shape, b: Shape) -> tuple[int, int]:
