@@ -7,7 +7,7 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help setup sysdeps-test demo test test-all test-torch lint format bench fuzz catalog applications diagrams schema clean dot screenshot view
+.PHONY: architecture help setup sysdeps-test demo test test-all test-torch lint format bench fuzz catalog applications diagrams schema clean dot screenshot view
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
@@ -19,6 +19,7 @@ help:
 	@echo "make catalog   regenerate the Keras layer catalog (and the shape-rule coverage in the docs)"
 	@echo "make applications  regenerate the shipped keras.applications specs (a few minutes)"
 	@echo "make diagrams  regenerate the SVG diagrams under docs/diagrams/"
+	@echo "make architecture  redraw the layer picture in docs/architecture.md from the imports"
 	@echo "make view      live diagram in the browser (VIEW_SPECS='a.yaml b.yaml' to choose)"
 	@echo "make screenshot  screenshot \`graphspec view\` in headless Chromium (docs/diagrams/viewer.png)"
 
@@ -56,6 +57,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: setup
 	$(VENV)/bin/ruff format .
@@ -64,6 +66,7 @@ format: setup
 test: setup sysdeps-test lint
 	$(PY) scripts/gen_catalog.py --check
 	$(PY) scripts/gen_applications.py --check
+	$(PY) scripts/gen_architecture.py --check
 	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules -m "not slow" graphspec tests
 
 test-all: setup sysdeps-test lint
@@ -90,6 +93,9 @@ catalog: setup
 
 applications: setup
 	$(PY) scripts/gen_applications.py
+
+architecture: setup
+	$(PY) scripts/gen_architecture.py
 
 diagrams: setup
 	$(PY) scripts/render_docs.py
