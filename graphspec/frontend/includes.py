@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from graphspec.base.suggest import did_you_mean
 from graphspec.frontend.paths import SPEC_SUFFIXES
@@ -30,6 +30,8 @@ __all__ = [
     "read_cached",
     "resolve_include",
 ]
+
+_T = TypeVar("_T")
 
 INCLUDED: Final = "\x00include"
 """First key of the paths of an included file's entries (merged into the spec's source map)."""
@@ -196,7 +198,7 @@ _FILES: dict[tuple[str, str, int, int], Any] = {}
 _MAX_FILES: Final = 64
 
 
-def read_cached(kind: str, path: Path, read: Callable[[Path], Any]) -> Any:
+def read_cached(kind: str, path: Path, read: Callable[[Path], _T]) -> _T:
     """``read(path)``, reused while the file is unchanged (size and modification time).
 
     Included and nested spec files are read again by every check of the spec naming them (an
@@ -211,7 +213,8 @@ def read_cached(kind: str, path: Path, read: Callable[[Path], Any]) -> Any:
         if len(_FILES) >= _MAX_FILES:
             _FILES.pop(next(iter(_FILES)))
         _FILES[key] = read(path)
-    return _FILES[key]
+    value: _T = _FILES[key]  # read by ``read``: each kind of file is always read the same way
+    return value
 
 
 def _via_symlink(folder: Path, written: str) -> bool:

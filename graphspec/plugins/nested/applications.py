@@ -62,7 +62,8 @@ def _shipped(name: str) -> dict[str, Any]:
     path = folder.joinpath(f"{name}.json.gz")
     if not path.is_file():
         return {}
-    return json.loads(gzip.decompress(path.read_bytes()))  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()))
+    return data
 
 
 def shipped_variants(name: str) -> list[tuple[bool, dict[str, Any]]]:
@@ -74,7 +75,8 @@ def shipped_variants(name: str) -> list[tuple[bool, dict[str, Any]]]:
 @cache
 def _index() -> dict[str, Any]:
     path = resources.files("graphspec").joinpath("data/applications/index.json")
-    return json.loads(path.read_text("utf-8")) if path.is_file() else {}  # type: ignore[no-any-return]
+    index: dict[str, Any] = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+    return index
 
 
 def static_spec_data(name: str, args: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
