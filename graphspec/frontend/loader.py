@@ -16,7 +16,7 @@ from graphspec.base.source import Loc, Path, SourceMap, YamlSurprise
 from graphspec.errors import Diagnostic, LoadError
 from graphspec.frontend.yaml_errors import explain
 
-__all__ = ["Document", "SafeSpecLoader", "load_document", "read_text"]
+__all__ = ["Document", "SafeSpecLoader", "ScalarResolver", "load_document", "read_text"]
 
 if TYPE_CHECKING:  # both offer the parser and resolver used here; type against the Python one
     _Loader = yaml.SafeLoader
@@ -145,8 +145,8 @@ def load_document(text: str, file: str = "<spec>") -> Document:
     return _Composer(file, text).compose(text)
 
 
-class _Resolver(Protocol):
-    """PyYAML's implicit-tag resolver, as used here (its stubs leave it unannotated)."""
+class ScalarResolver(Protocol):
+    """PyYAML's implicit-tag resolver of scalars, typed (its stubs leave `resolve` untyped)."""
 
     def resolve(self, kind: type[ScalarNode], value: str, implicit: tuple[bool, bool]) -> str: ...
 
@@ -161,7 +161,7 @@ class _Composer:
         self.open_anchors: set[str] = set()
         self.total = 0
         self.count = 0
-        self.resolver: _Resolver = SafeSpecLoader("")
+        self.resolver: ScalarResolver = SafeSpecLoader("")
 
     def compose(self, text: str) -> Document:
         stack: list[_Frame] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import textwrap
 from collections import Counter
-from typing import Final
+from typing import Final, cast
 
 import graphviz
 
@@ -105,12 +105,12 @@ def dot_source(view: View, *, dpi: int | None = None) -> str:
             penwidth="1.6",
             constraint="false",
         )
-    return g.source
+    return cast(str, g.source)  # graphviz is untyped
 
 
 def _tip(text: str) -> str:
     """A tooltip: cleaned text (line breaks kept), backslashes and quotes made literal."""
-    return graphviz.escape(clean(text).replace("↵", "\n"))
+    return cast(str, graphviz.escape(clean(text).replace("↵", "\n")))  # graphviz is untyped
 
 
 def _fill(g: graphviz.Digraph, view: View, cluster: str | None, spine: set[str]) -> None:
@@ -347,7 +347,7 @@ def _render_dot(view: View) -> bytes:
 def run_dot(source: str, fmt: str) -> bytes:
     """Run Graphviz ``dot`` on DOT text; :class:`GraphvizNotFoundError` when it is missing."""
     try:
-        return graphviz.Source(source).pipe(format=fmt)
+        return cast(bytes, graphviz.Source(source).pipe(format=fmt))  # graphviz is untyped
     except graphviz.ExecutableNotFound as err:
         raise GraphvizNotFoundError(DOT_MISSING) from err
     except (graphviz.CalledProcessError, subprocess.CalledProcessError) as err:

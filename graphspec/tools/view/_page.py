@@ -6,7 +6,7 @@ import math
 import re
 import sys
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -113,7 +113,7 @@ def _laid_out(
     return view, blocks, None, True
 
 
-def failed_page(path: Path, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+def failed_page(path: Path, diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
     """The page data of a spec that could not be loaded: only its diagnostics."""
     return {
         "loaded": False,
