@@ -1,0 +1,309 @@
+"""Compare two checked specs node by node: the changes, their consequences, and the totals.
+
+Works on the checked graphs (:class:`graphspec.api.CheckResult`: the graph IR and its shapes),
+never on the text, so two specs written differently that compile to the same model are equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import networkx as nx
+
+from graphspec.api import CheckResult
+from graphspec.backends.diff.canon import arguments, key, reference, written
+from graphspec.backends.diff.match import Matching, match, order
+from graphspec.backends.diff.result import (
+    Count,
+    DiffResult,
+    NodeChange,
+    NodeRef,
+    Pair,
+    ParamTotals,
+    Rename,
+    ShapeChange,
+    ShapeGroup,
+    Shapes,
+    Side,
+    SpecChanges,
+)
+from graphspec.backends.diff.units import group_changes, rename_units, units_of
+from graphspec.frontend.spec import TrainSpec
+from graphspec.ir.graph import Graph, IRNode
+
+__all__ = ["MAX_NESTING", "NodeDelta", "compare_checked"]
+
+MAX_NESTING: Final = 8
+"""How deep nested spec models are compared (deeper ones compare by their node alone)."""
+
+_NESTED_SOURCES: Final = frozenset({"file", "inline"})
+
+
+@dataclass
+class NodeDelta:
+    """How one matched node differs: its definition (``arguments``, ``inputs``) and, as a
+    consequence, its output shapes and parameter count."""
+
+    old: str
+    new: str
+    arguments: dict[str, Pair] = field(default_factory=dict)
+    inputs: Pair | None = None
+    shape: Pair | None = None
+    counts: Count = field(default_factory=lambda: Count(None, None))
+    """The node's parameter counts on both sides (``None``: unknown)."""
+
+    @property
+    def params(self) -> Count | None:
+        """The parameter counts when both are known and differ, else ``None``."""
+        delta = self.counts.delta
+        return self.counts if delta is not None and delta != 0 else None
+
+    @property
+    def direct(self) -> bool:
+        """True when the node itself was edited (not only its shapes or parameters)."""
+        return bool(self.arguments or self.inputs)
+
+    @property
+    def any(self) -> bool:
+        """True when anything differs."""
+        return self.direct or self.shape is not None or self.params is not None
+
+
+def compare_checked(
+    old: CheckResult | None, new: CheckResult | None, old_side: Side, new_side: Side
+) -> DiffResult:
+    """The difference between two checked specs (``None``: a side that could not be loaded)."""
+    result = DiffResult(old_side, new_side)
+    if old is None or new is None:
+        return result
+    matching = _compare_graphs(result, old, new, "", 0)
+    result.params = _totals(old, new)
+    kinds = _compiles_as(old.graph), _compiles_as(new.graph)
+    if kinds[0][0] != kinds[1][0]:
+        result.compiles_as = Pair(kinds[0][0], kinds[1][0])
+        result.compiles_as_reason = Pair(kinds[0][1], kinds[1][1])
+    result.spec = _spec_changes(old, new, matching)
+    return result
+
+
+def _compare_graphs(
+    result: DiffResult, old: CheckResult, new: CheckResult, prefix: str, depth: int
+) -> Matching:
+    """Add the differences of two graphs to ``result`` (node names under ``prefix``); returns
+    how their nodes were matched."""
+    matching = match(old.graph, new.graph)
+    deltas = {b: _delta(old, new, a, b, matching) for a, b in matching.old_to_new.items()}
+    added = [n for n in order(new.graph) if n not in matching.new_to_old]
+    removed = [n for n in old.graph.nodes if n not in matching.old_to_new]
+    result.added += _refs(new, added, prefix)
+    result.removed += _refs(old, removed, prefix)
+    result.renamed += [
+        Rename(prefix + r.old, prefix + r.new, r.type, r.nodes)
+        for r in rename_units(old.graph, new.graph, matching.renamed)
+    ]
+    direct = [d for d in deltas.values() if d.direct]
+    for change in group_changes(old.graph, new.graph, direct, _type_name):
+        change.name = prefix + change.name
+        change.nodes = [prefix + n for n in change.nodes]
+        change.instances = [prefix + i for i in change.instances]
+        result.changed.append(change)
+    result.shape_changes += _propagation(new, deltas, set(added), prefix)
+    if depth < MAX_NESTING:
+        for a, b in matching.old_to_new.items():
+            inner = _nested_pair(old.graph.nodes[a], new.graph.nodes[b])
+            if inner is not None:
+                _compare_graphs(result, inner[0], inner[1], f"{prefix}{b}.", depth + 1)
+    return matching
+
+
+def _nested_pair(a: IRNode, b: IRNode) -> tuple[CheckResult, CheckResult] | None:
+    """The two checked specs of a nested spec model present on both sides, else ``None``."""
+    if a.model is None or b.model is None or a.share or b.share:
+        return None
+    if a.model.source not in _NESTED_SOURCES or b.model.source not in _NESTED_SOURCES:
+        return None
+    if isinstance(a.model.checked, CheckResult) and isinstance(b.model.checked, CheckResult):
+        return a.model.checked, b.model.checked
+    return None
+
+
+def _type_name(node: IRNode) -> str:
+    return node.display_type
+
+
+def _outputs(result: CheckResult, name: str) -> Shapes:
+    info = result.shapes.nodes.get(name) if result.shapes else None
+    if info is None or not info.outputs:
+        return None
+    return [list(shape) for shape in info.outputs]
+
+
+def _params(result: CheckResult, name: str) -> tuple[int, int] | None:
+    node = result.graph.nodes[name]
+    info = result.shapes.nodes.get(name) if result.shapes else None
+    if info is None or not info.known:
+        return None
+    if node.share:  # a shared layer's weights are counted at its owner
+        return (0, 0)
+    return info.trainable, info.non_trainable
+
+
+def _delta(old: CheckResult, new: CheckResult, a: str, b: str, matching: Matching) -> NodeDelta:
+    """How matched node ``a`` (old) became ``b`` (new)."""
+    delta = NodeDelta(a, b)
+    node_a, node_b = old.graph.nodes[a], new.graph.nodes[b]
+    canon_a = arguments(node_a, matching.rename)
+    canon_b = arguments(node_b)
+    if canon_a != canon_b:
+        shown_a, shown_b = written(node_a), written(node_b)
+        for name in dict.fromkeys([*canon_a, *canon_b]):
+            if key(canon_a.get(name)) != key(canon_b.get(name)):
+                delta.arguments[name] = Pair(shown_a.get(name), shown_b.get(name))
+    ins_a = [
+        reference(matching.rename(src), node_a.port(i)) for i, src in enumerate(node_a.inputs)
+    ]
+    ins_b = [reference(src, node_b.port(i)) for i, src in enumerate(node_b.inputs)]
+    if ins_a != ins_b:  # compared through the renames, shown as each side writes them
+        shown = [reference(src, node_a.port(i)) for i, src in enumerate(node_a.inputs)]
+        delta.inputs = Pair(shown, ins_b)
+    shape_a, shape_b = _outputs(old, a), _outputs(new, b)
+    if shape_a is not None and shape_b is not None and shape_a != shape_b:
+        delta.shape = Pair(shape_a, shape_b)
+    params_a, params_b = _params(old, a), _params(new, b)
+    delta.counts = Count(
+        sum(params_a) if params_a is not None else None,
+        sum(params_b) if params_b is not None else None,
+    )
+    return delta
+
+
+def _refs(result: CheckResult, names: list[str], prefix: str) -> list[NodeRef]:
+    """Added or removed nodes: whole block instances as one entry each, then single nodes."""
+    graph = result.graph
+    units, rest = units_of(graph, names)
+    out = []
+    for inst, nodes in units:
+        counts = [_params(result, n) for n in nodes]
+        known = all(c is not None for c in counts)
+        total = sum(sum(c) for c in counts if c is not None)
+        block = graph.instances[inst]
+        last = block.output if block.output in graph.nodes else nodes[-1]
+        out.append(
+            NodeRef(
+                prefix + inst,
+                f"block {block.block}",
+                inputs=list(block.feeds),
+                shape=_outputs(result, last),
+                params=total if known else None,
+                block=block.block,
+                nodes=[prefix + n for n in nodes],
+            )
+        )
+    for name in rest:
+        node = graph.nodes[name]
+        counts = _params(result, name)
+        out.append(
+            NodeRef(
+                prefix + name,
+                node.display_type,
+                inputs=[reference(s, node.port(i)) for i, s in enumerate(node.inputs)],
+                shape=_outputs(result, name),
+                params=sum(counts) if counts is not None else None,
+            )
+        )
+    return out
+
+
+def _propagation(
+    new: CheckResult, deltas: dict[str, NodeDelta], added: set[str], prefix: str
+) -> list[ShapeGroup]:
+    """Nodes changed only as a consequence, grouped by the earliest changed node upstream."""
+    graph = new.graph
+    rank = {name: i for i, name in enumerate(order(graph))}
+    origins: dict[str, set[str]] = {}
+    groups: dict[str, ShapeGroup] = {}
+    for name in sorted(graph.nodes, key=lambda n: rank.get(n, len(rank))):
+        delta = deltas.get(name)
+        if name in added or (delta is not None and delta.direct):
+            origins[name] = {name}
+            continue
+        if delta is None or not delta.any:
+            continue
+        upstream = set().union(*(origins.get(src, set()) for src in graph.nodes[name].inputs))
+        origins[name] = upstream or {name}
+        origin = min(origins[name], key=lambda n: rank.get(n, len(rank)))
+        group = groups.setdefault(origin, ShapeGroup(prefix + origin))
+        group.nodes.append(
+            ShapeChange(
+                prefix + name, graph.nodes[name].display_type, delta.shape, delta.params
+            )
+        )
+    return list(groups.values())
+
+
+def _totals(old: CheckResult, new: CheckResult) -> ParamTotals:
+    def side(result: CheckResult) -> tuple[int | None, int | None, bool]:
+        info = result.shapes
+        if info is None or not info.complete:  # totals of some nodes only: not comparable
+            return None, None, False
+        return info.trainable, info.non_trainable, True
+
+    a, b = side(old), side(new)
+    return ParamTotals(Count(a[0], b[0]), Count(a[1], b[1]), Pair(a[2], b[2]))
+
+
+def _compiles_as(graph: Graph) -> tuple[str, str | None]:
+    try:
+        return graph.compiles_as()
+    except (KeyError, IndexError, nx.NetworkXError):
+        return "functional", "the graph is incomplete"
+
+
+def _outputs_written(graph: Graph, matching: Matching | None = None) -> list[str]:
+    ports = graph.output_ports or [0] * len(graph.outputs)
+    out = []
+    for (name, node), port in zip(graph.outputs, ports, strict=False):
+        ref = reference(matching.rename(node) if matching else node, port)
+        if matching is not None and name == reference(node, port):
+            name = ref
+        out.append(ref if name == ref else f"{name}={ref}")
+    return out
+
+
+def _flat(prefix: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out |= _flat(f"{prefix}.{k}", v)
+        return out
+    return {prefix: value}
+
+
+def _pairs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Pair]:
+    return {
+        k: Pair(a.get(k), b.get(k))
+        for k in dict.fromkeys([*a, *b])
+        if key(a.get(k)) != key(b.get(k))
+    }
+
+
+def _train(result: CheckResult) -> dict[str, Any]:
+    train = result.spec.train or TrainSpec()
+    return {k[1:]: v for k, v in _flat("", train.model_dump()).items()}
+
+
+def _spec_changes(old: CheckResult, new: CheckResult, matching: Matching) -> SpecChanges:
+    """Inputs and outputs (old names through the matching: a rename is reported as a rename),
+    the ``api`` key, training settings and param values."""
+    changes = SpecChanges()
+    if [matching.rename(n) for n in old.graph.inputs] != new.graph.inputs:
+        changes.inputs = Pair(list(old.graph.inputs), list(new.graph.inputs))
+    outs = _outputs_written(old.graph, matching), _outputs_written(new.graph)
+    if outs[0] != outs[1]:
+        changes.outputs = Pair(_outputs_written(old.graph), outs[1])
+    if old.spec.api != new.spec.api:
+        changes.api = Pair(old.spec.api, new.spec.api)
+    changes.train = _pairs(_train(old), _train(new))
+    changes.params = _pairs(dict(old.spec.params), dict(new.spec.params))
+    return changes
