@@ -6,18 +6,17 @@ never on the text, so two specs written differently that compile to the same mod
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 import networkx as nx
 
 from graphspec.api import CheckResult
 from graphspec.backends.diff.canon import arguments, key, reference, written
+from graphspec.backends.diff.delta import NodeDelta
 from graphspec.backends.diff.match import Matching, match, order
 from graphspec.backends.diff.result import (
     Count,
     DiffResult,
-    NodeChange,
     NodeRef,
     Pair,
     ParamTotals,
@@ -32,7 +31,7 @@ from graphspec.backends.diff.units import group_changes, rename_units, units_of
 from graphspec.frontend.spec import TrainSpec
 from graphspec.ir.graph import Graph, IRNode
 
-__all__ = ["MAX_NESTING", "NodeDelta", "compare_checked"]
+__all__ = ["MAX_NESTING", "compare_checked"]
 
 MAX_NESTING: Final = 8
 """How deep nested spec models are compared (deeper ones compare by their node alone)."""
@@ -40,44 +39,15 @@ MAX_NESTING: Final = 8
 _NESTED_SOURCES: Final = frozenset({"file", "inline"})
 
 
-@dataclass
-class NodeDelta:
-    """How one matched node differs: its definition (``arguments``, ``inputs``) and, as a
-    consequence, its output shapes and parameter count."""
-
-    old: str
-    new: str
-    arguments: dict[str, Pair] = field(default_factory=dict)
-    inputs: Pair | None = None
-    shape: Pair | None = None
-    counts: Count = field(default_factory=lambda: Count(None, None))
-    """The node's parameter counts on both sides (``None``: unknown)."""
-
-    @property
-    def params(self) -> Count | None:
-        """The parameter counts when both are known and differ, else ``None``."""
-        delta = self.counts.delta
-        return self.counts if delta is not None and delta != 0 else None
-
-    @property
-    def direct(self) -> bool:
-        """True when the node itself was edited (not only its shapes or parameters)."""
-        return bool(self.arguments or self.inputs)
-
-    @property
-    def any(self) -> bool:
-        """True when anything differs."""
-        return self.direct or self.shape is not None or self.params is not None
-
-
 def compare_checked(
     old: CheckResult | None, new: CheckResult | None, old_side: Side, new_side: Side
 ) -> DiffResult:
     """The difference between two checked specs (``None``: a side that could not be loaded)."""
-    result = DiffResult(old_side, new_side)
+    result = DiffResult(old_side, new_side, checks=(old, new))
     if old is None or new is None:
         return result
     matching = _compare_graphs(result, old, new, "", 0)
+    result.matched = dict(matching.old_to_new)
     result.params = _totals(old, new)
     kinds = _compiles_as(old.graph), _compiles_as(new.graph)
     if kinds[0][0] != kinds[1][0]:
@@ -160,9 +130,7 @@ def _delta(old: CheckResult, new: CheckResult, a: str, b: str, matching: Matchin
         for name in dict.fromkeys([*canon_a, *canon_b]):
             if key(canon_a.get(name)) != key(canon_b.get(name)):
                 delta.arguments[name] = Pair(shown_a.get(name), shown_b.get(name))
-    ins_a = [
-        reference(matching.rename(src), node_a.port(i)) for i, src in enumerate(node_a.inputs)
-    ]
+    ins_a = [reference(matching.rename(src), node_a.port(i)) for i, src in enumerate(node_a.inputs)]
     ins_b = [reference(src, node_b.port(i)) for i, src in enumerate(node_b.inputs)]
     if ins_a != ins_b:  # compared through the renames, shown as each side writes them
         shown = [reference(src, node_a.port(i)) for i, src in enumerate(node_a.inputs)]
@@ -225,19 +193,17 @@ def _propagation(
     groups: dict[str, ShapeGroup] = {}
     for name in sorted(graph.nodes, key=lambda n: rank.get(n, len(rank))):
         delta = deltas.get(name)
+        upstream = set().union(*(origins.get(src, set()) for src in graph.nodes[name].inputs))
         if name in added or (delta is not None and delta.direct):
-            origins[name] = {name}
+            origins[name] = upstream | {name}  # a change downstream of another one: its origin
             continue
         if delta is None or not delta.any:
             continue
-        upstream = set().union(*(origins.get(src, set()) for src in graph.nodes[name].inputs))
         origins[name] = upstream or {name}
         origin = min(origins[name], key=lambda n: rank.get(n, len(rank)))
         group = groups.setdefault(origin, ShapeGroup(prefix + origin))
         group.nodes.append(
-            ShapeChange(
-                prefix + name, graph.nodes[name].display_type, delta.shape, delta.params
-            )
+            ShapeChange(prefix + name, graph.nodes[name].display_type, delta.shape, delta.params)
         )
     return list(groups.values())
 

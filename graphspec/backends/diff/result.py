@@ -319,6 +319,11 @@ class DiffResult:
     compiles_as: Pair | None = None
     compiles_as_reason: Pair = field(default_factory=lambda: Pair(None, None))
     spec: SpecChanges = field(default_factory=SpecChanges)
+    checks: tuple[Any, Any] = field(default=(None, None), repr=False, compare=False)
+    """The two checked specs (:class:`graphspec.api.CheckResult`, ``None`` for a side that
+    could not be loaded): what a diff diagram draws."""
+    matched: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """Old node name -> new node name of every matched top-level node (renames included)."""
 
     @property
     def compared(self) -> bool:

@@ -28,7 +28,7 @@ from graphspec.errors import Diagnostic, UsageError
 from graphspec.frontend.includes import outside_allowed
 from graphspec.frontend.paths import SPEC_SUFFIXES
 
-__all__ = ["MAX_FILES", "Opened", "git_command", "open_spec", "parse_revision"]
+__all__ = ["MAX_FILES", "Opened", "git_command", "open_copy", "open_spec", "parse_revision"]
 
 MAX_FILES: Final = 5000
 """Most spec files one revision's folder tree may hold (beyond it: a usage error)."""
@@ -47,6 +47,8 @@ class Opened:
     root: Path
     rev: str
     top: Path
+    sep: str = ":"
+    """Between ``rev`` and the path in labels: ``HEAD~1:specs/x.yaml``, or ``a/specs/x.yaml``."""
 
     def relabel(self, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
         """Diagnostics naming ``REV:path`` (relative to the repository) instead of the copy."""
@@ -54,7 +56,7 @@ class Opened:
         for diag in diagnostics:
             if diag.file and diag.file.startswith(str(self.root)):
                 rel = Path(diag.file).relative_to(self.root).as_posix()
-                diag = dataclasses.replace(diag, file=f"{self.rev}:{rel}")
+                diag = dataclasses.replace(diag, file=f"{self.rev}{self.sep}{rel}")
             out.append(diag)
         return out
 
@@ -170,8 +172,11 @@ def _materialise(rev: str, scope: str, top: Path, root: Path) -> None:
     names = _listing(rev, scope, top)
     if not names:
         return
-    sizes = [int(line.split()[-1]) for line in _batch("--batch-check", rev, names, top).split(b"\n")
-             if line]
+    sizes = [
+        int(line.split()[-1])
+        for line in _batch("--batch-check", rev, names, top).split(b"\n")
+        if line
+    ]
     small = [n for n, size in zip(names, sizes, strict=True) if size <= MAX_FILE_BYTES]
     for name, size in zip(names, sizes, strict=True):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -191,3 +196,54 @@ def _batch(mode: str, rev: str, names: list[str], top: Path) -> bytes:
     """``git cat-file --batch`` (or ``--batch-check``) of ``names`` at ``rev``."""
     request = "".join(f"{rev}:{name}\n" for name in names).encode("utf-8", "surrogateescape")
     return git_command(["cat-file", mode], top, data=request)
+
+
+def open_copy(
+    file: str | Path, path: str, label: str, *, cwd: str | Path | None = None
+) -> Opened | None:
+    """One side of ``path`` that git handed over as a temporary file (an external diff driver),
+    placed at ``path`` among copies of the working tree's spec files of its folder tree, so that
+    its includes resolve (git does not say which revision it comes from: see docs/diff.md).
+
+    ``None`` when ``file`` is the working copy of ``path`` itself (read in place).
+    """
+    top = Path(cwd or os.getcwd()).resolve()
+    given = Path(file)
+    work = top / path
+    try:
+        if given.resolve() == work.resolve():
+            return None
+    except OSError:
+        return None
+    scope = top if outside_allowed() else work.parent
+    root = Path(tempfile.mkdtemp(prefix="graphspec-side-"))
+    try:
+        _copy_tree(scope, top, root)
+        target = root / PurePosixPath(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(given, target)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    return Opened(target, f"{label}/{path}", root, label, top, sep="/")
+
+
+def _copy_tree(scope: Path, top: Path, root: Path) -> None:
+    """Copy the spec files under ``scope`` (``.git`` left out) to ``root``, laid out as in ``top``."""
+    count = 0
+    if not scope.is_dir():
+        return
+    for folder, dirs, files in os.walk(scope):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in files:
+            source = Path(folder) / name
+            if not name.endswith(SPEC_SUFFIXES) or not source.is_file():
+                continue
+            count += 1
+            if count > MAX_FILES:
+                raise UsageError(f"{scope}: more than {MAX_FILES:,} spec files")
+            if source.stat().st_size > MAX_FILE_BYTES:
+                continue
+            target = root / source.relative_to(top)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)

@@ -7,7 +7,8 @@
 +++ <spec>
 ~ h (Dense): units: 4 → 16
     shape (None, 4) → (None, 16) · params 36 → 144 (+108)
-  shape changes propagate to 1 node from `h`: o (Dense) params 10 → 34 (+24)
+  shape changes propagate to 1 node from `h`:
+    o (Dense) · params 10 → 34 (+24)
 params: 46 → 178 (+132) · trainable 46 → 178 (+132) · non-trainable 0 → 0 (+0)
 1 changed, 1 node with new shapes or parameters, params 46 → 178 (+132)
 """
@@ -62,6 +63,10 @@ def format_text(result: DiffResult, color: bool) -> str:
     if not result.compared:
         out.add("not compared: a side could not be read (its diagnostics say why)")
         return "\n".join(out.lines)
+    for name, pair in result.spec.params.items():
+        out.add(
+            f"param {name}: {pair_text(pair)} (as written; nodes are compared by value)", "note"
+        )
     for change in result.changed:
         _changed(out, change)
     for ref in result.added:
@@ -82,7 +87,9 @@ def _changed(out: _Lines, change: NodeChange) -> None:
     what = "; ".join(argument_texts(change))
     if change.block is not None:
         where = instances_text(change)
-        out.add(f"~ block {change.block} · {change.name} ({change.type}), {where}: {what}", "changed")
+        out.add(
+            f"~ block {change.block} · {change.name} ({change.type}), {where}: {what}", "changed"
+        )
     else:
         out.add(f"~ {change.name} ({change.type}): {what}", "changed")
     effects = []
@@ -115,37 +122,32 @@ def _ref(
 
 def _group(out: _Lines, group: ShapeGroup) -> None:
     count = len(group.nodes)
-    shown = []
+    many = "s" * (count != 1)
+    out.add(f"  shape changes propagate to {count} node{many} from `{group.origin}`:", "note")
     for node in group.nodes[:MAX_LISTED]:
         parts = [f"{node.name} ({node.type})"]
         if node.shape is not None:
             parts.append(pair_text(node.shape, shape_text))
         if node.params is not None:
             parts.append("params " + count_text(node.params))
-        shown.append(" ".join(parts))
-    more = f"; … and {count - MAX_LISTED} more" if count > MAX_LISTED else ""
-    many = "s" * (count != 1)
-    out.add(
-        f"  shape changes propagate to {count} node{many} from `{group.origin}`: "
-        + "; ".join(shown)
-        + more,
-        "note",
-    )
+        out.add("    " + " · ".join(parts), "note")
+    if count > MAX_LISTED:
+        out.add(f"    … and {count - MAX_LISTED} more (--format json lists them all)", "note")
 
 
 def _spec(out: _Lines, result: DiffResult) -> None:
     if result.compiles_as is not None:
         why = result.compiles_as_reason.new or result.compiles_as_reason.old
         tail = f" ({why})" if why else ""
-        out.add(f"compiles as: {result.compiles_as.old} → {result.compiles_as.new}{tail}", "changed")
+        out.add(
+            f"compiles as: {result.compiles_as.old} → {result.compiles_as.new}{tail}", "changed"
+        )
     spec = result.spec
     for label, pair in (("inputs", spec.inputs), ("outputs", spec.outputs), ("api", spec.api)):
         if pair is not None:
             out.add(f"{label}: {pair_text(pair)}", "changed")
     for name, pair in spec.train.items():
         out.add(f"train.{name}: {pair_text(pair)}", "changed")
-    for name, pair in spec.params.items():
-        out.add(f"param {name}: {pair_text(pair)} (as written; compared by what it gives)", "note")
     totals = result.params
     if totals.changed or not result.equal:
         out.add(

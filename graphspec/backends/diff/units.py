@@ -8,14 +8,12 @@ change "in all N instances", not N. So is an edit at a block's site that changes
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphspec.backends.diff.canon import key
+from graphspec.backends.diff.delta import NodeDelta
 from graphspec.backends.diff.result import Count, NodeChange, Pair, Rename
 from graphspec.ir.graph import BlockInstance, Graph, IRNode
-
-if TYPE_CHECKING:
-    from graphspec.backends.diff.compare import NodeDelta
 
 __all__ = ["group_changes", "local_name", "rename_units", "units_of"]
 
@@ -110,8 +108,10 @@ def _signature(new: Graph, delta: NodeDelta) -> tuple[str, str, str]:
 def group_changes(
     old: Graph, new: Graph, deltas: list[NodeDelta], type_name: Callable[[IRNode], str]
 ) -> list[NodeChange]:
-    """One :class:`NodeChange` per edited node, the same edit of a node in several instances of
-    a block as one (its values as written in the block when they differ between instances)."""
+    """One :class:`NodeChange` per edited node; the same edit of a node in several instances of
+    a block is one change. Instances whose values differ are one change when the block's
+    definition changed (its values then shown as written, ``${filters}``), else one change per
+    set of values (a param changed at the sites: each site's values)."""
     groups: dict[tuple[str, str, str], list[NodeDelta]] = {}
     for delta in deltas:
         signature = _signature(new, delta)
@@ -124,8 +124,25 @@ def group_changes(
         if not block:
             out.append(_single(members[0], type_name(first)))
             continue
-        out.append(_grouped(old, new, block, local, members, type_name(first)))
+        for part in _by_values(old, new, block, local, members):
+            out.append(_grouped(old, new, block, local, part, type_name(first)))
     return out
+
+
+def _by_values(
+    old: Graph, new: Graph, block: str, local: str, members: list[NodeDelta]
+) -> list[list[NodeDelta]]:
+    """Members with the same concrete values together, unless the definition itself changed."""
+    values = [key({k: v.to_dict() for k, v in m.arguments.items()}) for m in members]
+    if len(set(values)) == 1:
+        return [members]
+    first = members[0]
+    if all(_as_written(old, new, block, local, k, p) is not p for k, p in first.arguments.items()):
+        return [members]
+    parts: dict[str, list[NodeDelta]] = {}
+    for value, member in zip(values, members, strict=True):
+        parts.setdefault(value, []).append(member)
+    return list(parts.values())
 
 
 def _single(delta: NodeDelta, type_name: str) -> NodeChange:
