@@ -27,6 +27,9 @@ from graphspec.plugins.expr.syntax import Ref
 
 __all__ = ["arguments", "key", "node_signature", "reference", "written"]
 
+_INT_OR_TUPLE: Final = frozenset({"kernel_size", "strides", "pool_size", "dilation_rate", "size"})
+"""Arguments Keras takes as one integer or a tuple of them (``3`` is ``(3, 3)``)."""
+
 _POSITION_FIELDS: Final = frozenset({"offset", "end", "text", "symbol"})
 """Fields of expression trees that say where or how a part was written, not what it is."""
 
@@ -48,10 +51,16 @@ def reference(name: str, port: int) -> str:
     return f"{name}:{port}" if port else name
 
 
-def _default_form(value: Any, default: Any) -> Any:
-    """``value`` in the form of the default: one integer for a tuple argument is that tuple."""
-    if isinstance(default, list) and isinstance(value, int) and not isinstance(value, bool):
-        return [value] * len(default)
+def _int_or_tuple(name: str, value: Any) -> Any:
+    """A tuple of one repeated integer as that integer, for arguments that take either.
+
+    >>> _int_or_tuple("kernel_size", [3, 3]), _int_or_tuple("target_shape", [3, 3])
+    (3, [3, 3])
+    """
+    if name in _INT_OR_TUPLE and isinstance(value, list | tuple) and value:
+        first = value[0]
+        if isinstance(first, int) and not isinstance(first, bool) and all(v == first for v in value):
+            return first
     return value
 
 
@@ -104,10 +113,10 @@ def _layer_args(type_name: str, args: Mapping[str, Any]) -> dict[str, Any]:
     signature = layer_signature(type_name)
     out: dict[str, Any] = {}
     for name, value in args.items():
+        value = _int_or_tuple(name, value)
         info = signature.arg(name) if signature is not None else None
         if info is not None and not info.required:
-            value = _default_form(value, info.default)
-            if key(value) == key(info.default):
+            if key(value) == key(_int_or_tuple(name, info.default)):
                 continue
         out[name] = value
     return dict(sorted(out.items()))

@@ -193,7 +193,9 @@ def _propagation(
     groups: dict[str, ShapeGroup] = {}
     for name in sorted(graph.nodes, key=lambda n: rank.get(n, len(rank))):
         delta = deltas.get(name)
-        upstream = set().union(*(origins.get(src, set()) for src in graph.nodes[name].inputs))
+        node = graph.nodes[name]
+        sources = [*node.inputs, *([node.share] if node.share else [])]  # a shared layer too
+        upstream = set().union(*(origins.get(src, set()) for src in sources))
         if name in added or (delta is not None and delta.direct):
             origins[name] = upstream | {name}  # a change downstream of another one: its origin
             continue
@@ -237,15 +239,6 @@ def _outputs_written(graph: Graph, matching: Matching | None = None) -> list[str
     return out
 
 
-def _flat(prefix: str, value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            out |= _flat(f"{prefix}.{k}", v)
-        return out
-    return {prefix: value}
-
-
 def _pairs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Pair]:
     return {
         k: Pair(a.get(k), b.get(k))
@@ -255,8 +248,8 @@ def _pairs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Pair]:
 
 
 def _train(result: CheckResult) -> dict[str, Any]:
-    train = result.spec.train or TrainSpec()
-    return {k[1:]: v for k, v in _flat("", train.model_dump()).items()}
+    """The training settings key by key (a spec without ``train:`` has the defaults)."""
+    return (result.spec.train or TrainSpec()).model_dump()
 
 
 def _spec_changes(old: CheckResult, new: CheckResult, matching: Matching) -> SpecChanges:

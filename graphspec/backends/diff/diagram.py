@@ -7,8 +7,9 @@ renderers as ``graphspec render``), through its :class:`~graphspec.backends.diag
 >>> from graphspec.backends.diff import diff
 >>> old = "inputs: {x: {shape: [8]}}\\nnodes: {h: {type: Dense, units: 4}, o: {type: Dense, units: 2}}"
 >>> view = diff_view(diff(old, old.replace("units: 4", "units: 16")))
->>> [(b.label, b.mark, b.changes) for b in view.boxes.values()]
-[('x', None, []), ('h', 'changed', ['units: 4 → 16']), ('o', 'shape', ['params 10 → 34 (+24)'])]
+>>> [(b.label, b.mark, b.changes) for b in view.boxes.values()][1:]  # doctest: +NORMALIZE_WHITESPACE
+[('h', 'changed', ['units: 4 → 16', 'was (None, 4)', 'params 36 → 144 (+108)']),
+ ('o', 'shape', ['params 10 → 34 (+24)'])]
 """
 
 from __future__ import annotations

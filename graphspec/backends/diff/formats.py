@@ -23,6 +23,7 @@ __all__ = [
     "formatter",
     "instances_text",
     "pair_text",
+    "param_text",
     "shape_text",
     "value_text",
 ]
@@ -57,6 +58,11 @@ def value_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, default=repr)
+
+
+def param_text(value: Any) -> str:
+    """A spec param's value; ``(not set)`` where the spec has no such param."""
+    return "(not set)" if value is None else value_text(value)
 
 
 def shape_text(shapes: Shapes) -> str:

@@ -16,6 +16,7 @@ from graphspec.backends.diff.formats import (
     formatter,
     instances_text,
     pair_text,
+    param_text,
     shape_text,
 )
 from graphspec.backends.diff.result import DiffResult, ShapeGroup
@@ -117,7 +118,7 @@ def _details_spec(result: DiffResult) -> list[str]:
         if pair is not None:
             rows.append((label, pair_text(pair)))
     rows += [(f"train.{k}", pair_text(p)) for k, p in spec.train.items()]
-    rows += [(f"param {k} (as written)", pair_text(p)) for k, p in spec.params.items()]
+    rows += [(f"param {k}", pair_text(p, param_text)) for k, p in spec.params.items()]
     body = [f"| {cell(k)} | {cell(v)} |" for k, v in rows]
     return [
         "<details>",

@@ -23,6 +23,7 @@ from graphspec.backends.diff.formats import (
     formatter,
     instances_text,
     pair_text,
+    param_text,
     shape_text,
 )
 from graphspec.backends.diff.result import DiffResult, NodeChange, ShapeGroup
@@ -149,7 +150,7 @@ def _spec(out: _Lines, result: DiffResult) -> None:
     for name, pair in spec.train.items():
         out.add(f"train.{name}: {pair_text(pair)}", "changed")
     totals = result.params
-    if totals.changed or not result.equal:
+    if totals.changed or None in (totals.total.old, totals.total.new):
         out.add(
             f"params: {count_text(totals.total)} · trainable {count_text(totals.trainable)} · "
             f"non-trainable {count_text(totals.non_trainable)}"
