@@ -40,6 +40,7 @@ from graphspec.backends.diff.result import (
 )
 from graphspec.backends.diff.sources import Opened, open_spec
 from graphspec.errors import Diagnostic, SpecError, UsageError
+from graphspec.frontend.paths import looks_like_path
 from graphspec.frontend.spec import Spec
 
 __all__ = [
@@ -97,6 +98,17 @@ def check_side(
     return result, side
 
 
+def _in(source: SpecLike, cwd: str | Path | None) -> SpecLike:
+    """A relative path given with ``cwd``: that path under ``cwd``."""
+    if cwd is None:
+        return source
+    if isinstance(source, str) and looks_like_path(source) and not Path(source).is_absolute():
+        return Path(cwd) / source
+    if isinstance(source, Path) and not source.is_absolute():
+        return Path(cwd) / source
+    return source
+
+
 def _label(source: Any) -> str:
     if isinstance(source, Spec):
         return source.file
@@ -131,7 +143,8 @@ def diff(
     cwd: str | Path | None = None,
 ) -> DiffResult:
     """Compare two specs (objects, paths, YAML texts, checked results, or ``REV:path`` read from
-    git in the repository of ``cwd``); ``params`` (``--set``) apply to both.
+    git); relative paths are relative to ``cwd`` (default: the working folder), as in git;
+    ``params`` (``--set``) apply to both.
 
     Never raises for an invalid or unreadable side: its diagnostics are in
     :attr:`DiffResult.old`/``new`` and :attr:`DiffResult.exit_status` is 2; an invalid side is
@@ -140,7 +153,7 @@ def diff(
     opened = [open_spec(side, cwd=cwd) for side in (old, new)]
     try:
         checked = [
-            check_side(o if o is not None else s, params)
+            check_side(o if o is not None else _in(s, cwd), params)
             for o, s in zip(opened, (old, new), strict=True)
         ]
     finally:

@@ -115,9 +115,9 @@ def _layer_args(type_name: str, args: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in args.items():
         value = _int_or_tuple(name, value)
         info = signature.arg(name) if signature is not None else None
-        if info is not None and not info.required:
-            if key(value) == key(_int_or_tuple(name, info.default)):
-                continue
+        default = _int_or_tuple(name, info.default) if info is not None else None
+        if info is not None and not info.required and key(value) == key(default):
+            continue
         out[name] = value
     return dict(sorted(out.items()))
 

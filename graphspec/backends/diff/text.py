@@ -23,7 +23,6 @@ from graphspec.backends.diff.formats import (
     formatter,
     instances_text,
     pair_text,
-    param_text,
     shape_text,
 )
 from graphspec.backends.diff.result import DiffResult, NodeChange, ShapeGroup
