@@ -70,8 +70,8 @@ WARN: Final = Family("warning", "warning", "#fff3d6", "#c98a00")
 DIFF: Final[dict[str, Family]] = {
     f.key: f
     for f in (
-        Family("added", "added", "#d3f2d3", "#2e8b3a"),
-        Family("changed", "changed (old → new)", "#ffe9b3", "#d48a00"),
+        Family("added", "added", "#bfe8bf", "#2e8b3a"),
+        Family("changed", "changed (old → new)", "#ffe1a0", "#d48a00"),
         Family("shape", "shape / params changed", "#fff8e6", "#d48a00"),
         Family("removed", "removed", "#f4f4f4", "#a0a0a0"),
     )

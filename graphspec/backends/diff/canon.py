@@ -59,7 +59,11 @@ def _int_or_tuple(name: str, value: Any) -> Any:
     """
     if name in _INT_OR_TUPLE and isinstance(value, list | tuple) and value:
         first = value[0]
-        if isinstance(first, int) and not isinstance(first, bool) and all(v == first for v in value):
+        if (
+            isinstance(first, int)
+            and not isinstance(first, bool)
+            and all(v == first for v in value)
+        ):
             return first
     return value
 

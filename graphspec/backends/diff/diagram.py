@@ -142,16 +142,20 @@ def render_diff(
     path: str | Path | None = None,
     *,
     format: str | None = None,
+    force: bool = False,
+    mkdir: bool = False,
     policy: OutputPolicy | None = None,
     max_boxes: int = MAX_DRAWN_NODES,
     **style: Any,
 ) -> RenderResult:
     """Draw a diff and write it to ``path`` (SVG, PNG, PDF, DOT or Mermaid, from ``format`` or
-    the extension) under the output policy: never over either spec or a file it includes."""
+    the extension) under the output policy (:mod:`graphspec.base.output`): never over either
+    spec or a file they include, over a file graphspec did not write only with ``force``, into
+    a missing folder only with ``mkdir`` (``policy``, when given, replaces both)."""
     fmt = format_for(path, format)
     view = diff_view(result, max_boxes=max_boxes, **style)
     inputs = [f for check in result.checks if check is not None for f in check.files_read()]
-    policy = (policy or OutputPolicy()).with_inputs(*inputs)
+    policy = (policy or OutputPolicy(force=force, mkdir=mkdir)).with_inputs(*inputs)
     target = Path(path) if path is not None else None
     source = dot_source(view)
     try:

@@ -23,6 +23,7 @@ from graphspec.backends.diff.formats import (
     formatter,
     instances_text,
     pair_text,
+    param_text,
     shape_text,
 )
 from graphspec.backends.diff.result import DiffResult, NodeChange, ShapeGroup
@@ -65,7 +66,7 @@ def format_text(result: DiffResult, color: bool) -> str:
         return "\n".join(out.lines)
     for name, pair in result.spec.params.items():
         out.add(
-            f"param {name}: {pair_text(pair)} (as written; nodes are compared by value)", "note"
+            f"param {name}: {pair_text(pair, param_text)} (nodes are compared by value)", "note"
         )
     for change in result.changed:
         _changed(out, change)
