@@ -57,7 +57,9 @@ def test_unchanged_blocks_are_collapsed() -> None:
     assert units["stage1"].mark is None
     assert {c.label for c in view.clusters.values()} >= {"stage2: unit ×8", "copy 8/8"}
     changed = [b for b in view.boxes.values() if b.mark == "changed"]
-    assert len(changed) == 8 and all(b.changes == ["filters: 16 → 32", "was (None, 16, 16, 16)"] for b in changed)
+    assert len(changed) == 8 and all(
+        b.changes == ["filters: 16 → 32", "was (None, 16, 16, 16)"] for b in changed
+    )
 
 
 def test_renamed_nodes_say_their_old_name() -> None:
@@ -99,7 +101,7 @@ def test_hostile_names_are_escaped_everywhere(tmp_path: Path) -> None:
     assert "<img" not in mermaid and "<script" not in mermaid and "#60;img" in mermaid
     markdown = format_diff(result, "markdown")
     assert "<img" not in markdown and "<b>" not in markdown and "<i>" not in markdown
-    assert "&lt;img src=x onerror=alert(1)&gt;\"&amp;&#124;&#96;" in markdown
+    assert '&lt;img src=x onerror=alert(1)&gt;"&amp;&#124;&#96;' in markdown
     for line in markdown.splitlines():
         if line.startswith("| "):  # every table row keeps its columns
             assert line.count(" | ") + 1 in (2, 4, 6), line

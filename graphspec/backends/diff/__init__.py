@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from graphspec.api import CheckResult, check, load
+from graphspec.api import CheckResult, check, gc_paused, load
 from graphspec.backends.diff import markdown as _markdown
 from graphspec.backends.diff import text as _text
 from graphspec.backends.diff.compare import compare_checked
@@ -126,7 +126,8 @@ def _side(label: str, result: CheckResult) -> Side:
 def diff_checked(old: CheckResult | None, new: CheckResult | None, *sides: Side) -> DiffResult:
     """Compare two checked specs (what :func:`diff` does once both sides are checked)."""
     old_side, new_side = sides if sides else (_plain(old), _plain(new))
-    return compare_checked(old, new, old_side, new_side)
+    with gc_paused():
+        return compare_checked(old, new, old_side, new_side)
 
 
 def _plain(result: CheckResult | None) -> Side:
@@ -151,14 +152,15 @@ def diff(
     still compared where it can be. Raises :class:`UsageError` for a ``REV:path`` git cannot read.
     """
     opened = [open_spec(side, cwd=cwd) for side in (old, new)]
-    try:
-        checked = [
-            check_side(o if o is not None else _in(s, cwd), params)
-            for o, s in zip(opened, (old, new), strict=True)
-        ]
-    finally:
-        for o in opened:
-            if o is not None:
-                o.close()
-    (a, side_a), (b, side_b) = checked
-    return compare_checked(a, b, side_a, side_b)
+    with gc_paused():  # nothing built here is cyclic: one collection afterwards, not dozens
+        try:
+            checked = [
+                check_side(o if o is not None else _in(s, cwd), params)
+                for o, s in zip(opened, (old, new), strict=True)
+            ]
+        finally:
+            for o in opened:
+                if o is not None:
+                    o.close()
+        (a, side_a), (b, side_b) = checked
+        return compare_checked(a, b, side_a, side_b)

@@ -6,6 +6,7 @@ never on the text, so two specs written differently that compile to the same mod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 import networkx as nx
@@ -30,6 +31,7 @@ from graphspec.backends.diff.result import (
 from graphspec.backends.diff.units import group_changes, rename_units, units_of
 from graphspec.frontend.spec import TrainSpec
 from graphspec.ir.graph import Graph, IRNode
+from graphspec.passes.shapes.infer import NodeShape
 
 __all__ = ["MAX_NESTING", "compare_checked"]
 
@@ -63,7 +65,8 @@ def _compare_graphs(
     """Add the differences of two graphs to ``result`` (node names under ``prefix``); returns
     how their nodes were matched."""
     matching = match(old.graph, new.graph)
-    deltas = {b: _delta(old, new, a, b, matching) for a, b in matching.old_to_new.items()}
+    found = (_delta(old, new, a, b, matching) for a, b in matching.old_to_new.items())
+    deltas = {d.new: d for d in found if d is not None and d.any}
     added = [n for n in order(new.graph) if n not in matching.new_to_old]
     removed = [n for n in old.graph.nodes if n not in matching.old_to_new]
     result.added += _refs(new, added, prefix)
@@ -119,31 +122,77 @@ def _params(result: CheckResult, name: str) -> tuple[int, int] | None:
     return info.trainable, info.non_trainable
 
 
-def _delta(old: CheckResult, new: CheckResult, a: str, b: str, matching: Matching) -> NodeDelta:
-    """How matched node ``a`` (old) became ``b`` (new)."""
-    delta = NodeDelta(a, b)
+def _references(node: IRNode, rename: Callable[[str], str] | None = None) -> list[str]:
+    names = [rename(src) for src in node.inputs] if rename else node.inputs
+    return [reference(src, node.port(i)) for i, src in enumerate(names)]
+
+
+def _delta(
+    old: CheckResult, new: CheckResult, a: str, b: str, matching: Matching
+) -> NodeDelta | None:
+    """How matched node ``a`` (old) became ``b`` (new); ``None`` when nothing differs."""
     node_a, node_b = old.graph.nodes[a], new.graph.nodes[b]
-    canon_a = arguments(node_a, matching.rename)
-    canon_b = arguments(node_b)
-    if canon_a != canon_b:
-        shown_a, shown_b = written(node_a), written(node_b)
-        for name in dict.fromkeys([*canon_a, *canon_b]):
-            if key(canon_a.get(name)) != key(canon_b.get(name)):
-                delta.arguments[name] = Pair(shown_a.get(name), shown_b.get(name))
-    ins_a = [reference(matching.rename(src), node_a.port(i)) for i, src in enumerate(node_a.inputs)]
-    ins_b = [reference(src, node_b.port(i)) for i, src in enumerate(node_b.inputs)]
-    if ins_a != ins_b:  # compared through the renames, shown as each side writes them
-        shown = [reference(src, node_a.port(i)) for i, src in enumerate(node_a.inputs)]
-        delta.inputs = Pair(shown, ins_b)
-    shape_a, shape_b = _outputs(old, a), _outputs(new, b)
-    if shape_a is not None and shape_b is not None and shape_a != shape_b:
-        delta.shape = Pair(shape_a, shape_b)
-    params_a, params_b = _params(old, a), _params(new, b)
-    delta.counts = Count(
-        sum(params_a) if params_a is not None else None,
-        sum(params_b) if params_b is not None else None,
-    )
+    info_a = old.shapes.nodes.get(a) if old.shapes else None
+    info_b = new.shapes.nodes.get(b) if new.shapes else None
+    alike = _written_alike(node_a, node_b, matching)
+    renamed = [matching.rename(src) for src in node_a.inputs]
+    wired = renamed == node_b.inputs and node_a.input_ports == node_b.input_ports
+    outs_a = info_a.outputs if info_a is not None else None
+    outs_b = info_b.outputs if info_b is not None else None
+    counts = Count(_count(node_a, info_a), _count(node_b, info_b))
+    if alike and wired and outs_a == outs_b and counts.old == counts.new:
+        return None
+    delta = NodeDelta(a, b, counts=counts)
+    if not alike:
+        _argument_changes(delta, node_a, node_b, matching)
+    if not wired:
+        ins_a, ins_b = _references(node_a, matching.rename), _references(node_b)
+        if ins_a != ins_b:  # compared through the renames, shown as each side writes them
+            delta.inputs = Pair(_references(node_a), ins_b)
+    if outs_a and outs_b and outs_a != outs_b:
+        delta.shape = Pair([list(s) for s in outs_a], [list(s) for s in outs_b])
     return delta
+
+
+def _count(node: IRNode, info: NodeShape | None) -> int | None:
+    """A node's parameters (a shared layer's are counted at its owner), ``None``: unknown."""
+    if info is None or not info.known:
+        return None
+    return 0 if node.share else info.trainable + info.non_trainable
+
+
+def _written_alike(a: IRNode, b: IRNode, matching: Matching) -> bool:
+    """True when two nodes are written exactly alike (the common case, decided without
+    canonical forms): same kind, type, arguments (values and their types: ``repr``), call
+    constants, expression text and no nested model."""
+    return (
+        a.kind is b.kind
+        and a.type == b.type
+        and a.model is None
+        and b.model is None
+        and _same_values(a.args, b.args)
+        and _same_values(a.call, b.call)
+        and (a.expr.text if a.expr else None) == (b.expr.text if b.expr else None)
+        and (a.shape, a.dtype) == (b.shape, b.dtype)
+        and (matching.rename(a.share) if a.share else None) == b.share
+    )
+
+
+def _same_values(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Equal dictionaries whose values also have the same types (``1`` is not ``True``)."""
+    return a == b and all(type(v) is type(b[k]) for k, v in a.items())
+
+
+def _argument_changes(delta: NodeDelta, a: IRNode, b: IRNode, matching: Matching) -> None:
+    """The arguments that differ once both nodes are in canonical form (defaults left out, …)."""
+    canon_a = arguments(a, matching.rename)
+    canon_b = arguments(b)
+    if key(canon_a) == key(canon_b):
+        return
+    shown_a, shown_b = written(a), written(b)
+    for name in dict.fromkeys([*canon_a, *canon_b]):
+        if key(canon_a.get(name)) != key(canon_b.get(name)):
+            delta.arguments[name] = Pair(shown_a.get(name), shown_b.get(name))
 
 
 def _refs(result: CheckResult, names: list[str], prefix: str) -> list[NodeRef]:
@@ -186,27 +235,29 @@ def _refs(result: CheckResult, names: list[str], prefix: str) -> list[NodeRef]:
 def _propagation(
     new: CheckResult, deltas: dict[str, NodeDelta], added: set[str], prefix: str
 ) -> list[ShapeGroup]:
-    """Nodes changed only as a consequence, grouped by the earliest changed node upstream."""
+    """Nodes changed only as a consequence, grouped by the earliest changed node upstream.
+
+    Each node keeps only its earliest origin (by topological rank), so the walk is linear.
+    """
     graph = new.graph
-    rank = {name: i for i, name in enumerate(order(graph))}
-    origins: dict[str, set[str]] = {}
+    ranked = order(graph)
+    rank = {name: i for i, name in enumerate(ranked)}
+    origin_of: dict[str, str] = {}
     groups: dict[str, ShapeGroup] = {}
-    for name in sorted(graph.nodes, key=lambda n: rank.get(n, len(rank))):
+    for name in ranked:
         delta = deltas.get(name)
         node = graph.nodes[name]
         sources = [*node.inputs, *([node.share] if node.share else [])]  # a shared layer too
-        upstream = set().union(*(origins.get(src, set()) for src in sources))
+        upstream = [origin_of[s] for s in sources if s in origin_of]
+        earliest = min(upstream, key=rank.__getitem__) if upstream else None
         if name in added or (delta is not None and delta.direct):
-            origins[name] = upstream | {name}  # a change downstream of another one: its origin
+            origin_of[name] = earliest or name  # a change downstream of another one: its origin
             continue
         if delta is None or not delta.any:
             continue
-        origins[name] = upstream or {name}
-        origin = min(origins[name], key=lambda n: rank.get(n, len(rank)))
+        origin = origin_of[name] = earliest or name
         group = groups.setdefault(origin, ShapeGroup(prefix + origin))
-        group.nodes.append(
-            ShapeChange(prefix + name, graph.nodes[name].display_type, delta.shape, delta.params)
-        )
+        group.nodes.append(ShapeChange(prefix + name, node.display_type, delta.shape, delta.params))
     return list(groups.values())
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from graphspec.api import CheckResult
+from graphspec.api import CheckResult, gc_paused
 from graphspec.backends.diagram import (
     MAX_DRAWN_NODES,
     RENDERERS,
@@ -153,7 +153,8 @@ def render_diff(
     spec or a file they include, over a file graphspec did not write only with ``force``, into
     a missing folder only with ``mkdir`` (``policy``, when given, replaces both)."""
     fmt = format_for(path, format)
-    view = diff_view(result, max_boxes=max_boxes, **style)
+    with gc_paused():
+        view = diff_view(result, max_boxes=max_boxes, **style)
     inputs = [f for check in result.checks if check is not None for f in check.files_read()]
     policy = (policy or OutputPolicy(force=force, mkdir=mkdir)).with_inputs(*inputs)
     target = Path(path) if path is not None else None
