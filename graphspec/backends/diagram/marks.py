@@ -104,11 +104,12 @@ def _mark(box: Box, name: str, mark: Mark, lines: list[str]) -> None:
     """Mark one box; a box standing for several nodes takes the strongest mark."""
     if box.mark is None or MARKS.index(mark) < MARKS.index(box.mark):
         box.mark = mark
-    prefix = f"{name}: " if len(box.nodes) > 1 else ""
     room = _MAX_LINES - len(box.changes)
-    shown = [truncate(clean(prefix + line), 60) for line in lines]
-    if len(shown) > room:
-        shown = [*shown[: max(room - 1, 0)], f"(and {len(shown) - max(room - 1, 0)} more)"]
-    box.changes += shown if room > 0 else []
-    if lines:
-        box.tooltip = truncate(box.tooltip + "\n" + "\n".join(clean(s) for s in lines), 1500)
+    if room <= 0 or not lines:  # a box standing for many nodes: its first lines are enough
+        return
+    prefix = f"{name}: " if len(box.nodes) > 1 else ""
+    shown = [truncate(clean(prefix + line), 60) for line in lines[:room]]
+    if len(lines) > room:
+        shown[-1] = f"(and {len(lines) - room + 1} more)"
+    box.changes += shown
+    box.tooltip = truncate(box.tooltip + "\n" + "\n".join(clean(s) for s in lines), 1500)

@@ -67,7 +67,8 @@ def _compare_graphs(
     matching = match(old.graph, new.graph)
     found = (_delta(old, new, a, b, matching) for a, b in matching.old_to_new.items())
     deltas = {d.new: d for d in found if d is not None and d.any}
-    added = [n for n in order(new.graph) if n not in matching.new_to_old]
+    ranked = order(new.graph)
+    added = [n for n in ranked if n not in matching.new_to_old]
     removed = [n for n in old.graph.nodes if n not in matching.old_to_new]
     result.added += _refs(new, added, prefix)
     result.removed += _refs(old, removed, prefix)
@@ -81,7 +82,7 @@ def _compare_graphs(
         change.nodes = [prefix + n for n in change.nodes]
         change.instances = [prefix + i for i in change.instances]
         result.changed.append(change)
-    result.shape_changes += _propagation(new, deltas, set(added), prefix)
+    result.shape_changes += _propagation(new, ranked, deltas, set(added), prefix)
     if depth < MAX_NESTING:
         for a, b in matching.old_to_new.items():
             inner = _nested_pair(old.graph.nodes[a], new.graph.nodes[b])
@@ -233,14 +234,13 @@ def _refs(result: CheckResult, names: list[str], prefix: str) -> list[NodeRef]:
 
 
 def _propagation(
-    new: CheckResult, deltas: dict[str, NodeDelta], added: set[str], prefix: str
+    new: CheckResult, ranked: list[str], deltas: dict[str, NodeDelta], added: set[str], prefix: str
 ) -> list[ShapeGroup]:
     """Nodes changed only as a consequence, grouped by the earliest changed node upstream.
 
     Each node keeps only its earliest origin (by topological rank), so the walk is linear.
     """
     graph = new.graph
-    ranked = order(graph)
     rank = {name: i for i, name in enumerate(ranked)}
     origin_of: dict[str, str] = {}
     groups: dict[str, ShapeGroup] = {}

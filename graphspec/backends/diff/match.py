@@ -80,9 +80,9 @@ def match(old: Graph, new: Graph) -> Matching:
     """Match the nodes of two graphs: by name first, then renames by structure."""
     matching = Matching({name: name for name in old.nodes if name in new.nodes})
     lost = [name for name in old.nodes if name not in new.nodes]
-    found = [name for name in order(new) if name not in old.nodes]
-    if not lost or not found:
+    if not lost or all(name in old.nodes for name in new.nodes):
         return matching
+    found = [name for name in order(new) if name not in old.nodes]
     buckets: dict[str, list[str]] = {}
     for name in lost:
         buckets.setdefault(node_signature(old.nodes[name]), []).append(name)

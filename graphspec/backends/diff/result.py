@@ -40,12 +40,20 @@ Shapes = list[list[int | None]] | None
 """A node's output shapes (one list per output, ``None`` for an unknown dimension), or unknown."""
 
 
+_PLAIN: Final = frozenset({int, str, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """A spec value as JSON data: containers kept, tuples as lists, anything else as its repr.
 
     >>> jsonable((1, None, {"a": float("inf")}))
     [1, None, {'a': 'inf'}]
     """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list and all(type(v) in _PLAIN for v in value):  # a shape: no copy needed
+        return value
     if isinstance(value, float) and not math.isfinite(value):
         return repr(value)
     if value is None or isinstance(value, bool | int | float | str):
