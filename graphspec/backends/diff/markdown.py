@@ -65,7 +65,9 @@ def _rows(result: DiffResult) -> list[str]:
     rows = []
     for change in result.changed:
         name = _code(change.name)
-        if change.block is not None:
+        if change.block is not None and len(change.nodes) == 1:
+            name = f"{_code(change.nodes[0])} in block {_code(change.block)}"
+        elif change.block is not None:
             name = f"{name} in block {_code(change.block)}, {cell(instances_text(change))}"
         what = "<br>".join(cell(t) for t in argument_texts(change))
         shape = cell(pair_text(change.shape, shape_text)) if change.shape else ""

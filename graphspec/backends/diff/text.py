@@ -86,7 +86,9 @@ def format_text(result: DiffResult, color: bool) -> str:
 
 def _changed(out: _Lines, change: NodeChange) -> None:
     what = "; ".join(argument_texts(change))
-    if change.block is not None:
+    if change.block is not None and len(change.nodes) == 1:  # one instance: its node by name
+        out.add(f"~ {change.nodes[0]} ({change.type}, block {change.block}): {what}", "changed")
+    elif change.block is not None:
         where = instances_text(change)
         out.add(
             f"~ block {change.block} · {change.name} ({change.type}), {where}: {what}", "changed"
