@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Final
@@ -132,16 +133,20 @@ def _styles(view: View) -> list[str]:
         "faultnote": lambda: f"fill:{FAULT.fill},stroke:{FAULT.border},color:#7f1d12",
         "warnnote": lambda: f"fill:{WARN.fill},stroke:{WARN.border}",
     }
-    for mark, look in DIFF.items():
-        dash = ",stroke-dasharray:5 3" if mark in ("shape", "removed") else ""
-        defs[f"diff_{mark}"] = lambda look=look, dash=dash: (
-            f"fill:{look.fill},stroke:{look.border},stroke-width:2px{dash}"
-        )
+    for mark in DIFF:
+        defs[f"diff_{mark}"] = functools.partial(_mark_style, mark)
     for key, ids in members.items():
         style = defs[key]() if key in defs else _family_style(key)
         out.append(f"  classDef {key} {style}")
         out.append(f"  class {','.join(ids)} {key}")
     return out
+
+
+def _mark_style(mark: str) -> str:
+    """A diff diagram's mark: its colours, dashed for shape changes and ghosts."""
+    look = DIFF[mark]
+    dash = ",stroke-dasharray:5 3" if mark in ("shape", "removed") else ""
+    return f"fill:{look.fill},stroke:{look.border},stroke-width:2px{dash}"
 
 
 def _family_style(key: str) -> str:

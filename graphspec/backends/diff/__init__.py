@@ -77,7 +77,8 @@ def check_side(
     label = opened.label if opened is not None else _label(source)
     try:
         target = opened.path if opened is not None else source
-        result = check(load(target) if not isinstance(target, Spec) else target, params=params)
+        assert not isinstance(target, Opened)  # an Opened is its path by now
+        result = check(load(target), params=params)
     except SpecError as err:
         found = list(err.diagnostics)
         return None, Side(label, None, False, opened.relabel(found) if opened else found)

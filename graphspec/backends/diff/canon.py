@@ -20,8 +20,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from graphspec.backends.diff.result import jsonable
 from graphspec.base.catalog import canonical_type, layer_signature
+from graphspec.base.plain import jsonable
 from graphspec.ir.graph import CallTensors, IRNode
 from graphspec.plugins.expr.syntax import Ref
 

@@ -220,14 +220,14 @@ def _refs(result: CheckResult, names: list[str], prefix: str) -> list[NodeRef]:
         )
     for name in rest:
         node = graph.nodes[name]
-        counts = _params(result, name)
+        own = _params(result, name)
         out.append(
             NodeRef(
                 prefix + name,
                 node.display_type,
                 inputs=[reference(s, node.port(i)) for i, s in enumerate(node.inputs)],
                 shape=_outputs(result, name),
-                params=sum(counts) if counts is not None else None,
+                params=sum(own) if own is not None else None,
             )
         )
     return out
@@ -300,7 +300,7 @@ def _pairs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Pair]:
 
 def _train(result: CheckResult) -> dict[str, Any]:
     """The training settings key by key (a spec without ``train:`` has the defaults)."""
-    return (result.spec.train or TrainSpec()).model_dump()
+    return (result.spec.train or TrainSpec.model_validate({})).model_dump()
 
 
 def _spec_changes(old: CheckResult, new: CheckResult, matching: Matching) -> SpecChanges:

@@ -10,11 +10,10 @@ Every class has ``to_dict()``, the stable JSON form documented in ``docs/diff.md
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from graphspec.base.plain import jsonable
 from graphspec.errors import Diagnostic
 
 __all__ = [
@@ -30,7 +29,6 @@ __all__ = [
     "ShapeGroup",
     "Side",
     "SpecChanges",
-    "jsonable",
 ]
 
 FORMAT_VERSION: Final = 1
@@ -38,31 +36,6 @@ FORMAT_VERSION: Final = 1
 
 Shapes = list[list[int | None]] | None
 """A node's output shapes (one list per output, ``None`` for an unknown dimension), or unknown."""
-
-
-_PLAIN: Final = frozenset({int, str, bool, type(None)})
-
-
-def jsonable(value: Any) -> Any:
-    """A spec value as JSON data: containers kept, tuples as lists, anything else as its repr.
-
-    >>> jsonable((1, None, {"a": float("inf")}))
-    [1, None, {'a': 'inf'}]
-    """
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    if kind is list and all(type(v) in _PLAIN for v in value):  # a shape: no copy needed
-        return value
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return repr(value)
 
 
 @dataclass(frozen=True)

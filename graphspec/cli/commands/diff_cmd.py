@@ -140,9 +140,9 @@ def _git_driver(args: argparse.Namespace, overrides: dict[str, object]) -> int:
                 side.label = opened.label
                 side.diagnostics = opened.relabel(side.diagnostics)
     finally:
-        for side in sides:
-            if side is not None:
-                side.close()
+        for copy in sides:
+            if copy is not None:
+                copy.close()
     if not result.compared:
         _text_fallback(old_file, new_file, path)
         return EXIT_OK
@@ -153,10 +153,12 @@ def _git_driver(args: argparse.Namespace, overrides: dict[str, object]) -> int:
 def _text_fallback(old_file: str, new_file: str, path: str) -> None:
     """A YAML file that is not a spec (or cannot be read as one): the plain text diff."""
     print("(not comparable as a spec: the text diff follows)")
-    texts = []
-    for name in (old_file, new_file):
-        try:
-            texts.append(Path(name).read_text(encoding="utf-8", errors="replace").splitlines(True))
-        except OSError:
-            texts.append([])
-    sys.stdout.writelines(difflib.unified_diff(*texts, f"a/{path}", f"b/{path}"))
+    old, new = (_lines(name) for name in (old_file, new_file))
+    sys.stdout.writelines(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+
+
+def _lines(name: str) -> list[str]:
+    try:
+        return Path(name).read_text(encoding="utf-8", errors="replace").splitlines(True)
+    except OSError:
+        return []

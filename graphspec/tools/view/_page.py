@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 import traceback
@@ -16,6 +15,7 @@ from graphspec.backends.diagram.labels import clean
 from graphspec.backends.diff import DiffResult, Side, check_side, diff_checked, format_diff
 from graphspec.backends.diff.diagram import diff_view
 from graphspec.backends.diff.sources import open_spec
+from graphspec.base.plain import jsonable
 from graphspec.base.shape_types import format_shape
 from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
 from graphspec.ir.graph import IRNode
@@ -326,7 +326,7 @@ def _nodes(
             "kind": node.kind.value,
             "type": _type_of(node),
             "expr": node.expr.text if node.expr is not None else None,
-            "args": _jsonable(node.args),
+            "args": jsonable(node.args),
             "input_shape": format_shape((None, *node.shape)) if node.shape else None,
             "dtype": node.dtype if node.is_input else None,
             "shapes": [format_shape(s) for s in info.outputs] if info and info.outputs else [],
@@ -364,16 +364,3 @@ def _diagnostic(diag: Diagnostic) -> dict[str, Any]:
         "node": diag.node,
         "related": list(diag.related),
     }
-
-
-def _jsonable(value: Any) -> Any:
-    """Spec values as JSON: containers kept, anything unusual as its ``repr``."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return repr(value)
