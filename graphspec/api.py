@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from graphspec.passes.cascade import drop_consequences
 from graphspec.passes.expand import Checking, expand
 from graphspec.passes.expand.libraries import library_includes
 from graphspec.passes.fixes import refine
+from graphspec.passes.shapes.count import FlopInfo, count_flops
 from graphspec.passes.shapes.infer import ShapeInfo, infer_shapes
 from graphspec.passes.validate import check as check_graph
 
@@ -112,6 +114,18 @@ class CheckResult:
     graph: Graph
     diagnostics: list[Diagnostic] = field(default_factory=list)
     shapes: ShapeInfo | None = None
+
+    @functools.cached_property
+    def flops(self) -> FlopInfo:
+        """Every node's cost (multiply-accumulates and FLOPs per sample), computed from the
+        shapes on first use (``validate`` never pays for it).
+
+        >>> check("inputs: {x: {shape: [4]}}\\nnodes: {d: {type: Dense, units: 2}}\\n").flops.flops
+        18
+        """
+        if self.shapes is None:
+            return FlopInfo()
+        return count_flops(self.graph, self.shapes)
 
     @property
     def ok(self) -> bool:

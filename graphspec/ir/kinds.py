@@ -44,6 +44,9 @@ class Stage(StrEnum):
     """Spec entry -> graph nodes: ``(Expansion, NodeSite) -> str | None`` (passes.expand)."""
     INFER = "infer"
     """Static shapes and parameters: ``(Graph, IRNode, ShapeInfo, SourceMap, bool) -> NodeShape``."""
+    COUNT = "count"
+    """Static FLOPs from the shapes: ``(Graph, IRNode, ShapeInfo) -> Flops`` (or raise
+    ``Uncountable`` saying why not)."""
     BUILD = "build"
     """Keras output of a node that is not a layer call: ``(BuildContext, IRNode, tensors)``."""
     MAKE_LAYER = "make_layer"
@@ -82,15 +85,23 @@ KINDS: Registry[str, KindDef] = Registry("node kind")
 
 for _kind in (
     KindDef("block", "block", None, frozenset({Stage.EXPAND})),
-    KindDef("expr", "expr", NodeKind.EXPR, frozenset({Stage.EXPAND, Stage.INFER, Stage.BUILD})),
     KindDef(
-        "model", "model", NodeKind.MODEL, frozenset({Stage.EXPAND, Stage.INFER, Stage.MAKE_LAYER})
+        "expr",
+        "expr",
+        NodeKind.EXPR,
+        frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT, Stage.BUILD}),
+    ),
+    KindDef(
+        "model",
+        "model",
+        NodeKind.MODEL,
+        frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT, Stage.MAKE_LAYER}),
     ),
     KindDef(
         "layer",
         DEFAULT_KEY,
         NodeKind.LAYER,
-        frozenset({Stage.EXPAND, Stage.INFER, Stage.MAKE_LAYER}),
+        frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT, Stage.MAKE_LAYER}),
     ),
 ):
     KINDS.add(_kind.name, _kind)
@@ -119,7 +130,7 @@ def selected_kind(entry: object) -> KindDef:
     return KINDS["layer"]
 
 
-CHECK_STAGES: Final = frozenset({Stage.EXPAND, Stage.INFER})
+CHECK_STAGES: Final = frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT})
 """The stages of checking a spec: their hooks are registered by ``import graphspec``. The build
 stages' hooks are complete once the back end that builds (the Keras compiler) is imported."""
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from graphspec.base import limits as _limits
 from graphspec.base.shape_types import Shape
+from graphspec.passes.shapes.flops import Flops, Uncountable
 from graphspec.plugins.expr.bind import array_shape, bind
 from graphspec.plugins.expr.shape_help import show
 from graphspec.plugins.expr.syntax import (
@@ -63,18 +64,30 @@ class ExprShapes:
 
     outputs: tuple[Shape, ...]
     warnings: list[tuple[str, int, str, str]] = field(default_factory=list)
+    flops: Flops | None = None
+    """The cost of every call (with ``count``), ``None`` when a size it needs is unknown."""
+    uncounted: str | None = None
+    """Why ``flops`` is ``None``."""
 
 
-def infer_expr(tree: Expr, shape_of: Callable[[Ref], Shape]) -> ExprShapes:
-    """Shapes of an expression given each reference's shape (batch axis included).
+def infer_expr(
+    tree: Expr, shape_of: Callable[[Ref], Shape], *, count: bool = False
+) -> ExprShapes:
+    """Shapes of an expression given each reference's shape (batch axis included); with
+    ``count``, also its FLOPs (each call's cost in the table, per sample).
 
     >>> from graphspec.plugins.expr.syntax import parse
-    >>> infer_expr(parse("sum(a * b, axis=-1, keepdims=True)"), lambda r: (None, 4, 8)).outputs
-    ((None, 4, 1),)
+    >>> found = infer_expr(parse("sum(a * b, axis=-1, keepdims=True)"), lambda r: (None, 4, 8),
+    ...                    count=True)
+    >>> found.outputs, found.flops
+    (((None, 4, 1),), Flops(macs=0, flops=60))
     """
-    walker = _Walker(shape_of)
+    walker = _Walker(shape_of, count)
     value = walker.call(tree) if isinstance(tree, Call) else walker.shape(tree)
-    return ExprShapes(value if _several(value) else (value,), walker.warnings)
+    flops = walker.flops if count and walker.uncounted is None else None
+    return ExprShapes(
+        value if _several(value) else (value,), walker.warnings, flops, walker.uncounted
+    )
 
 
 def _several(value: Shape | tuple[Shape, ...]) -> TypeIs[tuple[Shape, ...]]:
@@ -83,9 +96,12 @@ def _several(value: Shape | tuple[Shape, ...]) -> TypeIs[tuple[Shape, ...]]:
 
 
 class _Walker:
-    def __init__(self, shape_of: Callable[[Ref], Shape]) -> None:
+    def __init__(self, shape_of: Callable[[Ref], Shape], count: bool = False) -> None:
         self.shape_of = shape_of
         self.warnings: list[tuple[str, int, str, str]] = []
+        self.count = count
+        self.flops = Flops()
+        self.uncounted: str | None = None
 
     def shape(self, expr: Expr) -> Shape:
         """The shape of an operand: one tensor (multi-output calls stand at the top only)."""
@@ -142,6 +158,11 @@ class _Walker:
                 expr.end,
                 operands=tuple(shown),
             ) from None
+        if self.count and self.uncounted is None:
+            try:
+                self.flops += bound.entry.cost(shapes, dict(bound.attrs), out)
+            except Uncountable as why:
+                self.uncounted = str(why)
         self.batch_warning(expr, bound.attrs, shapes)
         if bound.entry.rule.__name__ in ("_broadcast", "_where"):
             self.alignment_warning(expr, shown)

@@ -15,10 +15,13 @@ from typing import Any, Final
 
 from graphspec.base.registry import Registry
 from graphspec.base.shape_types import Shape
+from graphspec.passes.shapes.flops import Flops, Uncountable, elements, ops
 
 __all__ = [
     "DTYPES",
+    "FREE",
     "REQUIRED",
+    "OpCost",
     "OpDef",
     "OpFault",
     "Param",
@@ -27,6 +30,9 @@ __all__ = [
     "function_names",
     "lookup",
     "op",
+    "per_input",
+    "per_output",
+    "values_of",
 ]
 
 DTYPES: Final = (
@@ -96,6 +102,49 @@ ShapeRule = Callable[["OpDef", Sequence[Any], dict[str, Any]], "Shape | tuple[Sh
 """Output shape(s) from the operand shapes (a list of shapes for ``tensors``) and attributes."""
 
 
+OpCost = Callable[[Sequence[Any], dict[str, Any], "Shape | tuple[Shape, ...]"], Flops]
+"""A function's cost from its operand shapes, its attributes and its output shape(s)."""
+
+
+def values_of(shape: Any) -> int:
+    """Values of one sample (a constant operand without a batch axis counts all its values)."""
+    if not shape:
+        return 1
+    if shape[0] is None:
+        return elements(shape)
+    if any(d is None for d in shape):
+        raise Uncountable(f"the shape {shape} has an unknown size")
+    count = 1
+    for d in shape:
+        count *= d
+    return count
+
+
+def per_output(count: int) -> OpCost:
+    """``count`` FLOPs per output value (elementwise functions)."""
+
+    def cost(shapes: Sequence[Any], attrs: dict[str, Any], out: Any) -> Flops:
+        return ops(count * values_of(out)) if count else Flops()
+
+    cost.__doc__ = f"{count} per output value"
+    return cost
+
+
+def per_input(count: int, *, fewer: int = 0) -> OpCost:
+    """``count`` FLOPs per value of the first operand, minus ``fewer`` per output value
+    (a max over n values compares n - 1 times)."""
+
+    def cost(shapes: Sequence[Any], attrs: dict[str, Any], out: Any) -> Flops:
+        return ops(count * values_of(shapes[0]) - fewer * values_of(out))
+
+    cost.__doc__ = f"{count} per input value" + (f", {fewer} less per output" if fewer else "")
+    return cost
+
+
+FREE: Final = per_output(0)
+"""No arithmetic: the function moves or selects values."""
+
+
 @dataclass(frozen=True)
 class OpDef:
     """One callable function of the expression table."""
@@ -107,6 +156,7 @@ class OpDef:
     operands: tuple[Param, ...]
     attrs: tuple[Param, ...]
     rule: ShapeRule
+    cost: OpCost
     doc: str = ""
     symbol: str | None = None
     multi: bool = False
@@ -134,6 +184,7 @@ def op(
     module: str,
     operands: Sequence[Param],
     attrs: Sequence[Param] = (),
+    cost: OpCost,
     keras: str | None = None,
     doc: str = "",
     symbol: str | None = None,
@@ -141,7 +192,8 @@ def op(
 ) -> Callable[[ShapeRule], ShapeRule]:
     """Register the decorated shape rule as the rule of the table function ``name``.
 
-    The first function registered for an operation class is the one ``import`` writes.
+    The first function registered for an operation class is the one ``import`` writes;
+    ``cost`` counts its FLOPs (:func:`per_output`, :func:`per_input`, :data:`FREE`, …).
     """
 
     def make(rule: ShapeRule) -> OpDef:
@@ -153,6 +205,7 @@ def op(
             tuple(operands),
             tuple(attrs),
             rule,
+            cost,
             doc,
             symbol,
             multi,

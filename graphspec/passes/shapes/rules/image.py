@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import Flops, elements, flop_rule, free, not_counted, ops
 from graphspec.passes.shapes.registry import (
     data_format_arg,
     int_arg,
@@ -107,3 +108,29 @@ def resize_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     if fmt == "channels_last":
         return result((shape[0], height, width, shape[3]))
     return result((shape[0], shape[1], height, width))
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+_PREPROCESSING: Final = (
+    "AutoContrast",
+    "ContrastLimitedAdaptiveHistogramEqualization",
+    "Equalization",
+    "MaxNumBoundingBoxes",
+)
+not_counted(
+    "image preprocessing that also runs at inference (histograms, value ranges, box padding); "
+    "its cost depends on the pixel values, not only on the shapes",
+    *_PREPROCESSING,
+)
+free(*(n for n in AUGMENTATIONS if n not in _PREPROCESSING), "RandomColorDegeneration")
+"""Random augmentations pass their input through at inference."""
+free("CenterCrop", "RandomCrop")  # inference crops the centre: data movement only
+
+
+@flop_rule("Resizing")
+def resizing_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """``nearest`` copies values (0); interpolation costs about 14 per output value."""
+    if call.args.get("interpolation", "bilinear") == "nearest":
+        return Flops()
+    return ops(14 * elements(outputs[0]))

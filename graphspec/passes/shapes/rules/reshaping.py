@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import Flops, elements, flop_rule, free, ops
 from graphspec.passes.shapes.registry import (
     REQUIRED,
     arg,
@@ -238,3 +239,27 @@ def upsampling_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
         size = out[first + i]
         out[first + i] = None if size is None else size * factor
     return result(tuple(out))
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+free(
+    "Flatten",
+    "Reshape",
+    "Permute",
+    "RepeatVector",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "ZeroPadding3D",
+    "Cropping1D",
+    "Cropping2D",
+    "Cropping3D",
+)
+
+
+@flop_rule("UpSampling1D", "UpSampling2D", "UpSampling3D")
+def upsampling_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """Nearest copies values (0); bilinear interpolates: about 14 per output value."""
+    if arg(call, "interpolation", "nearest") == "nearest":
+        return Flops()
+    return ops(14 * elements(outputs[0]))
