@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphspec.api import CheckResult
 from graphspec.base.shape_types import Shape, format_shape
+from graphspec.passes.shapes.flops import format_flops
 
 if TYPE_CHECKING:
     from graphspec.backends.keras.deep import DeepReport
@@ -42,10 +43,12 @@ def summary_data(result: CheckResult, deep: DeepReport | None = None) -> dict[st
     """
     kind, reason = model_kind(result)
     shapes = result.shapes
+    costs = result.flops
     rows = []
     for node in result.graph:
         info = shapes.nodes.get(node.name) if shapes else None
         outputs = info.outputs if info else None
+        cost = costs.nodes.get(node.name) if not node.is_input else None
         row: dict[str, Any] = {
             "node": node.name,
             "type": node.display_type,
@@ -54,6 +57,8 @@ def summary_data(result: CheckResult, deep: DeepReport | None = None) -> dict[st
             "params": info.params if info and info.known else None,
             "trainable": info.trainable if info and info.known else None,
             "non_trainable": info.non_trainable if info and info.known else None,
+            "flops": 0 if node.is_input else (cost.flops if cost else None),
+            "macs": 0 if node.is_input else (cost.macs if cost else None),
             "inputs": [_ref(src, node.port(i)) for i, src in enumerate(node.inputs)],
             "shares": node.share,
         }
@@ -85,8 +90,16 @@ def summary_data(result: CheckResult, deep: DeepReport | None = None) -> dict[st
         "trainable_params": shapes.trainable if shapes else None,
         "non_trainable_params": shapes.non_trainable if shapes else None,
         "complete": bool(shapes and shapes.complete),
+        "total_flops": costs.flops if shapes else None,
+        "total_macs": costs.macs if shapes else None,
+        "flops_complete": bool(shapes and costs.complete),
         "outputs": model_outputs,
     }
+    if costs.reasons:
+        name, why = next(iter(costs.reasons.items()))
+        data["flops_unknown"] = f"`{name}`: {why}" + (
+            f" (and {len(costs.reasons) - 1} more)" if len(costs.reasons) > 1 else ""
+        )
     if deep is not None:
         data["keras_built"] = deep.built
         data["keras_agrees"] = deep.built and not any(d.is_error for d in deep.diagnostics)
@@ -110,7 +123,7 @@ def summary_text(result: CheckResult, deep: DeepReport | None = None) -> str:
     static inference did not know it, ``≠`` and its shape where they disagree.
     """
     data = summary_data(result, deep)
-    header: tuple[str, ...] = ("Node (type)", "Output shape", "Params", "Inputs")
+    header: tuple[str, ...] = ("Node (type)", "Output shape", "Params", "FLOPs", "Inputs")
     if deep is not None:
         header = (*header, "Keras")
     body = [cells for row in data["nodes"] for cells in _row_lines(row, deep is not None)]
@@ -119,7 +132,7 @@ def summary_text(result: CheckResult, deep: DeepReport | None = None) -> str:
 
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(
-            c.rjust(w) if i == 2 else c.ljust(w)
+            c.rjust(w) if i in (2, 3) else c.ljust(w)
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
@@ -135,6 +148,7 @@ def summary_text(result: CheckResult, deep: DeepReport | None = None) -> str:
     out.append(f" Total params: {fmt(data['total_params'])}{suffix}")
     out.append(f" Trainable params: {fmt(data['trainable_params'])}")
     out.append(f" Non-trainable params: {fmt(data['non_trainable_params'])}")
+    out.append(f" FLOPs: {_flops_total(data)}")
     shown = [
         f"{o['name']} = {_ref(o['node'], o['port'])} {_shape_text(o['output_shape'])}"
         if o["name"] != _ref(o["node"], o["port"])
@@ -147,6 +161,17 @@ def summary_text(result: CheckResult, deep: DeepReport | None = None) -> str:
     return "\n".join(out)
 
 
+def _flops_total(data: dict[str, Any]) -> str:
+    """``1,234,567 (1.23 MFLOPs; 617,000 MACs) per sample``, with what is unknown."""
+    total, total_macs = data["total_flops"], data["total_macs"]
+    if total is None:
+        return "?"
+    text = f"{total:,} ({format_flops(total)}; {total_macs:,} MACs) per sample"
+    if not data["flops_complete"]:
+        text = f"≥ {text}; unknown for {data.get('flops_unknown', 'some nodes')}"
+    return text
+
+
 def _shape_text(shape: list[int | None] | None) -> str:
     return format_shape(tuple(shape)) if shape is not None else "?"
 
@@ -156,6 +181,7 @@ def _row_lines(row: dict[str, Any], deep: bool) -> list[tuple[str, ...]]:
     shapes = row["output_shapes"] or [None]
     keras = row.get("keras", {}).get("output_shapes") if deep else None
     params = "?" if row["params"] is None else f"{row['params']:,}"
+    flops = "?" if row["flops"] is None else _short(row["flops"])
     inputs = ", ".join(row["inputs"])
     if row["shares"]:
         inputs += f"  (shares {row['shares']})"
@@ -166,6 +192,7 @@ def _row_lines(row: dict[str, Any], deep: bool) -> list[tuple[str, ...]]:
             name,
             _shape_text(shape),
             params if port == 0 else "",
+            flops if port == 0 else "",
             inputs if port == 0 else "",
         )
         if deep:
@@ -173,8 +200,18 @@ def _row_lines(row: dict[str, Any], deep: bool) -> list[tuple[str, ...]]:
         lines.append(cells)
     if keras and len(keras) > len(shapes) and shapes != [None]:
         for port in range(len(shapes), len(keras)):
-            lines.append((f"  {row['node']}:{port}", "?", "", "", f"≠ {_shape_text(keras[port])}"))
+            lines.append(
+                (f"  {row['node']}:{port}", "?", "", "", "", f"≠ {_shape_text(keras[port])}")
+            )
     return lines
+
+
+def _short(count: int) -> str:
+    """A FLOP count for the table's column: ``0``, ``960``, ``1.2M``, ``3.4G``."""
+    for unit, scale in (("T", 10**12), ("G", 10**9), ("M", 10**6), ("K", 10**3)):
+        if count >= scale:
+            return f"{count / scale:.3g}{unit}"
+    return str(count)
 
 
 def _compare(

@@ -30,6 +30,7 @@ from graphspec.backends.diagram.labels import (
 from graphspec.base.shape_types import format_shape
 from graphspec.errors import Diagnostic, Severity
 from graphspec.ir.graph import BlockInstance, Graph, IRNode
+from graphspec.passes.shapes.flops import format_flops
 from graphspec.passes.shapes.infer import NodeShape
 
 __all__ = ["build_view", "hidden_units"]
@@ -86,6 +87,10 @@ def _summary(result: CheckResult) -> str:
         kind, reason = result.graph.compiles_as()
     except (KeyError, nx.NetworkXError):
         kind, reason = "functional", "the graph is incomplete"
+    if info is not None:
+        cost = result.flops
+        shown = format_flops(cost.flops)
+        params += f" · {shown if cost.complete else '≥ ' + shown} per sample"
     mode = f"compiles as {kind}" + (f" ({reason})" if reason else "")
     errors = len(result.errors)
     if errors:

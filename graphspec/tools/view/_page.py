@@ -249,6 +249,16 @@ def _strings(value: Any, depth: int = 0) -> Iterator[str]:
             yield from _strings(item, depth + 1)
 
 
+def _node_flops(result: CheckResult, name: str) -> dict[str, Any] | None:
+    """A node's cost for its panel: FLOPs and MACs, or why it is unknown."""
+    if result.shapes is None or name not in result.flops.nodes:
+        return None
+    cost = result.flops.nodes[name]
+    if cost is None:
+        return {"flops": None, "macs": None, "why": result.flops.reasons.get(name)}
+    return {"flops": cost.flops, "macs": cost.macs, "why": None}
+
+
 def _totals(result: CheckResult) -> dict[str, Any]:
     info = result.shapes
     layers = len(result.graph.layers)
@@ -256,6 +266,8 @@ def _totals(result: CheckResult) -> dict[str, Any]:
         "params": info.total if info is not None else None,
         "trainable": info.trainable if info is not None else None,
         "complete": bool(info is not None and info.complete),
+        "flops": result.flops.flops if info is not None else None,
+        "flops_complete": bool(info is not None and result.flops.complete),
         "layers": layers,
         "inputs": len(result.graph.inputs),
         "errors": sum(d.is_error for d in result.diagnostics),
@@ -332,6 +344,7 @@ def _nodes(
             "shapes": [format_shape(s) for s in info.outputs] if info and info.outputs else [],
             "params": info.params if info is not None and info.known else None,
             "trainable": info.trainable if info is not None and info.known else None,
+            "flops": _node_flops(result, node.name),
             "inputs": [{"name": src, "port": node.port(i)} for i, src in enumerate(node.inputs)],
             "consumers": consumers.get(node.name, []),
             "output": outputs.get(node.name),

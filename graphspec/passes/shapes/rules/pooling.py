@@ -123,15 +123,21 @@ def global_pooling_flops(
 def adaptive_pooling_flops(
     call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
 ) -> Flops:
-    """Like a pooling window of input size / output size (rounded up) per output."""
+    """Keras pools one axis at a time with two sliding windows, ``ceil(n / out)`` and one
+    wider, over every position, then picks the windows each output needs."""
     n = _ADAPTIVE_POOLS[call.type]
     fmt = data_format_arg(call)
     first = 1 if fmt == "channels_last" else 2
-    shape, out = inputs[0], outputs[0]
-    elements(shape)
-    window = 1
+    shape, out = list(inputs[0]), outputs[0]
+    elements(tuple(shape))
+    per_window = 1 if call.type.startswith("AdaptiveMax") else 0  # max: n - 1 comparisons
+    total = 0
     for i in range(n):
-        size, size_out = shape[first + i] or 1, out[first + i] or 1
-        window *= -(-size // size_out)
-    per = window - 1 if call.type.startswith("AdaptiveMax") else window
-    return ops(per * elements(out))
+        axis = first + i
+        size, size_out = shape[axis] or 1, out[axis] or 1
+        rest = elements(tuple(shape)) // size
+        small = -(-size // size_out)
+        for window in (small, small + 1):
+            total += max(size - window + 1, 0) * rest * (window - per_window)
+        shape[axis] = size_out
+    return ops(total)

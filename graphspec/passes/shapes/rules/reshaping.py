@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
-from graphspec.passes.shapes.flops import Flops, elements, flop_rule, free, ops
+from graphspec.passes.shapes.flops import Flops, flop_rule, free
 from graphspec.passes.shapes.registry import (
     REQUIRED,
     arg,
@@ -21,6 +21,7 @@ from graphspec.passes.shapes.registry import (
     tuple_arg,
 )
 from graphspec.passes.shapes.rules.conv import layout
+from graphspec.passes.shapes.rules.image import resize_flops
 
 __all__ = [
     "cropping_rule",
@@ -259,7 +260,7 @@ free(
 
 @flop_rule("UpSampling1D", "UpSampling2D", "UpSampling3D")
 def upsampling_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
-    """Nearest copies values (0); bilinear interpolates: about 14 per output value."""
-    if arg(call, "interpolation", "nearest") == "nearest":
+    """Nearest copies values (0); the other interpolations resize (2D only)."""
+    if arg(call, "interpolation", "nearest") == "nearest" or call.type != "UpSampling2D":
         return Flops()
-    return ops(14 * elements(outputs[0]))
+    return resize_flops(inputs[0], outputs[0], data_format_arg(call))
