@@ -18,6 +18,7 @@ from graphspec.frontend.includes import INCLUDED, include_context
 from graphspec.frontend.loader import decode, load_document, read_text
 from graphspec.frontend.paths import looks_like_path, spec_file
 from graphspec.frontend.schema import build_spec
+from graphspec.frontend.search import SCALE_KEY, read_search, scale_diagnostics, scale_params
 from graphspec.frontend.spec import Spec
 from graphspec.ir.graph import Graph
 from graphspec.passes.cascade import drop_consequences
@@ -171,9 +172,12 @@ def check(
     *,
     params: Mapping[str, Any] | None = None,
     shapes: bool = True,
+    scale: str | None = None,
 ) -> CheckResult:
     """Expand and check a spec: structure, layer types and arguments, and (by default) shapes.
 
+    ``scale`` names one of the spec's ``scales:`` (its params apply before ``params``); so does
+    ``params["@scale"]`` (:data:`~graphspec.frontend.search.SCALE_KEY`), as ``--scale`` passes it.
     Never imports TensorFlow. Returns every problem found; does not raise for an invalid spec
     (use :meth:`CheckResult.raise_for_errors`).
 
@@ -183,7 +187,17 @@ def check(
     """
     with gc_paused():  # one pause for loading and checking: one collection afterwards
         spec = load(spec)
-        return _check_loaded(spec, params, shapes)
+        if params and SCALE_KEY in params:
+            params = dict(params)
+            scale = scale or params.pop(SCALE_KEY)
+        if scale is None:
+            return _check_loaded(spec, params, shapes)
+        scaled, problems = scale_params(spec, scale)
+        scaled = {k: v for k, v in scaled.items() if k in spec.params}  # others: E901
+        result = _check_loaded(spec, {**scaled, **(params or {})}, shapes)
+        if problems:
+            result.diagnostics = _ordered(problems + result.diagnostics)
+        return result
 
 
 def _check_loaded(spec: Spec, params: Mapping[str, Any] | None, shapes: bool) -> CheckResult:
@@ -195,6 +209,10 @@ def _check_in_context(spec: Spec, params: Mapping[str, Any] | None, shapes: bool
     diagnostics = list(spec.load_diagnostics)
     if spec.is_library:
         return _library_result(spec, diagnostics)
+    if spec.search or spec.constraints:
+        diagnostics += read_search(spec)[1]
+    if spec.scales:
+        diagnostics += scale_diagnostics(spec)
     graph, found = expand(spec, params, checking=_CHECKING)
     diagnostics += found
     diagnostics += check_graph(graph, spec.source)

@@ -165,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(row), flush=True)
         else:
             diff = "?" if row["difference"] is None else f"{100 * row['difference']:+.2f}%"
-            print(f"{row['name']:32s} {row['static']!s:>16} {row['xla']:>16,} {diff:>9}", flush=True)
+            print(
+                f"{row['name']:32s} {row['static']!s:>16} {row['xla']:>16,} {diff:>9}", flush=True
+            )
 
     if args.specs is not None:
         for path in [Path(p) for p in args.specs] or sorted((root / "specs").glob("*.yaml")):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graphspec.api import CheckResult
+from graphspec.api import CheckResult, check
 from graphspec.base.shape_types import Shape, format_shape
+from graphspec.frontend.spec import Spec
 from graphspec.passes.shapes.flops import format_flops
 
 if TYPE_CHECKING:
     from graphspec.backends.keras.deep import DeepReport
 
-__all__ = ["model_kind", "summary_data", "summary_text"]
+__all__ = ["model_kind", "scales_data", "scales_text", "summary_data", "summary_text"]
 
 
 def model_kind(result: CheckResult) -> tuple[str, str | None]:
@@ -259,3 +260,62 @@ def _nested_row(result: CheckResult, node: Any) -> dict[str, Any]:
         "trainable": model.trainable,
         "nodes": summary_data(inner)["nodes"] if inner is not None else None,
     }
+
+
+def scales_data(spec: Spec, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every scale of ``spec`` checked: its params, parameter count, FLOPs and MACs.
+
+    >>> from graphspec import load
+    >>> spec = load("params: {w: 8}\\nscales: {s: {w: 4}, m: {w: 16}}\\n"
+    ...             "inputs: {x: {shape: [4]}}\\nnodes: {o: {type: Dense, units: '${w}'}}\\n")
+    >>> [(r["scale"], r["params"], r["flops"]) for r in scales_data(spec)["scales"]]
+    [('s', 20, 36), ('m', 80, 144)]
+    """
+    rows = []
+    for name, values in spec.scales.items():
+        result = check(spec, params={**(params or {}), "@scale": name})
+        shapes, cost = result.shapes, result.flops
+        rows.append(
+            {
+                "scale": name,
+                "values": dict(values) if isinstance(values, dict) else {},
+                "ok": result.ok,
+                "params": shapes.total if shapes and result.ok else None,
+                "flops": cost.flops if shapes and result.ok and cost.complete else None,
+                "macs": cost.macs if shapes and result.ok and cost.complete else None,
+                "_diagnostics": [d for d in result.diagnostics if d.is_error],
+            }
+        )
+    return {"name": spec.name, "scales": rows}
+
+
+def scales_text(data: dict[str, Any]) -> str:
+    """The scales side by side: one line per scale."""
+    header = ("Scale", "Params set", "Parameters", "FLOPs", "MACs")
+    body = []
+    for row in data["scales"]:
+        values = ", ".join(f"{k}={v}" for k, v in row["values"].items())
+        if not row["ok"]:
+            body.append((row["scale"], values, "invalid", "", ""))
+            continue
+        body.append(
+            (
+                row["scale"],
+                values,
+                "?" if row["params"] is None else f"{row['params']:,}",
+                "?" if row["flops"] is None else format_flops(row["flops"]),
+                "?" if row["macs"] is None else f"{row['macs']:,}",
+            )
+        )
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(
+            c.rjust(w) if i >= 2 else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "─" * (sum(widths) + 2 * (len(widths) - 1))
+    return "\n".join(
+        [f'Model: "{data["name"]}"  —  scales', rule, line(header), rule, *map(line, body), rule]
+    )

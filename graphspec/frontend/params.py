@@ -9,7 +9,14 @@ from typing import Any
 
 from graphspec.base import limits as _limits
 
-__all__ = ["ExprError", "evaluate", "has_expr", "substitute"]
+__all__ = [
+    "ExprError",
+    "condition_names",
+    "evaluate",
+    "evaluate_condition",
+    "has_expr",
+    "substitute",
+]
 
 _EXPR = re.compile(r"\$\{([^{}]*)\}")
 _WHOLE = re.compile(r"^\$\{([^{}]*)\}$")
@@ -96,6 +103,85 @@ def evaluate(text: str, scope: Mapping[str, Any]) -> Any:
             "write a params name or arithmetic such as `${width * 2}`",
         ) from None
     return _eval(tree.body, scope, text)
+
+
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+}
+
+
+def _condition_tree(text: str) -> ast.expr:
+    """The parse tree of a condition: ``${...}`` around it is optional."""
+    body = text.strip()
+    whole = _WHOLE.match(body)
+    if whole:
+        body = whole.group(1)
+    if len(body) > _limits.MAX_EXPR_LENGTH:
+        raise ExprError(
+            "E406", f"condition of {len(body)} characters exceeds {_limits.MAX_EXPR_LENGTH}"
+        )
+    try:
+        return ast.parse(body.strip(), mode="eval").body
+    except SyntaxError:
+        raise ExprError(
+            "E406",
+            f"`{text}` is not a valid condition",
+            "write a comparison such as `params <= 2e6` or `${width * depth <= 512}`",
+        ) from None
+
+
+def condition_names(text: str) -> list[str]:
+    """The names a condition reads, in order (raises :class:`ExprError` when it cannot parse).
+
+    >>> condition_names("${width * depth <= 512 and act == 'relu'}")
+    ['width', 'depth', 'act']
+    """
+    tree = _condition_tree(text)
+    names = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Name)), key=lambda n: n.col_offset
+    )
+    return list(dict.fromkeys(n.id for n in names))
+
+
+def evaluate_condition(text: str, scope: Mapping[str, Any]) -> bool:
+    """Evaluate a condition: arithmetic as in ``${...}``, plus comparisons, ``and``, ``or``,
+    ``not``, and quoted strings to compare with.
+
+    >>> evaluate_condition("params <= 2e6", {"params": 1_500_000})
+    True
+    >>> evaluate_condition("${width * 2 > 64 or act != 'relu'}", {"width": 16, "act": "relu"})
+    False
+    """
+    return bool(_eval_condition(_condition_tree(text), scope, text))
+
+
+def _eval_condition(node: ast.AST, scope: Mapping[str, Any], text: str) -> Any:
+    if isinstance(node, ast.BoolOp):
+        values = (_eval_condition(v, scope, text) for v in node.values)
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return not _eval_condition(node.operand, scope, text)
+    if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+        left = _eval_condition(node.left, scope, text)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = _eval_condition(right_node, scope, text)
+            try:
+                if not _COMPARE[type(op)](left, right):
+                    return False
+            except TypeError:
+                raise ExprError(
+                    "E406", f"`{text}` compares {left!r} with {right!r}, which do not compare"
+                ) from None
+            left = right
+        return True
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | bool):
+        return node.value
+    return _eval(node, scope, text)
 
 
 def _eval(node: ast.AST, scope: Mapping[str, Any], text: str) -> Any:

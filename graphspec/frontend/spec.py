@@ -166,6 +166,21 @@ class Spec(_Strict):
     )
     blocks: dict[str, BlockSpec] = Field(default_factory=dict)
     train: TrainSpec | None = None
+    search: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Params to search (`graphspec sweep`): a list of choices, or "
+        "{low, high, step, log, when} for an integer or float range.",
+    )
+    constraints: list[Any] = Field(
+        default_factory=list,
+        description="Conditions every searched variant must meet, over params and the static "
+        "figures params, trainable_params, flops, macs: 'flops <= 5e8', '${width * depth <= 512}'.",
+    )
+    scales: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Named sets of param values, chosen with --scale NAME: "
+        "{s: {width: 32, depth: 2}, m: {width: 64, depth: 3}}.",
+    )
 
     _source: SourceMap = PrivateAttr(default_factory=lambda: SourceMap("<spec>"))
     _load_diagnostics: list[Any] = PrivateAttr(default_factory=list)

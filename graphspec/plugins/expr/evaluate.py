@@ -70,9 +70,7 @@ class ExprShapes:
     """Why ``flops`` is ``None``."""
 
 
-def infer_expr(
-    tree: Expr, shape_of: Callable[[Ref], Shape], *, count: bool = False
-) -> ExprShapes:
+def infer_expr(tree: Expr, shape_of: Callable[[Ref], Shape], *, count: bool = False) -> ExprShapes:
     """Shapes of an expression given each reference's shape (batch axis included); with
     ``count``, also its FLOPs (each call's cost in the table, per sample).
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphspec.base.shape_types import Mismatch, Shape, concatenate
-from graphspec.plugins.expr.shape_help import axes_of, axis_of, broadcast, show
 from graphspec.passes.shapes.flops import Flops, macs
+from graphspec.plugins.expr.shape_help import axes_of, axis_of, broadcast, show
 from graphspec.plugins.expr.table import FREE, OpDef, OpFault, Param, op, values_of
 
 __all__: list[str] = []

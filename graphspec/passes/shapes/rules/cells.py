@@ -28,8 +28,8 @@ from graphspec.passes.shapes.registry import (
 __all__ = [
     "CELL_FLOPS",
     "CELL_RULES",
-    "cell_flops",
     "CellShape",
+    "cell_flops",
     "cell_rule",
     "cell_shape",
     "rnn_cell_rule",

@@ -104,6 +104,8 @@ def conv_lstm_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[
     gates = 4 * filters
     step = macs(taps_in * channels * gates + taps_rec * filters * gates)
     step += ops(3 * gates * positions)  # bias, the two products summed, the state updates
-    step += activation_flops(call, (None, 3 * filters * positions), "recurrent_activation", "sigmoid")
+    step += activation_flops(
+        call, (None, 3 * filters * positions), "recurrent_activation", "sigmoid"
+    )
     step += 2 * activation_flops(call, (None, filters * positions), "activation", "tanh")
     return step * steps_of(shape)

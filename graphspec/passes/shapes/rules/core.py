@@ -452,9 +452,7 @@ def dense_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shap
 
 
 @flop_rule("EinsumDense")
-def einsum_dense_flops(
-    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
-) -> Flops:
+def einsum_dense_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
     """Every output value sums over the contracted letters (input and weight, not output)."""
     specs = _einsum_specs(call)
     input_spec, weight_spec, output_spec, _ = specs
