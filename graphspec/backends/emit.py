@@ -170,6 +170,12 @@ _SECTIONS: Final[dict[str, Callable[[str, Any, str], list[str]]]] = {
     "edges": _edges_section,
     "outputs": _outputs_section,
     "train": _train_section,
+    "scales": _mapping_section,
+    "search": _mapping_section,
+    "constraints": lambda key, value, indent: [
+        f"{indent}{key}:",
+        *(f"{indent}{_INDENT}- {format_value(item)}" for item in value),
+    ],
 }
 """Top-level keys in the order written, each with its writer."""
 

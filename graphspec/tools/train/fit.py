@@ -215,6 +215,7 @@ def fit_spec(
     verbose: int | str = 0,
     keep_initial_weights: bool = False,
     worker_timeout: float | None = DEFAULT_WORKER_TIMEOUT,
+    callbacks: Sequence[Any] = (),
 ) -> FitRun:
     """Compile and train a spec; the same arguments give the same numbers.
 
@@ -224,7 +225,8 @@ def fit_spec(
     ``worker_timeout`` seconds without progress end the process with an E714 message.
     Raises :class:`SpecError` (bad spec or train names), :class:`TrainError` (data that do not
     fit, a Keras failure while training, a lost worker) or :class:`UsageError` (unknown data or
-    strategy, a strategy the backend cannot honour).
+    strategy, a strategy the backend cannot honour). ``callbacks`` are extra Keras callbacks
+    given to ``model.fit`` (a sweep reports each epoch to its pruner through one).
     """
     from graphspec.backends.keras.select import active_backend
     from graphspec.tools.train.data import Dataset, load_data
@@ -256,6 +258,7 @@ def fit_spec(
             keep_initial_weights,
             worker_timeout if multi else None,
             dog,
+            callbacks,
         )
 
 
@@ -271,6 +274,7 @@ def _fit(
     keep_initial_weights: bool,
     timeout: float | None,
     dog: Any,
+    extra: Sequence[Any] = (),
 ) -> FitRun:
     from graphspec.backends.keras.compiler import build_model
     from graphspec.tools.train.runtime import runtime
@@ -310,7 +314,7 @@ def _fit(
             validation_data=(x_test, y_test),
             shuffle=True,
             verbose=verbose,
-            callbacks=callbacks,
+            callbacks=[*callbacks, *extra],
         ),
         *errors,
     )
