@@ -50,6 +50,9 @@ SCALE_KEY: Final = "@scale"
 can be named so, and it travels wherever params go (to a diff's sides, a viewer's specs, a
 training child process)."""
 
+_OTHER: Final = object()
+"""While counting: any value of a param that no `when:` asks for."""
+
 _RANGE_KEYS: Final = ("low", "high", "step", "log", "when", "choices")
 _Scalar = int | float | str | bool | None
 
@@ -84,19 +87,51 @@ class Dimension:
     log: bool = False
     when: Mapping[str, tuple[_Scalar, ...]] = field(default_factory=dict)
 
-    def values(self, limit: int = 1_000_000) -> list[_Scalar] | None:
-        """Every value, or ``None`` for a continuous range (or one of more than ``limit``)."""
+    def count(self) -> int | None:
+        """How many values the param takes (``None`` for a continuous range), without listing
+        them.
+
+        >>> Dimension("w", "int", low=1, high=10**12).count()
+        1000000000000
+        """
         if self.kind == "choice":
-            return list(self.choices)
+            return len(self.choices)
         if self.kind == "float" and self.step is None:
             return None
         step = self.step or 1
-        count = math.floor((self.high - self.low) / step + 1e-9) + 1
-        if count > limit:
-            return None
+        if _integer(self.low) and _integer(self.high) and _integer(step):
+            return (int(self.high) - int(self.low)) // int(step) + 1
+        return math.floor((self.high - self.low) / step + 1e-9) + 1
+
+    def value_at(self, index: int) -> _Scalar:
+        """The ``index``-th value (0 is the lowest), for a param with :meth:`count`."""
+        if self.kind == "choice":
+            return self.choices[index]
+        step = self.step or 1
         if self.kind == "int":
-            return [int(self.low + i * step) for i in range(count)]
-        return [round(self.low + i * step, 12) for i in range(count)]
+            return int(self.low) + index * int(step)
+        return round(self.low + index * step, 12)
+
+    def takes(self, value: object) -> bool:
+        """Whether ``value`` is one of the param's values."""
+        if self.kind == "choice":
+            return value in self.choices
+        if not _number(value):
+            return False
+        number = float(value)  # type: ignore[arg-type]  # _number checked it
+        if not self.low <= number <= self.high:
+            return False
+        if self.kind == "float" and self.step is None:
+            return True
+        offset = (number - self.low) / (self.step or 1)
+        return abs(offset - round(offset)) < 1e-9
+
+    def values(self, limit: int = 1_000_000) -> list[_Scalar] | None:
+        """Every value, or ``None`` for a continuous range (or one of more than ``limit``)."""
+        count = self.count()
+        if count is None or count > limit:
+            return None
+        return [self.value_at(i) for i in range(count)]
 
     def active(self, assigned: Mapping[str, Any]) -> bool:
         """True when every ``when`` condition holds for the params assigned so far."""
@@ -104,9 +139,9 @@ class Dimension:
 
     def draw(self, rng: random.Random) -> _Scalar:
         """One value at random (uniform, or log-uniform with ``log``)."""
-        values = self.values()
-        if values is not None and not self.log:
-            return rng.choice(values)
+        count = self.count()
+        if count is not None and not self.log:
+            return self.value_at(rng.randrange(count))
         if self.log:
             value = math.exp(rng.uniform(math.log(self.low), math.log(self.high)))
         else:
@@ -160,7 +195,7 @@ class SearchSpace:
     @property
     def finite(self) -> bool:
         """True when every searched param takes finitely many values."""
-        return all(d.values() is not None for d in self.dims)
+        return all(d.count() is not None for d in self.dims)
 
     def size(self) -> int | None:
         """How many distinct variants the space holds (``None`` when infinite).
@@ -172,19 +207,33 @@ class SearchSpace:
         """
         if not self.finite:
             return None
-        referenced = {name for d in self.dims for name in d.when}
-        return self._count(0, {}, referenced)
-
-    def _count(self, index: int, assigned: dict[str, Any], referenced: set[str]) -> int:
-        if index == len(self.dims):
-            return 1
-        dim = self.dims[index]
-        if not dim.active({**self.defaults, **assigned}):
-            return self._count(index + 1, assigned, referenced)
-        values = dim.values() or []
-        if dim.name not in referenced:
-            return len(values) * self._count(index + 1, assigned, referenced)
-        return sum(self._count(index + 1, {**assigned, dim.name: v}, referenced) for v in values)
+        # one pass over the params, counting variants per state: the values of the params that
+        # a later `when:` still looks at (any other value of such a param counts as `_OTHER`)
+        states: dict[tuple[tuple[str, Any], ...], int] = {(): 1}
+        for index, dim in enumerate(self.dims):
+            later = {name for d in self.dims[index + 1 :] for name in d.when}
+            special = [
+                v for d in self.dims[index + 1 :] for v in d.when.get(dim.name, ()) if dim.takes(v)
+            ]
+            special = list(dict.fromkeys(special))
+            count = dim.count() or 0
+            grown: dict[tuple[tuple[str, Any], ...], int] = {}
+            for state, times in states.items():
+                assigned = dict(state)
+                choices: list[tuple[Any, int]] = [(None, 1)]
+                if dim.active({**self.defaults, **assigned}):
+                    if dim.name in later:
+                        choices = [(v, 1) for v in special]
+                        if count > len(special):
+                            choices.append((_OTHER, count - len(special)))
+                    else:
+                        choices = [(None, count)]
+                for value, ways in choices:
+                    here = {**assigned, dim.name: value} if value is not None else assigned
+                    key = tuple((k, v) for k, v in here.items() if k in later)
+                    grown[key] = grown.get(key, 0) + times * ways
+            states = grown
+        return sum(states.values())
 
     def enumerate(self) -> Iterator[dict[str, Any]]:
         """Every variant (the searched params that are active), in order; finite spaces only."""

@@ -40,8 +40,11 @@ def _params(result: CheckResult) -> int:
         ("search: {k: []}", "E902", "search.k"),
         ("search: {k: {low: 1, high: 4, step: 0}}", "E903", r"step` must be above 0"),
         ("search: {k: [1, 3], j: {low: 1, high: 3, when: {zz: 1}}}", "E901", "when` names `zz`"),
+        ("search: {k: [1, 3], j: {low: 1, high: 3, when: {k: 7}}}", "E904", "which it never is"),
+        ("search: {k: {low: 1, high: 3, when: {j: 1}}, j: [1, 2]}", "E904", "searched after"),
         ("constraints: ['flopz <= 5']", "E905", "names `flopz`, which is neither a param"),
         ("scales: {s: {nope: 1}}", "E901", "scale `s` names `nope`"),
+        ("scales: {s: [1, 2]}", "E906", "scale `s` must map params to values"),
     ],
 )
 def test_validate_locates_every_mistake_of_the_sections(

@@ -25,6 +25,8 @@ __all__ = ["run_sweep"]
 
 _ENGINES: Final = ("optuna", "ray")
 _PLOT_FORMATS: Final = ("png", "svg")
+_FATAL: Final = ("E0", "E1", "E4", "E9")
+"""Codes of errors no variant can repair: loading, schema, params, search spaces and scales."""
 
 
 def _positive(text: str) -> int:
@@ -135,7 +137,10 @@ def run_sweep(args: argparse.Namespace) -> int:
     fixed = spec_params(args)
     first = check(spec, params=fixed)
     space, problems = read_search(spec)
-    fatal = [d for d in first.diagnostics if d.is_error and d.code.startswith(("E9", "E4"))]
+    errors = [d for d in first.diagnostics if d.is_error]
+    # a variant may repair what the spec's own params break (a shape, a layer argument), never
+    # a file that does not load, a schema error, a bad param, search space or scale
+    fatal = [d for d in errors if d.code.startswith(_FATAL) or not space]
     if fatal or problems:
         print_diagnostics(fatal or problems, args.format, sys.stderr)
         return EXIT_INVALID

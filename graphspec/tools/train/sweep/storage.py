@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -30,6 +31,10 @@ DEFAULT_HEARTBEAT: Final = 20
 """Seconds between a worker's heartbeats in SQL storage; a trial silent for twice as long is
 failed (its worker was killed) and queued again."""
 
+_CREATE_ATTEMPTS: Final = 5
+"""Workers started together race to create a new SQL storage's tables; the losers retry."""
+
+_RACES: Final = ("already exists", "no such table", "database is locked", "version_info")
 _JOURNAL_SUFFIXES: Final = (".journal", ".log", ".jsonl")
 _SQL_SCHEMES: Final = ("sqlite", "postgresql", "postgres", "mysql", "mariadb", "oracle", "mssql")
 
@@ -104,15 +109,23 @@ def open_storage(storage: StorageSpec, policy: OutputPolicy, heartbeat: int) -> 
     kwargs: dict[str, Any] = {}
     if storage.kind == "sqlite":  # several processes wait for the file's lock, not fail
         kwargs["engine_kwargs"] = {"connect_args": {"timeout": 120}}
-    return optuna.storages.RDBStorage(
-        storage.url,
-        heartbeat_interval=heartbeat,
-        grace_period=2 * heartbeat,
-        heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
-            max_retry=2
-        ),
-        **kwargs,
-    )
+    for attempt in range(_CREATE_ATTEMPTS):
+        try:
+            return optuna.storages.RDBStorage(
+                storage.url,
+                heartbeat_interval=heartbeat,
+                grace_period=2 * heartbeat,
+                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                    max_retry=2
+                ),
+                **kwargs,
+            )
+        except Exception as err:  # sqlalchemy's OperationalError: the schema being created
+            racing = any(text in str(err) for text in _RACES)
+            if not racing or attempt == _CREATE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))  # another worker is creating the tables: join it
+    raise AssertionError("unreachable")
 
 
 def _check_file(path: Path, policy: OutputPolicy) -> None:
