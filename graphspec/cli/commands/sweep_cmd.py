@@ -147,7 +147,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     if not space:
         raise UsageError(
             f"{args.spec} has no `search:` section to sweep (e.g. search: {{width: [16, 32]}}); "
-            "see docs/training.md#sweeps"
+            "see docs/training.md#sweeps-graphspec-sweep"
         )
     status = EXIT_OK
     if args.plan:

@@ -52,7 +52,7 @@ def trial_body(config: Mapping[str, Any], job: Mapping[str, Any]) -> None:
 
     def report(epoch: int, value: float) -> bool:
         epochs.append(value)
-        tune.report({objective.metric: value, "epochs": epoch + 1, **base})
+        tune.report({objective.metric: value, "epochs": epoch + 1, **base, "status": "training"})
         return False
 
     data = load_data(job["data"], verdict.result.graph if verdict.result else None)

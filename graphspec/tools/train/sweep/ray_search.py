@@ -35,6 +35,11 @@ class RecordingSearch(OptunaSearch):  # type: ignore[misc]  # ray is untyped
         self, trial_id: str, result: dict[str, Any] | None = None, error: bool = False
     ) -> None:
         record = self._ot_trials.get(trial_id)  # Ray's own map: Ray trial -> Optuna trial
+        if result and result.get("status") == "training":  # its last report was an epoch's
+            result = {
+                **result,
+                "status": f"stopped by the scheduler after epoch {result.get('epochs')}",
+            }
         for key in RECORDED:
             if record is not None and result and result.get(key) is not None:
                 record.set_user_attr(key, result[key])
