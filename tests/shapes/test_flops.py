@@ -40,7 +40,10 @@ def test_classes_not_counted_say_why_and_are_not_free() -> None:
 
 @pytest.mark.parametrize("padding", ["valid", "same", "causal"])
 @pytest.mark.parametrize("size", [1, 2, 5, 8, 13])
-@pytest.mark.parametrize(("kernel", "stride", "dilation"), [(1, 1, 1), (3, 1, 1), (3, 2, 1), (5, 3, 1), (3, 1, 2), (4, 2, 1)])
+@pytest.mark.parametrize(
+    ("kernel", "stride", "dilation"),
+    [(1, 1, 1), (3, 1, 1), (3, 2, 1), (5, 3, 1), (3, 1, 2), (4, 2, 1)],
+)
 def test_window_taps_match_a_brute_force_count(
     padding: str, size: int, kernel: int, stride: int, dilation: int
 ) -> None:
@@ -98,15 +101,30 @@ def test_summary_json_has_flops_per_node_and_totals() -> None:
 LAYERS = {
     "dense": ("[16]", "{type: Dense, units: 8, activation: relu}"),
     "dense-3d": ("[5, 16]", "{type: Dense, units: 8, activation: gelu}"),
-    "einsum": ("[5, 16]", "{type: EinsumDense, equation: 'abc,cd->abd', output_shape: [5, 8], bias_axes: d}"),
+    "einsum": (
+        "[5, 16]",
+        "{type: EinsumDense, equation: 'abc,cd->abd', output_shape: [5, 8], bias_axes: d}",
+    ),
     "conv1d-causal": ("[10, 2]", "{type: Conv1D, filters: 4, kernel_size: 3, padding: causal}"),
-    "conv2d-same-strided": ("[9, 9, 2]", "{type: Conv2D, filters: 4, kernel_size: 3, strides: 2, padding: same, activation: swish}"),
-    "conv2d-dilated": ("[8, 8, 2]", "{type: Conv2D, filters: 4, kernel_size: 3, dilation_rate: 2, padding: same}"),
+    "conv2d-same-strided": (
+        "[9, 9, 2]",
+        "{type: Conv2D, filters: 4, kernel_size: 3, strides: 2, padding: same, activation: swish}",
+    ),
+    "conv2d-dilated": (
+        "[8, 8, 2]",
+        "{type: Conv2D, filters: 4, kernel_size: 3, dilation_rate: 2, padding: same}",
+    ),
     "conv2d-groups": ("[8, 8, 4]", "{type: Conv2D, filters: 4, kernel_size: 3, groups: 2}"),
     "conv3d": ("[5, 5, 5, 2]", "{type: Conv3D, filters: 4, kernel_size: 3, padding: same}"),
-    "conv2d-transpose": ("[5, 5, 2]", "{type: Conv2DTranspose, filters: 4, kernel_size: 3, strides: 2, padding: same}"),
+    "conv2d-transpose": (
+        "[5, 5, 2]",
+        "{type: Conv2DTranspose, filters: 4, kernel_size: 3, strides: 2, padding: same}",
+    ),
     "depthwise": ("[8, 8, 4]", "{type: DepthwiseConv2D, kernel_size: 3, depth_multiplier: 2}"),
-    "separable": ("[8, 8, 4]", "{type: SeparableConv2D, filters: 6, kernel_size: 3, padding: same}"),
+    "separable": (
+        "[8, 8, 4]",
+        "{type: SeparableConv2D, filters: 6, kernel_size: 3, padding: same}",
+    ),
     "maxpool": ("[8, 8, 4]", "{type: MaxPooling2D, pool_size: 3, strides: 2, padding: same}"),
     "avgpool": ("[8, 8, 4]", "{type: AveragePooling2D, pool_size: 3, strides: 1}"),
     "global-avg": ("[8, 8, 4]", "{type: GlobalAveragePooling2D}"),
@@ -128,7 +146,11 @@ LAYERS = {
 
 TWO_INPUTS = {
     "mha": ("[7, 16]", "[3, 16]", "{type: MultiHeadAttention, num_heads: 2, key_dim: 8}"),
-    "gqa": ("[7, 16]", "[3, 16]", "{type: GroupQueryAttention, head_dim: 8, num_query_heads: 4, num_key_value_heads: 2}"),
+    "gqa": (
+        "[7, 16]",
+        "[3, 16]",
+        "{type: GroupQueryAttention, head_dim: 8, num_query_heads: 4, num_key_value_heads: 2}",
+    ),
     "attention": ("[5, 16]", "[6, 16]", "{type: Attention, use_scale: true}"),
     "additive": ("[5, 16]", "[6, 16]", "{type: AdditiveAttention}"),
     "average": ("[10, 16]", "[10, 16]", "{type: Average}"),
