@@ -103,6 +103,7 @@ _PROSE = {
     "E904": "needs two searched params: tests/train/test_sweep_plan.py",
     "E905": "a constraint: tests/train/test_sweep_plan.py",
     "E906": "needs scales and --scale: tests/train/test_sweep_plan.py",
+    "N900": "a sweep variant, not a validate diagnostic: tests/train/test_sweep_plan.py",
     "E950": "the language server's own failure: tests/lsp",
     "E970": "Graphviz missing: tests/view",
     "E971": "a viewer bug by definition: tests/view",

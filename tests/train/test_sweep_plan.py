@@ -134,3 +134,13 @@ def test_sweep_without_a_search_section_says_so(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "has no `search:` section" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_constraint_on_an_unknown_figure_counts_the_variant_invalid_as_n900() -> None:
+    spec = load(
+        "params: {u: 4}\nsearch: {u: [2, 4]}\nconstraints: ['flops <= 1e6']\n"
+        "inputs: {x: {shape: [null, 8]}}\nnodes: {r: {type: LSTM, units: '${u}'}}\n"
+    )
+    plan = plan_sweep(spec, read_search(spec)[0])
+    assert plan.invalid == {"N900": 2}
+    assert "needs a static figure this variant leaves unknown" in plan.text()

@@ -85,7 +85,11 @@ def load_study(
         study_name=name,
         storage=storage,
         load_if_exists=True,
-        direction=objective.direction,
+        direction=(
+            optuna.study.StudyDirection.MAXIMIZE
+            if objective.direction == "maximize"
+            else optuna.study.StudyDirection.MINIMIZE
+        ),
         pruner=_pruner(pruner),
     )
 

@@ -55,7 +55,8 @@ def trial_body(config: Mapping[str, Any], job: Mapping[str, Any]) -> None:
         tune.report({objective.metric: value, "epochs": epoch + 1, **base, "status": "training"})
         return False
 
-    data = load_data(job["data"], verdict.result.graph if verdict.result else None)
+    assert verdict.result is not None  # trainable: checked without errors
+    data = load_data(job["data"], verdict.result.graph)
     outcome = train_variant(
         verdict,
         data,
@@ -165,7 +166,7 @@ def run_ray(
             ),
         )
         results = tuner.fit()
-        for result in results:
+        for result in (results[i] for i in range(len(results))):
             metrics = result.metrics or {}
             shown = ", ".join(f"{k}={v}" for k, v in (result.config or {}).items())
             value = metrics.get(objective.metric)

@@ -28,7 +28,7 @@ class SpaceOf:
         suggest(trial, self.space, self.fixed)
 
 
-class RecordingSearch(OptunaSearch):  # type: ignore[misc]  # ray is untyped
+class RecordingSearch(OptunaSearch):
     """Records what each trial reported (status, reason, figures) on its Optuna trial."""
 
     def on_trial_complete(

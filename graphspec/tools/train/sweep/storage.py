@@ -69,12 +69,11 @@ def parse_storage(text: str | None, default: Path) -> StorageSpec:
     if text is None:
         return StorageSpec("sqlite", f"sqlite:///{default}", default)
     if text.startswith("journal:"):
-        path = Path(text.removeprefix("journal:").removeprefix("//"))
-        return StorageSpec("journal", text, path)
+        return StorageSpec("journal", text, Path(text.removeprefix("journal:").removeprefix("//")))
     scheme = text.split(":", 1)[0].split("+", 1)[0].lower() if "://" in text else ""
     if scheme == "sqlite":
-        path = Path(text.split(":///", 1)[1]) if ":///" in text else None
-        return StorageSpec("sqlite", text, path)
+        file = Path(text.split(":///", 1)[1]) if ":///" in text else None
+        return StorageSpec("sqlite", text, file)
     if scheme in _SQL_SCHEMES:
         return StorageSpec("sql", text)
     if scheme:
