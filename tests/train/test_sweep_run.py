@@ -128,16 +128,20 @@ def test_best_writes_a_plain_spec_that_compiles(two_workers: tuple[Path, str, li
     compiled = _gs(folder, "compile", "b.yaml", "-o", "b.keras")
     assert compiled.returncode == 0, compiled.stderr
     assert (folder / "b.keras").stat().st_size > 0
+    again = _gs(folder, "sweep", str(SWEEP_CNN), "--storage", "shared.db", "--best", "-o", "b.yaml")
+    assert again.returncode == 0, again.stderr  # its own unchanged output: refreshed
+    (folder / "b.yaml").write_text((folder / "b.yaml").read_text() + "# my edit\n")
     refused = _gs(
         folder, "sweep", str(SWEEP_CNN), "--storage", "shared.db", "--best", "-o", "b.yaml"
     )
-    assert refused.returncode != 0 and "exists" in refused.stderr  # output policy: no overwrite
+    assert refused.returncode != 0 and "--force" in refused.stderr  # an edited file is kept
+    assert (folder / "b.yaml").read_text().endswith("# my edit\n")
 
 
 @pytest.mark.slow
 def test_a_killed_worker_loses_no_completed_trial(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'kill.db'}"
-    extra = ("--epochs", "3", "--heartbeat", "1")
+    extra = ("--epochs", "3", "--heartbeat", "3")
     victim = _worker(tmp_path, "kill.db", 10, *extra)
     survivor = _worker(tmp_path, "kill.db", 10, *extra)
     victim_id = None
