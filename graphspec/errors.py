@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 __all__ = [
     "CompileError",
+    "CycleError",
     "Diagnostic",
     "Fix",
     "GraphSpecError",
@@ -193,6 +194,10 @@ class LoadError(SpecError):
 
 class CompileError(SpecError):
     """Keras refused to build a node; the diagnostic names the node and its location."""
+
+
+class CycleError(GraphSpecError, ValueError):
+    """A graph has a cycle, so it has no topological order (the check reports it as E302)."""
 
 
 class TrainError(GraphSpecError, ValueError):

@@ -7,12 +7,10 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-import networkx as nx
-
 from graphspec.base import limits as _limits
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, format_shape
 from graphspec.base.source import SourceMap
-from graphspec.errors import Diagnostic, Fix, Severity, TextEdit
+from graphspec.errors import CycleError, Diagnostic, Fix, Severity, TextEdit
 from graphspec.ir.graph import Graph, IRNode
 from graphspec.ir.graph import node_diagnostic as _diag
 from graphspec.ir.kinds import KINDS, Stage, hook
@@ -103,7 +101,7 @@ def infer_shapes(
     info = ShapeInfo()
     try:
         order = graph.topological_order()
-    except nx.NetworkXUnfeasible:
+    except CycleError:
         return info
     skipped = set(skip)
     for name in order:
