@@ -1,15 +1,19 @@
 """The ``graphspec`` command line: parse the arguments, run the sub-command, one exit status.
 
 Every sub-command is registered (:mod:`graphspec.cli.registry`) by its module in
-:mod:`graphspec.cli.commands`, imported here eagerly.
+:mod:`graphspec.cli.commands`, imported here eagerly; only the command that runs adds its
+options (and imports what they need), so ``graphspec validate`` starts quickly.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import os
 import sys
 from collections.abc import Sequence
+from functools import cache
 
 from graphspec.backends.keras.select import select_backend
 from graphspec.base.version import VERSION
@@ -25,8 +29,8 @@ COMMAND_MODULES = MODULES
 """The modules of the sub-commands (imported eagerly: every command is registered)."""
 
 
-def _parser() -> argparse.ArgumentParser:
-
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; only ``only``'s options are added when it is given."""
     parser = argparse.ArgumentParser(
         prog="graphspec",
         description="Validate, compile and draw neural-network graph specs (YAML DAGs).",
@@ -35,9 +39,25 @@ def _parser() -> argparse.ArgumentParser:
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
     for cmd in _listed():
         sub = subs.add_parser(cmd.name, help=cmd.help, description=cmd.help)
-        cmd.configure(sub)
+        if only is None or cmd.name == only:
+            cmd.configure(sub)
         sub.set_defaults(_run=cmd.run)
     return parser
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs: its first word when that names one (the top-level options
+    take no values), else ``None``.
+
+    >>> _command_named(["validate", "x.yaml"]), _command_named(["--version"])
+    ('validate', None)
+    """
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def _listed() -> list[Command]:
@@ -47,15 +67,27 @@ def _listed() -> list[Command]:
     return sorted(COMMANDS.values(), key=lambda cmd: rank.get(cmd.run.__module__, len(rank)))
 
 
+@cache
+def _freeze_at_exit() -> None:
+    """At exit, keep the interpreter's last garbage collections from walking every object.
+
+    A command ends with its process; those collections would walk everything imported and built
+    (about 25 ms of a 0.2 s ``graphspec validate``) only to free what exiting frees anyway.
+    """
+    atexit.register(gc.freeze)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 invalid spec, 2 usage error)."""
+    _freeze_at_exit()
     # TensorFlow's C++ start-up chatter (oneDNN, CUDA probing) drowns graphspec's own output;
     # Python-level errors still surface as diagnostics. Users can still set their own level.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-    parser = _parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(_command_named(words))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     if not getattr(args, "_run", None):

@@ -18,8 +18,6 @@ from graphspec.cli.options import (
 from graphspec.cli.registry import EXIT_OK, command
 from graphspec.errors import UsageError
 from graphspec.frontend.paths import spec_file
-from graphspec.tools.train.fit import DEFAULT_WORKER_TIMEOUT
-from graphspec.tools.train.strategy import STRATEGIES
 
 __all__ = ["run_compare", "run_fit"]
 
@@ -97,6 +95,9 @@ def _data_file(data: str) -> str | None:
 
 
 def _fit_args(p: argparse.ArgumentParser) -> None:
+    from graphspec.tools.train.fit import DEFAULT_WORKER_TIMEOUT
+    from graphspec.tools.train.strategy import STRATEGIES
+
     p.add_argument("spec", metavar="SPEC", help="the spec file to train")
     _common(p)
     p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
