@@ -43,7 +43,8 @@ def _check_arity(c: CheckContext) -> None:
         if sig is None or node.dangling or not node.is_layer:
             continue
         low, high = arity(sig.type)
-        count = len(node.main_inputs) + sum(k in node.call for k in ("value", "key"))
+        call = node.call
+        count = len(node.main_inputs) + (("value" in call) + ("key" in call) if call else 0)
         if count == 0:
             c.report(
                 "E309",

@@ -18,6 +18,7 @@ from graphspec.base.catalog import (
     object_kind,
 )
 from graphspec.base.custom_layers import custom_layer_signature
+from graphspec.base.memo import freeze
 from graphspec.base.source import Path, describe_surprise
 from graphspec.base.suggest import did_you_mean, suggest
 from graphspec.errors import Severity
@@ -104,11 +105,20 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
 
 @graph_check("arguments")
 def _check_arguments(c: CheckContext) -> None:
+    # Without YAML 1.1 surprises (located, so node by node) or failed `${...}`, what a layer's
+    # arguments are checked for depends on its type and their values alone: once for each.
+    memo = not c.source.surprises
     for node in c.graph.layers:
         sig = c.typed.get(node.name)
         if sig is None or node.share:
             continue
+        key = (sig.type, freeze(node.args)) if memo and not node.failed_args else None
+        if key in c.clean:
+            continue
+        found = len(c.diagnostics)
         _check_args(c, node, sig, node.args, node.spec_path, skip=node.failed_args)
+        if key is not None and len(c.diagnostics) == found:
+            c.clean.add(key)
 
 
 def _check_args(
