@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, Final
 
 from graphspec import plugins
+from graphspec.base.gc_pause import GcPause
 from graphspec.base.source import SourceMap
 from graphspec.errors import Diagnostic, Severity, SpecError
 from graphspec.frontend.includes import INCLUDED, include_context
@@ -32,24 +31,6 @@ PLUGINS: Final = plugins.LOADED
 """The node-kind plug-ins, registered when this module is imported (never on first use)."""
 
 _MAX_NESTING: Final = 64
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building large acyclic structures.
-
-    Loading and checking allocate hundreds of thousands of long-lived containers; each automatic
-    collection would walk all of them again, making the front end superlinear (2-3x slower per
-    node at 100k nodes). Nothing built here is cyclic, so reference counting frees it anyway.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def load(source: str | FsPath | bytes | Spec) -> Spec:
@@ -86,7 +67,7 @@ def load_text(text: str, *, file: str = "<spec>", name: str = "model") -> Spec:
     >>> load_text("inputs: {x: {shape: [3]}}\\nnodes: {o: {type: ReLU}}\\n", file="m.yaml").file
     'm.yaml'
     """
-    with _gc_paused():
+    with GcPause():
         try:
             doc = load_document(text, file)
         except SpecError as err:
@@ -164,7 +145,7 @@ def check(
     >>> result.ok, [n.name for n in result.graph]
     (True, ['x', 'out'])
     """
-    with _gc_paused():  # one pause for loading and checking: one collection afterwards
+    with GcPause():  # one pause for loading and checking: one collection afterwards
         spec = load(spec)
         return _check_loaded(spec, params, shapes)
 

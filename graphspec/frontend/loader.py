@@ -48,6 +48,8 @@ _YAML11_WORDS = frozenset(
     {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 )
 """Plain words YAML 1.1 reads as something other than a string (the resolver handles them)."""
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+"""Plain words YAML 1.1 reads as booleans the way they are meant (no surprise recorded)."""
 _PLAIN_FLOAT = re.compile(r"^-?[0-9]+\.[0-9]+(?:[eE][-+][0-9]+)?$")
 """Plain decimals YAML 1.1 reads as floats that ``float()`` reads alike (``1.001e-05``)."""
 _SCALAR, _ALIAS = ev.ScalarEvent, ev.AliasEvent
@@ -159,11 +161,17 @@ class _Composer:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
         self.resolve: Any = None
+        self.resolved: dict[Any, Any] = {}
+        self.any_resolved = False
 
     def compose(self, text: str) -> Document:
         parser = None
         try:
             parser = SafeSpecLoader(text)
+            self.resolve = parser.resolve
+            # plain words whose first character no implicit resolver looks at are strings
+            self.resolved = parser.yaml_implicit_resolvers
+            self.any_resolved = None in self.resolved or bool(parser.yaml_path_resolvers)
             root = self._walk(parser)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
@@ -201,12 +209,8 @@ class _Composer:
         return Document(root, self.source)
 
     def _walk(self, parser: Any) -> Any:
-        values = self.source.values
+        values, keys = self.source.values, self.source.keys
         max_string, max_values = _limits.MAX_STRING_LENGTH, _limits.MAX_VALUES
-        self.resolve = parser.resolve
-        # plain words whose first character no implicit resolver looks at are strings
-        resolved = parser.yaml_implicit_resolvers
-        any_resolved = None in resolved or bool(parser.yaml_path_resolvers)
         get_event = parser.get_event
         stack: list[_Frame] = []
         top: _Frame | None = None
@@ -221,23 +225,31 @@ class _Composer:
                     raise self._too_long(event)
                 mark = event.start_mark
                 loc = _new_loc(Loc, (mark.line + 1, mark.column + 1))
-                if top is not None and top.is_map and top.key is None:
+                if top is None:
+                    path: Path = ()
+                elif not top.is_map:
+                    path = (*top.path, len(top.container))
+                elif top.key is not None:
+                    path = (*top.path, top.key)
+                else:  # a key: the rare cases (a tag, `<<`, a duplicate, too many) apart
                     count += 1
-                    self._key(event, raw, loc, top, count)
+                    rare = event.tag is not None or raw == "<<" or raw in top.container
+                    if rare or count > max_values:
+                        self._key(event, raw, loc, top, count)
+                    else:
+                        top.key = raw
+                        keys[(*top.path, raw)] = loc
                     continue
-                path = _child_path(top)
                 if event.tag is not None or event.style:
                     value = self._scalar(event, path)
                 elif _PLAIN_INT.match(raw):
                     value = int(raw)
+                elif raw in _BOOLS:
+                    value = _BOOLS[raw]
                 elif _PLAIN_WORD.match(raw) and raw.lower() not in _YAML11_WORDS:
                     value = raw
-                elif _PLAIN_FLOAT.match(raw):
-                    value = float(raw)
-                elif raw[:1] not in resolved and raw[:1] not in "eE" and not any_resolved:
-                    value = raw  # e.g. an edge `a -> b`: no resolver reads it, nor _FLOATISH
                 else:
-                    value = self._scalar(event, path)
+                    value = self._plain(event, path)
                 if event.anchor:
                     self.anchors[event.anchor] = (value, 1)
                 count += 1
@@ -252,12 +264,9 @@ class _Composer:
                 top, root = self._close(event, stack, count, root)
                 continue
             elif kind is _ALIAS:
-                value, size = self._alias(event, top)
                 count += 1
-                total += size
-                self._check_expansion(event, count, total)
-                path = _child_path(top)
-                loc = _loc(event)
+                value, size, total = self._alias(event, top, count, total)
+                path, loc = _child_path(top), _loc(event)
             elif kind is _DOC_START:
                 documents += 1
                 if documents > 1:
@@ -351,7 +360,12 @@ class _Composer:
             top.container.append(frame.container)
         return top, root
 
-    def _check_expansion(self, event: Any, count: int, total: int) -> None:
+    def _alias(
+        self, event: ev.AliasEvent, top: _Frame | None, count: int, total: int
+    ) -> tuple[Any, int, int]:
+        """The value an alias stands for, its size, and the values aliases expanded so far."""
+        value, size = self._aliased(event, top)
+        total += size
         if count > _limits.MAX_VALUES:
             raise self._too_many(event)
         if total > _limits.MAX_ALIAS_VALUES:
@@ -362,10 +376,11 @@ class _Composer:
                 "(alias expansion bomb?)",
                 "avoid nesting aliases; write blocks with `repeat` instead",
             )
+        return value, size, total
 
     # -- leaves -------------------------------------------------------------------------------
 
-    def _alias(self, event: ev.AliasEvent, top: _Frame | None) -> tuple[Any, int]:
+    def _aliased(self, event: ev.AliasEvent, top: _Frame | None) -> tuple[Any, int]:
         if event.anchor in self.open_anchors:
             raise self._error(
                 event,
@@ -379,6 +394,15 @@ class _Composer:
         if top is not None and top.is_map and top.key is None:
             raise self._error(event, "E008", "a mapping key must be a plain string, not an alias")
         return self.anchors[event.anchor]
+
+    def _plain(self, event: ev.ScalarEvent, path: Path) -> Any:
+        """A plain scalar that is not a plain integer, boolean or word."""
+        raw = event.value
+        if _PLAIN_FLOAT.match(raw):
+            return float(raw)
+        if raw[:1] not in self.resolved and raw[:1] not in "eE" and not self.any_resolved:
+            return raw  # e.g. an edge `a -> b`: no resolver reads it, nor _FLOATISH
+        return self._scalar(event, path)
 
     def _scalar(self, event: ev.ScalarEvent, path: Path) -> Any:
         raw = event.value

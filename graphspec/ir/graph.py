@@ -111,7 +111,7 @@ class IncludedFile:
     spec: Any = field(default=None, repr=False, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class IRNode:
     """One expanded node: a model input or a layer call.
 
@@ -270,6 +270,7 @@ class Graph:
     included: list[IncludedFile] = field(default_factory=list)
     """The files of ``include:`` (transitively), in the order read (format 1.1)."""
     _dag: Any = field(default=None, init=False, repr=False, compare=False)
+    _order: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[IRNode]:
         return iter(self.nodes.values())
@@ -309,8 +310,10 @@ class Graph:
         return self._dag
 
     def build_dag(self) -> None:
-        """Forget :attr:`dag`: it is made again from the nodes' inputs when next used."""
+        """Forget :attr:`dag` and the topological order: they are made again from the nodes'
+        inputs when next used."""
         self._dag = None
+        self._order = None
 
     def consumers(self) -> dict[str, dict[str, None]]:
         """Node name -> the distinct nodes that take it as an input, in node order.
@@ -333,9 +336,12 @@ class Graph:
     def topological_order(self) -> list[str]:
         """Node names in an order where every node follows its inputs (written order kept).
 
-        An iterative depth-first walk over the ordered inputs, linear in nodes plus edges.
+        An iterative depth-first walk over the ordered inputs, linear in nodes plus edges; kept
+        until :meth:`build_dag` (the cycle check and shape inference both need it).
         Raises :class:`~graphspec.errors.CycleError` when the graph has a cycle.
         """
+        if self._order is not None:
+            return list(self._order)
         nodes = self.nodes
         order: list[str] = []
         state: dict[str, bool] = {}  # False: on the walk's stack, True: placed
@@ -358,7 +364,8 @@ class Graph:
                     stack.pop()
                     state[name] = True
                     order.append(name)
-        return order
+        self._order = order
+        return list(order)
 
     def compiles_as(self) -> tuple[str, str | None]:
         """``("Sequential", None)`` or ``("functional", why)``: what ``compile --api auto`` builds.

@@ -32,7 +32,7 @@ _ELEMENTWISE: Final = frozenset({"Add", "Subtract", "Multiply", "Average", "Maxi
 _WIDTH_ARGS: Final = ("filters", "units")
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeShape:
     """What inference knows of one node: output shapes (``None`` when unknown) and parameters."""
 

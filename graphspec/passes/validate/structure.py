@@ -92,8 +92,10 @@ def _arity_hint(type_name: str, inputs: list[str], low: int) -> str:
 @graph_check("reachability")
 def _check_reachability(c: CheckContext) -> None:
     graph = c.graph
-    consumers = graph.consumers()
-    outputs = [o for o in graph.output_nodes if o in graph.nodes or o in consumers]
+    outputs = [o for o in graph.output_nodes if o in graph.nodes]
+    if len(outputs) < len(graph.outputs):  # a name only some node takes as an input counts too
+        consumers = graph.consumers()
+        outputs = [o for o in graph.output_nodes if o in graph.nodes or o in consumers]
     if not outputs:
         return
     reaching: set[str] = set(outputs)
