@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, Final
@@ -21,7 +21,6 @@ from graphspec.ir.graph import Graph
 from graphspec.passes.cascade import drop_consequences
 from graphspec.passes.expand import Checking, expand
 from graphspec.passes.expand.libraries import library_includes
-from graphspec.passes.fixes import refine
 from graphspec.passes.shapes.infer import ShapeInfo, infer_shapes
 from graphspec.passes.validate import check as check_graph
 
@@ -71,13 +70,21 @@ def load_text(text: str, *, file: str = "<spec>", name: str = "model") -> Spec:
         try:
             doc = load_document(text, file)
         except SpecError as err:
-            raise type(err)(refine(err.diagnostics, SourceMap(file, text=text))) from None
+            raise type(err)(_refine(err.diagnostics, SourceMap(file, text=text))) from None
         try:
             spec, diagnostics = build_spec(doc, default_name=name)
         except SpecError as err:
-            raise type(err)(refine(err.diagnostics, doc.source)) from None
+            raise type(err)(_refine(err.diagnostics, doc.source)) from None
     spec._load_diagnostics = diagnostics
     return spec
+
+
+def _refine(diagnostics: Iterable[Diagnostic], source: SourceMap) -> list[Diagnostic]:
+    """Diagnostics made exact (:func:`graphspec.passes.fixes.refine`; imported only when a spec
+    has any, so that checking a valid spec never loads it)."""
+    from graphspec.passes.fixes import refine
+
+    return refine(diagnostics, source)
 
 
 def load_path(path: str | FsPath) -> Spec:
@@ -169,7 +176,7 @@ def _check_in_context(spec: Spec, params: Mapping[str, Any] | None, shapes: bool
         result.diagnostics = _ordered(result.diagnostics + found)
     result.diagnostics = drop_consequences(graph, result.diagnostics)
     if result.diagnostics:
-        result.diagnostics = refine(result.diagnostics, spec.source)
+        result.diagnostics = _refine(result.diagnostics, spec.source)
     return result
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 __all__ = ["did_you_mean", "suggest"]
@@ -14,6 +13,8 @@ def suggest(word: str, choices: Iterable[str], *, n: int = 1) -> list[str]:
     >>> suggest("Conv2d", ["Conv1D", "Conv2D", "Dense"])
     ['Conv2D']
     """
+    import difflib  # only a spec with a misspelt name needs it
+
     by_lower: dict[str, str] = {}
     for choice in choices:
         by_lower.setdefault(choice.lower(), choice)

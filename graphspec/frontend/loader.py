@@ -14,7 +14,6 @@ from yaml.nodes import ScalarNode
 from graphspec.base import limits as _limits
 from graphspec.base.source import Loc, Path, SourceMap, YamlSurprise
 from graphspec.errors import Diagnostic, LoadError
-from graphspec.frontend.yaml_errors import explain
 
 __all__ = ["Document", "SafeSpecLoader", "load_document", "read_text"]
 
@@ -185,6 +184,8 @@ class _Composer:
                     f"nesting is deeper than {_limits.MAX_DEPTH} levels",
                     "a spec needs only a few levels; flatten the structure",
                 ) from None
+            from graphspec.frontend.yaml_errors import explain  # only for a YAML error
+
             found = explain(text, err)
             where = Loc(found.line, found.column or 1) if found.line is not None else loc
             raise _fail(self.file, where, "E003", found.message, found.hint) from None

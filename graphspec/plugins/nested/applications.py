@@ -9,7 +9,6 @@ applies the arguments that change shapes in a known way: ``input_shape``, ``clas
 from __future__ import annotations
 
 import copy
-import gzip
 import json
 from functools import cache
 from importlib import resources
@@ -58,6 +57,8 @@ def application_args(name: str) -> dict[str, Any]:
 
 @cache
 def _shipped(name: str) -> dict[str, Any]:
+    import gzip  # only a spec with a keras.applications model needs it
+
     folder = resources.files("graphspec").joinpath("data/applications")
     path = folder.joinpath(f"{name}.json.gz")
     if not path.is_file():
