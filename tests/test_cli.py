@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -99,3 +100,17 @@ def test_committed_schema_is_current() -> None:
     assert Path("docs/graphspec.schema.json").read_text() == schema_text() + "\n", (
         "docs/graphspec.schema.json is stale: run `make schema`"
     )
+
+
+def test_the_parser_of_one_command_is_that_of_the_whole_command_line() -> None:
+    from graphspec.cli.main import _parser
+    from graphspec.cli.registry import COMMANDS
+
+    def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        return next(a for a in parser._actions if a.dest == "command").choices  # type: ignore[return-value]
+
+    every = _parser()
+    assert every.format_help() == _parser("validate").format_help()
+    for name in COMMANDS:
+        alone = subparsers(_parser(name))[name]
+        assert alone.format_help() == subparsers(every)[name].format_help(), name

@@ -18,7 +18,8 @@ def freeze(value: Any) -> Hashable:
 
     ``True``, ``1`` and ``1.0`` are equal in Python but not to a spec check, so every scalar
     carries its type; floats compare by their text (``-0.0`` is not ``0.0``); lists and
-    mappings keep their order; any other object is equal only to nothing (it is never shared).
+    mappings keep their order; any other object, and a list or mapping of more than 64 items,
+    is equal only to nothing (it is never shared).
 
     >>> freeze(1) == freeze(True), freeze(1.0) == freeze(1), freeze(-0.0) == freeze(0.0)
     (False, False, False)
@@ -27,12 +28,12 @@ def freeze(value: Any) -> Hashable:
     True
     """
     kind = type(value)
-    if kind is dict:
+    if kind is dict and len(value) <= _MAX_ITEMS:
         return (
             dict,
             tuple([(k, type(v), v if type(v) in _EXACT else freeze(v)) for k, v in value.items()]),
         )
-    if kind is list or kind is tuple:
+    if (kind is list or kind is tuple) and len(value) <= _MAX_ITEMS:
         return (kind, tuple([(type(v), v if type(v) in _EXACT else freeze(v)) for v in value]))
     if kind is float:
         return repr(value)
@@ -43,3 +44,6 @@ def freeze(value: Any) -> Hashable:
 
 _EXACT: Final = frozenset({str, int, bool, type(None)})
 """Types whose values are equal exactly when they are the same value."""
+_MAX_ITEMS: Final = 64
+"""Longer lists and mappings (a vocabulary, say) are never shared: making their key would cost
+about as much as checking them."""

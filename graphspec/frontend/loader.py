@@ -328,12 +328,18 @@ class _Composer:
             )
         if event.tag is not None:
             self._check_tag(event, "map" if is_map else "seq")
-        if top is not None and top.is_map and top.key is None:
+        if top is None:
+            path: Path = ()
+        elif not top.is_map:
+            path = (*top.path, len(top.container))
+        elif top.key is not None:
+            path = (*top.path, top.key)
+        else:
             raise self._error(
                 event, "E008", "a mapping key must be a plain string, not a collection"
             )
-        path = _child_path(top)
-        self.source.values[path] = _loc(event)
+        mark = event.start_mark
+        self.source.values[path] = _new_loc(Loc, (mark.line + 1, mark.column + 1))
         frame = _Frame(is_map, path, event.anchor)
         if event.anchor:
             self.open_anchors.add(event.anchor)

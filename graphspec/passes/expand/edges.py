@@ -23,7 +23,10 @@ def parse_edge(item: EdgeItem) -> list[str] | None:
     >>> parse_edge("a -> -> b") is None
     True
     """
-    parts = [p.strip() for p in item.split(ARROW)] if isinstance(item, str) else list(item)
+    if isinstance(item, str):
+        parts = [p.strip() for p in item.split(ARROW)]
+        return parts if len(parts) >= 2 and all(parts) else None
+    parts = list(item)
     if len(parts) < 2 or any(not isinstance(p, str) or not p for p in parts):
         return None
     return parts
