@@ -507,6 +507,7 @@ def _child_path(top: _Frame | None) -> Path:
     if top is None:
         return ()
     if top.is_map:
+        assert top.key is not None  # a key is never a collection or an alias (E008)
         return (*top.path, top.key)
     return (*top.path, len(top.container))
 

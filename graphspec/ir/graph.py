@@ -269,7 +269,7 @@ class Graph:
     incomplete: bool = False
     included: list[IncludedFile] = field(default_factory=list)
     """The files of ``include:`` (transitively), in the order read (format 1.1)."""
-    _dag: Any = field(default=None, init=False, repr=False, compare=False)
+    _dag: nx.DiGraph[str] | None = field(default=None, init=False, repr=False, compare=False)
     _order: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[IRNode]:
@@ -292,7 +292,7 @@ class Graph:
         return [node for _, node in self.outputs]
 
     @property
-    def dag(self) -> nx.DiGraph:
+    def dag(self) -> nx.DiGraph[str]:
         """The nodes and one edge per distinct (source, target) pair, as a networkx ``DiGraph``.
 
         Made from the nodes' inputs on first use (networkx is imported then: checking a valid
@@ -301,12 +301,13 @@ class Graph:
         if self._dag is None:
             import networkx as nx
 
-            dag = nx.DiGraph()
+            dag: nx.DiGraph[str] = nx.DiGraph()
             dag.add_nodes_from(self.nodes)
             dag.add_edges_from(
                 (src, node.name) for node in self.nodes.values() for src in node.inputs
             )
             self._dag = dag
+            return dag
         return self._dag
 
     def build_dag(self) -> None:
