@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from graphspec.base.memo import freeze
 from graphspec.base.source import Loc, Path
 from graphspec.errors import CycleError, Diagnostic, Severity
 
@@ -271,6 +272,9 @@ class Graph:
     """The files of ``include:`` (transitively), in the order read (format 1.1)."""
     _dag: nx.DiGraph[str] | None = field(default=None, init=False, repr=False, compare=False)
     _order: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _arg_keys: dict[str, Hashable] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __iter__(self) -> Iterator[IRNode]:
         return iter(self.nodes.values())
@@ -315,6 +319,17 @@ class Graph:
         inputs when next used."""
         self._dag = None
         self._order = None
+        self._arg_keys = {}
+
+    def arguments_key(self, node: IRNode) -> Hashable:
+        """A key of ``node``'s arguments (:func:`~graphspec.base.memo.freeze`), made once per
+        node until :meth:`build_dag`: the argument checks and shape inference, pure functions of
+        a layer's arguments, key their memos on it.
+        """
+        key = self._arg_keys.get(node.name)
+        if key is None:
+            key = self._arg_keys[node.name] = freeze(node.args)
+        return key
 
     def consumers(self) -> dict[str, dict[str, None]]:
         """Node name -> the distinct nodes that take it as an input, in node order.

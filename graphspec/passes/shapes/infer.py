@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from graphspec.base import limits as _limits
-from graphspec.base.memo import freeze
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
 from graphspec.base.source import SourceMap
 from graphspec.errors import CycleError, Diagnostic, Fix, Severity, TextEdit
@@ -165,7 +164,7 @@ def _infer_layer(
         ins, extra = split_shapes(node, found)
     if not has_rule(node.type):
         return _unruled(graph, node, info)
-    key: Hashable = (node.type, freeze(node.args), tuple(ins))
+    key: Hashable = (node.type, graph.arguments_key(node), tuple(ins))
     try:
         result = info.rules.get(key)
     except TypeError:  # an input "shape" holding a list: the rule reports it, nothing to keep

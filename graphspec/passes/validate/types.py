@@ -18,7 +18,6 @@ from graphspec.base.catalog import (
     object_kind,
 )
 from graphspec.base.custom_layers import custom_layer_signature
-from graphspec.base.memo import freeze
 from graphspec.base.source import Path, describe_surprise
 from graphspec.base.suggest import did_you_mean, suggest
 from graphspec.errors import Severity
@@ -112,7 +111,7 @@ def _check_arguments(c: CheckContext) -> None:
         sig = c.typed.get(node.name)
         if sig is None or node.share:
             continue
-        key = (sig.type, freeze(node.args)) if memo and not node.failed_args else None
+        key = (sig.type, c.graph.arguments_key(node)) if memo and not node.failed_args else None
         if key in c.clean:
             continue
         found = len(c.diagnostics)
