@@ -13,7 +13,7 @@ from graphspec.tools.lsp._codes import docs_uri
 from graphspec.tools.lsp._instances import written
 from graphspec.tools.lsp.analysis import Analysis
 
-__all__ = ["MAX_PUBLISHED", "diagnostic_span", "to_lsp_diagnostic", "to_lsp_diagnostics"]
+__all__ = ["MAX_PUBLISHED", "diagnostic_span", "once", "to_lsp_diagnostic", "to_lsp_diagnostics"]
 
 MAX_PUBLISHED: Final = 500
 """Diagnostics sent per document; beyond it one note says how many were left out."""
@@ -28,10 +28,10 @@ _SEVERITY: Final = {
 def to_lsp_diagnostics(analysis: Analysis) -> list[lsp.Diagnostic]:
     """Every diagnostic of an analysis, each once (capped at :data:`MAX_PUBLISHED`).
 
-    Diagnostics equal in every field are one marker: a fault is published once however it
-    was reached.
+    Diagnostics with the same code, place and text are one marker: a fault is published once
+    however it was reached.
     """
-    unique = list(dict.fromkeys(analysis.diagnostics))
+    unique = once(analysis.diagnostics)
     shown = unique[:MAX_PUBLISHED]
     out = [to_lsp_diagnostic(analysis, d) for d in shown]
     left = len(unique) - len(shown)
@@ -45,6 +45,27 @@ def to_lsp_diagnostics(analysis: Analysis) -> list[lsp.Diagnostic]:
             )
         )
     return out
+
+
+def once(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics without repeats: the same code, place, message, hint and related
+    information (the first of them kept; quick fixes are gathered from all of them anyway)."""
+    seen: dict[tuple[object, ...], Diagnostic] = {}
+    for diag in diagnostics:
+        key = (
+            diag.code,
+            diag.file,
+            diag.line,
+            diag.column,
+            diag.end_line,
+            diag.end_column,
+            diag.message,
+            diag.hint,
+            tuple(diag.related),
+            tuple(diag.instances),
+        )
+        seen.setdefault(key, diag)
+    return list(seen.values())
 
 
 def diagnostic_span(analysis: Analysis, diag: Diagnostic) -> tuple[Loc, Loc] | None:

@@ -31,7 +31,7 @@ from graphspec.tools.lsp._instances import (
     written,
 )
 from graphspec.tools.lsp._ports import port_names
-from graphspec.tools.lsp.conversion import diagnostic_span
+from graphspec.tools.lsp.conversion import diagnostic_span, once
 from graphspec.tools.lsp.features import feature
 from graphspec.tools.lsp.index import Occurrence, ScopeInfo, ScopeKind, Symbol, SymbolKind
 from graphspec.tools.lsp.lookup import block_spec, include_at
@@ -94,7 +94,7 @@ def hover_at(analysis: Analysis, loc: Loc, *, diagnostics: bool = True) -> lsp.H
 def _diagnostics_at(analysis: Analysis, loc: Loc) -> list[Diagnostic]:
     """The diagnostics whose marked range holds ``loc``, each once."""
     out = []
-    for diag in dict.fromkeys(analysis.diagnostics):
+    for diag in once(analysis.diagnostics):
         span = diagnostic_span(analysis, diag)
         if span is not None and span[0] <= loc <= span[1]:
             out.append(diag)
