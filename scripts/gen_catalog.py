@@ -13,6 +13,9 @@ from typing import Any
 OUT = Path(__file__).resolve().parent.parent / "graphspec" / "data" / "keras_catalog.json"
 _EMPTY = inspect.Parameter.empty
 _SKIP_CLASSES = {"Layer", "InputSpec", "Input"}
+_FORWARDED = ("data_format",)
+"""Arguments a layer takes through ``**kwargs`` for a base class and writes into its config
+(``RandomContrast(0.1)`` saves ``data_format``): catalogued as the layer's own."""
 
 
 def _jsonable(value: Any) -> Any:
@@ -27,7 +30,26 @@ def _jsonable(value: Any) -> Any:
 
 
 def _signature(cls: type) -> dict[str, Any]:
-    return _parameters(cls.__init__, skip=1)
+    found = _parameters(cls.__init__, skip=1)
+    if found["kwargs"]:
+        found["args"].update(_forwarded(cls, found["args"]))
+    return found
+
+
+def _forwarded(cls: type, own: dict[str, Any]) -> dict[str, Any]:
+    """The :data:`_FORWARDED` arguments a base class takes from ``cls``'s ``**kwargs``."""
+    out: dict[str, Any] = {}
+    for parent in cls.__mro__[1:]:
+        init = vars(parent).get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters
+        for name in _FORWARDED:
+            if name in params and name not in own and name not in out:
+                out[name] = {"default": _jsonable(params[name].default)}
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+            break
+    return out
 
 
 def _parameters(fn: Any, *, skip: int = 0) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,6 +21,7 @@ __all__ = [
     "ArgInfo",
     "CallSignature",
     "LayerSignature",
+    "auto_name",
     "call_signature",
     "canonical_type",
     "catalog",
@@ -188,6 +190,20 @@ def layer_module(type_name: str) -> str | None:
     entry = catalog()["layers"].get(type_name) or {}
     module = entry.get("module")
     return str(module) if module else None
+
+
+def auto_name(type_name: str) -> str:
+    """The name Keras gives the first unnamed layer of a class (its class name in snake case).
+
+    graphspec names a nested layer (``Bidirectional``'s ``layer``, an ``RNN``'s ``cell``) so when
+    the spec gives it no ``name``: the same in every process, whatever Keras made before.
+
+    >>> auto_name("GRU"), auto_name("LSTMCell"), auto_name("Conv2D"), auto_name("MaxPool2D")
+    ('gru', 'lstm_cell', 'conv2d', 'max_pooling2d')
+    """
+    name = re.sub(r"\W+", "", canonical_type(type_name))  # Keras's naming.to_snake_case
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def object_class(kind: str, name: str) -> str | None:

@@ -12,6 +12,7 @@ from graphspec.base.catalog import (
     FORBIDDEN_LAYERS,
     NESTED_LAYER_ARGS,
     LayerSignature,
+    auto_name,
     layer_module,
     layer_names,
     layer_signature,
@@ -107,7 +108,7 @@ def _layer_args(
             handler(raw, out)
             continue
         if key in nested:
-            value = _nested_layer(state, name, key, raw)
+            value = _nested_layer(state, name, type_name, key, raw)
         elif object_kind(key) is not None:
             value = named_object(state, name, type_name, key, raw)
         elif _is_serialized(raw):
@@ -197,9 +198,11 @@ def _collapsed(key: str, value: Any) -> Any:
     return value
 
 
-def _nested_layer(state: ImportState, name: str, key: str, raw: Any) -> Any:
+def _nested_layer(state: ImportState, name: str, owner: str, key: str, raw: Any) -> Any:
     if raw is None:
         return None
+    if isinstance(raw, list):  # StackedRNNCells: a list of cells
+        return [_nested_layer(state, name, owner, key, item) for item in raw]
     if not isinstance(raw, Mapping):
         state.problem(name, key, f"nested layer `{key}` has no spec form")
         return None
@@ -207,7 +210,26 @@ def _nested_layer(state: ImportState, name: str, key: str, raw: Any) -> Any:
     if type_name is None:
         return None
     config = {k: v for k, v in (raw.get("config") or {}).items() if k not in _SET_BY_WRAPPER}
-    return node_args(state, f"{name}.{key}", type_name, config)
+    args = node_args(state, f"{name}.{key}", type_name, config)
+    inner = _nested_name(owner, key, config.get("name"))
+    if isinstance(inner, str) and inner != auto_name(type_name):
+        return {"type": type_name, "name": inner, **args}  # kept: the compiler names it so
+    return args
+
+
+_WRAPPER_PREFIXES: Final = {
+    ("Bidirectional", "layer"): "forward_",
+    ("Bidirectional", "backward_layer"): "backward_",
+}
+"""Prefixes a wrapper adds to its nested layer's name (Keras's ``Bidirectional``)."""
+
+
+def _nested_name(owner: str, key: str, name: Any) -> Any:
+    """The name to give a nested layer so that its wrapper names it ``name`` again."""
+    prefix = _WRAPPER_PREFIXES.get((owner, key))
+    if prefix and isinstance(name, str) and name.startswith(prefix):
+        return name[len(prefix) :]
+    return name
 
 
 def _multi_head_attention(

@@ -17,6 +17,7 @@ from graphspec.base.catalog import (
     NESTED_LAYER_ARGS,
     POSITIONAL_CALLS,
     TUPLE_ARGS,
+    auto_name,
     layer_module,
     layer_names,
     named_objects,
@@ -409,8 +410,12 @@ def _nested_layer(key: str, value: Any) -> Any:
             f"`{key}` must be a layer mapping such as `{{type: LSTM, units: 8}}`; found {value!r}",
         )
     type_name = value["type"]
-    kwargs = _layer_kwargs(type_name, {k: v for k, v in value.items() if k != "type"})
-    return _layer_class(type_name)(**kwargs)
+    kwargs = _layer_kwargs(type_name, {k: v for k, v in value.items() if k not in _NOT_ARGS})
+    return _layer_class(type_name)(**kwargs, name=value.get("name") or auto_name(type_name))
+
+
+_NOT_ARGS: Final = ("type", "name")
+"""Keys of a nested layer mapping that are not constructor arguments of its own."""
 
 
 def _named_object(kind: str, key: str, value: Any) -> Any:

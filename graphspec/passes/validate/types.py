@@ -301,5 +301,19 @@ def _check_nested(c: CheckContext, node: IRNode, key: str, value: Any, path: Pat
         )
         return
     sig = _check_type(c, node, value["type"], (*path, "type"))
+    name = value.get("name")
+    if name is not None and (not isinstance(name, str) or not name or "/" in name):
+        c.report(
+            "E203",
+            f"node `{node.name}`: the `name` of its nested `{key}` must be a non-empty string "
+            f"without `/`; found {yaml_text(name)}",
+            node=node,
+            path=(*path, "name"),
+            hint="leave it out: graphspec names a nested layer after its class (`gru`)",
+        )
     if sig is not None:
-        _check_args(c, node, sig, {k: v for k, v in value.items() if k != "type"}, path)
+        _check_args(c, node, sig, {k: v for k, v in value.items() if k not in _NESTED_KEYS}, path)
+
+
+_NESTED_KEYS = ("type", "name")
+"""Keys of a nested layer mapping that are not constructor arguments: its class and its name."""
