@@ -19,7 +19,12 @@ from graphspec.base.catalog import (
     object_class,
     object_kind,
 )
-from graphspec.base.custom_layers import custom_layer_signature, custom_layers
+from graphspec.base.custom_layers import (
+    custom_layer_signature,
+    custom_layers,
+    takes_name,
+    user_layer,
+)
 
 __all__ = ["MODEL_CLASSES", "dtype_name", "node_args", "type_of"]
 
@@ -64,6 +69,31 @@ def type_of(state: ImportState, name: str, layer: Mapping[str, Any]) -> str | No
 
 def _allowed_layers() -> frozenset[str]:
     return frozenset(layer_names())
+
+
+def _user_layer_problems(
+    state: ImportState, name: str, type_name: str, config: Mapping[str, Any]
+) -> None:
+    """What a class of the user's own must change before its layers can be written in a spec."""
+    entry = user_layer(type_name)
+    sig = custom_layer_signature(type_name)
+    if entry is None or sig is None:
+        return
+    if not takes_name(type_name):
+        state.problem(
+            name,
+            type_name,
+            f"{entry.qualname}.__init__ takes no `name` (graphspec names every layer): add "
+            "`**kwargs` and pass them on with `super().__init__(**kwargs)`",
+        )
+    for arg in sig.required:
+        if arg not in config:
+            state.problem(
+                name,
+                type_name,
+                f"its config has no `{arg}`, a required argument of {entry.qualname}.__init__: "
+                f"return it from get_config() (`{{**super().get_config(), {arg!r}: ...}}`)",
+            )
 
 
 def _registered_name(cls: str) -> str | None:
@@ -129,6 +159,8 @@ def _layer_args(
         out[key] = _collapsed(key, value)
     if type_name in LOOKUPS:
         lookup_args(state, name, type_name, config, out)
+    if user_layer(type_name) is not None:
+        _user_layer_problems(state, name, type_name, config)
     fix = _POST.get(type_name)
     return fix(out, config, build) if fix is not None else out
 

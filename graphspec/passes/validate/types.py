@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from graphspec.base.catalog import (
     FORBIDDEN_KEYS,
@@ -17,7 +17,7 @@ from graphspec.base.catalog import (
     named_objects,
     object_kind,
 )
-from graphspec.base.custom_layers import custom_layer_signature
+from graphspec.base.custom_layers import custom_layer_signature, takes_name, user_layer
 from graphspec.base.source import Path, describe_surprise
 from graphspec.base.suggest import did_you_mean, suggest
 from graphspec.errors import Severity
@@ -68,6 +68,8 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
         return None
     custom = custom_layer_signature(type_name)
     if custom is not None:
+        if not takes_name(type_name):
+            _unnamable(c, node, type_name, path)
         return custom
     if type_name in FORBIDDEN_LAYERS:
         c.report(
@@ -76,30 +78,75 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
             f"{FORBIDDEN_LAYERS[type_name]}",
             node=node,
             path=path,
-            hint="register a custom layer from Python with graphspec.register_layer(cls)",
+            hint=_FORBIDDEN_HINTS.get(type_name, _DECLARE),
         )
         return None
-    if "." in type_name or ":" in type_name:
+    if any(mark in type_name for mark in ".:>/"):
         c.report(
             "E204",
-            f"node `{node.name}`: `{type_name}` is not a class of keras.layers; "
+            f"node `{node.name}`: `{type_name}` is not a layer class graphspec knows; "
             "graphspec never imports modules named in a spec",
             node=node,
             path=path,
-            hint="use a keras.layers class name, or register your own layer from Python",
+            hint=_dotted_hint(type_name),
         )
         return None
     sig = layer_signature(type_name)
     if sig is None:
+        found = did_you_mean(type_name, layer_names())
         c.report(
             "E201",
             f"node `{node.name}`: unknown layer type `{type_name}`",
             node=node,
             path=path,
-            hint=did_you_mean(type_name, layer_names())
-            or "types are class names from keras.layers, e.g. Dense, Conv2D",
+            hint=(
+                f"{found} "
+                if found
+                else "types are class names from keras.layers (Dense, "
+                "Conv2D) or KerasHub (TransformerEncoder); "
+            )
+            + f"{'A' if found else 'a'} layer class of your own is named once its package is "
+            "declared: `--layers MODULE`",
         )
     return sig
+
+
+_DECLARE: Final = (
+    "a layer class of your own is named once you declare its package: `--layers MODULE`, "
+    "GRAPHSPEC_LAYERS=MODULE or `[tool.graphspec] layers` in pyproject.toml (docs/security.md)"
+)
+_FORBIDDEN_HINTS: Final = {"Lambda": None, "InputLayer": None, "Wrapper": None}
+"""Refused classes whose reason says all (no "declare your package" hint: it would not help)."""
+
+
+def _dotted_hint(type_name: str) -> str:
+    """For ``mypkg.Scale``: declare ``mypkg``, then write ``type: Scale``."""
+    module, _, name = (
+        type_name.replace(":", ".").replace(">", ".").replace("/", ".").rpartition(".")
+    )
+    if module and name[:1].isupper() and name.isidentifier():
+        top = module.split(".")[0]
+        return (
+            f"if `{name}` is a layer class of your own package, declare the package (e.g. "
+            f"`--layers {top}`, GRAPHSPEC_LAYERS={top} or `[tool.graphspec] layers = "
+            f'["{top}"]` in pyproject.toml) and write `type: {name}`'
+        )
+    return "use a class name from keras.layers, e.g. Dense, Conv2D"
+
+
+def _unnamable(c: CheckContext, node: IRNode, type_name: str, path: Path) -> None:
+    """E209: graphspec names every layer, and this class's constructor takes no ``name``."""
+    entry = user_layer(type_name)
+    where = entry.qualname if entry is not None else type_name
+    c.report(
+        "E209",
+        f"node `{node.name}`: {where}.__init__ takes no `name`, and graphspec names every "
+        "layer after its node",
+        node=node,
+        path=path,
+        hint=f"add `**kwargs` to {type_name}.__init__ and pass them on: "
+        "`super().__init__(**kwargs)` (Keras needs it to load a saved model too)",
+    )
 
 
 @graph_check("arguments")
