@@ -76,7 +76,7 @@ pyproject.toml may declare layer packages."""
 def load_layer_packages(args: argparse.Namespace) -> None:
     """Import the layer packages this run declares (flags, environment, pyproject.toml files
     near its specs and the working directory); :class:`LayerPackageError` when one fails."""
-    if not hasattr(args, "layers"):
+    if not hasattr(args, "layers") or getattr(args, "_layers_later", False):
         return
     starts: list[Path] = []
     for attribute in _SPEC_ARGUMENTS:

@@ -18,6 +18,7 @@ from graphspec.base.catalog import (
     layer_signature,
     object_class,
     object_kind,
+    saved_names,
 )
 from graphspec.base.custom_layers import (
     custom_layer_signature,
@@ -37,6 +38,12 @@ _SAME_WHEN_NONE: Final[dict[str, Any]] = {"activation": "linear", "data_format":
 _COLLAPSIBLE: Final = frozenset({"kernel_size", "strides", "pool_size", "dilation_rate", "size"})
 """Tuple arguments written as one number when every entry is equal (``kernel_size: 3``)."""
 
+_BUILD_STATE: Final[dict[str, tuple[str, ...]]] = {
+    "TransformerDecoder": ("decoder_sequence_shape", "encoder_sequence_shape"),
+}
+"""Config keys that record the input shapes a layer was built for (KerasHub's decoder), not
+constructor arguments: the spec's edges give them again."""
+
 _SET_BY_WRAPPER: Final = frozenset({"zero_output_for_mask"})
 """Config keys of a nested layer that its wrapper (``Bidirectional``) sets by itself."""
 
@@ -52,6 +59,12 @@ def type_of(state: ImportState, name: str, layer: Mapping[str, Any]) -> str | No
     home = layer_module(cls)
     if home is not None and module in (None, home):
         return cls  # a layer Keras ships with its applications (the catalog says where it lives)
+    saved_module, registered = saved_names(cls)
+    if saved_module is not None and (module, layer.get("registered_name")) == (
+        saved_module,
+        registered,
+    ):
+        return cls  # KerasHub's (the catalog records what a saved file says of it)
     if cls in MODEL_CLASSES:
         state.problem(name, cls, "a nested model inside a layer argument has no spec form")
     elif cls in FORBIDDEN_LAYERS:
@@ -149,6 +162,8 @@ def _layer_args(
         info = sig.arg(key) if sig is not None else None
         if info is None and type_name in LOOKUPS and key in CONFIG_ONLY:
             continue  # checked with the vocabulary by lookup_args
+        if info is None and key in _BUILD_STATE.get(type_name, ()):
+            continue
         if info is None:
             if value in (None, False):  # a config-only key at its neutral value
                 continue

@@ -11,7 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
 from graphspec.api import CheckResult, check
-from graphspec.backends.keras.loading import import_keras_quietly
+from graphspec.backends.keras.loading import import_keras_quietly, quiet_native_stderr
 from graphspec.base.catalog import (
     FORBIDDEN_LAYERS,
     NESTED_LAYER_ARGS,
@@ -403,8 +403,16 @@ def _layer_class(type_name: str) -> type:
         )
     import keras
 
-    module = layer_module(type_name)  # Keras's own application layers (LayerScale, …)
-    home = keras.layers if module is None else importlib.import_module(module)
+    module = layer_module(type_name)  # Keras's application layers (LayerScale, …), KerasHub's
+    try:
+        with quiet_native_stderr():
+            home = keras.layers if module is None else importlib.import_module(module)
+    except ImportError as exc:
+        raise _Refused(
+            "E210",
+            f"layer type `{type_name}` is KerasHub's, and KerasHub cannot be imported here: {exc}",
+            "pip install 'graphspec[hub]' (or keras-hub)",
+        ) from None
     cls = getattr(home, type_name, None)
     if not isinstance(cls, type):
         raise _Refused(

@@ -39,6 +39,7 @@ __all__ = [
     "Declaration",
     "declarations",
     "find_pyproject",
+    "layers_for",
     "load_packages",
     "loaded_packages",
     "register_layer",
@@ -151,6 +152,36 @@ def load_packages(found: Iterable[Declaration]) -> list[custom_layers.UserLayer]
     return added
 
 
+_FAILED: dict[str, str] = {}
+"""Declared modules that could not be used, with the message (not retried in this process)."""
+
+
+def layers_for(file: str | os.PathLike[str] | None, flags: Sequence[str] = ()) -> list[str]:
+    """For long-running tools (the language server, the viewer): load what ``file``'s setting
+    declares (``flags``, ``GRAPHSPEC_LAYERS``, the nearest ``pyproject.toml``); the messages of
+    the packages that cannot be used, instead of raising.
+
+    A package is imported once per process (a change to it needs a restart); one that failed is
+    not tried again.
+    """
+    starts = [Path(file)] if file is not None else [Path.cwd()]
+    try:
+        found = declarations(flags, starts=starts)
+    except LayerPackageError as err:
+        return [str(err)]
+    problems = []
+    for item in found:
+        if item.module in _FAILED:
+            problems.append(_FAILED[item.module])
+            continue
+        try:
+            load_packages([item])
+        except LayerPackageError as err:
+            _FAILED[item.module] = str(err)
+            problems.append(str(err))
+    return problems
+
+
 def loaded_packages() -> dict[str, tuple[str, ...]]:
     """The modules loaded so far and the spec types each brought."""
     return dict(_LOADED)
@@ -165,6 +196,7 @@ def reset() -> None:
                 del SHAPE_RULES[name]
                 _KERAS_RULES.discard(name)
     _LOADED.clear()
+    _FAILED.clear()
 
 
 def use_layers(*modules: str) -> list[str]:

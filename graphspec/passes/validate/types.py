@@ -12,6 +12,9 @@ from graphspec.base.catalog import (
     RESERVED_LAYER_ARGS,
     LayerSignature,
     cell_names,
+    hub_installed,
+    hub_left_out,
+    is_hub_layer,
     layer_names,
     layer_signature,
     named_objects,
@@ -30,6 +33,7 @@ __all__: list[str] = []
 
 @graph_check("types")
 def _check_types(c: CheckContext) -> None:
+    hub: list[IRNode] = []
     for node in c.graph.layers:
         if node.broken or not node.is_layer:
             continue
@@ -50,6 +54,25 @@ def _check_types(c: CheckContext) -> None:
             continue
         if sig is not None:
             c.typed[node.name] = sig
+            if is_hub_layer(sig.type):
+                hub.append(node)
+    if hub and not hub_installed():
+        _hub_missing(c, hub)
+
+
+def _hub_missing(c: CheckContext, nodes: list[IRNode]) -> None:
+    """E210, once: KerasHub layers are named and KerasHub is not installed here."""
+    first = nodes[0]
+    others = f" (and {', '.join(f'`{n.name}`' for n in nodes[1:4])}" if len(nodes) > 1 else ""
+    others += " …)" if len(nodes) > 4 else (")" if others else "")
+    c.report(
+        "E210",
+        f"node `{first.name}`{others}: {first.type} is a KerasHub layer, and KerasHub is not "
+        "installed here",
+        node=first,
+        path=(*first.spec_path, "type"),
+        hint="pip install 'graphspec[hub]' (or keras-hub)",
+    )
 
 
 def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> LayerSignature | None:
@@ -79,6 +102,15 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
             node=node,
             path=path,
             hint=_FORBIDDEN_HINTS.get(type_name, _DECLARE),
+        )
+        return None
+    left_out = hub_left_out(type_name)
+    if left_out is not None and layer_signature(type_name) is None:
+        c.report(
+            "E204",
+            f"node `{node.name}`: KerasHub's `{type_name}` cannot be a node: {left_out}",
+            node=node,
+            path=path,
         )
         return None
     if any(mark in type_name for mark in ".:>/"):
