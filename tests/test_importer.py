@@ -188,7 +188,10 @@ def test_custom_and_lambda_layers_are_listed() -> None:
     ] or [name for name, _, _ in info.value.layers] == ["scale", "plus_one"]
     message = str(info.value)
     assert "`scale` (_Scale" in message and "`plus_one` (Lambda)" in message
-    assert "graphspec.register_layer" in message
+    assert (
+        "declare the package that defines `_Scale` with `--layers tests.test_importer`" in message
+    )
+    assert "`plus_one` (Lambda): not allowed in a spec: it runs arbitrary Python code" in message
 
 
 def test_keras_ops_outside_the_expression_table_are_listed() -> None:

@@ -48,12 +48,11 @@ def _classes(found: list[str]) -> str:
 
 
 def _package(found: list[str]) -> str:
-    """The top package a saved file names for the classes (only words in a hint: never imported)."""
+    """The module a saved file says defines the classes (only words in a hint: never imported)."""
     for cls in found:
         _, sep, module = cls.partition(", module ")
-        top = module.split(".")[0]
-        if sep and top.isidentifier() and top not in ("__main__", "keras"):
-            return top
+        if sep and all(p.isidentifier() for p in module.split(".")) and module != "__main__":
+            return module
     return "MODULE"
 
 

@@ -116,7 +116,7 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
     if any(mark in type_name for mark in ".:>/"):
         c.report(
             "E204",
-            f"node `{node.name}`: `{type_name}` is not a layer class graphspec knows; "
+            f"node `{node.name}`: `{type_name}` is not a class of keras.layers; "
             "graphspec never imports modules named in a spec",
             node=node,
             path=path,
@@ -147,8 +147,12 @@ _DECLARE: Final = (
     "a layer class of your own is named once you declare its package: `--layers MODULE`, "
     "GRAPHSPEC_LAYERS=MODULE or `[tool.graphspec] layers` in pyproject.toml (docs/security.md)"
 )
-_FORBIDDEN_HINTS: Final = {"Lambda": None, "InputLayer": None, "Wrapper": None}
-"""Refused classes whose reason says all (no "declare your package" hint: it would not help)."""
+_FORBIDDEN_HINTS: Final = {
+    "Lambda": 'e.g. `{expr: "x * sigmoid(x)"}` (docs/spec-format.md, expressions)',
+    "InputLayer": "declare it under `inputs:`, e.g. `inputs: {x: {shape: [28, 28, 1]}}`",
+    "Wrapper": "use one of its subclasses: Bidirectional, TimeDistributed",
+}
+"""Refused classes whose hint is not "declare your package" (it would not help)."""
 
 
 def _dotted_hint(type_name: str) -> str:
