@@ -317,3 +317,25 @@ def test_the_viewer_draws_user_layers(
     page = build_page(project / "model.yaml")
     assert page["svg"] and "ChannelScale" in page["svg"]
     assert not [d for d in page["diagnostics"] if d["severity"] == "error"]
+
+
+def test_every_command_that_reads_specs_takes_layers() -> None:
+    from graphspec.cli.main import _parser
+
+    subs = next(a for a in _parser()._actions if a.dest == "command").choices
+    readers = sorted(n for n, p in subs.items() if any(a.dest == "layers" for a in p._actions))
+    assert readers == sorted(
+        [
+            "validate",
+            "summary",
+            "render",
+            "view",
+            "compile",
+            "import",
+            "codegen",
+            "fit",
+            "compare",
+            "lsp",
+        ]
+    )
+    assert sorted(set(subs) - set(readers)) == ["doctor", "schema"]
