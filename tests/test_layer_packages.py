@@ -339,3 +339,15 @@ def test_every_command_that_reads_specs_takes_layers() -> None:
         ]
     )
     assert sorted(set(subs) - set(readers)) == ["doctor", "schema"]
+
+
+def test_declaring_keras_hub_changes_nothing(elsewhere: Path, run_cli: Callable[..., Any]) -> None:
+    """Its layers are catalogued types already: declaring it is accepted, imports nothing, adds none."""
+    pytest.importorskip("keras_hub")
+    spec = elsewhere / "s.yaml"
+    spec.write_text(
+        "inputs: {x: {shape: [4, 8]}}\nnodes: {e: {type: TransformerEncoder, "
+        "intermediate_dim: 8, num_heads: 2}}\n"
+    )
+    assert run_cli("validate", str(spec), "--layers", "keras_hub").status == 0
+    assert packages.loaded_packages() == {"keras_hub": ()}

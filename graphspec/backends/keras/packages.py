@@ -51,6 +51,8 @@ ENV_VAR: Final = "GRAPHSPEC_LAYERS"
 """The environment variable naming layer packages, comma-separated."""
 
 _MODULE_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+_CATALOGUED: Final = frozenset({"keras", "keras_hub"})
+"""Packages whose layers graphspec's catalogs hold already: declaring them adds nothing."""
 _LOADED: dict[str, tuple[str, ...]] = {}
 """Each module loaded so far -> the spec types it brought (loading twice is a no-op)."""
 
@@ -215,6 +217,8 @@ def _load(item: Declaration) -> tuple[str, ...]:
             "it by (`my_layers`, `my_package.layers`), with its folder on PYTHONPATH or beside "
             "the pyproject.toml that declares it"
         )
+    if item.module.split(".")[0] in _CATALOGUED:
+        return ()  # `--layers keras_hub`: its layers are catalogued types already
     import_keras_quietly()  # the backend chosen first; TensorFlow's start-up logs muted
     before = set(custom_layers.custom_layers())
     module = _import(item)
