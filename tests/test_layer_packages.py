@@ -351,3 +351,22 @@ def test_declaring_keras_hub_changes_nothing(elsewhere: Path, run_cli: Callable[
     )
     assert run_cli("validate", str(spec), "--layers", "keras_hub").status == 0
     assert packages.loaded_packages() == {"keras_hub": ()}
+
+
+def test_the_editor_describes_user_layers(elsewhere: Path) -> None:
+    from graphspec.tools.lsp._describe import layer_doc, signature_text
+
+    graphspec.use_layers("my_layers")
+    assert layer_doc("ChannelScale") == (
+        "Multiply each channel by a learned factor (LayerScale without the fixed axis). "
+        "(my_layers.ChannelScale, your layer package)"
+    )
+    assert signature_text("PatchExtract") is not None
+    assert "patch_size" in (signature_text("PatchExtract") or "")
+
+
+def test_did_you_mean_knows_user_layers(elsewhere: Path) -> None:
+    graphspec.use_layers("my_layers")
+    result = graphspec.check("inputs: {x: {shape: [4]}}\nnodes: {s: {type: ChanelScale}}\n")
+    (error,) = result.errors
+    assert error.hint is not None and error.hint.startswith("did you mean `ChannelScale`?")

@@ -20,7 +20,12 @@ from graphspec.base.catalog import (
     named_objects,
     object_kind,
 )
-from graphspec.base.custom_layers import custom_layer_signature, takes_name, user_layer
+from graphspec.base.custom_layers import (
+    custom_layer_signature,
+    custom_layers,
+    takes_name,
+    user_layer,
+)
 from graphspec.base.source import Path, describe_surprise
 from graphspec.base.suggest import did_you_mean, suggest
 from graphspec.errors import Severity
@@ -125,7 +130,7 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
         return None
     sig = layer_signature(type_name)
     if sig is None:
-        found = did_you_mean(type_name, layer_names())
+        found = did_you_mean(type_name, [*layer_names(), *custom_layers()])
         c.report(
             "E201",
             f"node `{node.name}`: unknown layer type `{type_name}`",
