@@ -335,6 +335,7 @@ def test_every_command_that_reads_specs_takes_layers() -> None:
             "codegen",
             "fit",
             "compare",
+            "diff",
             "lsp",
         ]
     )

@@ -8,6 +8,7 @@ in ``GRAPHSPEC_LAYERS`` or in ``pyproject.toml`` (:mod:`graphspec.backends.keras
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -105,7 +106,7 @@ def custom_layer_signature(name: str) -> LayerSignature | None:
         return cached
     args: dict[str, ArgInfo] = {}
     var_kwargs = False
-    for pname, p in list(_parameters(entry.cls).items())[1:]:
+    for pname, p in _parameters(entry.cls).items():
         if p.kind is inspect.Parameter.VAR_KEYWORD:
             var_kwargs = True
         elif p.kind is not inspect.Parameter.VAR_POSITIONAL:
@@ -130,11 +131,12 @@ def takes_name(name: str) -> bool:
     return sig is None or sig.accepts_base_args or "name" in sig.args
 
 
-def _parameters(cls: type) -> Any:
+def _parameters(cls: type) -> Mapping[str, inspect.Parameter]:
+    """The constructor's parameters (``self`` left out)."""
     try:
-        return inspect.signature(cls.__init__).parameters
+        return inspect.signature(cls).parameters
     except (TypeError, ValueError):  # a C-level constructor: nothing to read
-        return {"self": None}
+        return {}
 
 
 def _plain(value: Any) -> Any:

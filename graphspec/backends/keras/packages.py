@@ -294,7 +294,9 @@ def _defined(keras: Any, package: str) -> dict[str, type]:
     from there; by class name."""
     base = keras.layers.Layer
     found: dict[str, type] = {}
-    modules = [m for name, m in list(sys.modules.items()) if _inside(name, package) and m]
+    modules = [
+        m for name, m in list(sys.modules.items()) if _inside(name, package) and m is not None
+    ]
     for module in modules:
         for name, obj in sorted(vars(module).items()):
             if (

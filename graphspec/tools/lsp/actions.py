@@ -28,7 +28,9 @@ def code_action(ls: GraphspecServer, params: lsp.CodeActionParams) -> list[lsp.C
         return None
     only = params.context.only
     if only and not any(
-        k.value.startswith("quickfix") or k == lsp.CodeActionKind.QuickFix for k in only
+        (k.value if isinstance(k, lsp.CodeActionKind) else k).startswith("quickfix")
+        or k == lsp.CodeActionKind.QuickFix
+        for k in only
     ):
         return None
     first = analysis.lines.loc(params.range.start)
