@@ -109,6 +109,13 @@ def test_without_a_declaration_a_spec_names_nothing(
     assert run.status == 1
     assert "unknown layer type `PatchExtract`" in run.err
     assert "declared: `--layers MODULE`" in run.err
+    scale = graphspec.check("inputs: {x: {shape: [4]}}\nnodes: {s: {type: Scale}}\n").errors[0]
+    assert scale.hint == (
+        "did you mean `LayerScale`? Or: a layer class of your own is named once its package is "
+        "declared: `--layers MODULE`"
+    )
+    typo = graphspec.check("inputs: {x: {shape: [4]}}\nnodes: {s: {type: Dnse}}\n").errors[0]
+    assert typo.hint == "did you mean `Dense`?"
     assert custom_layer("PatchExtract") is None
 
 

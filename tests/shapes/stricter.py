@@ -69,6 +69,11 @@ STRICTER: Final[dict[str, Stricter]] = {
         "Keras builds it on rank-4 inputs with wrongly sized projections; its einsums are "
         "(batch, sequence, features)",
     ),
+    "AlibiBias": Stricter(
+        _rank_is_not(4),
+        "its call refuses every rank but 4 (batch, heads, query, key); Keras's symbolic shape "
+        "never runs it",
+    ),
     **{
         name: Stricter(
             _longer_than_table,

@@ -166,6 +166,9 @@ class UnknownShape(Exception):
         self.hint = hint
 
 
+_USER_RULES: set[str] = set()
+"""Names whose rule a layer package registered (it may register them again, nothing else)."""
+
 UserRule = Callable[[LayerCall, list[Shape]], Any]
 """What a layer package registers: ``(layer, input shapes) -> ShapeResult | shape | [shapes]``."""
 
@@ -185,9 +188,9 @@ def user_shape_rule(*type_names: str) -> Callable[[UserRule], UserRule]:
     ...     return (*shape[:-1], shape[-1] * 2)
     >>> infer_layer(LayerCall("Doubler"), [(None, 3)]).output
     (None, 6)
-    >>> del SHAPE_RULES["Doubler"]
+    >>> del SHAPE_RULES["Doubler"]; _USER_RULES.discard("Doubler")
     """
-    taken = [name for name in type_names if has_rule(name)]
+    taken = [name for name in type_names if has_rule(name) and name not in _USER_RULES]
     if taken:
         raise ValueError(
             f"a shape rule for {', '.join(taken)} is registered already; a layer package gives "
@@ -199,7 +202,11 @@ def user_shape_rule(*type_names: str) -> Callable[[UserRule], UserRule]:
         def rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
             return _as_result(call, fn(call, list(inputs)))
 
+        for name in type_names:  # a package run again (reload, a notebook cell) replaces its own
+            if name in _USER_RULES:
+                del SHAPE_RULES[name]
         shape_rule(*type_names)(rule)
+        _USER_RULES.update(type_names)
         return fn
 
     return register

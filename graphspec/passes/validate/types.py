@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, Final
 
 from graphspec.base.catalog import (
@@ -130,20 +131,12 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
         return None
     sig = layer_signature(type_name)
     if sig is None:
-        found = did_you_mean(type_name, [*layer_names(), *custom_layers()])
         c.report(
             "E201",
             f"node `{node.name}`: unknown layer type `{type_name}`",
             node=node,
             path=path,
-            hint=(
-                f"{found} "
-                if found
-                else "types are class names from keras.layers (Dense, "
-                "Conv2D) or KerasHub (TransformerEncoder); "
-            )
-            + f"{'A' if found else 'a'} layer class of your own is named once its package is "
-            "declared: `--layers MODULE`",
+            hint=_unknown_hint(type_name),
         )
     return sig
 
@@ -158,6 +151,24 @@ _FORBIDDEN_HINTS: Final = {
     "Wrapper": "use one of its subclasses: Bidirectional, TimeDistributed",
 }
 """Refused classes whose hint is not "declare your package" (it would not help)."""
+
+
+def _unknown_hint(type_name: str) -> str:
+    """A typo gets its "did you mean"; another name (`Scale`, not `LayerScale`) also hears how a
+    layer of one's own becomes a type."""
+    names = [*layer_names(), *custom_layers()]
+    found = did_you_mean(type_name, names)
+    close = difflib.get_close_matches(type_name, names, n=1, cutoff=_TYPO)
+    if found and close:
+        return found
+    own = "a layer class of your own is named once its package is declared: `--layers MODULE`"
+    if found:
+        return f"{found} Or: {own}"
+    return f"types are class names from keras.layers (Dense, Conv2D) or KerasHub; {own}"
+
+
+_TYPO: Final = 0.8
+"""Similarity (difflib's ratio) from which an unknown type is taken for a typo of a known one."""
 
 
 def _dotted_hint(type_name: str) -> str:

@@ -1,8 +1,7 @@
-"""Shape rules for KerasHub's layers (``keras_hub.layers``): transformer blocks and embeddings.
+"""Shape rules for KerasHub's layers (``keras_hub.layers``): transformer blocks and embeddings."""
 
-Each rule follows the layer's ``build``/``call`` in KerasHub and is checked against it by
-``tests/shapes/test_hub_rules.py`` (shapes and parameter counts, Keras as the oracle).
-"""
+# Each rule follows the layer's ``build``/``call`` in KerasHub and is checked against it by
+# tests/shapes/test_hub_rules.py and the catalog oracle (shapes and parameter counts).
 
 from __future__ import annotations
 
