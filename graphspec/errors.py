@@ -14,6 +14,7 @@ __all__ = [
     "GraphSpecError",
     "GraphvizNotFoundError",
     "ImportModelError",
+    "LayerPackageError",
     "LoadError",
     "OutputError",
     "Severity",
@@ -146,6 +147,11 @@ class GraphSpecError(Exception):
 
 class UsageError(GraphSpecError, ValueError):
     """The caller used graphspec wrongly (bad option, missing file); exit status 2."""
+
+
+class LayerPackageError(UsageError):
+    """A layer package the user declared cannot be used (not importable, raised while imported,
+    defines no layer, two classes under one name); one located line, exit status 2."""
 
 
 class OutputError(UsageError):

@@ -88,7 +88,7 @@ class Writer:
                 f"Spec: {self.file}",
                 '"""',
             ]
-        lines = [*head, "", "import keras", *sorted(self.imports), "", ""]
+        lines = [*head, "", "import keras", *_import_lines(self.imports), "", ""]
         for function in self.functions.values():
             lines += [*function, "", ""]
         lines += [
@@ -250,3 +250,19 @@ class Writer:
             "keras.Model",
             [("inputs=", inputs), ("outputs=", outputs), ("name=", py(graph.name))],
         )
+
+
+def _import_lines(imports: set[str]) -> list[str]:
+    """``import m`` lines, then one ``from m import A, B`` per module (as ruff's isort sorts them).
+
+    >>> _import_lines({"from a import Y", "import keras_hub", "from a import X"})
+    ['import keras_hub', 'from a import X, Y']
+    """
+    plain = sorted(line for line in imports if line.startswith("import "))
+    names: dict[str, set[str]] = {}
+    for line in imports:
+        if line.startswith("from "):
+            module, _, name = line[len("from ") :].partition(" import ")
+            names.setdefault(module, set()).add(name)
+    froms = [f"from {m} import {', '.join(sorted(names[m]))}" for m in sorted(names)]
+    return plain + froms
