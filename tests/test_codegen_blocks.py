@@ -299,3 +299,18 @@ def test_what_compile_refuses_codegen_refuses() -> None:
     text = "inputs: {x: {shape: [4]}}\nnodes:\n  d: {type: Dense, units: 2, activation: {type: relu, x: 1}}\n"
     with pytest.raises(CompileError, match=r"an activation is named by a string"):
         _code(text)
+
+
+@pytest.mark.keras
+def test_one_copy_of_a_repeat_has_no_index() -> None:
+    """``repeat: ${depth}`` with depth 1 names the layers `enc.att`, not `enc.0.att`."""
+    from graphspec import compile as compile_spec
+    from tests._roundtrip import assert_same_model
+
+    namespace: dict[str, object] = {}
+    exec(compile(_code(ATTENTION), "encoder.py", "exec"), namespace)  # our own generated code
+    built = namespace["build_model"](depth=1)  # type: ignore[operator]
+    compiled = compile_spec(load(ATTENTION), params={"depth": 1})
+    assert [x.name for x in built.layers] == [x.name for x in compiled.layers]
+    assert "enc.att" in [x.name for x in built.layers]
+    assert_same_model(built, compiled)

@@ -114,13 +114,15 @@ def _assert_same(built: Any, compiled: Any, size: int) -> None:
 
 
 def _variant(result: CheckResult) -> dict[str, Any] | None:
-    """Other values of the spec's number params that still give a valid spec (doubled), if any."""
+    """Other values of the spec's number params that still give a valid spec (all doubled, else
+    one), if any; params computed from others (``${width * 4}``) are left to follow them."""
+    written = result.spec.params
     numbers = {
         k: v
         for k, v in result.graph.params.items()
-        if isinstance(v, int | float) and not isinstance(v, bool) and k in result.spec.params
+        if isinstance(v, int | float) and not isinstance(v, bool) and "${" not in str(written[k])
     }
-    tries = [dict.fromkeys(numbers)] + [{k: None} for k in numbers]
+    tries = [list(numbers)] + [[k] for k in numbers]
     for names in tries if numbers else []:
         changed = {k: numbers[k] * 2 for k in names}
         if check(result.spec, params=changed).ok:
