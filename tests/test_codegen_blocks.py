@@ -195,6 +195,24 @@ nodes:
   dist:  {expr: "sum(square(left - right), axis=-1, keepdims=True)"}
 """
 
+PORTS_AND_NAMES = """\
+graphspec: 1.1
+params: {mlp: 8}
+inputs: {x: {shape: [5, 3]}}
+blocks:
+  mlp:                  # a block named like a param
+    nodes:
+      h:   {type: Dense, units: "${mlp}"}
+  state:                # reads output 1 of what feeds its input
+    inputs: [seq]
+    nodes:
+      h:   {type: Dense, units: 2, inputs: "seq:1"}
+nodes:
+  lstm:  {type: LSTM, units: 4, return_state: true}
+  read:  {block: state, inputs: lstm}
+  head:  {block: mlp, inputs: read}
+"""
+
 
 def _code(text: str) -> str:
     return generate_python(load(text))
@@ -314,3 +332,16 @@ def test_one_copy_of_a_repeat_has_no_index() -> None:
     assert [x.name for x in built.layers] == [x.name for x in compiled.layers]
     assert "enc.att" in [x.name for x in built.layers]
     assert_same_model(built, compiled)
+
+
+def test_a_block_reading_a_second_tensor_of_its_input_is_inline() -> None:
+    code = _code(PORTS_AND_NAMES)
+    assert "_, lstm_1, _ = keras.layers.LSTM(" in code
+    assert 'read_h = keras.layers.Dense(units=2, name="read.h")(lstm_1)' in code
+
+
+def test_build_model_keeps_the_names_of_the_params() -> None:
+    code = _code(PORTS_AND_NAMES)
+    assert "def build_model(mlp=8) -> keras.Model:" in code
+    assert "def mlp_2(x, *, mlp, name: str):" in code
+    assert 'head = mlp_2(read_h, mlp=mlp, name="head")' in code

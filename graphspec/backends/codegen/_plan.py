@@ -87,6 +87,15 @@ def plan_calls(graph: Graph) -> Plan:
         and len(outputs[name]) == len(graph.block_specs[inst.block].outputs or [None])
         and len(inst.feeds) == len(graph.block_specs[inst.block].inputs)
     }
+    for node in graph:  # `x:1` of a block input: a function gets a tensor, not its layer's
+        inst = instances.get(node.instance or "")
+        if inst is None or inst.block not in graph.block_specs:
+            continue
+        placeholders = graph.block_specs[inst.block].inputs
+        for src, text in zip(node.inputs, node.input_refs, strict=False):
+            if ":" in text and text.rsplit(":", 1)[0] in placeholders:
+                inside = set(chains.get(graph.nodes[src].instance or "", []))
+                ok -= set(chains[inst.name]) - inside
     users: dict[str, set[str]] = {name: set() for name in instances}
     """Instance -> the innermost instances (or "" for the top level) using its outputs."""
     for node in graph:
