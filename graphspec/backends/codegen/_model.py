@@ -33,17 +33,12 @@ class Model:
     spec: Spec
     shapes: ShapeInfo | None
     plan: Plan = field(init=False)
-    used: set[tuple[str, int]] = field(init=False)
-    """Every ``(node, port)`` something reads (a node, a model output)."""
     sharers: set[str] = field(init=False)
     """Nodes whose layer another node calls too (their layer is one variable)."""
 
     def __post_init__(self) -> None:
         graph = self.graph
         self.plan = plan_calls(graph)
-        self.used = {(src, n.port(i)) for n in graph for i, src in enumerate(n.inputs)}
-        ports = graph.output_ports or [0] * len(graph.outputs)
-        self.used |= {(src, p) for (_, src), p in zip(graph.outputs, ports, strict=True)}
         self.sharers = {n.share for n in graph if n.share}
         self._free: dict[str, set[str]] = {}
 

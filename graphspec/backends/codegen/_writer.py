@@ -6,6 +6,7 @@ import ast
 from typing import Any
 
 from graphspec.backends.codegen._body import RESERVED, BlockFunction, Body
+from graphspec.backends.codegen._chain import write_chain
 from graphspec.backends.codegen._model import Model
 from graphspec.backends.codegen._params import Env, piece, value_ast
 from graphspec.backends.codegen._plan import Group
@@ -106,7 +107,7 @@ class Writer:
         body = Body(self, model, None, env, taken=set(idents.values()))
         kind, _ = graph.compiles_as()
         if kind == "Sequential":
-            body.chain(model_name)
+            write_chain(body, model_name)
         else:
             body.write(graph.output_nodes)
             body.lines += lines_of(_keras_model(body, model_name), INDENT, "return ")
@@ -140,7 +141,7 @@ class Writer:
         used = set(inputs.values()) | set(params.values()) | set(free.values())
         body = Body(self, model, inst, env, args=inputs, taken=used)
         if chain:
-            body.chain()
+            write_chain(body)
             doc = f"The layers of the block `{inst.block}`, named `{{name}}.<node>`."
             returns = "list[keras.layers.Layer]"
         else:
