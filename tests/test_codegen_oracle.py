@@ -46,6 +46,22 @@ def test_the_corpus_is_large_enough() -> None:
     assert len(CASES) >= MINIMUM, len(CASES)
 
 
+def test_the_corpus_finds_specs_wherever_they_are() -> None:
+    """Shipped specs, docs, test YAML files, spec texts built in test modules, keras.io models."""
+    from tests.hostile.test_table import CASES as HOSTILE
+    from tests.test_codegen_blocks import SELF_ATTENTION
+
+    found = {spec.id: spec for spec in valid_specs()}
+    shipped = [p for p in sorted((ROOT / "specs").rglob("*.yaml")) if "bad" not in p.parts]
+    libraries = {"specs/blocks/mobilenet_v3.yaml"}  # blocks only: no model to build
+    assert {str(p.relative_to(ROOT)) for p in shipped} - set(found) == libraries
+    assert any(i.startswith("docs/import.md#") for i in found)
+    warned = [c.source for c in HOSTILE if c.severity.value == "warning"]
+    assert warned and all(any(s.text == text for s in found.values()) for text in warned)
+    assert any(s.text == SELF_ATTENTION for s in found.values())  # MultiHeadAttention in a block
+    assert len(keras_examples()) >= 30
+
+
 def _checked(case: CorpusSpec | str) -> tuple[CheckResult, int]:
     """The case checked, and the size of variable dimensions its inputs may take."""
     if isinstance(case, CorpusSpec):
