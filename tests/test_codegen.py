@@ -109,3 +109,14 @@ def test_the_example_of_the_docs_is_what_codegen_writes() -> None:
     assert spec is not None and code is not None
     written = generate_python(load_text(spec.group(1), file="encoder.yaml", name="encoder"))
     assert written == code.group(1)
+
+
+def test_a_pinned_backend_keeps_the_file_ruff_clean() -> None:
+    from tests._ruff import ruff_problems
+    from tests.test_application_layers import SPEC  # layers imported from Keras's modules
+
+    code = generate_python(load(SPEC), backend="jax")
+    assert (
+        'os.environ["KERAS_BACKEND"] = "jax"  # before Keras is imported\n\nimport keras\n' in code
+    )
+    assert ruff_problems(code) == []

@@ -12,10 +12,7 @@ parameter count and predictions after copying the weights. When the spec has par
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,11 +20,10 @@ import pytest
 from graphspec import check
 from graphspec.api import CheckResult
 from graphspec.backends.codegen import generate_python
+from tests._ruff import ruff_problems
 from tests._spec_corpus import ROOT, CorpusSpec, keras_examples, valid_specs
 
 pytestmark = pytest.mark.keras
-
-_RUFF = str(Path(sys.executable).parent / "ruff")  # the environment's own ruff
 
 SLOW_PARAMETERS = 10_000_000
 """Specs of larger models (a whole EfficientNetB7) run with ``make test-all`` only."""
@@ -71,29 +67,6 @@ def _checked(case: CorpusSpec | str) -> tuple[CheckResult, int]:
 
     build: Callable[[], Any] = getattr(_keras_examples, case)
     return check(from_keras(build())), 40  # long enough for the examples' kernels
-
-
-def _ruff(source: str) -> list[str]:
-    """What ``ruff check`` and ``ruff format --check`` say: under the project's configuration,
-    and formatted at ruff's default line length too (a user's project without one)."""
-    name = str(ROOT / "generated_model.py")  # inside the project: its pyproject.toml applies
-    runs = [
-        ["check", "--no-cache"],
-        ["format", "--check", "--diff", "--no-cache"],
-        ["format", "--check", "--diff", "--no-cache", "--config", "line-length = 88"],
-    ]
-    problems = []
-    for args in runs:
-        run = subprocess.run(
-            [_RUFF, *args, "--stdin-filename", name, "-"],
-            input=source,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if run.returncode != 0:
-            problems.append(" ".join(args) + ":\n" + run.stdout + run.stderr)
-    return problems
 
 
 def _build(source: str, **params: Any) -> Any:
@@ -164,7 +137,7 @@ def test_generated_code_builds_the_compiled_model(case: CorpusSpec | str) -> Non
             _build(source)
         return
     source = generate_python(result)
-    assert _ruff(source) == []
+    assert ruff_problems(source) == []
     _assert_same(_build(source), compiled, size)
     changed = _variant(result)
     if changed is not None:
