@@ -213,6 +213,22 @@ nodes:
   head:  {block: mlp, inputs: read}
 """
 
+FED_BY_ITSELF = """\
+graphspec: 1.1
+inputs: {x: {shape: [4]}}
+blocks:
+  two:
+    inputs: [a, b]
+    nodes:
+      da: {type: Dense, units: 4, inputs: a}
+      db: {type: Dense, units: 3, inputs: b}
+    outputs: [da, db]
+nodes:
+  t:   {block: two, inputs: [x, mid]}     # its second input depends on its first output
+  mid: {type: Dense, units: 4, inputs: t}
+  out: {type: Concatenate, inputs: [mid, t.db]}
+"""
+
 
 def _code(text: str) -> str:
     return generate_python(load(text))
@@ -345,3 +361,10 @@ def test_build_model_keeps_the_names_of_the_params() -> None:
     assert "def build_model(mlp=8) -> keras.Model:" in code
     assert "def mlp_2(x, *, mlp, name: str):" in code
     assert 'head = mlp_2(read_h, mlp=mlp, name="head")' in code
+
+
+def test_an_instance_fed_by_its_own_output_is_inline() -> None:
+    code = _code(FED_BY_ITSELF)
+    assert "def two(" not in code
+    assert 't_da = keras.layers.Dense(units=4, name="t.da")(x)' in code
+    assert 't_db = keras.layers.Dense(units=3, name="t.db")(mid)' in code

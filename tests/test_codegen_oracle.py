@@ -99,7 +99,7 @@ def _assert_same(built: Any, compiled: Any, size: int) -> None:
 
     assert type(built) is type(compiled)
     assert _layers(built) == _layers(compiled)
-    assert_same_model(built, compiled, size=size)
+    assert_same_model(built, compiled, size=size, by_layer=True)
 
 
 def _variant(result: CheckResult) -> dict[str, Any] | None:

@@ -12,18 +12,17 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
-import networkx as nx
-
 from graphspec.backends.codegen._model import Model, strip_port
 from graphspec.backends.codegen._params import Env, source, template, value_ast
 from graphspec.backends.codegen._plan import Group
 from graphspec.backends.codegen._source import (
     INDENT,
     Call,
+    Item,
     Raw,
     Seq,
+    call_lines,
     expr_piece,
-    flat,
     identifier,
     layer_expr,
     lines_of,
@@ -110,7 +109,8 @@ class Body:
         return self.model.plan.holder[instance] if instance else None
 
     def members(self) -> list[str | Group]:
-        """The nodes and calls of this body, each after its inputs (written order kept)."""
+        """The nodes and calls of this body, each after its inputs: in the order the compiler
+        makes them (:meth:`~graphspec.ir.graph.Graph.topological_order`), a call as one."""
         model, graph = self.model, self.model.graph
         here = self.root_name
         nodes = graph.nodes if self.root is None else self.root.nodes
@@ -126,19 +126,15 @@ class Body:
                     groups[key] = group
                 current = graph.instances[current].parent
             key_of[name] = key
-        order = {name: i for i, name in enumerate(nodes)}
-        dag: Any = nx.DiGraph()
-        first: dict[str, int] = {}
+        deps: dict[str, list[str]] = {}
         for name in nodes:
             key = key_of[name]
-            first[key] = min(first.get(key, order[name]), order[name])
-            dag.add_node(key)
+            found = deps.setdefault(key, [])
             for src in graph.nodes[name].inputs:
                 src_key = key_of.get(src)
                 if src_key is not None and src_key != key:
-                    dag.add_edge(src_key, key)
-        keys = nx.lexicographical_topological_sort(dag, key=lambda k: first[k])
-        return [groups.get(k) or k for k in keys]
+                    found.append(src_key)
+        return [groups.get(k) or k for k in _depth_first(deps)]
 
     def live(self, outputs: list[str]) -> set[str]:
         """The nodes of this body some output depends on (the others are left out)."""
@@ -356,13 +352,13 @@ class Body:
         nested model."""
         graph = self.model.graph
         owner = graph.nodes[node.layer_owner]
-        tail = self.call_tail(node)
+        args = self.call_args(node)
         if owner.model is None and owner.name not in self.model.sharers:
             piece = self.layer_piece(owner)
-            self.lines += lines_of(piece, INDENT, f"{self.targets(node)} = ", tail)
+            self.lines += call_lines(piece, args, INDENT, f"{self.targets(node)} = ")
             return
         layer = self.layer_var(owner)
-        self.lines.append(f"{INDENT}{self.targets(node)} = {layer}{tail}")
+        self.lines += call_lines(Raw(layer), args, INDENT, f"{self.targets(node)} = ")
 
     def layer_var(self, owner: IRNode) -> str:
         """The variable holding a shared layer or a nested model (made on first use)."""
@@ -407,26 +403,25 @@ class Body:
             lines.append(f"{INDENT}{var}.trainable = False")
         return lines
 
-    def call_tail(self, node: IRNode) -> str:
-        """``(x)``, ``([a, b])``, ``(query, value)`` or ``(x, initial_state=[h, c])``: how the
-        compiler calls the node's layer."""
+    def call_args(self, node: IRNode) -> list[Item]:
+        """``x``, ``[a, b]``, ``query, value`` or ``x, initial_state=[h, c]``: the arguments
+        the compiler calls the node's layer with."""
         values = [self.input_var(node, i) for i in range(len(node.inputs))]
         args, tensors = node.split_call(values)
         written = self.model.node_spec(node)
         raw_call = (written.call or {}) if written is not None else {}
-        named = []
+        named: list[Item] = []
         for key, value in node.call.items():
             if isinstance(value, CallTensors):
                 got = tensors[key]
-                named.append(
-                    f"{key}={'[' + ', '.join(got) + ']' if isinstance(got, list) else got}"
-                )
+                listed = Seq("[", [(None, v) for v in got], "]") if isinstance(got, list) else got
+                named.append((f"{key}=", listed))
             else:
                 made = self.value(raw_call.get(key), value, key, node.instance)
-                named.append(f"{key}={flat(plain('', made))}")
+                named.append((f"{key}=", plain("", made)))
         if node.type in POSITIONAL_CALLS or len(args) == 1:
-            return f"({', '.join([*args, *named])})"
-        return f"({', '.join(['[' + ', '.join(args) + ']', *named])})"
+            return [*((None, a) for a in args), *named]
+        return [(None, Seq("[", [(None, a) for a in args], "]")), *named]
 
     # -- calls of block functions -------------------------------------------------------------
 
@@ -525,6 +520,30 @@ def _refuse(node: IRNode, args: dict[str, Any], file: str, owner: str | None = N
                 related=(STOPPED,),
             )
             raise CompileError([diagnostic])
+
+
+def _depth_first(deps: dict[str, list[str]]) -> list[str]:
+    """The keys, each after those it depends on: a depth-first walk from each in turn, as
+    :meth:`~graphspec.ir.graph.Graph.topological_order` walks the nodes."""
+    order: list[str] = []
+    placed: dict[str, bool] = {}
+    for root in deps:
+        if root in placed:
+            continue
+        placed[root] = False
+        stack = [(root, iter(deps[root]))]
+        while stack:
+            name, pending = stack[-1]
+            for src in pending:
+                if src not in placed:
+                    placed[src] = False
+                    stack.append((src, iter(deps[src])))
+                    break
+            else:
+                stack.pop()
+                placed[name] = True
+                order.append(name)
+    return order
 
 
 def _holds_mapping(value: Any) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+import networkx as nx
+
 from graphspec.frontend.spec import BlockSpec
 from graphspec.ir.graph import BlockInstance, Graph
 
@@ -96,6 +98,14 @@ def plan_calls(graph: Graph) -> Plan:
             if ":" in text and text.rsplit(":", 1)[0] in placeholders:
                 inside = set(chains.get(graph.nodes[src].instance or "", []))
                 ok -= set(chains[inst.name]) - inside
+    for name in list(ok):  # a block input fed from its own output: not one call
+        inst = instances[name]
+        if len(inst.feeds) > 1:
+            after = nx.descendants(graph.dag, outputs[name][0]) if outputs[name] else set()
+            for out in outputs[name][1:]:
+                after |= nx.descendants(graph.dag, out)
+            if any(_node_of(feed) in after for feed in inst.feeds):
+                ok.discard(name)
     users: dict[str, set[str]] = {name: set() for name in instances}
     """Instance -> the innermost instances (or "" for the top level) using its outputs."""
     for node in graph:
@@ -136,6 +146,12 @@ def plan_calls(graph: Graph) -> Plan:
     for name in instances:
         plan.holder[name] = _holder(plan, graph, name)
     return plan
+
+
+def _node_of(feed: str) -> str:
+    """The node of a feed (``enc`` of ``enc:1``)."""
+    head, sep, tail = feed.rpartition(":")
+    return head if sep and tail.isdigit() else feed
 
 
 def _chain(graph: Graph, name: str) -> list[str]:

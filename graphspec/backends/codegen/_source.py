@@ -22,13 +22,16 @@ from graphspec.plugins.expr.syntax import Call as ExprCall
 from graphspec.plugins.expr.syntax import Const, ListExpr, Ref, Slice, Subscript
 
 __all__ = [
+    "HEAD_WIDTH",
     "INDENT",
     "WIDTH",
     "Alt",
     "Call",
+    "Item",
     "Raw",
     "Seq",
     "Tail",
+    "call_lines",
     "expr_piece",
     "flat",
     "identifier",
@@ -44,6 +47,12 @@ WIDTH: Final = 88
 """Lines longer than this are split (ruff's default width, so the file is stable under ruff)."""
 INDENT: Final = "    "
 _NOT_IDENT: Final = re.compile(r"\W+")
+_WRAPPED: Final = (" = ", "return ")
+"""Statements whose value ruff puts in parentheses when even its first line is too long."""
+HEAD_WIDTH: Final = 100
+"""How long ``x = function(`` may be before the value is put in parentheses: ruff's choice at
+this project's line length (at 88 it would put a head of 89 to 100 columns in parentheses too;
+only very long node names, as in some imported keras.applications models, make such heads)."""
 _AMBIGUOUS: Final = frozenset({"l", "O", "I"})
 """Names ruff's E741 refuses."""
 
@@ -126,10 +135,13 @@ def _flat_arg(key: str | None, value: Any) -> str:
     return flat(value) if key is None else f"{key}{flat(value)}"
 
 
-def lines_of(piece: Any, indent: str, lead: str = "", tail: str = "") -> list[str]:
-    """``piece`` on one line when it fits, else exploded one item per line (magic comma)."""
+def lines_of(
+    piece: Any, indent: str, lead: str = "", tail: str = "", *, force: bool = False
+) -> list[str]:
+    """``piece`` on one line when it fits, else (or when ``force``d) exploded one item per line
+    (a magic trailing comma keeps it so)."""
     one = f"{indent}{lead}{flat(piece)}{tail}"
-    if len(one) <= WIDTH:
+    if len(one) <= WIDTH and not force:
         return [one]
     if isinstance(piece, Alt):
         return lines_of(piece.long, indent, lead, tail)
@@ -141,11 +153,34 @@ def lines_of(piece: Any, indent: str, lead: str = "", tail: str = "") -> list[st
         head, close = f"{piece.func}(", ")"
     else:
         head, close = piece.open, piece.close
+    if len(f"{indent}{lead}{head}") > HEAD_WIDTH and lead.endswith(_WRAPPED):
+        inner = lines_of(piece, indent + INDENT, force=force)  # as ruff: `x = (` ... `)`
+        return [f"{indent}{lead}(", *inner, f"{indent}){tail}"]
     out = [f"{indent}{lead}{head}"]
     for key, value in _items(piece):
         out += lines_of(value, indent + INDENT, key or "", ",")
     out.append(f"{indent}{close}{tail}")
     return out
+
+
+def call_lines(callee: Any, args: list[Item], indent: str, lead: str = "") -> list[str]:
+    """``lead + callee(args)``: a layer and its call (``Dense(...)(x)``), split as ruff keeps
+    it: the layer's arguments one per line and the call after them when it fits, else the
+    call's arguments one per line too; a variable (a shared layer) before its call's."""
+    call = Call("", args)
+    one = f"{indent}{lead}{flat(callee)}{flat(call)}"
+    if len(one) <= WIDTH:
+        return [one]
+    head = f"{callee.func}(" if isinstance(callee, Call) else f"{flat(callee)}("
+    if len(f"{indent}{lead}{head}") > HEAD_WIDTH and lead.endswith(_WRAPPED):
+        inner = call_lines(callee, args, indent + INDENT)  # as ruff: `x = (` ... `)`
+        return [f"{indent}{lead}(", *inner, f"{indent})"]
+    if not isinstance(callee, Call | Seq):
+        return lines_of(Call(flat(callee), args), indent, lead, force=True)
+    exploded = lines_of(callee, indent, lead, force=True)
+    if len(exploded[-1] + flat(call)) <= WIDTH:
+        return [*exploded[:-1], exploded[-1] + flat(call)]
+    return [*exploded[:-1], *lines_of(Call(exploded[-1].strip(), args), indent, force=True)]
 
 
 def _items(piece: Call | Seq) -> list[tuple[str | None, Any]]:
