@@ -192,7 +192,9 @@ class Body:
         """The params visible inside ``instance`` (an inline one's from what it was given)."""
         if instance in self.envs:
             return self.envs[instance]
-        inst = self.model.graph.instances[instance]  # type: ignore[index]
+        if instance is None:
+            raise KeyError("codegen: a block's function sees the spec's params as its arguments")
+        inst = self.model.graph.instances[instance]
         outer = self.env_of(inst.parent)
         given = self.model.site_spec(inst).args
         local: dict[str, ast.expr] = {k: value_ast(v, outer) for k, v in given.items()}

@@ -120,7 +120,7 @@ def _joined(parts: list[ast.expr]) -> ast.expr:
         else:
             values.append(ast.FormattedValue(part, -1, None))
     if all(isinstance(v, ast.Constant) for v in values):
-        return ast.Constant("".join(str(v.value) for v in values))  # type: ignore[attr-defined]
+        return ast.Constant("".join(str(v.value) for v in values if isinstance(v, ast.Constant)))
     return ast.JoinedStr(values)
 
 
@@ -146,7 +146,7 @@ def piece(node: ast.expr) -> Any:
         return Seq("[", [(None, piece(e)) for e in node.elts], "]")
     if isinstance(node, ast.Dict):
         pairs = zip(node.keys, node.values, strict=True)
-        return Seq("{", [(f"{source(k)}: ", piece(v)) for k, v in pairs], "}")  # type: ignore[arg-type]
+        return Seq("{", [(f"{_key(k)}: ", piece(v)) for k, v in pairs], "}")
     return Raw(source(node))
 
 
@@ -157,11 +157,19 @@ def source(node: ast.expr) -> str:
     if isinstance(node, ast.List):
         return "[" + ", ".join(source(e) for e in node.elts) + "]"
     if isinstance(node, ast.Dict):
-        items = [f"{source(k)}: {source(v)}" for k, v in zip(node.keys, node.values, strict=True)]  # type: ignore[arg-type]
+        pairs = zip(node.keys, node.values, strict=True)
+        items = [f"{_key(k)}: {source(v)}" for k, v in pairs]
         return "{" + ", ".join(items) + "}"
     if isinstance(node, ast.JoinedStr):
         return _fstring(node)
     return ast.unparse(node)
+
+
+def _key(node: ast.expr | None) -> str:
+    """A mapping key's source (a spec's mappings have no ``**`` entries)."""
+    if node is None:
+        raise ValueError("codegen: a mapping written from a spec has no `**` entry")
+    return source(node)
 
 
 def _fstring(node: ast.JoinedStr) -> str:
@@ -169,6 +177,6 @@ def _fstring(node: ast.JoinedStr) -> str:
     for value in node.values:
         if isinstance(value, ast.FormattedValue):
             out.append("{" + ast.unparse(value.value) + "}")
-        else:
-            out.append(literal_text(str(value.value)))  # type: ignore[attr-defined]
+        elif isinstance(value, ast.Constant):
+            out.append(literal_text(str(value.value)))
     return 'f"' + "".join(out) + '"'
