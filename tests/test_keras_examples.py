@@ -101,22 +101,23 @@ def _generated_model(spec: Any, tmp_path: Path) -> Any:
     return module.build_model()
 
 
-def _round_trip(build: Callable[[], Any], tmp_path: Path) -> None:
+def _round_trip(build: Callable[[], Any]) -> None:
+    """Import, compile back and compare (the generated code of each is compared with the
+    compiled model by tests/test_codegen_oracle.py, which imports these examples too)."""
     model = build()
     spec = assert_round_trip(model, size=40)  # variable lengths: long enough for every kernel
     _assert_static_shapes(model, to_yaml(spec))
-    assert_same_model(_generated_model(spec, tmp_path), model, size=40)
 
 
 @pytest.mark.parametrize("build", FAST, ids=lambda f: f.__name__)
-def test_example_round_trip(build: Callable[[], Any], tmp_path: Path) -> None:
-    _round_trip(build, tmp_path)
+def test_example_round_trip(build: Callable[[], Any]) -> None:
+    _round_trip(build)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("build", SLOW, ids=lambda f: f.__name__)
-def test_example_round_trip_slow(build: Callable[[], Any], tmp_path: Path) -> None:
-    _round_trip(build, tmp_path)
+def test_example_round_trip_slow(build: Callable[[], Any]) -> None:
+    _round_trip(build)
 
 
 def test_preprocess_input_constant_is_an_expression_array(tmp_path: Path) -> None:

@@ -36,19 +36,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APIS",
+    "STOPPED",
     "BuiltModel",
     "build_model",
     "compile_spec",
     "flat_outputs",
     "keras_text",
     "layer_object",
+    "object_refusal",
 ]
 
 APIS: Final = ("auto", "sequential", "functional")
 """The accepted values of ``api``."""
 
 
-_STOPPED: Final = "compilation stopped here: the nodes after it depend on it"
+STOPPED: Final = "compilation stopped here: the nodes after it depend on it"
+"""The related note of a compile error: nothing after the failed node was built."""
 _ANSI: Final = re.compile(r"\x1b\[[0-9;]*m")
 _MAX_KERAS_LINES: Final = 4
 _MAX_LINE: Final = 300
@@ -333,7 +336,7 @@ class _Builder:
             loc=loc,
             hint=hint,
             node=node.name,
-            related=(_STOPPED,),
+            related=(STOPPED,),
         )
         return CompileError([diagnostic])
 
@@ -459,29 +462,45 @@ def _named_object(kind: str, key: str, value: Any) -> Any:
     """A name from ``keras.<kind>`` passes through; ``{type: NAME, ...}`` is instantiated."""
     if value is None:
         return None
-    name = value.get("type") if isinstance(value, Mapping) else value
-    if not isinstance(name, str) or name not in named_objects(kind):
-        raise _Refused(
-            "E603",
-            f"`{key}` must name one of keras.{kind}; found {value!r}",
-            "run `graphspec validate` to see the accepted names",
-        )
+    refused = object_refusal(kind, key, value)
+    if refused is not None:
+        raise _Refused("E603", *refused)
     if not isinstance(value, Mapping):
         return value
+    name = value["type"]
     rest = {k: _plain(k, v) for k, v in value.items() if k != "type"}
     if kind == "activations":
-        if rest:
-            raise _Refused(
-                "E603",
-                f"`{key}`: an activation is named by a string and takes no arguments; found "
-                f"{sorted(rest)}",
-                f"write `{key}: {name}`, or add an activation layer node "
-                "(e.g. `{type: LeakyReLU, negative_slope: 0.1}`)",
-            )
         return name
     import keras
 
     return getattr(getattr(keras, kind), name)(**rest)
+
+
+def object_refusal(kind: str, key: str, value: Any) -> tuple[str, str | None] | None:
+    """Why a named-object argument (``activation``, ``kernel_initializer``, …) cannot be made,
+    as ``(message, hint)``; ``None`` when it can. Code generation refuses what this refuses.
+
+    >>> object_refusal("activations", "activation", {"type": "relu", "alpha": 1})[0]
+    "`activation`: an activation is named by a string and takes no arguments; found ['alpha']"
+    >>> object_refusal("activations", "activation", "relu") is None
+    True
+    """
+    if value is None:
+        return None
+    name = value.get("type") if isinstance(value, Mapping) else value
+    if not isinstance(name, str) or name not in named_objects(kind):
+        return (
+            f"`{key}` must name one of keras.{kind}; found {value!r}",
+            "run `graphspec validate` to see the accepted names",
+        )
+    rest = sorted(k for k in value if k != "type") if isinstance(value, Mapping) else []
+    if kind == "activations" and rest:
+        return (
+            f"`{key}`: an activation is named by a string and takes no arguments; found {rest}",
+            f"write `{key}: {name}`, or add an activation layer node "
+            "(e.g. `{type: LeakyReLU, negative_slope: 0.1}`)",
+        )
+    return None
 
 
 def _plain(key: str, value: Any) -> Any:
