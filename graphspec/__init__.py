@@ -11,10 +11,10 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphspec.api import CheckResult, check, load
-from graphspec.base.custom_layers import register_layer
+from graphspec.base.shape_types import LayerCall, ShapeFault, ShapeResult
 from graphspec.base.version import VERSION
 from graphspec.errors import (
     CompileError,
@@ -25,6 +25,10 @@ from graphspec.errors import (
     UsageError,
 )
 from graphspec.frontend.spec import DISPLAY, Spec
+from graphspec.passes.shapes.registry import user_shape_rule as shape_rule
+
+if TYPE_CHECKING:
+    from graphspec.backends.diff import DiffResult
 
 __version__ = VERSION
 
@@ -33,18 +37,24 @@ __all__ = [
     "CompileError",
     "Diagnostic",
     "GraphSpecError",
+    "LayerCall",
     "LoadError",
+    "ShapeFault",
+    "ShapeResult",
     "Spec",
     "SpecError",
     "UsageError",
     "__version__",
     "check",
     "compile",
+    "diff",
     "from_keras",
     "load",
     "register_layer",
     "render",
+    "shape_rule",
     "to_yaml",
+    "use_layers",
 ]
 
 
@@ -58,11 +68,47 @@ def compile(spec: Any, *, api: str = "auto", params: Any = None) -> Any:
     return compile_spec(spec, api=api, params=params)
 
 
+def register_layer(cls: Any, *, name: str | None = None) -> Any:
+    """Let specs name the Keras layer class ``cls`` as ``type: NAME`` (default: its class name).
+
+    Usable as a decorator in a layer package. When the class defines ``compute_output_shape``
+    (and no ``@shape_rule`` covers it), ``validate`` gets its shapes and parameters from Keras.
+    See :mod:`graphspec.backends.keras.packages`.
+    """
+    from graphspec.backends.keras.packages import register_layer as _register
+
+    return _register(cls, name=name)
+
+
+def use_layers(*modules: str) -> list[str]:
+    """Import the user's layer packages by module name and register their layer classes (what
+    ``--layers MODULE`` does on the command line); returns the spec types they brought."""
+    from graphspec.backends.keras.packages import use_layers as _use
+
+    return _use(*modules)
+
+
 def render(spec: Any, path: Any = None, **options: Any) -> Any:
     """Draw a spec with Graphviz; see :func:`graphspec.backends.diagram.render_spec`."""
     from graphspec.backends.diagram import render_spec
 
     return render_spec(spec, path, **options)
+
+
+def diff(old: Any, new: Any, *, params: Any = None, cwd: Any = None) -> DiffResult:
+    """What changed between two specs (objects, paths, YAML texts or ``REV:path`` from git),
+    compared on their checked graphs; never imports TensorFlow. ``params`` apply to both.
+
+    Returns the typed result ``graphspec diff`` prints (:class:`graphspec.backends.diff.DiffResult`):
+
+    >>> old = "inputs: {x: {shape: [8]}}\\nnodes: {h: {type: Dense, units: 4}}"
+    >>> result = diff(old, old.replace("units: 4", "units: 8"))
+    >>> result.equal, result.changed[0].name, result.params.total.delta
+    (False, 'h', 36)
+    """
+    from graphspec.backends.diff import diff as _diff
+
+    return _diff(old, new, params=params, cwd=cwd)
 
 
 def from_keras(model: Any) -> Spec:

@@ -141,7 +141,10 @@ class CheckResult:
 
 
 def check(
-    spec: Spec | str | FsPath, *, params: Mapping[str, Any] | None = None, shapes: bool = True
+    spec: Spec | str | FsPath | bytes,
+    *,
+    params: Mapping[str, Any] | None = None,
+    shapes: bool = True,
 ) -> CheckResult:
     """Expand and check a spec: structure, layer types and arguments, and (by default) shapes.
 

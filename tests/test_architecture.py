@@ -201,3 +201,36 @@ def test_a_missing_hook_fails_loudly() -> None:
             check('graphspec: 1.1\ninputs: {x: {shape: [2]}}\nnodes: {e: {expr: "x * 2.0"}}\n')
     finally:
         hooks[Stage.INFER] = saved
+
+
+# -- the documents say what the tree is ---------------------------------------------------------
+
+
+def test_the_readme_layout_is_the_tree() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("graphspec/\n", 1)[1].split("```", 1)[0]
+    listed = {line.split()[0].rstrip("/") for line in block.splitlines() if line.strip()}
+    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert listed - {"__init__.py"} == folders
+
+
+def test_every_path_the_docs_name_exists() -> None:
+    import re
+
+    pattern = re.compile(r"`(graphspec/[\w/.]+?)`")
+    missing = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for path in pattern.findall(doc.read_text(encoding="utf-8")):
+            if not (ROOT / path.rstrip("/")).exists():
+                missing.append(f"{doc.name}: {path}")
+    assert missing == []
+
+
+def test_the_architecture_picture_is_current() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_architecture.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr

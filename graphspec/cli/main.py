@@ -12,12 +12,13 @@ import atexit
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from graphspec.backends.keras.select import select_backend
 from graphspec.base.version import VERSION
 from graphspec.cli.commands import MODULES
+from graphspec.cli.options import load_layer_packages
 from graphspec.cli.registry import COMMANDS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, Command
 from graphspec.cli.report import print_diagnostics
 from graphspec.errors import GraphSpecError, SpecError, UsageError
@@ -96,8 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if getattr(args, "backend", None) and getattr(args, "_select_backend", False):
             select_backend(args.backend)  # before any command imports Keras
+        load_layer_packages(args)  # the user's own layer packages, before any spec is read
         with allow_outside(bool(getattr(args, "allow_outside", False))):
-            return args._run(args)
+            run: Callable[[argparse.Namespace], int] = args._run  # a Command.run (set_defaults)
+            return run(args)
     except UsageError as err:
         print(f"graphspec {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -48,6 +48,7 @@ WRITERS = [
     Writer("compile", ".keras", lambda i, o: ["compile", i, "-o", o]),
     Writer("render", ".dot", lambda i, o: ["render", i, "-o", o, "--format", "dot"]),
     Writer("codegen", ".py", lambda i, o: ["codegen", i, "-o", o]),
+    Writer("diff", ".dot", lambda i, o: ["diff", i, i, "-o", o]),
     Writer("import", ".yaml", lambda i, o: ["import", i, "-o", o]),
     Writer("schema", ".json", lambda i, o: ["schema", "-o", o], reads=None),
     Writer("fit", ".keras", lambda i, o: ["fit", i, "--data", "digits", "-o", o]),
@@ -312,7 +313,8 @@ def test_codegen_of_a_nested_spec_file(
     monkeypatch.chdir(tmp_path)
     assert main(["codegen", "main.yaml", "-o", "model.py"]) == 0
     code = (tmp_path / "model.py").read_text()
-    assert "def build_tower() -> keras.Model:" in code and "tower_model = build_tower()" in code
+    assert 'def build_tower(*, name: str = "tower") -> keras.Model:' in code
+    assert 'tower_model = build_tower(name="tower")' in code
 
 
 LIBRARY = "graphspec: 1.1\nblocks:\n  mlp:\n    nodes:\n      d: {type: Dense, units: 4}\n"

@@ -27,7 +27,7 @@ def parse_edge(item: EdgeItem) -> list[str] | None:
         parts = [p.strip() for p in item.split(ARROW)]
         return parts if len(parts) >= 2 and all(parts) else None
     parts = list(item)
-    if len(parts) < 2 or any(not isinstance(p, str) or not p for p in parts):
+    if len(parts) < 2 or any(not p for p in parts):
         return None
     return parts
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from graphspec.base.shape_types import Shape, ShapeResult, format_shape
 from graphspec.ir.graph import IRNode
@@ -37,7 +37,8 @@ def _recurrent(
 ) -> ShapeResult:
     layer_type, args, factor = node.type or "", node.args, 1
     if layer_type == "Bidirectional":
-        inner = args.get("layer") if isinstance(args.get("layer"), dict) else {}
+        layer = args.get("layer")
+        inner: dict[str, Any] = layer if isinstance(layer, dict) else {}
         layer_type, args, factor = str(inner.get("type")), inner, 2
     count = _STATES.get(layer_type)
     if "initial_state" in extra and count is not None:
@@ -86,7 +87,22 @@ def _sequence_mask(node: IRNode, arg: str, sequence: Shape, masks: list[Shape]) 
 # -- attention ----------------------------------------------------------------------------------
 
 
-@call_rule("MultiHeadAttention", "GroupQueryAttention")
+@call_rule("TransformerEncoder")
+def _transformer_encoder(
+    node: IRNode, main: list[Shape], extra: dict[str, list[Shape]], result: ShapeResult
+) -> ShapeResult:
+    """KerasHub's encoder returns its self-attention scores too when asked."""
+    del extra
+    if node.call.get("return_attention_scores") is not True or not main:
+        return result
+    sequence = main[0]
+    heads = node.args.get("num_heads")
+    t = sequence[1] if len(sequence) > 2 else None
+    scores = (sequence[0], heads if isinstance(heads, int) else None, t, t)
+    return ShapeResult((*result.outputs, scores), result.trainable, result.non_trainable)
+
+
+@call_rule("MultiHeadAttention", "GroupQueryAttention", "CachedMultiHeadAttention")
 def _multi_head(
     node: IRNode, main: list[Shape], extra: dict[str, list[Shape]], result: ShapeResult
 ) -> ShapeResult:
