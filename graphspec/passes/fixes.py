@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -11,6 +10,7 @@ from typing import Final
 
 from graphspec.base.registry import Registry
 from graphspec.base.source import Loc, Path, SourceMap, yaml11_float
+from graphspec.base.suggest import suggest
 from graphspec.errors import Diagnostic, Fix, TextEdit
 
 __all__ = ["FIX_RULES", "fix_rule", "refine"]
@@ -156,7 +156,7 @@ def _did_you_mean(site: _Site) -> Fix | None:
     word, choice = site.text, match.group(1)
     if not _WORD.match(word) or word == choice:
         return None
-    if difflib.SequenceMatcher(None, word.lower(), choice.lower()).ratio() < 0.6:
+    if not suggest(word, [choice]):  # the range is not the word the hint is about
         return None
     return site.replace(f"write `{choice}`", choice)
 
