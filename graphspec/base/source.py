@@ -173,7 +173,8 @@ class SourceMap:
         """The text written for the value at ``path`` (quotes included), when it is located.
 
         >>> from graphspec.frontend.loader import load_document
-        >>> load_document("nodes: {d: {units: '${w / 3}'}}\n").source.text_of(("nodes", "d", "units"))
+        >>> sm = load_document("nodes: {d: {units: '${w / 3}'}}\\n").source
+        >>> sm.text_of(("nodes", "d", "units"))
         "'${w / 3}'"
         """
         found = self.span(path)

@@ -21,6 +21,8 @@ _GLUED: Final = re.compile(r"^([A-Za-z_]\w*):(\S.*)$", re.S)
 """A key written ``name:value``: YAML reads it as one word, the space after ``:`` is missing."""
 _GLUED_IN_LINE: Final = re.compile(r"(?:^|[\s{,\[])(?:- )?([A-Za-z_]\w*):(?=[^\s:/,\]}])")
 _UNDEFINED_PARAM: Final = re.compile(r"uses `([A-Za-z_]\w*)`, which is not a param")
+_UNQUOTED_EXPRESSION: Final = re.compile(r"`(\$\{[^`]*\})` inside a .* must be quoted")
+_INDENT_WITH: Final = re.compile(r"indent `[^`]+` with (\d+) spaces?")
 _FLOOR_DIVISION: Final = re.compile(r"`//` divides to a whole number: `(\$\{[^`]*\})`")
 _EXPR_BODY: Final = re.compile(r"\$\{[^{}]*\}")
 _SURPRISE_CODES: Final = frozenset({"E106", "W106"})
@@ -162,6 +164,41 @@ def _did_you_mean(site: _Site) -> Fix | None:
     if not suggest(word, [choice]):  # the range is not the word the hint is about
         return None
     return site.replace(f"write `{choice}`", choice)
+
+
+@fix_rule("quote-expression")
+def _quote_expression(site: _Site) -> Fix | None:
+    """``{units: ${width}}``: put the expression the message names in double quotes."""
+    match = _UNQUOTED_EXPRESSION.match(site.diagnostic.message)
+    if site.diagnostic.code != "E003" or match is None:
+        return None
+    start = site.source.offset(site.start)
+    written = match.group(1)
+    if start is None or not site.source.text.startswith(written, start):
+        return None
+    line, column = site.start
+    end = column + len(written)
+    edits = (TextEdit(line, column, line, column, '"'), TextEdit(line, end, line, end, '"'))
+    return Fix(f'quote it: `"{written}"`', edits)
+
+
+@fix_rule("indentation")
+def _indentation(site: _Site) -> Fix | None:
+    """A key indented off every level: re-indent its line as the hint says."""
+    if site.diagnostic.code != "E003" or "lines up with no key" not in site.diagnostic.message:
+        return None
+    hint = site.diagnostic.hint or ""
+    match = _INDENT_WITH.match(hint)
+    if match is not None:
+        width = int(match.group(1))
+    elif hint.startswith("write `") and "at the start of the line" in hint:
+        width = 0
+    else:
+        return None
+    line, column = site.start
+    edit = TextEdit(line, 1, line, column, " " * width)
+    title = f"indent it with {width} spaces" if width else "write it at the start of the line"
+    return Fix(title, (edit,))
 
 
 @fix_rule("param-name")
