@@ -74,6 +74,8 @@ class Diagnostic:
     such as a :class:`~graphspec.base.source.Loc`; ``None`` leaves it unknown).
     ``end_line``/``end_column`` (exclusive) close the range of the key or value at fault, when
     known; ``fixes`` are edits that resolve the problem, when one is certain enough to offer.
+    ``instances`` names the block instances a fault inside a block definition shows in (one
+    diagnostic for all of them, located in the definition; ``node`` is the first one's node).
 
     >>> d = Diagnostic("E201", "unknown layer type 'Conv'", file="a.yaml", line=3, column=9)
     >>> d.location
@@ -95,6 +97,7 @@ class Diagnostic:
     end_line: int | None = None
     end_column: int | None = None
     fixes: tuple[Fix, ...] = field(default=())
+    instances: tuple[str, ...] = field(default=())
     loc: InitVar[Located | None] = None
 
     def __post_init__(self, loc: Located | None) -> None:
@@ -111,6 +114,24 @@ class Diagnostic:
             if self.column is not None:
                 parts.append(str(self.column))
         return ":".join(parts)
+
+    @property
+    def instance_nodes(self) -> tuple[str, ...]:
+        """The node this diagnostic is about in each of its :attr:`instances` (``node`` alone,
+        or nothing, when it names no instance).
+
+        >>> d = Diagnostic("E202", "m", node="enc.0.attn", instances=("enc.0", "enc.1"))
+        >>> d.instance_nodes
+        ('enc.0.attn', 'enc.1.attn')
+        """
+        node = self.node
+        if node is None:
+            return ()
+        first = self.instances[0] if self.instances else ""
+        if not first or not node.startswith(f"{first}."):
+            return (node,)
+        local = node[len(first) + 1 :]
+        return tuple(f"{name}.{local}" for name in self.instances)
 
     @property
     def is_error(self) -> bool:
@@ -131,6 +152,7 @@ class Diagnostic:
         data = asdict(self)
         data["severity"] = self.severity.value
         data["related"] = list(self.related)
+        data["instances"] = list(self.instances)
         data["fixes"] = [
             {"title": fix.title, "edits": [asdict(edit) for edit in fix.edits]}
             for fix in self.fixes
