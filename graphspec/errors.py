@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import InitVar, asdict, dataclass, field
 from enum import StrEnum
@@ -21,6 +22,7 @@ __all__ = [
     "TextEdit",
     "TrainError",
     "UsageError",
+    "split_related",
 ]
 
 
@@ -74,7 +76,8 @@ class Diagnostic:
     such as a :class:`~graphspec.base.source.Loc`; ``None`` leaves it unknown).
     ``end_line``/``end_column`` (exclusive) close the range of the key or value at fault, when
     known; ``fixes`` are edits that resolve the problem, when one is certain enough to offer.
-    ``instances`` names the block instances a fault inside a block definition shows in (one
+    ``related`` lines add context; one written ``FILE:LINE:COL: text`` points at that place
+    (:func:`split_related`). ``instances`` names the block instances a fault inside a block definition shows in (one
     diagnostic for all of them, located in the definition; ``node`` is the first one's node).
 
     >>> d = Diagnostic("E201", "unknown layer type 'Conv'", file="a.yaml", line=3, column=9)
@@ -158,6 +161,24 @@ class Diagnostic:
             for fix in self.fixes
         ]
         return data
+
+
+_RELATED_AT = re.compile(r"^(.+?):(\d+):(\d+): (.*)$", re.S)
+
+
+def split_related(text: str) -> tuple[str | None, int | None, int | None, str]:
+    """A related line as ``(file, line, column, text)``; a located one is written
+    ``FILE:LINE:COL: text`` (editors point their related information there).
+
+    >>> split_related("m.yaml:7:9: input 0: `conv` -> (None, 4)")
+    ('m.yaml', 7, 9, 'input 0: `conv` -> (None, 4)')
+    >>> split_related("input 1: `x` -> (None, 2)")
+    (None, None, None, 'input 1: `x` -> (None, 2)')
+    """
+    found = _RELATED_AT.match(text)
+    if found is None or " " in found.group(1):
+        return None, None, None, text
+    return found.group(1), int(found.group(2)), int(found.group(3)), found.group(4)
 
 
 class GraphSpecError(Exception):

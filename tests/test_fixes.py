@@ -78,7 +78,7 @@ def test_range_and_fix(text: str, code: str, covered: str, fixed_text: str) -> N
 def test_seed_add_fault_fix() -> None:
     text = (ROOT / "specs/bad/seed_skip_original.yaml").read_text()
     diag, span = ranged(text, "E501")
-    assert span == "add" and diag.node == "add"
+    assert span == "32" and diag.node == "shortcut"  # at the width that is wrong
     (fix,) = diag.fixes
     assert fix.title == "set `shortcut` filters to 64"
     after = apply(text, fix)
@@ -86,15 +86,30 @@ def test_seed_add_fault_fix() -> None:
     assert check(after).ok
 
 
-def test_no_fix_for_a_param_width() -> None:
-    """Shortcut width written as `${w}`: the user decides whether to change the param."""
+def test_a_param_width_used_only_there_is_fixed_where_it_is_set() -> None:
+    """Shortcut width written as `${w}`, used nowhere else: the fix sets `w`."""
     text = (ROOT / "specs/bad/seed_skip_original.yaml").read_text()
     text = text.replace(
         "shortcut: {type: Conv2D, filters: 32", "shortcut: {type: Conv2D, filters: '${w}'"
     )
     text = text.replace("name: seed_skip_original", "name: s\nparams: {w: 32}")
     diag, _ = ranged(text, "E501")
+    (fix,) = diag.fixes
+    assert fix.title == "set `w` to 64 in `params`"
+    assert "params: {w: 64}" in apply(text, fix) and check(apply(text, fix)).ok
+
+
+def test_no_fix_for_a_param_width_used_elsewhere() -> None:
+    """`${w}` also sets conv1: the user decides whether to change the param (the hint says so)."""
+    text = (ROOT / "specs/bad/seed_skip_original.yaml").read_text()
+    for node in ("conv1:    ", "shortcut: "):
+        text = text.replace(
+            f"{node}{{type: Conv2D, filters: 32", f"{node}{{type: Conv2D, filters: '${{w}}'"
+        )
+    text = text.replace("name: seed_skip_original", "name: s\nparams: {w: 32}")
+    diag, _ = ranged(text, "E501")
     assert diag.fixes == ()
+    assert diag.hint is not None and "1 other place uses `w` too" in diag.hint
 
 
 @pytest.mark.parametrize(

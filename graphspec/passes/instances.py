@@ -142,8 +142,8 @@ def _merged(
     first, inst = members[0]
     names = tuple(dict.fromkeys(i.name for _, i in members))
     total = totals[inst.block]
-    if len(names) == 1:
-        return _single(graph, first, inst, total)
+    if len(names) == 1:  # shapes: the other instances may be unknown, not fine
+        return first if first.code.startswith("E5") else _single(graph, first, inst, total)
     message = _strip(first.message, inst.name) or first.message
     local = (first.node or "")[len(inst.name) + 1 :]
     named = f"node `{local}`"
