@@ -40,7 +40,7 @@ def completion_script(parser: argparse.ArgumentParser, shell: str) -> str:
     return str(shtab.complete(parser, shell=shell))
 
 
-def _mark_files(parser: argparse.ArgumentParser, files: dict[str, str]) -> None:
+def _mark_files(parser: argparse.ArgumentParser, files: object) -> None:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in dict.fromkeys(action.choices.values()):

@@ -9,7 +9,7 @@ meant to be, source locations included, so the rest of the spec is checked as in
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from graphspec.base.source import Path, SourceMap
 from graphspec.errors import Diagnostic, Fix, TextEdit
@@ -18,6 +18,7 @@ from graphspec.frontend.spec import NodeKey, Spec
 __all__ = ["SECTION_ENTRIES", "adopt_orphans"]
 
 _INDENT: Final = 2
+_T = TypeVar("_T")
 
 
 def _node(value: Any) -> bool:
@@ -130,7 +131,12 @@ def _indent_fix(source: SourceMap, section: str, keys: list[str]) -> tuple[Fix, 
 def _move(source: SourceMap, keys: list[str], section: str) -> None:
     """Record the moved entries' locations under ``(section, key, ...)`` too."""
     moved = set(keys)
-    table: dict[Path, Any]
-    for table in (source.values, source.keys, source.surprises, source.styles):
-        for path in [p for p in table if p and p[0] in moved]:
-            table[(section, *path)] = table[path]
+    _copy(source.values, moved, section)
+    _copy(source.keys, moved, section)
+    _copy(source.surprises, moved, section)
+    _copy(source.styles, moved, section)
+
+
+def _copy(table: dict[Path, _T], moved: set[str], section: str) -> None:
+    for path in [p for p in table if p and p[0] in moved]:
+        table[(section, *path)] = table[path]
