@@ -22,7 +22,7 @@ from graphspec.ir.graph import BlockInstance, Graph
 
 __all__ = ["instance_summary", "merge_instances"]
 
-_SHOWN: Final = 4
+_SHOWN: Final = 5
 """Instances listed by name before the list is cut short (copies of one ``repeat``: always
 ``first … last``)."""
 
@@ -75,15 +75,15 @@ def instance_summary(names: Sequence[str], total: int) -> str:
     'in all 4 instances: e.0 … e.3'
     >>> instance_summary(["a", "c"], 5), instance_summary(["c"], 3)
     ('in 2 of 5 instances: a, c', 'in 1 of 3 instances: c')
-    >>> instance_summary(["a.0", "a.1", "b", "c", "d"], 5)
-    'in all 5 instances: a.0, a.1, b, … d'
+    >>> instance_summary(["a.0", "a.1", "b", "c", "d", "e"], 6)
+    'in all 6 instances: a.0, a.1, b, … e'
     """
     if len(names) > 2 and _copies(names):
         shown = f"{names[0]} … {names[-1]}"
     elif len(names) <= _SHOWN:
         shown = ", ".join(names)
     else:
-        shown = f"{', '.join(names[: _SHOWN - 1])}, … {names[-1]}"
+        shown = f"{', '.join(names[: _SHOWN - 2])}, … {names[-1]}"
     if len(names) == total:
         return f"in all {total} instances: {shown}"
     return f"in {len(names)} of {total} instance{'s' * (total != 1)}: {shown}"

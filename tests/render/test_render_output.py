@@ -232,3 +232,17 @@ def test_top_level_render_still_callable_after_import(tmp_path: Path) -> None:
 
     result = graphspec.render(SKIP, tmp_path / "m.dot")
     assert result.format == "dot" and (tmp_path / "m.dot").exists()
+
+
+def test_resnet_width_fault_is_drawn_at_the_conv_not_the_add(tmp_path: Path) -> None:
+    spec = Path(__file__).resolve().parents[1] / "cascade" / "resnet_width_through_batchnorm.yaml"
+    out = tmp_path / "resnet.svg"
+    result = render_spec(spec, out)
+    boxes = re.findall(r'<g id="node_n\d+" class="node[^"]*">.*?</g>\s*</g>', out.read_text(), re.S)
+    red = {
+        re.search(r'xlink:title="(\w+)&#10;', b).group(1)  # type: ignore[union-attr]  # every box has a title
+        for b in boxes
+        if 'stroke="#d7301f"' in b and 'xlink:title="' in b
+    }
+    assert red == {"conv_b", "probs"}  # the width fault at its cause; `sofmax` at probs
+    assert "conv_b sets the last axis" in result.dot.replace("`", "")
