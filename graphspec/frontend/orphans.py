@@ -65,10 +65,9 @@ def adopt_orphans(
     """
     known = set(Spec.model_fields)
     written = sorted(
-        (loc.line, path[0])
-        for path, loc in source.keys.items()
-        if len(path) == 1 and path[0] in data
+        (loc.line, key) for key in data if (loc := source.keys.get((key,))) is not None
     )
+
     out = dict(data)
     found: list[Diagnostic] = []
     section: str | None = None
@@ -113,7 +112,7 @@ def _diagnostic(source: SourceMap, section: str, keys: list[str], *, empty: bool
 
 def _indent_fix(source: SourceMap, section: str, keys: list[str]) -> tuple[Fix, ...]:
     """Insert spaces at the start of every line of the orphans' entries."""
-    tops = sorted(loc.line for path, loc in source.keys.items() if len(path) == 1)
+    tops = sorted(loc.line for path, loc in source.keys.items() if len(path) == 1)  # on a fault
     lines = source.text.splitlines()
     edits = []
     for key in keys:

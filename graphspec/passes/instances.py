@@ -43,7 +43,7 @@ def merge_instances(graph: Graph, diagnostics: Sequence[Diagnostic]) -> list[Dia
     >>> d.instances, d.node
     (('body.0', 'body.1', 'body.2'), 'body.0.d')
     """
-    if not graph.instances:
+    if not graph.instances or not diagnostics:
         return list(diagnostics)
     owners = _owners(graph)
     totals = Counter(inst.block for inst in graph.instances.values())
