@@ -132,6 +132,16 @@ CASES = [
         7,
     ),
     Case(
+        "node-between-two-levels",
+        H + "  d1:\n    type: Dense\n    units: 8\n d2: {type: ReLU}\n",
+        7,
+        2,
+        "key `d2` is indented 1 space, which lines up with no key before it (`nodes` at 0 "
+        "spaces, `d1` at 2 spaces, `units` at 4 spaces)",
+        "indent `d2` with 2 spaces like `d1`; with 0 spaces it would be a sibling of `nodes`",
+        7,
+    ),
+    Case(
         "unquoted-expression-in-a-flow-mapping",
         "params: {width: 8}\n" + H + "  d1: {type: Dense, units: ${width}}\n",
         5,

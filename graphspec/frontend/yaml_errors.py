@@ -382,7 +382,7 @@ def _indentation(ctx: SyntaxContext) -> Explained | None:
     # between two levels: a top-level spec key goes to the top, any other key continues the
     # mapping being written on the line above
     writing = 0 if name in _TOP_KEYS else previous[0] if previous is not None else -1
-    ranked = sorted(levels, key=lambda w: (abs(w - indent), w != writing, w))
+    ranked = sorted(levels, key=lambda w: (abs(w - indent), abs(w - writing), w))
     nearest = ranked[0]
     around = ", ".join(f"`{k}` at {_spaces(w)}" for w, k in sorted(levels.items()))
     parents = [w for w in levels if w < nearest]
