@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, format_shape
 from graphspec.base.source import Path, SourceMap
@@ -23,10 +23,10 @@ from graphspec.errors import Diagnostic, Fix, TextEdit
 from graphspec.ir.graph import Graph, IRNode, NodeKind
 from graphspec.passes.shapes.probe import keeps_last_axis, width_argument
 
-if TYPE_CHECKING:
-    from graphspec.passes.shapes.infer import ShapeInfo
+Known = Callable[[str], Shape | None]
+"""A node's first output shape when inference knows it (``None`` otherwise)."""
 
-__all__ = ["WidthSource", "blame_width", "located", "width_source"]
+__all__ = ["Known", "WidthSource", "blame_width", "located", "width_source"]
 
 _MAX_WALK: Final = 256
 _PARAM: Final = re.compile(r"""^["']?\$\{\s*([A-Za-z_]\w*)\s*\}["']?$""")
@@ -50,17 +50,17 @@ class WidthSource:
         return f"{self.arg}: {self.node.args.get(self.arg)}"
 
 
-def width_source(graph: Graph, info: ShapeInfo, name: str) -> WidthSource:
+def width_source(graph: Graph, known: Known, name: str) -> WidthSource:
     """Walk back from node ``name`` through layers that keep the last axis to the one that set it."""
     node = graph.nodes[name]
     through: list[str] = []
     for _ in range(_MAX_WALK):
-        ins = _one_input(graph, node, info)
+        ins = _one_input(node, known)
         if ins is None:
             return WidthSource(node, tuple(through), None)
         call = LayerCall(node.type or "", node.args, node.name)
         if not keeps_last_axis(call, [ins]):
-            out = info.nodes[node.name].output if node.name in info.nodes else None
+            out = known(node.name)
             width = out[-1] if out else None
             arg = width_argument(call, [ins], width) if isinstance(width, int) else None
             return WidthSource(node, tuple(through), arg)
@@ -69,12 +69,11 @@ def width_source(graph: Graph, info: ShapeInfo, name: str) -> WidthSource:
     return WidthSource(node, tuple(through), None)
 
 
-def _one_input(graph: Graph, node: IRNode, info: ShapeInfo) -> Shape | None:
+def _one_input(node: IRNode, known: Known) -> Shape | None:
     """The shape of a layer's single input (``None`` for anything else: an input, a merge, …)."""
     if node.kind is not NodeKind.LAYER or node.call or len(node.inputs) != 1 or node.port(0):
         return None
-    known = info.nodes.get(node.inputs[0])
-    return known.output if known is not None and known.known else None
+    return known(node.inputs[0])
 
 
 def blame_width(
@@ -83,7 +82,7 @@ def blame_width(
     ins: Sequence[Shape],
     fault: ShapeFault,
     source: SourceMap,
-    info: ShapeInfo,
+    known: Known,
 ) -> Diagnostic | None:
     """The width fault of an element-wise merge, reported at the layer that set the wrong width
     (``None`` when no input's width can be changed where it was set)."""
@@ -91,7 +90,7 @@ def blame_width(
     index = fault.input_index
     if index is None or not 0 < index < len(ins) or widths[index] == widths[0]:
         return None
-    sources = [width_source(graph, info, src) for src in merge.inputs[: len(ins)]]
+    sources = [width_source(graph, known, src) for src in merge.inputs[: len(ins)]]
     common = Counter(w for w in widths if w is not None).most_common()
     odd = [i for i, w in enumerate(widths) if w != common[0][0]] if len(common) > 1 else []
     if len(ins) == 2 or not odd:
@@ -168,8 +167,10 @@ def _width_fix(
     comes from when nothing else uses that param."""
     path = (*owner.spec_path, arg)
     have = owner.args[arg]
-    written = (source.text_of(path) or "").strip()
     plain = f"give `{setter.name}` {want} {arg} (it has {have}) so that the inputs agree"
+    if owner.file not in (None, graph.file):
+        return f"{plain} (in {owner.file})", ()  # written in an included file: its text is not here
+    written = (source.text_of(path) or "").strip()
     if _NUMBER.match(written):
         return plain, _replace(source, path, str(want), f"set `{setter.name}` {arg} to {want}")
     param = _PARAM.match(written)

@@ -266,7 +266,7 @@ def _fault_diag(
     info: ShapeInfo,
 ) -> Diagnostic:
     if fault.code == "E501" and node.type in _ELEMENTWISE:
-        blamed = blame_width(graph, node, ins, fault, source, info)
+        blamed = blame_width(graph, node, ins, fault, source, lambda name: _known(info, name))
         if blamed is not None:  # reported where the wrong width was set, with its fix
             return blamed
     related = tuple(
@@ -288,6 +288,11 @@ def _fault_diag(
         node=node.name,
         related=related,
     )
+
+
+def _known(info: ShapeInfo, name: str) -> Shape | None:
+    found = info.nodes.get(name)
+    return found.output if found is not None and found.known else None
 
 
 def _check_ceiling(graph: Graph, info: ShapeInfo) -> None:
