@@ -15,6 +15,7 @@ __all__ = [
     "GraphSpecError",
     "GraphvizNotFoundError",
     "ImportModelError",
+    "LayerPackageError",
     "LoadError",
     "OutputError",
     "Severity",
@@ -160,6 +161,7 @@ class Diagnostic:
             {"title": fix.title, "edits": [asdict(edit) for edit in fix.edits]}
             for fix in self.fixes
         ]
+        data["instances"] = list(self.instances)
         return data
 
 
@@ -187,6 +189,11 @@ class GraphSpecError(Exception):
 
 class UsageError(GraphSpecError, ValueError):
     """The caller used graphspec wrongly (bad option, missing file); exit status 2."""
+
+
+class LayerPackageError(UsageError):
+    """A layer package the user declared cannot be used (not importable, raised while imported,
+    defines no layer, two classes under one name); one located line, exit status 2."""
 
 
 class OutputError(UsageError):

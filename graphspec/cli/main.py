@@ -18,6 +18,7 @@ from graphspec.base.suggest import did_you_mean
 from graphspec.base.version import VERSION
 from graphspec.cli.commands import MODULES
 from graphspec.cli.completion import add_completion_option, completion_script
+from graphspec.cli.options import load_layer_packages
 from graphspec.cli.registry import COMMANDS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, Command
 from graphspec.cli.report import print_diagnostics
 from graphspec.errors import GraphSpecError, SpecError, UsageError
@@ -111,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if getattr(args, "backend", None) and getattr(args, "_select_backend", False):
             select_backend(args.backend)  # before any command imports Keras
+        load_layer_packages(args)  # the user's own layer packages, before any spec is read
         with allow_outside(bool(getattr(args, "allow_outside", False))):
             run: Callable[[argparse.Namespace], int] = args._run  # a Command.run (set_defaults)
             return run(args)

@@ -128,6 +128,9 @@ class IRNode:
     inputs: list[str] = field(default_factory=list)
     input_locs: list[Loc | None] = field(default_factory=list)
     input_ports: list[int] = field(default_factory=list)
+    input_refs: list[str] = field(default_factory=list)
+    """Each input's reference as written (``x``, ``conv:1``): which block input a node inside a
+    block reads when two of them are fed the same tensor."""
     share: str | None = None
     shape: tuple[int | None, ...] | None = None
     dtype: str = "float32"
@@ -236,6 +239,8 @@ class BlockInstance:
     copy: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
     feeds: list[str] = field(default_factory=list)
+    feed_refs: list[str] = field(default_factory=list)
+    """The references feeding the block's inputs as written where the instance is."""
     folded: bool = False
     """Drawn as one box unless expanded on request (a keras.applications model's many layers)."""
     model: ModelInfo | None = None
@@ -264,6 +269,9 @@ class Graph:
     block_specs: dict[str, Any] = field(default_factory=dict)
     """The block definitions instances were made from (``BlockSpec`` by name), for back ends
     that write blocks as blocks (codegen)."""
+    params: dict[str, Any] = field(default_factory=dict)
+    """The spec's params as this graph was expanded with them (``--set`` applied, ``${...}``
+    defaults computed), by name in the order written."""
     dag: nx.DiGraph[str] = field(default_factory=nx.DiGraph)
     api: str = "auto"
     incomplete: bool = False

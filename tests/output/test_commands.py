@@ -313,7 +313,8 @@ def test_codegen_of_a_nested_spec_file(
     monkeypatch.chdir(tmp_path)
     assert main(["codegen", "main.yaml", "-o", "model.py"]) == 0
     code = (tmp_path / "model.py").read_text()
-    assert "def build_tower() -> keras.Model:" in code and "tower_model = build_tower()" in code
+    assert 'def build_tower(*, name: str = "tower") -> keras.Model:' in code
+    assert 'tower_model = build_tower(name="tower")' in code
 
 
 LIBRARY = "graphspec: 1.1\nblocks:\n  mlp:\n    nodes:\n      d: {type: Dense, units: 4}\n"

@@ -9,6 +9,7 @@ from pathlib import Path
 from graphspec.backends.emit import to_yaml
 from graphspec.cli.options import (
     add_backend_option,
+    add_layers_option,
     add_output_option,
     add_set_option,
     output_policy,
@@ -36,6 +37,7 @@ def _import_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print what can be imported (every keras.applications model) and exit",
     )
+    add_layers_option(p)
     add_backend_option(p)
 
 

@@ -10,6 +10,7 @@ from typing import Final
 import networkx as nx
 
 from graphspec.base import limits as _limits
+from graphspec.base.custom_layers import user_layer
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, format_shape
 from graphspec.base.source import SourceMap
 from graphspec.errors import Diagnostic, Severity
@@ -18,7 +19,7 @@ from graphspec.ir.graph import node_diagnostic as _diag
 from graphspec.ir.kinds import KINDS, Stage, hook
 from graphspec.passes.shapes.blame import blame_width, located
 from graphspec.passes.shapes.calls import CallFault, apply_call_rules, call_fault, split_shapes
-from graphspec.passes.shapes.registry import has_rule, infer_layer
+from graphspec.passes.shapes.registry import UnknownShape, has_rule, infer_layer
 from graphspec.passes.shapes.rules import MODULES as RULE_MODULES
 
 __all__ = [
@@ -165,6 +166,8 @@ def _infer_layer(
         return _unruled(graph, node, info)
     try:
         result = infer_layer(LayerCall(node.type, node.args, node.name), ins)
+    except UnknownShape as unknown:  # a user layer Keras could not trace: unknown, not wrong
+        return _untraced(graph, node, info, unknown)
     except ShapeFault as fault:
         info.diagnostics.append(_fault_diag(graph, node, ins, fault, source, info))
         return NodeShape(fault=fault.message, reason="shape error")
@@ -205,6 +208,13 @@ def _unruled(graph: Graph, node: IRNode, info: ShapeInfo, what: str | None = Non
     """N502 (once per layer type): no rule, so this shape and everything downstream is unknown."""
     if node.type not in info.unruled:
         info.unruled.add(node.type or "")
+        hint = "`graphspec validate --deep` settles it with Keras"
+        own = user_layer(node.type or "") if what is None else None
+        if own is not None:
+            hint = (
+                f"give {own.qualname} a `compute_output_shape` method, or register a rule with "
+                f"`@graphspec.shape_rule({own.name!r})` in its package; {hint}"
+            )
         info.diagnostics.append(
             _diag(
                 graph,
@@ -212,11 +222,28 @@ def _unruled(graph: Graph, node: IRNode, info: ShapeInfo, what: str | None = Non
                 "N502",
                 f"node `{node.name}`: no static shape rule for {what or node.type}; its output "
                 "shape and everything downstream is unknown to `validate`",
-                hint="`graphspec validate --deep` settles it with Keras",
+                hint=hint,
                 severity=Severity.NOTE,
             )
         )
     return NodeShape(reason=f"no shape rule for {node.type}")
+
+
+def _untraced(graph: Graph, node: IRNode, info: ShapeInfo, unknown: UnknownShape) -> NodeShape:
+    """N503: a user layer's shape could not be worked out statically; unknown, not wrong."""
+    info.diagnostics.append(
+        _diag(
+            graph,
+            node,
+            "N503",
+            f"node `{node.name}`: Keras could not work out the output of {node.type} "
+            f"statically: {unknown.reason}; its shape and everything downstream is unknown to "
+            "`validate`",
+            hint=unknown.hint or "`graphspec validate --deep` and `compile` run it for real",
+            severity=Severity.NOTE,
+        )
+    )
+    return NodeShape(reason=f"{node.type} could not be traced")
 
 
 def _share_mismatch(graph: Graph, node: IRNode, info: ShapeInfo, ins: list[Shape]) -> Diagnostic:

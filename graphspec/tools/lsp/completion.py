@@ -19,6 +19,7 @@ from graphspec.base.catalog import (
     named_objects,
     object_kind,
 )
+from graphspec.base.custom_layers import custom_layers
 from graphspec.base.registry import Registry
 from graphspec.base.source import Loc
 from graphspec.base.suggest import suggest
@@ -212,7 +213,7 @@ def _key(req: _Request) -> list[lsp.CompletionItem] | None:
 
 def _layer_types(req: _Request, word: str) -> list[lsp.CompletionItem]:
     """Every layer type: prefix matches first, then close misspellings ("did you mean"), then all."""
-    names = layer_names()
+    names = [*layer_names(), *custom_layers()]  # the user's declared layers too
     lower = word.lower()
     close = set(suggest(word, names, n=5)) if word else set()
     items = []
