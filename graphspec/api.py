@@ -21,6 +21,7 @@ from graphspec.ir.graph import Graph
 from graphspec.passes.cascade import drop_consequences
 from graphspec.passes.expand import Checking, expand
 from graphspec.passes.expand.libraries import library_includes
+from graphspec.passes.instances import merge_instances
 from graphspec.passes.shapes.infer import ShapeInfo, infer_shapes
 from graphspec.passes.validate import check as check_graph
 
@@ -178,6 +179,7 @@ def _check_in_context(spec: Spec, params: Mapping[str, Any] | None, shapes: bool
         found = _attributed(graph, result.shapes.diagnostics)
         result.diagnostics = _ordered(result.diagnostics + found)
     result.diagnostics = drop_consequences(graph, result.diagnostics)
+    result.diagnostics = merge_instances(graph, result.diagnostics)
     if result.diagnostics:
         result.diagnostics = _refine(result.diagnostics, spec.source)
     return result

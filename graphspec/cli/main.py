@@ -11,38 +11,82 @@ import argparse
 import atexit
 import gc
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from functools import cache
+from typing import Final, NoReturn
 
 from graphspec.backends.keras.select import select_backend
+from graphspec.base.suggest import did_you_mean
 from graphspec.base.version import VERSION
 from graphspec.cli.commands import MODULES
+from graphspec.cli.completion import add_completion_option, completion_script
 from graphspec.cli.options import load_layer_packages
 from graphspec.cli.registry import COMMANDS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, Command
 from graphspec.cli.report import print_diagnostics
 from graphspec.errors import GraphSpecError, SpecError, UsageError
 from graphspec.frontend.includes import allow_outside
 
-__all__ = ["COMMAND_MODULES", "main"]
+__all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 COMMAND_MODULES = MODULES
 """The modules of the sub-commands (imported eagerly: every command is registered)."""
 
 
-def _parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser of every command; only ``only``'s options are added when it is given."""
-    parser = argparse.ArgumentParser(
+_INVALID_CHOICE: Final = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+_UNRECOGNIZED: Final = re.compile(r"unrecognized arguments: (.*)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with "did you mean" for a misspelt command, choice or option."""
+
+    options: tuple[str, ...] = ()
+    """The option strings of the command being parsed (set by :func:`main`)."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = _usage_hint(message, self.options or tuple(self._option_string_actions))
+        if hint:
+            message += f"\n  hint: {hint}"
+        super().error(message)
+
+
+def _usage_hint(message: str, options: Sequence[str]) -> str | None:
+    """``did you mean `validate`?`` for argparse's invalid choice or unrecognized option."""
+    choice = _INVALID_CHOICE.search(message)
+    if choice:
+        listed = re.findall(r"'([^']*)'", choice.group(2))
+        return did_you_mean(choice.group(1), listed)
+    unknown = _UNRECOGNIZED.search(message)
+    if unknown:
+        for word in unknown.group(1).split():
+            if word.startswith("--"):
+                found = did_you_mean(word.split("=", 1)[0], [o for o in options if o[:2] == "--"])
+                if found:
+                    return found
+    return None
+
+
+def build_parser(argv: Sequence[str] = (), only: str | None = None) -> argparse.ArgumentParser:
+    """The ``graphspec`` argument parser with every registered command (``argv``, when given,
+    names the command whose options a "did you mean" for an unknown option draws from); with
+    ``only``, only that command adds its options (and imports what they need)."""
+
+    parser = _Parser(
         prog="graphspec",
         description="Validate, compile and draw neural-network graph specs (YAML DAGs).",
     )
     parser.add_argument("--version", action="version", version=f"graphspec {VERSION}")
+    add_completion_option(parser)
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
+    named = next((a for a in argv if not a.startswith("-")), None)
     for cmd in _listed():
         sub = subs.add_parser(cmd.name, help=cmd.help, description=cmd.help)
         if only is None or cmd.name == only:
             cmd.configure(sub)
         sub.set_defaults(_run=cmd.run)
+        if cmd.name == named:  # "unrecognized arguments" is raised by the top parser
+            parser.options = tuple(sub._option_string_actions)
     return parser
 
 
@@ -86,11 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     words = sys.argv[1:] if argv is None else list(argv)
-    parser = _parser(_command_named(words))
+    parser = build_parser(words, _command_named(words))
     try:
         args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    if args.print_completion:
+        sys.stdout.write(completion_script(parser, args.print_completion))
+        return EXIT_OK
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -129,6 +129,7 @@ def run_fit(args: argparse.Namespace) -> int:
     from graphspec.tools.train.fit import fit_spec, prepare
     from graphspec.tools.train.settings import resolve_settings
     from graphspec.tools.train.strategy import is_chief, verify_strategy
+    from graphspec.tools.train.targets import check_targets
 
     _require_suffix(args.output, ".keras", "-o/--output")
     backend = active_backend()
@@ -141,6 +142,7 @@ def run_fit(args: argparse.Namespace) -> int:
     policy = policy.with_inputs(*result.files_read())  # nested spec files are inputs too
     settings = resolve_settings(result.spec, epochs=args.epochs, batch_size=args.batch_size)
     dataset = load_data(args.data, result.graph)
+    check_targets(result, dataset, settings)  # before TensorFlow starts
     chief = is_chief(args.strategy)
     print(
         f"training {result.graph.name} on {dataset.describe()}; seed {args.seed}, "

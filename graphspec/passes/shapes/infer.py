@@ -11,10 +11,11 @@ from graphspec.base import limits as _limits
 from graphspec.base.custom_layers import user_layer
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
 from graphspec.base.source import SourceMap
-from graphspec.errors import CycleError, Diagnostic, Fix, Severity, TextEdit
+from graphspec.errors import CycleError, Diagnostic, Severity
 from graphspec.ir.graph import Graph, IRNode, NodeKind
 from graphspec.ir.graph import node_diagnostic as _diag
 from graphspec.ir.kinds import KINDS, Stage, hook
+from graphspec.passes.shapes.blame import blame_width, located
 from graphspec.passes.shapes.calls import CallFault, apply_call_rules, call_fault, split_shapes
 from graphspec.passes.shapes.registry import UnknownShape, has_rule, infer_layer
 from graphspec.passes.shapes.rules import MODULES as RULE_MODULES
@@ -29,7 +30,6 @@ __all__ = [
 ]
 
 _ELEMENTWISE: Final = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"})
-_WIDTH_ARGS: Final = ("filters", "units")
 
 
 @dataclass(slots=True)
@@ -177,7 +177,7 @@ def _infer_layer(
         except UnknownShape as unknown:  # a user layer Keras could not trace: unknown, not wrong
             return _untraced(graph, node, info, unknown)
         except ShapeFault as fault:
-            info.diagnostics.append(_fault_diag(graph, node, ins, fault, source))
+            info.diagnostics.append(_fault_diag(graph, node, ins, fault, source, info))
             return NodeShape(fault=fault.message, reason="shape error")
         if result is None:  # a wrapper around a layer without a rule
             return _unruled(graph, node, info, f"the layer {node.type} wraps")
@@ -304,21 +304,24 @@ def _port_diag(graph: Graph, node: IRNode, index: int, src: str, count: int) -> 
 
 
 def _fault_diag(
-    graph: Graph, node: IRNode, ins: list[Shape], fault: ShapeFault, source: SourceMap
+    graph: Graph,
+    node: IRNode,
+    ins: list[Shape],
+    fault: ShapeFault,
+    source: SourceMap,
+    info: ShapeInfo,
 ) -> Diagnostic:
+    if fault.code == "E501" and node.type in _ELEMENTWISE:
+        blamed = blame_width(graph, node, ins, fault, source, lambda name: _known(info, name))
+        if blamed is not None:  # reported where the wrong width was set, with its fix
+            return blamed
     related = tuple(
-        f"input {i}: `{src}` -> {format_shape(shape)}"
+        located(
+            graph, source, graph.nodes[src], None, f"input {i}: `{src}` -> {format_shape(shape)}"
+        )
         for i, (src, shape) in enumerate(zip(node.inputs, ins, strict=False))
-        if fault.code == "E501"  # the input shapes explain a shape error, not a wrong value
+        if fault.code == "E501" and src in graph.nodes  # shapes explain a shape error
     )
-    hint = fault.hint
-    fixes: tuple[Fix, ...] = ()
-    index = fault.input_index
-    if index is not None and 0 < index < len(ins) and node.type in _ELEMENTWISE:
-        culprit = graph.nodes.get(node.inputs[index])
-        if culprit is not None and ins[0][-1] != ins[index][-1]:
-            hint = _width_hint(graph, node, culprit, ins[0][-1]) or hint
-            fixes = _width_fix(graph, culprit, ins[0][-1], source)
     loc = node.loc
     if fault.arg is not None:
         loc = source.at((*node.spec_path, fault.arg)) or loc
@@ -327,43 +330,15 @@ def _fault_diag(
         f"node `{node.name}`: {fault.message}",
         file=graph.file,
         loc=loc,
-        hint=hint,
+        hint=fault.hint,
         node=node.name,
         related=related,
-        fixes=fixes,
     )
 
 
-def _width_hint(graph: Graph, node: IRNode, culprit: IRNode, want: int | None) -> str | None:
-    """Suggest resizing the layer that feeds a mismatched merge input, when it has a width."""
-    owner = graph.nodes.get(culprit.layer_owner, culprit)
-    for arg in _WIDTH_ARGS:
-        if arg in owner.args and want is not None:
-            return (
-                f"give `{culprit.name}` {want} {arg} (it has {owner.args[arg]}) so that its "
-                f"output matches the other inputs of `{node.name}`"
-            )
-    return None
-
-
-def _width_fix(
-    graph: Graph, culprit: IRNode, want: int | None, source: SourceMap
-) -> tuple[Fix, ...]:
-    """The edit behind :func:`_width_hint`, when the width is a number written in the spec."""
-    owner = graph.nodes.get(culprit.layer_owner, culprit)
-    for arg in _WIDTH_ARGS:
-        if arg not in owner.args or want is None:
-            continue
-        span = source.span((*owner.spec_path, arg))
-        if span is None:
-            return ()
-        (start, end), written = span, str(owner.args[arg])
-        a, b = source.offset(start), source.offset(end)
-        if a is None or b is None or source.text[a:b] != written:
-            return ()  # a `${param}` or a list: the user decides what to change
-        edit = TextEdit(start.line, start.column, end.line, end.column, str(want))
-        return (Fix(f"set `{culprit.name}` {arg} to {want}", (edit,)),)
-    return ()
+def _known(info: ShapeInfo, name: str) -> Shape | None:
+    found = info.nodes.get(name)
+    return found.output if found is not None and found.known else None
 
 
 def _check_ceiling(graph: Graph, info: ShapeInfo) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, Final
 
 from graphspec.base.catalog import (
@@ -349,8 +350,24 @@ def _check_type_of(
         f"found {yaml_text(value)}",
         node=node,
         path=path,
-        hint=problem.hint,
+        hint=_division_hint(c, value, path) or problem.hint,
     )
+
+
+_TRUE_DIVISION: Final = re.compile(r"(?<!/)/(?!/)")
+_EXPRESSION: Final = re.compile(r"\$\{[^{}]*\}")
+
+
+def _division_hint(c: CheckContext, value: Any, path: Path) -> str | None:
+    """``${width / 3}`` gave a float where a whole number is wanted: ``//`` divides to one."""
+    if not isinstance(value, float):
+        return None
+    written = c.source.text_of(path) or ""
+    found = _EXPRESSION.search(written)
+    if found is None or not _TRUE_DIVISION.search(found.group(0)):
+        return None
+    fixed = _TRUE_DIVISION.sub("//", found.group(0))
+    return f"`/` always gives a float ({value!r}); `//` divides to a whole number: `{fixed}`"
 
 
 def _check_named_object(
