@@ -144,3 +144,18 @@ def test_a_constraint_on_an_unknown_figure_counts_the_variant_invalid_as_n900() 
     plan = plan_sweep(spec, read_search(spec)[0])
     assert plan.invalid == {"N900": 2}
     assert "needs a static figure this variant leaves unknown" in plan.text()
+
+
+def test_training_without_optuna_says_what_to_install(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.modules['optuna'] = None\n"
+        "from graphspec.cli.main import main\n"
+        f"sys.exit(main(['sweep', {str(SWEEP_CNN)!r}, '--data', 'digits']))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "pip install 'graphspec[sweep]'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -178,6 +178,13 @@ def _engine_run(
 ) -> int:
     from graphspec.tools.train.sweep.storage import DEFAULT_HEARTBEAT, parse_storage
 
+    try:
+        import optuna  # noqa: F401  # only to say what is missing, before anything runs
+    except ModuleNotFoundError:
+        raise UsageError(
+            "--data, --report and --best keep the study in Optuna, which is not installed: "
+            "pip install 'graphspec[sweep]' (--plan needs nothing more)"
+        ) from None
     name = args.study or spec.name or path.stem
     data_file = args.data if args.data and Path(args.data).exists() else None
     policy = output_policy(args, str(path), data_file, *first.files_read())
