@@ -75,6 +75,21 @@ def test_an_unknown_length_leaves_flops_unknown_with_the_reason() -> None:
         elements((None, None, 8))
 
 
+@pytest.mark.parametrize(
+    "node",
+    [
+        "{type: TransformerEncoder, intermediate_dim: 32, num_heads: 2}",
+        "{type: RotaryEmbedding}",
+        "{type: SinePositionEncoding}",
+    ],
+)
+def test_kerashub_blocks_not_counted_are_unknown_never_zero(node: str) -> None:
+    result = check(f"inputs: {{x: {{shape: [12, 16]}}}}\nnodes: {{n: {node}}}\n")
+    assert result.ok
+    assert result.flops.nodes["n"] is None and not result.flops.complete
+    assert "not counted yet" in result.flops.reasons["n"]
+
+
 def test_shared_layers_cost_every_call_and_nested_models_sum_their_nodes() -> None:
     result = check(ROOT / "specs" / "siamese.yaml")
     shared = [n for n in result.graph if n.share]
@@ -146,6 +161,11 @@ LAYERS = {
 
 TWO_INPUTS = {
     "mha": ("[7, 16]", "[3, 16]", "{type: MultiHeadAttention, num_heads: 2, key_dim: 8}"),
+    "cached-mha": (
+        "[7, 16]",
+        "[3, 16]",
+        "{type: CachedMultiHeadAttention, num_heads: 2, key_dim: 8}",
+    ),
     "gqa": (
         "[7, 16]",
         "[3, 16]",
