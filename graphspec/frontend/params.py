@@ -158,7 +158,9 @@ def evaluate_condition(text: str, scope: Mapping[str, Any]) -> bool:
     >>> evaluate_condition("${width * 2 > 64 or act != 'relu'}", {"width": 16, "act": "relu"})
     False
     """
-    return bool(_eval_condition(_condition_tree(text), scope, text))
+    whole = _WHOLE.match(text.strip())
+    inner = whole.group(1).strip() if whole else text.strip()  # messages add their own ${...}
+    return bool(_eval_condition(_condition_tree(text), scope, inner))
 
 
 def _eval_condition(node: ast.AST, scope: Mapping[str, Any], text: str) -> Any:
