@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 import traceback
@@ -74,6 +75,7 @@ def build_page(
         if drawable and notice is not None:  # collapsed by the size bound: toggles dropped
             blocks, toggled = drawn, frozenset()
         if drawable:
+            view.options = dataclasses.replace(view.options, title=False)  # the header shows it
             svg = _XML_PROLOGUE.sub("", draw(view, "svg").decode("utf-8"), count=1)
     except GraphSpecError as err:  # Graphviz missing or failing: the checks still stand
         hint = "install Graphviz (`make dot`) or run `graphspec doctor`"
@@ -83,6 +85,7 @@ def build_page(
         message = f"graphspec view failed while drawing this spec: {type(err).__name__}: {err}"
         hint = "this is a bug in graphspec; please report it with the spec"
         return failed_page(path, [Diagnostic("E971", message, file=str(path), hint=hint)])
+    nodes = _nodes(flatten_models(result), view, _model_sources(result, "", 0))
     page = {
         "loaded": True,
         "ok": result.ok,
@@ -94,11 +97,12 @@ def build_page(
         "svg": svg,
         "boxes": _boxes(view),
         "clusters": {cid: {"unit": c.unit, "label": c.label} for cid, c in view.clusters.items()},
-        "nodes": _nodes(flatten_models(result), view, _model_sources(result, "", 0)),
+        "nodes": nodes,
         "diagnostics": [_diagnostic(d) for d in diagnostics],
         "blocks": blocks,
         "toggled": sorted(toggled),
         "files": sorted(spec_files(result, path)),
+        "paths": _absolute({str(path), *(str(n["file"]) for n in nodes.values())}),
     }
     if against is not None:
         page["diff"] = _diff_data(against, compared)
@@ -195,7 +199,13 @@ def failed_page(path: Path, diagnostics: Sequence[Diagnostic]) -> dict[str, Any]
         "nodes": {},
         "diagnostics": [_diagnostic(d) for d in diagnostics],
         "files": [str(path)],
+        "paths": _absolute({str(path)}),
     }
+
+
+def _absolute(files: set[str]) -> dict[str, str]:
+    """Each file as the page names it -> its absolute path (for the editor links)."""
+    return {f: str(Path(f).resolve()) for f in sorted(files) if f and not f.startswith("<")}
 
 
 def spec_files(result: CheckResult, path: Path) -> set[str]:
