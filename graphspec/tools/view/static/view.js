@@ -211,13 +211,20 @@
       state.pz.pan(keep.pan);
     }
     if (state.anchor) {
-      // A block toggled in place: put it back where it was on screen, once svg-pan-zoom has
-      // drawn the new zoom and pan (it does so on the next animation frame).
+      // A block toggled in place: the boxes drawn before it (above it) back where they were on
+      // screen (the median move of those found again), else the block itself; once svg-pan-zoom
+      // has drawn the new zoom and pan (it does so on the next animation frame).
       const anchor = state.anchor;
       requestAnimationFrame(() => requestAnimationFrame(() => {
         const info = unitInfo(anchor.unit);
         const target = info ? document.getElementById(info.id) : null;
-        if (target && state.pz) {
+        const now = boxPlaces();
+        const moves = Object.entries(anchor.above).filter(([name]) => now[name])
+          .map(([name, at]) => ({ x: at.x - now[name].x, y: at.y - now[name].y }));
+        if (moves.length && state.pz) {
+          const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+          state.pz.panBy({ x: median(moves.map((m) => m.x)), y: median(moves.map((m) => m.y)) });
+        } else if (target && state.pz) {
           const box = target.getBoundingClientRect();
           state.pz.panBy({ x: anchor.x - box.left, y: anchor.y - box.top });
         }
@@ -270,7 +277,8 @@
         const start = $("canvas").querySelector("svg g.gs_input") || $("canvas").querySelector("svg g.gsbox");
         if (start) {
           const box = start.getBoundingClientRect();
-          pz.panBy({ x: canvas.left + canvas.width / 2 - (box.left + box.width / 2), y: canvas.top + 24 - box.top });
+          // The input centred across, the top of the diagram (its legend) at the top.
+          pz.pan({ x: pz.getPan().x + canvas.left + canvas.width / 2 - (box.left + box.width / 2), y: 0 });
         }
         afterPaint(() => { lens(); settled("readable"); });
       });
@@ -484,12 +492,29 @@
     if (focus) center(target);
   }
 
+  function boxPlaces() {
+    // Every box on screen by the name it shows (a layer's, or a collapsed block's unit).
+    const places = {};
+    for (const [bid, box] of Object.entries(state.page ? state.page.boxes : {})) {
+      const node = document.getElementById(`node_${bid}`);
+      if (!node) continue;
+      const rect = node.getBoundingClientRect();
+      const name = box.kind === "block" && box.unit ? box.unit : box.nodes[0];
+      places[name] = { x: rect.left, y: rect.top, bottom: rect.bottom };
+    }
+    return places;
+  }
+
   function toggle(unit) {
     const info = unitInfo(unit);
     const target = info ? document.getElementById(info.id) : null;
     if (target) {
       const box = target.getBoundingClientRect();
-      state.anchor = { unit, x: box.left, y: box.top };
+      const above = {};
+      for (const [name, at] of Object.entries(boxPlaces())) {
+        if (name !== unit && !name.startsWith(`${unit}.`) && at.bottom <= box.top) above[name] = at;
+      }
+      state.anchor = { unit, x: box.left, y: box.top, above };
     }
     if (state.toggled.has(unit)) state.toggled.delete(unit);
     else state.toggled.add(unit);
