@@ -60,7 +60,9 @@ async def test_extract_block_keeps_the_model(
     assert await doc.open() == []
     (action,) = await _extract(client, doc, first, last)
     assert action.kind == lsp.CodeActionKind.RefactorExtract
-    assert action.title.startswith("Extract block `block` from ") and f"`{instance}`" in action.title
+    assert (
+        action.title.startswith("Extract block `block` from ") and f"`{instance}`" in action.title
+    )
     assert action.edit is not None and action.edit.changes is not None
     diagnostics = await doc.edit(action.edit.changes[doc.uri])
     assert [d for d in diagnostics if d.severity == lsp.DiagnosticSeverity.Error] == []

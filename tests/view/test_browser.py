@@ -45,7 +45,10 @@ def _open(driver: Any, viewer: Viewer, spec: int, expand: bool = False) -> None:
     _wait(driver, "return document.body.dataset.version !== undefined && "
           "document.querySelector('#canvas svg g.gsbox') !== null && "
           "document.body.dataset.firstView && !window.graphspecView.snapshot().busy")  # fmt: skip
-    if expand and driver.execute_script("return window.graphspecView.snapshot().blocks") != "expand":
+    if (
+        expand
+        and driver.execute_script("return window.graphspecView.snapshot().blocks") != "expand"
+    ):
         driver.find_element("id", "expand-all").click()
         _wait(driver, "const s = window.graphspecView.snapshot(); "
               "return s.blocks === 'expand' && !s.busy && document.querySelector('#canvas g.gs_block') === null")  # fmt: skip

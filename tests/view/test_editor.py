@@ -11,7 +11,9 @@ from graphspec.tools.view.editor import ENV_VAR, check_pattern, editor_url
 
 
 def test_the_flag_wins_over_the_environment_and_the_project(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.graphspec]\neditor-url = "idea://open?file={path}"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.graphspec]\neditor-url = "idea://open?file={path}"\n'
+    )
     env = {ENV_VAR: "subl://open?url=file://{path}&line={line}"}
     assert editor_url("vscode://file/{path}", env=env, start=tmp_path) == "vscode://file/{path}"
     assert editor_url(None, env=env, start=tmp_path) == env[ENV_VAR]
@@ -20,7 +22,9 @@ def test_the_flag_wins_over_the_environment_and_the_project(tmp_path: Path) -> N
 
 def test_a_bad_project_setting_names_its_file(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.graphspec]\neditor-url = 3\n")
-    with pytest.raises(UsageError, match=r"pyproject.toml: \[tool.graphspec\] editor-url must be a string"):
+    with pytest.raises(
+        UsageError, match=r"pyproject.toml: \[tool.graphspec\] editor-url must be a string"
+    ):
         editor_url(None, env={}, start=tmp_path)
     (tmp_path / "pyproject.toml").write_text('[tool.graphspec]\neditor-url = "data:{path}"\n')
     with pytest.raises(UsageError, match="a data: URL cannot open an editor"):

@@ -87,14 +87,18 @@ def test_first_view_is_readable_whole_and_nothing_is_under_the_hint(
 ) -> None:
     snap = _first_view(hd, served, spec)
     smallest = hd.execute_script(TEXT_PX)
-    print(f"spec {spec}: first view {snap['firstView']}, fits {snap['fitted']} px, {smallest:.2f} px")
+    print(
+        f"spec {spec}: first view {snap['firstView']}, fits {snap['fitted']} px, {smallest:.2f} px"
+    )
     assert smallest >= 8.0
     assert snap["firstView"] == "fit"  # the whole model is on screen ...
     place = hd.execute_script(INSIDE, last)
     assert place["inside"], place  # ... its last node too,
     assert not place["underHint"] and place["canvasBottom"] <= place["hintTop"] + 0.5  # uncovered
     summary = hd.find_element("id", "summary")
-    assert hd.execute_script("const s = arguments[0]; return s.scrollWidth <= s.clientWidth", summary)
+    assert hd.execute_script(
+        "const s = arguments[0]; return s.scrollWidth <= s.clientWidth", summary
+    )
     assert "parameters (" in summary.text and "trainable)" in summary.text  # whole, never cut
 
 
@@ -144,7 +148,11 @@ def test_toggling_a_block_keeps_the_layout(hd: Any, served: str) -> None:
         time.sleep(0.05)
     after = hd.execute_script(PLACES)
     above = [n for n, at in before.items() if at["b"] <= top]
-    moved = {n: max(abs(after[n]["x"] - at["x"]), abs(after[n]["y"] - at["y"])) for n, at in before.items() if n in after}
+    moved = {
+        n: max(abs(after[n]["x"] - at["x"]), abs(after[n]["y"] - at["y"]))
+        for n, at in before.items()
+        if n in after
+    }
     print("moves (px):", {n: round(m) for n, m in sorted(moved.items())})
     # Graphviz lays the new drawing out again: the boxes above the block stay where they were
     # (most of them exactly; in a U, a box whose rank the new frame takes may shift a little).
@@ -152,7 +160,12 @@ def test_toggling_a_block_keeps_the_layout(hd: Any, served: str) -> None:
     assert len(kept) >= 5 and len(kept) >= 0.7 * len(above), moved
     assert {"image", "enc1", "mask", "dec1"} <= set(kept)
     # No mirroring: the encoder stays left of the decoder, level by level.
-    for encoder, decoder in (("image", "mask"), ("enc1", "cat1"), ("pool2", "dec3"), ("enc3", "cat3")):
+    for encoder, decoder in (
+        ("image", "mask"),
+        ("enc1", "cat1"),
+        ("pool2", "dec3"),
+        ("enc3", "cat3"),
+    ):
         for places in (before, after):
             assert places[encoder]["r"] < places[decoder]["x"], (encoder, decoder, places)
 
@@ -163,7 +176,8 @@ def test_file_line_links_to_the_editor(hd: Any, served: str) -> None:
     search.send_keys("probs\n")
     link = hd.find_element("css selector", "#details a.where")
     line = next(
-        i for i, text in enumerate((ROOT / "specs/resnet_mini.yaml").read_text().splitlines(), 1)
+        i
+        for i, text in enumerate((ROOT / "specs/resnet_mini.yaml").read_text().splitlines(), 1)
         if text.lstrip().startswith("probs:")
     )
     path = str((ROOT / "specs" / "resnet_mini.yaml").resolve()).lstrip("/")

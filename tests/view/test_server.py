@@ -256,7 +256,7 @@ def test_the_first_page_load_holds_the_diagram(viewer: Viewer) -> None:
     html = body.decode()
     assert status == 200 and "Loading…" not in html
     assert '<svg width="100%"' in html or "<svg " in html
-    assert ">conv4</text>" in html and "<h1 id=\"name\" title=" in html
+    assert ">conv4</text>" in html and '<h1 id="name" title=' in html
     assert "98,474 parameters" in html  # seed_skip's summary, in the header
     third = _get(viewer, "/?spec=2")[1].decode()
     assert ">resnet_mini</h1>" in third and ">stem</text>" in third
@@ -268,7 +268,9 @@ def test_the_first_page_load_holds_the_diagram(viewer: Viewer) -> None:
 
 
 def test_editor_url_errors_are_clean(run_cli) -> None:  # type: ignore[no-untyped-def]
-    bad = run_cli("view", "specs/seed_skip.yaml", "--no-browser", "--editor-url", "javascript:x/{path}")
+    bad = run_cli(
+        "view", "specs/seed_skip.yaml", "--no-browser", "--editor-url", "javascript:x/{path}"
+    )
     assert bad.status == 2 and "a javascript: URL cannot open an editor" in bad.err
     field = run_cli("view", "specs/seed_skip.yaml", "--no-browser", "--editor-url", "x://{file}")
     assert field.status == 2 and "unknown field {file}" in field.err

@@ -30,7 +30,9 @@ def code_action(ls: GraphspecServer, params: lsp.CodeActionParams) -> list[lsp.C
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return None
-    only = [k.value if isinstance(k, lsp.CodeActionKind) else str(k) for k in params.context.only or []]
+    only = [
+        k.value if isinstance(k, lsp.CodeActionKind) else str(k) for k in params.context.only or []
+    ]
     first = analysis.lines.loc(params.range.start)
     last = analysis.lines.loc(params.range.end)
     if last.line > first.line and last.column == 1:
@@ -50,7 +52,7 @@ def _wanted(only: list[str], kind: str) -> bool:
 
 
 def extract_actions(analysis: Analysis, first: Loc, last: Loc) -> list[lsp.CodeAction]:
-    """"Extract block" when the selection covers two or more nodes that make a one-input,
+    """ "Extract block" when the selection covers two or more nodes that make a one-input,
     one-output piece (:func:`graphspec.tools.lsp.extract.extract_block`)."""
     if analysis.result is None or last.line <= first.line:
         return []

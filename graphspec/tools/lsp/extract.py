@@ -14,6 +14,7 @@ instance's prefix (``add`` → ``add.conv``) as every block instance's do.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,7 +87,9 @@ def extract_block(text: str, result: CheckResult, first: int, last: int) -> Extr
     block = _fresh("block", set(spec.blocks or {}))
     indent = _indent_of(lines, starts[members[0]])
     section_end = _section_end(lines, starts[order[-1]])
-    span_end = starts[order[order.index(members[-1]) + 1]] - 1 if members[-1] != order[-1] else section_end
+    span_end = (
+        starts[order[order.index(members[-1]) + 1]] - 1 if members[-1] != order[-1] else section_end
+    )
     while span_end > starts[members[-1]] and not lines[span_end - 1].strip():
         span_end -= 1
     body = [f"{indent}{block}:", f"{indent * 2}inputs: [{_INPUT}]", f"{indent * 2}nodes:"]
@@ -99,8 +102,8 @@ def extract_block(text: str, result: CheckResult, first: int, last: int) -> Extr
     instance = f"{indent}{_key(out)}: {format_value({'block': block, 'inputs': [source]})}\n"
     edits = [_blocks_edit(lines, indent, body)]
     edits.append(_replace(lines, starts[members[0]], span_end, instance))
-    edges = _edges_edit(lines, result, inside, out)
-    if edges is False:
+    possible, edges = _edges_edit(lines, result, inside, out)
+    if not possible:
         return None
     if edges is not None:
         edits.append(edges)
@@ -125,7 +128,9 @@ def _consecutive(order: Sequence[str], members: Sequence[str]) -> bool:
 
 def _used_outside(result: CheckResult, inside: set[str]) -> set[str]:
     graph = result.graph
-    used = {s for n in graph.nodes.values() if n.name not in inside for s in n.inputs if s in inside}
+    used = {
+        s for n in graph.nodes.values() if n.name not in inside for s in n.inputs if s in inside
+    }
     used |= {node for _, node in graph.outputs if node in inside}
     return used
 
@@ -178,28 +183,23 @@ def _blocks_edit(lines: Sequence[str], indent: str, body: list[str]) -> TextEdit
 
 def _edges_edit(
     lines: Sequence[str], result: CheckResult, inside: set[str], out: str
-) -> TextEdit | None | bool:
-    """The ``edges:`` section without the pairs into the selected nodes (rewritten as chains),
-    None when nothing changes, False when it cannot be rewritten (ports, mappings)."""
+) -> tuple[bool, TextEdit | None]:
+    """Whether the ``edges:`` section can be rewritten (no ports, no mappings), and the edit
+    leaving out the pairs into the selected nodes (rewritten as chains; None: no change)."""
     spec = result.spec
     if not spec.edges:
-        return None
+        return True, None
     pairs: list[tuple[str, str]] = []
     for item in spec.edges:
-        if isinstance(item, str):
-            names = _PAIR.split(item.strip())
-        elif isinstance(item, list | tuple) and all(isinstance(n, str) for n in item):
-            names = list(item)
-        else:
-            return False
+        names = _PAIR.split(item.strip()) if isinstance(item, str) else list(item)
         if any(":" in n for n in names):
-            return False
-        pairs += list(zip(names, names[1:], strict=False))
+            return False, None
+        pairs += list(itertools.pairwise(names))
     if not any(a in inside or b in inside for a, b in pairs):
-        return None
+        return True, None
     kept = [(a, b) for a, b in pairs if b not in inside]
     if any(a in inside and a != out for a, _ in kept):
-        return False
+        return False, None
     keys = _top_level(lines)
     start = keys["edges"]
     end = _section_end(lines, start)
@@ -208,7 +208,7 @@ def _edges_edit(
     indent = _indent_of(lines, start + 1) if end > start else "  "
     chains = [f"{indent}- {' -> '.join(chain)}" for chain in _chains(kept)]
     text = "edges:\n" + "".join(f"{c}\n" for c in chains) if chains else "edges: []\n"
-    return _replace(lines, start, end, text)
+    return True, _replace(lines, start, end, text)
 
 
 def _replace(lines: Sequence[str], first: int, last: int, text: str) -> TextEdit:
@@ -231,5 +231,3 @@ def _chains(pairs: Sequence[tuple[str, str]]) -> list[list[str]]:
         else:
             chains.append([a, b])
     return chains
-
-
