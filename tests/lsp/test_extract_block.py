@@ -49,8 +49,9 @@ async def _extract(client: LanguageClient, doc: Doc, first: str, last: str) -> l
     [
         (ROOT / "specs" / "seed_skip.yaml", "  shortcut:", "  add:", "add", 4),  # with edges:
         (FLAT_RESNET, "  conv2_block2_1_conv:", "  conv2_block2_out:", "conv2_block2_out", 10),
+        (ROOT / "specs" / "resnet_mini.yaml", "  stem:", "  stem_act:", "stem_act", 3),
     ],
-    ids=["seed_skip", "imported-resnet50"],
+    ids=["seed_skip", "imported-resnet50", "resnet_mini-has-blocks"],
 )
 async def test_extract_block_keeps_the_model(
     client: LanguageClient, spec: Path, first: str, last: str, instance: str, members: int
@@ -68,9 +69,11 @@ async def test_extract_block_keeps_the_model(
     assert [d for d in diagnostics if d.severity == lsp.DiagnosticSeverity.Error] == []
     assert "blocks:\n  block:\n    inputs: [x]\n" in doc.text
     assert f"  {instance}: {{block: block, inputs: [" in doc.text
-    new = check(doc.text)
-    assert len(new.graph.instances) == 1 and f"{instance}.{instance}" in new.graph.nodes
-    assert sum(1 for n in new.graph.nodes.values() if n.instance) == members
+    new, old = check(doc.text), check(text)
+    assert len(new.graph.instances) == len(old.graph.instances) + 1
+    assert f"{instance}.{instance}" in new.graph.nodes
+    moved = sum(1 for n in new.graph.nodes.values() if n.instance and n.name.startswith(f"{instance}."))
+    assert moved == members
     assert _model(doc.text) == _model(text)  # the same model: params, layer types and shapes
     doc.close()
 

@@ -112,12 +112,15 @@ def extract_block(text: str, result: CheckResult, first: int, last: int) -> Extr
 
 
 def _node_lines(graph: Any, order: Sequence[str]) -> dict[str, int] | None:
+    """The key line of each top-level node: a layer's own, a block instance's (its site)."""
+    sites = {i.site: i.loc.line for i in graph.instances.values() if i.loc is not None}
     starts: dict[str, int] = {}
     for name in order:
         ir = graph.nodes.get(name)
-        if ir is None or ir.loc is None:
+        line = ir.loc.line if ir is not None and ir.loc is not None else sites.get(name)
+        if line is None:
             return None
-        starts[name] = ir.loc.line
+        starts[name] = line
     return starts
 
 
