@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from graphspec.backends.emit import to_yaml
 from graphspec.cli.options import (
     add_backend_option,
     add_layers_option,
@@ -47,6 +46,7 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     _import_args,
 )
 def run_import(args: argparse.Namespace) -> int:
+    from graphspec.backends.emit import to_yaml
     from graphspec.backends.importer import import_source
 
     if args.list:
