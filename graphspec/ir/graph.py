@@ -146,6 +146,18 @@ class IRNode:
     """Call arguments: constants by name, and :class:`CallTensors` for tensor arguments."""
     call_tensors: int = 0
     """How many of ``inputs`` (the last ones) are tensors of call arguments."""
+    keras_name: str | None = None
+    """The Keras layer name a block's ``names:`` template gives the node (``None``: its name)."""
+
+    @property
+    def layer_name(self) -> str:
+        """The name of the node's Keras layer: ``keras_name`` when a template set one, else the
+        node's own name.
+
+        >>> IRNode("conv2_block1.1_conv", NodeKind.LAYER, keras_name="conv2_block1_1_conv").layer_name
+        'conv2_block1_1_conv'
+        """
+        return self.keras_name or self.name
 
     @property
     def main_inputs(self) -> list[str]:

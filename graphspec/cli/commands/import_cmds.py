@@ -32,6 +32,12 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     )
     add_output_option(p, required=False, metavar="SPEC", help="the spec file to write")
     p.add_argument(
+        "--flat",
+        action="store_true",
+        help="one node per layer: do not look for repeated blocks (by default the repeated "
+        "sub-graphs are written as blocks: whose names: template keeps every layer name)",
+    )
+    p.add_argument(
         "--list",
         action="store_true",
         help="print what can be imported (every keras.applications model) and exit",
@@ -59,7 +65,7 @@ def run_import(args: argparse.Namespace) -> int:
     out = Path(args.output)
     policy = output_policy(args, args.source)
     policy.check(out)
-    spec = import_source(args.source)
+    spec = import_source(args.source, blocks=not args.flat)
     text = to_yaml(spec)
     policy.write_text(out, text)
     layers = sum(1 for node in spec.nodes.values() if node.share is None)

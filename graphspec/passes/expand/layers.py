@@ -16,15 +16,20 @@ __all__ = ["expand_layer"]
 def expand_layer(ex: Expansion, site: NodeSite) -> str:
     """Add a layer node, its arguments' ``${params}`` resolved in its scope."""
     scope, path, expanded = site.scope, site.path, site.expanded
-    if site.spec.repeat is not None:
-        ex.error(
-            "E404",
-            f"node `{site.local}`: `repeat` only applies to block instances",
-            (*path, NodeKey.REPEAT.value),
-            key=True,
-            node=expanded,
-            hint="add `block: NAME`, or remove `repeat`",
-        )
+    for key in (NodeKey.REPEAT, NodeKey.NAMES):
+        if key is NodeKey.NAMES and scope.prefix:
+            continue  # a block's node: its own `names:` template (applied by its instance)
+        if getattr(site.spec, key.value) is not None:
+            ex.error(
+                "E404",
+                f"node `{site.local}`: `{key.value}` only applies to block instances",
+                (*path, key.value),
+                key=True,
+                node=expanded,
+                hint=f"add `block: NAME`, or remove `{key.value}`"
+                if key is NodeKey.REPEAT
+                else "a top-level node's Keras layer is named after the node; rename the node",
+            )
     args: dict[str, object] = {}
     failed: set[str] = set()
     for key, value in site.spec.args.items():

@@ -1,0 +1,717 @@
+"""Block discovery on import: repeated sub-graphs of an imported model written as ``blocks:``.
+
+A general algorithm, with no table of known architectures:
+
+1. **Atoms.** The nodes are in a topological order. After a node, the tensors still to be used
+   later are *live*; where exactly one tensor is live, and it is that node's output, the graph can
+   be cut. The pieces between cuts (a ResNet bottleneck, a DenseNet dense layer ending in its
+   concatenation, a single layer of a plain chain) are the atoms; each has one input tensor and
+   one output.
+2. **Candidates.** Every run of consecutive atoms (up to :data:`MAX_RUN_ATOMS` atoms and
+   :data:`MAX_RUN_NODES` nodes) gets a canonical form: each node's layer type, argument *names*
+   and wiring relative to the run, and the nodes' names with the run's common ``prefix_``
+   removed (the layer names must come back: a block's ``names: ${instance}_${node}`` template
+   rebuilds them). Runs with the same form are occurrences of one candidate block; they differ
+   only in argument values.
+3. **Greedy selection** by lines saved: the candidate whose non-overlapping occurrences save the
+   most spec lines (flat lines minus the block definition and one line per instance, consecutive
+   copies with equal values counting once as a ``repeat:``) is taken, its atoms are used up, and
+   the rest are scored again, until nothing saves a line.
+4. **Params**: argument values that differ between instances become block params named after the
+   argument (``filters``, ``strides``; ``filters_<node>`` when two differ independently); a value
+   that is always an integer multiple of another param is written ``${filters * 4}``; a value a
+   majority of instances share is the param's default.
+
+Everything is deterministic (positions break every tie) and linear in the number of runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from graphspec.backends.importer.wiring import base
+from graphspec.base.catalog import layer_signature
+from graphspec.plugins.expr.syntax import Call, Writer, parse, ref_text
+
+__all__ = ["MAX_RUN_ATOMS", "MAX_RUN_NODES", "Found", "find_blocks"]
+
+MAX_RUN_ATOMS: Final = 24
+"""The most atoms one block may span."""
+MAX_RUN_NODES: Final = 64
+"""The most layers one block may hold."""
+_PLACEHOLDER: Final = "x"
+_BARRIER_KEYS: Final = ("share", "call", "model", "block")
+"""Nodes with these keys stay outside blocks (they name other nodes, or are named by them)."""
+_NUMBER: Final = re.compile(r"\d+")
+_MISSING: Final = "\x00missing"
+"""An argument left out that has no known default (its runs cannot share a block)."""
+
+
+@dataclass
+class Found:
+    """What block discovery made of a flat import.
+
+    ``blocks`` are the block definitions (plain spec data); ``nodes`` the top-level nodes in
+    order, instances in place of the nodes they stand for; ``sources`` every top-level node's
+    inputs; ``rename`` maps a flat node that is now an instance's output to the instance.
+    """
+
+    blocks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, list[str]] = field(default_factory=dict)
+    rename: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Atom:
+    start: int
+    end: int
+    feed: str | None
+    """The one tensor entering the atom (``name`` or ``name:port``), ``None`` when several do."""
+    usable: bool
+
+
+@dataclass
+class _Run:
+    first: int
+    last: int
+    """The first and last atom (indices into the atom list)."""
+    stem: str | None
+    """The instance's name: what its named layers' names start with (``None``: none named)."""
+    values: tuple[str, ...]
+    """Every node's arguments, as JSON (equal runs have equal values)."""
+    bases: tuple[int, ...]
+    """Per auto-named layer class of the form (in order), its lowest number in this run."""
+
+
+@dataclass
+class _Candidate:
+    key: tuple[Any, ...]
+    runs: list[_Run]
+    size: int
+    form: _NameForm
+
+
+@dataclass(frozen=True)
+class _NameForm:
+    """How a run's layer names are made, the same for every run of a candidate.
+
+    ``shapes`` holds one entry per node: ``("node", local)`` for ``<instance>_<local>``,
+    ``("instance",)`` for the instance's own name, ``("auto", class, offset)`` for a name Keras
+    made up (``add_108``: class ``add``, the run's lowest ``add`` number plus ``offset``);
+    ``classes`` the auto-named classes in order and how many nodes of each the run holds.
+    """
+
+    shapes: tuple[tuple[Any, ...], ...]
+    classes: tuple[tuple[str, int], ...]
+
+    @property
+    def locals(self) -> tuple[str, ...]:
+        """The block's node names: the local part, else the class (numbered when repeated)."""
+        out: list[str] = []
+        taken: set[str] = {s[1] for s in self.shapes if s[0] == "node"}
+        for shape in self.shapes:
+            if shape[0] == "node":
+                out.append(shape[1])
+                continue
+            base = shape[1] if shape[0] == "auto" else "out"
+            name, k = base, 1
+            while name in taken:
+                name, k = f"{base}_{k}", k + 1
+            taken.add(name)
+            out.append(name)
+        return tuple(out)
+
+
+def find_blocks(
+    inputs: Mapping[str, Any],
+    nodes: Mapping[str, Mapping[str, Any]],
+    sources: Mapping[str, list[str]],
+    outputs: list[str] | dict[str, str],
+) -> Found | None:
+    """The blocks of a flat import, or ``None`` when no repeated sub-graph saves a line.
+
+    >>> conv = {"type": "Conv2D", "kernel_size": 3}
+    >>> nodes, sources, prev = {}, {}, "x"
+    >>> for i, f in enumerate([8, 8, 16], 1):
+    ...     nodes[f"b{i}_conv"] = {**conv, "filters": f}
+    ...     nodes[f"b{i}_relu"] = {"type": "ReLU"}
+    ...     nodes[f"b{i}_drop"] = {"type": "Dropout", "rate": 0.1}
+    ...     sources[f"b{i}_conv"], sources[f"b{i}_relu"] = [prev], [f"b{i}_conv"]
+    ...     sources[f"b{i}_drop"] = [f"b{i}_relu"]
+    ...     prev = f"b{i}_drop"
+    >>> found = find_blocks({"x": {}}, nodes, sources, [prev])
+    >>> found.blocks["b"]["params"], found.blocks["b"]["names"]
+    ({'filters': 8}, '${instance}_${node}')
+    >>> found.nodes
+    {'b1': {'block': 'b', 'repeat': 2, 'names': 'b${copy + 1}_${node}'}, 'b3': {'block': 'b', 'filters': 16}}
+    """
+    order = list(nodes)
+    if len(order) < 4:
+        return None
+    graph = _Flat(inputs, nodes, sources, outputs)
+    atoms = graph.atoms()
+    candidates = _candidates(graph, atoms)
+    chosen: list[tuple[_Candidate, list[_Run]]] = []
+    used = [False] * len(atoms)
+    taken = set(inputs) | set(nodes)
+    while True:
+        best: tuple[int, int, int, _Candidate, list[_Run]] | None = None
+        for cand in candidates:
+            runs = _available(cand, used, taken)
+            if len(runs) < 2:
+                continue
+            saved = _saved(cand, runs)
+            rank = (saved, -runs[0].first, -cand.size)
+            if saved > 0 and (best is None or rank > best[:3]):
+                best = (*rank, cand, runs)
+        if best is None:
+            break
+        cand, runs = best[3], best[4]
+        for run in runs:
+            for a in range(run.first, run.last + 1):
+                used[a] = True
+            taken.add(run.stem)
+        chosen.append((cand, runs))
+    if not chosen:
+        return None
+    return _write(graph, atoms, chosen)
+
+
+class _Flat:
+    """The flat import as positions: nodes in written order, their input tensors, liveness."""
+
+    def __init__(
+        self,
+        inputs: Mapping[str, Any],
+        nodes: Mapping[str, Mapping[str, Any]],
+        sources: Mapping[str, list[str]],
+        outputs: list[str] | dict[str, str],
+    ) -> None:
+        self.inputs = list(inputs)
+        self.order = list(nodes)
+        self.nodes = nodes
+        self.sources = sources
+        self.outputs = outputs
+        self.position = {name: i for i, name in enumerate(self.order)}
+        for i, name in enumerate(self.inputs):
+            self.position[name] = -1 - i
+        shared = {str(n.get("share")) for n in nodes.values() if n.get("share")}
+        self.usable = [
+            not any(k in nodes[n] for k in _BARRIER_KEYS)
+            and n not in shared
+            and ("type" in nodes[n] or "expr" in nodes[n])
+            for n in self.order
+        ]
+
+    def atoms(self) -> list[_Atom]:
+        """The pieces between single-tensor cuts, in order."""
+        end = len(self.order)
+        last_use: dict[str, int] = {}
+        for i, name in enumerate(self.order):
+            for ref in self.sources.get(name, []):
+                last_use[ref] = max(last_use.get(ref, -1), i)
+        outs = self.outputs.values() if isinstance(self.outputs, dict) else self.outputs
+        for ref in outs:
+            last_use[ref] = end  # an output is used after the last node
+        produced: dict[int, list[str]] = {}
+        for ref in last_use:
+            produced.setdefault(self.position.get(base(ref), -1), []).append(ref)
+        live: set[str] = {r for r in last_use if self.position.get(base(r), -1) < 0}
+        dying: dict[int, list[str]] = {}
+        for ref, i in last_use.items():
+            dying.setdefault(i, []).append(ref)
+        atoms: list[_Atom] = []
+        feed = next(iter(live)) if len(live) == 1 else None
+        start = 0
+        for i, name in enumerate(self.order):
+            live.difference_update(dying.get(i, []))
+            live.update(r for r in produced.get(i, []) if last_use[r] > i)
+            if len(live) == 1 and base(next(iter(live))) == name:
+                out = next(iter(live))
+                usable = all(self.usable[start : i + 1]) and feed is not None and out == name
+                atoms.append(_Atom(start, i, feed, usable))
+                feed, start = out, i + 1
+        return atoms
+
+    def relative(self, start: int, feed: str) -> Callable[[str], str]:
+        """Node names as positions in a run starting at ``start`` (for canonical forms)."""
+        return lambda name: (
+            "x_" if name == base(feed) else f"n{self.position.get(name, -1) - start}"
+        )
+
+    def source_codes(self, name: str, start: int, feed: str) -> tuple[Any, ...]:
+        """A node's inputs relative to a run starting at ``start`` fed by ``feed``."""
+        codes: list[Any] = []
+        for ref in self.sources.get(name, []):
+            if ref == feed:
+                codes.append(_PLACEHOLDER)
+                continue
+            node, sep, port = ref.rpartition(":")
+            if not (sep and port.isdigit()):
+                node, port = ref, "0"
+            pos = self.position.get(node, -1)
+            codes.append((pos - start, int(port)) if pos >= start else ("outside", ref))
+        return tuple(codes)
+
+
+def _args(node: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    return [(k, v) for k, v in node.items() if k not in ("type", "expr")]
+
+
+def _class_of(node: Mapping[str, Any]) -> str:
+    """The layer class, or for an expression the operation Keras names it after (``Add``)."""
+    if "expr" not in node:
+        return str(node["type"])
+    tree = parse(str(node["expr"]))
+    func = tree.func if isinstance(tree, Call) else ""
+    return "".join(part.capitalize() for part in func.split("_"))
+
+
+def _expr_renamed(text: str, name_of: Callable[[str], str]) -> str:
+    """An expression with each node it names renamed (``name_of`` of the name)."""
+    return Writer(lambda r: ref_text(name_of(r.name), r.port), "", "'").text(parse(text))[0]
+
+
+def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
+    """Every run of atoms grouped by canonical form (only forms seen at least twice)."""
+    groups: dict[tuple[Any, ...], _Candidate] = {}
+    for first, atom in enumerate(atoms):
+        if not atom.usable or atom.feed is None:
+            continue
+        start, feed = atom.start, atom.feed
+        struct: list[Any] = []
+        values: list[str] = []
+        names: list[str] = []
+        types: list[str] = []
+        for last in range(first, min(len(atoms), first + MAX_RUN_ATOMS)):
+            if not atoms[last].usable:
+                break
+            for pos in range(atoms[last].start, atoms[last].end + 1):
+                name = graph.order[pos]
+                node = graph.nodes[name]
+                args = _args(node)
+                codes = graph.source_codes(name, start, feed)
+                if any(isinstance(c, tuple) and c[0] == "outside" for c in codes):
+                    break
+                if "expr" in node:
+                    text = _expr_renamed(str(node["expr"]), graph.relative(start, feed))
+                    struct.append(("expr", text, codes))
+                else:
+                    struct.append((node["type"], codes))
+                values.append(json.dumps(dict(args)))
+                names.append(name)
+                types.append(_class_of(node))
+            else:
+                if len(names) > MAX_RUN_NODES:
+                    break
+                if len(names) < 2:
+                    continue
+                named = _name_form(names, types)
+                if named is None:
+                    continue
+                stem, form, bases = named
+                key = (tuple(struct), form)
+                cand = groups.get(key)
+                if cand is None:
+                    cand = groups[key] = _Candidate(key, [], len(names), form)
+                cand.runs.append(_Run(first, last, stem, tuple(values), bases))
+                continue
+            break
+    return [c for c in groups.values() if len(c.runs) >= 2]
+
+
+def snake_case(class_name: str) -> str:
+    """The name Keras gives a layer of this class when none is given (before ``_N``).
+
+    >>> snake_case("BatchNormalization"), snake_case("ReLU"), snake_case("Conv2D")
+    ('batch_normalization', 're_lu', 'conv2d')
+    """
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _name_form(
+    names: list[str], types: list[str]
+) -> tuple[str | None, _NameForm, tuple[int, ...]] | None:
+    """The run's instance name, name form and auto-name bases; ``None`` when a template
+    could not give the layers these names.
+
+    >>> stem, form, bases = _name_form(["conv2_block1_1_conv", "conv2_block1_add"], ["Conv2D", "Add"])
+    >>> stem, form.locals, bases
+    ('conv2_block1', ('1_conv', 'add'), ())
+    >>> stem, form, bases = _name_form(["stage_0_conv", "add_108"], ["Conv2D", "Add"])
+    >>> stem, form.shapes, bases
+    ('stage_0_conv', (('instance',), ('auto', 'add', 0)), (108,))
+    >>> _name_form(["conv1", "conv2"], ["Conv2D", "Conv2D"]) is None
+    True
+    """
+    autos: dict[int, tuple[str, int]] = {}
+    for i, (name, type_name) in enumerate(zip(names, types, strict=True)):
+        cls = snake_case(type_name)
+        number = name[len(cls) + 1 :] if name.startswith(cls + "_") else ""
+        if number.isdigit() and str(int(number)) == number:
+            autos[i] = (cls, int(number))
+    named = [n for i, n in enumerate(names) if i not in autos]
+    stem = _stem(named) if named else None
+    if named and stem is None:
+        return None
+    low: dict[str, int] = {}
+    count: Counter[str] = Counter()
+    for cls, number in autos.values():
+        low[cls] = min(low.get(cls, number), number)
+        count[cls] += 1
+    shapes: list[tuple[Any, ...]] = []
+    for i, name in enumerate(names):
+        if i in autos:
+            cls, number = autos[i]
+            shapes.append(("auto", cls, number - low[cls]))
+        elif name == stem:
+            shapes.append(("instance",))
+        else:
+            shapes.append(("node", name[len(stem or "") + 1 :]))
+    if sum(1 for s in shapes if s[0] == "instance") > 1:
+        return None
+    classes = tuple((cls, count[cls]) for cls in low)
+    return stem, _NameForm(tuple(shapes), classes), tuple(low.values())
+
+
+def _common_prefix(names: list[str]) -> str:
+    """The characters every name starts with."""
+    first, last = min(names), max(names)
+    k = 0
+    while k < min(len(first), len(last)) and first[k] == last[k]:
+        k += 1
+    return first[:k]
+
+
+def _stem(named: list[str]) -> str | None:
+    """What every name starts with, followed by ``_`` or nothing: the instance's name."""
+    prefix = _common_prefix(named)
+    if not all(n == prefix or n.startswith(prefix + "_") for n in named):
+        cut = prefix.rfind("_")
+        if cut <= 0:
+            return None
+        prefix = prefix[:cut]
+    if not prefix or "." in prefix or prefix.endswith("_"):
+        return None
+    return prefix
+
+
+def _available(cand: _Candidate, used: list[bool], taken: set[str]) -> list[_Run]:
+    """The candidate's runs on unused atoms, non-overlapping, first come first served."""
+    out: list[_Run] = []
+    after = -1
+    stems: set[str] = set()
+    for run in cand.runs:
+        if run.first <= after or (run.stem is not None and (run.stem in stems | taken)):
+            continue
+        if any(used[a] for a in range(run.first, run.last + 1)):
+            continue
+        out.append(run)
+        if run.stem is not None:
+            stems.add(run.stem)
+        after = run.last
+    return out
+
+
+def _groups(cand: _Candidate, runs: list[_Run]) -> list[list[_Run]]:
+    """Runs split into instances: consecutive runs with equal values, numbered names and
+    auto-name numbers that advance by the block's count are copies of one ``repeat``."""
+    counts = [n for _, n in cand.form.classes]
+    groups: list[list[_Run]] = []
+    for run in runs:
+        last = groups[-1] if groups else None
+        if (
+            last is not None
+            and last[-1].last + 1 == run.first
+            and last[-1].values == run.values
+            and all(
+                b == b0 + n * len(last)
+                for b, b0, n in zip(run.bases, last[0].bases, counts, strict=True)
+            )
+            and (run.stem is None or _copy_pattern([r.stem or "" for r in [*last, run]]))
+        ):
+            last.append(run)
+        else:
+            groups.append([run])
+    return groups
+
+
+def _copy_pattern(stems: list[str]) -> tuple[str, int, str] | None:
+    """``(head, first, tail)`` when the stems are ``head + str(first + i) + tail``.
+
+    >>> _copy_pattern(["conv2_block2", "conv2_block3"])
+    ('conv2_block', 2, '')
+    >>> _copy_pattern(["block_4", "block_6"]) is None
+    True
+    """
+    first = stems[0]
+    for match in reversed(list(_NUMBER.finditer(first))):
+        head, tail = first[: match.start()], first[match.end() :]
+        number = int(match.group())
+        if str(number) != match.group():
+            continue  # a leading zero: the copies would not print the same
+        if all(s == f"{head}{number + i}{tail}" for i, s in enumerate(stems)):
+            return head, number, tail
+    return None
+
+
+def _saved(cand: _Candidate, runs: list[_Run]) -> int:
+    """Spec lines saved by writing the runs as instances of one block."""
+    varies = len({(r.values, r.bases) for r in runs}) > 1
+    definition = 3 + cand.size + (1 if varies else 0)  # name, names, nodes, params
+    return cand.size * len(runs) - definition - len(_groups(cand, runs))
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def _write(graph: _Flat, atoms: list[_Atom], chosen: list[tuple[_Candidate, list[_Run]]]) -> Found:
+    """The top-level nodes with instances in place of their runs, and the block definitions."""
+    found = Found()
+    at: dict[int, tuple[str, dict[str, Any], _Atom, int]] = {}
+    taken = set(graph.inputs) | set(graph.order)
+    for cand, runs in chosen:
+        block = _block_name(runs, taken | set(found.blocks))
+        groups = _groups(cand, runs)
+        found.blocks[block], given = _definition(graph, atoms, cand, groups)
+        for group, args in zip(groups, given, strict=True):
+            node: dict[str, Any] = {"block": block, **args}
+            stem = group[0].stem
+            if stem is None:
+                stem = _fresh(f"{block}_1", taken)
+            taken.add(stem)
+            if len(group) > 1:
+                node["repeat"] = len(group)
+                pattern = _copy_pattern([r.stem or "" for r in group]) if group[0].stem else None
+                if pattern is not None:
+                    head, first, tail = pattern
+                    number = "${copy}" if first == 0 else f"${{copy + {first}}}"
+                    node["names"] = f"{head}{number}{tail}"
+            end = atoms[group[-1].last].end
+            at[atoms[group[0].first].start] = (stem, node, atoms[group[0].first], end)
+            found.rename[graph.order[end]] = stem
+    pos = 0
+    while pos < len(graph.order):
+        if pos in at:
+            stem, node, atom, end = at[pos]
+            found.nodes[stem] = node
+            found.sources[stem] = [_renamed(atom.feed or "", found.rename)]
+            pos = end + 1
+            continue
+        name = graph.order[pos]
+        found.nodes[name] = dict(graph.nodes[name])
+        if "expr" in found.nodes[name]:
+            text = str(found.nodes[name]["expr"])
+            found.nodes[name]["expr"] = _expr_renamed(text, lambda n: found.rename.get(n, n))
+        found.sources[name] = [_renamed(r, found.rename) for r in graph.sources.get(name, [])]
+        pos += 1
+    return found
+
+
+def _fresh(name: str, taken: set[str]) -> str:
+    """``name``, or with its trailing number raised until no node has it."""
+    head, _, number = name.rpartition("_")
+    k = int(number) if number.isdigit() else 1
+    while name in taken:
+        k += 1
+        name = f"{head}_{k}"
+    return name
+
+
+def _renamed(ref: str, rename: Mapping[str, str]) -> str:
+    node = base(ref)
+    return rename.get(node, node) + ref[len(node) :]
+
+
+def _block_name(runs: list[_Run], taken: set[str]) -> str:
+    """The instances' common name with digits left out: ``conv_block`` for ``conv2_block1``."""
+    stem = next((r.stem for r in runs if r.stem), "")
+    words = [w for w in re.split(r"[_\d]+", stem) if w]
+    name = "_".join(words) or "block"
+    candidate, k = name, 2
+    while candidate in taken:
+        candidate, k = f"{name}_{k}", k + 1
+    return candidate
+
+
+def _definition(
+    graph: _Flat, atoms: list[_Atom], cand: _Candidate, groups: list[list[_Run]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The block's definition (params, names, nodes) and each instance's params."""
+    first = groups[0][0]
+    start = atoms[first.first].start
+    members = [graph.order[p] for p in range(start, atoms[first.last].end + 1)]
+    feed = atoms[first.first].feed or ""
+    locals_ = cand.form.locals
+    local = dict(zip(members, locals_, strict=True))
+    placeholder = _PLACEHOLDER if _PLACEHOLDER not in locals_ else "inp"
+    per_group = [[json.loads(v) for v in g[0].values] for g in groups]
+    params, templates, given = _params(graph, members, locals_, per_group)
+    numbers = _number_params(cand, groups, params, given)
+    repeats = any(len(g) > 1 for g in groups)
+    body: dict[str, Any] = {}
+    previous = placeholder
+    for i, name in enumerate(members):
+        original = graph.nodes[name]
+        if "expr" in original:
+            rename = {base(feed): placeholder, **local}
+            out: dict[str, Any] = {"expr": _expr_renamed(original["expr"], rename.__getitem__)}
+        else:
+            out = {"type": original["type"]}
+        out.update({k: v for (j, k), v in templates.items() if j == i})
+        shape = cand.form.shapes[i]
+        if shape[0] == "instance":
+            out["names"] = "${instance}"
+        elif shape[0] == "auto":
+            out["names"] = _auto_template(shape[1], shape[2], numbers[shape[1]], cand, repeats)
+        srcs = [
+            placeholder if ref == feed else local[base(ref)] + ref[len(base(ref)) :]
+            for ref in graph.sources.get(name, [])
+        ]
+        if srcs != [previous] and "expr" not in original:
+            out["inputs"] = srcs[0] if len(srcs) == 1 else srcs
+        body[locals_[i]] = out
+        previous = locals_[i]
+    definition: dict[str, Any] = {}
+    if params:
+        definition["params"] = params
+    if placeholder != _PLACEHOLDER:
+        definition["inputs"] = [placeholder]
+    if any(shape[0] == "node" for shape in cand.form.shapes):
+        definition["names"] = "${instance}_${node}"
+    definition["nodes"] = body
+    return definition, given
+
+
+def _number_params(
+    cand: _Candidate,
+    groups: list[list[_Run]],
+    params: dict[str, Any],
+    given: list[dict[str, Any]],
+) -> dict[str, str]:
+    """A param per auto-named class for its numbers (one ``n`` when they all agree)."""
+    vectors: dict[str, list[int]] = {}
+    for k, (cls, _) in enumerate(cand.form.classes):
+        vectors[cls] = [g[0].bases[k] for g in groups]
+    distinct = list(dict.fromkeys(json.dumps(v) for v in vectors.values()))
+    names: dict[str, str] = {}
+    for cls, vector in vectors.items():
+        text = json.dumps(vector)
+        pname = "n" if len(distinct) == 1 else f"n_{cls}"
+        if len(distinct) > 1 and distinct.index(text) != list(vectors).index(cls):
+            first = list(vectors)[[json.dumps(v) for v in vectors.values()].index(text)]
+            pname = f"n_{first}"
+        while pname in params and pname not in names.values():
+            pname += "_"
+        names[cls] = pname
+        if pname not in params:
+            params[pname] = None
+            for g, args in enumerate(given):
+                args[pname] = vector[g]
+    return names
+
+
+def _auto_template(cls: str, offset: int, pname: str, cand: _Candidate, repeats: bool) -> str:
+    """``add_${n + 1}``: the name Keras gave, from the instance's number param (and the copy)."""
+    expr = pname + (f" + {offset}" if offset else "")
+    if repeats:
+        count = dict(cand.form.classes)[cls]
+        expr += " + copy" if count == 1 else f" + {count} * copy"
+    return f"{cls}_${{{expr}}}"
+
+
+def _params(
+    graph: _Flat,
+    members: list[str],
+    locals_: tuple[str, ...],
+    per_group: list[list[dict[str, Any]]],
+) -> tuple[dict[str, Any], dict[tuple[int, str], Any], list[dict[str, Any]]]:
+    """Params for the argument values that differ between instances.
+
+    An argument one instance leaves out has its Keras default there (``strides: 1``). Returns
+    the block's params (with defaults), each argument's value or ``${...}`` template, and each
+    instance's given params.
+    """
+    templates: dict[tuple[int, str], Any] = {}
+    vectors: dict[str, list[Any]] = {}
+    named: dict[str, str] = {}  # json of a vector -> its param
+    arg_names: list[tuple[int, str, list[Any]]] = []
+    for i, name in enumerate(members):
+        keys = list(dict.fromkeys(k for group in per_group for k in group[i]))
+        defaults = _defaults(str(graph.nodes[name].get("type", "")))
+        templates.update({(i, k): None for k in keys})  # the arguments in their written order
+        for k in keys:
+            column = [group[i].get(k, defaults.get(k, _MISSING)) for group in per_group]
+            if all(v == column[0] for v in column):
+                templates[(i, k)] = column[0]
+                continue
+            arg_names.append((i, k, column))
+    counts = Counter(k for _, k, column in arg_names)
+    for i, k, column in arg_names:
+        text = json.dumps(column, sort_keys=True)
+        if text in named:
+            templates[(i, k)] = f"${{{named[text]}}}"
+            continue
+        multiple = _multiple_of(column, vectors)
+        if multiple is not None:
+            templates[(i, k)] = multiple
+            continue
+        pname = k if counts[k] == 1 or k not in vectors else _param_name(k, locals_[i])
+        while pname in vectors:
+            pname += "_"
+        vectors[pname] = column
+        named[text] = pname
+        templates[(i, k)] = f"${{{pname}}}"
+    params: dict[str, Any] = {}
+    for pname, column in vectors.items():
+        texts = Counter(json.dumps(v, sort_keys=True) for v in column)
+        common, count = max(texts.items(), key=lambda kv: (kv[1], -column.index(json.loads(kv[0]))))
+        default = json.loads(common)
+        params[pname] = (
+            default if count * 2 > len(column) and not isinstance(default, dict) else None
+        )
+    given = [
+        {
+            p: column[g]
+            for p, column in vectors.items()
+            if params[p] is None or column[g] != params[p]
+        }
+        for g in range(len(per_group))
+    ]
+    return params, templates, given
+
+
+def _defaults(type_name: str) -> dict[str, Any]:
+    """The layer's constructor defaults (JSON form), from the catalog."""
+    sig = layer_signature(type_name)
+    if sig is None:
+        return {}
+    return {name: info.default for name, info in sig.args.items() if not info.required}
+
+
+def _param_name(arg: str, local: str) -> str:
+    """``filters_expand`` for the second param made from ``filters`` (at node ``expand``)."""
+    suffix = re.sub(r"\W+", "_", local).strip("_")
+    return f"{arg}_{suffix}" if suffix else arg
+
+
+def _multiple_of(column: list[Any], vectors: Mapping[str, list[Any]]) -> str | None:
+    """``${p * k}`` when every value is ``k`` times param ``p``'s (integers, ``k`` ≥ 2)."""
+    if not all(type(v) is int for v in column):
+        return None
+    for pname, other in vectors.items():
+        if not all(type(v) is int and v > 0 for v in other):
+            continue
+        if column[0] % other[0]:
+            continue
+        factor = column[0] // other[0]
+        if factor >= 2 and all(v == o * factor for v, o in zip(column, other, strict=True)):
+            return f"${{{pname} * {factor}}}"
+    return None
