@@ -44,10 +44,14 @@ MAX_RUN_ATOMS: Final = 24
 """The most atoms one block may span."""
 MAX_RUN_NODES: Final = 64
 """The most layers one block may hold."""
+MAX_INPUTS: Final = 2
+"""The most inputs one block may take (a NASNet cell takes the two cells before it)."""
 _PLACEHOLDER: Final = "x"
 _BARRIER_KEYS: Final = ("share", "call", "model", "block")
 """Nodes with these keys stay outside blocks (they name other nodes, or are named by them)."""
 _NUMBER: Final = re.compile(r"\d+")
+_ID: Final = "#"
+"""The class of a run's number in numbered names (``conv_dw_3``), beside the auto-name classes."""
 _MISSING: Final = "\x00missing"
 """An argument left out that has no known default (its runs cannot share a block)."""
 
@@ -71,8 +75,10 @@ class Found:
 class _Atom:
     start: int
     end: int
-    feed: str | None
-    """The one tensor entering the atom (``name`` or ``name:port``), ``None`` when several do."""
+    before: tuple[str, ...]
+    """The tensors live where the atom starts (``name`` or ``name:port``), in model order."""
+    after: tuple[str, ...]
+    """The tensors live after its last node: its output, and tensors passing by it."""
     usable: bool
 
 
@@ -81,12 +87,17 @@ class _Run:
     first: int
     last: int
     """The first and last atom (indices into the atom list)."""
+    start: int
+    end: int
+    """The first and last node (positions in the model's order)."""
     stem: str | None
     """The instance's name: what its named layers' names start with (``None``: none named)."""
     values: tuple[str, ...]
     """Every node's arguments, as JSON (equal runs have equal values)."""
     bases: tuple[int, ...]
     """Per auto-named layer class of the form (in order), its lowest number in this run."""
+    feeds: tuple[str, ...]
+    """The tensors the run takes, in the order of its block's inputs."""
 
 
 @dataclass
@@ -119,7 +130,11 @@ class _NameForm:
             if shape[0] == "node":
                 out.append(shape[1])
                 continue
-            base = shape[1] if shape[0] == "auto" else "out"
+            if shape[0] == "id":
+                words = [w for w in shape[1].split("_") if w != "{}"]
+                base = "_".join(words)
+            else:
+                base = shape[1] if shape[0] == "auto" else "out"
             name, k = base, 1
             while name in taken:
                 name, k = f"{base}_{k}", k + 1
@@ -155,32 +170,32 @@ def find_blocks(
     if len(order) < 4:
         return None
     graph = _Flat(inputs, nodes, sources, outputs)
-    atoms = graph.atoms()
-    candidates = _candidates(graph, atoms)
     chosen: list[tuple[_Candidate, list[_Run]]] = []
-    used = [False] * len(atoms)
+    used = [False] * len(order)
     taken = set(inputs) | set(nodes)
-    while True:
-        best: tuple[int, int, int, _Candidate, list[_Run]] | None = None
-        for cand in candidates:
-            runs = _available(cand, used, taken)
-            if len(runs) < 2:
-                continue
-            saved = _saved(cand, runs)
-            rank = (saved, -runs[0].first, -cand.size)
-            if saved > 0 and (best is None or rank > best[:3]):
-                best = (*rank, cand, runs)
-        if best is None:
-            break
-        cand, runs = best[3], best[4]
-        for run in runs:
-            for a in range(run.first, run.last + 1):
-                used[a] = True
-            taken.add(run.stem)
-        chosen.append((cand, runs))
+    for most in range(1, MAX_INPUTS + 1):  # one-input blocks first: they can repeat
+        candidates = _candidates(graph, graph.atoms(most))
+        while True:
+            best: tuple[int, int, int, _Candidate, list[_Run]] | None = None
+            for cand in candidates:
+                runs = _available(cand, used, taken)
+                if len(runs) < 2:
+                    continue
+                saved = _saved(cand, runs)
+                rank = (saved, -runs[0].start, -cand.size)
+                if saved > 0 and (best is None or rank > best[:3]):
+                    best = (*rank, cand, runs)
+            if best is None:
+                break
+            cand, runs = best[3], best[4]
+            for run in runs:
+                used[run.start : run.end + 1] = [True] * (run.end + 1 - run.start)
+                if run.stem is not None:
+                    taken.add(run.stem)
+            chosen.append((cand, runs))
     if not chosen:
         return None
-    return _write(graph, atoms, chosen)
+    return _write(graph, chosen)
 
 
 class _Flat:
@@ -209,8 +224,9 @@ class _Flat:
             for n in self.order
         ]
 
-    def atoms(self) -> list[_Atom]:
-        """The pieces between single-tensor cuts, in order."""
+    def atoms(self, most: int) -> list[_Atom]:
+        """The pieces between cuts: places where at most ``most`` tensors are live, one of
+        them the output of the node just passed."""
         end = len(self.order)
         last_use: dict[str, int] = {}
         for i, name in enumerate(self.order):
@@ -227,30 +243,41 @@ class _Flat:
         for ref, i in last_use.items():
             dying.setdefault(i, []).append(ref)
         atoms: list[_Atom] = []
-        feed = next(iter(live)) if len(live) == 1 else None
+        before = self.ordered(live)
         start = 0
         for i, name in enumerate(self.order):
             live.difference_update(dying.get(i, []))
             live.update(r for r in produced.get(i, []) if last_use[r] > i)
-            if len(live) == 1 and base(next(iter(live))) == name:
-                out = next(iter(live))
-                usable = all(self.usable[start : i + 1]) and feed is not None and out == name
-                atoms.append(_Atom(start, i, feed, usable))
-                feed, start = out, i + 1
+            if 0 < len(live) <= most and name in live:
+                after = self.ordered(live)
+                usable = all(self.usable[start : i + 1]) and not any(
+                    base(r) == name and r != name for r in live
+                )
+                atoms.append(_Atom(start, i, before, after, usable))
+                before, start = after, i + 1
         return atoms
 
-    def relative(self, start: int, feed: str) -> Callable[[str], str]:
-        """Node names as positions in a run starting at ``start`` (for canonical forms)."""
-        return lambda name: (
-            "x_" if name == base(feed) else f"n{self.position.get(name, -1) - start}"
-        )
+    def ordered(self, refs: set[str]) -> tuple[str, ...]:
+        """Tensors in the order of the nodes making them."""
+        return tuple(sorted(refs, key=lambda r: (self.position.get(base(r), -1), r)))
 
-    def source_codes(self, name: str, start: int, feed: str) -> tuple[Any, ...]:
-        """A node's inputs relative to a run starting at ``start`` fed by ``feed``."""
+    def relative(self, start: int, feeds: tuple[str, ...]) -> Callable[[str], str]:
+        """Node names as positions in a run starting at ``start`` (for canonical forms)."""
+        bases = [base(f) for f in feeds]
+
+        def name_of(name: str) -> str:
+            if name in bases:
+                return f"x{bases.index(name)}_"
+            return f"n{self.position.get(name, -1) - start}"
+
+        return name_of
+
+    def source_codes(self, name: str, start: int, feeds: tuple[str, ...]) -> tuple[Any, ...]:
+        """A node's inputs relative to a run starting at ``start`` fed by ``feeds``."""
         codes: list[Any] = []
         for ref in self.sources.get(name, []):
-            if ref == feed:
-                codes.append(_PLACEHOLDER)
+            if ref in feeds:
+                codes.append(("in", feeds.index(ref)))
                 continue
             node, sep, port = ref.rpartition(":")
             if not (sep and port.isdigit()):
@@ -282,9 +309,10 @@ def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
     """Every run of atoms grouped by canonical form (only forms seen at least twice)."""
     groups: dict[tuple[Any, ...], _Candidate] = {}
     for first, atom in enumerate(atoms):
-        if not atom.usable or atom.feed is None:
+        if not atom.usable:
             continue
-        start, feed = atom.start, atom.feed
+        start, feeds = atom.start, atom.before
+        used: set[int] = set()
         struct: list[Any] = []
         values: list[str] = []
         names: list[str] = []
@@ -296,11 +324,12 @@ def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
                 name = graph.order[pos]
                 node = graph.nodes[name]
                 args = _args(node)
-                codes = graph.source_codes(name, start, feed)
-                if any(isinstance(c, tuple) and c[0] == "outside" for c in codes):
+                codes = graph.source_codes(name, start, feeds)
+                if any(c[0] == "outside" for c in codes):
                     break
+                used.update(c[1] for c in codes if c[0] == "in")
                 if "expr" in node:
-                    text = _expr_renamed(str(node["expr"]), graph.relative(start, feed))
+                    text = _expr_renamed(str(node["expr"]), graph.relative(start, feeds))
                     struct.append(("expr", text, codes))
                 else:
                     struct.append((node["type"], codes))
@@ -310,20 +339,30 @@ def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
             else:
                 if len(names) > MAX_RUN_NODES:
                     break
-                if len(names) < 2:
+                if len(names) < 2 or not _one_output(graph, start, atoms[last]):
                     continue
                 named = _name_form(names, types)
                 if named is None:
                     continue
                 stem, form, bases = named
-                key = (tuple(struct), form)
+                inputs = tuple(sorted(used))
+                key = (tuple(struct), form, len(feeds), inputs)
                 cand = groups.get(key)
                 if cand is None:
                     cand = groups[key] = _Candidate(key, [], len(names), form)
-                cand.runs.append(_Run(first, last, stem, tuple(values), bases))
+                run_feeds = tuple(feeds[k] for k in inputs)
+                end = atoms[last].end
+                run = _Run(first, last, start, end, stem, tuple(values), bases, run_feeds)
+                cand.runs.append(run)
                 continue
             break
     return [c for c in groups.values() if len(c.runs) >= 2]
+
+
+def _one_output(graph: _Flat, start: int, last: _Atom) -> bool:
+    """Whether the only tensor of the run used after it is its last node's output."""
+    out = graph.order[last.end]
+    return all(r == out or graph.position.get(base(r), -1) < start for r in last.after)
 
 
 def snake_case(class_name: str) -> str:
@@ -354,23 +393,32 @@ def _name_form(
     autos: dict[int, tuple[str, int]] = {}
     for i, (name, type_name) in enumerate(zip(names, types, strict=True)):
         cls = snake_case(type_name)
-        number = name[len(cls) + 1 :] if name.startswith(cls + "_") else ""
-        if number.isdigit() and str(int(number)) == number:
-            autos[i] = (cls, int(number))
+        digits = name[len(cls) + 1 :] if name.startswith(cls + "_") else ""
+        if digits.isdigit() and str(int(digits)) == digits:
+            autos[i] = (cls, int(digits))
     named = [n for i, n in enumerate(names) if i not in autos]
     stem = _stem(named) if named else None
-    if named and stem is None:
+    number = _shared_number(named) if named else None
+    if stem is not None and number is not None and not _in_every_local(named, stem, number):
+        number = None  # the instance's name holds the number (``conv2_block1``)
+    if number is not None:
+        stem = None
+    if named and stem is None and number is None:
         return None
     low: dict[str, int] = {}
     count: Counter[str] = Counter()
-    for cls, number in autos.values():
-        low[cls] = min(low.get(cls, number), number)
+    if number is not None:
+        low[_ID], count[_ID] = number, 1
+    for cls, value in autos.values():
+        low[cls] = min(low.get(cls, value), value)
         count[cls] += 1
     shapes: list[tuple[Any, ...]] = []
     for i, name in enumerate(names):
         if i in autos:
-            cls, number = autos[i]
-            shapes.append(("auto", cls, number - low[cls]))
+            cls, value = autos[i]
+            shapes.append(("auto", cls, value - low[cls]))
+        elif number is not None:
+            shapes.append(("id", _numbered(name, number)))
         elif name == stem:
             shapes.append(("instance",))
         else:
@@ -379,6 +427,29 @@ def _name_form(
         return None
     classes = tuple((cls, count[cls]) for cls in low)
     return stem, _NameForm(tuple(shapes), classes), tuple(low.values())
+
+
+def _shared_number(named: list[str]) -> int | None:
+    """The one number every name holds as a ``_N`` word (a NASNet cell's ``normal_add_1_3``,
+    MobileNet's ``conv_dw_3_bn``), or ``None``."""
+    common: set[str] | None = None
+    for name in named:
+        words = {w for w in name.split("_")[1:] if w.isdigit() and str(int(w)) == w}
+        common = words if common is None else common & words
+    return int(next(iter(common))) if common and len(common) == 1 else None
+
+
+def _in_every_local(named: list[str], stem: str, number: int) -> bool:
+    """Whether the number is a word of every name past the stem (``conv_dw_1_bn``)."""
+    rests = [n[len(stem) + 1 :] for n in named if n != stem]
+    return bool(rests) and all(str(number) in r.split("_") for r in rests)
+
+
+def _numbered(name: str, number: int) -> str:
+    """``name`` with its last ``_N`` word (``N`` = ``number``) made the hole ``{}``."""
+    words = name.split("_")
+    k = max(i for i, w in enumerate(words) if i and w == str(number))
+    return "_".join([*words[:k], "{}", *words[k + 1 :]])
 
 
 def _common_prefix(names: list[str]) -> str:
@@ -404,19 +475,21 @@ def _stem(named: list[str]) -> str | None:
 
 
 def _available(cand: _Candidate, used: list[bool], taken: set[str]) -> list[_Run]:
-    """The candidate's runs on unused atoms, non-overlapping, first come first served."""
+    """The candidate's runs on unused nodes, non-overlapping, first come first served."""
     out: list[_Run] = []
     after = -1
     stems: set[str] = set()
     for run in cand.runs:
-        if run.first <= after or (run.stem is not None and (run.stem in stems | taken)):
+        if run.start <= after or (
+            run.stem is not None and (run.stem in stems or run.stem in taken)
+        ):
             continue
-        if any(used[a] for a in range(run.first, run.last + 1)):
+        if any(used[run.start : run.end + 1]):
             continue
         out.append(run)
         if run.stem is not None:
             stems.add(run.stem)
-        after = run.last
+        after = run.end
     return out
 
 
@@ -429,7 +502,8 @@ def _groups(cand: _Candidate, runs: list[_Run]) -> list[list[_Run]]:
         last = groups[-1] if groups else None
         if (
             last is not None
-            and last[-1].last + 1 == run.first
+            and last[-1].end + 1 == run.start
+            and len(run.feeds) == 1
             and last[-1].values == run.values
             and all(
                 b == b0 + n * len(last)
@@ -472,15 +546,15 @@ def _saved(cand: _Candidate, runs: list[_Run]) -> int:
 # -- writing -------------------------------------------------------------------------------------
 
 
-def _write(graph: _Flat, atoms: list[_Atom], chosen: list[tuple[_Candidate, list[_Run]]]) -> Found:
+def _write(graph: _Flat, chosen: list[tuple[_Candidate, list[_Run]]]) -> Found:
     """The top-level nodes with instances in place of their runs, and the block definitions."""
     found = Found()
-    at: dict[int, tuple[str, dict[str, Any], _Atom, int]] = {}
+    at: dict[int, tuple[str, dict[str, Any], tuple[str, ...], int]] = {}
     taken = set(graph.inputs) | set(graph.order)
     for cand, runs in chosen:
         block = _block_name(runs, taken | set(found.blocks))
         groups = _groups(cand, runs)
-        found.blocks[block], given = _definition(graph, atoms, cand, groups)
+        found.blocks[block], given = _definition(graph, cand, groups)
         for group, args in zip(groups, given, strict=True):
             node: dict[str, Any] = {"block": block, **args}
             stem = group[0].stem
@@ -494,15 +568,15 @@ def _write(graph: _Flat, atoms: list[_Atom], chosen: list[tuple[_Candidate, list
                     head, first, tail = pattern
                     number = "${copy}" if first == 0 else f"${{copy + {first}}}"
                     node["names"] = f"{head}{number}{tail}"
-            end = atoms[group[-1].last].end
-            at[atoms[group[0].first].start] = (stem, node, atoms[group[0].first], end)
+            end = group[-1].end
+            at[group[0].start] = (stem, node, group[0].feeds, end)
             found.rename[graph.order[end]] = stem
     pos = 0
     while pos < len(graph.order):
         if pos in at:
-            stem, node, atom, end = at[pos]
+            stem, node, feeds, end = at[pos]
             found.nodes[stem] = node
-            found.sources[stem] = [_renamed(atom.feed or "", found.rename)]
+            found.sources[stem] = [_renamed(f, found.rename) for f in feeds]
             pos = end + 1
             continue
         name = graph.order[pos]
@@ -542,26 +616,25 @@ def _block_name(runs: list[_Run], taken: set[str]) -> str:
 
 
 def _definition(
-    graph: _Flat, atoms: list[_Atom], cand: _Candidate, groups: list[list[_Run]]
+    graph: _Flat, cand: _Candidate, groups: list[list[_Run]]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The block's definition (params, names, nodes) and each instance's params."""
     first = groups[0][0]
-    start = atoms[first.first].start
-    members = [graph.order[p] for p in range(start, atoms[first.last].end + 1)]
-    feed = atoms[first.first].feed or ""
+    members = [graph.order[p] for p in range(first.start, first.end + 1)]
     locals_ = cand.form.locals
     local = dict(zip(members, locals_, strict=True))
-    placeholder = _PLACEHOLDER if _PLACEHOLDER not in locals_ else "inp"
+    placeholders = _placeholders(len(first.feeds), set(locals_))
+    inner = dict(zip(first.feeds, placeholders, strict=True))
     per_group = [[json.loads(v) for v in g[0].values] for g in groups]
     params, templates, given = _params(graph, members, locals_, per_group)
     numbers = _number_params(cand, groups, params, given)
     repeats = any(len(g) > 1 for g in groups)
     body: dict[str, Any] = {}
-    previous = placeholder
+    previous: str | None = placeholders[0] if len(placeholders) == 1 else None
     for i, name in enumerate(members):
         original = graph.nodes[name]
         if "expr" in original:
-            rename = {base(feed): placeholder, **local}
+            rename = {base(f): p for f, p in inner.items()} | local
             out: dict[str, Any] = {"expr": _expr_renamed(original["expr"], rename.__getitem__)}
         else:
             out = {"type": original["type"]}
@@ -571,8 +644,11 @@ def _definition(
             out["names"] = "${instance}"
         elif shape[0] == "auto":
             out["names"] = _auto_template(shape[1], shape[2], numbers[shape[1]], cand, repeats)
+        elif shape[0] == "id":
+            expr = numbers[_ID] + (" + copy" if repeats else "")
+            out["names"] = shape[1].replace("{}", f"${{{expr}}}")
         srcs = [
-            placeholder if ref == feed else local[base(ref)] + ref[len(base(ref)) :]
+            inner[ref] if ref in inner else local[base(ref)] + ref[len(base(ref)) :]
             for ref in graph.sources.get(name, [])
         ]
         if srcs != [previous] and "expr" not in original:
@@ -582,12 +658,18 @@ def _definition(
     definition: dict[str, Any] = {}
     if params:
         definition["params"] = params
-    if placeholder != _PLACEHOLDER:
-        definition["inputs"] = [placeholder]
+    if placeholders != [_PLACEHOLDER]:
+        definition["inputs"] = placeholders
     if any(shape[0] == "node" for shape in cand.form.shapes):
         definition["names"] = "${instance}_${node}"
     definition["nodes"] = body
     return definition, given
+
+
+def _placeholders(count: int, taken: set[str]) -> list[str]:
+    """The block's input names: ``x`` (then ``y``), ``inp…`` where a node has that name."""
+    wanted = ["x", "y"][:count] if count <= 2 else [f"x{i}" for i in range(count)]
+    return [w if w not in taken else f"inp_{w}" for w in wanted]
 
 
 def _number_params(
@@ -596,25 +678,24 @@ def _number_params(
     params: dict[str, Any],
     given: list[dict[str, Any]],
 ) -> dict[str, str]:
-    """A param per auto-named class for its numbers (one ``n`` when they all agree)."""
-    vectors: dict[str, list[int]] = {}
-    for k, (cls, _) in enumerate(cand.form.classes):
-        vectors[cls] = [g[0].bases[k] for g in groups]
-    distinct = list(dict.fromkeys(json.dumps(v) for v in vectors.values()))
+    """A param per auto-named class for its numbers (one ``n`` when they all agree), ``id`` for
+    the number in numbered names."""
+    vectors = {cls: [g[0].bases[k] for g in groups] for k, (cls, _) in enumerate(cand.form.classes)}
+    autos = {json.dumps(v) for cls, v in vectors.items() if cls != _ID}
     names: dict[str, str] = {}
+    owner: dict[str, str] = {}  # a vector's JSON -> its param
     for cls, vector in vectors.items():
         text = json.dumps(vector)
-        pname = "n" if len(distinct) == 1 else f"n_{cls}"
-        if len(distinct) > 1 and distinct.index(text) != list(vectors).index(cls):
-            first = list(vectors)[[json.dumps(v) for v in vectors.values()].index(text)]
-            pname = f"n_{first}"
-        while pname in params and pname not in names.values():
+        if text in owner:
+            names[cls] = owner[text]
+            continue
+        pname = "id" if cls == _ID else ("n" if len(autos) == 1 else f"n_{cls}")
+        while pname in params:
             pname += "_"
-        names[cls] = pname
-        if pname not in params:
-            params[pname] = None
-            for g, args in enumerate(given):
-                args[pname] = vector[g]
+        names[cls] = owner[text] = pname
+        params[pname] = None
+        for g, args in enumerate(given):
+            args[pname] = vector[g]
     return names
 
 
