@@ -252,6 +252,9 @@ class BlockInstance:
     """Drawn as one box unless expanded on request (a keras.applications model's many layers)."""
     model: ModelInfo | None = None
     """The nested model this instance draws, when a diagram opened one up."""
+    names: str | None = None
+    """The instance's own ``names:`` template: each copy's name (``${instance}`` in the block's
+    templates), e.g. ``conv2_block${copy + 2}``."""
 
 
 @dataclass

@@ -111,7 +111,7 @@ class Writer:
         return call
 
     def _layer(self, node: IRNode) -> Call:
-        return layer_expr(node.type or "", node.args, node.name, self.imports)
+        return layer_expr(node.type or "", node.args, node.layer_name, self.imports)
 
     def _sequential(self) -> list[str]:
         graph = self.graph
@@ -140,7 +140,7 @@ class Writer:
             ]
             if "weights" in info.args:
                 args[0] = ("weights=", py(info.args["weights"]))
-            args.append(("name=", py(owner.name)))
+            args.append(("name=", py(owner.layer_name)))
             lines = lines_of(Call(f"keras.applications.{info.name}", args), INDENT, f"{var} = ")
         else:
             function = self._nested_function(owner)
@@ -155,7 +155,7 @@ class Writer:
         info = owner.model
         assert info is not None and info.checked is not None
         checked = info.checked
-        graph = dataclasses.replace(checked.graph, name=owner.name)
+        graph = dataclasses.replace(checked.graph, name=owner.layer_name)
         inner = Writer(graph, checked.spec.file, checked.shapes)
         kind, _ = graph.compiles_as()
         body = inner._sequential() if kind == "Sequential" else inner._functional()

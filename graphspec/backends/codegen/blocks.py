@@ -25,6 +25,7 @@ __all__ = ["BlockPlan", "call_lines", "plan_blocks"]
 _WHOLE: Final = re.compile(r"^\$\{([^{}]*)\}$")
 _PART: Final = re.compile(r"\$\{([^{}]*)\}")
 _PARAM: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INSTANCE: Final = re.compile(r"\binstance\b")
 
 
 @dataclass
@@ -128,7 +129,24 @@ def _writable(graph: Graph, inst: BlockInstance) -> bool:
     used = {
         n for v in (block.nodes[n[len(prefix) :]].args for n in inst.nodes) for n in _names_in(v)
     }
+    if inst.names is not None and not _names_in(inst.names) <= {"copy"}:
+        return False  # a copy's name computed from params: written out inline
     return all(p.isidentifier() for p in used) and all(p.isidentifier() for p in block.inputs)
+
+
+def _layer_template(block: Any, local: str) -> str | None:
+    """The ``names:`` template naming a block node's layer: the node's own, else the block's."""
+    node = block.nodes[local]
+    return node.names if node.names is not None else block.names
+
+
+def _name_expr(template: str | None, local: str) -> Raw:
+    """The Python f-string naming a block node's layer inside the block's function."""
+    if template is None:
+        return Raw(f'f"{{name}}.{local}"')
+    text = template.replace("${node}", local.replace("$", "$$"))
+    text = _PART.sub(lambda m: "${" + _INSTANCE.sub("name", m.group(1)) + "}", text)
+    return Raw(_fstring(text))
 
 
 def plan_blocks(graph: Graph, imports: set[str], taken: set[str]) -> BlockPlan:
@@ -201,18 +219,23 @@ def _function(graph: Graph, inst: BlockInstance, func: str, imports: set[str]) -
     required = [p for p in own if _required(block.params[p])]
     defaults = [f"{p}={py(block.params[p])}" for p in own if not _required(block.params[p])]
     args = [*block.inputs, *required, *extra, *defaults]
-    head = f"def {func}({', '.join(args)}, *, name: str):"
+    templates = {local: _layer_template(block, local) for local in local_of.values()}
+    named = any(t is not None for t in templates.values())
+    keywords = ["name: str", "copy: int = 0"] if named else ["name: str"]
+    head = f"def {func}({', '.join(args)}, *, {', '.join(keywords)}):"
     if len(head) > 88:
-        head = f"def {func}(\n{INDENT}" + f",\n{INDENT}".join([*args, "*", "name: str"]) + ",\n):"
-    body = [
-        head,
-        f'{INDENT}"""The block `{inst.block}`; its layers are named `{{name}}.<node>`."""',
-    ]
+        head = f"def {func}(\n{INDENT}" + f",\n{INDENT}".join([*args, "*", *keywords]) + ",\n):"
+    doc = (
+        "its layers are named by its `names:` templates (`name` is the instance)"
+        if named
+        else "its layers are named `{name}.<node>`"
+    )
+    body = [head, f'{INDENT}"""The block `{inst.block}`; {doc}."""']
     for name, local in local_of.items():
         node = graph.nodes[name]
         template = {k: _template(v) for k, v in block.nodes[local].args.items()}
         call: Call = layer_expr(node.type or "", template, None, imports)
-        call.args.append(("name=", Raw(f'f"{{name}}.{local}"')))
+        call.args.append(("name=", _name_expr(templates[local], local)))
         ins = [var[src] for src in node.inputs]
         tail = f"({ins[0]})" if len(ins) == 1 else f"([{', '.join(ins)}])"
         body += lines_of(call, INDENT, f"{var[name]} = ", tail)
@@ -241,13 +264,20 @@ def call_lines(
         *(_names_in(block.nodes[n[len(first.name) + 1 :]].args) for n in first.nodes)
     )
     given += [f"{p}={py(first.params[p])}" for p in sorted(used) if p not in block.params]
+    named = any(_layer_template(block, n[len(first.name) + 1 :]) for n in first.nodes)
     if len(copies) == 1:
         call = Call(func, [(None, Raw(f)) for f in feeds])
         call.args += [(None, Raw(g)) for g in given]
-        call.args.append(("name=", py(first.name)))
+        call.args.append(("name=", py(site if named else first.name)))
         return lines_of(call, INDENT, f"{out} = ")
-    loop = [f"{INDENT}{out} = {feeds[0]}", f"{INDENT}for i in range({len(copies)}):"]
+    template = first.names
+    loop_var = "copy" if named else "i"
+    loop = [f"{INDENT}{out} = {feeds[0]}", f"{INDENT}for {loop_var} in range({len(copies)}):"]
     call = Call(func, [(None, Raw(out))])
     call.args += [(None, Raw(g)) for g in given]
-    call.args.append(("name=", Raw(f'f"{site}.{{i}}"')))
+    if not named:
+        call.args.append(("name=", Raw(f'f"{site}.{{i}}"')))
+    else:
+        call.args.append(("name=", Raw(_fstring(template)) if template else py(site)))
+        call.args.append(("copy=", Raw("copy")))
     return loop + lines_of(call, INDENT * 2, f"{out} = ")

@@ -729,7 +729,8 @@ def _params(
         defaults = _defaults(str(graph.nodes[name].get("type", "")))
         templates.update({(i, k): None for k in keys})  # the arguments in their written order
         for k in keys:
-            column = [group[i].get(k, defaults.get(k, _MISSING)) for group in per_group]
+            default = _like(defaults.get(k, _MISSING), [g[i][k] for g in per_group if k in g[i]])
+            column = [group[i].get(k, default) for group in per_group]
             if all(v == column[0] for v in column):
                 templates[(i, k)] = column[0]
                 continue
@@ -767,6 +768,18 @@ def _params(
         for g in range(len(per_group))
     ]
     return params, templates, given
+
+
+def _like(default: Any, given: list[Any]) -> Any:
+    """A default written like the given values: ``1`` for ``[1, 1]`` beside ``strides: 2``."""
+    if (
+        isinstance(default, list)
+        and default
+        and all(v == default[0] and type(v) is int for v in default)
+        and all(type(v) is int for v in given)
+    ):
+        return default[0]
+    return default
 
 
 def _defaults(type_name: str) -> dict[str, Any]:

@@ -134,6 +134,7 @@ def _copies(
             site=expanded,
             copy=i if repeat > 1 else None,
             params=dict(params),
+            names=site.spec.names,
         )
         graph.instances[inst.name] = inst
         ex.instance_feeds[inst.name] = list(feeds)
