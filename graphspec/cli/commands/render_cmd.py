@@ -42,9 +42,11 @@ def _render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="layout direction")
     p.add_argument(
         "--blocks",
-        choices=("expand", "collapse"),
-        default="expand",
-        help="draw block instances as labelled frames (expand) or one box each (collapse)",
+        choices=("auto", "expand", "collapse"),
+        default="auto",
+        help="draw block instances as labelled frames (expand) or one box each (collapse); "
+        "auto (the default): collapse when the expanded drawing would have more than 120 boxes "
+        "(a big imported model), else expand",
     )
     p.add_argument(
         "--applications",
