@@ -27,6 +27,7 @@ Everything is deterministic (positions break every tie) and linear in the number
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -35,10 +36,20 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graphspec.backends.importer.wiring import base
+from graphspec.frontend.spec import Spec
 from graphspec.base.catalog import layer_signature
 from graphspec.plugins.expr.syntax import Call, Writer, parse, ref_text
 
-__all__ = ["MAX_RUN_ATOMS", "MAX_RUN_NODES", "Found", "find_blocks"]
+__all__ = [
+    "MAX_INPUTS",
+    "MAX_RUN_ATOMS",
+    "MAX_RUN_NODES",
+    "Found",
+    "find_blocks",
+    "auto_name",
+    "snake_case",
+    "with_blocks",
+]
 
 MAX_RUN_ATOMS: Final = 24
 """The most atoms one block may span."""
@@ -182,7 +193,7 @@ def find_blocks(
                 if len(runs) < 2:
                     continue
                 saved = _saved(cand, runs)
-                rank = (saved, -runs[0].start, -cand.size)
+                rank = (saved, cand.size, -runs[0].start)
                 if saved > 0 and (best is None or rank > best[:3]):
                     best = (*rank, cand, runs)
             if best is None:
@@ -217,6 +228,10 @@ class _Flat:
         for i, name in enumerate(self.inputs):
             self.position[name] = -1 - i
         shared = {str(n.get("share")) for n in nodes.values() if n.get("share")}
+        self.auto = [
+            auto_name(n, nodes[n]) if "type" in nodes[n] or "expr" in nodes[n] else None
+            for n in self.order
+        ]
         self.usable = [
             not any(k in nodes[n] for k in _BARRIER_KEYS)
             and n not in shared
@@ -316,7 +331,7 @@ def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
         struct: list[Any] = []
         values: list[str] = []
         names: list[str] = []
-        types: list[str] = []
+        types: list[tuple[str, int] | None] = []
         for last in range(first, min(len(atoms), first + MAX_RUN_ATOMS)):
             if not atoms[last].usable:
                 break
@@ -335,7 +350,7 @@ def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
                     struct.append((node["type"], codes))
                 values.append(json.dumps(dict(args)))
                 names.append(name)
-                types.append(_class_of(node))
+                types.append(graph.auto[pos])
             else:
                 if len(names) > MAX_RUN_NODES:
                     break
@@ -365,6 +380,7 @@ def _one_output(graph: _Flat, start: int, last: _Atom) -> bool:
     return all(r == out or graph.position.get(base(r), -1) < start for r in last.after)
 
 
+@functools.cache
 def snake_case(class_name: str) -> str:
     """The name Keras gives a layer of this class when none is given (before ``_N``).
 
@@ -375,27 +391,35 @@ def snake_case(class_name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+def auto_name(name: str, node: Mapping[str, Any]) -> tuple[str, int] | None:
+    """``("add", 108)`` for a name Keras made up for a layer (or operation) of that class.
+
+    >>> auto_name("add_108", {"type": "Add"}), auto_name("conv2_add", {"type": "Add"})
+    (('add', 108), None)
+    """
+    cls = snake_case(_class_of(node))
+    digits = name[len(cls) + 1 :] if name.startswith(cls + "_") else ""
+    if digits.isdigit() and str(int(digits)) == digits:
+        return cls, int(digits)
+    return None
+
+
 def _name_form(
-    names: list[str], types: list[str]
+    names: list[str], autos_: list[tuple[str, int] | None]
 ) -> tuple[str | None, _NameForm, tuple[int, ...]] | None:
     """The run's instance name, name form and auto-name bases; ``None`` when a template
     could not give the layers these names.
 
-    >>> stem, form, bases = _name_form(["conv2_block1_1_conv", "conv2_block1_add"], ["Conv2D", "Add"])
+    >>> stem, form, bases = _name_form(["conv2_block1_1_conv", "conv2_block1_add"], [None, None])
     >>> stem, form.locals, bases
     ('conv2_block1', ('1_conv', 'add'), ())
-    >>> stem, form, bases = _name_form(["stage_0_conv", "add_108"], ["Conv2D", "Add"])
+    >>> stem, form, bases = _name_form(["stage_0_conv", "add_108"], [None, ("add", 108)])
     >>> stem, form.shapes, bases
     ('stage_0_conv', (('instance',), ('auto', 'add', 0)), (108,))
-    >>> _name_form(["conv1", "conv2"], ["Conv2D", "Conv2D"]) is None
+    >>> _name_form(["conv1", "conv2"], [None, None]) is None
     True
     """
-    autos: dict[int, tuple[str, int]] = {}
-    for i, (name, type_name) in enumerate(zip(names, types, strict=True)):
-        cls = snake_case(type_name)
-        digits = name[len(cls) + 1 :] if name.startswith(cls + "_") else ""
-        if digits.isdigit() and str(int(digits)) == digits:
-            autos[i] = (cls, int(digits))
+    autos = {i: auto for i, auto in enumerate(autos_) if auto is not None}
     named = [n for i, n in enumerate(names) if i not in autos]
     stem = _stem(named) if named else None
     number = _shared_number(named) if named else None
@@ -432,9 +456,9 @@ def _name_form(
 def _shared_number(named: list[str]) -> int | None:
     """The one number every name holds as a ``_N`` word (a NASNet cell's ``normal_add_1_3``,
     MobileNet's ``conv_dw_3_bn``), or ``None``."""
-    common: set[str] | None = None
+    common: frozenset[str] | None = None
     for name in named:
-        words = {w for w in name.split("_")[1:] if w.isdigit() and str(int(w)) == w}
+        words = _digit_words(name)
         common = words if common is None else common & words
     return int(next(iter(common))) if common and len(common) == 1 else None
 
@@ -443,6 +467,11 @@ def _in_every_local(named: list[str], stem: str, number: int) -> bool:
     """Whether the number is a word of every name past the stem (``conv_dw_1_bn``)."""
     rests = [n[len(stem) + 1 :] for n in named if n != stem]
     return bool(rests) and all(str(number) in r.split("_") for r in rests)
+
+
+@functools.cache
+def _digit_words(name: str) -> frozenset[str]:
+    return frozenset(w for w in name.split("_")[1:] if w.isdigit() and str(int(w)) == w)
 
 
 def _numbered(name: str, number: int) -> str:
@@ -809,3 +838,48 @@ def _multiple_of(column: list[Any], vectors: Mapping[str, list[Any]]) -> str | N
         if factor >= 2 and all(v == o * factor for v, o in zip(column, other, strict=True)):
             return f"${{{pname} * {factor}}}"
     return None
+
+
+def with_blocks(spec: Spec) -> Spec:
+    """A flat spec rewritten with the blocks its repeated sub-graphs make (the same model, the
+    same layer names); the spec itself when it has blocks already, errors, or no repeats.
+
+    >>> from graphspec import load
+    >>> text = "inputs: {x: {shape: [8]}}\\nnodes:\\n" + "".join(
+    ...     f"  b{i}_dense: {{type: Dense, units: 8}}\\n  b{i}_relu: {{type: ReLU}}\\n"
+    ...     for i in range(1, 4))
+    >>> spec = with_blocks(load(text))
+    >>> list(spec.blocks), {k: v.model_dump(exclude_none=True) for k, v in spec.nodes.items()}
+    (['b'], {'b1': {'block': 'b', 'repeat': 3, 'names': 'b${copy + 1}'}})
+    """
+    from graphspec.api import check
+    from graphspec.backends.importer._state import ImportState
+    from graphspec.backends.importer.assemble import finish
+    from graphspec.backends.importer.wiring import is_written_chain
+
+    result = check(spec, shapes=False)
+    if spec.blocks or not result.ok or result.graph.instances:
+        return spec
+    graph = result.graph
+    state = ImportState(spec.name or graph.name)
+    for name, inp in spec.inputs.items():
+        state.inputs[name] = inp.model_dump(exclude_defaults=True) | {"shape": list(inp.shape)}
+    for name, node in spec.nodes.items():
+        data = node.model_dump(exclude_none=True, by_alias=True)
+        data.pop("inputs", None)
+        state.nodes[name] = data
+        ir = graph.nodes[name]
+        state.sources[name] = [
+            f"{src}:{ir.port(i)}" if ir.port(i) else src for i, src in enumerate(ir.inputs)
+        ]
+    state.outputs = (
+        dict(graph.outputs) if graph.outputs_named else [node for _, node in graph.outputs]
+    )
+    written = is_written_chain(state.inputs, state.nodes, state.sources, state.outputs)
+    state.chain = written and spec.api != "functional"  # a Sequential stays one
+    found = finish(state, blocks=True)
+    if not found.blocks:
+        return spec
+    if spec.description:
+        found.description = spec.description
+    return found
