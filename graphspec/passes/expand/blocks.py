@@ -190,8 +190,11 @@ def _name_layers(
     instance: Any = site.local
     if site.spec.names is not None:
         path: Path = (*site.path, NodeKey.NAMES.value)
+        if path in ex.failed_templates:
+            return
         instance, ok = ex.subst_checked(site.spec.names, {**params, "copy": copy}, path, None)
         if not ok or not _named(ex, instance, path, f"copy {copy} of `{site.expanded}`"):
+            ex.failed_templates.add(path)
             return
     origin = ex.blocks[name].path
     for local, nspec in block.nodes.items():
@@ -204,10 +207,13 @@ def _name_layers(
             template, path = block.names, (*origin, NodeKey.NAMES.value)
         else:
             continue
+        if path in ex.failed_templates:
+            continue
         scope = {**params, "instance": instance, "node": local, "copy": copy}
         value, ok = ex.subst_checked(template, scope, path, node.name)
         if not ok or not _named(ex, value, path, f"node `{node.name}`"):
-            return  # reported once, for the first node
+            ex.failed_templates.add(path)  # reported once, for the first node
+            continue
         node.keras_name = str(value)
 
 

@@ -179,6 +179,8 @@ class Expansion:
         self.versions: dict[str, int | float] = {}
         """The format version of each included file (by file name)."""
         self._gated: set[str] = set()
+        self.failed_templates: set[Path] = set()
+        """``names:`` templates that failed (reported once, not again for every copy)."""
         self.blocks: dict[str, IncludedBlock] = {
             name: IncludedBlock(block, ("blocks", name), None)
             for name, block in spec.blocks.items()
