@@ -111,7 +111,10 @@ BLOCKS_FAST = ("ResNet50", "MobileNetV3Small", "MobileNet")
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=[] if n in BLOCKS_FAST else [pytest.mark.slow]) for n in _applications()],
+    [
+        pytest.param(n, marks=[] if n in BLOCKS_FAST else [pytest.mark.slow])
+        for n in _applications()
+    ],
 )
 def test_application_with_blocks_is_the_same_model(name: str, tmp_path: Any) -> None:
     """Imported with blocks: the same layers (names, classes, order), parameters and predictions,

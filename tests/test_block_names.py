@@ -81,7 +81,9 @@ def test_an_unknown_name_in_a_template_is_e407() -> None:
 
 
 def test_names_on_a_top_level_layer_is_refused() -> None:
-    text = SPEC.replace("pool:         {type: GlobalAveragePooling2D}", 'pool: {type: Flatten, names: "p"}')
+    text = SPEC.replace(
+        "pool:         {type: GlobalAveragePooling2D}", 'pool: {type: Flatten, names: "p"}'
+    )
     result = check(text)
     assert [d.code for d in result.errors] == ["E404"]
     assert "`names` only applies to block instances" in result.errors[0].message

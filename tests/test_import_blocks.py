@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from graphspec import check, load, to_yaml
-from graphspec.backends.importer.blocks import find_blocks, with_blocks
+from graphspec.backends.importer import with_blocks
+from graphspec.backends.importer.blocks import find_blocks
 from graphspec.base.catalog import layer_signature
 from graphspec.frontend.spec import Spec
 
@@ -101,7 +102,9 @@ def test_spec_lines_drop_four_times_in_total() -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=OVER_70[n])] if n in OVER_70 else [])
+        pytest.param(
+            n, marks=[pytest.mark.xfail(strict=True, reason=OVER_70[n])] if n in OVER_70 else []
+        )
         for n in READABLE
     ],
 )

@@ -18,6 +18,7 @@ from graphspec.backends.codegen._source import (
     lines_of,
     py,
 )
+from graphspec.frontend.spec import BlockSpec
 from graphspec.ir.graph import BlockInstance, Graph, NodeKind
 
 __all__ = ["BlockPlan", "call_lines", "plan_blocks"]
@@ -134,7 +135,7 @@ def _writable(graph: Graph, inst: BlockInstance) -> bool:
     return all(p.isidentifier() for p in used) and all(p.isidentifier() for p in block.inputs)
 
 
-def _layer_template(block: Any, local: str) -> str | None:
+def _layer_template(block: BlockSpec, local: str) -> str | None:
     """The ``names:`` template naming a block node's layer: the node's own, else the block's."""
     node = block.nodes[local]
     return node.names if node.names is not None else block.names

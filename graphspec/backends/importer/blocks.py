@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graphspec.backends.importer.wiring import base
-from graphspec.frontend.spec import Spec
 from graphspec.base.catalog import layer_signature
 from graphspec.plugins.expr.syntax import Call, Writer, parse, ref_text
 
@@ -45,10 +44,9 @@ __all__ = [
     "MAX_RUN_ATOMS",
     "MAX_RUN_NODES",
     "Found",
-    "find_blocks",
     "auto_name",
+    "find_blocks",
     "snake_case",
-    "with_blocks",
 ]
 
 MAX_RUN_ATOMS: Final = 24
@@ -164,7 +162,7 @@ def find_blocks(
 
     >>> conv = {"type": "Conv2D", "kernel_size": 3}
     >>> nodes, sources, prev = {}, {}, "x"
-    >>> for i, f in enumerate([8, 8, 16], 1):
+    >>> for i, f in enumerate([8, 8, 8, 16], 1):
     ...     nodes[f"b{i}_conv"] = {**conv, "filters": f}
     ...     nodes[f"b{i}_relu"] = {"type": "ReLU"}
     ...     nodes[f"b{i}_drop"] = {"type": "Dropout", "rate": 0.1}
@@ -173,9 +171,9 @@ def find_blocks(
     ...     prev = f"b{i}_drop"
     >>> found = find_blocks({"x": {}}, nodes, sources, [prev])
     >>> found.blocks["b"]["params"], found.blocks["b"]["names"]
-    ({'filters': 8}, '${instance}_${node}')
-    >>> found.nodes
-    {'b1': {'block': 'b', 'repeat': 2, 'names': 'b${copy + 1}_${node}'}, 'b3': {'block': 'b', 'filters': 16}}
+    ({'filters': None}, '${instance}_${node}')
+    >>> found.nodes["b1"], found.nodes["b4"]
+    ({'block': 'b', 'filters': 8, 'repeat': 3, 'names': 'b${copy + 1}'}, {'block': 'b', 'filters': 16})
     """
     order = list(nodes)
     if len(order) < 4:
@@ -838,48 +836,3 @@ def _multiple_of(column: list[Any], vectors: Mapping[str, list[Any]]) -> str | N
         if factor >= 2 and all(v == o * factor for v, o in zip(column, other, strict=True)):
             return f"${{{pname} * {factor}}}"
     return None
-
-
-def with_blocks(spec: Spec) -> Spec:
-    """A flat spec rewritten with the blocks its repeated sub-graphs make (the same model, the
-    same layer names); the spec itself when it has blocks already, errors, or no repeats.
-
-    >>> from graphspec import load
-    >>> text = "inputs: {x: {shape: [8]}}\\nnodes:\\n" + "".join(
-    ...     f"  b{i}_dense: {{type: Dense, units: 8}}\\n  b{i}_relu: {{type: ReLU}}\\n"
-    ...     for i in range(1, 4))
-    >>> spec = with_blocks(load(text))
-    >>> list(spec.blocks), {k: v.model_dump(exclude_none=True) for k, v in spec.nodes.items()}
-    (['b'], {'b1': {'block': 'b', 'repeat': 3, 'names': 'b${copy + 1}'}})
-    """
-    from graphspec.api import check
-    from graphspec.backends.importer._state import ImportState
-    from graphspec.backends.importer.assemble import finish
-    from graphspec.backends.importer.wiring import is_written_chain
-
-    result = check(spec, shapes=False)
-    if spec.blocks or not result.ok or result.graph.instances:
-        return spec
-    graph = result.graph
-    state = ImportState(spec.name or graph.name)
-    for name, inp in spec.inputs.items():
-        state.inputs[name] = inp.model_dump(exclude_defaults=True) | {"shape": list(inp.shape)}
-    for name, node in spec.nodes.items():
-        data = node.model_dump(exclude_none=True, by_alias=True)
-        data.pop("inputs", None)
-        state.nodes[name] = data
-        ir = graph.nodes[name]
-        state.sources[name] = [
-            f"{src}:{ir.port(i)}" if ir.port(i) else src for i, src in enumerate(ir.inputs)
-        ]
-    state.outputs = (
-        dict(graph.outputs) if graph.outputs_named else [node for _, node in graph.outputs]
-    )
-    written = is_written_chain(state.inputs, state.nodes, state.sources, state.outputs)
-    state.chain = written and spec.api != "functional"  # a Sequential stays one
-    found = finish(state, blocks=True)
-    if not found.blocks:
-        return spec
-    if spec.description:
-        found.description = spec.description
-    return found

@@ -16,18 +16,18 @@ __all__ = ["expand_layer"]
 def expand_layer(ex: Expansion, site: NodeSite) -> str:
     """Add a layer node, its arguments' ``${params}`` resolved in its scope."""
     scope, path, expanded = site.scope, site.path, site.expanded
-    for key in (NodeKey.REPEAT, NodeKey.NAMES):
-        if key is NodeKey.NAMES and scope.prefix:
+    for reserved in (NodeKey.REPEAT, NodeKey.NAMES):
+        if reserved is NodeKey.NAMES and scope.prefix:
             continue  # a block's node: its own `names:` template (applied by its instance)
-        if getattr(site.spec, key.value) is not None:
+        if getattr(site.spec, reserved.value) is not None:
             ex.error(
                 "E404",
-                f"node `{site.local}`: `{key.value}` only applies to block instances",
-                (*path, key.value),
+                f"node `{site.local}`: `{reserved.value}` only applies to block instances",
+                (*path, reserved.value),
                 key=True,
                 node=expanded,
-                hint=f"add `block: NAME`, or remove `{key.value}`"
-                if key is NodeKey.REPEAT
+                hint=f"add `block: NAME`, or remove `{reserved.value}`"
+                if reserved is NodeKey.REPEAT
                 else "a top-level node's Keras layer is named after the node; rename the node",
             )
     args: dict[str, object] = {}
