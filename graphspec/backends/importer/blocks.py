@@ -345,7 +345,9 @@ def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
                     text = _expr_renamed(str(node["expr"]), graph.relative(start, feeds))
                     struct.append(("expr", text, codes))
                 else:
-                    struct.append((node["type"], codes))
+                    defaults = _defaults(str(node["type"]))
+                    own = tuple(k for k, _ in args if k not in defaults)  # never left out
+                    struct.append((node["type"], codes, own))
                 values.append(json.dumps(dict(args)))
                 names.append(name)
                 types.append(graph.auto[pos])
@@ -809,12 +811,18 @@ def _like(default: Any, given: list[Any]) -> Any:
     return default
 
 
+_BASE_DEFAULTS: Final = {"trainable": True}
+"""Arguments of every layer (``keras.layers.Layer``'s own) and their defaults."""
+
+
+@functools.cache
 def _defaults(type_name: str) -> dict[str, Any]:
     """The layer's constructor defaults (JSON form), from the catalog."""
     sig = layer_signature(type_name)
     if sig is None:
         return {}
-    return {name: info.default for name, info in sig.args.items() if not info.required}
+    own = {name: info.default for name, info in sig.args.items() if not info.required}
+    return {**_BASE_DEFAULTS, **own}
 
 
 def _param_name(arg: str, local: str) -> str:

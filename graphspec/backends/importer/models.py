@@ -53,7 +53,7 @@ def from_config(
     body = config.get("config")
     if not isinstance(body, Mapping):
         raise ImportModelError(f"{origin or 'the model'}: its config has no `config` mapping")
-    state = ImportState(str(body.get("name") or "model"), origin)
+    state = ImportState(str(body.get("name") or "model"), origin, blocks=blocks)
     state.vocabularies = dict(vocabularies or {})
     reader(state, body)
     return finish(state, blocks=blocks)

@@ -53,14 +53,16 @@ def nested_node(state: ImportState, name: str, layer: Mapping[str, Any]) -> dict
         if state.depth >= _MAX_NESTING:
             state.problem(name, cls, f"models nest deeper than {_MAX_NESTING} levels")
             return None
-        inner = ImportState(str(body.get("name") or name), depth=state.depth + 1)
+        inner = ImportState(
+            str(body.get("name") or name), depth=state.depth + 1, blocks=state.blocks
+        )
         reader = reader_of("Functional" if cls == "Model" else cls)
         assert reader is not None
         reader(inner, body)
         if inner.problems:
             state.problems += [(f"{name}/{n}", c, r) for n, c, r in inner.problems]
             return None
-        data = spec_data(inner)
+        data = spec_data(inner, blocks=inner.blocks)
         data.pop("graphspec", None)
         data.pop("name", None)
         for arg, names in inner.dropped_calls.items():
