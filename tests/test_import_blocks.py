@@ -22,10 +22,8 @@ _APPS = Path(__file__).resolve().parent.parent / "graphspec" / "data" / "applica
 NAMES = sorted(p.name.removesuffix(".json.gz") for p in _APPS.glob("*.json.gz"))
 READABLE = ("ResNet50", "MobileNetV2", "DenseNet121", "EfficientNetB0")
 """The models the issue names: each at most 70 lines with blocks."""
-OVER_70: dict[str, str] = {
-    "EfficientNetB0": "MBConv blocks with and without their expansion, padding and residual "
-    "are different sub-graphs: without optional nodes in a block they take 88 lines",
-}
+OVER_70: dict[str, str] = {}
+"""Known misses of the 70-line goal (none at present)."""
 
 
 @cache
@@ -113,28 +111,37 @@ def test_the_named_architectures_read_in_70_lines(name: str) -> None:
 
 
 def test_resnet50_reads_like_its_paper() -> None:
-    """A stem, a projection and an identity bottleneck with `filters`/`strides`, stages as
-    repeats, a head; every layer keeps its Keras name."""
+    """A stem, one bottleneck with `filters`, `strides` and a switch for its projection
+    shortcut, stages as repeats, a head; every layer keeps its Keras name."""
     spec = _blocked("ResNet50")
-    assert len(spec.blocks) == 2
+    assert list(spec.blocks) == ["conv_block"]
+    block = spec.blocks["conv_block"]
+    assert block.params == {"filters": None, "strides": 1, "with_0_conv": False}
+    assert block.names == "${instance}_${node}"
+    assert block.nodes["3_conv"].args["filters"] == "${filters * 4}"
+    assert block.nodes["0_conv"].when == block.nodes["0_bn"].when == "${with_0_conv}"
     instances = {k: n for k, n in spec.nodes.items() if n.block}
-    assert [(k, n.repeat) for k, n in instances.items()] == [
-        ("conv2_block1", None),
-        ("conv2_block2", 2),
-        ("conv3_block1", None),
-        ("conv3_block2", 3),
-        ("conv4_block1", None),
-        ("conv4_block2", 5),
-        ("conv5_block1", None),
-        ("conv5_block2", 2),
+    assert [(k, n.repeat, n.args.get("with_0_conv")) for k, n in instances.items()] == [
+        ("conv2_block1", None, True),
+        ("conv2_block2", 2, None),
+        ("conv3_block1", None, True),
+        ("conv3_block2", 3, None),
+        ("conv4_block1", None, True),
+        ("conv4_block2", 5, None),
+        ("conv5_block1", None, True),
+        ("conv5_block2", 2, None),
     ]
     assert instances["conv3_block2"].names == "conv3_block${copy + 2}"
-    identity = spec.blocks[str(instances["conv2_block2"].block)]
-    assert identity.names == "${instance}_${node}"
-    assert list(identity.params) == ["filters"]
-    assert identity.nodes["3_conv"].args["filters"] == "${filters * 4}"
-    projection = spec.blocks[str(instances["conv2_block1"].block)]
-    assert set(projection.params) == {"filters", "strides"}
+
+
+def test_one_mbconv_block_with_switches() -> None:
+    """EfficientNetB0's 16 MBConv blocks are one block: its expansion, padding and residual
+    come and go with `when:` switches."""
+    spec = _blocked("EfficientNetB0")
+    (block,) = spec.blocks.values()
+    switched = {local for local, node in block.nodes.items() if node.when}
+    assert {"expand_conv", "dwconv_pad", "drop", "add"} <= switched
+    assert sum(1 for n in spec.nodes.values() if n.block) == 16
 
 
 def test_densenet121_has_dense_and_transition_blocks() -> None:
@@ -148,11 +155,11 @@ def test_densenet121_has_dense_and_transition_blocks() -> None:
 def test_densenet121_takes_at_most_two_seconds() -> None:
     flat = _flat("DenseNet121")
     graph = check(flat, shapes=False).graph
-    nodes = {k: n.model_dump(exclude_none=True) for k, n in flat.nodes.items()}
+    nodes = {k: n.model_dump(exclude_none=True, exclude={"inputs"}) for k, n in flat.nodes.items()}
     sources = {k: list(graph.nodes[k].inputs) for k in flat.nodes}
-    start = time.perf_counter()
+    start = time.process_time()  # the CPU time of this process: other load on the machine aside
     found = find_blocks({k: {} for k in flat.inputs}, nodes, sources, list(flat.outputs or []))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert found is not None and len(found.blocks) == 2
     assert elapsed < 2.0, elapsed  # `make bench` reports the time on this machine
 

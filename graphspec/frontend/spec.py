@@ -46,6 +46,7 @@ class NodeKey(StrEnum):
     CALL = "call"
     MODEL = "model"
     NAMES = "names"
+    WHEN = "when"
 
 
 FORMAT_1_0: Final = 1
@@ -99,6 +100,11 @@ class NodeSpec(BaseModel):
         None,
         description="Format 1.1: a nested model: `keras.applications.NAME`, the path of another "
         "spec file (relative to this one), or an inline spec mapping.",
+    )
+    when: bool | str | None = Field(
+        None,
+        description="Format 1.1: whether the node is part of the model, e.g. `${expand}`; "
+        "when false it is left out and its one input takes its place.",
     )
     names: str | None = Field(
         None,

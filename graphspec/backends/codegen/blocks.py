@@ -100,6 +100,8 @@ def _writable(graph: Graph, inst: BlockInstance) -> bool:
     block = graph.block_specs.get(inst.block)
     if block is None or inst.parent is not None or inst.output is None:
         return False
+    if any(node.when is not None for node in block.nodes.values()):
+        return False  # nodes left out by `when:` differ between instances: written inline
     if len(block.outputs or [None]) != 1 or len(inst.feeds) != len(block.inputs):
         return False
     if any(other.parent == inst.name for other in graph.instances.values()):

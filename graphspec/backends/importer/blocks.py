@@ -115,6 +115,35 @@ class _Candidate:
     runs: list[_Run]
     size: int
     form: _NameForm
+    switched: _Union | None = None
+    """For a block with optional nodes: the union of its instances' sub-graphs."""
+
+
+@dataclass
+class _Entry:
+    """One node of a unit, by its local name: what it is and what feeds it (locals, ``x``)."""
+
+    kind: tuple[Any, ...]
+    sources: tuple[str, ...]
+    args: dict[str, Any]
+
+
+@dataclass
+class _Unit:
+    """The layers of one instance name (``block2a_*``): a run that may join a switched block."""
+
+    run: _Run
+    order: list[str]
+    entries: dict[str, _Entry]
+
+
+@dataclass
+class _Union:
+    """A block with optional nodes (``when:``): the union of its units' nodes, in order."""
+
+    order: list[str]
+    entries: dict[str, _Entry]
+    members: list[_Unit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -183,7 +212,10 @@ def find_blocks(
     used = [False] * len(order)
     taken = set(inputs) | set(nodes)
     for most in range(1, MAX_INPUTS + 1):  # one-input blocks first: they can repeat
-        candidates = _candidates(graph, graph.atoms(most))
+        atoms = graph.atoms(most)
+        candidates = _candidates(graph, atoms)
+        if most == 1:
+            candidates += _switched(graph, atoms)
         while True:
             best: tuple[int, int, int, _Candidate, list[_Run]] | None = None
             for cand in candidates:
@@ -226,6 +258,8 @@ class _Flat:
         for i, name in enumerate(self.inputs):
             self.position[name] = -1 - i
         shared = {str(n.get("share")) for n in nodes.values() if n.get("share")}
+        self.values = [json.dumps(dict(_args(nodes[n]))) for n in self.order]
+        """Each node's arguments as JSON (equal runs have equal values)."""
         self.auto = [
             auto_name(n, nodes[n]) if "type" in nodes[n] or "expr" in nodes[n] else None
             for n in self.order
@@ -348,7 +382,7 @@ def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
                     defaults = _defaults(str(node["type"]))
                     own = tuple(k for k, _ in args if k not in defaults)  # never left out
                     struct.append((node["type"], codes, own))
-                values.append(json.dumps(dict(args)))
+                values.append(graph.values[pos])
                 names.append(name)
                 types.append(graph.auto[pos])
             else:
@@ -503,6 +537,162 @@ def _stem(named: list[str]) -> str | None:
     return prefix
 
 
+def _units(graph: _Flat, atoms: list[_Atom]) -> list[_Unit]:
+    """Runs holding every layer of one numbered instance name (``block2a_expand_conv`` …
+    ``block2a_project_bn``; ``block_11_*``, not ``block_*``), in model order, not overlapping:
+    of the runs from one place whose names all start with ``<stem>_`` and whose next layer's
+    does not, the one with the longest stem that holds a number."""
+    units: list[_Unit] = []
+    i = 0
+    while i < len(atoms):
+        best: tuple[int, str] | None = None
+        names: list[str] = []
+        for j in range(i, min(len(atoms), i + MAX_RUN_ATOMS)):
+            if not atoms[j].usable:
+                break
+            names += [graph.order[p] for p in range(atoms[j].start, atoms[j].end + 1)]
+            if len(names) > MAX_RUN_NODES:
+                break
+            named = _name_form(names, [None] * len(names))
+            if named is None or named[0] is None:
+                break
+            stem, form, _ = named
+            if len(names) > 1 and all(shape[0] == "node" for shape in form.shapes):
+                following = (
+                    graph.order[atoms[j].end + 1] if atoms[j].end + 1 < len(graph.order) else ""
+                )
+                numbered = any(c.isdigit() for c in stem.rsplit("_", 1)[-1])
+                closed = not following.startswith(stem + "_")
+                longer = best is None or len(stem) > len(best[1])
+                if numbered and closed and longer and _one_output(graph, atoms[i].start, atoms[j]):
+                    best = (j, stem)
+        if best is None:
+            i += 1
+            continue
+        j, stem = best
+        units.append(_unit(graph, atoms, i, j, stem))
+        i = j + 1
+    return units
+
+
+def _unit(graph: _Flat, atoms: list[_Atom], i: int, j: int, stem: str) -> _Unit:
+    start, end, feed = atoms[i].start, atoms[j].end, atoms[i].before[0]
+    names = [graph.order[p] for p in range(start, end + 1)]
+    local = {n: n[len(stem) + 1 :] for n in names}
+    entries: dict[str, _Entry] = {}
+    values: list[str] = []
+    for name in names:
+        node = graph.nodes[name]
+        args = dict(_args(node))
+        srcs = tuple(
+            "x" if ref == feed else local[base(ref)] + ref[len(base(ref)) :]
+            for ref in graph.sources.get(name, [])
+        )
+        if "expr" in node:
+            rename = {base(feed): "x", **local}
+            kind: tuple[Any, ...] = ("expr", _expr_renamed(str(node["expr"]), rename.__getitem__))
+        else:
+            defaults = _defaults(str(node["type"]))
+            kind = (node["type"], tuple(k for k in args if k not in defaults))
+        entries[local[name]] = _Entry(kind, srcs, args)
+        values.append(json.dumps(args))
+    run = _Run(i, j, start, end, stem, tuple(values), (), (feed,))
+    return _Unit(run, [local[n] for n in names], entries)
+
+
+def _switched(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
+    """Blocks with optional nodes: units whose sub-graphs differ by nodes that can be left out
+    (an expansion, a padding, a residual ``Add``) merged into one block with switches."""
+    unions: list[_Union] = []
+    for unit in _units(graph, atoms):
+        if len(unit.run.feeds) != 1 or not unit.run.feeds[0]:
+            continue
+        for union in unions:
+            merged = _merge(union, unit)
+            if merged is not None:
+                union.order, union.entries = merged
+                union.members.append(unit)
+                break
+        else:
+            unions.append(_Union(list(unit.order), dict(unit.entries), [unit]))
+    out: list[_Candidate] = []
+    for union in unions:
+        optional = any(len(m.order) != len(union.order) for m in union.members)
+        if len(union.members) < 2 or not optional:
+            continue
+        shapes = tuple(("node", local) for local in union.order)
+        form = _NameForm(shapes, ())
+        runs = [m.run for m in union.members]
+        out.append(
+            _Candidate(("switched", tuple(union.order)), runs, len(union.order), form, union)
+        )
+    return out
+
+
+def _merge(union: _Union, unit: _Unit) -> tuple[list[str], dict[str, _Entry]] | None:
+    """The union with the unit's nodes added, when every member (the unit too) is the union
+    with the nodes it lacks left out; ``None`` when that does not hold."""
+    for local in union.entries.keys() & unit.entries.keys():
+        if union.entries[local].kind != unit.entries[local].kind:
+            return None
+    order = list(union.order)
+    for k, local in enumerate(unit.order):
+        if local in union.entries:
+            continue
+        before = [x for x in unit.order[:k] if x in order]
+        order.insert(order.index(before[-1]) + 1 if before else 0, local)
+    base_entries = {**unit.entries, **union.entries}
+    for choice in (base_entries, {**union.entries, **unit.entries}):
+        entries = {local: choice[local] for local in order}
+        if _topological(order, entries) and all(
+            _reduces(order, entries, m) for m in [*union.members, unit]
+        ):
+            return order, entries
+    return None
+
+
+def _topological(order: list[str], entries: dict[str, _Entry]) -> bool:
+    seen = {"x"}
+    for local in order:
+        if any(base(s) not in seen for s in entries[local].sources):
+            return False
+        seen.add(local)
+    return True
+
+
+def _stand_in(entries: dict[str, _Entry], local: str) -> str | None:
+    """What a left-out node stands for: its one input, or its one input besides ``x``."""
+    srcs = entries[local].sources
+    if len(srcs) == 1:
+        return srcs[0]
+    inner = [s for s in srcs if s != "x"]
+    return inner[0] if len(inner) == 1 else None
+
+
+def _reduces(order: list[str], entries: dict[str, _Entry], unit: _Unit) -> bool:
+    """Whether the union with the unit's missing nodes left out is the unit's sub-graph."""
+    present = set(unit.order)
+
+    def through(ref: str) -> str | None:
+        for _ in range(len(order) + 1):
+            if ref == "x" or base(ref) in present:
+                return ref
+            nxt = _stand_in(entries, base(ref))
+            if nxt is None:
+                return None
+            ref = nxt
+        return None
+
+    for local in order:
+        if local not in present:
+            if _stand_in(entries, local) is None:
+                return False
+            continue
+        if tuple(through(s) for s in entries[local].sources) != unit.entries[local].sources:
+            return False
+    return through(order[-1]) == unit.order[-1]
+
+
 def _available(cand: _Candidate, used: list[bool], taken: set[str]) -> list[_Run]:
     """The candidate's runs on unused nodes, non-overlapping, first come first served."""
     out: list[_Run] = []
@@ -569,7 +759,8 @@ def _saved(cand: _Candidate, runs: list[_Run]) -> int:
     """Spec lines saved by writing the runs as instances of one block."""
     varies = len({(r.values, r.bases) for r in runs}) > 1
     definition = 3 + cand.size + (1 if varies else 0)  # name, names, nodes, params
-    return cand.size * len(runs) - definition - len(_groups(cand, runs))
+    flat = sum(r.end - r.start + 1 for r in runs)
+    return flat - definition - len(_groups(cand, runs))
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -648,6 +839,8 @@ def _definition(
     graph: _Flat, cand: _Candidate, groups: list[list[_Run]]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The block's definition (params, names, nodes) and each instance's params."""
+    if cand.switched is not None:
+        return _switched_definition(cand.switched, groups)
     first = groups[0][0]
     members = [graph.order[p] for p in range(first.start, first.end + 1)]
     locals_ = cand.form.locals
@@ -655,7 +848,8 @@ def _definition(
     placeholders = _placeholders(len(first.feeds), set(locals_))
     inner = dict(zip(first.feeds, placeholders, strict=True))
     per_group = [[json.loads(v) for v in g[0].values] for g in groups]
-    params, templates, given = _params(graph, members, locals_, per_group)
+    types = [str(graph.nodes[name].get("type", "")) for name in members]
+    params, templates, given = _params(types, locals_, per_group)
     numbers = _number_params(cand, groups, params, given)
     repeats = any(len(g) > 1 for g in groups)
     body: dict[str, Any] = {}
@@ -693,6 +887,84 @@ def _definition(
         definition["names"] = "${instance}_${node}"
     definition["nodes"] = body
     return definition, given
+
+
+def _switched_definition(
+    union: _Union, groups: list[list[_Run]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A block with optional nodes: a ``when:`` switch param per set of nodes that come and go
+    together, named after them (``expand``), true by default where most instances have them."""
+    by_start = {m.run.start: m for m in union.members}
+    units = [by_start[g[0].start] for g in groups]
+    order = union.order
+    per_group: list[list[dict[str, Any] | None]] = [
+        [u.entries[local].args if local in u.entries else None for local in order] for u in units
+    ]
+    types = [
+        str(union.entries[n].kind[0]) if union.entries[n].kind[0] != "expr" else "" for n in order
+    ]
+    params, templates, given = _params(types, tuple(order), per_group)
+    switches: dict[str, str] = {}  # presence vector -> param
+    when: dict[str, str] = {}
+    for local in order:
+        present = [local in u.entries for u in units]
+        if all(present):
+            continue
+        key = json.dumps(present)
+        if key not in switches:
+            group = [n for n in order if [n in u.entries for u in units] == present]
+            pname = _switch_name(group, set(params) | set(switches.values()))
+            switches[key] = pname
+            default = sum(present) * 2 > len(present)
+            params[pname] = default
+            for g, args in enumerate(given):
+                if present[g] != default:
+                    args[pname] = present[g]
+        when[local] = f"${{{switches[key]}}}"
+    placeholder = _placeholders(1, set(order))[0]
+    body: dict[str, Any] = {}
+    previous = placeholder
+    for i, local in enumerate(order):
+        entry = union.entries[local]
+        if entry.kind[0] == "expr":
+            text = str(entry.kind[1])
+            out: dict[str, Any] = {
+                "expr": text
+                if placeholder == "x"
+                else _expr_renamed(text, lambda n: placeholder if n == "x" else n)
+            }
+        else:
+            out = {"type": entry.kind[0]}
+        out.update({k: v for (j, k), v in templates.items() if j == i})
+        if local in when:
+            out["when"] = when[local]
+        srcs = [placeholder if s == "x" else s for s in entry.sources]
+        if srcs != [previous] and entry.kind[0] != "expr":
+            out["inputs"] = srcs[0] if len(srcs) == 1 else srcs
+        body[local] = out
+        previous = local
+    definition: dict[str, Any] = {"params": params} if params else {}
+    if placeholder != _PLACEHOLDER:
+        definition["inputs"] = [placeholder]
+    definition["names"] = "${instance}_${node}"
+    definition["nodes"] = body
+    return definition, given
+
+
+def _switch_name(group: list[str], taken: set[str]) -> str:
+    """``expand`` for ``expand_conv``, ``expand_bn``, ``expand_activation``; else the first."""
+    words = [local.split("_") for local in group]
+    common = []
+    for parts in zip(*words, strict=False):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    name = "_".join(common)
+    if not name.isidentifier() or name.isdigit():
+        name = "with_" + (re.sub(r"\W+", "_", group[0]).strip("_") or "nodes")
+    while name in taken:
+        name += "_"
+    return name
 
 
 def _placeholders(count: int, taken: set[str]) -> list[str]:
@@ -738,37 +1010,41 @@ def _auto_template(cls: str, offset: int, pname: str, cand: _Candidate, repeats:
 
 
 def _params(
-    graph: _Flat,
-    members: list[str],
+    types: list[str],
     locals_: tuple[str, ...],
-    per_group: list[list[dict[str, Any]]],
+    per_group: list[list[dict[str, Any] | None]],
 ) -> tuple[dict[str, Any], dict[tuple[int, str], Any], list[dict[str, Any]]]:
     """Params for the argument values that differ between instances.
 
-    An argument one instance leaves out has its Keras default there (``strides: 1``). Returns
-    the block's params (with defaults), each argument's value or ``${...}`` template, and each
+    An argument one instance leaves out has its Keras default there (``strides: 1``); a node an
+    instance does not have (``None``: left out by ``when:``) matches any value. Returns the
+    block's params (with defaults), each argument's value or ``${...}`` template, and each
     instance's given params.
     """
     templates: dict[tuple[int, str], Any] = {}
     vectors: dict[str, list[Any]] = {}
-    named: dict[str, str] = {}  # json of a vector -> its param
     arg_names: list[tuple[int, str, list[Any]]] = []
-    for i, name in enumerate(members):
-        keys = list(dict.fromkeys(k for group in per_group for k in group[i]))
-        defaults = _defaults(str(graph.nodes[name].get("type", "")))
+    for i, type_name in enumerate(types):
+        present = [g[i] for g in per_group if g[i] is not None]
+        keys = list(dict.fromkeys(k for args in present for k in args))
+        defaults = _defaults(type_name)
         templates.update({(i, k): None for k in keys})  # the arguments in their written order
         for k in keys:
-            default = _like(defaults.get(k, _MISSING), [g[i][k] for g in per_group if k in g[i]])
-            column = [group[i].get(k, default) for group in per_group]
-            if all(v == column[0] for v in column):
-                templates[(i, k)] = column[0]
+            default = _like(defaults.get(k, _MISSING), [a[k] for a in present if k in a])
+            column = [_ABSENT if g[i] is None else g[i].get(k, default) for g in per_group]
+            known = [v for v in column if v is not _ABSENT]
+            if all(v == known[0] for v in known):
+                templates[(i, k)] = known[0]
                 continue
             arg_names.append((i, k, column))
     counts = Counter(k for _, k, column in arg_names)
     for i, k, column in arg_names:
-        text = json.dumps(column, sort_keys=True)
-        if text in named:
-            templates[(i, k)] = f"${{{named[text]}}}"
+        same = next((p for p, v in vectors.items() if _agree(v, column)), None)
+        if same is not None:
+            vectors[same] = [
+                c if v is _ABSENT else v for v, c in zip(vectors[same], column, strict=True)
+            ]
+            templates[(i, k)] = f"${{{same}}}"
             continue
         multiple = _multiple_of(column, vectors)
         if multiple is not None:
@@ -778,25 +1054,42 @@ def _params(
         while pname in vectors:
             pname += "_"
         vectors[pname] = column
-        named[text] = pname
         templates[(i, k)] = f"${{{pname}}}"
     params: dict[str, Any] = {}
     for pname, column in vectors.items():
-        texts = Counter(json.dumps(v, sort_keys=True) for v in column)
-        common, count = max(texts.items(), key=lambda kv: (kv[1], -column.index(json.loads(kv[0]))))
+        known = [v for v in column if v is not _ABSENT]
+        texts = Counter(json.dumps(v, sort_keys=True) for v in known)
+        common, count = max(texts.items(), key=lambda kv: (kv[1], -known.index(json.loads(kv[0]))))
         default = json.loads(common)
-        params[pname] = (
-            default if count * 2 > len(column) and not isinstance(default, dict) else None
-        )
+        majority = count * 2 > len(known)
+        params[pname] = default if majority and not isinstance(default, dict) else None
     given = [
         {
             p: column[g]
             for p, column in vectors.items()
-            if params[p] is None or column[g] != params[p]
+            if column[g] is not _ABSENT and (params[p] is None or column[g] != params[p])
         }
         for g in range(len(per_group))
     ]
+    for g, args in enumerate(given):  # a required param is given even where it goes unused
+        for p, column in vectors.items():
+            if params[p] is None and column[g] is _ABSENT:
+                args[p] = next(v for v in column if v is not _ABSENT)
     return params, templates, given
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+_ABSENT: Final = _Absent()
+"""A value of a node an instance does not have (left out by ``when:``): it matches any."""
+
+
+def _agree(a: list[Any], b: list[Any]) -> bool:
+    """Equal wherever both are known."""
+    return all(x == y or x is _ABSENT or y is _ABSENT for x, y in zip(a, b, strict=True))
 
 
 def _like(default: Any, given: list[Any]) -> Any:
@@ -833,14 +1126,13 @@ def _param_name(arg: str, local: str) -> str:
 
 def _multiple_of(column: list[Any], vectors: Mapping[str, list[Any]]) -> str | None:
     """``${p * k}`` when every value is ``k`` times param ``p``'s (integers, ``k`` ≥ 2)."""
-    if not all(type(v) is int for v in column):
-        return None
     for pname, other in vectors.items():
-        if not all(type(v) is int and v > 0 for v in other):
+        pairs = [(v, o) for v, o in zip(column, other, strict=True) if v is not _ABSENT]
+        if not pairs or any(o is _ABSENT for _, o in pairs):
             continue
-        if column[0] % other[0]:
+        if not all(type(v) is int and type(o) is int and o > 0 for v, o in pairs):
             continue
-        factor = column[0] // other[0]
-        if factor >= 2 and all(v == o * factor for v, o in zip(column, other, strict=True)):
+        factor = pairs[0][0] // pairs[0][1]
+        if factor >= 2 and all(v == o * factor for v, o in pairs):
             return f"${{{pname} * {factor}}}"
     return None
