@@ -67,6 +67,7 @@ _PROSE = {
     "E014": "millions of values: tests/hostile/test_table.py",
     "E409": "a huge repeat: tests/hostile/test_table.py",
     "E410": "a repeat whose template names every copy alike: tests/test_block_names.py",
+    "E411": "a `when` that is no boolean: tests/test_block_when.py",
     "N015": "a file skipped by --only-specs: tests/test_paths.py",
     "E100": "an empty file: tests/hostile/test_table.py",
     "W303": "a dead branch: tests/test_validate.py",
