@@ -7,7 +7,7 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: architecture help setup sysdeps-test demo test test-all test-torch lint format bench fuzz catalog applications diagrams schema clean dot screenshot view
+.PHONY: architecture help setup sysdeps-test demo test test-all test-torch lint format bench fuzz catalog oracle-draws applications diagrams schema clean dot screenshot view
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench     benchmarks against Keras (writes benchmarks/results.json)"
 	@echo "make fuzz      run the atheris fuzz target on the loader (not part of CI)"
 	@echo "make catalog   regenerate the Keras layer catalog (and the shape-rule coverage in the docs)"
+	@echo "make oracle-draws  measure the valid draws of the shape oracle per class (docs/testing.md)"
 	@echo "make applications  regenerate the shipped keras.applications specs (a few minutes)"
 	@echo "make diagrams  regenerate the SVG diagrams under docs/diagrams/"
 	@echo "make architecture  redraw the layer picture in docs/architecture.md from the imports"
@@ -93,6 +94,9 @@ fuzz: setup
 catalog: setup
 	$(PY) scripts/gen_catalog.py
 	$(PY) scripts/gen_coverage.py
+
+oracle-draws: setup
+	$(PY) scripts/oracle_draws.py
 
 applications: setup
 	$(PY) scripts/gen_applications.py

@@ -27,6 +27,7 @@ __all__ = [
     "allow_outside",
     "current_context",
     "include_context",
+    "outside_allowed",
     "read_cached",
     "resolve_include",
 ]
@@ -89,6 +90,11 @@ def allow_outside(allowed: bool = True) -> Iterator[None]:
         yield
     finally:
         _ALLOW_OUTSIDE.reset(token)
+
+
+def outside_allowed() -> bool:
+    """Whether included paths may leave the top-level spec's folder tree now (``--allow-outside``)."""
+    return _ALLOW_OUTSIDE.get()
 
 
 def current_context() -> IncludeContext | None:
