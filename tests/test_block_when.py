@@ -29,7 +29,9 @@ nodes:
 def _inputs(text: str) -> dict[str, list[str]]:
     result = check(text)
     assert result.ok, [d.format() for d in result.errors]
-    return {n.layer_name: [result.graph.nodes[s].layer_name for s in n.inputs] for n in result.graph}
+    return {
+        n.layer_name: [result.graph.nodes[s].layer_name for s in n.inputs] for n in result.graph
+    }
 
 
 def test_a_node_left_out_is_replaced_by_its_input() -> None:
@@ -65,9 +67,11 @@ def test_a_node_with_nothing_to_stand_for_cannot_be_left_out() -> None:
 
 
 def test_when_needs_format_1_1() -> None:
-    text = SPEC.replace("graphspec: 1.1", "graphspec: 1").replace(
-        '    names: "${instance}_${node}"\n', ""
-    ).replace(', names: "b${copy + 3}"', "")
+    text = (
+        SPEC.replace("graphspec: 1.1", "graphspec: 1")
+        .replace('    names: "${instance}_${node}"\n', "")
+        .replace(', names: "b${copy + 3}"', "")
+    )
     result = check(text)
     assert [d.code for d in result.errors] == ["E800"]
     assert "`when:` is format 1.1" in result.errors[0].message

@@ -557,6 +557,8 @@ def _units(graph: _Flat, atoms: list[_Atom]) -> list[_Unit]:
             if named is None or named[0] is None:
                 break
             stem, form, _ = named
+            if stem is None:
+                break
             if len(names) > 1 and all(shape[0] == "node" for shape in form.shapes):
                 following = (
                     graph.order[atoms[j].end + 1] if atoms[j].end + 1 < len(graph.order) else ""
@@ -1025,13 +1027,13 @@ def _params(
     vectors: dict[str, list[Any]] = {}
     arg_names: list[tuple[int, str, list[Any]]] = []
     for i, type_name in enumerate(types):
-        present = [g[i] for g in per_group if g[i] is not None]
+        present = [args for g in per_group if (args := g[i]) is not None]
         keys = list(dict.fromkeys(k for args in present for k in args))
         defaults = _defaults(type_name)
         templates.update({(i, k): None for k in keys})  # the arguments in their written order
         for k in keys:
             default = _like(defaults.get(k, _MISSING), [a[k] for a in present if k in a])
-            column = [_ABSENT if g[i] is None else g[i].get(k, default) for g in per_group]
+            column = [_value(g[i], k, default) for g in per_group]
             known = [v for v in column if v is not _ABSENT]
             if all(v == known[0] for v in known):
                 templates[(i, k)] = known[0]
@@ -1085,6 +1087,11 @@ class _Absent:
 
 _ABSENT: Final = _Absent()
 """A value of a node an instance does not have (left out by ``when:``): it matches any."""
+
+
+def _value(args: dict[str, Any] | None, key: str, default: Any) -> Any:
+    """An argument's value in one instance (its default when left out; absent node: any)."""
+    return _ABSENT if args is None else args.get(key, default)
 
 
 def _agree(a: list[Any], b: list[Any]) -> bool:

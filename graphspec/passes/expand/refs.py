@@ -26,9 +26,9 @@ def resolve(ex: Expansion, ref: Ref, depth: int = 0) -> str | None:
         ref.port = targets[0].port if targets else 0
         return ref.resolved
     if ref.text in scope.aliases:  # a node left out by `when: false`: its input instead
-        target = scope.aliases[ref.text]
-        ref.resolved = resolve(ex, target, depth + 1)
-        ref.port = target.port
+        stand_in = scope.aliases[ref.text]
+        ref.resolved = resolve(ex, stand_in, depth + 1)
+        ref.port = stand_in.port
         return ref.resolved
     if ref.text in scope.locals:
         ref.resolved = scope.locals[ref.text]
