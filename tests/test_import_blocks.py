@@ -189,3 +189,15 @@ def test_layers_named_without_a_pattern_stay_flat() -> None:
 def test_discovery_is_deterministic() -> None:
     spec = _flat("MobileNetV2")
     assert to_yaml(with_blocks(spec)) == to_yaml(with_blocks(spec.model_copy(deep=True)))
+
+
+def test_render_collapses_the_blocks_of_a_big_model() -> None:
+    """`render --blocks auto` (the default): the imported ResNet50 is 17 boxes, not 177."""
+    from graphspec.backends.diagram import AUTO_COLLAPSE_BOXES, bounded_view
+
+    _, _, bound = bounded_view(_blocked("ResNet50"))
+    assert (bound.blocks, bound.boxes, bound.expanded) == ("collapse", 17, 177)
+    assert bound.expanded > AUTO_COLLAPSE_BOXES
+    small = "inputs: {x: {shape: [4]}}\nnodes:\n  a: {type: Dense, units: 3}\n"
+    assert bounded_view(small)[2].blocks == "expand"
+    assert bounded_view(_blocked("ResNet50"), blocks="expand")[2].boxes == 177

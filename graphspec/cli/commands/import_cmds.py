@@ -82,7 +82,8 @@ def _summary(spec: Spec, lines: int) -> str:
     tail = f" ({shared} shared-layer calls)" if shared else ""
     if spec.blocks:
         sites = sum(1 for node in spec.nodes.values() if node.block)
-        tail += f" in {len(spec.blocks)} block{'s' * (len(spec.blocks) != 1)} ({sites} instances)"
+        blocks = f"{len(spec.blocks)} block{'s' * (len(spec.blocks) != 1)}"
+        tail += f" in {blocks} ({sites} instance{'s' * (sites != 1)})"
     shapes = result.shapes
     params = (
         f"{shapes.total:,} parameters"
