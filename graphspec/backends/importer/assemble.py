@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from graphspec.backends.importer._state import ImportState, UnsupportedLayersError
+from graphspec.base import limits as _limits
 from graphspec.backends.importer.blocks import Found, find_blocks
 from graphspec.backends.importer.wiring import is_written_chain, wire
 from graphspec.errors import ImportModelError
@@ -37,12 +38,18 @@ def spec_data(state: ImportState, *, blocks: bool = False) -> dict[str, Any]:
     head = f"Imported from {state.origin} by graphspec." if state.origin else ""
     if notes:
         head += (" " if head else "") + "Call arguments dropped: " + "; ".join(notes) + "."
+    search = blocks and len(state.nodes) <= _limits.MAX_BLOCK_DISCOVERY_NODES
+    if blocks and not search:
+        head += (" " if head else "") + (
+            f"Not searched for blocks: {len(state.nodes):,} layers, more than "
+            f"{_limits.MAX_BLOCK_DISCOVERY_NODES:,}."
+        )
     if head:
         data["description"] = head
     data["inputs"] = state.inputs
     nodes = {name: dict(node) for name, node in state.nodes.items()}
     sources, outputs = state.sources, state.outputs
-    found = find_blocks(state.inputs, nodes, sources, outputs) if blocks else None
+    found = find_blocks(state.inputs, nodes, sources, outputs) if search else None
     if found is not None:
         data["graphspec"] = FORMAT_1_1  # `names:` templates keep the layer names
         data["blocks"] = found.blocks

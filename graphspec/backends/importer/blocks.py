@@ -637,6 +637,9 @@ def _merge(union: _Union, unit: _Unit) -> tuple[list[str], dict[str, _Entry]] | 
     for local in union.entries.keys() & unit.entries.keys():
         if union.entries[local].kind != unit.entries[local].kind:
             return None
+    if unit.entries.keys() <= union.entries.keys():  # nothing new: only the unit to check
+        ok = _reduces(union.order, union.entries, unit)
+        return (union.order, union.entries) if ok else None
     order = list(union.order)
     for k, local in enumerate(unit.order):
         if local in union.entries:
