@@ -7,8 +7,8 @@ from typing import Final
 __all__ = [
     "MAX_ALIAS_VALUES",
     "MAX_BLOCK_DEPTH",
-    "MAX_DEPTH",
     "MAX_BLOCK_DISCOVERY_NODES",
+    "MAX_DEPTH",
     "MAX_DRAWN_NODES",
     "MAX_EXPR_LENGTH",
     "MAX_FILE_BYTES",

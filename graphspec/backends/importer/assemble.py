@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 from graphspec.backends.importer._state import ImportState, UnsupportedLayersError
-from graphspec.base import limits as _limits
 from graphspec.backends.importer.blocks import Found, find_blocks
 from graphspec.backends.importer.wiring import is_written_chain, wire
+from graphspec.base import limits as _limits
 from graphspec.errors import ImportModelError
 from graphspec.frontend.spec import FORMAT_1_0, FORMAT_1_1, Spec
 
