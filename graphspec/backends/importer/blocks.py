@@ -1,28 +1,31 @@
 """Block discovery on import: repeated sub-graphs of an imported model written as ``blocks:``.
 
-A general algorithm, with no table of known architectures:
+A general algorithm, with no table of known architectures (docs/import.md#blocks):
 
 1. **Atoms.** The nodes are in a topological order. After a node, the tensors still to be used
-   later are *live*; where exactly one tensor is live, and it is that node's output, the graph can
-   be cut. The pieces between cuts (a ResNet bottleneck, a DenseNet dense layer ending in its
-   concatenation, a single layer of a plain chain) are the atoms; each has one input tensor and
-   one output.
+   later are *live*; where only that node's output is live, the graph can be cut. The pieces
+   between cuts (a ResNet bottleneck, a DenseNet layer ending in its concatenation, a single
+   layer of a plain chain) are the atoms, with one input and one output. A second pass cuts
+   where at most :data:`MAX_INPUTS` tensors are live (two-input blocks: NASNet cells).
 2. **Candidates.** Every run of consecutive atoms (up to :data:`MAX_RUN_ATOMS` atoms and
-   :data:`MAX_RUN_NODES` nodes) gets a canonical form: each node's layer type, argument *names*
-   and wiring relative to the run, and the nodes' names with the run's common ``prefix_``
-   removed (the layer names must come back: a block's ``names: ${instance}_${node}`` template
-   rebuilds them). Runs with the same form are occurrences of one candidate block; they differ
-   only in argument values.
-3. **Greedy selection** by lines saved: the candidate whose non-overlapping occurrences save the
+   :data:`MAX_RUN_NODES` nodes) gets a canonical form: each node's layer class and wiring
+   relative to the run, and how its Keras name is made (``<instance>_<node>``, a number shared
+   by the run's names, or a name Keras made up: ``add_108``) so that ``names:`` templates give
+   every layer its name back. Runs with the same form differ only in argument values.
+3. **Switches.** The layers of one numbered instance name (``block2a_*``) form a unit; units
+   that are the same sub-graph once some nodes are left out are merged into one block whose
+   optional nodes get ``when:`` switches (an expansion, a padding, a projection shortcut).
+4. **Greedy selection** by lines saved: the candidate whose non-overlapping occurrences save the
    most spec lines (flat lines minus the block definition and one line per instance, consecutive
-   copies with equal values counting once as a ``repeat:``) is taken, its atoms are used up, and
+   copies with equal values counting once as a ``repeat:``) is taken, its nodes are used up, and
    the rest are scored again, until nothing saves a line.
-4. **Params**: argument values that differ between instances become block params named after the
+5. **Params**: argument values that differ between instances become block params named after the
    argument (``filters``, ``strides``; ``filters_<node>`` when two differ independently); a value
    that is always an integer multiple of another param is written ``${filters * 4}``; a value a
    majority of instances share is the param's default.
 
-Everything is deterministic (positions break every tie) and linear in the number of runs.
+Everything is deterministic (positions break every tie); the work grows linearly with the
+model (runs are bounded), and models above ``MAX_BLOCK_DISCOVERY_NODES`` layers are not searched.
 """
 
 from __future__ import annotations
