@@ -6,7 +6,7 @@ Sequential), :mod:`~graphspec.backends.importer.readers` (what each serialized l
 per kind), :mod:`~graphspec.backends.importer.calls`, :mod:`~graphspec.backends.importer.arguments` and
 :mod:`~graphspec.backends.importer.objects` (argument cleaning), :mod:`~graphspec.backends.importer.wiring` and
 :mod:`~graphspec.backends.importer.assemble` (the spec written back), :mod:`~graphspec.backends.importer.blocks`
-(repeated sub-graphs found and written as blocks) and :mod:`~graphspec.backends.importer.rewrite` (the
+(repeated sub-graphs found and written as blocks, with ``_naming`` and ``_params``) and :mod:`~graphspec.backends.importer.rewrite` (the
 same on a flat spec).
 """
 

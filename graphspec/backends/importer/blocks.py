@@ -30,17 +30,23 @@ model (runs are bounded), and models above ``MAX_BLOCK_DISCOVERY_NODES`` layers 
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from graphspec.backends.importer._naming import (
+    ID,
+    NameForm,
+    auto_name,
+    copy_pattern,
+    name_form,
+    snake_case,
+)
+from graphspec.backends.importer._params import block_params, layer_defaults
 from graphspec.backends.importer.wiring import base
-from graphspec.base.catalog import layer_signature
-from graphspec.plugins.expr.syntax import Call, Writer, parse, ref_text
+from graphspec.plugins.expr.syntax import Writer, parse, ref_text
 
 __all__ = [
     "MAX_INPUTS",
@@ -62,10 +68,6 @@ _PLACEHOLDER: Final = "x"
 _BARRIER_KEYS: Final = ("share", "call", "model", "block")
 """Nodes with these keys stay outside blocks (they name other nodes, or are named by them)."""
 _NUMBER: Final = re.compile(r"\d+")
-_ID: Final = "#"
-"""The class of a run's number in numbered names (``conv_dw_3``), beside the auto-name classes."""
-_MISSING: Final = "\x00missing"
-"""An argument left out that has no known default (its runs cannot share a block)."""
 
 
 @dataclass
@@ -117,7 +119,7 @@ class _Candidate:
     key: tuple[Any, ...]
     runs: list[_Run]
     size: int
-    form: _NameForm
+    form: NameForm
     switched: _Union | None = None
     """For a block with optional nodes: the union of its instances' sub-graphs."""
 
@@ -147,41 +149,6 @@ class _Union:
     order: list[str]
     entries: dict[str, _Entry]
     members: list[_Unit] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _NameForm:
-    """How a run's layer names are made, the same for every run of a candidate.
-
-    ``shapes`` holds one entry per node: ``("node", local)`` for ``<instance>_<local>``,
-    ``("instance",)`` for the instance's own name, ``("auto", class, offset)`` for a name Keras
-    made up (``add_108``: class ``add``, the run's lowest ``add`` number plus ``offset``);
-    ``classes`` the auto-named classes in order and how many nodes of each the run holds.
-    """
-
-    shapes: tuple[tuple[Any, ...], ...]
-    classes: tuple[tuple[str, int], ...]
-
-    @property
-    def locals(self) -> tuple[str, ...]:
-        """The block's node names: the local part, else the class (numbered when repeated)."""
-        out: list[str] = []
-        taken: set[str] = {s[1] for s in self.shapes if s[0] == "node"}
-        for shape in self.shapes:
-            if shape[0] == "node":
-                out.append(shape[1])
-                continue
-            if shape[0] == "id":
-                words = [w for w in shape[1].split("_") if w != "{}"]
-                base = "_".join(words)
-            else:
-                base = shape[1] if shape[0] == "auto" else "out"
-            name, k = base, 1
-            while name in taken:
-                name, k = f"{base}_{k}", k + 1
-            taken.add(name)
-            out.append(name)
-        return tuple(out)
 
 
 def find_blocks(
@@ -341,15 +308,6 @@ def _args(node: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return [(k, v) for k, v in node.items() if k not in ("type", "expr")]
 
 
-def _class_of(node: Mapping[str, Any]) -> str:
-    """The layer class, or for an expression the operation Keras names it after (``Add``)."""
-    if "expr" not in node:
-        return str(node["type"])
-    tree = parse(str(node["expr"]))
-    func = tree.func if isinstance(tree, Call) else ""
-    return "".join(part.capitalize() for part in func.split("_"))
-
-
 def _expr_renamed(text: str, name_of: Callable[[str], str]) -> str:
     """An expression with each node it names renamed (``name_of`` of the name)."""
     return Writer(lambda r: ref_text(name_of(r.name), r.port), "", "'").text(parse(text))[0]
@@ -382,7 +340,7 @@ def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
                     text = _expr_renamed(str(node["expr"]), graph.relative(start, feeds))
                     struct.append(("expr", text, codes))
                 else:
-                    defaults = _defaults(str(node["type"]))
+                    defaults = layer_defaults(str(node["type"]))
                     own = tuple(k for k, _ in args if k not in defaults)  # never left out
                     struct.append((node["type"], codes, own))
                 values.append(graph.values[pos])
@@ -393,7 +351,7 @@ def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
                     break
                 if len(names) < 2 or not _one_output(graph, start, atoms[last]):
                     continue
-                named = _name_form(names, types)
+                named = name_form(names, types)
                 if named is None:
                     continue
                 stem, form, bases = named
@@ -417,129 +375,6 @@ def _one_output(graph: _Flat, start: int, last: _Atom) -> bool:
     return all(r == out or graph.position.get(base(r), -1) < start for r in last.after)
 
 
-@functools.cache
-def snake_case(class_name: str) -> str:
-    """The name Keras gives a layer of this class when none is given (before ``_N``).
-
-    >>> snake_case("BatchNormalization"), snake_case("ReLU"), snake_case("Conv2D")
-    ('batch_normalization', 're_lu', 'conv2d')
-    """
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def auto_name(name: str, node: Mapping[str, Any]) -> tuple[str, int] | None:
-    """``("add", 108)`` for a name Keras made up for a layer (or operation) of that class.
-
-    >>> auto_name("add_108", {"type": "Add"}), auto_name("conv2_add", {"type": "Add"})
-    (('add', 108), None)
-    """
-    cls = snake_case(_class_of(node))
-    digits = name[len(cls) + 1 :] if name.startswith(cls + "_") else ""
-    if digits.isdigit() and str(int(digits)) == digits:
-        return cls, int(digits)
-    return None
-
-
-def _name_form(
-    names: list[str], autos_: list[tuple[str, int] | None]
-) -> tuple[str | None, _NameForm, tuple[int, ...]] | None:
-    """The run's instance name, name form and auto-name bases; ``None`` when a template
-    could not give the layers these names.
-
-    >>> stem, form, bases = _name_form(["conv2_block1_1_conv", "conv2_block1_add"], [None, None])
-    >>> stem, form.locals, bases
-    ('conv2_block1', ('1_conv', 'add'), ())
-    >>> stem, form, bases = _name_form(["stage_0_conv", "add_108"], [None, ("add", 108)])
-    >>> stem, form.shapes, bases
-    ('stage_0_conv', (('instance',), ('auto', 'add', 0)), (108,))
-    >>> _name_form(["conv1", "conv2"], [None, None]) is None
-    True
-    """
-    autos = {i: auto for i, auto in enumerate(autos_) if auto is not None}
-    named = [n for i, n in enumerate(names) if i not in autos]
-    stem = _stem(named) if named else None
-    number = _shared_number(named) if named else None
-    if stem is not None and number is not None and not _in_every_local(named, stem, number):
-        number = None  # the instance's name holds the number (``conv2_block1``)
-    if number is not None:
-        stem = None
-    if named and stem is None and number is None:
-        return None
-    low: dict[str, int] = {}
-    count: Counter[str] = Counter()
-    if number is not None:
-        low[_ID], count[_ID] = number, 1
-    for cls, value in autos.values():
-        low[cls] = min(low.get(cls, value), value)
-        count[cls] += 1
-    shapes: list[tuple[Any, ...]] = []
-    for i, name in enumerate(names):
-        if i in autos:
-            cls, value = autos[i]
-            shapes.append(("auto", cls, value - low[cls]))
-        elif number is not None:
-            shapes.append(("id", _numbered(name, number)))
-        elif name == stem:
-            shapes.append(("instance",))
-        else:
-            shapes.append(("node", name[len(stem or "") + 1 :]))
-    if sum(1 for s in shapes if s[0] == "instance") > 1:
-        return None
-    classes = tuple((cls, count[cls]) for cls in low)
-    return stem, _NameForm(tuple(shapes), classes), tuple(low.values())
-
-
-def _shared_number(named: list[str]) -> int | None:
-    """The one number every name holds as a ``_N`` word (a NASNet cell's ``normal_add_1_3``,
-    MobileNet's ``conv_dw_3_bn``), or ``None``."""
-    common: frozenset[str] | None = None
-    for name in named:
-        words = _digit_words(name)
-        common = words if common is None else common & words
-    return int(next(iter(common))) if common and len(common) == 1 else None
-
-
-def _in_every_local(named: list[str], stem: str, number: int) -> bool:
-    """Whether the number is a word of every name past the stem (``conv_dw_1_bn``)."""
-    rests = [n[len(stem) + 1 :] for n in named if n != stem]
-    return bool(rests) and all(str(number) in r.split("_") for r in rests)
-
-
-@functools.cache
-def _digit_words(name: str) -> frozenset[str]:
-    return frozenset(w for w in name.split("_")[1:] if w.isdigit() and str(int(w)) == w)
-
-
-def _numbered(name: str, number: int) -> str:
-    """``name`` with its last ``_N`` word (``N`` = ``number``) made the hole ``{}``."""
-    words = name.split("_")
-    k = max(i for i, w in enumerate(words) if i and w == str(number))
-    return "_".join([*words[:k], "{}", *words[k + 1 :]])
-
-
-def _common_prefix(names: list[str]) -> str:
-    """The characters every name starts with."""
-    first, last = min(names), max(names)
-    k = 0
-    while k < min(len(first), len(last)) and first[k] == last[k]:
-        k += 1
-    return first[:k]
-
-
-def _stem(named: list[str]) -> str | None:
-    """What every name starts with, followed by ``_`` or nothing: the instance's name."""
-    prefix = _common_prefix(named)
-    if not all(n == prefix or n.startswith(prefix + "_") for n in named):
-        cut = prefix.rfind("_")
-        if cut <= 0:
-            return None
-        prefix = prefix[:cut]
-    if not prefix or "." in prefix or prefix.endswith("_"):
-        return None
-    return prefix
-
-
 def _units(graph: _Flat, atoms: list[_Atom]) -> list[_Unit]:
     """Runs holding every layer of one numbered instance name (``block2a_expand_conv`` …
     ``block2a_project_bn``; ``block_11_*``, not ``block_*``), in model order, not overlapping:
@@ -556,7 +391,7 @@ def _units(graph: _Flat, atoms: list[_Atom]) -> list[_Unit]:
             names += [graph.order[p] for p in range(atoms[j].start, atoms[j].end + 1)]
             if len(names) > MAX_RUN_NODES:
                 break
-            named = _name_form(names, [None] * len(names))
+            named = name_form(names, [None] * len(names))
             if named is None or named[0] is None:
                 break
             stem, form, _ = named
@@ -597,7 +432,7 @@ def _unit(graph: _Flat, atoms: list[_Atom], i: int, j: int, stem: str) -> _Unit:
             rename = {base(feed): "x", **local}
             kind: tuple[Any, ...] = ("expr", _expr_renamed(str(node["expr"]), rename.__getitem__))
         else:
-            defaults = _defaults(str(node["type"]))
+            defaults = layer_defaults(str(node["type"]))
             kind = (node["type"], tuple(k for k in args if k not in defaults))
         entries[local[name]] = _Entry(kind, srcs, args)
         values.append(json.dumps(args))
@@ -626,7 +461,7 @@ def _switched(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
         if len(union.members) < 2 or not optional:
             continue
         shapes = tuple(("node", local) for local in union.order)
-        form = _NameForm(shapes, ())
+        form = NameForm(shapes, ())
         runs = [m.run for m in union.members]
         out.append(
             _Candidate(("switched", tuple(union.order)), runs, len(union.order), form, union)
@@ -736,31 +571,12 @@ def _groups(cand: _Candidate, runs: list[_Run]) -> list[list[_Run]]:
                 b == b0 + n * len(last)
                 for b, b0, n in zip(run.bases, last[0].bases, counts, strict=True)
             )
-            and (run.stem is None or _copy_pattern([r.stem or "" for r in [*last, run]]))
+            and (run.stem is None or copy_pattern([r.stem or "" for r in [*last, run]]))
         ):
             last.append(run)
         else:
             groups.append([run])
     return groups
-
-
-def _copy_pattern(stems: list[str]) -> tuple[str, int, str] | None:
-    """``(head, first, tail)`` when the stems are ``head + str(first + i) + tail``.
-
-    >>> _copy_pattern(["conv2_block2", "conv2_block3"])
-    ('conv2_block', 2, '')
-    >>> _copy_pattern(["block_4", "block_6"]) is None
-    True
-    """
-    first = stems[0]
-    for match in reversed(list(_NUMBER.finditer(first))):
-        head, tail = first[: match.start()], first[match.end() :]
-        number = int(match.group())
-        if str(number) != match.group():
-            continue  # a leading zero: the copies would not print the same
-        if all(s == f"{head}{number + i}{tail}" for i, s in enumerate(stems)):
-            return head, number, tail
-    return None
 
 
 def _saved(cand: _Candidate, runs: list[_Run]) -> int:
@@ -791,7 +607,7 @@ def _write(graph: _Flat, chosen: list[tuple[_Candidate, list[_Run]]]) -> Found:
             taken.add(stem)
             if len(group) > 1:
                 node["repeat"] = len(group)
-                pattern = _copy_pattern([r.stem or "" for r in group]) if group[0].stem else None
+                pattern = copy_pattern([r.stem or "" for r in group]) if group[0].stem else None
                 if pattern is not None:
                     head, first, tail = pattern
                     number = "${copy}" if first == 0 else f"${{copy + {first}}}"
@@ -857,7 +673,7 @@ def _definition(
     inner = dict(zip(first.feeds, placeholders, strict=True))
     per_group = [[json.loads(v) for v in g[0].values] for g in groups]
     types = [str(graph.nodes[name].get("type", "")) for name in members]
-    params, templates, given = _params(types, locals_, per_group)
+    params, templates, given = block_params(types, locals_, per_group)
     numbers = _number_params(cand, groups, params, given)
     repeats = any(len(g) > 1 for g in groups)
     body: dict[str, Any] = {}
@@ -876,7 +692,7 @@ def _definition(
         elif shape[0] == "auto":
             out["names"] = _auto_template(shape[1], shape[2], numbers[shape[1]], cand, repeats)
         elif shape[0] == "id":
-            expr = numbers[_ID] + (" + copy" if repeats else "")
+            expr = numbers[ID] + (" + copy" if repeats else "")
             out["names"] = shape[1].replace("{}", f"${{{expr}}}")
         srcs = [
             inner[ref] if ref in inner else local[base(ref)] + ref[len(base(ref)) :]
@@ -911,7 +727,7 @@ def _switched_definition(
     types = [
         str(union.entries[n].kind[0]) if union.entries[n].kind[0] != "expr" else "" for n in order
     ]
-    params, templates, given = _params(types, tuple(order), per_group)
+    params, templates, given = block_params(types, tuple(order), per_group)
     switches: dict[str, str] = {}  # presence vector -> param
     when: dict[str, str] = {}
     for local in order:
@@ -990,7 +806,7 @@ def _number_params(
     """A param per auto-named class for its numbers (one ``n`` when they all agree), ``id`` for
     the number in numbered names."""
     vectors = {cls: [g[0].bases[k] for g in groups] for k, (cls, _) in enumerate(cand.form.classes)}
-    autos = {json.dumps(v) for cls, v in vectors.items() if cls != _ID}
+    autos = {json.dumps(v) for cls, v in vectors.items() if cls != ID}
     names: dict[str, str] = {}
     owner: dict[str, str] = {}  # a vector's JSON -> its param
     for cls, vector in vectors.items():
@@ -998,7 +814,7 @@ def _number_params(
         if text in owner:
             names[cls] = owner[text]
             continue
-        pname = "id" if cls == _ID else ("n" if len(autos) == 1 else f"n_{cls}")
+        pname = "id" if cls == ID else ("n" if len(autos) == 1 else f"n_{cls}")
         while pname in params:
             pname += "_"
         names[cls] = owner[text] = pname
@@ -1015,137 +831,3 @@ def _auto_template(cls: str, offset: int, pname: str, cand: _Candidate, repeats:
         count = dict(cand.form.classes)[cls]
         expr += " + copy" if count == 1 else f" + {count} * copy"
     return f"{cls}_${{{expr}}}"
-
-
-def _params(
-    types: list[str],
-    locals_: tuple[str, ...],
-    per_group: list[list[dict[str, Any] | None]],
-) -> tuple[dict[str, Any], dict[tuple[int, str], Any], list[dict[str, Any]]]:
-    """Params for the argument values that differ between instances.
-
-    An argument one instance leaves out has its Keras default there (``strides: 1``); a node an
-    instance does not have (``None``: left out by ``when:``) matches any value. Returns the
-    block's params (with defaults), each argument's value or ``${...}`` template, and each
-    instance's given params.
-    """
-    templates: dict[tuple[int, str], Any] = {}
-    vectors: dict[str, list[Any]] = {}
-    arg_names: list[tuple[int, str, list[Any]]] = []
-    for i, type_name in enumerate(types):
-        present = [args for g in per_group if (args := g[i]) is not None]
-        keys = list(dict.fromkeys(k for args in present for k in args))
-        defaults = _defaults(type_name)
-        templates.update({(i, k): None for k in keys})  # the arguments in their written order
-        for k in keys:
-            default = _like(defaults.get(k, _MISSING), [a[k] for a in present if k in a])
-            column = [_value(g[i], k, default) for g in per_group]
-            known = [v for v in column if v is not _ABSENT]
-            if all(v == known[0] for v in known):
-                templates[(i, k)] = known[0]
-                continue
-            arg_names.append((i, k, column))
-    counts = Counter(k for _, k, column in arg_names)
-    for i, k, column in arg_names:
-        same = next((p for p, v in vectors.items() if _agree(v, column)), None)
-        if same is not None:
-            vectors[same] = [
-                c if v is _ABSENT else v for v, c in zip(vectors[same], column, strict=True)
-            ]
-            templates[(i, k)] = f"${{{same}}}"
-            continue
-        multiple = _multiple_of(column, vectors)
-        if multiple is not None:
-            templates[(i, k)] = multiple
-            continue
-        pname = k if counts[k] == 1 or k not in vectors else _param_name(k, locals_[i])
-        while pname in vectors:
-            pname += "_"
-        vectors[pname] = column
-        templates[(i, k)] = f"${{{pname}}}"
-    params: dict[str, Any] = {}
-    for pname, column in vectors.items():
-        known = [v for v in column if v is not _ABSENT]
-        texts = Counter(json.dumps(v, sort_keys=True) for v in known)
-        common, count = max(texts.items(), key=lambda kv: (kv[1], -known.index(json.loads(kv[0]))))
-        default = json.loads(common)
-        majority = count * 2 > len(known)
-        params[pname] = default if majority and not isinstance(default, dict) else None
-    given = [
-        {
-            p: column[g]
-            for p, column in vectors.items()
-            if column[g] is not _ABSENT and (params[p] is None or column[g] != params[p])
-        }
-        for g in range(len(per_group))
-    ]
-    for g, args in enumerate(given):  # a required param is given even where it goes unused
-        for p, column in vectors.items():
-            if params[p] is None and column[g] is _ABSENT:
-                args[p] = next(v for v in column if v is not _ABSENT)
-    return params, templates, given
-
-
-class _Absent:
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-_ABSENT: Final = _Absent()
-"""A value of a node an instance does not have (left out by ``when:``): it matches any."""
-
-
-def _value(args: dict[str, Any] | None, key: str, default: Any) -> Any:
-    """An argument's value in one instance (its default when left out; absent node: any)."""
-    return _ABSENT if args is None else args.get(key, default)
-
-
-def _agree(a: list[Any], b: list[Any]) -> bool:
-    """Equal wherever both are known."""
-    return all(x == y or x is _ABSENT or y is _ABSENT for x, y in zip(a, b, strict=True))
-
-
-def _like(default: Any, given: list[Any]) -> Any:
-    """A default written like the given values: ``1`` for ``[1, 1]`` beside ``strides: 2``."""
-    if (
-        isinstance(default, list)
-        and default
-        and all(v == default[0] and type(v) is int for v in default)
-        and all(type(v) is int for v in given)
-    ):
-        return default[0]
-    return default
-
-
-_BASE_DEFAULTS: Final = {"trainable": True}
-"""Arguments of every layer (``keras.layers.Layer``'s own) and their defaults."""
-
-
-@functools.cache
-def _defaults(type_name: str) -> dict[str, Any]:
-    """The layer's constructor defaults (JSON form), from the catalog."""
-    sig = layer_signature(type_name)
-    if sig is None:
-        return {}
-    own = {name: info.default for name, info in sig.args.items() if not info.required}
-    return {**_BASE_DEFAULTS, **own}
-
-
-def _param_name(arg: str, local: str) -> str:
-    """``filters_expand`` for the second param made from ``filters`` (at node ``expand``)."""
-    suffix = re.sub(r"\W+", "_", local).strip("_")
-    return f"{arg}_{suffix}" if suffix else arg
-
-
-def _multiple_of(column: list[Any], vectors: Mapping[str, list[Any]]) -> str | None:
-    """``${p * k}`` when every value is ``k`` times param ``p``'s (integers, ``k`` ≥ 2)."""
-    for pname, other in vectors.items():
-        pairs = [(v, o) for v, o in zip(column, other, strict=True) if v is not _ABSENT]
-        if not pairs or any(o is _ABSENT for _, o in pairs):
-            continue
-        if not all(type(v) is int and type(o) is int and o > 0 for v, o in pairs):
-            continue
-        factor = pairs[0][0] // pairs[0][1]
-        if factor >= 2 and all(v == o * factor for v, o in pairs):
-            return f"${{{pname} * {factor}}}"
-    return None
