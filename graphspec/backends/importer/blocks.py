@@ -112,6 +112,8 @@ class _Run:
     """Per auto-named layer class of the form (in order), its lowest number in this run."""
     feeds: tuple[str, ...]
     """The tensors the run takes, in the order of its block's inputs."""
+    inside: bool = False
+    """The stem is the name of one of the run's own layers (InceptionV3's ``mixed1``)."""
 
 
 @dataclass
@@ -363,6 +365,7 @@ def _candidates(graph: _Flat, atoms: list[_Atom]) -> list[_Candidate]:
                 run_feeds = tuple(feeds[k] for k in inputs)
                 end = atoms[last].end
                 run = _Run(first, last, start, end, stem, tuple(values), bases, run_feeds)
+                run.inside = stem in names
                 cand.runs.append(run)
                 continue
             break
@@ -543,7 +546,7 @@ def _available(cand: _Candidate, used: list[bool], taken: set[str]) -> list[_Run
     stems: set[str] = set()
     for run in cand.runs:
         if run.start <= after or (
-            run.stem is not None and (run.stem in stems or run.stem in taken)
+            run.stem is not None and (run.stem in stems or (run.stem in taken and not run.inside))
         ):
             continue
         if any(used[run.start : run.end + 1]):
