@@ -93,8 +93,9 @@ def test_codegen_writes_the_templates_as_f_strings() -> None:
     code = generate_python(check(SPEC))
     assert 'name=f"{name}_1_conv"' in code
     assert 'name=f"add_{n + 2 * copy}"' in code
-    assert 'name=f"conv2_block{copy + 2}"' in code
-    assert "for copy in range(2):" in code
+    assert 'name=f"conv2_block{i + 2}"' in code
+    assert "copy=i" in code
+    assert "for i in range(2):" in code
 
 
 def test_loaded_spec_round_trips_through_yaml() -> None:

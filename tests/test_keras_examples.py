@@ -101,22 +101,23 @@ def _generated_model(spec: Any, tmp_path: Path) -> Any:
     return module.build_model()
 
 
-def _round_trip(build: Callable[[], Any], tmp_path: Path) -> None:
+def _round_trip(build: Callable[[], Any]) -> None:
+    """Import, compile back and compare (the generated code of each is compared with the
+    compiled model by tests/test_codegen_oracle.py, which imports these examples too)."""
     model = build()
     spec = assert_round_trip(model, size=40)  # variable lengths: long enough for every kernel
     _assert_static_shapes(model, to_yaml(spec))
-    assert_same_model(_generated_model(spec, tmp_path), model, size=40)
 
 
 @pytest.mark.parametrize("build", FAST, ids=lambda f: f.__name__)
-def test_example_round_trip(build: Callable[[], Any], tmp_path: Path) -> None:
-    _round_trip(build, tmp_path)
+def test_example_round_trip(build: Callable[[], Any]) -> None:
+    _round_trip(build)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("build", SLOW, ids=lambda f: f.__name__)
-def test_example_round_trip_slow(build: Callable[[], Any], tmp_path: Path) -> None:
-    _round_trip(build, tmp_path)
+def test_example_round_trip_slow(build: Callable[[], Any]) -> None:
+    _round_trip(build)
 
 
 WITH_BLOCKS = {
@@ -200,7 +201,13 @@ def test_nested_model_output_is_its_first_call() -> None:
 def test_refused_examples_say_why_and_what_to_do(build: Callable[[], Any], message: str) -> None:
     with pytest.raises(UnsupportedLayersError, match=message) as info:
         from_keras(build())
-    assert "register your own layer classes with graphspec.register_layer" in str(info.value)
+    hint = str(info.value).splitlines()[-1]
+    if "Lambda" in message:  # what to write instead is in its line; no package would help
+        assert hint == "hint: each line says what a spec cannot hold; change that part of the model"
+    else:
+        assert (
+            "declare the package that defines" in hint and "--layers tests._keras_examples" in hint
+        )
 
 
 def test_frozen_layers_count_as_non_trainable() -> None:

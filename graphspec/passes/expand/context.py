@@ -334,6 +334,9 @@ class Expansion:
         A failure is reported once: an expression using a :data:`POISONED` param fails without
         a second diagnostic (its cause was reported where the param was written).
         """
+        kind = type(value)
+        if kind is int or (kind is str and "${" not in value) or value is None:
+            return value, True  # the common cases first
         if not isinstance(value, str | list | dict) or (
             isinstance(value, str) and "${" not in value
         ):
