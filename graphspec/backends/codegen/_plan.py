@@ -90,8 +90,8 @@ def plan_calls(graph: Graph) -> Plan:
         and len(outputs[name]) == len(graph.block_specs[inst.block].outputs or [None])
         and len(inst.feeds) == len(graph.block_specs[inst.block].inputs)
     }
-    for name, inst in instances.items():  # `when:` leaves nodes out per instance: inline
-        block = graph.block_specs.get(inst.block)
+    for name, switched in instances.items():  # `when:` leaves nodes out per instance: inline
+        block = graph.block_specs.get(switched.block)
         if block is not None and any(n.when is not None for n in block.nodes.values()):
             ok -= set(_chain(graph, name))
     for node in graph:  # `x:1` of a block input: a function gets a tensor, not its layer's

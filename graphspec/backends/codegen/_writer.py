@@ -156,10 +156,7 @@ class Writer:
         args.append("name: str")
         if function.named:
             args += ["copy: int = 0"] * function.copy + ["prefix: str"] * function.prefix
-            doc = (
-                f"The block `{inst.block}`; its layers are named by its `names:` templates "
-                "(`name`: the instance)."
-            )
+            doc = f"The block `{inst.block}`; its layers are named by its `names:` templates."
         elif chain:
             doc = f"The layers of the block `{inst.block}`, named `{{name}}.<node>`."
         else:
