@@ -103,7 +103,7 @@ def create_app(
         entry = entry or specs.get(0)
         page = None
         if entry is not None:
-            body = await anyio.to_thread.run_sync(entry.page, (blocks, frozenset()))
+            body = await anyio.to_thread.run_sync(entry.page, (blocks, frozenset(), False))
             page = json.loads(body)
         boot = {**listing_data(), "page": page}
         html = first_html(template, page, boot)
@@ -125,9 +125,10 @@ def create_app(
             raise HTTPException(404)
         mode = request.query_params.get("blocks", blocks)
         toggled = frozenset(request.query_params.getlist("toggle"))
+        suggest = request.query_params.get("suggest", "0") == "1"
         if mode not in BLOCK_MODES or len(toggled) > _MAX_TOGGLED:
             raise HTTPException(400, f"blocks must be one of {', '.join(BLOCK_MODES)}")
-        body = await anyio.to_thread.run_sync(entry.page, (mode, toggled))
+        body = await anyio.to_thread.run_sync(entry.page, (mode, toggled, suggest))
         return Response(body, media_type="application/json", headers=SECURITY_HEADERS)
 
     async def events(request: Request) -> Response:

@@ -9,7 +9,7 @@
     specs: [], index: 0, page: null, selected: null, unit: null,
     blocks: "expand", toggled: new Set(), pz: null,
     loading: false, pending: false, fitNext: true, events: null, anchor: null,
-    editor: null, firstView: null, fitted: [], settling: false, autoCollapsed: false, mini: null,
+    editor: null, firstView: null, fitted: [], suggest: false, settling: false, autoCollapsed: false, mini: null,
   };
   const READABLE_PX = 8;   // the smallest text a first view may show (px on screen)
   const TARGET_PX = 11;    // the text size of a first view that cannot show everything
@@ -73,6 +73,7 @@
       do {
         state.pending = false;
         const query = new URLSearchParams({ blocks: state.blocks });
+        if (state.suggest) query.set("suggest", "1");
         for (const unit of state.toggled) query.append("toggle", unit);
         const response = await fetch(`/api/spec/${state.index}?${query}`, { cache: "no-store" });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -124,6 +125,7 @@
     diagnostics(page);
     $("expand-all").disabled = !hasBlocks(page);
     $("collapse-all").disabled = !hasBlocks(page);
+    suggestion(page);
     if (page.svg && (!previous || previous.svg !== page.svg || !state.pz)) draw(page.svg);
     $("canvas").classList.toggle("stale", Boolean(page.stale));
     if (!page.svg) {
@@ -142,6 +144,29 @@
     else if (state.selected) select(state.selected, false);
     document.body.dataset.version = String(page.version);
     document.body.dataset.ok = String(page.ok);
+  }
+
+  // -- blocks suggested for a flat spec (what graphspec import would write) ----------------------
+  function suggestion(page) {
+    const button = $("suggest");
+    button.disabled = Boolean(page.written_blocks || page.diff || !page.loaded);
+    button.classList.toggle("on", state.suggest);
+    button.textContent = state.suggest ? "Hide suggestion" : "Suggest blocks";
+    const found = page.suggestion;
+    $("suggested").hidden = !state.suggest || !found;
+    if (!state.suggest || !found) return;
+    if (!found.found) {
+      $("suggest-count").textContent = "0";
+      $("suggest-summary").textContent = `No blocks to suggest: ${found.why}.`;
+      $("suggest-yaml").textContent = "";
+      return;
+    }
+    const blocks = Object.entries(found.blocks).map(([name, n]) => `${name} (×${n})`).join(", ");
+    $("suggest-count").textContent = String(Object.keys(found.blocks).length);
+    $("suggest-summary").textContent = `Drawn with the blocks its repeated structure makes: ${blocks}; `
+      + `${found.lines[0]} lines flat → ${found.lines[1]} with blocks. The same model, the same layer `
+      + "names; your file is unchanged (copy the YAML below to use it).";
+    $("suggest-yaml").textContent = found.yaml;
   }
 
   function hasBlocks(page) {
@@ -612,7 +637,7 @@
       state.index = Number(select.value);
       state.page = null; state.selected = null; state.unit = null;
       state.toggled.clear(); state.fitNext = true; state.autoCollapsed = false; note(null);
-      state.blocks = state.defaultBlocks;
+      state.blocks = state.defaultBlocks; state.suggest = false;
       location.hash = `spec=${state.index}`;
       $("details").replaceChildren(el("p", { class: "muted" }, "Click a node in the diagram, or find one by name."));
       load();
@@ -669,6 +694,13 @@
     $("expand-all").addEventListener("click", () => { state.blocks = "expand"; state.toggled.clear(); state.unit = null; note(null); load(); });
     $("collapse-all").addEventListener("click", () => { state.blocks = "collapse"; state.toggled.clear(); state.unit = null; note(null); load(); });
     $("minimap").addEventListener("click", miniClick);
+    $("suggest").addEventListener("click", () => {
+      state.suggest = !state.suggest;
+      state.blocks = state.suggest ? "collapse" : state.defaultBlocks;
+      state.toggled.clear(); state.unit = null; state.fitNext = true; state.autoCollapsed = true;
+      note(state.suggest ? "suggested blocks, drawn collapsed: double-click one to open it" : null);
+      load();
+    });
     window.addEventListener("resize", () => { if (state.pz) state.pz.resize(); });
   }
 
@@ -680,7 +712,7 @@
       zoom: state.pz ? state.pz.getZoom() : null, pan: state.pz ? state.pz.getPan() : null,
       scale: state.pz ? state.pz.getSizes().realZoom : null,
       busy: state.loading || state.anchor !== null || state.settling,
-      firstView: state.firstView, blocks: state.blocks, fitted: [...state.fitted],
+      firstView: state.firstView, blocks: state.blocks, fitted: [...state.fitted], suggest: state.suggest,
     }),
     zoomBy: (factor) => { if (state.pz) state.pz.zoomBy(factor); },
   });
