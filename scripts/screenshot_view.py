@@ -19,7 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     """Serve a spec, open it in headless Chromium, find a node, save a PNG."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--spec", type=Path, default=ROOT / "specs" / "resnet_mini.yaml")
-    parser.add_argument("--node", default="stage2.0.conv_a", help="the node to find and select ('': none, the first view as it opens)")
+    parser.add_argument(
+        "--node",
+        default="stage2.0.conv_a",
+        help="the node to find and select ('': none, the first view as it opens)",
+    )
     parser.add_argument("--size", default="1600,1000")
     parser.add_argument("-o", "--out", type=Path, default=ROOT / "docs" / "diagrams" / "viewer.png")
     args = parser.parse_args(argv)

@@ -72,7 +72,9 @@ async def test_extract_block_keeps_the_model(
     new, old = check(doc.text), check(text)
     assert len(new.graph.instances) == len(old.graph.instances) + 1
     assert f"{instance}.{instance}" in new.graph.nodes
-    moved = sum(1 for n in new.graph.nodes.values() if n.instance and n.name.startswith(f"{instance}."))
+    moved = sum(
+        1 for n in new.graph.nodes.values() if n.instance and n.name.startswith(f"{instance}.")
+    )
     assert moved == members
     assert _model(doc.text) == _model(text)  # the same model: params, layer types and shapes
     doc.close()

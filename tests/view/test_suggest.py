@@ -60,7 +60,9 @@ def test_the_suggest_button_draws_the_blocks(browser: Any, tmp_path: Path) -> No
         blocks = "return document.querySelectorAll('#canvas g.gs_block').length"
         assert browser.execute_script(blocks) == 0
         browser.find_element("id", "suggest").click()
-        while not browser.execute_script(f"{blocks.removesuffix(';')} > 0 && !window.graphspecView.snapshot().busy"):
+        while not browser.execute_script(
+            f"{blocks.removesuffix(';')} > 0 && !window.graphspecView.snapshot().busy"
+        ):
             assert time.monotonic() < deadline + 30, "the suggested blocks were not drawn"
             time.sleep(0.05)
         assert browser.find_element("id", "suggested").is_displayed()
