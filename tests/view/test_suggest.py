@@ -72,3 +72,24 @@ def test_the_suggest_button_draws_the_blocks(browser: Any, tmp_path: Path) -> No
         while browser.execute_script(blocks) > 0:
             assert time.monotonic() < deadline + 60, "the suggestion was not hidden"
             time.sleep(0.05)
+
+
+def test_a_hand_written_flat_spec_with_params_gets_blocks(tmp_path: Path) -> None:
+    """Its ``${...}`` values are read as checked; the suggestion finds the params it needs."""
+    layers = "".join(
+        f'  b{i}_dense: {{type: Dense, units: "{units}"}}\n'
+        f"  b{i}_bn: {{type: BatchNormalization}}\n  b{i}_relu: {{type: ReLU}}\n"
+        for i, units in enumerate(["${w}", "${w * 2}", "${w * 2}", "${w * 4}"], 1)
+    )
+    spec = tmp_path / "flat.yaml"
+    spec.write_text(
+        "params: {w: 8}\ninputs: {x: {shape: [16]}}\nnodes:\n"
+        + layers
+        + "  out: {type: Dense, units: 1}\n"
+    )
+    written = check(spec)
+    found = suggest_blocks(written)
+    assert found is not None and found.instances == {"b": ["b1", "b2", "b4"]}
+    assert found.result.shapes is not None and written.shapes is not None
+    assert found.result.shapes.total == written.shapes.total
+    assert "repeat: 2" in found.text and 'units: "${units}"' in found.text

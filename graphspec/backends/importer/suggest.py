@@ -8,12 +8,17 @@ suggested spec beside the written one; nothing is written to the user's file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Final
 
 from graphspec.api import CheckResult, check
 from graphspec.backends.emit import to_yaml
 from graphspec.backends.importer.rewrite import with_blocks
+from graphspec.frontend.spec import Spec
 
 __all__ = ["Suggestion", "suggest_blocks"]
+
+_KEPT: Final = ("type",)
+"""What a layer node keeps of its written entry; the rest are its checked arguments."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +52,9 @@ def suggest_blocks(result: CheckResult) -> Suggestion | None:
     """
     if not result.ok or result.graph.instances or result.spec.blocks:
         return None
-    rewritten = with_blocks(result.spec)
-    if rewritten is result.spec or not rewritten.blocks:
+    flat = _resolved(result) if result.spec.params else result.spec
+    rewritten = with_blocks(flat)
+    if rewritten is flat or not rewritten.blocks:
         return None
     checked = check(rewritten)
     if not checked.ok:  # never offer what would not check (a discovery bug): say nothing
@@ -60,4 +66,30 @@ def suggest_blocks(result: CheckResult) -> Suggestion | None:
     text = to_yaml(rewritten)
     return Suggestion(
         checked, text, instances, len(to_yaml(result.spec).splitlines()), len(text.splitlines())
+    )
+
+
+def _resolved(result: CheckResult) -> Spec:
+    """The spec with its ``${...}`` values written out (as checked) and every input named: what
+    block discovery reads (it finds the params a block needs by itself)."""
+    spec, graph = result.spec, result.graph
+    nodes: dict[str, Any] = {}
+    for name, node in spec.nodes.items():
+        ir = graph.nodes[name]
+        data = node.model_dump(exclude_none=True, by_alias=True)
+        if node.type:  # a layer: its arguments as checked
+            data = {key: data[key] for key in _KEPT if key in data} | dict(ir.args)
+        data["inputs"] = [
+            f"{src}:{ir.port(i)}" if ir.port(i) else src for i, src in enumerate(ir.inputs)
+        ]
+        nodes[name] = data
+    return Spec.model_validate(
+        {
+            "graphspec": spec.graphspec,
+            "name": spec.name or graph.name,
+            "description": spec.description,
+            "inputs": {k: v.model_dump(exclude_none=True) for k, v in spec.inputs.items()},
+            "nodes": nodes,
+            "outputs": spec.outputs if spec.outputs is not None else [n for _, n in graph.outputs],
+        }
     )

@@ -74,6 +74,7 @@ def build_page(
     svg: str | None = None
     written = result
     suggestion: dict[str, Any] | None = None
+    view = View(clean(result.spec.name or result.graph.name), "", Options())  # until drawn
     try:
         limit = MAX_DRAWN_BOXES if max_boxes is None else max_boxes
         if suggest and compared is None:
