@@ -100,6 +100,8 @@ def test_first_view_is_readable_whole_and_nothing_is_under_the_hint(
         "const s = arguments[0]; return s.scrollWidth <= s.clientWidth", summary
     )
     assert "parameters (" in summary.text and "trainable)" in summary.text  # whole, never cut
+    name = hd.find_element("id", "name")
+    assert hd.execute_script("const s = arguments[0]; return s.scrollWidth <= s.clientWidth", name)
 
 
 def test_first_view_on_a_small_window_starts_readable_at_the_inputs(
