@@ -45,6 +45,8 @@ class NodeKey(StrEnum):
     EXPR = "expr"
     CALL = "call"
     MODEL = "model"
+    NAMES = "names"
+    WHEN = "when"
 
 
 FORMAT_1_0: Final = 1
@@ -112,6 +114,17 @@ class NodeSpec(BaseModel):
         description="Format 1.1: a nested model: `keras.applications.NAME`, the path of another "
         "spec file (relative to this one), or an inline spec mapping.",
     )
+    when: bool | str | None = Field(
+        None,
+        description="Format 1.1: whether the node is part of the model, e.g. `${expand}`; "
+        "when false it is left out and its one input takes its place.",
+    )
+    names: str | None = Field(
+        None,
+        description="Format 1.1, with `block`: the Keras layer name of each node of this "
+        "instance, overriding the block's `names`; `${instance}`, `${node}` and `${copy}` "
+        "name the instance, the block node and the copy (from 0).",
+    )
 
     @property
     def args(self) -> dict[str, Any]:
@@ -136,6 +149,12 @@ class BlockSpec(_Strict):
     nodes: dict[str, NodeSpec]
     edges: list[EdgeItem] = Field(default_factory=_list)
     outputs: list[str] | None = None
+    names: str | None = Field(
+        None,
+        description="Format 1.1: the Keras layer name of each node of an instance, e.g. "
+        "`${instance}_${node}`; `${...}` sees the block's params, `instance`, `node` and `copy` "
+        "(the copy's index, from 0). Default: the expanded node name.",
+    )
 
 
 class TrainSpec(_Strict):

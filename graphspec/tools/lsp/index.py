@@ -298,7 +298,11 @@ class _Builder:
                     for i, item in enumerate(value):
                         if isinstance(item, str):
                             self.ref(scope, (*cpath, i))
-        self.exprs(scope, npath, {**node.args, "repeat": node.repeat})
+        self.exprs(
+            scope,
+            npath,
+            {**node.args, "repeat": node.repeat, "when": node.when, "names": node.names},
+        )
 
     def nested(self, scope: _Scope, npath: Path, data: dict[str, Any]) -> None:
         """The names of an inline nested model, in their own scope."""
