@@ -294,10 +294,12 @@ def _fit(
 
     dist = make_strategy(strategy, backend, timeout=timeout, cluster=cluster)
     try:
-        return _train(result, dataset, settings, seed, backend, api, verbose, dist, dog, keep)
+        run = _train(result, dataset, settings, seed, backend, api, verbose, dist, dog, keep)
     except BaseException:
         dist.failed()
         raise
+    dist.finished()
+    return run
 
 
 def _train(

@@ -90,6 +90,7 @@ class Distribution:
     process_id: int = 0
     _scope: Callable[[], Any] = field(default=contextlib.nullcontext, repr=False)
     _on_failure: Callable[[], None] = field(default=lambda: None, repr=False)
+    _on_success: Callable[[], None] = field(default=lambda: None, repr=False)
 
     def scope(self) -> Any:
         """The context in which variables are made (a strategy or distribution scope)."""
@@ -98,6 +99,10 @@ class Distribution:
     def failed(self) -> None:
         """Tell the backend the run failed (JAX: leave without waiting for the dead peers)."""
         self._on_failure()
+
+    def finished(self) -> None:
+        """Training is over: what this process does next (saving) involves no other process."""
+        self._on_success()
 
 
 @dataclass(frozen=True)
@@ -472,7 +477,20 @@ def _jax_across(cluster: Cluster, timeout: float | None, name: str) -> Distribut
         process_id=cluster.process_id,
         _scope=distribution.scope,
         _on_failure=_leave_without_shutdown,
+        _on_success=_local_again,
     )
+
+
+def _local_again() -> None:
+    """Unset the distribution: the chief saves alone, and Keras's saving makes new variables.
+
+    Under a multi-process distribution, each new variable is placed on every process's devices,
+    which waits for every process (``model.save`` makes a throwaway optimizer): the chief would
+    wait for workers that are done. The trained weights stay where they are.
+    """
+    import keras
+
+    keras.distribution.set_distribution(None)
 
 
 def join_jax_cluster(cluster: Cluster, timeout: float | None) -> None:
