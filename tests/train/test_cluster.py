@@ -32,7 +32,9 @@ def _tf_config(cluster: dict[str, list[str]], kind: str, index: int) -> dict[str
 @pytest.mark.parametrize(
     ("kind", "index", "process"), [("chief", 0, 0), ("worker", 0, 1), ("worker", 1, 2)]
 )
-def test_tf_config_with_a_chief_numbers_the_chief_first(kind: str, index: int, process: int) -> None:
+def test_tf_config_with_a_chief_numbers_the_chief_first(
+    kind: str, index: int, process: int
+) -> None:
     env = _tf_config({"worker": ["w0:2", "w1:2"], "chief": ["c:1"]}, kind, index)
     assert jax_cluster(environ=env) == Cluster("c:1", 3, process, "TF_CONFIG")
     assert is_chief("multiworker", env, backend="jax") == (process == 0)
