@@ -130,6 +130,8 @@ def test_two_processes_train_in_lockstep(runs: tuple[Path, list[int]]) -> None:
     assert _checksum(outs[0]) == _checksum(outs[1])
     assert re.findall("^test: .*$", outs[0], re.M) == re.findall("^test: .*$", outs[1], re.M)
     assert "not the chief worker" in outs[1] and "not the chief worker" not in outs[0]
+    for index, out in enumerate(outs):
+        assert f"process {index} of 2, coordinator 127.0.0.1:" in out
     data = json.loads((folder / "history.json").read_text())  # written by process 0 only
     assert (data["strategy"], data["replicas"], data["backend"]) == ("multiworker", 2, "jax")
     assert data["weights_sha256"] == _checksum(outs[0])

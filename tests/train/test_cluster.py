@@ -63,6 +63,15 @@ def test_flags_win_over_the_environment() -> None:
         (_tf_config({"worker": ["a:1"], "ps": ["p:1"]}, "worker", 0), "names `ps` tasks"),
         (_tf_config({"worker": ["a:1"]}, "worker", 3), "task worker 3 is not in its cluster"),
         (_tf_config({"worker": ["nohost"]}, "worker", 0), "must be HOST:PORT"),
+        (_tf_config({"worker": "a:1"}, "worker", 0), "cluster.worker must be a list"),  # type: ignore[dict-item]
+        (
+            {
+                **KERAS_ENV,
+                "KERAS_DISTRIBUTION_NUM_PROCESSES": "2",
+                "KERAS_DISTRIBUTION_PROCESS_ID": "1",
+            },
+            "lists 3 addresses but KERAS_DISTRIBUTION_NUM_PROCESSES is 2",
+        ),
     ],
 )
 def test_a_missing_or_unclear_cluster_is_an_error(env: dict[str, str], message: str) -> None:

@@ -153,7 +153,12 @@ def run_fit(args: argparse.Namespace) -> int:
     from graphspec.tools.train.data import load_data
     from graphspec.tools.train.fit import fit_spec, prepare
     from graphspec.tools.train.settings import resolve_settings
-    from graphspec.tools.train.strategy import check_cluster_flags, is_chief, verify_strategy
+    from graphspec.tools.train.strategy import (
+        check_cluster_flags,
+        is_chief,
+        jax_cluster_of,
+        verify_strategy,
+    )
 
     _require_suffix(args.output, ".keras", "-o/--output")
     backend = active_backend()
@@ -176,6 +181,13 @@ def run_fit(args: argparse.Namespace) -> int:
         f"optimizer {settings.optimizer_name}, backend {backend}, strategy {args.strategy}",
         flush=True,
     )
+    joined = jax_cluster_of(args.strategy, backend, cluster)
+    if joined is not None:
+        print(
+            f"process {joined.process_id} of {joined.processes}, coordinator "
+            f"{joined.coordinator} (from {joined.source})",
+            flush=True,
+        )
     run = fit_spec(
         result,
         dataset,

@@ -192,6 +192,9 @@ def _tf_config_cluster(environ: Mapping[str, str]) -> Cluster:
             f"{_TF_CONFIG} names {', '.join(f'`{t}`' for t in other)} tasks; JAX runs only "
             "`chief` and `worker` tasks (no parameter servers or evaluators)"
         )
+    for kind in ("chief", "worker"):
+        if not isinstance(cluster.get(kind, []), list):
+            raise TrainError(f"{_TF_CONFIG}'s cluster.{kind} must be a list of HOST:PORT strings")
     tasks = [("chief", i, a) for i, a in enumerate(cluster.get("chief", []))]
     tasks += [("worker", i, a) for i, a in enumerate(cluster.get("worker", []))]
     task = config["task"]
@@ -230,7 +233,12 @@ def jax_cluster(flags: Cluster | None = None, environ: Mapping[str, str] | None 
         return _tf_config_cluster(environ)
     if keras_env is not None:
         addresses, count, index = keras_env
-        first = _address(addresses.split(",")[0], _JAX_ADDRESSES)
+        listed = addresses.split(",")
+        if len(listed) > 1 and len(listed) != count:
+            raise TrainError(
+                f"{_JAX_ADDRESSES} lists {len(listed)} addresses but {_JAX_PROCESSES} is {count}"
+            )
+        first = _address(listed[0], _JAX_ADDRESSES)
         return Cluster(first, count, index, "KERAS_DISTRIBUTION_*")
     raise TrainError(
         f"--strategy multiworker on JAX needs to know the processes: {_JAX_CLUSTER_HOW}"
