@@ -217,3 +217,30 @@ def test_missing_cluster_flags_are_a_usage_error(spec: Path) -> None:
     assert proc.returncode == 2, proc.stderr
     assert "--num-processes and --process-id are missing" in proc.stderr
     assert "training" not in proc.stdout
+
+
+def test_a_coordinator_port_already_taken_is_e716(spec: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [sys.executable, "-c", RUN, "fit", str(spec), "--data", "digits"]
+        command += ["--backend", "jax", "--strategy", "multiworker", "--worker-timeout", "60"]
+        command += ["--coordinator", f"127.0.0.1:{port}", "--num-processes", "2"]
+        command += ["--process-id", "0"]
+        proc = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=backend_env("jax"),
+            check=False,
+            timeout=240,
+        )
+    assert proc.returncode == 1, proc.stderr
+    assert f"[E716] JAX could not join process 0 of 2 to the coordinator 127.0.0.1:{port}" in (
+        proc.stderr
+    )
+    assert "Traceback" not in proc.stderr
