@@ -203,7 +203,7 @@ def _expr_call(expr: Any, name_of: Any, operand: bool = False) -> Any:
         key = [(None, _index_py(i)) for i in expr.index]
         index = key[0][1] if len(key) == 1 else Seq("(", key, ")")
         return Call("keras.ops.get_item", [(None, _expr_call(expr.value, name_of)), (None, index)])
-    operands = bind(expr).operands
+    operands = bind(expr).operand_items()
     args: list[tuple[str | None, Any]] = [
         (None, _expr_call(a, name_of, any(a is o for o in operands))) for a in expr.args
     ]

@@ -199,8 +199,9 @@ class Writer:
         if node.is_input:
             return lines_of(self._input(node), INDENT, f"{var} = ")
         args = [self._port(src, node.port(i)) for i, src in enumerate(node.inputs)]
-        if node.expr is not None:
-            return expr_lines(node.expr.tree, dict(zip(node.expr.refs, args, strict=True)), var)
+        if node.expr is not None:  # `a, b = keras.ops.split(...)` for several outputs
+            refs = dict(zip(node.expr.refs, args, strict=True))
+            return expr_lines(node.expr.tree, refs, self._targets(node))
         args, kwargs = node.split_call(args)
         named = [f"{k}={call_value(v)}" for k, v in kwargs.items()]
         if node.type in POSITIONAL_CALLS or len(args) == 1:

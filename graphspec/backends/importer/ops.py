@@ -105,32 +105,51 @@ def _tree(entry: OpDef | None, config: Mapping[str, Any], call: Any, tensor: Any
         if len(args) != 2 or kwargs:
             raise _Unreadable("a subscript of an unexpected form")
         return Subscript(_operand(args[0], tensor), _key(args[1]))
-    names = [p.name for p in entry.params]
-    values: dict[str, Any] = dict(zip(names, args, strict=False))
-    if len(args) > len(names):
-        raise _Unreadable(f"{len(args)} arguments; `{entry.name}` takes {len(names)}")
+    plain = [*entry.operands, *entry.attrs]  # how Keras passes them: operands first
+    names = [p.name for p in plain]
+    values: dict[str, Any] = {}
+    for index, param in enumerate(plain):
+        if param.kind == "tensor*":  # `einsum`'s operands: every positional argument
+            values[param.name] = args[index:]
+            break
+        if index < len(args):
+            values[param.name] = args[index]
+    else:
+        if len(args) > len(names):
+            raise _Unreadable(f"{len(args)} arguments; `{entry.name}` takes {len(names)}")
     for key, value in kwargs.items():
         if key not in names or key in values:
             raise _Unreadable(f"call argument `{key}={short(value)}` has no expression form")
         values[key] = value
-    operands = tuple(_operand(values.get(p.name), tensor) for p in entry.operands)
+    operands = {
+        p.name: ListExpr(tuple(_operand(v, tensor) for v in values.get(p.name) or []))
+        if p.kind == "tensor*"
+        else _operand(values.get(p.name), tensor)
+        for p in entry.operands
+    }
     known = {p.name: p for p in entry.attrs}
+    fixed = dict(entry.fixed)
     given = {**{k: v for k, v in config.items() if k != "name"}, **values}
     for key, value in given.items():
+        if key in fixed and value == fixed[key]:
+            continue
         if key not in known and key not in names and value is not None:
             raise _Unreadable(f"`{key}={short(value)}` has no expression form")
     positional: list[Expr] = []
     keywords: list[tuple[str, Expr]] = []
-    for param in entry.attrs:  # required ones positionally (`split(x, 2)`), the rest by keyword
-        if param.required:
+    for param in entry.params:  # required attributes positionally (`split(x, 2)`), others named
+        if param.name in operands:
+            value = operands[param.name]
+            positional += list(value.items) if param.kind == "tensor*" else [value]  # type: ignore[union-attr]
+        elif param.required:
             if param.name not in given:
                 raise _Unreadable(f"`{entry.name}` without its argument `{param.name}`")
             positional.append(_constant(given[param.name]))
         elif param.name in given and given[param.name] != param.default:
             keywords.append((param.name, _constant(given[param.name])))
-    if entry.symbol is not None and not positional and not keywords:
-        return Call(entry.name, operands, symbol=entry.symbol)
-    return Call(entry.name, (*operands, *positional), tuple(keywords))
+    if entry.symbol is not None and not keywords and len(positional) == len(entry.operands):
+        return Call(entry.name, tuple(positional), symbol=entry.symbol)
+    return Call(entry.name, tuple(positional), tuple(keywords))
 
 
 def _operand(value: Any, tensor: Any) -> Expr:
@@ -149,6 +168,8 @@ def _array(config: Mapping[str, Any]) -> Expr:
     """A constant tensor operand (``x + mean`` in ``preprocess_input``) as a nested list."""
     value, dtype = config.get("value"), str(config.get("dtype") or "float32")
     flat = list(_leaves(value))
+    if dtype == "bool" and all(isinstance(v, bool) for v in flat) and flat:
+        return Call("cast", (_array({"value": _ints(value), "dtype": "int32"}), Const("bool")))
     if not ("float" in dtype or "int" in dtype) or not all(_is_number(v) for v in flat):
         raise _Unreadable(f"the constant tensor {short(value)} ({dtype}) has no expression form")
     if len(flat) > _MAX_ARRAY:
@@ -171,6 +192,10 @@ def _leaves(value: Any) -> Any:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _ints(value: Any) -> Any:
+    return [_ints(v) for v in value] if isinstance(value, list) else int(value)
 
 
 def _floats(value: Any) -> Any:

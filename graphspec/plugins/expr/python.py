@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from graphspec.plugins.expr.bind import array_dtype, array_shape, bind
 from graphspec.plugins.expr.syntax import Call, Expr, ExprSyntaxError, ListExpr, Ref, Writer
@@ -17,12 +18,25 @@ def to_python(expr: Expr, name_of: Callable[[Ref], str], *, module: str = "keras
     >>> from graphspec.plugins.expr.syntax import parse
     >>> to_python(parse("relu6(enc:1 + 3.0)[:, 0]"), lambda r: f"v{r.port}")
     'keras.ops.relu6(v1 + 3.0)[:, 0]'
+    >>> to_python(parse("(a == b) != c"), lambda r: r.name)
+    'keras.ops.not_equal(keras.ops.equal(a, b), c)'
     """
     return _PythonWriter(name_of, module, '"').text(expr)[0]
 
 
+_CALLED: Final = frozenset({"==", "!="})
+"""Operators a Keras tensor does not overload (Python would compare the objects): written as
+the call they stand for."""
+
+
 class _PythonWriter(Writer):
-    """A constant array operand becomes a tensor, as ``keras.ops`` needs."""
+    """A constant array operand becomes a tensor, as ``keras.ops`` needs; ``a == b`` becomes
+    ``keras.ops.equal(a, b)``."""
+
+    def text(self, expr: Expr) -> tuple[str, int]:
+        if isinstance(expr, Call) and expr.symbol in _CALLED:
+            return super().text(Call(expr.func, expr.args, expr.kwargs, expr.offset, expr.end))
+        return super().text(expr)
 
     def operand(self, expr: Expr, text: str) -> str:
         if not isinstance(expr, ListExpr) or array_shape(expr) is None:
@@ -31,7 +45,7 @@ class _PythonWriter(Writer):
 
     def arguments(self, expr: Call, parts: list[str]) -> list[str]:
         try:
-            operands = bind(expr).operands
+            operands = bind(expr).operand_items()
         except ExprSyntaxError:
             return parts
         return [
