@@ -9,7 +9,7 @@ from typing import Any
 
 from graphspec.base import limits as _limits
 
-__all__ = ["ExprError", "evaluate", "has_expr", "substitute"]
+__all__ = ["ExprError", "evaluate", "has_expr", "is_deferred", "substitute"]
 
 _EXPR = re.compile(r"\$\{([^{}]*)\}")
 _WHOLE = re.compile(r"^\$\{([^{}]*)\}$")
@@ -34,6 +34,11 @@ class ExprError(ValueError):
         self.code = code
         self.message = message
         self.hint = hint
+
+
+def is_deferred(value: Any) -> bool:
+    """True when ``value`` holds a ``${...}`` computed from node shapes (not yet known)."""
+    return False
 
 
 def has_expr(value: Any) -> bool:

@@ -45,12 +45,13 @@ class NodeKey(StrEnum):
     EXPR = "expr"
     CALL = "call"
     MODEL = "model"
+    WEIGHT = "weight"
 
 
 FORMAT_1_0: Final = 1
 FORMAT_1_1: Final = 1.1
 """Format versions: ``graphspec: 1`` (the default) and ``graphspec: 1.1`` (expressions, call
-arguments, nested models, includes). A 1.0 spec reads and compiles the same under both."""
+arguments, nested models, includes, learned tensors). A 1.0 spec reads and compiles the same under both."""
 
 
 class _Strict(BaseModel):
@@ -68,7 +69,8 @@ class InputSpec(_Strict):
 
 
 class NodeSpec(BaseModel):
-    """A node: a layer (``type`` plus its keyword arguments), a ``share`` or a ``block`` instance."""
+    """A node: a layer (``type`` plus its keyword arguments), a ``share``, a ``block`` instance, or
+    (format 1.1) an expression, a nested model or a learned tensor."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -98,6 +100,12 @@ class NodeSpec(BaseModel):
         None,
         description="Format 1.1: a nested model: `keras.applications.NAME`, the path of another "
         "spec file (relative to this one), or an inline spec mapping.",
+    )
+    weight: dict[str, Any] | None = Field(
+        None,
+        description="Format 1.1: a learned tensor (a class token, a position table, a scale): "
+        "`{shape: [1, 1, 64], initializer: zeros}`, optionally `regularizer`, `constraint`, "
+        "`trainable`, `batched`, `dtype`.",
     )
 
     @property

@@ -34,6 +34,8 @@ class NodeKind(StrEnum):
     """A tensor expression (format 1.1): ``IRNode.expr`` holds it."""
     MODEL = "model"
     """A nested model (format 1.1): ``IRNode.model`` holds it."""
+    WEIGHT = "weight"
+    """A learned tensor (format 1.1): ``IRNode.args`` holds its settings (``shape``, …)."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,18 @@ class IRNode:
     """Call arguments: constants by name, and :class:`CallTensors` for tensor arguments."""
     call_tensors: int = 0
     """How many of ``inputs`` (the last ones) are tensors of call arguments."""
+    args_at: Path | None = None
+    """Where ``args`` are written when not directly under the node (a learned tensor's
+    settings are under ``weight:``)."""
+
+    def arg_path(self, key: str) -> Path:
+        """The source path of argument ``key``.
+
+        >>> IRNode("cls", NodeKind.WEIGHT, spec_path=("nodes", "cls"),
+        ...        args_at=("nodes", "cls", "weight")).arg_path("shape")
+        ('nodes', 'cls', 'weight', 'shape')
+        """
+        return (*(self.args_at or self.spec_path), key)
 
     @property
     def main_inputs(self) -> list[str]:
@@ -204,8 +218,8 @@ class IRNode:
         """What the node is, for tables and labels: ``Input``, the layer type, ``expr``, …"""
         if self.is_input:
             return "Input"
-        if self.kind is NodeKind.EXPR:
-            return "expr"
+        if self.kind in (NodeKind.EXPR, NodeKind.WEIGHT):
+            return self.kind.value
         if self.model is not None:
             return f"Model({self.model.label})"
         return self.type if isinstance(self.type, str) else "?"
@@ -363,6 +377,8 @@ class Graph:
                 return False, f"node `{node.name}` takes output {node.port(taken)} of `{src}`"
             if node.kind is NodeKind.EXPR:
                 return False, f"node `{node.name}` is an expression; a Sequential holds only layers"
+            if node.kind is NodeKind.WEIGHT:
+                return False, f"node `{node.name}` is a learned tensor, which has no input"
             if node.call:
                 return False, f"node `{node.name}` passes call arguments"
             if node.kind is NodeKind.MODEL and len(node.inputs) != 1:

@@ -13,6 +13,7 @@ from graphspec.base.custom_layers import custom_layer
 from graphspec.plugins.expr.bind import array_dtype, array_shape, bind
 from graphspec.plugins.expr.python import to_python
 from graphspec.plugins.expr.syntax import Const, ListExpr, Ref, Slice, Subscript
+from graphspec.plugins.weight import KERAS_CLASS, OBJECT_KINDS
 
 __all__ = [
     "INDENT",
@@ -30,6 +31,7 @@ __all__ = [
     "py",
     "unpacking",
     "value_expr",
+    "weight_expr",
 ]
 
 WIDTH: Final = 88
@@ -136,12 +138,30 @@ def value_expr(key: str, value: Any, owner_type: str, imports: set[str]) -> Any:
         return Seq("[", items, "]")
     kind = object_kind(key)
     if kind is not None and isinstance(value, Mapping):
-        name = str(value.get("type"))
-        if kind == "activations":
-            return py(name)
-        rest = [(f"{k}=", plain(k, v)) for k, v in value.items() if k != "type"]
-        return Call(f"keras.{kind}.{name}", rest)
+        return object_expr(kind, value)
     return plain(key, value)
+
+
+def object_expr(kind: str, value: Mapping[str, Any]) -> Any:
+    """``{type: RandomNormal, stddev: 0.02}`` as ``keras.initializers.RandomNormal(stddev=0.02)``."""
+    name = str(value.get("type"))
+    if kind == "activations":
+        return py(name)
+    rest = [(f"{k}=", plain(k, v)) for k, v in value.items() if k != "type"]
+    return Call(f"keras.{kind}.{name}", rest)
+
+
+def weight_expr(settings: Mapping[str, Any], name: str) -> Call:
+    """A learned tensor's layer: ``LearnedTensor(shape=(1, 1, 64), initializer="zeros", …)``."""
+    call = Call(KERAS_CLASS)
+    for key, value in settings.items():
+        kind = OBJECT_KINDS.get(key)
+        if kind is not None and isinstance(value, Mapping):
+            call.args.append((f"{key}=", object_expr(kind, value)))
+        else:
+            call.args.append((f"{key}=", plain(key, value)))
+    call.args.append(("name=", py(name)))
+    return call
 
 
 def plain(key: str, value: Any) -> Any:

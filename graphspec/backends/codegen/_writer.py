@@ -17,18 +17,22 @@ from graphspec.backends.codegen._source import (
     plain,
     py,
     unpacking,
+    weight_expr,
 )
 from graphspec.base.catalog import POSITIONAL_CALLS
 from graphspec.base.shape_types import LayerCall
-from graphspec.ir.graph import Graph, IRNode
+from graphspec.ir.graph import Graph, IRNode, NodeKind
+from graphspec.plugins.weight import KERAS_CLASS, layer_source
 
 if TYPE_CHECKING:
     from graphspec.passes.shapes.infer import ShapeInfo
 
 __all__ = ["RESERVED", "Writer"]
 
-RESERVED: Final = frozenset({"keras", "build_model", "model", "layers"})
+RESERVED: Final = frozenset({"keras", "build_model", "model", "layers", "Any", KERAS_CLASS})
 """Names generated variables never take."""
+_STDLIB: Final = frozenset({"from typing import Any"})
+"""Imports of the standard library (written first, as isort groups them)."""
 
 
 class Writer:
@@ -38,6 +42,8 @@ class Writer:
         self.imports: set[str] = set()
         self.functions: dict[str, list[str]] = {}
         """Functions building nested models, by name (written before ``build_model``)."""
+        self.classes: dict[str, str] = {}
+        """Layer classes the file defines (a learned tensor's), by name (written first)."""
         self.names: dict[str, str] = {}
         self.outputs: dict[str, list[str]] = {}
         taken = set(RESERVED)
@@ -88,7 +94,11 @@ class Writer:
                 f"Spec: {self.file}",
                 '"""',
             ]
-        lines = [*head, "", "import keras", *sorted(self.imports), "", ""]
+        stdlib = sorted(i for i in self.imports if i in _STDLIB)
+        others = sorted(i for i in self.imports if i not in _STDLIB)
+        lines = [*head, "", *stdlib, *([""] if stdlib else []), "import keras", *others, "", ""]
+        for source in self.classes.values():
+            lines += [source, "", ""]
         for function in self.functions.values():
             lines += [*function, "", ""]
         lines += [
@@ -161,6 +171,7 @@ class Writer:
         body = inner._sequential() if kind == "Sequential" else inner._functional()
         name = identifier(f"build_{owner.name}", set(self.functions) | RESERVED)
         self.imports |= inner.imports
+        self.classes.update(inner.classes)
         self.functions.update(inner.functions)
         self.functions[name] = [
             f"def {name}() -> keras.Model:",
@@ -199,6 +210,11 @@ class Writer:
         if node.is_input:
             return lines_of(self._input(node), INDENT, f"{var} = ")
         args = [self._port(src, node.port(i)) for i, src in enumerate(node.inputs)]
+        if node.kind is NodeKind.WEIGHT:  # its layer, called on the first input to join the graph
+            self.imports.add("from typing import Any")
+            self.classes[KERAS_CLASS] = layer_source()
+            anchor = self.names[graph.inputs[0]]
+            return lines_of(weight_expr(node.args, node.name), INDENT, f"{var} = ", f"({anchor})")
         if node.expr is not None:  # `a, b = keras.ops.split(...)` for several outputs
             refs = dict(zip(node.expr.refs, args, strict=True))
             return expr_lines(node.expr.tree, refs, self._targets(node))

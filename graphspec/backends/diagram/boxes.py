@@ -10,7 +10,7 @@ from graphspec.errors import Diagnostic
 
 __all__ = ["Box", "BoxKind", "Cluster", "Edge", "Options", "Share", "View"]
 
-BoxKind = Literal["input", "layer", "block", "expr"]
+BoxKind = Literal["input", "layer", "block", "expr", "weight"]
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,14 @@ from typing import Any, Final
 
 from graphspec.errors import ImportModelError
 
-__all__ = ["TENSOR", "ImportState", "UnsupportedLayersError", "short"]
+__all__ = ["LAMBDA_REASON", "TENSOR", "ImportState", "UnsupportedLayersError", "short"]
 
 TENSOR: Final = "__keras_tensor__"
 """The ``class_name`` of a serialized tensor in a call's arguments."""
 
+
+LAMBDA_REASON: Final = "a Lambda runs Python code, which graphspec never reads"
+"""How a refused ``Lambda`` is explained (its own hint: write an expression, not a class)."""
 
 _CLASS_REASONS: Final = (
     "not a class of keras.layers",
@@ -34,12 +37,21 @@ class UnsupportedLayersError(ImportModelError):
         ]
         lines += [f"  - `{name}` ({cls}): {reason}" for name, cls, reason in layers]
         classes = any(s in reason for _, _, reason in layers for s in _CLASS_REASONS)
-        lines.append(
-            "hint: a spec names only keras.layers classes; register your own layer classes "
-            "with graphspec.register_layer(cls) before importing"
-            if classes
-            else "hint: each line says what a spec cannot hold; change that part of the model"
-        )
+        lambdas = any(reason.startswith(LAMBDA_REASON) for _, _, reason in layers)
+        if classes:
+            lines.append(
+                "hint: a spec names only keras.layers classes; register your own layer classes "
+                "with graphspec.register_layer(cls) before importing"
+            )
+        elif lambdas:
+            lines.append(
+                "hint: call a Lambda's keras.ops functions directly in the model instead (import "
+                "reads them as expression nodes), or write its expression node in the spec"
+            )
+        else:
+            lines.append(
+                "hint: each line says what a spec cannot hold; change that part of the model"
+            )
         super().__init__("\n".join(lines))
 
 

@@ -40,7 +40,14 @@ def expand_instance(ex: Expansion, site: NodeSite) -> str | None:
             ),
         )
         return None
-    for key in (NodeKey.TYPE, NodeKey.SHARE, NodeKey.CALL):
+    for key in (
+        NodeKey.TYPE,
+        NodeKey.SHARE,
+        NodeKey.CALL,
+        NodeKey.EXPR,
+        NodeKey.MODEL,
+        NodeKey.WEIGHT,
+    ):
         if getattr(nspec, key.value) is not None:
             ex.error(
                 "E402",

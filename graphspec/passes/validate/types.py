@@ -25,7 +25,13 @@ from graphspec.ir.graph import IRNode
 from graphspec.passes.validate.context import CheckContext, graph_check
 from graphspec.passes.validate.values import check_arg_value, yaml_text
 
-__all__: list[str] = []
+__all__ = ["check_named_object"]
+
+
+_LAMBDA_HINT = (
+    'write what it computes as an expression node, e.g. `t: {expr: "transpose(x, [0, 2, 3, 1])"}` '
+    "(`graphspec: 1.1`; the functions are listed in docs/spec-format.md)"
+)
 
 
 @graph_check("types")
@@ -76,7 +82,9 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
             f"{FORBIDDEN_LAYERS[type_name]}",
             node=node,
             path=path,
-            hint="register a custom layer from Python with graphspec.register_layer(cls)",
+            hint=_LAMBDA_HINT
+            if type_name == "Lambda"
+            else "register a custom layer from Python with graphspec.register_layer(cls)",
         )
         return None
     if "." in type_name or ":" in type_name:
@@ -207,7 +215,7 @@ def _check_value(
         return
     kind = object_kind(key)
     if kind is not None:
-        _check_named_object(c, node, key, value, kind, path)
+        check_named_object(c, node, key, value, kind, path)
         return
     if isinstance(value, dict):
         c.report(
@@ -245,9 +253,11 @@ def _check_type_of(
     )
 
 
-def _check_named_object(
+def check_named_object(
     c: CheckContext, node: IRNode, key: str, value: Any, kind: str, path: Path
 ) -> None:
+    """E206/E208: ``value`` of ``key`` names one of ``keras.<kind>`` (``he_normal``, or
+    ``{type: RandomNormal, stddev: 0.02}``), never code to import."""
     if value is None:
         return
     name = value.get("type") if isinstance(value, dict) else value

@@ -30,6 +30,8 @@ def expand_expr(ex: Expansion, site: NodeSite) -> str:
         NodeKey.REPEAT,
         NodeKey.INPUTS,
         NodeKey.CALL,
+        NodeKey.MODEL,
+        NodeKey.WEIGHT,
     ):
         if getattr(nspec, key.value) is not None:
             ex.error(

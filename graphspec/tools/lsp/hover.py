@@ -11,6 +11,7 @@ from lsprotocol import types as lsp
 
 from graphspec.base.registry import Registry
 from graphspec.base.source import Loc
+from graphspec.ir.graph import NodeKind
 from graphspec.plugins.expr import lookup
 from graphspec.tools.lsp._codes import CODE, explain
 from graphspec.tools.lsp._describe import (
@@ -182,7 +183,11 @@ def _node_text(analysis: Analysis, occ: Occurrence) -> str:
 
 
 def _kind_text(node: Any) -> str:
-    """What a node is: its layer type, its expression (1.1) or the model it nests (1.1)."""
+    """What a node is: its layer type, its expression, the model it nests or the learned tensor
+    it is (1.1)."""
+    if getattr(node, "kind", None) is NodeKind.WEIGHT:
+        settings = ", ".join(f"{k}={_short(v)}" for k, v in node.args.items())
+        return f"learned tensor ({settings})"
     expr = getattr(node, "expr", None)
     if expr is not None:
         return f"expression `{expr.text}`"
