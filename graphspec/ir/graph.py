@@ -151,6 +151,19 @@ class IRNode:
     args_at: Path | None = None
     """Where ``args`` are written when not directly under the node (a learned tensor's
     settings are under ``weight:``)."""
+    sized: dict[str, Any] = field(default_factory=dict)
+    """Arguments computed from other nodes' shapes (``units: "${shape(x)[-1] // 2}"``), as
+    written with their names resolved (:class:`graphspec.frontend.params.Sized` inside). The
+    shapes pass computes them, in order, and writes the values into ``args``; until then
+    ``args`` holds these."""
+    sized_from: list[str] = field(default_factory=list)
+    """The nodes whose shapes ``sized`` reads: they come before this node, like its inputs."""
+
+    @property
+    def depends_on(self) -> list[str]:
+        """The nodes that must be built (and inferred) first: the inputs, and the nodes whose
+        shapes its arguments read."""
+        return [*self.inputs, *self.sized_from] if self.sized_from else self.inputs
 
     def arg_path(self, key: str) -> Path:
         """The source path of argument ``key``.
@@ -312,7 +325,8 @@ class Graph:
         return dag
 
     def topological_order(self) -> list[str]:
-        """Node names in an order where every node follows its inputs (written order kept).
+        """Node names in an order where every node follows its inputs and the nodes whose shapes
+        its arguments read (written order kept).
 
         An iterative depth-first walk over the ordered inputs, linear in nodes plus edges.
         Raises ``networkx.NetworkXUnfeasible`` when the graph has a cycle.
@@ -324,14 +338,14 @@ class Graph:
             if root in state:
                 continue
             state[root] = False
-            stack = [(root, iter(nodes[root].inputs))]
+            stack = [(root, iter(nodes[root].depends_on))]
             while stack:
                 name, pending = stack[-1]
                 for src in pending:
                     seen = state.get(src)
                     if seen is None and src in nodes:
                         state[src] = False
-                        stack.append((src, iter(nodes[src].inputs)))
+                        stack.append((src, iter(nodes[src].depends_on)))
                         break
                     if seen is False:
                         raise nx.NetworkXUnfeasible(f"the graph has a cycle through `{src}`")

@@ -18,6 +18,7 @@ from graphspec.backends.codegen._source import (
     lines_of,
     py,
 )
+from graphspec.frontend.params import is_deferred
 from graphspec.ir.graph import BlockInstance, Graph, NodeKind
 
 __all__ = ["BlockPlan", "call_lines", "plan_blocks"]
@@ -92,11 +93,14 @@ def _writable(graph: Graph, inst: BlockInstance) -> bool:
     """Whether ``inst`` can be one call of its block's function (else it is written inline).
 
     It must be a top-level instance of a block written in this spec with one output, made only
-    of plain layer calls (no nested block, expression, nested model, shared layer, call argument
-    or use of a second output), whose inner nodes other than the output are used only inside.
+    of plain layer calls (no nested block, expression, nested model, shared layer, call argument,
+    size read from a shape or use of a second output), whose inner nodes other than the output
+    are used only inside, and whose params are plain values.
     """
     block = graph.block_specs.get(inst.block)
     if block is None or inst.parent is not None or inst.output is None:
+        return False
+    if any(is_deferred(v) for v in inst.params.values()):
         return False
     if len(block.outputs or [None]) != 1 or len(inst.feeds) != len(block.inputs):
         return False
@@ -107,6 +111,8 @@ def _writable(graph: Graph, inst: BlockInstance) -> bool:
     for name in inst.nodes:
         node = graph.nodes.get(name)
         if node is None or node.kind is not NodeKind.LAYER or node.share or node.call:
+            return False
+        if node.sized:  # sizes read from shapes: written inline with the values computed
             return False
         if node.expr is not None or node.model is not None:
             return False

@@ -195,7 +195,9 @@ def _block_params(
         if ex.surprising((*path, key)):
             values[key] = POISONED
             continue
-        resolved, ok = ex.subst_checked(value, scope.params, (*path, key), site.expanded)
+        resolved, ok = ex.subst_checked(
+            value, scope.params, (*path, key), site.expanded, deferrable=True, site=scope
+        )
         values[key] = resolved if ok else POISONED
     inner = dict(ex.params)
     merged = {k: values.get(k, v) for k, v in block.params.items()}

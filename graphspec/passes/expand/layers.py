@@ -28,7 +28,9 @@ def expand_layer(ex: Expansion, site: NodeSite) -> str:
     args: dict[str, object] = {}
     failed: set[str] = set()
     for key, value in site.spec.args.items():
-        args[key], ok = ex.subst_checked(value, scope.params, (*path, key), expanded)
+        args[key], ok = ex.subst_checked(
+            value, scope.params, (*path, key), expanded, deferrable=True, site=scope
+        )
         if not ok:
             failed.add(key)
     node = IRNode(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from typing import Final
 
 import networkx as nx
@@ -18,7 +17,9 @@ from graphspec.ir.graph import node_diagnostic as _diag
 from graphspec.ir.kinds import KINDS, Stage, hook
 from graphspec.passes.shapes.calls import CallFault, apply_call_rules, call_fault, split_shapes
 from graphspec.passes.shapes.registry import has_rule, infer_layer
+from graphspec.passes.shapes.results import NodeShape, ShapeInfo
 from graphspec.passes.shapes.rules import MODULES as RULE_MODULES
+from graphspec.passes.shapes.sized import compute_sized
 
 __all__ = [
     "RULE_MODULES",
@@ -33,60 +34,6 @@ _ELEMENTWISE: Final = frozenset({"Add", "Subtract", "Multiply", "Average", "Maxi
 _WIDTH_ARGS: Final = ("filters", "units")
 
 
-@dataclass
-class NodeShape:
-    """What inference knows of one node: output shapes (``None`` when unknown) and parameters."""
-
-    outputs: tuple[Shape, ...] | None = None
-    trainable: int = 0
-    non_trainable: int = 0
-    known: bool = False
-    fault: str | None = None
-    reason: str | None = None
-
-    @property
-    def output(self) -> Shape | None:
-        """The first output shape, or ``None``."""
-        return self.outputs[0] if self.outputs else None
-
-    @property
-    def params(self) -> int:
-        """Trainable plus non-trainable parameters."""
-        return self.trainable + self.non_trainable
-
-
-@dataclass
-class ShapeInfo:
-    """Shapes and parameter counts of every node, with the problems found."""
-
-    nodes: dict[str, NodeShape] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    unruled: set[str] = field(default_factory=set)
-
-    @property
-    def trainable(self) -> int:
-        """Total trainable parameters of known nodes (shared layers counted once)."""
-        return sum(n.trainable for n in self.nodes.values())
-
-    @property
-    def non_trainable(self) -> int:
-        """Total non-trainable parameters of known nodes."""
-        return sum(n.non_trainable for n in self.nodes.values())
-
-    @property
-    def total(self) -> int:
-        """All parameters of known nodes."""
-        return self.trainable + self.non_trainable
-
-    @property
-    def complete(self) -> bool:
-        """True when every node's shape and parameter count is known."""
-        return all(n.known for n in self.nodes.values())
-
-    def __getitem__(self, name: str) -> NodeShape:
-        return self.nodes[name]
-
-
 def infer_shapes(
     graph: Graph,
     source: SourceMap,
@@ -95,6 +42,9 @@ def infer_shapes(
     inputs: Mapping[str, Shape] | None = None,
 ) -> ShapeInfo:
     """Infer every node's output shape and parameter count; faults become diagnostics.
+
+    A node's arguments read from other nodes' shapes (``IRNode.sized``) are computed into its
+    ``args`` just before its rule runs (:mod:`~graphspec.passes.shapes.sized`).
 
     Nodes in ``skip`` (already reported invalid) and everything downstream of an unknown shape
     are left unknown, never reported twice. ``inputs`` overrides input shapes (batch included),
@@ -113,7 +63,10 @@ def infer_shapes(
             shape = given if given is not None else (None, *(node.shape or ()))
             info.nodes[name] = NodeShape((tuple(shape),), known=True)
             continue
-        info.nodes[name] = _infer_node(graph, node, info, source, name in skipped)
+        blocked = None
+        if node.sized and name not in skipped:  # `${shape(x)[-1]}` arguments, computed first
+            blocked = compute_sized(graph, node, info, source)
+        info.nodes[name] = blocked or _infer_node(graph, node, info, source, name in skipped)
     _check_ceiling(graph, info)
     return info
 

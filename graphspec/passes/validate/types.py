@@ -116,7 +116,15 @@ def _check_arguments(c: CheckContext) -> None:
         sig = c.typed.get(node.name)
         if sig is None or node.share:
             continue
-        _check_args(c, node, sig, node.args, node.spec_path, skip=node.failed_args)
+        _check_args(
+            c,
+            node,
+            sig,
+            node.args,
+            node.spec_path,
+            skip=node.failed_args,
+            sized=frozenset(node.sized),
+        )
 
 
 def _check_args(
@@ -127,7 +135,10 @@ def _check_args(
     path: Path,
     *,
     skip: frozenset[str] = frozenset(),
+    sized: frozenset[str] = frozenset(),
 ) -> None:
+    """The arguments' names and values; the values of ``sized`` ones (read from node shapes)
+    are checked by the shapes pass once computed."""
     misspelt: set[str] = set()  # required names an unknown key was a typo of
     for key, value in args.items():
         if key in skip:  # its `${...}` failed, reported where it was written
@@ -177,7 +188,8 @@ def _check_args(
                 hint=did_you_mean(key, settable) or f"{sig.type} takes: {', '.join(settable)}",
             )
             continue
-        _check_value(c, node, sig, key, value, apath)
+        if key not in sized:
+            _check_value(c, node, sig, key, value, apath)
     for name in sig.required:
         if name not in args and name not in misspelt:  # the typo's hint already names it
             c.report(

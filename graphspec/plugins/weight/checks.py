@@ -10,7 +10,7 @@ from graphspec.passes.validate.context import CheckContext, graph_check
 from graphspec.passes.validate.types import check_named_object
 from graphspec.plugins.weight.settings import DTYPES, OBJECT_KINDS, SETTINGS
 
-__all__ = ["shape_problem"]
+__all__ = ["setting_problem", "settings_of", "shape_problem"]
 
 
 @graph_check("weights")
@@ -26,7 +26,7 @@ def _check_weights(c: CheckContext) -> None:
             if kind is not None:
                 check_named_object(c, node, key, value, kind, path)
                 continue
-            problem = _problem(key, value)
+            problem = setting_problem(key, value)
             if problem is not None:
                 c.report(
                     "E862",
@@ -38,8 +38,8 @@ def _check_weights(c: CheckContext) -> None:
                 )
 
 
-def _problem(key: str, value: Any) -> str | None:
-    """Why a setting's value is wrong (a hint), or ``None``."""
+def setting_problem(key: str, value: Any) -> str | None:
+    """Why a setting's value is wrong (a hint), or ``None`` (named objects are checked apart)."""
     if key == "shape":
         return shape_problem(value)
     if key in ("trainable", "batched"):

@@ -43,7 +43,9 @@ def expand_weight(ex: Expansion, site: NodeSite) -> str:
                 hint=did_you_mean(key, SETTINGS) or f"its settings: {', '.join(SETTINGS)}",
             )
             continue
-        args[key], ok = ex.subst_checked(value, site.scope.params, (*key_path, key), expanded)
+        args[key], ok = ex.subst_checked(
+            value, site.scope.params, (*key_path, key), expanded, deferrable=True, site=site.scope
+        )
         if not ok:
             failed.add(key)
     if "shape" not in settings:

@@ -8,7 +8,7 @@ from graphspec.base.source import SourceMap
 from graphspec.ir.graph import Graph, IRNode, node_diagnostic
 from graphspec.ir.kinds import KINDS, Stage
 from graphspec.passes.shapes.infer import NodeShape, ShapeInfo
-from graphspec.plugins.weight.checks import settings_of, shape_problem
+from graphspec.plugins.weight.checks import setting_problem, settings_of
 from graphspec.plugins.weight.settings import SETTINGS
 
 __all__ = ["infer_weight"]
@@ -23,21 +23,22 @@ def infer_weight(
     if skipped or node.broken or node.failed_args:
         return NodeShape(reason="invalid node")
     settings = settings_of(node)
-    shape = settings["shape"]
-    problem = shape_problem(shape)
-    if problem is not None:  # a size computed from shapes (`${shape(x)[1]}`) came out wrong
-        info.diagnostics.append(
-            node_diagnostic(
-                graph,
-                node,
-                "E862",
-                f"learned tensor `{node.name}`: `shape` must be {SETTINGS['shape']}; "
-                f"found {shape!r}",
-                hint=problem,
-                loc=source.at(node.arg_path("shape")),
+    for key in {"shape", *node.sized}:  # values computed from shapes (`${shape(x)[1]}`) too
+        problem = setting_problem(key, settings[key])
+        if problem is not None:
+            info.diagnostics.append(
+                node_diagnostic(
+                    graph,
+                    node,
+                    "E862",
+                    f"learned tensor `{node.name}`: `{key}` must be {SETTINGS[key]}; "
+                    f"found {settings[key]!r}",
+                    hint=problem,
+                    loc=source.at(node.arg_path(key)),
+                )
             )
-        )
-        return NodeShape(fault="bad shape", reason="shape error")
+            return NodeShape(fault=f"bad {key}", reason="shape error")
+    shape = settings["shape"]
     size = math.prod(shape)
     output = (None, *shape) if settings["batched"] is True else tuple(shape)
     if settings["trainable"] is False:
