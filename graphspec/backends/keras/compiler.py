@@ -102,6 +102,11 @@ def build_model(result: CheckResult, *, api: str = "auto") -> BuiltModel:
     """Build the Keras model of an already checked, valid spec (see :func:`compile_spec`)."""
     _check_api(api)
     result.raise_for_library("build")
+    if result.shapes is None and any(node.sized for node in result.graph):
+        raise UsageError(
+            "this spec reads sizes from node shapes (`${shape(...)}`), which only a check with "
+            "shapes computes: build it from graphspec.check(spec) (shapes=True, the default)"
+        )
     import_keras_quietly()
     graph = result.graph
     if api == "auto":
