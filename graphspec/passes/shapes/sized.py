@@ -9,6 +9,7 @@ written value is. A shape that is unknown, or a size that is (the batch axis), i
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from graphspec.base.catalog import NESTED_LAYER_ARGS, layer_signature, object_kind
@@ -43,12 +44,12 @@ def compute_sized(
             base, _, digits = name.rpartition(":")
             found, port = info.nodes.get(base), int(digits)
         if found is None or not found.outputs:
-            reason = found.reason if found is not None else None
-            if reason in _QUIET or (found is not None and found.fault):
+            root = _root(info, found)
+            if root is None:
                 raise _Unknown
             raise ExprError(
                 "E420",
-                f"the shape of `{name}` is unknown" + (f" ({reason})" if reason else ""),
+                f"the shape of `{name}` is unknown ({root})",
                 "`graphspec summary` shows where shapes stop being known; `--deep` asks Keras",
             )
         if port >= len(found.outputs):
@@ -78,6 +79,22 @@ def compute_sized(
         if problem is not None:
             info.diagnostics.append(problem)
             return NodeShape(fault=problem.message, reason="shape error")
+    return None
+
+
+_UPSTREAM = re.compile(r"^the shape of `(.+)` is unknown$")
+
+
+def _root(info: ShapeInfo, found: NodeShape | None) -> str | None:
+    """Why a shape is unknown, followed upstream to its cause; ``None`` when the cause is an
+    error reported already (nothing to add)."""
+    seen: set[str] = set()
+    while found is not None and found.reason is not None and not found.fault:
+        upstream = _UPSTREAM.match(found.reason)
+        if upstream is None or upstream.group(1) in seen:
+            return None if found.reason in _QUIET else found.reason
+        seen.add(upstream.group(1))
+        found = info.nodes.get(upstream.group(1))
     return None
 
 
