@@ -151,6 +151,10 @@ class Expansion:
         self.pending_outputs: list[tuple[str, Ref]] = []
         self.instance_feeds: dict[str, list[Ref]] = {}
         """The references feeding each block instance (named in the graph once resolved)."""
+        self.version = spec.graphspec
+        self.versions: dict[str, int | float] = {}
+        """The format version of each included file (by file name)."""
+        self._gated: set[str] = set()
         self.top = Scope(prefix="", path=(), params={})
         """The top-level node list's scope (its params are set once resolved)."""
         self.params = dict(spec.params)
@@ -178,10 +182,6 @@ class Expansion:
             self.params[key] = value
         self.params = self.resolve_params(self.params, {}, ("params",), given, site=self.top)
         self.top.params = self.params
-        self.version = spec.graphspec
-        self.versions: dict[str, int | float] = {}
-        """The format version of each included file (by file name)."""
-        self._gated: set[str] = set()
         self.blocks: dict[str, IncludedBlock] = {
             name: IncludedBlock(block, ("blocks", name), None)
             for name, block in spec.blocks.items()
@@ -368,6 +368,10 @@ class Expansion:
                     hint="`${shape(NODE)[i]}` can set layer arguments, `weight:` settings and "
                     "params used by them; write a number here",
                 )
+                return None, False
+            if deferred and not self.require_1_1(
+                "a size read from a shape (`${shape(NODE)[i]}`)", path, node=node
+            ):
                 return None, False
             for leaf in deferred:
                 leaf.site = site
