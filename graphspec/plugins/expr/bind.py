@@ -48,8 +48,10 @@ class Bound:
         """Every tensor operand written, a variadic parameter's one by one."""
         out: list[Expr] = []
         for param, value in zip(self.entry.operands, self.operands, strict=True):
-            listed = param.kind == "tensor*" and isinstance(value, ListExpr)
-            out += list(value.items) if listed else [value]
+            if param.kind == "tensor*" and isinstance(value, ListExpr):
+                out += list(value.items)
+            else:
+                out.append(value)
         return out
 
 

@@ -76,17 +76,17 @@ def expand_weight(ex: Expansion, site: NodeSite) -> str:
 def _misuse(ex: Expansion, site: NodeSite) -> None:
     """E860: keys of other kinds, layer arguments, or an edge into a learned tensor."""
     path, expanded, nspec = site.path, site.expanded, site.spec
-    for key in _OTHER_KINDS:
-        if getattr(nspec, key.value) is not None:
+    for kind_key in _OTHER_KINDS:
+        if getattr(nspec, kind_key.value) is not None:
             ex.error(
                 "E860",
-                f"learned tensor `{site.local}` cannot also have `{key.value}`",
-                (*path, key.value),
+                f"learned tensor `{site.local}` cannot also have `{kind_key.value}`",
+                (*path, kind_key.value),
                 key=True,
                 node=expanded,
                 hint="a learned tensor has no input: use it by name in an expression or as "
                 "another node's input"
-                if key in (NodeKey.INPUTS, NodeKey.CALL)
+                if kind_key in (NodeKey.INPUTS, NodeKey.CALL)
                 else "make a separate node for it",
             )
     for key in nspec.args:

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="misc"
+# (Keras ships no type hints: subclassing its Layer is "subclassing Any")
 """The Keras layer of a learned tensor (``weight:``), registered as ``graphspec>LearnedTensor``.
 
 Importing this module imports Keras and registers the class with
