@@ -267,6 +267,11 @@ def test_import_reads_every_operation_back(built: tuple[Any, Any]) -> None:
     spec = from_keras(model)
     assert spec.graphspec == 1.1
     assert all(node.expr is not None for node in spec.nodes.values())
+    assert spec.nodes["f_arange"].expr == "a + arange(6)"  # a range comes back as one
+    assert spec.nodes["mask"].expr == (
+        "where(cast([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 1, 1]], 'bool'), "
+        "a[:, :, :4], -1000000000.0)"
+    )
     again = compile_spec(load(to_yaml(spec)))
     classes = sorted(type(op).__name__ for op in model.operations)
     assert sorted(type(op).__name__ for op in again.operations) == classes

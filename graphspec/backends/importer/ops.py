@@ -168,6 +168,9 @@ def _array(config: Mapping[str, Any]) -> Expr:
     """A constant tensor operand (``x + mean`` in ``preprocess_input``) as a nested list."""
     value, dtype = config.get("value"), str(config.get("dtype") or "float32")
     flat = list(_leaves(value))
+    ranged = _arange(value, dtype)
+    if ranged is not None:  # position ids: `arange(64)`, not 64 numbers
+        return ranged
     if dtype == "bool" and all(isinstance(v, bool) for v in flat) and flat:
         return Call("cast", (_array({"value": _ints(value), "dtype": "int32"}), Const("bool")))
     if not ("float" in dtype or "int" in dtype) or not all(_is_number(v) for v in flat):
@@ -180,6 +183,28 @@ def _array(config: Mapping[str, Any]) -> Expr:
     if array_shape(tree) is None:
         raise _Unreadable(f"the constant tensor {short(value)} is not rectangular")
     return tree
+
+
+def _arange(value: Any, dtype: str) -> Expr | None:
+    """``arange(...)`` for an ``int32`` vector of evenly spaced integers (three or more), which
+    is what ``arange`` makes, else ``None``.
+
+    >>> to_text(_arange(list(range(64)), "int32")), to_text(_arange([2, 5, 8], "int32"))
+    ('arange(64)', 'arange(2, 11, 3)')
+    """
+    if dtype != "int32" or not isinstance(value, list) or len(value) < 3:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return None
+    start, step = value[0], value[1] - value[0]
+    if step == 0 or any(v != start + i * step for i, v in enumerate(value)):
+        return None
+    stop = start + len(value) * step
+    if (start, step) == (0, 1):
+        return Call("arange", (Const(stop),))
+    if step == 1:
+        return Call("arange", (Const(start), Const(stop)))
+    return Call("arange", (Const(start), Const(stop), Const(step)))
 
 
 def _leaves(value: Any) -> Any:
