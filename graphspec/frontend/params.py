@@ -370,8 +370,8 @@ def compute(value: Sized, shape_of: ShapeOf) -> Any:
     >>> compute(Sized("${shape(x)[-1] // 2}", "shape('x')[-1] // 2", ("x",)), lambda n: (None, 8))
     4
     """
-    try:
-        return evaluate(value.closed, {}, shape_of)
+    try:  # the closed text is not limited like written text: params inlined make it longer
+        return _eval(ast.parse(value.closed, mode="eval").body, {}, value.closed, shape_of)
     except ExprError as err:  # name the expression as written, not its closed form
         raise ExprError(
             err.code, err.message.replace(f"`${{{value.closed}}}`", f"`{value.written}`"), err.hint
