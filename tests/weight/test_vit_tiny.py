@@ -56,3 +56,13 @@ def test_it_learns_the_digits(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "training vit_tiny on digits: 1347 train / 450 test samples" in out
     accuracy = float(out.split("test: accuracy ")[1].split(",")[0])
     assert accuracy > 0.6  # 2 epochs; chance is 0.1 (measured: 0.85)
+
+
+@pytest.mark.keras
+def test_it_imports_back_to_the_same_model() -> None:
+    from tests._roundtrip import assert_round_trip
+
+    spec = assert_round_trip(graphspec.compile(VIT))
+    assert spec.nodes["cls"].weight == {"shape": [1, 32], "initializer": "zeros", "batched": True}
+    assert spec.nodes["pos"].weight is not None and spec.nodes["pos"].weight["shape"] == [65, 32]
+    assert spec.nodes["embed"].expr == "concatenate([cls, seq], axis=1) + pos"
