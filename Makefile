@@ -7,7 +7,7 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: architecture help setup sysdeps-test demo test test-all test-torch lint format bench fuzz catalog applications diagrams schema clean dot screenshot view
+.PHONY: architecture help setup sysdeps-test demo test test-all test-torch lint format bench fuzz catalog oracle-draws applications diagrams schema clean dot screenshot view
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench     benchmarks against Keras (writes benchmarks/results.json)"
 	@echo "make fuzz      run the atheris fuzz target on the loader (not part of CI)"
 	@echo "make catalog   regenerate the Keras layer catalog (and the shape-rule coverage in the docs)"
+	@echo "make oracle-draws  measure the valid draws of the shape oracle per class (docs/testing.md)"
 	@echo "make applications  regenerate the shipped keras.applications specs (a few minutes)"
 	@echo "make diagrams  regenerate the SVG diagrams under docs/diagrams/"
 	@echo "make architecture  redraw the layer picture in docs/architecture.md from the imports"
@@ -54,9 +55,12 @@ demo: setup
 	$(GS) render specs/seed_skip.yaml -o out/seed_skip.png
 	@echo "demo done: out/seed_skip.keras, out/seed_skip.svg, out/seed_skip.png"
 
+# mypy reads its settings from pyproject.toml and caches in .mypy_cache (cold 10-20 s, then 1 s);
+# lint-imports checks the import contracts (layers, independence, private modules, no cycles).
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 
 format: setup
@@ -91,6 +95,9 @@ catalog: setup
 	$(PY) scripts/gen_catalog.py
 	$(PY) scripts/gen_coverage.py
 
+oracle-draws: setup
+	$(PY) scripts/oracle_draws.py
+
 applications: setup
 	$(PY) scripts/gen_applications.py
 
@@ -111,4 +118,4 @@ schema: setup
 	$(GS) schema -o docs/graphspec.schema.json --force
 
 clean:
-	rm -rf out .pytest_cache build *.egg-info
+	rm -rf out .pytest_cache .mypy_cache build *.egg-info

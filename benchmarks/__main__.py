@@ -17,6 +17,7 @@ from typing import Any
 
 from benchmarks._timing import median_time, paired_medians, peak_memory, run_wall
 from benchmarks.generate import GENERATORS, generate
+from graphspec import load as graphspec_load
 from graphspec import to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -318,6 +319,55 @@ def _view_live(ctx: dict[str, Any]) -> list[Figure]:
             ours <= 1.0,
             note=f"{boxes} boxes; median of 7 saves",
         )
+    ]
+
+
+@section("diff")
+def _diff(ctx: dict[str, Any]) -> list[Figure]:
+    """`graphspec diff` of DenseNet121 against a copy with one argument changed, against one
+    `graphspec validate` of it: from the command line (wall, what the user waits for) and
+    in-process (two checks and the comparison, against one check)."""
+    from graphspec import check, diff
+    from graphspec.plugins.nested.applications import static_spec_data
+
+    if "DenseNet121" in ctx:
+        text, path, _ = ctx["DenseNet121"]
+    else:  # the shipped spec of keras.applications.DenseNet121: no Keras needed
+        data, _ = static_spec_data("DenseNet121", {})
+        text = to_yaml(graphspec_load(json.dumps(data)))
+        path = ctx["work"] / "densenet121.yaml"
+        path.write_text(text)
+    edited = text.replace("kernel_size: 7", "kernel_size: 5", 1)
+    assert edited != text, "DenseNet121's stem has no 7x7 kernel to change"
+    other = ctx["work"] / "densenet121_edited.yaml"
+    other.write_text(edited)
+    gs = str(BIN / "graphspec")
+    validate = run_wall([gs, "validate", "-q", str(path)], repeats=7)
+    compared = run_wall([gs, "diff", str(path), str(other)], repeats=7)
+    one_check, one_diff = paired_medians(
+        lambda: check(text), lambda: diff(text, edited), repeats=21
+    )
+    found = diff(text, edited)
+    note = f"{found.summary()}; {len(check(text).graph)} nodes"
+    return [
+        Figure(
+            "`graphspec diff` DenseNet121 vs one argument changed / `graphspec validate` (wall)",
+            compared,
+            validate,
+            "s",
+            "<= 2",
+            compared <= 2 * validate,
+            note=note,
+        ),
+        Figure(
+            "graphspec.diff DenseNet121 (two checks + compare) / graphspec.check (in-process)",
+            one_diff,
+            one_check,
+            "s",
+            "<= 2.2",
+            one_diff <= 2.2 * one_check,
+            note="two checks are 2 by construction; the comparison is the rest",
+        ),
     ]
 
 

@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphspec.api import CheckResult, check, load
 from graphspec.base.custom_layers import register_layer
@@ -25,6 +25,9 @@ from graphspec.errors import (
     UsageError,
 )
 from graphspec.frontend.spec import DISPLAY, Spec
+
+if TYPE_CHECKING:
+    from graphspec.backends.diff import DiffResult
 
 __version__ = VERSION
 
@@ -40,6 +43,7 @@ __all__ = [
     "__version__",
     "check",
     "compile",
+    "diff",
     "from_keras",
     "keras_objects",
     "load",
@@ -64,6 +68,22 @@ def render(spec: Any, path: Any = None, **options: Any) -> Any:
     from graphspec.backends.diagram import render_spec
 
     return render_spec(spec, path, **options)
+
+
+def diff(old: Any, new: Any, *, params: Any = None, cwd: Any = None) -> DiffResult:
+    """What changed between two specs (objects, paths, YAML texts or ``REV:path`` from git),
+    compared on their checked graphs; never imports TensorFlow. ``params`` apply to both.
+
+    Returns the typed result ``graphspec diff`` prints (:class:`graphspec.backends.diff.DiffResult`):
+
+    >>> old = "inputs: {x: {shape: [8]}}\\nnodes: {h: {type: Dense, units: 4}}"
+    >>> result = diff(old, old.replace("units: 4", "units: 8"))
+    >>> result.equal, result.changed[0].name, result.params.total.delta
+    (False, 'h', 36)
+    """
+    from graphspec.backends.diff import diff as _diff
+
+    return _diff(old, new, params=params, cwd=cwd)
 
 
 def from_keras(model: Any) -> Spec:

@@ -26,7 +26,7 @@ from graphspec.passes.fixes import refine
 from graphspec.passes.shapes.infer import ShapeInfo, infer_shapes
 from graphspec.passes.validate import check as check_graph
 
-__all__ = ["PLUGINS", "CheckResult", "check", "load", "load_path", "load_text"]
+__all__ = ["PLUGINS", "CheckResult", "check", "gc_paused", "load", "load_path", "load_text"]
 
 PLUGINS: Final = plugins.LOADED
 """The node-kind plug-ins, registered when this module is imported (never on first use)."""
@@ -35,7 +35,7 @@ _MAX_NESTING: Final = 64
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building large acyclic structures.
 
     Loading and checking allocate hundreds of thousands of long-lived containers; each automatic
@@ -86,7 +86,7 @@ def load_text(text: str, *, file: str = "<spec>", name: str = "model") -> Spec:
     >>> load_text("inputs: {x: {shape: [3]}}\\nnodes: {o: {type: ReLU}}\\n", file="m.yaml").file
     'm.yaml'
     """
-    with _gc_paused():
+    with gc_paused():
         try:
             doc = load_document(text, file)
         except SpecError as err:
@@ -153,7 +153,10 @@ class CheckResult:
 
 
 def check(
-    spec: Spec | str | FsPath, *, params: Mapping[str, Any] | None = None, shapes: bool = True
+    spec: Spec | str | FsPath | bytes,
+    *,
+    params: Mapping[str, Any] | None = None,
+    shapes: bool = True,
 ) -> CheckResult:
     """Expand and check a spec: structure, layer types and arguments, and (by default) shapes.
 
@@ -164,7 +167,7 @@ def check(
     >>> result.ok, [n.name for n in result.graph]
     (True, ['x', 'out'])
     """
-    with _gc_paused():  # one pause for loading and checking: one collection afterwards
+    with gc_paused():  # one pause for loading and checking: one collection afterwards
         spec = load(spec)
         return _check_loaded(spec, params, shapes)
 

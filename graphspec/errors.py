@@ -95,6 +95,7 @@ class Diagnostic:
     end_line: int | None = None
     end_column: int | None = None
     fixes: tuple[Fix, ...] = field(default=())
+    instances: tuple[str, ...] = field(default=())
     loc: InitVar[Located | None] = None
 
     def __post_init__(self, loc: Located | None) -> None:
@@ -135,6 +136,7 @@ class Diagnostic:
             {"title": fix.title, "edits": [asdict(edit) for edit in fix.edits]}
             for fix in self.fixes
         ]
+        data["instances"] = list(self.instances)
         return data
 
 

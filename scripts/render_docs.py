@@ -35,6 +35,28 @@ def render_all(specs: Path, out: Path, *, blocks: str = "expand") -> list[str]:
     return failures
 
 
+DIFF_EXAMPLE = (ROOT / "specs" / "resnet_mini.yaml", ROOT / "docs" / "diff" / "resnet_mini_v2.yaml")
+"""The pair docs/diff.md draws: ``graphspec diff OLD NEW -o docs/diagrams/diff.png``."""
+
+
+def render_diff_example(out: Path) -> None:
+    """Draw docs/diff.md's diff diagram (PNG and SVG), paths relative to the repository."""
+    import os
+
+    from graphspec.backends.diff import diff
+    from graphspec.backends.diff.diagram import render_diff
+
+    here = Path.cwd()
+    os.chdir(ROOT)  # the diagram's title names both files as the docs write them
+    try:
+        result = diff(*(str(p.relative_to(ROOT)) for p in DIFF_EXAMPLE))
+        for suffix in (".png", ".svg"):
+            render_diff(result, out / f"diff{suffix}", force=True)
+    finally:
+        os.chdir(here)
+    print(f"{out / 'diff.png'}, {out / 'diff.svg'}: ok")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python scripts/render_docs.py [--specs DIR] [--out DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -42,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "diagrams")
     parser.add_argument("--blocks", choices=("expand", "collapse"), default="expand")
     args = parser.parse_args(argv)
-    return 1 if render_all(args.specs, args.out, blocks=args.blocks) else 0
+    failed = render_all(args.specs, args.out, blocks=args.blocks)
+    render_diff_example(args.out)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,10 @@
-"""keras.applications round trips: import, compile, compare with the original (Keras is the oracle)."""
+"""keras.applications round trips: import, compile, compare with the original (Keras is the oracle).
+
+Static shapes and parameter counts of all of them are compared on every run, without TensorFlow,
+with the figures Keras gave when the shipped specs were generated
+(tests/nested/test_shipped_applications.py); here Keras itself checks those figures: the round
+trip with the top, the last test without it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import pytest
 import graphspec
 from graphspec import check, load, to_yaml
 from graphspec.backends.importer import UnsupportedLayersError, from_keras
+from graphspec.plugins.nested.applications import keras_figures
 from tests._clean import redundant_keys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -31,15 +38,12 @@ FAST = (
     "MobileNetV3Small",
     "InceptionResNetV2",
 )
-"""Checked on every run; every other application is ``slow``."""
+"""Built by Keras on every run; every other application is ``slow`` (its static figures are checked
+on every run all the same, without Keras, by tests/nested/test_shipped_applications.py)."""
 
 UNSUPPORTED: dict[str, set[str]] = {}
 """Applications a spec cannot express, with the classes named in the error (none: the layers
 Keras ships with its applications, LayerScale and CustomScaleLayer, are in the catalog)."""
-
-
-SHAPES_XFAIL: dict[str, str] = {}
-"""Known disagreements of static shape inference with Keras (none at present)."""
 
 
 def _applications() -> list[str]:
@@ -47,14 +51,11 @@ def _applications() -> list[str]:
     return sorted(n for n in dir(apps) if n[:1].isupper() and callable(getattr(apps, n)))
 
 
-def _params(xfail: dict[str, str] | None = None) -> list[Any]:
-    params = []
-    for name in _applications():
-        marks = [] if name in FAST else [pytest.mark.slow]
-        if xfail and name in xfail:
-            marks.append(pytest.mark.xfail(strict=True, reason=xfail[name]))
-        params.append(pytest.param(name, marks=marks, id=name))
-    return params
+def _params() -> list[Any]:
+    return [
+        pytest.param(name, marks=[] if name in FAST else [pytest.mark.slow], id=name)
+        for name in _applications()
+    ]
 
 
 def _config(layer: Any) -> dict[str, Any]:
@@ -74,14 +75,54 @@ def _copy_weights(source: Any, target: Any) -> None:
         layer.set_weights(source.get_layer(layer.name).get_weights())
 
 
+def _size(weights: list[Any]) -> int:
+    return sum(int(np.prod(w.shape)) for w in weights)
+
+
+def _shapes(tensors: Any) -> tuple[tuple[int | None, ...], ...]:
+    return tuple(tuple(t.shape) for t in (tensors if isinstance(tensors, list) else [tensors]))
+
+
+def _build(name: str, top: bool = True) -> Any:
+    keras.backend.clear_session()  # layer names made by counters as when the data was generated
+    return getattr(keras.applications, name)(weights=None, include_top=top)
+
+
+def _assert_shipped_figures_are_keras(name: str, top: bool, model: Any) -> None:
+    """The figures shipped with an application are Keras's own (the fast static test in
+    tests/nested/test_shipped_applications.py compares graphspec's inference with them)."""
+    shipped = keras_figures(name, top)
+    assert shipped is not None, f"no figures shipped for {name}: run `make applications`"
+    assert shipped.keras_version == keras.__version__
+    assert list(shipped.layers) == [op.name for op in model.operations]  # layers and keras.ops
+    for op in model.operations:
+        recorded = shipped.layers[op.name]
+        assert recorded.outputs == _shapes(op.output), op.name
+        if not isinstance(op, keras.layers.Layer):  # a keras.ops call
+            assert recorded.params == 0, op.name
+            continue
+        assert recorded.params == op.count_params(), op.name
+        assert (recorded.trainable, recorded.non_trainable) == (
+            _size(op.trainable_weights),
+            _size(op.non_trainable_weights),
+        ), op.name
+    assert (shipped.inputs, shipped.outputs) == (_shapes(model.inputs), _shapes(model.outputs))
+    assert shipped.params == model.count_params()
+    assert (shipped.trainable, shipped.non_trainable) == (
+        _size(model.trainable_weights),
+        _size(model.non_trainable_weights),
+    )
+
+
 @pytest.mark.parametrize("name", _params())
 def test_application_round_trip(name: str) -> None:
-    original = getattr(keras.applications, name)(weights=None)
+    original = _build(name)
     if name in UNSUPPORTED:
         with pytest.raises(UnsupportedLayersError) as info:
             from_keras(original)
         assert {cls.split(",")[0] for _, cls, _ in info.value.layers} == UNSUPPORTED[name]
         return
+    _assert_shipped_figures_are_keras(name, True, original)
     spec = from_keras(original)
     text = to_yaml(spec)
     assert to_yaml(load(text)) == text  # stable: a second pass is byte-identical
@@ -105,20 +146,8 @@ def test_application_round_trip(name: str) -> None:
     assert float(np.max(np.abs(expected - got))) < 1e-5
 
 
-@pytest.mark.parametrize("name", _params(SHAPES_XFAIL))
-def test_application_static_shapes_agree_with_keras(name: str) -> None:
+@pytest.mark.parametrize("name", _params())
+def test_shipped_figures_without_top_are_keras_figures(name: str) -> None:
     if name in UNSUPPORTED:
-        pytest.skip("not importable (see test_application_round_trip)")
-    original = getattr(keras.applications, name)(weights=None)
-    result = check(from_keras(original))
-    assert result.ok, [d.format() for d in result.errors]
-    assert result.shapes is not None
-    wrong = []
-    for layer in original.layers:
-        static = result.shapes.nodes[layer.name]
-        if not static.known or static.output != tuple(layer.output.shape):
-            wrong.append(f"{layer.name}: {static.output} != {tuple(layer.output.shape)}")
-        elif static.params != layer.count_params():
-            wrong.append(f"{layer.name}: {static.params} params != {layer.count_params()}")
-    assert not wrong, wrong
-    assert result.shapes.total == original.count_params()
+        pytest.skip("no spec shipped (see test_application_round_trip)")
+    _assert_shipped_figures_are_keras(name, False, _build(name, top=False))

@@ -85,6 +85,10 @@ _LIGHT_RUNS = {
         ["import", "{tmp}/tiny.keras", "-o", "{tmp}/b.yaml"],
     ],
     "codegen": [["codegen", "specs/seed_skip.yaml", "-o", "{tmp}/m.py"]],
+    "diff": [
+        ["diff", "specs/seed_sequential.yaml", "specs/seed_functional.yaml", "-o", "{tmp}/d.svg"],
+        ["diff", "specs/seed_skip.yaml", "specs/seed_skip.yaml", "--format", "markdown"],
+    ],
     "doctor": [["doctor"]],
 }
 """One run per command the table says needs no TensorFlow (view and lsp are servers; their

@@ -1,10 +1,21 @@
--- graphspec's language server in Neovim. Neovim 0.11+: `vim.lsp.config` + `vim.lsp.enable` and native
--- inlay hints. Neovim 0.7-0.10: `vim.lsp.start_client`, with inlay hints drawn as end-of-line virtual
--- text (native inlay hints arrived in 0.10). Load it with `:luafile editors/nvim/graphspec.lua` or
--- copy it into your config; `vim.g.graphspec_cmd` overrides the command (default: graphspec lsp).
+-- graphspec's language server in Neovim: ONE server per Neovim session, attached to every YAML
+-- buffer (`:e other.yaml`, `:e!`, `:b1` reuse it). Load it with `:luafile editors/nvim/graphspec.lua`
+-- or copy it into your config; `vim.g.graphspec_cmd` overrides the command (default: graphspec lsp).
+--
+-- How, by Neovim version (`vim.g.graphspec_setup` forces one of the three, e.g. to test them):
+--   "enable"       0.11+:     `vim.lsp.config` + `vim.lsp.enable` (one client per root folder, by
+--                             `.git`) and native inlay hints.
+--   "start"        0.8-0.10:  `vim.lsp.start`, reusing the running graphspec client for every buffer.
+--   "start_client" 0.7:       `vim.lsp.start_client` once; the client id is kept and attached to
+--                             each buffer (a new client only when that one has stopped).
+-- Before 0.11 inlay hints are drawn as end-of-line virtual text.
 local cmd = vim.g.graphspec_cmd or { "graphspec", "lsp" }
+local setup = vim.g.graphspec_setup
+  or (vim.lsp.config and vim.lsp.enable and "enable")
+  or (vim.lsp.start and "start")
+  or "start_client"
 
-if vim.lsp.config and vim.lsp.enable then
+if setup == "enable" then
   vim.lsp.config("graphspec", { cmd = cmd, filetypes = { "yaml" }, root_markers = { ".git" } })
   vim.lsp.enable("graphspec")
   vim.lsp.inlay_hint.enable(true)
@@ -12,6 +23,8 @@ if vim.lsp.config and vim.lsp.enable then
 end
 
 local ns = vim.api.nvim_create_namespace("graphspec_inlay")
+local root = vim.fn.getcwd() -- where the first YAML buffer was opened: one server for the session
+local client_id = nil
 
 local function show_hints(bufnr)
   local params = {
@@ -30,12 +43,36 @@ local function show_hints(bufnr)
   end)
 end
 
+local function running(id)
+  local client = id and vim.lsp.get_client_by_id(id)
+  return client ~= nil and not client:is_stopped()
+end
+
+local function attach(bufnr)
+  if setup == "start" then
+    client_id = vim.lsp.start({ name = "graphspec", cmd = cmd, root_dir = root }, {
+      bufnr = bufnr,
+      reuse_client = function(client, config) return client.name == config.name and not client:is_stopped() end,
+    })
+    return
+  end
+  if not running(client_id) then
+    client_id = vim.lsp.start_client({ name = "graphspec", cmd = cmd, root_dir = root })
+  end
+  vim.lsp.buf_attach_client(bufnr, client_id)
+end
+
 vim.api.nvim_create_autocmd("FileType", {
+  group = vim.api.nvim_create_augroup("graphspec", { clear = true }),
   pattern = "yaml",
   callback = function(args)
-    local id = vim.lsp.start_client({ name = "graphspec", cmd = cmd, root_dir = vim.fn.getcwd() })
-    vim.lsp.buf_attach_client(args.buf, id)
-    -- hints follow the diagnostics: each publication means a fresh analysis
-    vim.api.nvim_create_autocmd("DiagnosticChanged", { buffer = args.buf, callback = function() show_hints(args.buf) end })
+    attach(args.buf)
+    -- hints follow the diagnostics: each publication means a fresh analysis (one handler per
+    -- buffer, however often its FileType fires)
+    vim.api.nvim_create_autocmd("DiagnosticChanged", {
+      group = vim.api.nvim_create_augroup("graphspec_hints_" .. args.buf, { clear = true }),
+      buffer = args.buf,
+      callback = function() show_hints(args.buf) end,
+    })
   end,
 })

@@ -10,6 +10,7 @@ from typing import Any, Final
 
 import yaml
 
+from graphspec.frontend.loader import ScalarResolver
 from graphspec.frontend.spec import BlockSpec, EdgeItem, InputSpec, NodeSpec, Spec, TrainSpec
 
 __all__ = ["format_scalar", "format_value", "to_yaml"]
@@ -23,7 +24,7 @@ _RISKY_WORDS: Final = frozenset({"y", "n", "yes", "no", "on", "off", "true", "fa
 _NODE_HEAD: Final = ("type", "share", "block", "expr", "model", "weight")
 _NODE_TAIL: Final = ("repeat", "inputs", "call")
 _STR_TAG: Final = "tag:yaml.org,2002:str"
-_RESOLVER: Final = yaml.resolver.Resolver()
+_RESOLVER: Final[ScalarResolver] = yaml.resolver.Resolver()
 
 
 def to_yaml(spec: Spec) -> str:

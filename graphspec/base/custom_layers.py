@@ -55,7 +55,7 @@ def custom_layer(name: str) -> type | None:
 
 def custom_layer_signature(name: str) -> LayerSignature | None:
     """The constructor signature of a registered layer, or ``None`` if ``name`` is not registered."""
-    cls = _CUSTOM.get(name)
+    cls: type[object] | None = _CUSTOM.get(name)
     if cls is None:
         return None
     cached = custom_layer_signature_cache.get(name)

@@ -10,6 +10,7 @@ __all__ = ["Registry", "RegistryError"]
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 F = TypeVar("F")
+D = TypeVar("D")
 
 
 class RegistryError(LookupError, ValueError):
@@ -86,7 +87,16 @@ class Registry(Generic[K, V]):
                 f"no {self.what} registered for {key!r} (registered: {known})"
             ) from None
 
-    def get(self, key: K, default: V | None = None) -> V | None:
+    @overload
+    def get(self, key: K) -> V | None: ...
+
+    @overload
+    def get(self, key: K, default: V) -> V: ...
+
+    @overload
+    def get(self, key: K, default: D) -> V | D: ...
+
+    def get(self, key: K, default: object = None) -> object:
         """The value of ``key``, or ``default`` when nobody registered it."""
         return self._items.get(key, default)
 

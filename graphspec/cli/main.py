@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from graphspec.backends.keras.select import select_backend
 from graphspec.base.version import VERSION
@@ -65,7 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "backend", None) and getattr(args, "_select_backend", False):
             select_backend(args.backend)  # before any command imports Keras
         with allow_outside(bool(getattr(args, "allow_outside", False))):
-            return args._run(args)
+            run: Callable[[argparse.Namespace], int] = args._run  # a Command.run (set_defaults)
+            return run(args)
     except UsageError as err:
         print(f"graphspec {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE

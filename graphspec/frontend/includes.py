@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from graphspec.base.suggest import did_you_mean
 from graphspec.frontend.paths import SPEC_SUFFIXES
@@ -27,9 +27,12 @@ __all__ = [
     "allow_outside",
     "current_context",
     "include_context",
+    "outside_allowed",
     "read_cached",
     "resolve_include",
 ]
+
+_T = TypeVar("_T")
 
 INCLUDED: Final = "\x00include"
 """First key of the paths of an included file's entries (merged into the spec's source map)."""
@@ -87,6 +90,11 @@ def allow_outside(allowed: bool = True) -> Iterator[None]:
         yield
     finally:
         _ALLOW_OUTSIDE.reset(token)
+
+
+def outside_allowed() -> bool:
+    """Whether included paths may leave the top-level spec's folder tree now (``--allow-outside``)."""
+    return _ALLOW_OUTSIDE.get()
 
 
 def current_context() -> IncludeContext | None:
@@ -196,7 +204,7 @@ _FILES: dict[tuple[str, str, int, int], Any] = {}
 _MAX_FILES: Final = 64
 
 
-def read_cached(kind: str, path: Path, read: Callable[[Path], Any]) -> Any:
+def read_cached(kind: str, path: Path, read: Callable[[Path], _T]) -> _T:
     """``read(path)``, reused while the file is unchanged (size and modification time).
 
     Included and nested spec files are read again by every check of the spec naming them (an
@@ -211,7 +219,8 @@ def read_cached(kind: str, path: Path, read: Callable[[Path], Any]) -> Any:
         if len(_FILES) >= _MAX_FILES:
             _FILES.pop(next(iter(_FILES)))
         _FILES[key] = read(path)
-    return _FILES[key]
+    value: _T = _FILES[key]  # read by ``read``: each kind of file is always read the same way
+    return value
 
 
 def _via_symlink(folder: Path, written: str) -> bool:

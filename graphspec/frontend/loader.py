@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 from yaml import events as ev
@@ -16,12 +16,15 @@ from graphspec.base.source import Loc, Path, SourceMap, YamlSurprise
 from graphspec.errors import Diagnostic, LoadError
 from graphspec.frontend.yaml_errors import explain
 
-__all__ = ["Document", "SafeSpecLoader", "load_document", "read_text"]
+__all__ = ["Document", "SafeSpecLoader", "ScalarResolver", "load_document", "read_text"]
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # both offer the parser and resolver used here; type against the Python one
+    _Loader = yaml.SafeLoader
+else:
+    _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class SafeSpecLoader(_Loader):  # type: ignore[misc,valid-type]
+class SafeSpecLoader(_Loader):
     """PyYAML's safe loader (the C one when present); used for its parser and resolver only.
 
     graphspec never calls its constructor on whole documents: events are composed by
@@ -142,6 +145,12 @@ def load_document(text: str, file: str = "<spec>") -> Document:
     return _Composer(file, text).compose(text)
 
 
+class ScalarResolver(Protocol):
+    """PyYAML's implicit-tag resolver of scalars, typed (its stubs leave `resolve` untyped)."""
+
+    def resolve(self, kind: type[ScalarNode], value: str, implicit: tuple[bool, bool]) -> str: ...
+
+
 class _Composer:
     """Builds plain data from a YAML event stream, iteratively and with every limit checked."""
 
@@ -152,7 +161,7 @@ class _Composer:
         self.open_anchors: set[str] = set()
         self.total = 0
         self.count = 0
-        self.resolver = SafeSpecLoader("")
+        self.resolver: ScalarResolver = SafeSpecLoader("")
 
     def compose(self, text: str) -> Document:
         stack: list[_Frame] = []
@@ -236,7 +245,7 @@ class _Composer:
     # -- leaves -------------------------------------------------------------------------------
 
     def _leaf(self, event: ev.ScalarEvent | ev.AliasEvent, stack: list[_Frame]) -> tuple[Any, int]:
-        if type(event) is ev.AliasEvent:
+        if isinstance(event, ev.AliasEvent):
             if event.anchor in self.open_anchors:
                 raise self._error(
                     event,
@@ -292,7 +301,7 @@ class _Composer:
                 "YAML merge keys (`<<`) are not supported",
                 "use a block or `${params}` to reuse settings",
             )
-        node = ScalarNode(tag, raw, event.start_mark, event.end_mark, event.style)
+        node = ScalarNode(tag, raw, style=event.style)  # the constructors read no marks
         if tag == _STR:
             if event.style:
                 self.source.styles[path] = event.style
@@ -302,26 +311,28 @@ class _Composer:
         if tag == _NULL:
             return None
         if tag == _BOOL:
-            value = _CONSTRUCTOR.construct_yaml_bool(node)
+            flag = _CONSTRUCTOR.construct_yaml_bool(node)
             if raw.lower() not in _BOOL_WORDS:
-                self.source.surprises[path] = YamlSurprise("bool", raw, value)
-            return value
+                self.source.surprises[path] = YamlSurprise("bool", raw, flag)
+            return flag
         if tag == _INT:
-            value = _CONSTRUCTOR.construct_yaml_int(node)
+            whole = _CONSTRUCTOR.construct_yaml_int(node)
             if ":" in raw:
-                self.source.surprises[path] = YamlSurprise("sexagesimal", raw, value)
+                self.source.surprises[path] = YamlSurprise("sexagesimal", raw, whole)
             elif _OCTAL.match(raw):
-                self.source.surprises[path] = YamlSurprise("octal", raw, value)
-            return value
+                self.source.surprises[path] = YamlSurprise("octal", raw, whole)
+            return whole
         if tag == _FLOAT:
-            value = _CONSTRUCTOR.construct_yaml_float(node)
+            real = _CONSTRUCTOR.construct_yaml_float(node)
             if ":" in raw:
-                self.source.surprises[path] = YamlSurprise("sexagesimal", raw, value)
-            return value
+                self.source.surprises[path] = YamlSurprise("sexagesimal", raw, real)
+            return real
         return raw  # timestamps and the like stay as the text written
 
-    def _check_tag(self, event: Any, kind: str | None) -> str | None:
-        tag = getattr(event, "tag", None)
+    def _check_tag(
+        self, event: ev.ScalarEvent | ev.CollectionStartEvent, kind: str | None
+    ) -> str | None:
+        tag = event.tag
         if tag is None or tag == "!":
             return None
         if (

@@ -16,7 +16,7 @@ from graphspec.frontend.spec import BlockSpec, InputSpec, Spec, TrainSpec
 __all__ = ["build_spec", "json_schema"]
 
 _SECTIONS = ("nodes", "inputs", "blocks")
-_FIELDS: dict[tuple[str, ...], list[str]] = {
+_FIELDS: dict[Path, list[str]] = {
     (): list(Spec.model_fields),
     ("inputs", "*"): list(InputSpec.model_fields),
     ("blocks", "*"): list(BlockSpec.model_fields),
@@ -45,13 +45,14 @@ def build_spec(doc: Document, *, default_name: str = "model") -> tuple[Spec, lis
     if not isinstance(data, dict):
         kind = type(data).__name__
         found = "an empty file" if data is None else f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+        root = source.at(())
         raise SpecError(
             [
                 Diagnostic(
                     "E100",
                     f"a spec must be a mapping with `inputs` and `nodes`; found {found}",
                     file=source.file,
-                    line=1 if data is None else source.at(()).line,  # type: ignore[union-attr]
+                    line=1 if data is None or root is None else root.line,
                     column=1,
                     hint="start from an example in specs/ or see docs/spec-format.md",
                 )
@@ -66,8 +67,7 @@ def build_spec(doc: Document, *, default_name: str = "model") -> tuple[Spec, lis
         try:
             spec = Spec.model_validate(work)
         except ValidationError as err:
-            found = _diagnose(err, work, source)
-            diagnostics.extend(found)
+            diagnostics.extend(_diagnose(err, work, source))
             work, dropped = _drop_faulty(work, err)
             if not dropped:
                 raise SpecError(diagnostics) from None

@@ -159,8 +159,8 @@ class TrainSpec(_Strict):
     optimizer: str | dict[str, Any] = "adam"
     loss: str | list[str] | dict[str, str] = "sparse_categorical_crossentropy"
     metrics: list[str] | dict[str, list[str]] = Field(default_factory=lambda: ["accuracy"])
-    batch_size: int = Field(32, gt=0)
-    epochs: int = Field(5, gt=0)
+    batch_size: int = Field(default=32, gt=0)
+    epochs: int = Field(default=5, gt=0)
 
 
 class Spec(_Strict):
@@ -172,7 +172,7 @@ class Spec(_Strict):
     (['d'], [4])
     """
 
-    graphspec: Literal[1, 1.1] = Field(
+    graphspec: Literal[1, 1.1] = Field(  # type: ignore[valid-type]  # pydantic accepts a float Literal; PEP 586 does not
         1,
         description="Format version: 1, or 1.1 for expressions, call arguments and nested models.",
     )

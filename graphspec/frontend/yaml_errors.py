@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 import yaml
 
@@ -101,20 +101,23 @@ def _mark(mark: yaml.Mark | None) -> tuple[int, int] | None:
 
 # -- tabs -----------------------------------------------------------------------------------
 
-_LEADING: Final = re.compile(r"^[ \t]*")
+
+def _leading(text: str) -> str:
+    """The blanks (spaces and tabs) ``text`` starts with."""
+    return text[: len(text) - len(text.lstrip(" \t"))]
 
 
 @syntax_rule("tab")
 def _tab(ctx: SyntaxContext) -> Explained | None:
     """A tab in indentation (YAML forbids it), at or before where parsing stopped."""
-    if ctx.char(ctx.problem_at) == "\t":
-        line, column = ctx.problem_at  # type: ignore[misc]
+    if ctx.problem_at is not None and ctx.char(ctx.problem_at) == "\t":
+        line, column = ctx.problem_at
     else:
         last = (ctx.problem_at or (len(ctx.lines), 1))[0]
         found = [
-            (n, _LEADING.match(ctx.line(n)).group().index("\t") + 1)  # type: ignore[union-attr]
+            (n, _leading(ctx.line(n)).index("\t") + 1)
             for n in range(1, last + 1)
-            if "\t" in _LEADING.match(ctx.line(n)).group()  # type: ignore[union-attr]
+            if "\t" in _leading(ctx.line(n))
         ]
         if not found:
             return None
@@ -147,11 +150,20 @@ _OPEN: Final = {v: k for k, v in _CLOSE.items()}
 _KIND: Final = {"{": "mapping", "[": "list"}
 
 
-def _scan(ctx: SyntaxContext, upto: tuple[int, int]) -> tuple[list[tuple[str, int, int]], tuple]:
+class _BracketProblem(NamedTuple):
+    """A closing bracket that does not match: ``opener`` is ``None`` if it closes nothing."""
+
+    opener: tuple[str, int, int] | None
+    closer: tuple[int, int]
+
+
+def _scan(
+    ctx: SyntaxContext, upto: tuple[int, int]
+) -> tuple[list[tuple[str, int, int]], _BracketProblem | None]:
     """Open brackets (char, line, column) before ``upto``, and the first bracket problem.
 
-    The problem is ``("mismatch", opener, closer_at)`` or ``("extra", None, closer_at)`` or
-    ``()``. Quoted strings and comments are skipped.
+    The problem is ``None`` when every closing bracket matches. Quoted strings and comments are
+    skipped.
     """
     stack: list[tuple[str, int, int]] = []
     for number in range(1, upto[0] + 1):
@@ -170,11 +182,11 @@ def _scan(ctx: SyntaxContext, upto: tuple[int, int]) -> tuple[list[tuple[str, in
                 stack.append((char, number, index + 1))
             elif char in _OPEN:
                 if not stack:
-                    return stack, ("extra", None, (number, index + 1))
+                    return stack, _BracketProblem(None, (number, index + 1))
                 if stack[-1][0] != _OPEN[char]:
-                    return stack, ("mismatch", stack[-1], (number, index + 1))
+                    return stack, _BracketProblem(stack[-1], (number, index + 1))
                 stack.pop()
-    return stack, ()
+    return stack, None
 
 
 @syntax_rule("brackets")
@@ -184,8 +196,8 @@ def _brackets(ctx: SyntaxContext) -> Explained | None:
     if at is None or not (flow or ctx.char(at) in _OPEN):
         return None
     stack, problem = _scan(ctx, at)
-    if problem and problem[0] == "mismatch":
-        opener, closer = problem[1], problem[2]
+    if problem is not None and problem.opener is not None:
+        opener, closer = problem.opener, problem.closer
         want, got = _CLOSE[opener[0]], ctx.char(closer)
         return Explained(
             opener[1],
@@ -193,8 +205,8 @@ def _brackets(ctx: SyntaxContext) -> Explained | None:
             f"`{opener[0]}` is closed by `{got}` at line {closer[0]}, column {closer[1]}",
             f"close the {_KIND[opener[0]]} with `{want}` before that `{got}`",
         )
-    if problem and problem[0] == "extra":
-        closer = problem[2]
+    if problem is not None:
+        closer = problem.closer
         got = ctx.char(closer)
         return Explained(
             *closer,

@@ -291,7 +291,7 @@ class Graph:
     block_specs: dict[str, Any] = field(default_factory=dict)
     """The block definitions instances were made from (``BlockSpec`` by name), for back ends
     that write blocks as blocks (codegen)."""
-    dag: nx.DiGraph = field(default_factory=nx.DiGraph)
+    dag: nx.DiGraph[str] = field(default_factory=nx.DiGraph)
     api: str = "auto"
     incomplete: bool = False
     included: list[IncludedFile] = field(default_factory=list)
@@ -316,9 +316,9 @@ class Graph:
         """The output node names in order."""
         return [node for _, node in self.outputs]
 
-    def build_dag(self) -> nx.DiGraph:
+    def build_dag(self) -> nx.DiGraph[str]:
         """(Re)build :attr:`dag` from the nodes' inputs."""
-        dag = nx.DiGraph()
+        dag: nx.DiGraph[str] = nx.DiGraph()
         dag.add_nodes_from(self.nodes)
         dag.add_edges_from((src, node.name) for node in self.nodes.values() for src in node.inputs)
         self.dag = dag

@@ -86,7 +86,8 @@ def refine(diagnostics: Iterable[Diagnostic], source: SourceMap) -> list[Diagnos
         )
         if glued is None:  # one pass over the keys, only when something is reported
             glued = tuple(p for p in source.keys if ":" in str(p[-1]) and _GLUED.match(str(p[-1])))
-        site = _Site(diag, source, start, end, *(found or (None, False)), glued)
+        path, is_key = found if found is not None else (None, False)
+        site = _Site(diag, source, start, end, path, is_key, glued)
         fixes = diag.fixes
         if not fixes:
             for rule in FIX_RULES.values():
@@ -94,10 +95,11 @@ def refine(diagnostics: Iterable[Diagnostic], source: SourceMap) -> list[Diagnos
                 if fix is not None:
                     fixes = (fix,)
                     break
-        changes: dict[str, object] = {"fixes": fixes}
         if diag.end_line is None and end is not None:
-            changes |= {"end_line": end.line, "end_column": end.column}
-        out.append(dataclasses.replace(diag, **changes))  # type: ignore[arg-type]
+            diag = dataclasses.replace(diag, fixes=fixes, end_line=end.line, end_column=end.column)
+        else:
+            diag = dataclasses.replace(diag, fixes=fixes)
+        out.append(diag)
     return out
 
 

@@ -19,12 +19,14 @@ from hypothesis import strategies as st
 
 from graphspec.api import check, load
 from graphspec.backends.diagram import to_dot
+from graphspec.backends.diff import FORMATS, diff_checked, format_diff
 from graphspec.backends.summary import summary_text
 from graphspec.errors import GraphSpecError
 from graphspec.frontend.schema import json_schema
 
 SPECS = sorted((Path(__file__).parents[2] / "specs").glob("*.yaml"))
 SCHEMA = json_schema()
+_BASE = check(SPECS[0]) if SPECS else check("inputs: {x: {shape: [4]}}\nnodes: {d: {type: ReLU}}")
 FUZZ = settings(
     derandomize=True,
     deadline=timedelta(seconds=2),
@@ -34,14 +36,23 @@ FUZZ = settings(
 
 
 def pipeline(source: str | bytes) -> None:
-    """Everything a user can do with a spec without Keras; only graphspec's errors may escape."""
+    """Everything a user can do with a spec without Keras; only graphspec's errors may escape.
+
+    ``graphspec diff`` too: a spec against itself is always equal, and against a fixed valid
+    spec every output form is produced.
+    """
     try:
         spec = load(source)
         result = check(spec)
         summary_text(result)
         to_dot(result)
     except GraphSpecError:
-        pass
+        return
+    same = diff_checked(result, result)
+    assert same.equal and not same.changed and not same.shape_changes, same.summary()
+    against = diff_checked(_BASE, result)
+    for fmt in FORMATS:
+        format_diff(against, fmt)
 
 
 # -- (a) specs generated from the JSON Schema -------------------------------------------------

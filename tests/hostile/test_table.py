@@ -796,6 +796,26 @@ def test_hostile_case(case: Case) -> None:
         assert not outcome.errors, [d.format() for d in outcome.errors]
 
 
+PLAIN = H + "nodes:\n  d: {type: Dense, units: 4}\n"
+"""A valid spec: the other side when a hostile case goes through ``graphspec diff``."""
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_case_through_diff(case: Case) -> None:
+    """``graphspec.diff`` meets every hostile spec as the other side of a valid one: the same
+    diagnostic on that side, exit status 2 for an error, bounded like one check per side."""
+    from graphspec import diff
+
+    result, seconds, peak = measured(lambda: diff(PLAIN, case.source))
+    found = [d for d in result.new.diagnostics if d.code == case.code]
+    assert found, [d.format() for d in result.new.diagnostics]
+    assert (found[0].line, found[0].column) == (case.line, case.column), found[0].format()
+    allowed = (2,) if case.severity is Severity.ERROR else (0, 1)  # `use_bias: on` is the default
+    assert result.old.ok and result.exit_status in allowed
+    assert seconds < 2 * TIME_BOUND, f"{case.id} took {seconds:.3f} s"
+    assert peak < MEMORY_BOUND, f"{case.id} peaked at {peak / 2**20:.1f} MiB"
+
+
 def test_table_is_large_enough() -> None:
     assert len(CASES) >= 40
 
@@ -932,6 +952,7 @@ _BIG_COMMANDS = {
     "summary": (["summary", "{spec}"], 0, ""),
     "codegen": (["codegen", "{spec}", "-o", "{out}.py"], 0, ""),
     "validate": (["validate", "{spec}"], 0, ""),
+    "diff": (["diff", "{spec}", "{spec}", "-o", "{out}.svg"], 0, "wrote"),
 }
 
 
@@ -943,7 +964,8 @@ def _run_big(tmp_path: Path, copies: int, name: str) -> None:
     status, err, seconds, peak = _bounded_cli(argv)
     assert status == want, err
     assert said in err
-    assert seconds < BIG_SECONDS, f"{name} took {seconds:.1f} s"
+    bound = BIG_SECONDS * (2 if name == "diff" else 1)  # diff checks two specs
+    assert seconds < bound, f"{name} took {seconds:.1f} s"
     assert peak < BIG_MEMORY, f"{name} allocated {peak / 2**20:.0f} MB"
 
 
@@ -957,6 +979,21 @@ def test_3k_node_spec_every_command_bounded(name: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", _BIG_COMMANDS)
 def test_20k_node_spec_every_command_bounded(name: str, tmp_path: Path) -> None:
     _run_big(tmp_path, 10_000, name)
+
+
+@pytest.mark.parametrize("copies", [1500, pytest.param(10_000, marks=pytest.mark.slow)])
+def test_large_diff_of_a_block_edit_bounded(copies: int, tmp_path: Path) -> None:
+    """A block edit changing every one of thousands of instances: one change, drawn bounded."""
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(_big_spec(copies))
+    new.write_text(_big_spec(copies).replace("units: 16", "units: 32"))
+    argv = ["diff", str(old), str(new), "-o", str(tmp_path / "d.svg"), "--format", "json"]
+    status, err, seconds, peak = _bounded_cli(argv)
+    assert status == 1, err
+    # two specs checked, and every node of one changed: 3 × the bound of one command
+    assert seconds < 3 * BIG_SECONDS and peak < BIG_MEMORY, (seconds, peak)
+    svg = (tmp_path / "d.svg").read_text()
+    assert svg.count('class="node gsbox') < 10  # the changed copies collapsed into one box
 
 
 @pytest.mark.parametrize("layers", [2500, pytest.param(20_000, marks=pytest.mark.slow)])

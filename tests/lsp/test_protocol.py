@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
 from graphspec import check
-from tests.lsp.conftest import BAD, SPECS, Doc, apply_edits
+from tests.lsp.conftest import BAD, ROOT, SPECS, Doc, apply_edits
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -32,7 +32,10 @@ async def test_seed_fault_diagnostic_has_the_exact_range(client: LanguageClient)
     # the whole `add` key on line 15 (0-based 14), columns 3-5 (0-based 2..5)
     assert diag.range == lsp.Range(start=lsp.Position(14, 2), end=lsp.Position(14, 5))
     assert diag.code_description is not None
-    assert diag.code_description.href.endswith("docs/errors.md")
+    href, _, row = diag.code_description.href.partition("#L")
+    assert href.endswith("docs/errors.md")  # a source checkout: the file itself, at E501's row
+    lines = (ROOT / "docs" / "errors.md").read_text().splitlines()
+    assert lines[int(row) - 1].startswith("| E501 |")
     related = [r.message for r in diag.related_information or []]
     assert "input 1: `shortcut` -> (None, 14, 14, 32)" in related
     assert any(m.startswith("hint: give `shortcut` 64 filters") for m in related)
@@ -444,7 +447,11 @@ async def test_expressions_navigate_hover_complete_and_rename(client: LanguageCl
     hover = await client.text_document_hover_async(
         lsp.HoverParams(text_document=doc.ident(), position=doc.find("parts:1", offset=1))
     )
-    assert hover is not None and "(None, 4), (None, 4)" in hover.contents.value  # type: ignore[union-attr]
+    assert hover is not None
+    assert hover.contents.value.startswith(  # type: ignore[union-attr]
+        "**parts:1** · output 1 of `parts` (expression `split(res, 2, axis=-1)`): `piece 1` · "
+        "(None, 4)"
+    )
     func = await client.text_document_hover_async(
         lsp.HoverParams(text_document=doc.ident(), position=doc.find("relu6", offset=2))
     )

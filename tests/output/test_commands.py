@@ -48,6 +48,7 @@ WRITERS = [
     Writer("compile", ".keras", lambda i, o: ["compile", i, "-o", o]),
     Writer("render", ".dot", lambda i, o: ["render", i, "-o", o, "--format", "dot"]),
     Writer("codegen", ".py", lambda i, o: ["codegen", i, "-o", o]),
+    Writer("diff", ".dot", lambda i, o: ["diff", i, i, "-o", o]),
     Writer("import", ".yaml", lambda i, o: ["import", i, "-o", o]),
     Writer("schema", ".json", lambda i, o: ["schema", "-o", o], reads=None),
     Writer("fit", ".keras", lambda i, o: ["fit", i, "--data", "digits", "-o", o]),

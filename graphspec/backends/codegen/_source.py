@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -63,7 +63,7 @@ class Seq:
     """A list (``[...]``) or a tuple (``(...)``) or a dict (``{...}``) of expressions."""
 
     open: str
-    items: list[tuple[str | None, Any]]
+    items: Sequence[tuple[str | None, Any]]
     close: str
 
 
@@ -109,7 +109,7 @@ def lines_of(expr: Any, indent: str, lead: str = "", tail: str = "") -> list[str
     return out
 
 
-def _items(expr: Call | Seq) -> list[tuple[str | None, Any]]:
+def _items(expr: Call | Seq) -> Sequence[tuple[str | None, Any]]:
     return expr.args if isinstance(expr, Call) else expr.items
 
 
@@ -147,7 +147,9 @@ def object_expr(kind: str, value: Mapping[str, Any]) -> Any:
     name = str(value.get("type"))
     if kind == "activations":
         return py(name)
-    rest = [(f"{k}=", plain(k, v)) for k, v in value.items() if k != "type"]
+    rest: list[tuple[str | None, Any]] = [
+        (f"{k}=", plain(k, v)) for k, v in value.items() if k != "type"
+    ]
     return Call(f"keras.{kind}.{name}", rest)
 
 

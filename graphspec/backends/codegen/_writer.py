@@ -126,7 +126,7 @@ class Writer:
     def _sequential(self) -> list[str]:
         graph = self.graph
         lines: list[str] = []
-        stack = [(None, self._input(graph.nodes[graph.inputs[0]]))]
+        stack: list[tuple[str | None, Any]] = [(None, self._input(graph.nodes[graph.inputs[0]]))]
         for node in graph.layers:
             if node.model is not None:
                 lines += self._nested(node)
@@ -203,7 +203,7 @@ class Writer:
         lines += lines_of(self._model(), INDENT, "return ")
         return lines
 
-    def _node_lines(self, node: IRNode, shared: set[str | None], made: set[str]) -> list[str]:
+    def _node_lines(self, node: IRNode, shared: set[str], made: set[str]) -> list[str]:
         """The lines of one node of a functional model."""
         graph = self.graph
         var = self.names[node.name]

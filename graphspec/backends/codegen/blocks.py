@@ -174,7 +174,7 @@ def _order(
             for name in inst.nodes:
                 owner[name] = site
     index = {name: i for i, name in enumerate(graph.nodes)}
-    dag = nx.DiGraph()
+    dag: nx.DiGraph[str] = nx.DiGraph()
     first: dict[str, int] = {}
     for name in graph.nodes:
         key = owner.get(name, name)

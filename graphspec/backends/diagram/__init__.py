@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeGuard
 
 from graphspec.api import CheckResult, check
 from graphspec.backends.diagram import dot as _dot
@@ -154,7 +154,7 @@ def _options(
     )
     _choose("shapes_on", shapes_on, SHAPE_PLACES)
     _choose("layout", layout, LAYOUTS)
-    if isinstance(dpi, bool) or not isinstance(dpi, int) or not MIN_DPI <= dpi <= MAX_DPI:
+    if not _whole(dpi) or not MIN_DPI <= dpi <= MAX_DPI:
         raise UsageError(f"dpi must be a whole number from {MIN_DPI} to {MAX_DPI}; got {dpi!r}")
     return Options(
         rankdir=rankdir,
@@ -166,6 +166,11 @@ def _options(
         dpi=dpi,
         applications=apps,
     )
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    """An int that is not a bool (options may come from untyped callers)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _checked(spec: SpecLike, params: Mapping[str, Any] | None) -> CheckResult:

@@ -60,7 +60,7 @@ def plan(view: View, mode: str = "auto") -> Layout:
     return layout
 
 
-def _fold(view: View, dag: nx.DiGraph, layout: Layout) -> None:
+def _fold(view: View, dag: nx.DiGraph[str], layout: Layout) -> None:
     pos = {name: i for i, name in enumerate(layout.spine)}
     bypasses = sorted(
         (pos[e.src], pos[e.dst])

@@ -42,13 +42,15 @@ def mark_skips(view: View) -> None:
         edge.skip = (edge.src, edge.dst) in skip
 
 
-def _longest_other_path(dag: nx.DiGraph, order: dict[str, int], path: list[str]) -> int:
+def _longest_other_path(dag: nx.DiGraph[str], order: dict[str, int], path: list[str]) -> int:
     """The longest path from ``path[0]`` to ``path[-1]`` avoiding ``path`` itself (0: none)."""
     start, end = path[0], path[-1]
     inner = set(path[1:-1])
     best: dict[str, int] = {start: 0}
     lo, hi = order[start], order[end]
-    for node in sorted((n for n in dag if lo < order[n] <= hi and n not in inner), key=order.get):
+    for node in sorted(
+        (n for n in dag if lo < order[n] <= hi and n not in inner), key=order.__getitem__
+    ):
         lengths = [
             best[p] + 1
             for p in dag.pred[node]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
+    "DIFF",
     "EDGE",
     "FAMILIES",
     "FAULT",
@@ -66,6 +67,18 @@ FAULT: Final = Family("fault", "error", "#fde0dd", "#d7301f")
 
 WARN: Final = Family("warning", "warning", "#fff3d6", "#c98a00")
 """Note boxes of warnings."""
+
+DIFF: Final[dict[str, Family]] = {
+    f.key: f
+    for f in (
+        Family("added", "added", "#bfe8bf", "#2e8b3a"),
+        Family("changed", "changed (old → new)", "#ffe1a0", "#d48a00"),
+        Family("shape", "shape / params changed", "#fff8e6", "#d48a00"),
+        Family("removed", "removed", "#f4f4f4", "#a0a0a0"),
+    )
+}
+"""The marks of a diff diagram (:data:`graphspec.backends.diagram.boxes.MARKS`): green added,
+amber changed, amber-bordered shape changes, grey dashed ghosts of removed nodes."""
 
 EDGE: Final = "#555555"
 """Ordinary edges and their shape labels."""

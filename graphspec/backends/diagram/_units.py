@@ -95,5 +95,7 @@ def drawn_boxes(graph: Graph, hidden: Mapping[str, str]) -> int:
     >>> drawn_boxes(g, {}), drawn_boxes(g, {"u": "u"})
     (3, 2)
     """
-    units = {hidden[n.instance] for n in graph.nodes.values() if n.instance in hidden}
+    units = {
+        hidden[i] for n in graph.nodes.values() if (i := n.instance) is not None and i in hidden
+    }
     return sum(1 for n in graph.nodes.values() if n.instance not in hidden) + len(units)

@@ -213,8 +213,8 @@ def _boxes(
     graph = result.graph
     box_of: dict[str, str] = dict(owner)
     outputs: dict[str, list[str]] = {}
-    for out_name, node in graph.outputs:
-        outputs.setdefault(node, []).append(out_name)
+    for out_name, target in graph.outputs:
+        outputs.setdefault(target, []).append(out_name)
     for i, node in enumerate(graph.nodes.values()):
         if node.name in owner:
             if node.name in outputs:

@@ -8,9 +8,16 @@ from typing import Literal
 from graphspec.backends.diagram._style import FAMILIES, Family
 from graphspec.errors import Diagnostic
 
-__all__ = ["Box", "BoxKind", "Cluster", "Edge", "Options", "Share", "View"]
+__all__ = ["MARKS", "Box", "BoxKind", "Cluster", "Edge", "Mark", "Options", "Share", "View"]
 
 BoxKind = Literal["input", "layer", "block", "expr", "weight"]
+
+Mark = Literal["added", "changed", "shape", "removed"]
+"""How a box differs from another version of the spec (a diff diagram): new, edited, changed
+only in its output shape or parameters, or gone (drawn as a ghost)."""
+
+MARKS: tuple[Mark, ...] = ("added", "changed", "shape", "removed")
+"""Every mark, strongest first (a collapsed box holding several marked nodes takes the first)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,10 @@ class Box:
     label: str = ""
     unit: str | None = None
     nodes: list[str] = field(default_factory=list)
+    mark: Mark | None = None
+    """Set in a diff diagram: how this box differs from the other version."""
+    changes: list[str] = field(default_factory=list)
+    """Lines written in the box under its arguments (a diff diagram's ``old → new`` values)."""
 
     def __post_init__(self) -> None:
         self.label = self.label or self.name
@@ -73,6 +84,8 @@ class Edge:
     skip: bool = False
     fault: bool = False
     port: str = ""
+    ghost: bool = False
+    """An edge of the other version to or from a removed box (a diff diagram)."""
 
 
 @dataclass(frozen=True)

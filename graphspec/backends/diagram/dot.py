@@ -5,12 +5,22 @@ from __future__ import annotations
 import subprocess
 import textwrap
 from collections import Counter
-from typing import Final
+from typing import Final, cast
 
 import graphviz
 
 from graphspec.backends.diagram._layout import plan
-from graphspec.backends.diagram._style import EDGE, FAULT, FONT, INPUT, PORT, SHARE, SKIP, WARN
+from graphspec.backends.diagram._style import (
+    DIFF,
+    EDGE,
+    FAULT,
+    FONT,
+    INPUT,
+    PORT,
+    SHARE,
+    SKIP,
+    WARN,
+)
 from graphspec.backends.diagram.boxes import Box, Cluster, Edge, View
 from graphspec.backends.diagram.labels import clean, escape_html
 from graphspec.backends.diagram.renderers import renderer
@@ -36,6 +46,8 @@ _LEGEND_ROW: Final = 7
 _LINE: Final = 44
 _CLUSTER_FILLS: Final = ("#f8f8f8", "#f0f0f0", "#e8e8e8")
 _REPEAT_FILL: Final = "#fcfaf5"
+_CHANGE_TEXT: Final = {"added": "#1e6b29", "removed": "#888888"}
+"""Colours of a diff diagram's lines in a box (darker than the borders; amber otherwise)."""
 
 
 def dot_source(view: View, *, dpi: int | None = None) -> str:
@@ -105,12 +117,12 @@ def dot_source(view: View, *, dpi: int | None = None) -> str:
             penwidth="1.6",
             constraint="false",
         )
-    return g.source
+    return cast(str, g.source)  # graphviz is untyped
 
 
 def _tip(text: str) -> str:
     """A tooltip: cleaned text (line breaks kept), backslashes and quotes made literal."""
-    return graphviz.escape(clean(text).replace("↵", "\n"))
+    return cast(str, graphviz.escape(clean(text).replace("↵", "\n")))  # graphviz is untyped
 
 
 def _fill(g: graphviz.Digraph, view: View, cluster: str | None, spine: set[str]) -> None:
@@ -155,7 +167,9 @@ def _box_attrs(box: Box) -> dict[str, str]:
     attrs = {
         "label": _box_label(box),
         "id": NODE_ID_PREFIX + box.id,
-        "class": f"gsbox gs_{box.kind}" + (" gs_fault" if box.faulty else ""),
+        "class": f"gsbox gs_{box.kind}"
+        + (f" gs_{box.mark}" if box.mark else "")
+        + (" gs_fault" if box.faulty else ""),
         "tooltip": _tip(box.tooltip),
         "fillcolor": box.family.fill,
         "color": box.family.border,
@@ -171,8 +185,24 @@ def _box_attrs(box: Box) -> dict[str, str]:
         attrs |= {"shape": "cylinder", "margin": "0.12,0.06"}
     if box.is_output:
         attrs["peripheries"] = "2"
+    if box.mark is not None:
+        attrs |= _mark_attrs(box)
     if box.faulty:
         attrs |= {"fillcolor": FAULT.fill, "color": FAULT.border, "penwidth": "2.2"}
+    return attrs
+
+
+def _mark_attrs(box: Box) -> dict[str, str]:
+    """How a diff diagram draws a marked box (see :data:`DIFF`)."""
+    look = DIFF[box.mark or "changed"]
+    attrs = {"color": look.border, "penwidth": "2.4"}
+    if box.mark == "shape":
+        attrs["style"] = "rounded,filled,dashed"
+    elif box.mark == "removed":
+        attrs |= {"fillcolor": look.fill, "style": "rounded,filled,dashed", "fontcolor": "#888888"}
+        attrs["penwidth"] = "1.4"
+    else:
+        attrs["fillcolor"] = look.fill
     return attrs
 
 
@@ -191,11 +221,23 @@ def _box_label(box: Box) -> str:
     if stats:
         text = " · ".join(escape_html(s, 48) for s in stats)
         rows.append(f'<FONT POINT-SIZE="9" COLOR="#444444">{text}</FONT>')
+    rows += _change_rows(box)
     if box.outputs:
         names = ", ".join(box.outputs)
         rows.append(f'<FONT POINT-SIZE="9" COLOR="#444444">→ output {escape_html(names)}</FONT>')
     cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+
+
+def _change_rows(box: Box) -> list[str]:
+    """A diff diagram's ``old → new`` lines, in the colour of the box's mark."""
+    if not box.changes:
+        return []
+    colour = _CHANGE_TEXT.get(box.mark or "changed", "#8a5300")
+    return [
+        f'<FONT POINT-SIZE="9" COLOR="{colour}"><B>{escape_html(line, 60)}</B></FONT>'
+        for line in box.changes
+    ]
 
 
 def _expr_label(box: Box) -> str:
@@ -205,6 +247,7 @@ def _expr_label(box: Box) -> str:
         rows.append(f'<FONT FACE="monospace" POINT-SIZE="9">{escape_html(line, None)}</FONT>')
     if box.shape:
         rows.append(f'<FONT POINT-SIZE="8" COLOR="#444444">{escape_html(box.shape, 48)}</FONT>')
+    rows += _change_rows(box)
     if box.outputs:
         names = ", ".join(box.outputs)
         rows.append(f'<FONT POINT-SIZE="8" COLOR="#444444">→ output {escape_html(names)}</FONT>')
@@ -238,6 +281,8 @@ def _edge_attrs(edge: Edge, *, inline_port: bool = False) -> dict[str, str]:
             "labeldistance": "1.6",
             "labelangle": "-40",
         }
+    if edge.ghost:
+        attrs |= {"style": "dashed", "color": DIFF["removed"].border, "arrowhead": "empty"}
     if edge.skip:
         attrs |= {"style": "dashed", "color": colour, "penwidth": "1.5"}
     if edge.fault:
@@ -330,6 +375,9 @@ def _legend(view: View) -> str:
         symbol("╌╌▶", SKIP, "skip / shortcut")
     if view.shares:
         symbol("┈┈", SHARE, "shares weights")
+    for mark, look in DIFF.items():
+        if any(b.mark == mark for b in view.boxes.values()):
+            swatch(look.fill, look.border, escape_html(look.label))
     if any(b.faulty for b in view.boxes.values()) or view.notes:
         swatch(FAULT.fill, FAULT.border, "error")
     per_row = -(-len(items) // -(-len(items) // _LEGEND_ROW)) if items else 1  # balanced rows
@@ -349,7 +397,7 @@ def _render_dot(view: View) -> bytes:
 def run_dot(source: str, fmt: str) -> bytes:
     """Run Graphviz ``dot`` on DOT text; :class:`GraphvizNotFoundError` when it is missing."""
     try:
-        return graphviz.Source(source).pipe(format=fmt)
+        return cast(bytes, graphviz.Source(source).pipe(format=fmt))  # graphviz is untyped
     except graphviz.ExecutableNotFound as err:
         raise GraphvizNotFoundError(DOT_MISSING) from err
     except (graphviz.CalledProcessError, subprocess.CalledProcessError) as err:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Final
 
-from graphspec.backends.diagram._style import FAMILIES, FAULT, INPUT, SHARE, SKIP, WARN
+from graphspec.backends.diagram._style import DIFF, FAMILIES, FAULT, INPUT, SHARE, SKIP, WARN
 from graphspec.backends.diagram.boxes import Box, View
 from graphspec.backends.diagram.labels import truncate
 from graphspec.backends.diagram.renderers import renderer
@@ -49,12 +50,15 @@ def mermaid_source(view: View) -> str:
     links: list[str] = []
     fault_links: list[int] = []
     skip_links: list[int] = []
+    ghost_links: list[int] = []
     for edge in view.edges:
         text = " · ".join(part for part in (edge.port, edge.label) if part)
         label = f'|"{mermaid_text(text)}"|' if text else ""
-        arrow = "-.->" if edge.skip else "-->"
+        arrow = "-.->" if edge.skip or edge.ghost else "-->"
         if edge.fault:
             fault_links.append(len(links))
+        elif edge.ghost:
+            ghost_links.append(len(links))
         elif edge.skip:
             skip_links.append(len(links))
         links.append(f"  {edge.src} {arrow}{label} {edge.dst}")
@@ -67,7 +71,13 @@ def mermaid_source(view: View) -> str:
             links.append(f"  {box.id} -.- note_{box.id}")
     lines += links
     lines += _styles(view)
-    for ids, colour in ((fault_links, FAULT.border), (skip_links, SKIP), (share_links, SHARE)):
+    ghost = DIFF["removed"].border
+    for ids, colour in (
+        (fault_links, FAULT.border),
+        (skip_links, SKIP),
+        (share_links, SHARE),
+        (ghost_links, ghost),
+    ):
         if ids:
             lines.append(f"  linkStyle {','.join(map(str, ids))} stroke:{colour},color:{colour}")
     return "\n".join(lines) + "\n"
@@ -91,6 +101,7 @@ def _node(box: Box) -> str:
     stats = [mermaid_text(s, 48) for s in (box.shape, box.params) if s]
     if stats:
         rows.append(" · ".join(stats))
+    rows += [f"<b>{mermaid_text(line, 60)}</b>" for line in box.changes]
     if box.outputs:
         rows.append("output " + mermaid_text(", ".join(box.outputs)))
     start, end = _OUTPUT if box.is_output else _SHAPES[box.kind]
@@ -110,6 +121,8 @@ def _styles(view: View) -> list[str]:
     members: dict[str, list[str]] = {}
     for box in view.boxes.values():
         key = "fault" if box.faulty else "input" if box.kind == "input" else box.family.key
+        if box.mark is not None and not box.faulty:
+            key = f"diff_{box.mark}"
         members.setdefault(key, []).append(box.id)
         if box.errors or box.warnings:
             members.setdefault("faultnote" if box.errors else "warnnote", []).append(
@@ -121,11 +134,20 @@ def _styles(view: View) -> list[str]:
         "faultnote": lambda: f"fill:{FAULT.fill},stroke:{FAULT.border},color:#7f1d12",
         "warnnote": lambda: f"fill:{WARN.fill},stroke:{WARN.border}",
     }
+    for mark in DIFF:
+        defs[f"diff_{mark}"] = functools.partial(_mark_style, mark)
     for key, ids in members.items():
         style = defs[key]() if key in defs else _family_style(key)
         out.append(f"  classDef {key} {style}")
         out.append(f"  class {','.join(ids)} {key}")
     return out
+
+
+def _mark_style(mark: str) -> str:
+    """A diff diagram's mark: its colours, dashed for shape changes and ghosts."""
+    look = DIFF[mark]
+    dash = ",stroke-dasharray:5 3" if mark in ("shape", "removed") else ""
+    return f"fill:{look.fill},stroke:{look.border},stroke-width:2px{dash}"
 
 
 def _family_style(key: str) -> str:

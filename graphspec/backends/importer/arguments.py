@@ -210,7 +210,7 @@ def _same(key: str, value: Any, default: Any, config: Mapping[str, Any]) -> bool
         return found is not None and found == object_class(kind, default)
     if default is None:
         if key in _SAME_WHEN_NONE:
-            return value == _SAME_WHEN_NONE[key]
+            return bool(value == _SAME_WHEN_NONE[key])
         return key == "strides" and "pool_size" in config and value == config["pool_size"]
     if isinstance(value, list) and isinstance(default, int | float) and value:
         return all(v == default for v in value)

@@ -71,9 +71,9 @@ def read_call(state: ImportState, name: str, cls: str, call: Any) -> CallRead:
         if value is None:
             continue
         if is_call_tensor_arg(key):
-            refs: list[list[Any]] = []
-            _collect_tensors(state, name, cls, value, refs)
-            read.call[key] = refs
+            tensors: list[list[Any]] = []
+            _collect_tensors(state, name, cls, value, tensors)
+            read.call[key] = tensors
             read.listed[key] = isinstance(value, list | tuple)
         elif isinstance(value, bool | int | float | str):
             read.call[key] = value

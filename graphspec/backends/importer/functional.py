@@ -23,7 +23,7 @@ def read_functional(state: ImportState, body: Mapping[str, Any]) -> None:
     layers = [layer for layer in body.get("layers") or [] if isinstance(layer, Mapping)]
     names = [layer_name(layer) for layer in layers]
     ctx = WalkContext(call_names(layers, names))
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     rank: dict[str, tuple[int, int]] = {}
     made: dict[str, dict[str, Any]] = {}
     for index, (layer, name) in enumerate(zip(layers, names, strict=True)):

@@ -43,7 +43,7 @@ def read_calls(
     for k, call in enumerate(calls):
         found = read_call(state, name, cls, call)
         srcs = [ref_name(state, ctx.call_names, name, cls, ref) for ref in found.refs]
-        body = dict(node) if k == 0 else {"share": name}
+        body: dict[str, Any] = dict(node) if k == 0 else {"share": name}
         arguments, after = _call_arguments(state, ctx, name, cls, found)
         arguments = _without_defaults(body.get("type") or node.get("type"), arguments)
         if arguments:

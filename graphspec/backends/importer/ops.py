@@ -96,7 +96,7 @@ class _Tensors:
         return Ref(ref)
 
 
-def _tree(entry: OpDef | None, config: Mapping[str, Any], call: Any, tensor: Any) -> Expr:
+def _tree(entry: OpDef | None, config: Mapping[str, Any], call: Any, tensor: _Tensors) -> Expr:
     if not isinstance(call, Mapping):
         raise _Unreadable("unreadable call in the model config")
     args = list(call.get("args") or [])
@@ -152,9 +152,9 @@ def _tree(entry: OpDef | None, config: Mapping[str, Any], call: Any, tensor: Any
     return Call(entry.name, tuple(positional), tuple(keywords))
 
 
-def _operand(value: Any, tensor: Any) -> Expr:
+def _operand(value: Any, tensor: _Tensors) -> Expr:
     if isinstance(value, Mapping) and value.get("class_name") == TENSOR:
-        return tensor(value)  # type: ignore[no-any-return]
+        return tensor(value)
     if isinstance(value, list):
         return ListExpr(tuple(_operand(v, tensor) for v in value))
     if isinstance(value, int | float) and not isinstance(value, bool):

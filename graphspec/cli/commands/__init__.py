@@ -8,6 +8,7 @@ from __future__ import annotations
 from graphspec.cli.commands import (
     check_cmds,
     compile_cmd,
+    diff_cmd,
     import_cmds,
     lsp_cmd,
     render_cmd,
@@ -17,5 +18,14 @@ from graphspec.cli.commands import (
 
 __all__ = ["MODULES"]
 
-MODULES = (check_cmds, compile_cmd, render_cmd, import_cmds, train_cmds, view_cmd, lsp_cmd)
+MODULES = (
+    check_cmds,
+    compile_cmd,
+    render_cmd,
+    diff_cmd,
+    import_cmds,
+    train_cmds,
+    view_cmd,
+    lsp_cmd,
+)
 """Every command module (imported above, eagerly)."""

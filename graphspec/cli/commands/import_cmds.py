@@ -17,6 +17,7 @@ from graphspec.cli.options import (
 from graphspec.cli.registry import EXIT_OK, command
 from graphspec.errors import UsageError
 from graphspec.frontend.paths import spec_file
+from graphspec.frontend.spec import Spec
 
 __all__ = ["import_list", "run_codegen", "run_import"]
 
@@ -86,10 +87,10 @@ def import_list() -> str:
     return "\n".join(lines)
 
 
-def _params_text(spec: object) -> str:
+def _params_text(spec: Spec) -> str:
     from graphspec.api import check
 
-    result = check(spec)  # type: ignore[arg-type]
+    result = check(spec)
     shapes = result.shapes
     if shapes is None or not shapes.complete:
         return "parameters: unknown (run `graphspec summary`)"

@@ -49,6 +49,13 @@ def _view_args(p: argparse.ArgumentParser) -> None:
         help="most boxes drawn at once (default 2,000): above it blocks start collapsed, and a "
         "graph still larger gets no diagram (search and panels still work); 0: no limit",
     )
+    p.add_argument(
+        "--diff",
+        metavar="REV",
+        dest="against",
+        help="draw each spec's diff against its version at the git revision REV (HEAD, main, "
+        "HEAD~1, …): added nodes green, changed amber, removed as ghosts; live on every save",
+    )
     add_set_option(p)
 
 
@@ -57,6 +64,10 @@ def run_view(args: argparse.Namespace) -> int:
     overrides = parse_overrides(args.overrides)
     if args.port is not None and not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535; got {args.port}")
+    if args.against is not None and (not args.against.strip() or args.against.startswith("-")):
+        raise UsageError(
+            f"--diff takes a git revision (HEAD, main, HEAD~1, …); got {args.against!r}"
+        )
     if args.max_nodes is not None and args.max_nodes < 0:
         raise UsageError(f"--max-nodes must be 0 (no limit) or more; got {args.max_nodes}")
     from graphspec.tools.view import serve  # the page builder; the web server on first use
@@ -70,6 +81,7 @@ def run_view(args: argparse.Namespace) -> int:
             params=overrides,
             blocks=args.blocks,
             max_boxes=args.max_nodes,
+            against=args.against,
         )
     except ModuleNotFoundError as err:
         if err.name in ("starlette", "uvicorn", "watchfiles", "anyio"):

@@ -412,5 +412,9 @@ def _dropped_entries(spec: Spec) -> dict[str, set[str]]:
     for path in spec.source.keys:
         if len(path) == 2 and path[0] in written and isinstance(path[1], str):
             written[str(path[0])].add(path[1])
-    kept = {"inputs": spec.inputs, "nodes": spec.nodes, "blocks": spec.blocks}
+    kept: dict[str, Mapping[str, object]] = {
+        "inputs": spec.inputs,
+        "nodes": spec.nodes,
+        "blocks": spec.blocks,
+    }
     return {section: names - set(kept[section]) for section, names in written.items()}

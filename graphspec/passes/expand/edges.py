@@ -24,7 +24,7 @@ def parse_edge(item: EdgeItem) -> list[str] | None:
     True
     """
     parts = [p.strip() for p in item.split(ARROW)] if isinstance(item, str) else list(item)
-    if len(parts) < 2 or any(not isinstance(p, str) or not p for p in parts):
+    if len(parts) < 2 or any(not p for p in parts):
         return None
     return parts
 

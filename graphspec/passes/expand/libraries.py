@@ -91,7 +91,8 @@ def _library(ex: Expansion, target: FsPath) -> Spec | None:
     context = current_context()
     key = ("library", str(target))
     if context is not None and key in context.cache:
-        return context.cache[key]  # type: ignore[no-any-return]
+        cached: Spec | None = context.cache[key]  # stored below, under this key only
+        return cached
 
     def read(path: FsPath) -> tuple[Spec | None, list[Any]]:
         try:

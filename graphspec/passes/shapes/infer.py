@@ -110,7 +110,8 @@ def _infer_layer(
     found = input_shapes(graph, node, info)
     if isinstance(found, NodeShape):
         return found
-    ins, extra = found, {}
+    ins = found
+    extra: dict[str, list[Shape]] = {}
     if node.call:  # call arguments: their tensors apart, checked by the call rules
         ins, extra = split_shapes(node, found)
     if not has_rule(node.type):

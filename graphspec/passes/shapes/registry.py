@@ -6,7 +6,7 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from graphspec.base.catalog import canonical_type
 from graphspec.base.registry import Registry
@@ -105,7 +105,7 @@ def _guard(fn: Rule) -> Rule:
 def _safe_format(shape: object) -> str:
     """Format a shape, tolerating malformed values."""
     try:
-        return format_shape(shape)  # type: ignore[arg-type]
+        return format_shape(shape)  # type: ignore[arg-type]  # any value: a malformed one raises TypeError
     except TypeError:
         return repr(shape)
 
@@ -253,7 +253,7 @@ def arg(call: LayerCall, name: str, default: Any = None) -> Any:
     return call.args.get(name, default)
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
     """True for ints that are not bools."""
     return isinstance(value, int) and not isinstance(value, bool)
 

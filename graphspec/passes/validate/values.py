@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from graphspec.base.registry import Registry
 from graphspec.base.suggest import did_you_mean
@@ -78,7 +78,7 @@ INTERPOLATIONS: Final = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "
 FILL_MODES: Final = ("reflect", "wrap", "constant", "nearest")
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -196,7 +196,7 @@ def _padding(arg: Arg) -> Problem | None:
 
     def amount(v: object) -> bool:
         if _is_int(v):
-            return v >= 0  # type: ignore[operator]
+            return v >= 0
         return isinstance(v, list) and len(v) == 2 and all(_is_int(x) and x >= 0 for x in v)
 
     if _is_int(value) and value >= 0:

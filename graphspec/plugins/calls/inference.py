@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from graphspec.base.shape_types import Shape, ShapeResult, format_shape
 from graphspec.ir.graph import IRNode
@@ -37,7 +37,8 @@ def _recurrent(
 ) -> ShapeResult:
     layer_type, args, factor = node.type or "", node.args, 1
     if layer_type == "Bidirectional":
-        inner = args.get("layer") if isinstance(args.get("layer"), dict) else {}
+        layer = args.get("layer")
+        inner: dict[str, Any] = layer if isinstance(layer, dict) else {}
         layer_type, args, factor = str(inner.get("type")), inner, 2
     count = _STATES.get(layer_type)
     if "initial_state" in extra and count is not None:

@@ -182,9 +182,8 @@ def array_shape(value: Expr) -> tuple[int, ...] | None:
     if not isinstance(value, ListExpr) or not value.items:
         return None
     shapes = {array_shape(item) for item in value.items}
-    if len(shapes) != 1 or None in shapes:
-        return None
-    return (len(value.items), *shapes.pop())  # type: ignore[misc]
+    inner = shapes.pop() if len(shapes) == 1 else None
+    return None if inner is None else (len(value.items), *inner)
 
 
 def array_dtype(value: Expr) -> str:

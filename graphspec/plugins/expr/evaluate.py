@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from graphspec.base import limits as _limits
 from graphspec.base.shape_types import Shape
@@ -22,6 +23,9 @@ from graphspec.plugins.expr.syntax import (
     walk,
 )
 from graphspec.plugins.expr.table import OpFault
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 __all__ = ["ExprShapeError", "ExprShapes", "infer_expr"]
 
@@ -70,11 +74,13 @@ def infer_expr(tree: Expr, shape_of: Callable[[Ref], Shape]) -> ExprShapes:
     ((None, 4, 1),)
     """
     walker = _Walker(shape_of)
-    value = walker.shape(tree, top=True)
-    outputs = (
-        value if isinstance(value, tuple) and value and isinstance(value[0], tuple) else (value,)
-    )
-    return ExprShapes(tuple(outputs), walker.warnings)  # type: ignore[arg-type]
+    value = walker.call(tree) if isinstance(tree, Call) else walker.shape(tree)
+    return ExprShapes(value if _several(value) else (value,), walker.warnings)
+
+
+def _several(value: Shape | tuple[Shape, ...]) -> TypeIs[tuple[Shape, ...]]:
+    """True for the shapes of a multi-output call (a tuple of shapes), not one shape."""
+    return bool(value) and isinstance(value[0], tuple)
 
 
 class _Walker:
@@ -82,22 +88,30 @@ class _Walker:
         self.shape_of = shape_of
         self.warnings: list[tuple[str, int, str, str]] = []
 
-    def shape(self, expr: Expr, *, top: bool = False) -> Shape | tuple[Shape, ...]:
+    def shape(self, expr: Expr) -> Shape:
+        """The shape of an operand: one tensor (multi-output calls stand at the top only)."""
         if isinstance(expr, Const):
             return ()
         if isinstance(expr, Ref):
             return self.shape_of(expr)
         if isinstance(expr, Subscript):
             base = self.shape(expr.value)
-            return self.checked(expr, _subscript(expr, base), ((to_text(expr.value), base),))  # type: ignore[arg-type]
+            return self.checked(expr, _subscript(expr, base), ((to_text(expr.value), base),))
         if isinstance(expr, ListExpr):
             shape = array_shape(expr)  # a constant array operand: its own shape, no batch axis
             if shape is not None:
                 return shape
             raise ExprShapeError("a list is not a tensor", expr.offset, expr.offset + 1)
-        return self.call(expr, top)
+        value = self.call(expr)
+        if _several(value):  # reported by check_tree (E805); never an operand
+            raise ExprShapeError(
+                f"`{expr.func}` returns several tensors: it must be the whole expression",
+                expr.offset,
+                expr.end,
+            )
+        return value
 
-    def call(self, expr: Call, top: bool) -> Shape | tuple[Shape, ...]:
+    def call(self, expr: Call) -> Shape | tuple[Shape, ...]:
         bound = bind(expr)
         shapes: list[object] = []
         shown: list[tuple[str, Shape]] = []
@@ -105,11 +119,11 @@ class _Walker:
             if isinstance(operand, ListExpr) and param.kind in ("tensors", "tensor*"):
                 items = [self.shape(i) for i in operand.items]
                 shapes.append(items)
-                shown += [(to_text(i), s) for i, s in zip(operand.items, items, strict=True)]  # type: ignore[misc]
+                shown += [(to_text(i), s) for i, s in zip(operand.items, items, strict=True)]
             else:
                 value = self.shape(operand)
                 shapes.append(value)
-                shown.append((to_text(operand), value))  # type: ignore[arg-type]
+                shown.append((to_text(operand), value))
         try:
             out = bound.entry.rule(bound.entry, shapes, dict(bound.attrs))
         except OpFault as fault:
@@ -136,11 +150,11 @@ class _Walker:
         self.batch_warning(expr, bound.attrs, shapes)
         if bound.entry.rule.__name__ in ("_broadcast", "_where"):
             self.alignment_warning(expr, shown)
-        if bound.entry.multi:
-            for piece in out:  # type: ignore[union-attr]
+        if _several(out):  # a multi-output call (``bound.entry.multi``): each of its shapes
+            for piece in out:
                 self.checked(expr, piece, tuple(shown))
             return out
-        return self.checked(expr, out, tuple(shown))  # type: ignore[arg-type]
+        return self.checked(expr, out, tuple(shown))
 
     def checked(
         self, expr: Call | Subscript, shape: Shape, shown: tuple[tuple[str, Shape], ...]

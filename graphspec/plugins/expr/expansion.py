@@ -44,11 +44,11 @@ def expand_expr(ex: Expansion, site: NodeSite) -> str:
                 if key is not NodeKey.INPUTS
                 else "an expression names its operands itself: remove `inputs:`",
             )
-    for key in nspec.args:
+    for name in nspec.args:
         ex.error(
             "E807",
-            f"expression node `{site.local}` takes no argument `{key}`",
-            (*path, key),
+            f"expression node `{site.local}` takes no argument `{name}`",
+            (*path, name),
             key=True,
             node=expanded,
             hint="constants go inside the expression, e.g. `leaky_relu(x, negative_slope=0.1)`",

@@ -33,7 +33,7 @@ def _reshape(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shap
         raise OpFault(f"reshape: {new} holds a negative size other than -1")
     if None in shape:
         return tuple(None if d == -1 else d for d in new)
-    size = math.prod(shape)  # type: ignore[arg-type]
+    size = math.prod(shape)
     known = math.prod(d for d in new if d != -1)
     if -1 not in new:
         if size != known:

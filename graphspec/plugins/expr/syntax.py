@@ -32,7 +32,8 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Final
+from types import EllipsisType
+from typing import Final, TypeGuard
 
 __all__ = [
     "MAX_EXPR_DEPTH",
@@ -200,7 +201,7 @@ class Slice:
     step: int | None = None
 
 
-Index = int | Slice | type(Ellipsis)
+Index = int | Slice | EllipsisType
 
 
 @dataclass(frozen=True)
@@ -250,8 +251,11 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
-def parse(text: str) -> Expr:
-    """Parse expression ``text`` (cached: the same text in repeated blocks is parsed once)."""
+def parse(text: object) -> Expr:
+    """Parse expression ``text`` (cached: the same text in repeated blocks is parsed once).
+
+    Anything but a non-blank string is refused like an empty expression.
+    """
     if not isinstance(text, str):
         return _parse(text)
     return _parse_cached(text)
@@ -262,7 +266,7 @@ def _parse_cached(text: str) -> Expr:
     return _parse(text)
 
 
-def _parse(text: str) -> Expr:
+def _parse(text: object) -> Expr:
     """Parse expression ``text``; raises :class:`ExprSyntaxError` (with its offset) when invalid.
 
     >>> to_text(parse("-x ** 2 + `a.b`:1"))
@@ -363,7 +367,7 @@ class _Parser:
             if token.text == "+":
                 return operand
             if isinstance(operand, Const) and _is_number(operand.value):
-                return Const(-operand.value, token.offset)  # type: ignore[operator]
+                return Const(-operand.value, token.offset)
             return Call("negative", (operand,), offset=token.offset, end=_end(operand), symbol="-")
         base = self.postfix(depth)
         if self.peek().text == "**" and self.peek().kind == "op":
@@ -497,7 +501,7 @@ class _Parser:
         return Call(name.text, tuple(args), tuple(kwargs), offset=name.offset, end=close.offset + 1)
 
 
-_FOLD: Final = {
+_FOLD: Final[dict[str, Callable[[float, float], float]]] = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
@@ -520,7 +524,7 @@ def _binary(token: _Token, left: Expr, right: Expr) -> Expr:
     if isinstance(left, Const) and isinstance(right, Const) and token.text in (*_FOLD, "**"):
         a, b = left.value, right.value
         if _is_number(a) and _is_number(b):
-            return Const(_fold(token, a, b), left.offset)  # type: ignore[arg-type]
+            return Const(_fold(token, a, b), left.offset)
     return Call(
         BINARY[token.text], (left, right), offset=_start(left), end=_end(right), symbol=token.text
     )
@@ -528,6 +532,7 @@ def _binary(token: _Token, left: Expr, right: Expr) -> Expr:
 
 def _fold(token: _Token, a: float, b: float) -> int | float:
     """One arithmetic step on two constants, bounded: never a huge or non-finite number."""
+    value: float | complex  # a float to a float power may be complex: refused below
     try:
         if token.text == "**":
             if abs(b) > _MAX_EXPONENT or (a == 0 and b < 0):
@@ -580,7 +585,7 @@ def _ref(token: _Token, text: str) -> Ref:
     return Ref(body, port, token.offset, text)
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -694,7 +699,7 @@ def ref_text(name: str, port: int = 0) -> str:
 
 
 def _negative(value: object) -> bool:
-    return _is_number(value) and value < 0  # type: ignore[operator]
+    return _is_number(value) and value < 0
 
 
 def _const_text(value: object, quote: str = "'") -> str:

@@ -3,7 +3,9 @@
 ``scripts/gen_applications.py`` imports every application (``weights=None``, with and without its
 top) and ships the spec data under ``graphspec/data/applications/``; this module reads it and
 applies the arguments that change shapes in a known way: ``input_shape``, ``classes`` (the
-``predictions`` layer) and ``pooling`` (a global pooling layer on top).
+``predictions`` layer) and ``pooling`` (a global pooling layer on top). Beside each spec the data
+holds what Keras itself said of the same model (:func:`keras_figures`), the oracle that static
+inference is tested against without TensorFlow.
 """
 
 from __future__ import annotations
@@ -11,17 +13,22 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 
 from graphspec.base.catalog import catalog
+from graphspec.base.shape_types import Shape
 
 __all__ = [
     "PREFIX",
     "REFUSED_ARGS",
+    "KerasFigures",
+    "LayerFigures",
     "application_args",
     "application_names",
+    "keras_figures",
     "shipped_variants",
     "static_spec_data",
 ]
@@ -62,7 +69,8 @@ def _shipped(name: str) -> dict[str, Any]:
     path = folder.joinpath(f"{name}.json.gz")
     if not path.is_file():
         return {}
-    return json.loads(gzip.decompress(path.read_bytes()))  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()))
+    return data
 
 
 def shipped_variants(name: str) -> list[tuple[bool, dict[str, Any]]]:
@@ -74,7 +82,73 @@ def shipped_variants(name: str) -> list[tuple[bool, dict[str, Any]]]:
 @cache
 def _index() -> dict[str, Any]:
     path = resources.files("graphspec").joinpath("data/applications/index.json")
-    return json.loads(path.read_text("utf-8")) if path.is_file() else {}  # type: ignore[no-any-return]
+    index: dict[str, Any] = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+    return index
+
+
+@dataclass(frozen=True)
+class LayerFigures:
+    """One layer (or ``keras.ops`` call) as Keras reported it: output shapes and parameters."""
+
+    outputs: tuple[Shape, ...]
+    trainable: int
+    non_trainable: int
+
+    @property
+    def params(self) -> int:
+        """Keras's ``count_params()``: trainable plus non-trainable."""
+        return self.trainable + self.non_trainable
+
+
+@dataclass(frozen=True)
+class KerasFigures:
+    """What Keras said of a shipped application variant when graphspec's data was generated."""
+
+    keras_version: str
+    params: int
+    trainable: int
+    non_trainable: int
+    inputs: tuple[Shape, ...]
+    outputs: tuple[Shape, ...]
+    layers: dict[str, LayerFigures]
+    """Every operation of ``model.operations`` by name, in Keras's order: the layers, and the
+    ``keras.ops`` calls a spec writes as expressions (no parameters)."""
+
+
+def _shape_tuples(shapes: list[list[int | None]]) -> tuple[Shape, ...]:
+    return tuple(tuple(shape) for shape in shapes)
+
+
+def keras_figures(name: str, top: bool = True) -> KerasFigures | None:
+    """Keras's parameter counts and output shapes of ``NAME(weights=None, include_top=top)``.
+
+    Recorded by ``scripts/gen_applications.py`` from the model it imported; ``None`` when no
+    spec of that variant is shipped.
+
+    >>> figures = keras_figures("MobileNetV2")
+    >>> figures.outputs, figures.params == figures.trainable + figures.non_trainable
+    (((None, 1000),), True)
+    >>> figures.layers["predictions"].outputs, len(figures.layers) > 100
+    (((None, 1000),), True)
+    """
+    key = "top" if top else "notop"
+    layers = _shipped(name).get("keras", {}).get(key)
+    index = _index()
+    totals = index.get("applications", {}).get(name, {}).get(key, {}).get("keras")
+    if layers is None or totals is None:
+        return None
+    return KerasFigures(
+        keras_version=index["keras_version"],
+        params=totals["params"],
+        trainable=totals["trainable"],
+        non_trainable=totals["non_trainable"],
+        inputs=_shape_tuples(totals["inputs"]),
+        outputs=_shape_tuples(totals["outputs"]),
+        layers={
+            layer: LayerFigures(_shape_tuples(shapes), trainable, fixed)
+            for layer, shapes, trainable, fixed in layers
+        },
+    )
 
 
 def static_spec_data(name: str, args: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:

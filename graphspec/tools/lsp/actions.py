@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from graphspec.base.source import Loc
-from graphspec.errors import Diagnostic, Fix
-from graphspec.tools.lsp.conversion import to_lsp_diagnostic
+from graphspec.errors import Diagnostic, Fix, TextEdit
+from graphspec.tools.lsp.conversion import diagnostic_span, to_lsp_diagnostic
 from graphspec.tools.lsp.features import feature
 
 if TYPE_CHECKING:
@@ -28,7 +28,9 @@ def code_action(ls: GraphspecServer, params: lsp.CodeActionParams) -> list[lsp.C
         return None
     only = params.context.only
     if only and not any(
-        k.value.startswith("quickfix") or k == lsp.CodeActionKind.QuickFix for k in only
+        (k.value if isinstance(k, lsp.CodeActionKind) else k).startswith("quickfix")
+        or k == lsp.CodeActionKind.QuickFix
+        for k in only
     ):
         return None
     first = analysis.lines.loc(params.range.start)
@@ -37,29 +39,50 @@ def code_action(ls: GraphspecServer, params: lsp.CodeActionParams) -> list[lsp.C
 
 
 def code_actions(analysis: Analysis, first: Loc, last: Loc) -> list[lsp.CodeAction]:
-    """A quick fix for each fix of each diagnostic whose range meets ``first``..``last``."""
-    out = []
-    for diag in analysis.diagnostics:
-        if not diag.fixes or diag.line is None or not _meets(diag, first, last):
+    """A quick fix for each fix of each diagnostic on the lines ``first``..``last``.
+
+    A diagnostic counts when one of its lines, or a line its fix edits, is in the range: the
+    cursor needs to be on the line, not inside the marked word. A fix offered by several
+    diagnostics (the same edits) is one action resolving all of them. Diagnostics under the
+    cursor come first.
+    """
+    found: dict[tuple[str, tuple[TextEdit, ...]], lsp.CodeAction] = {}
+    lines = range(first.line, last.line + 1)
+    candidates = [d for d in analysis.diagnostics if d.fixes and d.line is not None]
+    candidates.sort(key=lambda d: not _meets(analysis, d, first, last))
+    for diag in candidates:
+        if not _on_lines(analysis, diag, lines):
             continue
         lsp_diag = to_lsp_diagnostic(analysis, diag)
         for i, fix in enumerate(diag.fixes):
-            out.append(
-                lsp.CodeAction(
-                    title=f"{fix.title} ({diag.code})",
-                    kind=lsp.CodeActionKind.QuickFix,
-                    diagnostics=[lsp_diag],
-                    is_preferred=i == 0,
-                    edit=lsp.WorkspaceEdit(changes={analysis.uri: _edits(analysis, fix)}),
-                )
+            same = found.get((fix.title, fix.edits))
+            if same is not None:
+                if lsp_diag not in (same.diagnostics or []):
+                    same.diagnostics = [*(same.diagnostics or []), lsp_diag]
+                continue
+            found[(fix.title, fix.edits)] = lsp.CodeAction(
+                title=f"{fix.title} ({diag.code})",
+                kind=lsp.CodeActionKind.QuickFix,
+                diagnostics=[lsp_diag],
+                is_preferred=i == 0,
+                edit=lsp.WorkspaceEdit(changes={analysis.uri: _edits(analysis, fix)}),
             )
-    return out
+    return list(found.values())
 
 
-def _meets(diag: Diagnostic, first: Loc, last: Loc) -> bool:
-    start = Loc(diag.line or 1, diag.column or 1)
-    end = Loc(diag.end_line, diag.end_column or 1) if diag.end_line is not None else start
-    return start <= last and first <= end
+def _on_lines(analysis: Analysis, diag: Diagnostic, lines: range) -> bool:
+    """Whether the diagnostic, or an edit of its fixes, is on one of ``lines``."""
+    span = diagnostic_span(analysis, diag)
+    if span is not None and span[0].line <= lines[-1] and lines[0] <= span[1].line:
+        return True
+    return any(
+        e.line <= lines[-1] and lines[0] <= e.end_line for fix in diag.fixes for e in fix.edits
+    )
+
+
+def _meets(analysis: Analysis, diag: Diagnostic, first: Loc, last: Loc) -> bool:
+    span = diagnostic_span(analysis, diag)
+    return span is not None and span[0] <= last and first <= span[1]
 
 
 def _edits(analysis: Analysis, fix: Fix) -> list[lsp.TextEdit]:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path as FsPath
-from typing import Any
 
 from graphspec.api import CheckResult, check, load_text
 from graphspec.base.source import SourceMap
@@ -45,7 +44,9 @@ class Analysis:
     seconds: float = 0.0
     encoding: str = "utf-16"
     lines: Lines = field(init=False)
-    scope_results: dict[str, Any] = field(default_factory=dict, repr=False)
+    scope_results: dict[str, tuple[CheckResult | None, str]] = field(
+        default_factory=dict, repr=False
+    )
     """Each scope's checked result (nested models' own), found on first use."""
 
     def __post_init__(self) -> None:

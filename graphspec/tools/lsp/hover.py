@@ -1,4 +1,5 @@
-"""Hover (``textDocument/hover``): nodes, layer types, params and error codes explained."""
+"""Hover (``textDocument/hover``): nodes, block instances, ports, layer types, params, and error
+codes explained (written, or of the diagnostics under the cursor)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from typing import TYPE_CHECKING, Any, Final
 from lsprotocol import types as lsp
 
 from graphspec.base.registry import Registry
+from graphspec.base.shape_types import format_shape
 from graphspec.base.source import Loc
 from graphspec.frontend.params import is_deferred, leaves
 from graphspec.ir.graph import NodeKind
 from graphspec.plugins.expr import lookup
-from graphspec.tools.lsp._codes import CODE, explain
+from graphspec.tools.lsp._codes import CODE, code_doc, docs_uri
 from graphspec.tools.lsp._describe import (
     layer_doc,
     node_shape,
@@ -23,12 +25,22 @@ from graphspec.tools.lsp._describe import (
     shape_text,
     signature_text,
 )
+from graphspec.tools.lsp._instances import (
+    feed_text,
+    instance_block,
+    instance_text,
+    instances_text,
+    written,
+)
+from graphspec.tools.lsp._ports import port_names
+from graphspec.tools.lsp.conversion import diagnostic_span, once
 from graphspec.tools.lsp.features import feature
-from graphspec.tools.lsp.index import Occurrence, ScopeInfo, ScopeKind, SymbolKind
+from graphspec.tools.lsp.index import Occurrence, ScopeInfo, ScopeKind, Symbol, SymbolKind
 from graphspec.tools.lsp.lookup import block_spec, include_at
 
 if TYPE_CHECKING:
     from graphspec.api import CheckResult
+    from graphspec.errors import Diagnostic
     from graphspec.tools.lsp.analysis import Analysis
     from graphspec.tools.lsp.server import GraphspecServer
 
@@ -38,6 +50,7 @@ Hover = Callable[["Analysis", Loc], "tuple[str, lsp.Range] | None"]
 HOVERS: Registry[str, Hover] = Registry("hover provider")
 """Hover providers by name, tried in order: the first that knows the place answers."""
 _MAX_INSTANCES: Final = 4
+_PORT: Final = re.compile(r"([\w.]+):(\d{1,3})\b")
 
 
 def _provider(name: str) -> Callable[[Hover], Hover]:
@@ -55,7 +68,7 @@ def hover(ls: GraphspecServer, params: lsp.HoverParams) -> lsp.Hover | None:
         return hover_at(analysis, analysis.lines.loc(params.position)) if analysis else None
     loaded = earlier[0]
     moved = lsp.Position(line=old - 1, character=params.position.character)
-    found = hover_at(loaded, loaded.lines.loc(moved))
+    found = hover_at(loaded, loaded.lines.loc(moved), diagnostics=False)  # theirs are gone
     if found is not None and found.range is not None and found.range.start.line == old - 1:
         line = params.position.line
         found.range = lsp.Range(
@@ -65,16 +78,100 @@ def hover(ls: GraphspecServer, params: lsp.HoverParams) -> lsp.Hover | None:
     return found
 
 
-def hover_at(analysis: Analysis, loc: Loc) -> lsp.Hover | None:
-    """The hover of the first provider that knows what is written at ``loc``."""
-    for provider in HOVERS.values():
-        found = provider(analysis, loc)
-        if found is not None:
-            text, rng = found
-            return lsp.Hover(
-                contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text), range=rng
-            )
+def hover_at(analysis: Analysis, loc: Loc, *, diagnostics: bool = True) -> lsp.Hover | None:
+    """The hover of the first provider that knows what is written at ``loc``, followed by what
+    the codes of the diagnostics under the cursor mean (unless ``diagnostics`` is false)."""
+    found = next((f for f in (p(analysis, loc) for p in HOVERS.values()) if f is not None), None)
+    under = _diagnostics_at(analysis, loc) if diagnostics else []
+    notes = list(dict.fromkeys(_diagnostic_text(analysis, d) for d in under))
+    if found is None and not notes:
+        return None
+    text, rng = found if found is not None else ("", None)
+    value = "\n\n---\n\n".join(part for part in (text, *notes) if part)
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=value), range=rng
+    )
+
+
+def _diagnostics_at(analysis: Analysis, loc: Loc) -> list[Diagnostic]:
+    """The diagnostics whose marked range holds ``loc``, each once."""
+    out = []
+    for diag in once(analysis.diagnostics):
+        span = diagnostic_span(analysis, diag)
+        if span is not None and span[0] <= loc <= span[1]:
+            out.append(diag)
+    return out
+
+
+def _diagnostic_text(analysis: Analysis, diag: Diagnostic) -> str:
+    """What a diagnostic's code means, with its documentation link, and the block instances it
+    is in (the editor shows the message itself)."""
+    text = _code_text(diag.code) or f"**{diag.code}**"
+    if diag.instances:
+        places = written(analysis.result, diag.instances)
+        block = places[0].block if places else None
+        text += "\n\n" + instances_text(diag.instances, block)
+    return text
+
+
+def _code_text(code: str) -> str | None:
+    """``**E501** (section): meaning (e.g. …)`` and a link to its row of errors.md."""
+    doc = code_doc(code)
+    if doc is None:
+        return None
+    uri = docs_uri(code)
+    link = f"\n\n[errors.md: {doc.section}]({uri})" if uri else ""
+    return f"**{code}**: {doc.text}{link}"
+
+
+@_provider("port")
+def _port(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
+    """A reference ``node:N``: which output of the node that is, and its shape."""
+    line = analysis.lines.line(loc.line - 1)
+    for match in _PORT.finditer(line):
+        if not match.start() < loc.column <= match.end() + 1:
+            continue
+        occ = analysis.index.at(Loc(loc.line, match.start() + 1))
+        if occ is None or occ.definition or occ.symbol.kind is not SymbolKind.NODE:
+            continue
+        if occ.end.column != match.end(1) + 1:
+            continue
+        rng = analysis.lines.range(Loc(loc.line, match.start() + 1), Loc(loc.line, match.end() + 1))
+        return _port_text(analysis, occ.symbol, int(match.group(2))), rng
     return None
+
+
+def _port_text(analysis: Analysis, symbol: Symbol, port: int) -> str:
+    ref = f"{symbol.name}:{port}"
+    result, names = resolve(analysis, symbol)
+    node = result.graph.nodes.get(names[0]) if result is not None and names else None
+    shape = node_shape(result, names[0]) if names else None
+    if node is None or shape is None or not shape.outputs:
+        return f"**{ref}**: output {port} of `{symbol.name}` (shape unknown: see the diagnostics)"
+    count = len(shape.outputs)
+    kind = _kind_text(node)
+    if port >= count:
+        return (
+            f"**{ref}**: `{symbol.name}` ({kind}) returns {count} output{'s' * (count != 1)} "
+            f"here (`{symbol.name}:0` to `{symbol.name}:{count - 1}`): there is no output {port}"
+        )
+    ports = port_names(node, count)
+    name, meaning = ports[port]
+    lines = [
+        f"**{ref}** · output {port} of `{symbol.name}` ({kind}): {_port_name(name, meaning)} · "
+        f"{format_shape(shape.outputs[port])}"
+    ]
+    if count > 1:
+        for i, ((n, m), s) in enumerate(zip(ports, shape.outputs, strict=True)):
+            mark = "**" if i == port else ""
+            lines.append(
+                f"- {mark}`{symbol.name}:{i}`{mark}: {_port_name(n, m)} · {format_shape(s)}"
+            )
+    return "\n".join(lines)
+
+
+def _port_name(name: str, meaning: str) -> str:
+    return f"`{name}`" + (f" ({meaning})" if meaning and meaning != name else "")
 
 
 @_provider("name")
@@ -140,13 +237,13 @@ def _error_code(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
     line = analysis.lines.line(loc.line - 1)
     for match in CODE.finditer(line):
         if match.start() < loc.column <= match.end() + 1:
-            meaning = explain(match.group())
-            if meaning is None:
+            text = _code_text(match.group())
+            if text is None:
                 return None
             rng = analysis.lines.range(
                 Loc(loc.line, match.start() + 1), Loc(loc.line, match.end() + 1)
             )
-            return f"**{match.group()}**: {meaning}", rng
+            return text, rng
     return None
 
 
@@ -154,6 +251,9 @@ def _error_code(analysis: Analysis, loc: Loc) -> tuple[str, lsp.Range] | None:
 
 
 def _node_text(analysis: Analysis, occ: Occurrence) -> str:
+    block = instance_block(analysis, occ.symbol)
+    if block is not None:  # the block it instantiates, not the last node of its last copy
+        return instance_text(analysis, occ.symbol, block)
     result, names = resolve(analysis, occ.symbol)
     scope = occ.symbol.scope
     where = f" ({analysis.index.label(scope)})" if scope else ""
@@ -200,15 +300,8 @@ def _kind_text(node: Any) -> str:
 
 
 def _input_text(result: CheckResult, node: Any, index: int) -> str:
-    src = node.inputs[index]
     port = node.port(index)
-    shape = node_shape(result, src)
-    shown = "?"
-    if shape is not None and shape.outputs and port < len(shape.outputs):
-        from graphspec.base.shape_types import format_shape
-
-        shown = format_shape(shape.outputs[port])
-    return f"`{src}{':' + str(port) if port else ''}` {shown}"
+    return feed_text(result, node.inputs[index] + (f":{port}" if port else ""))
 
 
 def _input_symbol_text(analysis: Analysis, occ: Occurrence) -> str:

@@ -470,7 +470,7 @@ class _Scope:
     params: set[str]
     names: dict[str, SymbolKind]
     parent: _Scope | None = None
-    namespace: ScopeInfo = field(default=None, repr=False)  # type: ignore[assignment]
+    namespace: ScopeInfo = field(kw_only=True, repr=False)
     open_params: bool = False
     """A library's top: any ``${name}`` there is a param of the spec including it."""
 

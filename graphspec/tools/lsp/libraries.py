@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from graphspec.api import CheckResult
 from graphspec.base.source import SourceMap
+from graphspec.frontend.spec import Spec
 from graphspec.tools.lsp._positions import Lines
 from graphspec.tools.lsp.index import Index, build_library_index
 
@@ -27,7 +27,7 @@ class Library:
 
     file: str
     """The resolved path (symlinks resolved), as the check read it."""
-    spec: Any = field(repr=False)
+    spec: Spec = field(repr=False)
     encoding: str = "utf-16"
 
     @property
@@ -36,7 +36,7 @@ class Library:
 
     @property
     def source(self) -> SourceMap:
-        return self.spec.source  # type: ignore[no-any-return]
+        return self.spec.source
 
     @property
     def text(self) -> str:

@@ -118,7 +118,7 @@ class GraphspecServer(LanguageServer):
     @property
     def encoding(self) -> str:
         """The position encoding agreed with the client (``utf-16`` unless it asked otherwise)."""
-        agreed = self.server_capabilities.position_encoding if self.protocol else None
+        agreed = self.server_capabilities.position_encoding
         return str(getattr(agreed, "value", agreed) or "utf-16")
 
     def _is_stale(self, uri: str, version: int | None) -> bool:

@@ -93,7 +93,10 @@ def _entries(
 def _node_detail(entry: Any) -> str | None:
     """A node's type, block, share, expression, nested model or learned tensor's shape (a
     NodeSpec or raw data)."""
-    get = entry.get if isinstance(entry, dict) else lambda key: getattr(entry, key, None)
+
+    def get(key: str) -> object:
+        return entry.get(key) if isinstance(entry, dict) else getattr(entry, key, None)
+
     for key, shown in (
         ("type", "{}"),
         ("block", "block {}"),

@@ -111,7 +111,8 @@ def resize_bilinear(images: np.ndarray, height: int, width: int) -> np.ndarray:
     """
     rows = _interpolation_matrix(images.shape[1], height)
     cols = _interpolation_matrix(images.shape[2], width)
-    return np.einsum("ih,nhw,jw->nij", rows, images, cols)
+    resized: np.ndarray = np.einsum("ih,nhw,jw->nij", rows, images, cols)
+    return resized
 
 
 def _interpolation_matrix(size_in: int, size_out: int) -> np.ndarray:
@@ -236,7 +237,7 @@ def _npz(path: Path, graph: Graph) -> Dataset:
 
 def _read(archive: Any, path: Path, key: str) -> np.ndarray:
     try:
-        array = archive[key]
+        array: np.ndarray = archive[key]
     except ValueError as err:
         raise TrainError(
             f"{path}: refused `{key}`: {err} (graphspec never unpickles data)"

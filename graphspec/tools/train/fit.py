@@ -187,7 +187,7 @@ def _epoch_timer(seconds: list[float]) -> Any:
     """A Keras callback appending each epoch's wall-clock seconds to ``seconds``."""
     import keras
 
-    class EpochTimer(keras.callbacks.Callback):
+    class EpochTimer(keras.callbacks.Callback):  # type: ignore[misc]  # keras is untyped
         def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
             self._start = time.perf_counter()
 
@@ -197,7 +197,7 @@ def _epoch_timer(seconds: list[float]) -> Any:
     return EpochTimer()
 
 
-def _first_line(err: Exception) -> str:
+def _first_line(err: BaseException) -> str:
     text = str(err).strip()
     return text.splitlines()[0][:300] if text else type(err).__name__
 
@@ -365,9 +365,8 @@ def _even_split(data: Dataset, batch_size: int, replicas: int) -> tuple[Dataset,
             f"{batch_size + replicas - batch_size % replicas}"
         )
     dropped: dict[str, int] = {}
-    changes: dict[str, list[Any]] = {}
-    for split in ("train", "test"):
-        count = len(getattr(data, f"x_{split}")[0])
+    kept: dict[str, int] = {}
+    for split, count in (("train", data.n_train), ("test", data.n_test)):
         keep = count - count % replicas
         if keep == 0:
             raise TrainError(
@@ -375,10 +374,18 @@ def _even_split(data: Dataset, batch_size: int, replicas: int) -> tuple[Dataset,
             )
         if keep < count:
             dropped[split] = count - keep
-            for kind in ("x", "y"):
-                arrays = getattr(data, f"{kind}_{split}")
-                changes[f"{kind}_{split}"] = [a[:keep] for a in arrays]
-    return dataclasses.replace(data, **changes), dropped
+            kept[split] = keep
+
+    def cut(arrays: list[np.ndarray], split: str) -> list[np.ndarray]:
+        return [a[: kept[split]] for a in arrays] if split in kept else arrays
+
+    return dataclasses.replace(
+        data,
+        x_train=cut(data.x_train, "train"),
+        y_train=cut(data.y_train, "train"),
+        x_test=cut(data.x_test, "test"),
+        y_test=cut(data.y_test, "test"),
+    ), dropped
 
 
 def _run(
@@ -387,6 +394,7 @@ def _run(
     lost_peer: tuple[type[BaseException], ...],
 ) -> Any:
     """Run a Keras training step; the backend's refusals become :class:`TrainError`."""
+    refused: tuple[type[BaseException], ...] = (ValueError, TypeError, *failures)
     try:
         return step()
     except lost_peer as err:
@@ -394,7 +402,7 @@ def _run(
             f"[E714] lost contact with another worker: {_peer_text(err)}; check every worker's "
             "log, then restart all of them"
         ) from None
-    except (ValueError, TypeError, *failures) as err:
+    except refused as err:
         raise TrainError(f"training failed: {_first_line(err)}") from None
 
 

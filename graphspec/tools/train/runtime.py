@@ -7,9 +7,17 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol, cast
 
 __all__ = ["RUNTIMES", "Runtime", "runtime"]
+
+
+class _JaxConfig(Protocol):
+    """The part of ``jax.config`` used here (JAX declares its options at run time, untyped)."""
+
+    jax_compilation_cache_dir: str | None
+
+    def update(self, name: str, val: object) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -84,12 +92,13 @@ def _jax_reuse_compiled() -> None:
     """
     import jax
 
-    if jax.config.jax_compilation_cache_dir:
+    config = cast(_JaxConfig, jax.config)
+    if config.jax_compilation_cache_dir:
         return  # the user's own cache
     folder = tempfile.mkdtemp(prefix="graphspec-jax-cache-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    jax.config.update("jax_compilation_cache_dir", folder)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    config.update("jax_compilation_cache_dir", folder)
+    config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 
 
 def _torch_deterministic() -> None:

@@ -262,7 +262,10 @@ def resolve_settings(
     for flag, value in overrides.items():
         if value is not None and value <= 0:
             raise UsageError(f"--{flag.replace('_', '-')} must be a positive integer; got {value}")
-    settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    if epochs is not None:
+        settings = replace(settings, epochs=epochs)
+    if batch_size is not None:
+        settings = replace(settings, batch_size=batch_size)
     found = train_diagnostics(spec, settings)
     if found:
         raise SpecError(found)

@@ -129,7 +129,7 @@ def is_chief(strategy: str, environ: Mapping[str, str] | None = None) -> bool:
     if strategy != "multiworker":
         return True
     config = tf_config(environ)
-    task = config["task"]
+    task: dict[str, object] = config["task"]
     if "chief" in config["cluster"]:
         return task["type"] == "chief"
     return task["type"] == "worker" and task["index"] == 0
@@ -206,9 +206,9 @@ def _multiworker_class() -> type:
     """
     import tensorflow as tf
 
-    class KerasMultiWorkerStrategy(tf.distribute.MultiWorkerMirroredStrategy):
+    class KerasMultiWorkerStrategy(tf.distribute.MultiWorkerMirroredStrategy):  # type: ignore[misc]  # tensorflow is untyped
         def reduce(self, reduce_op: Any, value: Any, axis: Any) -> Any:
-            parent = super()
+            parent: Any = super()  # the untyped tensorflow strategy
 
             def one(item: Any) -> Any:
                 local = self.experimental_local_results(item)[0]

@@ -82,8 +82,9 @@ class Watchdog:
         if proc is None:
             return
         self._write(proc, _STOP)
+        assert proc.stdin is not None  # started with stdin=PIPE
         try:
-            proc.stdin.close()  # type: ignore[union-attr]
+            proc.stdin.close()
             proc.wait(timeout=5)
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()
@@ -94,9 +95,10 @@ class Watchdog:
 
     @staticmethod
     def _write(proc: subprocess.Popen[bytes], line: str) -> None:
+        assert proc.stdin is not None  # started with stdin=PIPE
         try:
-            proc.stdin.write(line.replace("\n", " ").encode() + b"\n")  # type: ignore[union-attr]
-            proc.stdin.flush()  # type: ignore[union-attr]
+            proc.stdin.write(line.replace("\n", " ").encode() + b"\n")
+            proc.stdin.flush()
         except (OSError, ValueError):  # the watcher is gone: nothing left to tell
             pass
 
@@ -105,7 +107,7 @@ def progress_callback(dog: Watchdog) -> Any:
     """A Keras callback that kicks ``dog`` after every batch and epoch (train and test)."""
     import keras
 
-    class Progress(keras.callbacks.Callback):
+    class Progress(keras.callbacks.Callback):  # type: ignore[misc]  # keras is untyped
         def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
             dog.kick("training (waiting for the other workers' gradients)")
 

@@ -51,10 +51,14 @@ class ChromiumMissing(ImportError):
 
 
 @contextlib.contextmanager
-def viewer(specs: Sequence[str | Path], *, cwd: Path | None = None) -> Iterator[str]:
-    """Run ``graphspec view SPECS --no-browser --port 0``; yields its URL, stops it after."""
+def viewer(
+    specs: Sequence[str | Path], *, cwd: Path | None = None, options: Sequence[str] = ()
+) -> Iterator[str]:
+    """Run ``graphspec view SPECS --no-browser --port 0 [OPTIONS]``; yields its URL, stops it
+    after."""
+    argv = ["view", *map(str, specs), "--no-browser", "--port", "0", *options]
     process = subprocess.Popen(
-        [sys.executable, "-c", _MAIN, "view", *map(str, specs), "--no-browser", "--port", "0"],
+        [sys.executable, "-c", _MAIN, *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from graphspec.api import CheckResult, check
 from graphspec.backends.diagram import MAX_DRAWN_NODES, Options, TooLarge, View, bounded_view, draw
 from graphspec.backends.diagram.labels import clean
+from graphspec.backends.diff import DiffResult, Side, check_side, diff_checked, format_diff
+from graphspec.backends.diff.diagram import diff_view
+from graphspec.backends.diff.sources import open_spec
+from graphspec.base.plain import jsonable
 from graphspec.base.shape_types import format_shape
 from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
 from graphspec.ir.graph import IRNode, NodeKind
@@ -38,10 +41,13 @@ def build_page(
     blocks: str = "expand",
     toggled: frozenset[str] = frozenset(),
     max_boxes: int | None = None,
+    against: str | None = None,
 ) -> dict[str, Any]:
     """The page data of one spec file, valid or not; never raises for a bad spec.
 
     ``max_boxes`` bounds the drawing (default :data:`MAX_DRAWN_BOXES`, 0: no bound).
+    ``against``: a git revision; the page then draws the diff of the spec at that revision
+    (``REV:path``, read again at each build) against the file (``graphspec view --diff``).
 
     A spec that cannot be loaded at all gives a page with ``loaded: false``, its diagnostics
     and no SVG (the browser keeps showing the last diagram it had).
@@ -53,10 +59,18 @@ def build_page(
     except (UsageError, OSError) as err:
         return failed_page(path, [Diagnostic("E001", str(err), file=str(path))])
     diagnostics = list(result.diagnostics)
+    compared = _compared(path, result, against, params) if against else None
+    if compared is not None and isinstance(compared, Diagnostic):
+        diagnostics.append(compared)
+        compared = None
     svg: str | None = None
     try:
         limit = MAX_DRAWN_BOXES if max_boxes is None else max_boxes
-        view, drawn, notice, drawable = _laid_out(result, blocks, toggled, limit)
+        if compared is not None:
+            diagnostics = [*compared.old.diagnostics, *compared.new.diagnostics]
+            view, drawn, notice, drawable = _diff_laid_out(result, compared, limit)
+        else:
+            view, drawn, notice, drawable = _laid_out(result, blocks, toggled, limit)
         if drawable and notice is not None:  # collapsed by the size bound: toggles dropped
             blocks, toggled = drawn, frozenset()
         if drawable:
@@ -69,7 +83,7 @@ def build_page(
         message = f"graphspec view failed while drawing this spec: {type(err).__name__}: {err}"
         hint = "this is a bug in graphspec; please report it with the spec"
         return failed_page(path, [Diagnostic("E971", message, file=str(path), hint=hint)])
-    return {
+    page = {
         "loaded": True,
         "ok": result.ok,
         "name": view.name,
@@ -85,6 +99,58 @@ def build_page(
         "blocks": blocks,
         "toggled": sorted(toggled),
         "files": sorted(spec_files(result, path)),
+    }
+    if against is not None:
+        page["diff"] = _diff_data(against, compared)
+    return page
+
+
+def _compared(
+    path: Path, new: CheckResult, against: str, params: Mapping[str, Any] | None
+) -> DiffResult | Diagnostic:
+    """The diff of ``against:path`` (read from git now) and the checked file, or why not."""
+    try:
+        opened = open_spec(f"{against}:{path}")
+    except UsageError as err:
+        hint = "`graphspec view --diff REV` needs the spec in a git repository that has REV"
+        return Diagnostic("E001", str(err), file=str(path), hint=hint)
+    if opened is None:
+        return Diagnostic("E001", f"{against}:{path} is not REV:path", file=str(path))
+    try:
+        old, old_side = check_side(opened, params)
+    finally:
+        opened.close()
+    return diff_checked(old, new, old_side, _side_of(path, new))
+
+
+def _side_of(path: Path, result: CheckResult) -> Side:
+    return Side(str(path), result.spec.name or result.graph.name, True, list(result.diagnostics))
+
+
+def _diff_laid_out(
+    result: CheckResult, compared: DiffResult, limit: int
+) -> tuple[View, str, str | None, bool]:
+    """The diff's view (unchanged blocks collapsed), under the bound every diagram has."""
+    try:
+        view = diff_view(compared, max_boxes=limit)
+    except TooLarge as err:
+        empty = View(clean(result.spec.name or result.graph.name), "", Options())
+        return empty, "collapse", f"no diagram: {err}", False
+    return view, "collapse", None, True
+
+
+def _diff_data(against: str, compared: DiffResult | None) -> dict[str, Any]:
+    """What the page's Changes list shows: the diff as the terminal prints it, and its JSON."""
+    if compared is None:
+        return {"against": against, "compared": False, "equal": False, "summary": "", "lines": []}
+    lines = format_diff(compared, "text").splitlines()[2:]  # the --- / +++ header left out
+    return {
+        "against": against,
+        "compared": compared.compared,
+        "equal": compared.equal,
+        "summary": compared.summary(),
+        "lines": lines,
+        "json": compared.to_dict(),
     }
 
 
@@ -113,7 +179,7 @@ def _laid_out(
     return view, blocks, None, True
 
 
-def failed_page(path: Path, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+def failed_page(path: Path, diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
     """The page data of a spec that could not be loaded: only its diagnostics."""
     return {
         "loaded": False,
@@ -260,7 +326,7 @@ def _nodes(
             "kind": node.kind.value,
             "type": _type_of(node),
             "expr": node.expr.text if node.expr is not None else None,
-            "args": _jsonable(node.args),
+            "args": jsonable(node.args),
             "input_shape": format_shape((None, *node.shape)) if node.shape else None,
             "dtype": node.dtype if node.is_input else None,
             "shapes": [format_shape(s) for s in info.outputs] if info and info.outputs else [],
@@ -300,16 +366,3 @@ def _diagnostic(diag: Diagnostic) -> dict[str, Any]:
         "node": diag.node,
         "related": list(diag.related),
     }
-
-
-def _jsonable(value: Any) -> Any:
-    """Spec values as JSON: containers kept, anything unusual as its ``repr``."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return repr(value)

@@ -96,6 +96,7 @@ def serve(
     blocks: str = "expand",
     max_boxes: int | None = None,
     out: TextIO | None = None,
+    against: str | None = None,
 ) -> None:
     """Serve a live viewer of the spec files ``paths`` until interrupted.
 
@@ -103,6 +104,8 @@ def serve(
     Only the named specs and the page's own assets are served. ``port=None`` takes the first
     free port from 8765; ``port=0`` any free port. The URL is printed to ``out`` (stdout).
     ``max_boxes`` bounds each diagram as in ``render`` (default 2,000; 0: no bound).
+    ``against``: a git revision; each page draws the diff of the spec at it (``REV:path``)
+    against the file as saved (``graphspec view --diff REV``).
     """
     out = out or sys.stdout
     files = spec_paths(paths)
@@ -119,13 +122,14 @@ def serve(
         )
 
     def ready() -> None:
-        print(f"graphspec view: serving {len(files)} spec(s) at {url}", file=out, flush=True)
+        what = f" (diff against {against})" if against else ""
+        print(f"graphspec view: serving {len(files)} spec(s){what} at {url}", file=out, flush=True)
         print("press Ctrl-C to stop", file=out, flush=True)
         if open_browser:
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
     app = create_app(
-        SpecSet(files, params, max_boxes=max_boxes),
+        SpecSet(files, params, max_boxes=max_boxes, against=against),
         allowed_hosts=LOOPBACK_HOSTS if loopback else None,
         blocks=blocks,
         on_ready=ready,

@@ -43,6 +43,8 @@ class SpecEntry:
     path: Path
     params: Mapping[str, Any] = field(default_factory=dict)
     max_boxes: int | None = None
+    against: str | None = None
+    """A git revision: the page draws the diff of the spec at it against the file."""
     version: int = 0
     files: frozenset[Path] = frozenset()
     last_key: PageKey = ("expand", frozenset())
@@ -68,6 +70,7 @@ class SpecEntry:
                 blocks=key[0],
                 toggled=key[1],
                 max_boxes=self.max_boxes,
+                against=self.against,
             )
             data["version"] = version
             data["index"] = self.index
@@ -106,9 +109,11 @@ class SpecSet:
         params: Mapping[str, Any] | None = None,
         *,
         max_boxes: int | None = None,
+        against: str | None = None,
     ) -> None:
         self.entries = [
-            SpecEntry(i, path, dict(params or {}), max_boxes) for i, path in enumerate(paths)
+            SpecEntry(i, path, dict(params or {}), max_boxes, against)
+            for i, path in enumerate(paths)
         ]
 
     def __len__(self) -> int:

@@ -102,6 +102,7 @@
     $("summary").textContent = page.summary;
     $("summary").title = page.summary;
     totals(page);
+    changes(page);
     diagnostics(page);
     const hasBlocks = Object.keys(page.clusters).length > 0
       || Object.values(page.boxes).some((b) => b.kind === "block");
@@ -338,6 +339,19 @@
     else state.toggled.add(unit);
     state.unit = unit;
     load();
+  }
+
+  // -- a diff (graphspec view --diff REV) --------------------------------------------------------
+  function changes(page) {
+    const diff = page.diff;
+    $("changes").hidden = !diff;
+    document.body.dataset.diff = diff ? (diff.equal ? "equal" : "changed") : "";
+    if (!diff) return;
+    $("change-against").textContent = `against ${diff.against}`;
+    $("change-summary").textContent = diff.compared ? diff.summary
+      : `${diff.against} could not be compared: see the diagnostics`;
+    const kind = (line) => ({ "~": "changed", "+": "added", "-": "removed", "=": "renamed" })[line[0]] || "note";
+    $("change-list").replaceChildren(...diff.lines.map((line) => el("li", { class: kind(line) }, line)));
   }
 
   // -- diagnostics -----------------------------------------------------------------------------
