@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from graphspec.api import CheckResult, check, load
-from graphspec.base.custom_layers import register_layer
+from graphspec.base.shape_types import LayerCall, ShapeFault, ShapeResult
 from graphspec.base.version import VERSION
 from graphspec.errors import (
     CompileError,
@@ -25,6 +25,7 @@ from graphspec.errors import (
     UsageError,
 )
 from graphspec.frontend.spec import DISPLAY, Spec
+from graphspec.passes.shapes.registry import user_shape_rule as shape_rule
 
 if TYPE_CHECKING:
     from graphspec.backends.diff import DiffResult
@@ -36,7 +37,10 @@ __all__ = [
     "CompileError",
     "Diagnostic",
     "GraphSpecError",
+    "LayerCall",
     "LoadError",
+    "ShapeFault",
+    "ShapeResult",
     "Spec",
     "SpecError",
     "UsageError",
@@ -49,7 +53,9 @@ __all__ = [
     "load",
     "register_layer",
     "render",
+    "shape_rule",
     "to_yaml",
+    "use_layers",
 ]
 
 
@@ -61,6 +67,26 @@ def compile(spec: Any, *, api: str = "auto", params: Any = None) -> Any:
     from graphspec.backends.keras.compiler import compile_spec
 
     return compile_spec(spec, api=api, params=params)
+
+
+def register_layer(cls: Any, *, name: str | None = None) -> Any:
+    """Let specs name the Keras layer class ``cls`` as ``type: NAME`` (default: its class name).
+
+    Usable as a decorator in a layer package. When the class defines ``compute_output_shape``
+    (and no ``@shape_rule`` covers it), ``validate`` gets its shapes and parameters from Keras.
+    See :mod:`graphspec.backends.keras.packages`.
+    """
+    from graphspec.backends.keras.packages import register_layer as _register
+
+    return _register(cls, name=name)
+
+
+def use_layers(*modules: str) -> list[str]:
+    """Import the user's layer packages by module name and register their layer classes (what
+    ``--layers MODULE`` does on the command line); returns the spec types they brought."""
+    from graphspec.backends.keras.packages import use_layers as _use
+
+    return _use(*modules)
 
 
 def render(spec: Any, path: Any = None, **options: Any) -> Any:

@@ -1,4 +1,5 @@
-"""Generate graphspec/data/keras_catalog.json from the installed Keras (run: make catalog)."""
+"""Generate graphspec/data/keras_catalog.json from the installed Keras and
+graphspec/data/keras_hub_catalog.json from the installed KerasHub (run: make catalog)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,25 @@ from pathlib import Path
 from typing import Any
 
 OUT = Path(__file__).resolve().parent.parent / "graphspec" / "data" / "keras_catalog.json"
+OUT_HUB = OUT.with_name("keras_hub_catalog.json")
+_HUB_MODELING = "keras_hub.src.layers.modeling."
+_HUB_LEFT_OUT = {
+    "AnchorGenerator": "it makes anchor boxes for object detection from an image batch, as a "
+    "dictionary per feature level, not a tensor",
+    "BoxMatcher": "it matches boxes to ground truth for training object detectors, not a "
+    "model layer",
+    "NonMaxSuppression": "it post-processes detections into a dictionary of boxes",
+    "MaskedLMHead": "it takes a layer object (`token_embedding`) and a second tensor as the "
+    "`mask_positions` call argument",
+}
+"""The modeling layers of keras_hub.layers that are not graph nodes here, with the reason (shown
+when a spec names one). KerasHub's preprocessing layers (tokenizers, packers, image and audio
+converters) run on the data before a model and are not catalogued."""
 _EMPTY = inspect.Parameter.empty
 _SKIP_CLASSES = {"Layer", "InputSpec", "Input"}
+_FORWARDED = ("data_format",)
+"""Arguments a layer takes through ``**kwargs`` for a base class and writes into its config
+(``RandomContrast(0.1)`` saves ``data_format``): catalogued as the layer's own."""
 
 
 def _jsonable(value: Any) -> Any:
@@ -27,7 +45,26 @@ def _jsonable(value: Any) -> Any:
 
 
 def _signature(cls: type) -> dict[str, Any]:
-    return _parameters(cls.__init__, skip=1)
+    found = _parameters(cls.__init__, skip=1)
+    if found["kwargs"]:
+        found["args"].update(_forwarded(cls, found["args"]))
+    return found
+
+
+def _forwarded(cls: type, own: dict[str, Any]) -> dict[str, Any]:
+    """The :data:`_FORWARDED` arguments a base class takes from ``cls``'s ``**kwargs``."""
+    out: dict[str, Any] = {}
+    for parent in cls.__mro__[1:]:
+        init = vars(parent).get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters
+        for name in _FORWARDED:
+            if name in params and name not in own and name not in out:
+                out[name] = {"default": _jsonable(params[name].default)}
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+            break
+    return out
 
 
 def _parameters(fn: Any, *, skip: int = 0) -> dict[str, Any]:
@@ -264,22 +301,68 @@ def build() -> dict[str, Any]:
     }
 
 
+def build_hub() -> dict[str, Any]:
+    """The KerasHub layers a spec may name: every modeling layer of ``keras_hub.layers`` (those
+    in :data:`_HUB_LEFT_OUT` listed with the reason), with where saved files say it lives."""
+    import keras
+    import keras_hub
+
+    left_out = dict(_HUB_LEFT_OUT)
+    for name in dir(keras_hub.layers):
+        if hasattr(keras.layers, name) and not name.startswith("_"):
+            left_out[name] = (
+                f"keras.layers has a {name} of its own: `type: {name}` names Keras's, from "
+                "a file too"
+            )
+    layers: dict[str, Any] = {}
+    for name in sorted(dir(keras_hub.layers)):
+        obj = getattr(keras_hub.layers, name)
+        if not (
+            inspect.isclass(obj)
+            and issubclass(obj, keras.layers.Layer)
+            and obj.__module__.startswith(_HUB_MODELING)
+            and name not in left_out
+        ):
+            continue
+        layers[name] = {
+            **_signature(obj),
+            "doc": _summary(obj),
+            "call": _call_signature(obj),
+            "module": "keras_hub.layers",
+            "saved_module": obj.__module__,
+            "registered_name": keras.saving.get_registered_name(obj),
+        }
+    missing = sorted(set(_HUB_LEFT_OUT) - set(dir(keras_hub.layers)))
+    if missing:
+        raise SystemExit(f"keras_hub.layers has no {missing}: update _HUB_LEFT_OUT")
+    return {"keras_hub_version": keras_hub.__version__, "layers": layers, "left_out": left_out}
+
+
 def render() -> str:
     """The catalog as the exact text written to disk."""
     return json.dumps(build(), indent=1, sort_keys=True) + "\n"
 
 
+def render_hub() -> str:
+    """The KerasHub catalog as the exact text written to disk."""
+    return json.dumps(build_hub(), indent=1, sort_keys=True) + "\n"
+
+
 def main() -> int:
-    text = render()
+    outputs = ((OUT, render(), "Keras"), (OUT_HUB, render_hub(), "KerasHub"))
     if "--check" in sys.argv:
-        current = OUT.read_text() if OUT.exists() else ""
-        if current != text:
-            print(f"{OUT} is out of date; run: make catalog", file=sys.stderr)
+        stale = [
+            path for path, text, _ in outputs if (path.read_text() if path.exists() else "") != text
+        ]
+        for path in stale:
+            print(f"{path} is out of date; run: make catalog", file=sys.stderr)
+        if stale:
             return 1
-        print("catalog matches the installed Keras")
+        print("catalogs match the installed Keras and KerasHub")
         return 0
-    OUT.write_text(text)
-    print(f"wrote {OUT} ({len(text):,} bytes)")
+    for path, text, _ in outputs:
+        path.write_text(text)
+        print(f"wrote {path} ({len(text):,} bytes)")
     return 0
 
 

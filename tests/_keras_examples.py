@@ -621,3 +621,114 @@ def ct_3d(width=32, height=32, depth=16):
     x = layers.Dropout(0.3)(x)
     outputs = layers.Dense(units=1, activation="sigmoid")(x)
     return keras.Model(inputs, outputs, name="3dcnn")
+
+
+# -- examples with layers of their own (tests/layer_packages: `layers_module` holds them) -------
+
+
+def vit_classifier(layers_module, image_size=32, patch_size=8, projection_dim=16):
+    """keras.io "Image classification with Vision Transformer" (smaller sizes)."""
+    Patches, PatchEncoder = layers_module.Patches, layers_module.PatchEncoder
+    num_patches = (image_size // patch_size) ** 2
+    transformer_units = [projection_dim * 2, projection_dim]
+
+    def mlp(x, hidden_units, dropout_rate):
+        for units in hidden_units:
+            x = layers.Dense(units, activation=keras.activations.gelu)(x)
+            x = layers.Dropout(dropout_rate)(x)
+        return x
+
+    data_augmentation = keras.Sequential(
+        [
+            layers.Resizing(image_size, image_size),
+            layers.RandomFlip("horizontal"),
+            layers.RandomRotation(factor=0.02),
+            layers.RandomZoom(height_factor=0.2, width_factor=0.2),
+        ],
+        name="data_augmentation",
+    )
+    inputs = keras.Input(shape=(image_size, image_size, 3))
+    augmented = data_augmentation(inputs)
+    patches = Patches(patch_size)(augmented)
+    encoded_patches = PatchEncoder(num_patches, projection_dim)(patches)
+    for _ in range(2):
+        x1 = layers.LayerNormalization(epsilon=1e-6)(encoded_patches)
+        attention_output = layers.MultiHeadAttention(
+            num_heads=2, key_dim=projection_dim, dropout=0.1
+        )(x1, x1)
+        x2 = layers.Add()([attention_output, encoded_patches])
+        x3 = layers.LayerNormalization(epsilon=1e-6)(x2)
+        x3 = mlp(x3, hidden_units=transformer_units, dropout_rate=0.1)
+        encoded_patches = layers.Add()([x3, x2])
+    representation = layers.LayerNormalization(epsilon=1e-6)(encoded_patches)
+    representation = layers.Flatten()(representation)
+    representation = layers.Dropout(0.5)(representation)
+    features = mlp(representation, hidden_units=[32, 16], dropout_rate=0.5)
+    logits = layers.Dense(10)(features)
+    return keras.Model(inputs=inputs, outputs=logits)
+
+
+def eanet(layers_module, patch_size=4, embedding_dim=16, num_heads=2, dim_coefficient=4):
+    """keras.io "Image classification with EANet (External Attention Transformer)" (smaller)."""
+    PatchExtract, PatchEmbedding = layers_module.PatchExtract, layers_module.PatchEmbedding
+    num_patches = (32 // patch_size) ** 2
+
+    def external_attention(x, dim, num_heads, dim_coefficient=4):
+        _, num_patch, channel = x.shape
+        num_heads = num_heads * dim_coefficient
+        x = layers.Dense(dim * dim_coefficient)(x)
+        x = ops.reshape(x, (-1, num_patch, num_heads, dim * dim_coefficient // num_heads))
+        x = ops.transpose(x, axes=[0, 2, 1, 3])
+        attn = layers.Dense(dim // dim_coefficient)(x)
+        attn = layers.Softmax(axis=2)(attn)
+        attn = attn / (1e-9 + ops.sum(attn, axis=-1, keepdims=True))
+        attn = layers.Dropout(0.0)(attn)
+        x = layers.Dense(dim * dim_coefficient // num_heads)(attn)
+        x = ops.transpose(x, axes=[0, 2, 1, 3])
+        x = ops.reshape(x, [-1, num_patch, dim * dim_coefficient])
+        x = layers.Dense(dim)(x)
+        return layers.Dropout(0.0)(x)
+
+    inputs = layers.Input(shape=(32, 32, 3))
+    x = PatchExtract(patch_size)(inputs)
+    x = PatchEmbedding(num_patches, embedding_dim)(x)
+    residual_1 = x
+    x = layers.LayerNormalization(epsilon=1e-5)(x)
+    x = external_attention(x, embedding_dim, num_heads, dim_coefficient)
+    x = layers.add([x, residual_1])
+    residual_2 = x
+    x = layers.LayerNormalization(epsilon=1e-5)(x)
+    x = layers.Dense(32, activation="gelu")(x)
+    x = layers.Dense(embedding_dim)(x)
+    x = layers.add([x, residual_2])
+    x = layers.GlobalAvgPool1D()(x)
+    outputs = layers.Dense(10, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs)
+
+
+def edsr(layers_module, num_filters=16, num_of_residual_blocks=2):
+    """keras.io "Enhanced Deep Residual Networks for single-image super-resolution" (smaller)."""
+    DepthToSpace = layers_module.DepthToSpace
+
+    def ResBlock(inputs):
+        x = layers.Conv2D(num_filters, 3, padding="same", activation="relu")(inputs)
+        x = layers.Conv2D(num_filters, 3, padding="same")(x)
+        return layers.Add()([inputs, x])
+
+    def Upsampling(inputs, factor=2, **kwargs):
+        x = layers.Conv2D(num_filters * (factor**2), 3, padding="same", **kwargs)(inputs)
+        x = DepthToSpace(block_size=factor)(x)
+        x = layers.Conv2D(num_filters * (factor**2), 3, padding="same", **kwargs)(x)
+        return DepthToSpace(block_size=factor)(x)
+
+    input_layer = layers.Input(shape=(None, None, 3))
+    x = layers.Rescaling(scale=1.0 / 255)(input_layer)
+    x = x_new = layers.Conv2D(num_filters, 3, padding="same")(x)
+    for _ in range(num_of_residual_blocks):
+        x_new = ResBlock(x_new)
+    x_new = layers.Conv2D(num_filters, 3, padding="same")(x_new)
+    x = layers.Add()([x, x_new])
+    x = Upsampling(x)
+    x = layers.Conv2D(3, 3, padding="same")(x)
+    output_layer = layers.Rescaling(scale=255)(x)
+    return keras.Model(input_layer, output_layer)

@@ -9,7 +9,7 @@ import numpy as np
 
 from graphspec import to_yaml
 
-__all__ = ["assert_round_trip", "assert_same_model", "inputs_for", "structure"]
+__all__ = ["assert_round_trip", "assert_same_model", "copy_weights", "inputs_for", "structure"]
 
 
 def inputs_for(model: Any, seed: int = 0, batch: int = 2, size: int = 5) -> list[np.ndarray]:
@@ -51,11 +51,28 @@ def _predict(model: Any, batch: list[np.ndarray]) -> list[np.ndarray]:
     return [np.asarray(o) for o in (out if isinstance(out, list | tuple) else [out])]
 
 
-def assert_same_model(built: Any, original: Any, *, atol: float = 1e-5, size: int = 5) -> None:
-    """Same operations and configs, same parameter count, the same predictions (weights copied)."""
+def copy_weights(target: Any, source: Any) -> None:
+    """Each layer's weights into the layer at the same place of ``target`` (nested models
+    layer by layer): a model that made its layers in another order gets them right too."""
+    assert len(target.layers) == len(source.layers)
+    for into, layer in zip(target.layers, source.layers, strict=True):
+        if hasattr(layer, "layers"):
+            copy_weights(into, layer)
+        else:
+            into.set_weights(layer.get_weights())
+
+
+def assert_same_model(
+    built: Any, original: Any, *, atol: float = 1e-5, size: int = 5, by_layer: bool = False
+) -> None:
+    """Same operations and configs, same parameter count, the same predictions (weights copied,
+    ``by_layer`` rather than in the order the model holds them)."""
     assert structure(built) == structure(original)
     assert built.count_params() == original.count_params()
-    built.set_weights(original.get_weights())
+    if by_layer:
+        copy_weights(built, original)
+    else:
+        built.set_weights(original.get_weights())
     batch = inputs_for(original, size=size)
     for got, want in zip(_predict(built, batch), _predict(original, batch), strict=True):
         assert got.shape == want.shape

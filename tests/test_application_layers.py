@@ -31,7 +31,9 @@ nodes:
 outputs: [mix]
 """
 
-APPLICATION_LAYERS = {n for n, entry in catalog()["layers"].items() if "module" in entry}
+APPLICATION_LAYERS = {
+    n for n, entry in catalog()["layers"].items() if "module" in entry and not entry.get("hub")
+}
 
 
 def test_the_generated_list() -> None:

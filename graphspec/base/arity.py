@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from graphspec.base.custom_layers import user_layer
+
 __all__ = ["ARITY", "arity", "describe_arity"]
 
 _MANY: Final = 1_000_000
@@ -23,16 +25,21 @@ ARITY: Final[dict[str, tuple[int, int]]] = {
     "AdditiveAttention": (2, 3),
     "HashedCrossing": (2, 2),
     "CustomScaleLayer": (2, 2),
+    "CachedMultiHeadAttention": (2, 3),
+    "TransformerDecoder": (1, 2),
 }
 """(min, max) number of inputs by layer type; types not listed take exactly one."""
 
 
 def arity(type_name: str) -> tuple[int, int]:
-    """The (min, max) number of inputs of a layer type.
+    """The (min, max) number of inputs of a layer type; a user's own layer takes one or more
+    (several are passed as one list, as Keras's merge layers take them).
 
     >>> arity("Add"), arity("Dense")
     ((2, 1000000), (1, 1))
     """
+    if type_name not in ARITY and user_layer(type_name) is not None:
+        return (1, _MANY)
     return ARITY.get(type_name, (1, 1))
 
 

@@ -5,22 +5,29 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from graphspec.backends.keras.packages import ENV_VAR as LAYERS_ENV_VAR
+from graphspec.backends.keras.packages import declarations, load_packages
 from graphspec.backends.keras.select import BACKENDS, ENV_VAR
-from graphspec.base.output import OutputPolicy
 from graphspec.base.source import Given
 from graphspec.errors import SpecError, UsageError
 from graphspec.frontend.loader import load_document
+
+if TYPE_CHECKING:
+    from graphspec.base.output import OutputPolicy
 
 __all__ = [
     "FORCE_HELP",
     "MKDIR_HELP",
     "add_backend_option",
     "add_format_option",
+    "add_layers_option",
     "add_output_option",
     "add_set_option",
     "add_write_options",
+    "load_layer_packages",
     "output_policy",
     "parse_overrides",
 ]
@@ -41,6 +48,47 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="let `include:` and `model: FILE` name spec files outside the spec's folder tree",
     )
+    add_layers_option(parser)
+
+
+def add_layers_option(parser: argparse.ArgumentParser) -> None:
+    """``--layers MODULE`` (repeatable) and ``--no-project-layers``: the user's layer packages."""
+    parser.add_argument(
+        "--layers",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE, your own layer package, so that specs can name its Keras layer "
+        f"classes (repeatable; also ${LAYERS_ENV_VAR}=a,b and `[tool.graphspec] layers = [...]` "
+        "in the nearest pyproject.toml); a spec alone never imports anything",
+    )
+    parser.add_argument(
+        "--no-project-layers",
+        action="store_true",
+        help="ignore `[tool.graphspec] layers` of pyproject.toml files (flags and "
+        f"${LAYERS_ENV_VAR} still apply)",
+    )
+
+
+_SPEC_ARGUMENTS = ("spec", "specs", "source")
+"""The attributes a command keeps its spec (or model) paths in: each one's nearest
+pyproject.toml may declare layer packages."""
+
+
+def load_layer_packages(args: argparse.Namespace) -> None:
+    """Import the layer packages this run declares (flags, environment, pyproject.toml files
+    near its specs and the working directory); :class:`LayerPackageError` when one fails."""
+    if not hasattr(args, "layers") or getattr(args, "_layers_later", False):
+        return
+    starts: list[Path] = []
+    for attribute in _SPEC_ARGUMENTS:
+        value = getattr(args, attribute, None)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and not item.startswith("keras.applications."):
+                starts.append(Path(item))
+    starts.append(Path.cwd())
+    project = not getattr(args, "no_project_layers", False)
+    load_packages(declarations(args.layers, starts=starts, project=project))
 
 
 def add_backend_option(parser: argparse.ArgumentParser, *, select: bool = True) -> None:
@@ -89,6 +137,8 @@ def add_output_option(
 
 def output_policy(args: argparse.Namespace, *inputs: str | None) -> OutputPolicy:
     """The output policy of one run: ``--force``/``--mkdir`` and the files it reads."""
+    from graphspec.base.output import OutputPolicy  # only the commands that write need it
+
     command_name = getattr(args, "command", None) or "graphspec"
 
     def note(message: str) -> None:

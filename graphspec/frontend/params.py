@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graphspec.base import limits as _limits
+from graphspec.base.suggest import did_you_mean
 
 __all__ = [
     "SHAPE_FUNCTION",
@@ -199,7 +200,8 @@ def _eval(node: ast.AST, scope: Mapping[str, Any], text: str, shape_of: ShapeOf 
             raise ExprError(
                 "E407",
                 f"`${{{text}}}` uses `{node.id}`, which is not a param (defined: {names})",
-                "define it under `params:` or pass `--set NAME=VALUE`",
+                did_you_mean(node.id, scope)
+                or "define it under `params:` or pass `--set NAME=VALUE`",
             )
         value = scope[node.id]
         if isinstance(value, Deferred | Sized):  # a param computed from node shapes

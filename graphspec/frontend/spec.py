@@ -54,6 +54,19 @@ FORMAT_1_1: Final = 1.1
 arguments, nested models, includes, learned tensors). A 1.0 spec reads and compiles the same under both."""
 
 
+def _dict() -> dict[str, Any]:
+    return {}
+
+
+def _list() -> list[Any]:
+    return []
+
+
+# The default factories are Python functions, not ``dict`` and ``list``: pydantic reads each
+# factory's signature, and a builtin's is parsed from text with the tokenizer (about 2 ms of
+# every start-up, and again for every Spec made).
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -145,11 +158,11 @@ class BlockSpec(_Strict):
     """A reusable, parameterised sub-graph."""
 
     params: dict[str, Scalar | list[Any]] = Field(
-        default_factory=dict, description="Block params; null marks a required one."
+        default_factory=_dict, description="Block params; null marks a required one."
     )
     inputs: list[str] = Field(default_factory=lambda: ["x"], description="Input placeholders.")
     nodes: dict[str, NodeSpec]
-    edges: list[EdgeItem] = Field(default_factory=list)
+    edges: list[EdgeItem] = Field(default_factory=_list)
     outputs: list[str] | None = None
 
 
@@ -183,20 +196,20 @@ class Spec(_Strict):
         "functional otherwise), or always sequential / functional.",
     )
     description: str | None = None
-    params: dict[str, Scalar | list[Any]] = Field(default_factory=dict)
+    params: dict[str, Scalar | list[Any]] = Field(default_factory=_dict)
     inputs: dict[str, InputSpec]
     nodes: dict[str, NodeSpec]
-    edges: list[EdgeItem] = Field(default_factory=list)
+    edges: list[EdgeItem] = Field(default_factory=_list)
     outputs: list[str] | dict[str, str] | None = None
     include: list[str] = Field(
-        default_factory=list,
+        default_factory=_list,
         description="Format 1.1: spec files whose blocks this spec uses (paths relative to it).",
     )
-    blocks: dict[str, BlockSpec] = Field(default_factory=dict)
+    blocks: dict[str, BlockSpec] = Field(default_factory=_dict)
     train: TrainSpec | None = None
 
     _source: SourceMap = PrivateAttr(default_factory=lambda: SourceMap("<spec>"))
-    _load_diagnostics: list[Any] = PrivateAttr(default_factory=list)
+    _load_diagnostics: list[Any] = PrivateAttr(default_factory=_list)
     _library: bool = PrivateAttr(default=False)
 
     @property

@@ -165,3 +165,73 @@ def test_the_trap_works(trap_dir: Path) -> None:
     importlib.import_module(TRAP)
     assert (trap_dir / "CANARY").exists()
     (trap_dir / "CANARY").unlink()
+
+
+# -- layer packages: imported only when the user declares them, never because a spec names them --
+
+SPEC_NAMES_TRAP = {
+    "dotted": f"{TRAP}.Layer",
+    "colon": f"{TRAP}:Layer",
+    "registered-name": f"{TRAP}>Layer",
+    "bare-class": "Layer",
+    "os-system": "os.system",
+}
+
+
+@pytest.mark.parametrize("type_", list(SPEC_NAMES_TRAP.values()), ids=list(SPEC_NAMES_TRAP))
+def test_a_spec_naming_a_module_imports_nothing_even_with_layer_packages(
+    type_: str,
+    trap_dir: Path,
+    imported: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With a (benign) layer package declared, a spec naming another module still imports
+    nothing: the refusal says how to declare a package instead."""
+    from graphspec.backends.keras import packages
+
+    spec = _spec_file(trap_dir, H + f"nodes:\n  d: {{type: '{type_}'}}\n")
+    try:
+        for argv in _commands(spec):
+            status = main([*argv, "--layers", "tests.layer_packages.keras_io_fixed"])
+            assert status == 1, (argv, capsys.readouterr())
+        err = capsys.readouterr().err
+        if "." in type_ or ":" in type_ or ">" in type_:
+            assert "never imports modules named in a spec" in err
+        if type_ == f"{TRAP}.Layer":
+            assert f"declare the package (e.g. `--layers {TRAP}`" in err
+    finally:
+        packages.reset()
+    _no_spec_names(imported)
+
+
+def test_a_pyproject_can_be_ignored(
+    trap_dir: Path, imported: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pyproject.toml is configuration the user trusts like code; `--no-project-layers` reads
+    none (for specs from elsewhere), and the trap it names stays unimported."""
+    (trap_dir / "pyproject.toml").write_text(f'[tool.graphspec]\nlayers = ["{TRAP}"]\n')
+    spec = _spec_file(trap_dir, H + "nodes:\n  d: {type: Dense, units: 2}\n")
+    assert main(["validate", str(spec), "--no-project-layers"]) == 0
+    _no_spec_names(imported)
+
+
+def test_a_declared_package_is_imported_it_is_the_users_choice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The other side of the boundary: a module the user declares is imported (and this one,
+    which defines no layer, is then refused with one line)."""
+    from graphspec.backends.keras import packages
+
+    name = "declared_canary_3c1d"
+    (tmp_path / f"{name}.py").write_text(
+        "from pathlib import Path\nPath(__file__).with_name('SANG').write_text('imported')\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    spec = _spec_file(tmp_path, H + "nodes:\n  d: {type: Dense, units: 2}\n")
+    try:
+        assert main(["validate", str(spec), "--layers", name]) == 2
+    finally:
+        packages.reset()
+        sys.modules.pop(name, None)
+    assert (tmp_path / "SANG").exists()
+    assert f"the layer package `{name}`" in capsys.readouterr().err

@@ -258,10 +258,10 @@ def test_same_file_reason_names_the_rule(
 
 def test_every_writing_command_has_force_and_mkdir() -> None:
     from graphspec.cli import commands  # noqa: F401 - registers the sub-commands
-    from graphspec.cli.main import _parser
+    from graphspec.cli.main import build_parser
     from graphspec.cli.registry import COMMANDS
 
-    parser = _parser()
+    parser = build_parser()
     subs = next(a for a in parser._actions if a.dest == "command").choices  # type: ignore[union-attr]
     writers = {w.name.split("-")[0] for w in WRITERS}
     for name in COMMANDS:
@@ -313,7 +313,8 @@ def test_codegen_of_a_nested_spec_file(
     monkeypatch.chdir(tmp_path)
     assert main(["codegen", "main.yaml", "-o", "model.py"]) == 0
     code = (tmp_path / "model.py").read_text()
-    assert "def build_tower() -> keras.Model:" in code and "tower_model = build_tower()" in code
+    assert 'def build_tower(*, name: str = "tower") -> keras.Model:' in code
+    assert 'tower_model = build_tower(name="tower")' in code
 
 
 LIBRARY = "graphspec: 1.1\nblocks:\n  mlp:\n    nodes:\n      d: {type: Dense, units: 4}\n"

@@ -36,6 +36,12 @@ def _encodes_rank1(call: LayerCall, inputs: Sequence[Shape]) -> bool:
     return len(inputs) == 1 and len(inputs[0]) == 1 and mode not in keeps
 
 
+def _longer_than_table(call: LayerCall, inputs: Sequence[Shape]) -> bool:
+    length = call.args.get("sequence_length")
+    seq = inputs[0][1] if len(inputs) == 1 and len(inputs[0]) > 1 else None
+    return isinstance(length, int) and seq is not None and seq > length
+
+
 def _adaptive(call: LayerCall, inputs: Sequence[Shape]) -> bool:
     n = int(call.type[-2])
     return len(inputs) == 1 and len(inputs[0]) != n + 2
@@ -63,6 +69,19 @@ STRICTER: Final[dict[str, Stricter]] = {
         "Keras builds it on rank-4 inputs with wrongly sized projections; its einsums are "
         "(batch, sequence, features)",
     ),
+    "AlibiBias": Stricter(
+        _rank_is_not(4),
+        "its call refuses every rank but 4 (batch, heads, query, key); Keras's symbolic shape "
+        "never runs it",
+    ),
+    **{
+        name: Stricter(
+            _longer_than_table,
+            "KerasHub's symbolic shape ignores the table's length; slicing positions beyond "
+            "sequence_length fails when run",
+        )
+        for name in ("PositionEmbedding", "TokenAndPositionEmbedding")
+    },
     **{
         f"Adaptive{kind}Pooling{n}D": Stricter(
             _adaptive,

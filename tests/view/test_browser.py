@@ -148,11 +148,11 @@ def test_an_invalid_edit_shows_the_red_node_and_the_diagnostic(
         "return [...document.querySelectorAll('#canvas g.gsbox.gs_fault')]"
         ".map(g => g.querySelector('text').textContent)"
     )
-    assert red == ["add"]
+    assert red == ["shortcut"]  # the layer that set the width, not the merge
     diags = browser.find_element("id", "diag-list")
     assert "E501" in diags.text and "error" in diags.text
-    diags.find_element("css selector", 'button[data-node="add"]').click()
-    assert browser.find_element("id", "detail-name").text == "add"
+    diags.find_element("css selector", 'button[data-node="shortcut"]').click()
+    assert browser.find_element("id", "detail-name").text == "shortcut"
     # A file that is not YAML at all: the last diagram stays (greyed) with the diagnostic.
     browser.execute_script(WATCH_UPDATE, "E003")
     viewer.write("nodes: [unclosed\n")

@@ -91,13 +91,23 @@ def test_block_units_toggle_on_request(viewer: Viewer) -> None:
 def test_page_data_of_a_bad_spec(tmp_path: Path) -> None:
     bad = build_page(ROOT / "specs" / "bad" / "seed_skip_original.yaml")
     assert bad["loaded"] and not bad["ok"] and bad["svg"].startswith("<svg")
-    assert any(d["code"] == "E501" and d["node"] == "add" for d in bad["diagnostics"])
-    assert bad["boxes"][bad["nodes"]["add"]["box"]]["faulty"]
+    # the fault is at `shortcut`, the layer that set the wrong width, not at the merge `add`
+    assert any(d["code"] == "E501" and d["node"] == "shortcut" for d in bad["diagnostics"])
+    assert bad["boxes"][bad["nodes"]["shortcut"]["box"]]["faulty"]
+    assert not bad["boxes"][bad["nodes"]["add"]["box"]]["faulty"]
     broken = tmp_path / "broken.yaml"
     broken.write_text("nodes: [unclosed\n")
     page = build_page(broken)
     assert not page["loaded"] and page["svg"] is None and page["diagnostics"]
     json.dumps(page, allow_nan=False)
+
+
+def test_a_fault_in_a_block_marks_every_instance() -> None:
+    page = build_page(ROOT / "tests" / "cascade" / "block_typo_repeat_four.yaml")
+    (typo,) = [d for d in page["diagnostics"] if d["code"] == "E202"]
+    assert typo["instances"] == [f"encoder.{i}" for i in range(4)]
+    assert typo["nodes"] == [f"encoder.{i}.attn" for i in range(4)]
+    assert all(page["boxes"][page["nodes"][n]["box"]]["faulty"] for n in typo["nodes"])
 
 
 def test_set_overrides_reach_the_page() -> None:

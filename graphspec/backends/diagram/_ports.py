@@ -40,13 +40,25 @@ def _subtract(index: int, count: int) -> str | None:
     return ("+", "−")[index] if index < 2 else None
 
 
+@_ports("TransformerDecoder")
+def _decoder(index: int, count: int) -> str | None:
+    del count
+    return ("decoder", "encoder")[index] if index < 2 else None
+
+
 @_ports("Concatenate", "Dot")
 def _ordinal(index: int, count: int) -> str:
     del count
     return str(index + 1)
 
 
-@_ports("MultiHeadAttention", "Attention", "AdditiveAttention", "GroupQueryAttention")
+@_ports(
+    "MultiHeadAttention",
+    "Attention",
+    "AdditiveAttention",
+    "GroupQueryAttention",
+    "CachedMultiHeadAttention",
+)
 def _attention(index: int, count: int) -> str | None:
     del count
     return _ATTENTION[index] if index < len(_ATTENTION) else None

@@ -118,7 +118,10 @@ _MEMBERS: Final[dict[str, str]] = {
         "LSTM GRU SimpleRNN RNN ConvLSTM1D ConvLSTM2D ConvLSTM3D Bidirectional LSTMCell GRUCell "
         "SimpleRNNCell StackedRNNCells TimeDistributed"
     ),
-    "attention": "Attention AdditiveAttention MultiHeadAttention GroupQueryAttention",
+    "attention": (
+        "Attention AdditiveAttention MultiHeadAttention GroupQueryAttention "
+        "CachedMultiHeadAttention TransformerEncoder TransformerDecoder FNetEncoder AlibiBias"
+    ),
     "reshape": (
         "Flatten Reshape Permute RepeatVector Cropping1D Cropping2D Cropping3D UpSampling1D "
         "UpSampling2D UpSampling3D ZeroPadding1D ZeroPadding2D ZeroPadding3D Identity Masking"
@@ -129,7 +132,8 @@ _MEMBERS: Final[dict[str, str]] = {
     ),
     "embedding": (
         "Embedding ReversibleEmbedding CategoryEncoding Hashing HashedCrossing IntegerLookup "
-        "StringLookup TextVectorization Discretization"
+        "StringLookup TextVectorization Discretization TokenAndPositionEmbedding "
+        "PositionEmbedding SinePositionEncoding RotaryEmbedding"
     ),
     "preprocessing": (
         "Rescaling Resizing CenterCrop RandomCrop RandomFlip RandomRotation RandomZoom "

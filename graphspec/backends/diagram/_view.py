@@ -427,12 +427,14 @@ def _attach(view: View, diagnostics: list[Diagnostic], box_of: dict[str, str]) -
     for diag in diagnostics:
         if diag.severity is Severity.NOTE:
             continue
-        bid = box_of.get(diag.node or "")
-        if bid is None:
+        # a fault in a block definition is one diagnostic: every instance's node shows it
+        bids = dict.fromkeys(b for n in diag.instance_nodes if (b := box_of.get(n)) is not None)
+        if not bids:
             if diag.is_error:
                 view.notes.append(diag)
             continue
-        box = view.boxes[bid]
-        (box.errors if diag.is_error else box.warnings).append(diag)
+        for bid in bids:
+            box = view.boxes[bid]
+            (box.errors if diag.is_error else box.warnings).append(diag)
     for edge in view.edges:
         edge.fault = view.boxes[edge.dst].faulty

@@ -17,12 +17,9 @@ TENSOR: Final = "__keras_tensor__"
 LAMBDA_REASON: Final = "a Lambda runs Python code, which graphspec never reads"
 """How a refused ``Lambda`` is explained (its own hint: write an expression, not a class)."""
 
-_CLASS_REASONS: Final = (
-    "not a class of keras.layers",
-    "not allowed in a spec",
-    ", not one of keras.",
-)
-"""What the reasons about a class say (a custom layer or object gets the ``register_layer`` hint)."""
+_CLASS_REASONS: Final = ("not a class of keras.layers", ", not one of keras.")
+"""What the reasons about a class say (a layer or object of the user's own gets the hint to
+declare its package; a refused class such as ``Lambda`` has its reason, not that hint)."""
 
 
 class UnsupportedLayersError(ImportModelError):
@@ -36,12 +33,14 @@ class UnsupportedLayersError(ImportModelError):
             "written in a spec:"
         ]
         lines += [f"  - `{name}` ({cls}): {reason}" for name, cls, reason in layers]
-        classes = any(s in reason for _, _, reason in layers for s in _CLASS_REASONS)
+        own = [cls for _, cls, reason in layers if any(s in reason for s in _CLASS_REASONS)]
         lambdas = any(reason.startswith(LAMBDA_REASON) for _, _, reason in layers)
-        if classes:
+        if own:
             lines.append(
-                "hint: a spec names only keras.layers classes; register your own layer classes "
-                "with graphspec.register_layer(cls) before importing"
+                "hint: a spec names classes of keras.layers, KerasHub and the layer packages you "
+                f"declare: declare the package that defines {_classes(own)} with "
+                f"`--layers {_package(own)}` (or GRAPHSPEC_LAYERS, or `[tool.graphspec] layers` in "
+                "pyproject.toml; from Python, graphspec.use_layers)"
             )
         elif lambdas:
             lines.append(
@@ -53,6 +52,20 @@ class UnsupportedLayersError(ImportModelError):
                 "hint: each line says what a spec cannot hold; change that part of the model"
             )
         super().__init__("\n".join(lines))
+
+
+def _classes(found: list[str]) -> str:
+    names = list(dict.fromkeys(cls.split(",")[0] for cls in found))
+    return ", ".join(f"`{n}`" for n in names[:3]) + (" …" if len(names) > 3 else "")
+
+
+def _package(found: list[str]) -> str:
+    """The module a saved file says defines the classes (only words in a hint: never imported)."""
+    for cls in found:
+        _, sep, module = cls.partition(", module ")
+        if sep and all(p.isidentifier() for p in module.split(".")) and module != "__main__":
+            return module
+    return "MODULE"
 
 
 @dataclass

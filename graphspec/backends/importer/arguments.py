@@ -12,13 +12,20 @@ from graphspec.base.catalog import (
     FORBIDDEN_LAYERS,
     NESTED_LAYER_ARGS,
     LayerSignature,
+    auto_name,
     layer_module,
     layer_names,
     layer_signature,
     object_class,
     object_kind,
+    saved_names,
 )
-from graphspec.base.custom_layers import custom_layer_signature, custom_layers
+from graphspec.base.custom_layers import (
+    custom_layer_signature,
+    custom_layers,
+    takes_name,
+    user_layer,
+)
 
 __all__ = ["MODEL_CLASSES", "dtype_name", "lambda_reason", "node_args", "type_of"]
 
@@ -30,6 +37,12 @@ _SAME_WHEN_NONE: Final[dict[str, Any]] = {"activation": "linear", "data_format":
 
 _COLLAPSIBLE: Final = frozenset({"kernel_size", "strides", "pool_size", "dilation_rate", "size"})
 """Tuple arguments written as one number when every entry is equal (``kernel_size: 3``)."""
+
+_BUILD_STATE: Final[dict[str, tuple[str, ...]]] = {
+    "TransformerDecoder": ("decoder_sequence_shape", "encoder_sequence_shape"),
+}
+"""Config keys that record the input shapes a layer was built for (KerasHub's decoder), not
+constructor arguments: the spec's edges give them again."""
 
 _SET_BY_WRAPPER: Final = frozenset({"zero_output_for_mask"})
 """Config keys of a nested layer that its wrapper (``Bidirectional``) sets by itself."""
@@ -46,6 +59,12 @@ def type_of(state: ImportState, name: str, layer: Mapping[str, Any]) -> str | No
     home = layer_module(cls)
     if home is not None and module in (None, home):
         return cls  # a layer Keras ships with its applications (the catalog says where it lives)
+    saved_module, registered = saved_names(cls)
+    if saved_module is not None and (module, layer.get("registered_name")) == (
+        saved_module,
+        registered,
+    ):
+        return cls  # KerasHub's (the catalog records what a saved file says of it)
     if cls in MODEL_CLASSES:
         state.problem(name, cls, "a nested model inside a layer argument has no spec form")
     elif cls == "Lambda":
@@ -98,6 +117,31 @@ def _allowed_layers() -> frozenset[str]:
     return frozenset(layer_names())
 
 
+def _user_layer_problems(
+    state: ImportState, name: str, type_name: str, config: Mapping[str, Any]
+) -> None:
+    """What a class of the user's own must change before its layers can be written in a spec."""
+    entry = user_layer(type_name)
+    sig = custom_layer_signature(type_name)
+    if entry is None or sig is None:
+        return
+    if not takes_name(type_name):
+        state.problem(
+            name,
+            type_name,
+            f"{entry.qualname}.__init__ takes no `name` (graphspec names every layer): add "
+            "`**kwargs` and pass them on with `super().__init__(**kwargs)`",
+        )
+    for arg in sig.required:
+        if arg not in config:
+            state.problem(
+                name,
+                type_name,
+                f"its config has no `{arg}`, a required argument of {entry.qualname}.__init__: "
+                f"return it from get_config() (`{{**super().get_config(), {arg!r}: ...}}`)",
+            )
+
+
 def _registered_name(cls: str) -> str | None:
     found = custom_layers()
     if cls in found:
@@ -140,7 +184,7 @@ def _layer_args(
             handler(raw, out)
             continue
         if key in nested:
-            value = _nested_layer(state, name, key, raw)
+            value = _nested_layer(state, name, type_name, key, raw)
         elif object_kind(key) is not None:
             value = named_object(state, name, type_name, key, raw)
         elif _is_serialized(raw):
@@ -151,6 +195,8 @@ def _layer_args(
         info = sig.arg(key) if sig is not None else None
         if info is None and type_name in LOOKUPS and key in CONFIG_ONLY:
             continue  # checked with the vocabulary by lookup_args
+        if info is None and key in _BUILD_STATE.get(type_name, ()):
+            continue
         if info is None:
             if value in (None, False):  # a config-only key at its neutral value
                 continue
@@ -161,6 +207,8 @@ def _layer_args(
         out[key] = _collapsed(key, value)
     if type_name in LOOKUPS:
         lookup_args(state, name, type_name, config, out)
+    if user_layer(type_name) is not None:
+        _user_layer_problems(state, name, type_name, config)
     fix = _POST.get(type_name)
     return fix(out, config, build) if fix is not None else out
 
@@ -230,9 +278,11 @@ def _collapsed(key: str, value: Any) -> Any:
     return value
 
 
-def _nested_layer(state: ImportState, name: str, key: str, raw: Any) -> Any:
+def _nested_layer(state: ImportState, name: str, owner: str, key: str, raw: Any) -> Any:
     if raw is None:
         return None
+    if isinstance(raw, list):  # StackedRNNCells: a list of cells
+        return [_nested_layer(state, name, owner, key, item) for item in raw]
     if not isinstance(raw, Mapping):
         state.problem(name, key, f"nested layer `{key}` has no spec form")
         return None
@@ -240,7 +290,26 @@ def _nested_layer(state: ImportState, name: str, key: str, raw: Any) -> Any:
     if type_name is None:
         return None
     config = {k: v for k, v in (raw.get("config") or {}).items() if k not in _SET_BY_WRAPPER}
-    return node_args(state, f"{name}.{key}", type_name, config)
+    args = node_args(state, f"{name}.{key}", type_name, config)
+    inner = _nested_name(owner, key, config.get("name"))
+    if isinstance(inner, str) and inner != auto_name(type_name):
+        return {"type": type_name, "name": inner, **args}  # kept: the compiler names it so
+    return args
+
+
+_WRAPPER_PREFIXES: Final = {
+    ("Bidirectional", "layer"): "forward_",
+    ("Bidirectional", "backward_layer"): "backward_",
+}
+"""Prefixes a wrapper adds to its nested layer's name (Keras's ``Bidirectional``)."""
+
+
+def _nested_name(owner: str, key: str, name: Any) -> Any:
+    """The name to give a nested layer so that its wrapper names it ``name`` again."""
+    prefix = _WRAPPER_PREFIXES.get((owner, key))
+    if prefix and isinstance(name, str) and name.startswith(prefix):
+        return name[len(prefix) :]
+    return name
 
 
 def _multi_head_attention(

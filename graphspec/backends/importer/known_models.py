@@ -1,14 +1,17 @@
-"""Recognise a nested model as a keras.applications architecture (import only: it uses Keras).
+"""Recognise a nested model as a keras.applications architecture, from plain data (no Keras).
 
 Candidates come from the shipped application specs (same layer classes, counted); a candidate
-is confirmed by building it with ``weights=None`` and the arguments read from the nested config
-(``include_top``, ``input_shape``, ``pooling``, ``classes``, ``classifier_activation``) and
-comparing the two configs exactly, layer names aside.
+is confirmed by comparing the nested model's imported spec data with the shipped spec of that
+application under the arguments read from the nested config (``include_top``, ``input_shape``,
+``pooling``, ``classes``, ``classifier_activation``): every node, argument and edge must be the
+same, layer names aside. The shipped specs were made by this importer from Keras's own models
+(``make applications``), so the comparison is exact without building anything: a ``.keras``
+file is read without importing TensorFlow, and the ``shared_object_id`` keys a saved file
+carries cannot defeat it.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Final
@@ -17,6 +20,7 @@ from graphspec.plugins.nested.applications import (
     application_args,
     application_names,
     shipped_variants,
+    static_spec_data,
 )
 
 __all__ = ["match_application"]
@@ -32,16 +36,22 @@ def _layer_classes(layers: list[Mapping[str, Any]]) -> Counter[str]:
     )
 
 
-def match_application(layer: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """``(name, arguments)`` when the nested model ``layer`` is a keras.applications model."""
+def match_application(
+    layer: Mapping[str, Any], data: Mapping[str, Any]
+) -> tuple[str, dict[str, Any]] | None:
+    """``(name, arguments)`` when the nested model ``layer``, imported as spec ``data``, is a
+    keras.applications model."""
     body = layer.get("config") or {}
     layers = [x for x in body.get("layers") or [] if isinstance(x, Mapping)]
     if layer.get("class_name") not in ("Functional", "Model") or not layers:
         return None
+    ours = _comparable(data, frozen=body.get("trainable") is False)
+    if ours is None:
+        return None
     found = _layer_classes(layers)
     for name in application_names():
-        for top, data in shipped_variants(name):
-            shipped = Counter(str(n["type"]) for n in data["nodes"].values() if "type" in n)
+        for top, shipped_data in shipped_variants(name):
+            shipped = Counter(str(n["type"]) for n in shipped_data["nodes"].values() if "type" in n)
             extra = found - shipped
             if found == shipped:
                 pooling = None
@@ -55,8 +65,9 @@ def match_application(layer: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | 
                 pooling = _POOLING[next(iter(extra))]
             else:
                 continue
-            args = _arguments(name, top, pooling, data, layers)
-            if _builds_the_same(name, args, body, layers):
+            args = _arguments(name, top, pooling, shipped_data, layers)
+            theirs, _why = static_spec_data(name, args)
+            if theirs is not None and _comparable(theirs, frozen=False) == ours:
                 return name, {k: v for k, v in args.items() if k != "weights"}
     return None
 
@@ -86,32 +97,36 @@ def _arguments(
     return args
 
 
-def _builds_the_same(
-    name: str, args: dict[str, Any], body: Mapping[str, Any], layers: list[Mapping[str, Any]]
-) -> bool:
-    import keras
+def _comparable(data: Mapping[str, Any], *, frozen: bool) -> list[Any] | None:
+    """Spec data with every name replaced by its position: what must match, names aside.
 
-    kwargs = dict(args)
-    if "input_shape" in kwargs:
-        kwargs["input_shape"] = tuple(kwargs["input_shape"])
-    try:
-        model = getattr(keras.applications, name)(**kwargs)
-    except Exception:  # not this application after all (e.g. an input too small for it)
-        return False
-    if body.get("trainable") is False:
-        model.trainable = False
-    config = json.loads(model.to_json())["config"]
-    theirs = [x for x in config.get("layers") or [] if isinstance(x, Mapping)]
-    if len(theirs) != len(layers):
-        return False
-    names = {str(t.get("name")): str(o.get("name")) for t, o in zip(theirs, layers, strict=True)}
-    renamed = _renamed(theirs, names)
-    ours = [{k: v for k, v in x.items() if k != "build_config"} for x in layers]
-    return [{k: v for k, v in x.items() if k != "build_config"} for x in renamed] == ours
+    A frozen nested model (``trainable: false``) marks every layer frozen; that is taken off
+    (``None`` when some layer is not frozen: then it is not the application as Keras makes it).
+    """
+    order = [*data.get("inputs", {}), *data.get("nodes", {})]
+    names = {name: f"#{index}" for index, name in enumerate(order)}
+    nodes = []
+    for node in data.get("nodes", {}).values():
+        entry = dict(node)
+        if frozen and entry.pop("trainable", True) is not False:
+            return None
+        nodes.append(_renamed(entry, names))
+    return [
+        [_renamed(v, names) for v in data.get("inputs", {}).values()],
+        nodes,
+        _renamed(data.get("edges", []), names),
+        _renamed(data.get("outputs", []), names),
+    ]
 
 
-def _renamed(value: Any, names: dict[str, str]) -> Any:
+def _renamed(value: Any, names: Mapping[str, str]) -> Any:
+    """Node names in ``value`` (chains ``a -> b``, ports ``a:1`` included) replaced by ``names``."""
     if isinstance(value, str):
+        if " -> " in value:
+            return " -> ".join(_renamed(part, names) for part in value.split(" -> "))
+        head, colon, port = value.rpartition(":")
+        if colon and head in names and port.isdigit():
+            return f"{names[head]}:{port}"
         return names.get(value, value)
     if isinstance(value, list):
         return [_renamed(v, names) for v in value]

@@ -1,9 +1,10 @@
 """Import of nested models (format 1.1): a keras.applications model by name, else an inline graph.
 
 A model used as a layer (a backbone, a Siamese tower, ConvNeXt's ``Sequential`` stems) becomes a
-``model:`` node. When its config is exactly that of a ``keras.applications`` architecture (built
-again here to compare), the node names the application and its arguments; otherwise the nested
-model is imported recursively and written inline.
+``model:`` node. The nested model is imported recursively; when that is exactly a ``keras.applications``
+architecture (compared with the shipped spec of the application, see
+:mod:`~graphspec.backends.importer.known_models`), the node names the application and its
+arguments instead of holding the graph inline.
 """
 
 from __future__ import annotations
@@ -45,24 +46,24 @@ def nested_node(state: ImportState, name: str, layer: Mapping[str, Any]) -> dict
     cls = str(layer.get("class_name"))
     body = layer.get("config") or {}
     frozen = body.get("trainable") is False
-    found = match_application(layer)
+    if state.depth >= _MAX_NESTING:
+        state.problem(name, cls, f"models nest deeper than {_MAX_NESTING} levels")
+        return None
+    inner = ImportState(str(body.get("name") or name), depth=state.depth + 1)
+    reader = reader_of("Functional" if cls == "Model" else cls)
+    assert reader is not None
+    reader(inner, body)
+    if inner.problems:
+        state.problems += [(f"{name}/{n}", c, r) for n, c, r in inner.problems]
+        return None
+    data = spec_data(inner)
+    data.pop("graphspec", None)
+    data.pop("name", None)
+    found = match_application(layer, data)
     if found is not None:
         app, args = found
         node: dict[str, Any] = {"model": f"keras.applications.{app}", **args}
     else:
-        if state.depth >= _MAX_NESTING:
-            state.problem(name, cls, f"models nest deeper than {_MAX_NESTING} levels")
-            return None
-        inner = ImportState(str(body.get("name") or name), depth=state.depth + 1)
-        reader = reader_of("Functional" if cls == "Model" else cls)
-        assert reader is not None
-        reader(inner, body)
-        if inner.problems:
-            state.problems += [(f"{name}/{n}", c, r) for n, c, r in inner.problems]
-            return None
-        data = spec_data(inner)
-        data.pop("graphspec", None)
-        data.pop("name", None)
         for arg, names in inner.dropped_calls.items():
             state.dropped_calls.setdefault(arg, []).extend(f"{name}/{n}" for n in names)
         node = {"model": data}

@@ -11,18 +11,19 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
 from graphspec.api import CheckResult, check
-from graphspec.backends.keras.loading import import_keras_quietly
+from graphspec.backends.keras.loading import import_keras_quietly, quiet_native_stderr
 from graphspec.base.catalog import (
     FORBIDDEN_LAYERS,
     NESTED_LAYER_ARGS,
     POSITIONAL_CALLS,
     TUPLE_ARGS,
+    auto_name,
     layer_module,
     layer_names,
     named_objects,
     object_kind,
 )
-from graphspec.base.custom_layers import custom_layer
+from graphspec.base.custom_layers import custom_layer, user_layer
 from graphspec.errors import CompileError, Diagnostic, UsageError
 from graphspec.frontend.spec import Spec
 from graphspec.ir.graph import Graph, IRNode
@@ -35,18 +36,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APIS",
+    "STOPPED",
     "BuiltModel",
     "build_model",
     "compile_spec",
     "flat_outputs",
     "keras_text",
+    "layer_object",
+    "object_refusal",
 ]
 
 APIS: Final = ("auto", "sequential", "functional")
 """The accepted values of ``api``."""
 
 
-_STOPPED: Final = "compilation stopped here: the nodes after it depend on it"
+STOPPED: Final = "compilation stopped here: the nodes after it depend on it"
+"""The related note of a compile error: nothing after the failed node was built."""
 _ANSI: Final = re.compile(r"\x1b\[[0-9;]*m")
 _MAX_KERAS_LINES: Final = 4
 _MAX_LINE: Final = 300
@@ -266,8 +271,7 @@ class _Builder:
                 "E602",
                 f"node `{owner.name}`: Keras refused to make {owner.display_type}: "
                 f"{keras_text(exc)}",
-                f"check the arguments of `{owner.name}` against the Keras documentation of "
-                f"keras.{'layers.' + str(owner.type) if owner.is_layer else owner.display_type}",
+                _make_hint(owner),
             ) from exc
         self.layers[owner_name] = layer
         return layer
@@ -344,12 +348,28 @@ class _Builder:
             loc=loc,
             hint=hint,
             node=node.name,
-            related=(_STOPPED,),
+            related=(STOPPED,),
         )
         return CompileError([diagnostic])
 
 
 # -- layer classes and arguments ----------------------------------------------------------------
+
+
+def _make_hint(owner: IRNode) -> str:
+    """Where the arguments of a node's class are documented: Keras's, KerasHub's or the user's."""
+    entry = user_layer(owner.type or "") if owner.is_layer else None
+    if entry is not None:
+        return (
+            f"check the arguments of `{owner.name}` against {entry.qualname}.__init__ (your code)"
+        )
+    if owner.is_layer:
+        home = layer_module(owner.type or "") or "keras.layers"
+        return (
+            f"check the arguments of `{owner.name}` against the documentation of "
+            f"{home}.{owner.type}"
+        )
+    return f"check the arguments of `{owner.name}` against the Keras documentation of keras.{owner.display_type}"
 
 
 @KINDS["layer"].hook(Stage.MAKE_LAYER)
@@ -358,6 +378,21 @@ def _make_layer(builder: _Builder, node: IRNode) -> Any:
     kwargs = _layer_kwargs(node.type or "", node.args)
     cls = _layer_class(node.type or "")
     return cls(**kwargs, name=builder.layer_name(node))
+
+
+def layer_object(type_name: str, args: Mapping[str, Any], *, name: str | None = None) -> Any:
+    """The Keras layer a node of ``type_name`` with ``args`` makes (imports Keras).
+
+    Raises :class:`CompileError` ``E603`` for a type the compiler refuses; Keras's own exceptions
+    pass through.
+    """
+    import_keras_quietly()
+    try:
+        cls = _layer_class(type_name)
+        kwargs = _layer_kwargs(type_name, args)
+    except _Refused as refused:
+        raise CompileError([Diagnostic(refused.code, refused.message, hint=refused.hint)]) from None
+    return cls(**kwargs) if name is None else cls(**kwargs, name=name)
 
 
 @cache
@@ -369,9 +404,7 @@ def _layer_class(type_name: str) -> type:
     """A registered custom layer or an allowed, catalogued class of ``keras.layers``."""
     if type_name in FORBIDDEN_LAYERS:
         raise _Refused(
-            "E603",
-            f"layer type `{type_name}` is not allowed: {FORBIDDEN_LAYERS[type_name]}",
-            "register a custom layer from Python with graphspec.register_layer(cls)",
+            "E603", f"layer type `{type_name}` is not allowed: {FORBIDDEN_LAYERS[type_name]}"
         )
     cls = custom_layer(type_name)
     if cls is not None:
@@ -379,14 +412,22 @@ def _layer_class(type_name: str) -> type:
     if type_name not in _allowed_layers():
         raise _Refused(
             "E603",
-            f"unknown layer type `{type_name}`: expected a class of keras.layers or a layer "
-            "registered with graphspec.register_layer",
+            f"unknown layer type `{type_name}`: expected a class of keras.layers or of a layer "
+            "package you declared (`--layers MODULE`)",
             "run `graphspec validate` to see suggestions",
         )
     import keras
 
-    module = layer_module(type_name)  # Keras's own application layers (LayerScale, …)
-    home = keras.layers if module is None else importlib.import_module(module)
+    module = layer_module(type_name)  # Keras's application layers (LayerScale, …), KerasHub's
+    try:
+        with quiet_native_stderr():
+            home = keras.layers if module is None else importlib.import_module(module)
+    except ImportError as exc:
+        raise _Refused(
+            "E210",
+            f"layer type `{type_name}` is KerasHub's, and KerasHub cannot be imported here: {exc}",
+            "pip install 'graphspec[hub]' (or keras-hub)",
+        ) from None
     cls = getattr(home, type_name, None)
     if not isinstance(cls, type):
         raise _Refused(
@@ -421,37 +462,57 @@ def _nested_layer(key: str, value: Any) -> Any:
             f"`{key}` must be a layer mapping such as `{{type: LSTM, units: 8}}`; found {value!r}",
         )
     type_name = value["type"]
-    kwargs = _layer_kwargs(type_name, {k: v for k, v in value.items() if k != "type"})
-    return _layer_class(type_name)(**kwargs)
+    kwargs = _layer_kwargs(type_name, {k: v for k, v in value.items() if k not in _NOT_ARGS})
+    return _layer_class(type_name)(**kwargs, name=value.get("name") or auto_name(type_name))
+
+
+_NOT_ARGS: Final = ("type", "name")
+"""Keys of a nested layer mapping that are not constructor arguments of its own."""
 
 
 def _named_object(kind: str, key: str, value: Any) -> Any:
     """A name from ``keras.<kind>`` passes through; ``{type: NAME, ...}`` is instantiated."""
     if value is None:
         return None
-    name = value.get("type") if isinstance(value, Mapping) else value
-    if not isinstance(name, str) or name not in named_objects(kind):
-        raise _Refused(
-            "E603",
-            f"`{key}` must name one of keras.{kind}; found {value!r}",
-            "run `graphspec validate` to see the accepted names",
-        )
+    refused = object_refusal(kind, key, value)
+    if refused is not None:
+        raise _Refused("E603", *refused)
     if not isinstance(value, Mapping):
         return value
+    name = value["type"]
     rest = {k: _plain(k, v) for k, v in value.items() if k != "type"}
     if kind == "activations":
-        if rest:
-            raise _Refused(
-                "E603",
-                f"`{key}`: an activation is named by a string and takes no arguments; found "
-                f"{sorted(rest)}",
-                f"write `{key}: {name}`, or add an activation layer node "
-                "(e.g. `{type: LeakyReLU, negative_slope: 0.1}`)",
-            )
         return name
     import keras
 
     return getattr(getattr(keras, kind), name)(**rest)
+
+
+def object_refusal(kind: str, key: str, value: Any) -> tuple[str, str | None] | None:
+    """Why a named-object argument (``activation``, ``kernel_initializer``, …) cannot be made,
+    as ``(message, hint)``; ``None`` when it can. Code generation refuses what this refuses.
+
+    >>> object_refusal("activations", "activation", {"type": "relu", "alpha": 1})[0]
+    "`activation`: an activation is named by a string and takes no arguments; found ['alpha']"
+    >>> object_refusal("activations", "activation", "relu") is None
+    True
+    """
+    if value is None:
+        return None
+    name = value.get("type") if isinstance(value, Mapping) else value
+    if not isinstance(name, str) or name not in named_objects(kind):
+        return (
+            f"`{key}` must name one of keras.{kind}; found {value!r}",
+            "run `graphspec validate` to see the accepted names",
+        )
+    rest = sorted(k for k in value if k != "type") if isinstance(value, Mapping) else []
+    if kind == "activations" and rest:
+        return (
+            f"`{key}`: an activation is named by a string and takes no arguments; found {rest}",
+            f"write `{key}: {name}`, or add an activation layer node "
+            "(e.g. `{type: LeakyReLU, negative_slope: 0.1}`)",
+        )
+    return None
 
 
 def _plain(key: str, value: Any) -> Any:

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from graphspec.backends.emit import to_yaml
 from graphspec.cli.options import (
     add_backend_option,
+    add_layers_option,
     add_output_option,
     add_set_option,
     output_policy,
@@ -36,6 +36,7 @@ def _import_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print what can be imported (every keras.applications model) and exit",
     )
+    add_layers_option(p)
     add_backend_option(p)
 
 
@@ -45,6 +46,7 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     _import_args,
 )
 def run_import(args: argparse.Namespace) -> int:
+    from graphspec.backends.emit import to_yaml
     from graphspec.backends.importer import import_source
 
     if args.list:

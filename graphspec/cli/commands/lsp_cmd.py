@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from graphspec.cli.options import add_layers_option
 from graphspec.cli.registry import EXIT_OK, command
 from graphspec.errors import UsageError
 
@@ -17,6 +18,8 @@ def _lsp_args(p: argparse.ArgumentParser) -> None:
         metavar="[HOST:]PORT",
         help="listen on TCP instead, for debugging (HOST defaults to 127.0.0.1)",
     )
+    add_layers_option(p)
+    p.set_defaults(_layers_later=True)  # per document, as diagnostics: never fails to start
 
 
 def parse_tcp(text: str) -> tuple[str, int]:
@@ -46,11 +49,13 @@ def run_lsp(args: argparse.Namespace) -> int:
     tcp = parse_tcp(args.tcp) if args.tcp else None
     try:
         from graphspec.tools.lsp import serve
+        from graphspec.tools.lsp.analysis import LAYER_FLAGS
     except ModuleNotFoundError as err:
         if err.name in ("pygls", "lsprotocol"):
             raise UsageError(
                 f"graphspec lsp needs {err.name}: pip install 'graphspec[lsp]'"
             ) from None
         raise
+    LAYER_FLAGS[:] = args.layers
     serve(tcp=tcp)
     return EXIT_OK

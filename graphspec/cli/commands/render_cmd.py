@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
-import platform
-import shutil
-import subprocess
 import sys
 from typing import Final
 
@@ -133,6 +129,8 @@ def _doctor_args(p: argparse.ArgumentParser) -> None:
 
 
 def _version(names: tuple[str, ...]) -> str:
+    import importlib.metadata
+
     for name in names:
         try:
             return importlib.metadata.version(name)
@@ -142,6 +140,9 @@ def _version(names: tuple[str, ...]) -> str:
 
 
 def _dot_version() -> str:
+    import shutil
+    import subprocess
+
     from graphspec.backends.diagram.dot import DOT_MISSING
 
     exe = shutil.which("dot")
@@ -170,6 +171,8 @@ def _backend_row() -> str:
     _doctor_args,
 )
 def run_doctor(args: argparse.Namespace) -> int:
+
+    import platform
 
     del args
     rows = [

@@ -18,8 +18,6 @@ from graphspec.cli.options import (
 from graphspec.cli.registry import EXIT_OK, command
 from graphspec.errors import UsageError
 from graphspec.frontend.paths import spec_file
-from graphspec.tools.train.fit import DEFAULT_WORKER_TIMEOUT
-from graphspec.tools.train.strategy import STRATEGIES
 
 __all__ = ["run_compare", "run_fit"]
 
@@ -97,6 +95,9 @@ def _data_file(data: str) -> str | None:
 
 
 def _fit_args(p: argparse.ArgumentParser) -> None:
+    from graphspec.tools.train.fit import DEFAULT_WORKER_TIMEOUT
+    from graphspec.tools.train.strategy import STRATEGIES
+
     p.add_argument("spec", metavar="SPEC", help="the spec file to train")
     _common(p)
     p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
@@ -128,6 +129,7 @@ def run_fit(args: argparse.Namespace) -> int:
     from graphspec.tools.train.fit import fit_spec, prepare
     from graphspec.tools.train.settings import resolve_settings
     from graphspec.tools.train.strategy import is_chief, verify_strategy
+    from graphspec.tools.train.targets import check_targets
 
     _require_suffix(args.output, ".keras", "-o/--output")
     backend = active_backend()
@@ -140,6 +142,7 @@ def run_fit(args: argparse.Namespace) -> int:
     policy = policy.with_inputs(*result.files_read())  # nested spec files are inputs too
     settings = resolve_settings(result.spec, epochs=args.epochs, batch_size=args.batch_size)
     dataset = load_data(args.data, result.graph)
+    check_targets(result, dataset, settings)  # before TensorFlow starts
     chief = is_chief(args.strategy)
     print(
         f"training {result.graph.name} on {dataset.describe()}; seed {args.seed}, "

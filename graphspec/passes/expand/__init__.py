@@ -75,7 +75,9 @@ def expand(
         inst = ex.graph.instances.get(name)
         if inst is not None:
             inst.feeds = [_feed(ref) for ref in feeds]
+            inst.feed_refs = [ref.text for ref in feeds]
     ex.graph.block_specs = {name: included.spec for name, included in ex.blocks.items()}
+    ex.graph.params = {name: ex.params[name] for name in spec.params if name in ex.params}
     ex.graph.build_dag()
     return ex.graph, ex.diagnostics
 

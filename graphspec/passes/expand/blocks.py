@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 from graphspec.base import limits as _limits
-from graphspec.base.suggest import did_you_mean
+from graphspec.base.suggest import did_you_mean, suggest
 from graphspec.frontend.spec import BlockSpec, NodeKey
 from graphspec.ir.graph import BlockInstance
 from graphspec.ir.kinds import KINDS, Stage
@@ -165,8 +165,11 @@ def _block_params(
     scope, local, path = site.scope, site.local, site.path
     ok = True
     given = site.spec.args
+    misspelt: set[str] = set()  # required params an unknown key was a typo of
     for key in given:
         if key not in block.params:
+            meant = suggest(key, block.params)
+            misspelt.update(meant)
             ex.error(
                 "E403",
                 f"block `{name}` has no param `{key}`",
@@ -178,7 +181,7 @@ def _block_params(
             )
             ok = False
     for key, default in block.params.items():
-        if default is None and key not in given:
+        if default is None and key not in given and key not in misspelt:  # the hint names it
             ex.error(
                 "E402",
                 f"block instance `{local}` is missing the required param `{key}` of block `{name}`",

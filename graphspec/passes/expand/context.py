@@ -349,6 +349,9 @@ class Expansion:
         looked up in ``site``) where the value is ``deferrable`` (layer arguments, ``weight:``
         settings, params); elsewhere it is an error (E422): the value is needed before shapes.
         """
+        kind = type(value)
+        if kind is int or (kind is str and "${" not in value) or value is None:
+            return value, True  # the common cases first
         if not isinstance(value, str | list | dict) or (
             isinstance(value, str) and "${" not in value
         ):

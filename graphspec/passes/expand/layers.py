@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from graphspec.frontend.spec import NodeKey
 from graphspec.ir.graph import IRNode, NodeKind
 from graphspec.ir.kinds import KINDS, Stage
@@ -10,6 +12,9 @@ from graphspec.passes.expand.context import Expansion, Ref
 from graphspec.passes.expand.nodes import NodeSite
 
 __all__ = ["expand_layer"]
+
+_NONE_FAILED: Final = frozenset[str]()
+"""The ``failed_args`` of the nodes whose arguments all substituted (one shared object)."""
 
 
 @KINDS["layer"].hook(Stage.EXPAND)
@@ -28,6 +33,10 @@ def expand_layer(ex: Expansion, site: NodeSite) -> str:
     args: dict[str, object] = {}
     failed: set[str] = set()
     for key, value in site.spec.args.items():
+        kind = type(value)
+        if kind is int or (kind is str and "${" not in value) or kind is float or kind is bool:
+            args[key] = value  # a literal: nothing to substitute (the common case)
+            continue
         args[key], ok = ex.subst_checked(
             value, scope.params, (*path, key), expanded, deferrable=True, site=scope
         )
@@ -42,7 +51,7 @@ def expand_layer(ex: Expansion, site: NodeSite) -> str:
         spec_path=path,
         instance=scope.prefix[:-1] or None,
         file=scope.file,
-        failed_args=frozenset(failed),
+        failed_args=frozenset(failed) if failed else _NONE_FAILED,
     )
     extra = call_refs(ex, site, node)
     share = site.spec.share

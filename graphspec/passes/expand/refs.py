@@ -61,6 +61,7 @@ def resolve_all(ex: Expansion) -> None:
             node.inputs.append(target)
             node.input_locs.append(ref.loc)
             node.input_ports.append(ref.port)
+            node.input_refs.append(ref.text)
         if item.share is not None:
             resolve_share(ex, node, item.share, resolve(ex, item.share))
     for out_name, ref in ex.pending_outputs:

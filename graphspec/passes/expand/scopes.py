@@ -51,13 +51,14 @@ def add_input(ex: Expansion, name: str, shape: list[Any], dtype: str) -> None:
 def check_name(ex: Expansion, name: str, path: Path, what: str) -> bool:
     """Whether ``name`` can name a node or input (E105 reported when it cannot)."""
     problem = None
-    if not name or not name.strip():
+    stripped = name.strip()
+    if not name or not stripped:
         problem = "is empty"
     elif "/" in name:
         problem = "contains `/`, which Keras forbids in layer names"
     elif ARROW in name:
         problem = "contains `->`, which separates names in edges"
-    elif name != name.strip():
+    elif name != stripped:
         problem = "starts or ends with whitespace"
     elif len(name) > _limits.MAX_NAME_LENGTH:
         problem = f"is {len(name)} characters long (limit {_limits.MAX_NAME_LENGTH})"

@@ -61,8 +61,8 @@ def _closed(ex: Expansion, node: IRNode, key: str, value: Any) -> tuple[Any, lis
     def look_up(name: str, site: Any) -> str:
         return _node_named(ex, node, key, name, site)
 
-    closed, nodes = close(value, look_up, ex.top)
-    return Sized(value.text, closed, nodes), list(nodes)
+    text, read = close(value, look_up, ex.top)
+    return Sized(value.text, text, read), list(read)
 
 
 def _node_named(ex: Expansion, node: IRNode, key: str, name: str, site: Any) -> str:

@@ -10,6 +10,7 @@ from graphspec.base.catalog import (
     canonical_type,
     catalog,
     cell_names,
+    is_hub_layer,
     layer_aliases,
     layer_module,
     layer_names,
@@ -73,9 +74,10 @@ def coverage_markdown() -> str:
     aliases = layer_aliases()
     lines = [
         f"**Static shape coverage: {cov.headline()}** of the layer classes of Keras "
-        f"{cov.keras_version} that a spec can name: every `keras.layers` class (aliases and "
-        "recurrent cells included) and the layers Keras ships with its applications "
-        "(generated from the catalog and the rule registry by `scripts/gen_coverage.py`).",
+        f"{cov.keras_version} and KerasHub {catalog()['keras_hub_version']} that a spec can "
+        "name: every `keras.layers` class (aliases and recurrent cells included), the layers "
+        "Keras ships with its applications and KerasHub's modeling layers (generated from the "
+        "catalog and the rule registry by `scripts/gen_coverage.py`).",
         "",
     ]
     if cov.missing:
@@ -93,8 +95,14 @@ def coverage_markdown() -> str:
         "used): "
         + ", ".join(
             f"`{n}` ({layer_module(n)})"
-            for n in sorted(n for n in cov.spec_able if layer_module(n))
+            for n in sorted(n for n in cov.spec_able if layer_module(n) and not is_hub_layer(n))
         )
+        + ".",
+        "",
+        "KerasHub's layers (`keras_hub.layers`, compiled with `pip install 'graphspec[hub]'`): "
+        + ", ".join(f"`{n}`" for n in sorted(n for n in cov.spec_able if is_hub_layer(n)))
+        + ". Its other modeling layers are not graph nodes here: "
+        + "; ".join(f"`{n}`: {r}" for n, r in sorted(catalog()["hub_left_out"].items()))
         + ".",
         "",
         f"Recurrent cells ({', '.join(f'`{n}`' for n in sorted(cell_names()))}) are checked "

@@ -17,6 +17,7 @@ __all__ = [
     "SHAPE_RULES",
     "NoRule",
     "Rule",
+    "UnknownShape",
     "arg",
     "bool_arg",
     "choice_arg",
@@ -41,6 +42,7 @@ __all__ = [
     "shape_rule",
     "single_input",
     "tuple_arg",
+    "user_shape_rule",
     "window_dims",
 ]
 
@@ -153,14 +155,91 @@ class NoRule(Exception):
     """Raised by a wrapper's rule when the layer it wraps has no rule: the shape is unknown."""
 
 
+class UnknownShape(Exception):
+    """Raised by a rule that cannot tell the shape statically (Keras could not trace a user
+    layer): the node's shape is unknown, ``reason`` says why in a note, nothing is reported as
+    wrong."""
+
+    def __init__(self, reason: str, *, hint: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+
+_USER_RULES: set[str] = set()
+"""Names whose rule a layer package registered (it may register them again, nothing else)."""
+
+UserRule = Callable[[LayerCall, list[Shape]], Any]
+"""What a layer package registers: ``(layer, input shapes) -> ShapeResult | shape | [shapes]``."""
+
+
+def user_shape_rule(*type_names: str) -> Callable[[UserRule], UserRule]:
+    """The shape rule of a layer of the user's own (``@graphspec.shape_rule("Scale")``).
+
+    The function gets the layer (a :class:`LayerCall`: ``.type``, ``.args`` as the spec writes
+    them) and the input shapes (tuples, batch first, ``None`` for unknown sizes); it returns a
+    :class:`ShapeResult` (output shapes and parameter counts), or one shape, or a list of shapes
+    (a layer without weights). It raises :class:`ShapeFault` for inputs the layer cannot take.
+    A name that already has a rule (every ``keras.layers`` class has one) is refused.
+
+    >>> @user_shape_rule("Doubler")
+    ... def _double(layer, inputs):
+    ...     (shape,) = inputs
+    ...     return (*shape[:-1], shape[-1] * 2)
+    >>> infer_layer(LayerCall("Doubler"), [(None, 3)]).output
+    (None, 6)
+    >>> del SHAPE_RULES["Doubler"]; _USER_RULES.discard("Doubler")
+    """
+    taken = [name for name in type_names if has_rule(name) and name not in _USER_RULES]
+    if taken:
+        raise ValueError(
+            f"a shape rule for {', '.join(taken)} is registered already; a layer package gives "
+            "rules only to its own layer classes"
+        )
+
+    def register(fn: UserRule) -> UserRule:
+        @functools.wraps(fn)
+        def rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
+            return _as_result(call, fn(call, list(inputs)))
+
+        for name in type_names:  # a package run again (reload, a notebook cell) replaces its own
+            if name in _USER_RULES:
+                del SHAPE_RULES[name]
+        shape_rule(*type_names)(rule)
+        _USER_RULES.update(type_names)
+        return fn
+
+    return register
+
+
+def _as_result(call: LayerCall, found: Any) -> ShapeResult:
+    """A user rule's answer as a :class:`ShapeResult`."""
+    if isinstance(found, ShapeResult):
+        return found
+    if isinstance(found, tuple):
+        return result(found)
+    if isinstance(found, list) and found and all(isinstance(s, tuple) for s in found):
+        return result(*found)
+    raise ShapeFault(
+        f"the shape rule of {call.type} returned {found!r}; expected a ShapeResult, a shape "
+        "(a tuple) or a list of shapes",
+        hint=f"fix the function registered with @graphspec.shape_rule({call.type!r})",
+    )
+
+
 def _check_dims(call: LayerCall, index: int, shape: object) -> None:
     """Every rule may assume its inputs are shapes of positive (or unknown) dimensions."""
-    if not isinstance(shape, tuple) or not all(d is None or (is_int(d) and d >= 0) for d in shape):
-        raise ShapeFault(
-            f"{call.type} got input {index} of shape {_safe_format(shape)}; dimensions must be "
-            "non-negative integers or None",
-            input_index=index,
-        )
+    if isinstance(shape, tuple):
+        for d in shape:
+            if d is not None and not (type(d) is int and d >= 0) and not (is_int(d) and d >= 0):
+                break
+        else:
+            return
+    raise ShapeFault(
+        f"{call.type} got input {index} of shape {_safe_format(shape)}; dimensions must be "
+        "non-negative integers or None",
+        input_index=index,
+    )
 
 
 # --------------------------------------------------------------------------- results & inputs
@@ -169,7 +248,7 @@ def _check_dims(call: LayerCall, index: int, shape: object) -> None:
 def result(*outputs: Shape, trainable: int = 0, non_trainable: int = 0) -> ShapeResult:
     """Build a :class:`ShapeResult` from output shapes (as tuples) and parameter counts."""
     return ShapeResult(
-        outputs=tuple(tuple(o) for o in outputs),
+        outputs=tuple([tuple(o) for o in outputs]),
         trainable=trainable,
         non_trainable=non_trainable,
     )
@@ -354,6 +433,9 @@ def tuple_arg(
     non-negative with ``allow_zero``).
     """
     value = _required(call, name, default)
+    lowest = 0 if allow_zero else 1
+    if type(value) is int and value >= lowest:  # the common case: one size for every axis
+        return (value,) * n
     sign = ">= 0" if allow_zero else "> 0"
     expected = f"an integer {sign} or a list of {n} such integers"
     if is_int(value):
@@ -364,7 +446,6 @@ def tuple_arg(
         raise _bad_arg(call, name, expected)
     if len(values) != n or not all(is_int(v) for v in values):
         raise _bad_arg(call, name, expected)
-    lowest = 0 if allow_zero else 1
     if any(v < lowest for v in values):
         raise _bad_arg(call, name, expected)
     return tuple(int(v) for v in values)

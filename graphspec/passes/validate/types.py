@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
+import re
+from typing import Any, Final
 
 from graphspec.base.catalog import (
     FORBIDDEN_KEYS,
@@ -12,12 +14,20 @@ from graphspec.base.catalog import (
     RESERVED_LAYER_ARGS,
     LayerSignature,
     cell_names,
+    hub_installed,
+    hub_left_out,
+    is_hub_layer,
     layer_names,
     layer_signature,
     named_objects,
     object_kind,
 )
-from graphspec.base.custom_layers import custom_layer_signature
+from graphspec.base.custom_layers import (
+    custom_layer_signature,
+    custom_layers,
+    takes_name,
+    user_layer,
+)
 from graphspec.base.source import Path, describe_surprise
 from graphspec.base.suggest import did_you_mean, suggest
 from graphspec.errors import Severity
@@ -36,6 +46,7 @@ _LAMBDA_HINT = (
 
 @graph_check("types")
 def _check_types(c: CheckContext) -> None:
+    hub: list[IRNode] = []
     for node in c.graph.layers:
         if node.broken or not node.is_layer:
             continue
@@ -56,6 +67,25 @@ def _check_types(c: CheckContext) -> None:
             continue
         if sig is not None:
             c.typed[node.name] = sig
+            if is_hub_layer(sig.type):
+                hub.append(node)
+    if hub and not hub_installed():
+        _hub_missing(c, hub)
+
+
+def _hub_missing(c: CheckContext, nodes: list[IRNode]) -> None:
+    """E210, once: KerasHub layers are named and KerasHub is not installed here."""
+    first = nodes[0]
+    others = f" (and {', '.join(f'`{n.name}`' for n in nodes[1:4])}" if len(nodes) > 1 else ""
+    others += " …)" if len(nodes) > 4 else (")" if others else "")
+    c.report(
+        "E210",
+        f"node `{first.name}`{others}: {first.type} is a KerasHub layer, and KerasHub is not "
+        "installed here",
+        node=first,
+        path=(*first.spec_path, "type"),
+        hint="pip install 'graphspec[hub]' (or keras-hub)",
+    )
 
 
 def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> LayerSignature | None:
@@ -74,6 +104,8 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
         return None
     custom = custom_layer_signature(type_name)
     if custom is not None:
+        if not takes_name(type_name):
+            _unnamable(c, node, type_name, path)
         return custom
     if type_name in FORBIDDEN_LAYERS:
         c.report(
@@ -82,19 +114,26 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
             f"{FORBIDDEN_LAYERS[type_name]}",
             node=node,
             path=path,
-            hint=_LAMBDA_HINT
-            if type_name == "Lambda"
-            else "register a custom layer from Python with graphspec.register_layer(cls)",
+            hint=_FORBIDDEN_HINTS.get(type_name, _DECLARE),
         )
         return None
-    if "." in type_name or ":" in type_name:
+    left_out = hub_left_out(type_name)
+    if left_out is not None and layer_signature(type_name) is None:
+        c.report(
+            "E204",
+            f"node `{node.name}`: KerasHub's `{type_name}` cannot be a node: {left_out}",
+            node=node,
+            path=path,
+        )
+        return None
+    if any(mark in type_name for mark in ".:>/"):
         c.report(
             "E204",
             f"node `{node.name}`: `{type_name}` is not a class of keras.layers; "
             "graphspec never imports modules named in a spec",
             node=node,
             path=path,
-            hint="use a keras.layers class name, or register your own layer from Python",
+            hint=_dotted_hint(type_name),
         )
         return None
     sig = layer_signature(type_name)
@@ -104,18 +143,86 @@ def _check_type(c: CheckContext, node: IRNode, type_name: Any, path: Path) -> La
             f"node `{node.name}`: unknown layer type `{type_name}`",
             node=node,
             path=path,
-            hint=did_you_mean(type_name, layer_names())
-            or "types are class names from keras.layers, e.g. Dense, Conv2D",
+            hint=_unknown_hint(type_name),
         )
     return sig
 
 
+_DECLARE: Final = (
+    "a layer class of your own is named once you declare its package: `--layers MODULE`, "
+    "GRAPHSPEC_LAYERS=MODULE or `[tool.graphspec] layers` in pyproject.toml (docs/security.md)"
+)
+_FORBIDDEN_HINTS: Final = {
+    "Lambda": _LAMBDA_HINT,
+    "InputLayer": "declare it under `inputs:`, e.g. `inputs: {x: {shape: [28, 28, 1]}}`",
+    "Wrapper": "use one of its subclasses: Bidirectional, TimeDistributed",
+}
+"""Refused classes whose hint is not "declare your package" (it would not help)."""
+
+
+def _unknown_hint(type_name: str) -> str:
+    """A typo gets its "did you mean"; another name (`Scale`, not `LayerScale`) also hears how a
+    layer of one's own becomes a type."""
+    names = [*layer_names(), *custom_layers()]
+    found = did_you_mean(type_name, names)
+    close = difflib.get_close_matches(type_name, names, n=1, cutoff=_TYPO)
+    if found and close:
+        return found
+    own = "a layer class of your own is named once its package is declared: `--layers MODULE`"
+    if found:
+        return f"{found} Or: {own}"
+    return f"types are class names from keras.layers (Dense, Conv2D) or KerasHub; {own}"
+
+
+_TYPO: Final = 0.8
+"""Similarity (difflib's ratio) from which an unknown type is taken for a typo of a known one."""
+
+
+def _dotted_hint(type_name: str) -> str:
+    """For ``mypkg.Scale``: declare ``mypkg``, then write ``type: Scale``."""
+    module, _, name = (
+        type_name.replace(":", ".").replace(">", ".").replace("/", ".").rpartition(".")
+    )
+    if module and name[:1].isupper() and name.isidentifier():
+        top = module.split(".")[0]
+        return (
+            f"if `{name}` is a layer class of your own package, declare the package (e.g. "
+            f"`--layers {top}`, GRAPHSPEC_LAYERS={top} or `[tool.graphspec] layers = "
+            f'["{top}"]` in pyproject.toml) and write `type: {name}`'
+        )
+    return "use a class name from keras.layers, e.g. Dense, Conv2D"
+
+
+def _unnamable(c: CheckContext, node: IRNode, type_name: str, path: Path) -> None:
+    """E209: graphspec names every layer, and this class's constructor takes no ``name``."""
+    entry = user_layer(type_name)
+    where = entry.qualname if entry is not None else type_name
+    c.report(
+        "E209",
+        f"node `{node.name}`: {where}.__init__ takes no `name`, and graphspec names every "
+        "layer after its node",
+        node=node,
+        path=path,
+        hint=f"add `**kwargs` to {type_name}.__init__ and pass them on: "
+        "`super().__init__(**kwargs)` (Keras needs it to load a saved model too)",
+    )
+
+
 @graph_check("arguments")
 def _check_arguments(c: CheckContext) -> None:
+    # Without YAML 1.1 surprises (located, so node by node) or failed `${...}`, what a layer's
+    # arguments are checked for depends on its type and their values alone: once for each.
+    memo = not c.source.surprises
     for node in c.graph.layers:
         sig = c.typed.get(node.name)
         if sig is None or node.share:
             continue
+        key = (sig.type, c.graph.arguments_key(node)) if memo and not node.failed_args else None
+        if node.sized:  # values read from shapes are checked once computed (shapes pass)
+            key = None
+        if key in c.clean:
+            continue
+        found = len(c.diagnostics)
         _check_args(
             c,
             node,
@@ -125,6 +232,8 @@ def _check_arguments(c: CheckContext) -> None:
             skip=node.failed_args,
             sized=frozenset(node.sized),
         )
+        if key is not None and len(c.diagnostics) == found:
+            c.clean.add(key)
 
 
 def _check_args(
@@ -261,8 +370,24 @@ def _check_type_of(
         f"found {yaml_text(value)}",
         node=node,
         path=path,
-        hint=problem.hint,
+        hint=_division_hint(c, value, path) or problem.hint,
     )
+
+
+_TRUE_DIVISION: Final = re.compile(r"(?<!/)/(?!/)")
+_EXPRESSION: Final = re.compile(r"\$\{[^{}]*\}")
+
+
+def _division_hint(c: CheckContext, value: Any, path: Path) -> str | None:
+    """``${width / 3}`` gave a float where a whole number is wanted: ``//`` divides to one."""
+    if not isinstance(value, float):
+        return None
+    written = c.source.text_of(path) or ""
+    found = _EXPRESSION.search(written)
+    if found is None or not _TRUE_DIVISION.search(found.group(0)):
+        return None
+    fixed = _TRUE_DIVISION.sub("//", found.group(0))
+    return f"`/` always gives a float ({value!r}); `//` divides to a whole number: `{fixed}`"
 
 
 def check_named_object(
@@ -323,5 +448,19 @@ def _check_nested(c: CheckContext, node: IRNode, key: str, value: Any, path: Pat
         )
         return
     sig = _check_type(c, node, value["type"], (*path, "type"))
+    name = value.get("name")
+    if name is not None and (not isinstance(name, str) or not name or "/" in name):
+        c.report(
+            "E203",
+            f"node `{node.name}`: the `name` of its nested `{key}` must be a non-empty string "
+            f"without `/`; found {yaml_text(name)}",
+            node=node,
+            path=(*path, "name"),
+            hint="leave it out: graphspec names a nested layer after its class (`gru`)",
+        )
     if sig is not None:
-        _check_args(c, node, sig, {k: v for k, v in value.items() if k != "type"}, path)
+        _check_args(c, node, sig, {k: v for k, v in value.items() if k not in _NESTED_KEYS}, path)
+
+
+_NESTED_KEYS = ("type", "name")
+"""Keys of a nested layer mapping that are not constructor arguments: its class and its name."""

@@ -87,7 +87,22 @@ def _sequence_mask(node: IRNode, arg: str, sequence: Shape, masks: list[Shape]) 
 # -- attention ----------------------------------------------------------------------------------
 
 
-@call_rule("MultiHeadAttention", "GroupQueryAttention")
+@call_rule("TransformerEncoder")
+def _transformer_encoder(
+    node: IRNode, main: list[Shape], extra: dict[str, list[Shape]], result: ShapeResult
+) -> ShapeResult:
+    """KerasHub's encoder returns its self-attention scores too when asked."""
+    del extra
+    if node.call.get("return_attention_scores") is not True or not main:
+        return result
+    sequence = main[0]
+    heads = node.args.get("num_heads")
+    t = sequence[1] if len(sequence) > 2 else None
+    scores = (sequence[0], heads if isinstance(heads, int) else None, t, t)
+    return ShapeResult((*result.outputs, scores), result.trainable, result.non_trainable)
+
+
+@call_rule("MultiHeadAttention", "GroupQueryAttention", "CachedMultiHeadAttention")
 def _multi_head(
     node: IRNode, main: list[Shape], extra: dict[str, list[Shape]], result: ShapeResult
 ) -> ShapeResult:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any
 
 from graphspec.base.catalog import catalog, layer_signature
+from graphspec.base.custom_layers import custom_layer_signature, user_layer
 from graphspec.base.shape_types import format_shape
 
 if TYPE_CHECKING:
@@ -25,14 +27,20 @@ __all__ = [
 
 
 def layer_doc(type_name: str) -> str:
-    """The one-line description of a layer class from the catalog ("" when none)."""
+    """The one-line description of a layer class from the catalog, or of a declared layer of the
+    user's own from its docstring ("" when none)."""
+    own = user_layer(type_name)
+    if own is not None:
+        first = (inspect.getdoc(own.cls) or "").strip().split("\n\n", 1)[0]
+        return f"{' '.join(first.split())} ({own.qualname}, your layer package)".strip()
     entry = catalog()["layers"].get(type_name) or {}
     return str(entry.get("doc") or "")
 
 
 def signature_text(type_name: str) -> str | None:
-    """``Conv2D(filters, kernel_size, strides=[1, 1], ...)`` from the catalog."""
-    sig = layer_signature(type_name)
+    """``Conv2D(filters, kernel_size, strides=[1, 1], ...)`` from the catalog (or the user's
+    class)."""
+    sig = custom_layer_signature(type_name) or layer_signature(type_name)
     if sig is None:
         return None
     ordered = sorted(sig.args.values(), key=lambda a: not a.required)  # required first

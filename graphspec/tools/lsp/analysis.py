@@ -11,13 +11,18 @@ from functools import cached_property
 from pathlib import Path as FsPath
 
 from graphspec.api import CheckResult, check, load_text
+from graphspec.backends.keras.packages import layers_for
 from graphspec.base.source import SourceMap
 from graphspec.errors import Diagnostic, SpecError
 from graphspec.tools.lsp._positions import Lines
 from graphspec.tools.lsp.index import Index, build_index
 from graphspec.tools.lsp.libraries import Library, read_libraries
 
-__all__ = ["Analysis", "Cancelled", "analyse", "line_map", "looks_like_spec"]
+__all__ = ["LAYER_FLAGS", "Analysis", "Cancelled", "analyse", "line_map", "looks_like_spec"]
+
+LAYER_FLAGS: list[str] = []
+"""``graphspec lsp --layers MODULE`` (each document's pyproject.toml and ``GRAPHSPEC_LAYERS``
+are read as well)."""
 
 _SPEC_KEY = re.compile(r"^(?:graphspec|inputs|nodes|blocks)\s*:|graphspec\.schema\.json", re.M)
 
@@ -116,18 +121,39 @@ def analyse(
         )
     if cancelled():
         raise Cancelled
+    found = _layer_packages(file)
     result = check(spec)
     return Analysis(
         uri,
         version,
         text,
         file,
-        result.diagnostics,
+        found + result.diagnostics,
         spec.source,
         result,
         seconds=time.perf_counter() - start,
         encoding=encoding,
     )
+
+
+def _layer_packages(file: str) -> list[Diagnostic]:
+    """Load the layer packages the user declared for ``file`` (once per server); E016 for one
+    that cannot be used. A text without a file on disk is taken as in the working directory."""
+    path = FsPath(file)
+    where = path if path.is_absolute() and path.parent.is_dir() else None
+    problems = layers_for(where, LAYER_FLAGS)
+    return [
+        Diagnostic(
+            "E016",
+            message,
+            file=file,
+            line=1,
+            column=1,
+            hint="fix the package (or its declaration), then restart the language server: a "
+            "package is imported once per server",
+        )
+        for message in problems
+    ]
 
 
 def line_map(new: str, old: str) -> dict[int, int]:

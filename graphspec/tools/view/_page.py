@@ -364,5 +364,7 @@ def _diagnostic(diag: Diagnostic) -> dict[str, Any]:
         "hint": diag.hint,
         "location": diag.location,
         "node": diag.node,
+        "nodes": list(diag.instance_nodes),
+        "instances": list(diag.instances),
         "related": list(diag.related),
     }

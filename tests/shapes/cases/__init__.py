@@ -95,6 +95,7 @@ def _load() -> None:
         categorical,
         conv,
         core,
+        hub,
         image,
         merging,
         normalization,

@@ -1,4 +1,5 @@
-"""The shape rules of every ``keras.layers`` family: importing this package registers them all."""
+"""The shape rules of every ``keras.layers`` family (and KerasHub's layers): importing this package
+registers them all."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from graphspec.passes.shapes.rules import (
     conv,
     conv_recurrent,
     core,
+    hub,
     image,
     merging,
     normalization,
@@ -31,6 +33,7 @@ MODULES = (
     conv,
     conv_recurrent,
     core,
+    hub,
     image,
     merging,
     normalization,

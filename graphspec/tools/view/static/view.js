@@ -281,7 +281,7 @@
       parts.push(args.length ? el("table", {}, ...args.map(([k, v]) => row(k, show(v))))
                              : el("div", { class: "none" }, "none (Keras defaults)"));
     }
-    const mine = page.diagnostics.filter((d) => d.node === name);
+    const mine = page.diagnostics.filter((d) => (d.nodes || [d.node]).includes(name));
     if (mine.length) {
       parts.push(el("h4", {}, "diagnostics"));
       for (const d of mine) {

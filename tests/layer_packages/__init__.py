@@ -1,0 +1,1 @@
+"""Layer packages for the tests: modules a user would declare with ``--layers``."""
