@@ -6,7 +6,15 @@ from collections.abc import Callable
 from typing import Final
 
 from graphspec.plugins.expr.bind import array_dtype, array_shape, bind
-from graphspec.plugins.expr.syntax import Call, Expr, ExprSyntaxError, ListExpr, Ref, Writer
+from graphspec.plugins.expr.syntax import (
+    Call,
+    Expr,
+    ExprSyntaxError,
+    ListExpr,
+    Ref,
+    Writer,
+    walk,
+)
 
 __all__ = ["to_python"]
 
@@ -20,6 +28,8 @@ def to_python(expr: Expr, name_of: Callable[[Ref], str], *, module: str = "keras
     'keras.ops.relu6(v1 + 3.0)[:, 0]'
     >>> to_python(parse("(a == b) != c"), lambda r: r.name)
     'keras.ops.not_equal(keras.ops.equal(a, b), c)'
+    >>> to_python(parse("x * exp(arange(4) * -0.5)"), lambda r: r.name)
+    'x * keras.ops.exp(keras.ops.multiply(keras.ops.arange(4), -0.5))'
     """
     return _PythonWriter(name_of, module, '"').text(expr)[0]
 
@@ -31,11 +41,14 @@ the call they stand for."""
 
 class _PythonWriter(Writer):
     """A constant array operand becomes a tensor, as ``keras.ops`` needs; ``a == b`` becomes
-    ``keras.ops.equal(a, b)``."""
+    ``keras.ops.equal(a, b)``, and so does an operator on constants only (``arange(4) * -0.5``:
+    the backend's own tensors, which Python operators would combine by the backend's rules,
+    not Keras's)."""
 
     def text(self, expr: Expr) -> tuple[str, int]:
-        if isinstance(expr, Call) and expr.symbol in _CALLED:
-            return super().text(Call(expr.func, expr.args, expr.kwargs, expr.offset, expr.end))
+        if isinstance(expr, Call) and expr.symbol is not None:
+            if expr.symbol in _CALLED or not any(isinstance(e, Ref) for e in walk(expr)):
+                return super().text(Call(expr.func, expr.args, expr.kwargs, expr.offset, expr.end))
         return super().text(expr)
 
     def operand(self, expr: Expr, text: str) -> str:
