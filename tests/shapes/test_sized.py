@@ -265,3 +265,48 @@ def test_the_model_is_the_one_keras_code_computing_the_sizes_builds() -> None:
     oracle.set_weights(model.get_weights())
     batch = np.random.default_rng(0).random((2, 4, 8), dtype="float32")
     np.testing.assert_allclose(model.predict(batch, verbose=0), oracle.predict(batch, verbose=0))
+
+
+BLOCKS = """\
+graphspec: 1.1
+params: {heads: 2}
+inputs: {x: {shape: [4, 8]}}
+nodes:
+  wide: {type: Dense, units: 12}
+  flat: {type: Reshape, target_shape: ["${shape(wide)[1] * shape(wide)[2]}"], inputs: wide}
+  enc: {block: mlp, repeat: 2, inputs: wide}
+  b: {block: mlp, size: "${shape(enc)[-1] + 1}", inputs: enc}
+  c: {block: last, inputs: b}
+  out: {type: Concatenate, inputs: [b, wide]}
+edges: [x -> wide]
+outputs: [out, flat, c]
+blocks:
+  mlp:
+    params: {size: 6}
+    nodes:
+      up: {type: Dense, units: "${shape(x)[-1] * heads}"}
+      down: {type: Dense, units: "${size}"}
+    edges: [x -> up -> down]
+  last:
+    params: {size: "${shape(x)[-1] // 2}"}
+    nodes:
+      half: {type: Dense, units: "${size}"}
+"""
+
+
+def test_codegen_reads_sizes_from_the_tensors_shapes() -> None:
+    """``${shape(x)[-1] * heads}`` is ``x.shape[-1] * heads``: a block stays a function and
+    ``build_model(heads=...)`` follows; a param read from a shape is written inline, computed."""
+    code = generate_python(BLOCKS)
+    assert "target_shape=(wide.shape[1] * wide.shape[2],)" in code
+    assert "def mlp(x, *, size=6, heads, name: str):" in code
+    assert 'up = keras.layers.Dense(units=x.shape[-1] * heads, name=f"{name}.up")(x)' in code
+    assert 'enc = mlp(enc, heads=heads, name=f"enc.{i}")' in code
+    assert 'keras.layers.Dense(units=enc.shape[-1] + 1, name="b.down")(b_up)' in code  # inline
+    assert 'keras.layers.Dense(units=b_down.shape[-1] // 2, name="c.half")(b_down)' in code
+
+
+def test_codegen_in_a_sequential_writes_the_numbers() -> None:
+    """No variable holds a tensor in a ``keras.Sequential``'s list: the sizes as computed."""
+    code = generate_python(SPEC)
+    assert "keras.Sequential(" in code and ".shape[" not in code

@@ -201,6 +201,9 @@ def test_weights_inside_blocks_are_one_per_instance() -> None:
     assert result.shapes is not None
     assert result.shapes["s1.gamma"].params == 8 and result.shapes.total == 16
     assert result.graph.nodes["s2.y"].inputs == ["s1.y", "s2.gamma"]
+    code = generate_python(result)  # inline: a learned tensor joins through the model's input
+    assert "def scaled(" not in code
+    assert 's2_gamma = LearnedTensor(shape=[8], initializer="ones", name="s2.gamma")(x)' in code
 
 
 def test_back_ends_show_a_weight() -> None:

@@ -223,8 +223,12 @@ class Body:
                 var = self.placeholder_var(inst, name)
             else:
                 target = f"{inst.name}.{name}" if inst is not None else name
-                found = self.model.graph.instances.get(target)
-                if target not in self.model.graph.nodes and found is not None:
+                graph = self.model.graph
+                found = graph.instances.get(target)
+                if found is None:  # a `repeat`: its last copy
+                    copies = [i for i in graph.instances.values() if i.site == target]
+                    found = copies[-1] if copies else None
+                if target not in graph.nodes and found is not None:
                     target = self.model.outputs_of(found)[0]
                 var = self.var.get((target, port)) or ""
                 if not var:

@@ -46,9 +46,10 @@ class _PythonWriter(Writer):
     not Keras's)."""
 
     def text(self, expr: Expr) -> tuple[str, int]:
-        if isinstance(expr, Call) and expr.symbol is not None:
-            if expr.symbol in _CALLED or not any(isinstance(e, Ref) for e in walk(expr)):
-                return super().text(Call(expr.func, expr.args, expr.kwargs, expr.offset, expr.end))
+        if not isinstance(expr, Call) or expr.symbol is None:
+            return super().text(expr)
+        if expr.symbol in _CALLED or not any(isinstance(e, Ref) for e in walk(expr)):
+            return super().text(Call(expr.func, expr.args, expr.kwargs, expr.offset, expr.end))
         return super().text(expr)
 
     def operand(self, expr: Expr, text: str) -> str:
