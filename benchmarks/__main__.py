@@ -326,6 +326,50 @@ def _render(ctx: dict[str, Any]) -> list[Figure]:
     ]
 
 
+@section("blocks")
+def _blocks(ctx: dict[str, Any]) -> list[Figure]:
+    """Block discovery on import of the 40 keras.applications (the table of docs/import.md)."""
+    from benchmarks.blocks import READABLE, measure
+
+    rows = measure()
+    flat = sum(r.flat for r in rows)
+    blocked = sum(r.blocked for r in rows)
+    figures = [
+        Figure(
+            f"spec lines with blocks / flat, all {len(rows)} keras.applications",
+            float(blocked),
+            float(flat),
+            "lines",
+            "<= 0.25",
+            4 * blocked <= flat,
+        )
+    ]
+    for row in rows:
+        if row.name in READABLE:
+            figures.append(
+                Figure(
+                    f"{row.name}: spec lines with blocks / 70",
+                    float(row.blocked),
+                    70.0,
+                    "lines",
+                    "<= 1.0",
+                    row.blocked <= 70,
+                )
+            )
+        if row.name == "DenseNet121":
+            figures.append(
+                Figure(
+                    "DenseNet121: block discovery time / 2 s",
+                    row.find_seconds,
+                    2.0,
+                    "s",
+                    "<= 1.0",
+                    row.find_seconds <= 2.0,
+                )
+            )
+    return figures
+
+
 @section("view")
 def _view_live(ctx: dict[str, Any]) -> list[Figure]:
     from benchmarks._view import save_to_page

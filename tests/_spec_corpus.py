@@ -227,7 +227,7 @@ def _checked(spec: CorpusSpec) -> CorpusSpec | None:
     """The spec with its parameter count when it checks without errors and has a model."""
     try:
         result = spec.check()
-    except (SpecError, UsageError):  # a one-line text mentioning `nodes:` is read as a path
+    except (SpecError, UsageError):  # UsageError: a one-line text is read as a file's path
         return None
     if not result.ok or result.spec.is_library:
         return None

@@ -66,6 +66,8 @@ _PROSE = {
     "E012": "billion laughs: tests/hostile/test_table.py",
     "E014": "millions of values: tests/hostile/test_table.py",
     "E409": "a huge repeat: tests/hostile/test_table.py",
+    "E410": "a repeat whose template names every copy alike: tests/test_block_names.py",
+    "E411": "a `when` that is no boolean: tests/test_block_when.py",
     "N015": "a file skipped by --only-specs: tests/test_paths.py",
     "N016": "a folder holding non-specs: tests/test_cli.py",
     "E107": "entries not indented under nodes: tests/cascade/nodes_not_indented.yaml",

@@ -46,6 +46,8 @@ class NodeKey(StrEnum):
     CALL = "call"
     MODEL = "model"
     WEIGHT = "weight"
+    NAMES = "names"
+    WHEN = "when"
 
 
 FORMAT_1_0: Final = 1
@@ -140,6 +142,17 @@ class NodeSpec(BaseModel):
         "`trainable`, `batched`, `dtype`.",
         json_schema_extra={"properties": _WEIGHT_SETTINGS, "required": ["shape"]},
     )
+    when: bool | str | None = Field(
+        None,
+        description="Format 1.1: whether the node is part of the model, e.g. `${expand}`; "
+        "when false it is left out and its one input takes its place.",
+    )
+    names: str | None = Field(
+        None,
+        description="Format 1.1, with `block`: the Keras layer name of each node of this "
+        "instance, overriding the block's `names`; `${instance}`, `${node}` and `${copy}` "
+        "name the instance, the block node and the copy (from 0).",
+    )
 
     @property
     def args(self) -> dict[str, Any]:
@@ -164,6 +177,12 @@ class BlockSpec(_Strict):
     nodes: dict[str, NodeSpec]
     edges: list[EdgeItem] = Field(default_factory=_list)
     outputs: list[str] | None = None
+    names: str | None = Field(
+        None,
+        description="Format 1.1: the Keras layer name of each node of an instance, e.g. "
+        "`${instance}_${node}`; `${...}` sees the block's params, `instance`, `node` and `copy` "
+        "(the copy's index, from 0). Default: the expanded node name.",
+    )
 
 
 class TrainSpec(_Strict):

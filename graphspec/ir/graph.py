@@ -179,6 +179,19 @@ class IRNode:
         """
         return (*(self.args_at or self.spec_path), key)
 
+    keras_name: str | None = None
+    """The Keras layer name a block's ``names:`` template gives the node (``None``: its name)."""
+
+    @property
+    def layer_name(self) -> str:
+        """The name of the node's Keras layer: ``keras_name`` when a template set one, else the
+        node's own name.
+
+        >>> IRNode("conv2_block1.1_conv", NodeKind.LAYER, keras_name="conv2_block1_1_conv").layer_name
+        'conv2_block1_1_conv'
+        """
+        return self.keras_name or self.name
+
     @property
     def main_inputs(self) -> list[str]:
         """The inputs the layer is applied to (call-argument tensors left out)."""
@@ -274,6 +287,9 @@ class BlockInstance:
     """Drawn as one box unless expanded on request (a keras.applications model's many layers)."""
     model: ModelInfo | None = None
     """The nested model this instance draws, when a diagram opened one up."""
+    names: str | None = None
+    """The instance's own ``names:`` template: each copy's name (``${instance}`` in the block's
+    templates), e.g. ``conv2_block${copy + 2}``."""
 
 
 @dataclass

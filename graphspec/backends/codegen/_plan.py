@@ -4,10 +4,11 @@ An instance is a call of its block's function when nothing outside it reaches in
 after it use only the block's outputs, no layer is shared across its boundary, and the model's
 outputs inside it are outputs of the block. Everything else about it (any number of inputs and
 outputs, blocks inside, expressions, nested models, shared layers, call arguments, sizes read
-from shapes) a function can hold; a learned tensor (joined to the model through its input), a
-param read from a shape (each copy has its own) or, in a Sequential, a size read from a shape
-(no variable holds a tensor there) is written inline. The copies of a ``repeat`` are one loop
-when only the next copy uses each one.
+from shapes) a function can hold. Written inline: an instance of a block with ``when:`` nodes,
+and every instance around it (which nodes a copy has differs between instances); a learned
+tensor's (joined to the model through its input); one given a param read from a shape (each copy
+has its own); and, in a Sequential, one holding a size read from a shape (no variable holds a
+tensor there). The copies of a ``repeat`` are one loop when only the next copy uses each one.
 """
 
 from __future__ import annotations
@@ -93,6 +94,10 @@ def plan_calls(graph: Graph) -> Plan:
         and len(outputs[name]) == len(graph.block_specs[inst.block].outputs or [None])
         and len(inst.feeds) == len(graph.block_specs[inst.block].inputs)
     }
+    for name, switched in instances.items():  # `when:` leaves nodes out per instance: inline
+        block = graph.block_specs.get(switched.block)
+        if block is not None and any(n.when is not None for n in block.nodes.values()):
+            ok -= set(_chain(graph, name))
     sequential = graph.compiles_as()[0] == "Sequential"
     for node in graph:  # learned tensors join the model through its input: written inline
         if node.kind is NodeKind.WEIGHT or (node.sized and sequential):  # (no variables)

@@ -242,6 +242,8 @@ def _node_box(bid: str, node: IRNode, result: CheckResult, options: Options) -> 
         outs = info.outputs if info is not None else None
         shape = ", ".join(format_shape(s) for s in outs) if outs else "?"
     tip = [node.name]
+    if node.keras_name:  # a `names:` template (format 1.1) named the Keras layer
+        tip.append(f"Keras layer: {node.keras_name}")
     if node.is_input:
         dims = format_shape((None, *(node.shape or ())))
         tip += [f"input {dims} {node.dtype}"]

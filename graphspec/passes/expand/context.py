@@ -78,6 +78,8 @@ class Scope:
     local_names: list[str] = field(default_factory=list)
     file: str | None = None
     """The file the node list was written in, when not the spec's own (an included block)."""
+    aliases: dict[str, Ref] = field(default_factory=dict)
+    """Nodes left out by ``when: false``: each name stands for the node's one input."""
 
 
 def file_of(path: Path, default: str) -> str:
@@ -182,6 +184,8 @@ class Expansion:
             self.params[key] = value
         self.params = self.resolve_params(self.params, {}, ("params",), given, site=self.top)
         self.top.params = self.params
+        self.failed_templates: set[Path] = set()
+        """``names:`` templates that failed (reported once, not again for every copy)."""
         self.blocks: dict[str, IncludedBlock] = {
             name: IncludedBlock(block, ("blocks", name), None)
             for name, block in spec.blocks.items()

@@ -21,15 +21,20 @@ _NONE_FAILED: Final = frozenset[str]()
 def expand_layer(ex: Expansion, site: NodeSite) -> str:
     """Add a layer node, its arguments' ``${params}`` resolved in its scope."""
     scope, path, expanded = site.scope, site.path, site.expanded
-    if site.spec.repeat is not None:
-        ex.error(
-            "E404",
-            f"node `{site.local}`: `repeat` only applies to block instances",
-            (*path, NodeKey.REPEAT.value),
-            key=True,
-            node=expanded,
-            hint="add `block: NAME`, or remove `repeat`",
-        )
+    for reserved in (NodeKey.REPEAT, NodeKey.NAMES):
+        if reserved is NodeKey.NAMES and scope.prefix:
+            continue  # a block's node: its own `names:` template (applied by its instance)
+        if getattr(site.spec, reserved.value) is not None:
+            ex.error(
+                "E404",
+                f"node `{site.local}`: `{reserved.value}` only applies to block instances",
+                (*path, reserved.value),
+                key=True,
+                node=expanded,
+                hint=f"add `block: NAME`, or remove `{reserved.value}`"
+                if reserved is NodeKey.REPEAT
+                else "a top-level node's Keras layer is named after the node; rename the node",
+            )
     args: dict[str, object] = {}
     failed: set[str] = set()
     for key, value in site.spec.args.items():

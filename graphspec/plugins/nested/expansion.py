@@ -45,6 +45,7 @@ def expand_model(ex: Expansion, site: NodeSite) -> str:
         NodeKey.TYPE,
         NodeKey.BLOCK,
         NodeKey.REPEAT,
+        NodeKey.NAMES,
         NodeKey.EXPR,
         NodeKey.SHARE,
         NodeKey.WEIGHT,

@@ -301,7 +301,15 @@ class _Builder:
                         if isinstance(item, str):
                             self.ref(scope, (*cpath, i))
         self.exprs(
-            scope, npath, {**node.args, "repeat": node.repeat, NodeKey.WEIGHT.value: node.weight}
+            scope,
+            npath,
+            {
+                **node.args,
+                "repeat": node.repeat,
+                "when": node.when,
+                "names": node.names,
+                NodeKey.WEIGHT.value: node.weight,
+            },
         )
 
     def nested(self, scope: _Scope, npath: Path, data: dict[str, Any]) -> None:
