@@ -64,6 +64,12 @@ class KindDef:
     """The IR kind of the node it makes; ``None`` for a block, which expands into other nodes."""
     needs: frozenset[Stage]
     """The stages that must have a hook once the package is imported (checked by the tests)."""
+    own_inputs: bool = False
+    """The node names its operands itself or has none (expressions, learned tensors): in a node
+    list without edges, the chain rule never feeds it the node written before it."""
+    anchored: bool = False
+    """Its layer takes no input (a learned tensor): the compiler calls it on the model's first
+    input only so that it joins the model's graph."""
     hooks: Registry[Stage, Callable[..., Any]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,12 +96,21 @@ for _kind in (
         "expr",
         NodeKind.EXPR,
         frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT, Stage.BUILD}),
+        own_inputs=True,
     ),
     KindDef(
         "model",
         "model",
         NodeKind.MODEL,
         frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT, Stage.MAKE_LAYER}),
+    ),
+    KindDef(
+        "weight",
+        "weight",
+        NodeKind.WEIGHT,
+        frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT, Stage.MAKE_LAYER}),
+        own_inputs=True,
+        anchored=True,
     ),
     KindDef(
         "layer",

@@ -744,6 +744,63 @@ CASES: list[Case] = [
         7,
         r"an expression node \(`expr:`\) is format 1.1; this spec is format 1",
     ),
+    # -- constants made in expressions, learned tensors, sizes read from shapes (format 1.1) ----
+    Case(
+        "expr-huge-arange",
+        E11 + '  e: {expr: "x[:, 0] + sum(arange(1000000000000))"}\n',
+        "E504",
+        5,
+        28,
+        r"makes a constant of \(1000000000000,\): 1,000,000,000,000 elements",
+    ),
+    Case(
+        "expr-huge-einsum-subscripts",
+        E11 + "  e: {expr: \"einsum('" + "a," * 1000 + "a', x)\"}\n",
+        "E803",
+        5,
+        21,
+        r"names 1001 operand\(s\) but 1 are given",
+    ),
+    Case(
+        "weight-huge",
+        E11 + "  w: {weight: {shape: [100000000, 100000000, 100000000]}}\n",
+        "E503",
+        5,
+        3,
+        r"the model would have 1,000,000,000,000,000,000,000,000 parameters",
+    ),
+    Case(
+        "weight-code-in-initializer",
+        E11 + "  w: {weight: {shape: [2], initializer: {type: Zeros, module: os}}}\n",
+        "E206",
+        5,
+        55,
+        r"`initializer` may not hold `module`: specs never name code to import",
+    ),
+    Case(
+        "sized-call-outside-shape",
+        E11 + "  d: {type: Dense, units: \"${__import__('os').getpid()}\"}\n",
+        "E406",
+        5,
+        27,
+        r"function calls are not supported, except shape\(NODE\)",
+    ),
+    Case(
+        "sized-huge-size",
+        E11 + '  d: {type: Dense, units: "${shape(x)[-1] * 100000000000000}"}\n',
+        "E406",
+        5,
+        27,
+        r"beyond the limit of 1e\+15",
+    ),
+    Case(
+        "sized-self-reference",
+        E11 + '  d: {type: Dense, units: "${shape(d)[-1]}"}\n',
+        "E302",
+        5,
+        27,
+        r"a cycle through a size read from a shape: d -> d",
+    ),
 ]
 
 

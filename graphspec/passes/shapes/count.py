@@ -90,3 +90,9 @@ def _count_layer(graph: Graph, node: IRNode, shapes: ShapeInfo) -> Flops:
         return layer_flops(LayerCall(node.type, node.args, node.name), main, outputs)
     except RegistryError:
         raise Uncountable(f"no FLOP rule for {node.type}") from None
+
+
+@KINDS["weight"].hook(Stage.COUNT)
+def _count_weight(graph: Graph, node: IRNode, shapes: ShapeInfo) -> Flops:
+    """A learned tensor (``weight:``) is read, not computed: no arithmetic."""
+    return Flops()

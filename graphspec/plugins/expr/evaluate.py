@@ -21,6 +21,7 @@ from graphspec.plugins.expr.syntax import (
     Slice,
     Subscript,
     to_text,
+    walk,
 )
 from graphspec.plugins.expr.table import OpFault
 
@@ -129,7 +130,7 @@ class _Walker:
         shapes: list[object] = []
         shown: list[tuple[str, Shape]] = []
         for param, operand in zip(bound.entry.operands, bound.operands, strict=True):
-            if isinstance(operand, ListExpr) and param.kind == "tensors":
+            if isinstance(operand, ListExpr) and param.kind in ("tensors", "tensor*"):
                 items = [self.shape(i) for i in operand.items]
                 shapes.append(items)
                 shown += [(to_text(i), s) for i, s in zip(operand.items, items, strict=True)]
@@ -141,12 +142,14 @@ class _Walker:
             out = bound.entry.rule(bound.entry, shapes, dict(bound.attrs))
         except OpFault as fault:
             text = fault.message.removeprefix(f"{bound.entry.name}: ")
+            start = bound.at.get(fault.at or "", expr.offset)
             raise ExprShapeError(
                 f"`{to_text(expr)}`: {text}",
-                expr.offset,
-                expr.end,
+                start,
+                _arg_end(expr, start) if fault.at in bound.at else expr.end,
                 operands=tuple(shown),
                 hint=fault.hint,
+                code=fault.code,
             ) from None
         except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError) as exc:
             raise ExprShapeError(
@@ -161,6 +164,8 @@ class _Walker:
                 self.flops += bound.entry.cost(shapes, dict(bound.attrs), out)
             except Uncountable as why:
                 self.uncounted = str(why)
+        if not bound.entry.multi and not any(isinstance(i, Ref) for i in walk(expr)):
+            self.constant_size(expr, out)  # type: ignore[arg-type]
         self.batch_warning(expr, bound.attrs, shapes)
         if bound.entry.rule.__name__ in ("_broadcast", "_where"):
             self.alignment_warning(expr, shown)
@@ -192,6 +197,20 @@ class _Walker:
                 code="E504",
             )
         return shape
+
+    def constant_size(self, expr: Call, shape: Shape) -> None:
+        """A tensor computed from constants (when the model is built) is written into the model."""
+        size = math.prod(d for d in shape if d is not None)
+        if size > _limits.MAX_CONSTANT_ELEMENTS:
+            raise ExprShapeError(
+                f"`{to_text(expr)}` makes a constant of {show(shape)}: {size:,} elements, beyond "
+                f"the limit of {_limits.MAX_CONSTANT_ELEMENTS:,} for a tensor computed from "
+                "constants (it is stored in the saved model)",
+                expr.offset,
+                expr.end,
+                hint="make it smaller, or a learned tensor with `weight:`",
+                code="E504",
+            )
 
     def alignment_warning(self, expr: Call, shown: list[tuple[str, Shape]]) -> None:
         """A lower-rank operand's batch axis lined up with a sized axis of another operand."""
@@ -235,6 +254,16 @@ class _Walker:
                     "give `axis=` the feature axes, e.g. axis=-1",
                 )
             )
+
+
+def _arg_end(expr: Call, start: int) -> int:
+    """Where the argument of ``expr`` starting at ``start`` ends (for carets under it)."""
+    for item in (*expr.args, *(v for _, v in expr.kwargs)):
+        if item.offset == start:
+            if isinstance(item, Const) and isinstance(item.value, str):
+                return start + len(item.value) + 2
+            return start + len(to_text(item))
+    return expr.end
 
 
 def _subscript(expr: Subscript, shape: Shape) -> Shape:

@@ -20,7 +20,7 @@ from graphspec.backends.importer.suggest import suggest_blocks
 from graphspec.base.plain import jsonable
 from graphspec.base.shape_types import format_shape
 from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
-from graphspec.ir.graph import IRNode
+from graphspec.ir.graph import IRNode, NodeKind
 from graphspec.plugins.nested.flatten import flatten_models
 
 __all__ = ["MAX_DRAWN_BOXES", "build_page", "failed_page", "spec_files"]
@@ -428,6 +428,8 @@ def _type_of(node: IRNode) -> str:
         return "expression"
     if node.model is not None:
         return f"model {node.model.label}"
+    if node.kind is NodeKind.WEIGHT:
+        return "learned tensor"
     return node.type if isinstance(node.type, str) else "?"
 
 
