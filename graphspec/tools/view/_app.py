@@ -103,7 +103,8 @@ def create_app(
         entry = entry or specs.get(0)
         page = None
         if entry is not None:
-            body = await anyio.to_thread.run_sync(entry.page, (blocks, frozenset(), False))
+            # The expanded layout (the page collapses blocks over it in place, `blocks` too).
+            body = await anyio.to_thread.run_sync(entry.page, ("expand", frozenset(), False))
             page = json.loads(body)
         boot = {**listing_data(), "page": page}
         html = first_html(template, page, boot)

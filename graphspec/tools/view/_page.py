@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any, Final
 
 from graphspec.api import CheckResult, check
-from graphspec.backends.diagram import MAX_DRAWN_NODES, Options, TooLarge, View, bounded_view, draw
+from graphspec.backends.diagram import (
+    MAX_DRAWN_NODES,
+    Options,
+    TooLarge,
+    View,
+    bounded_view,
+    draw,
+    view_of,
+)
 from graphspec.backends.diagram.labels import clean
 from graphspec.backends.diff import DiffResult, Side, check_side, diff_checked, format_diff
 from graphspec.backends.diff.diagram import diff_view
@@ -111,7 +119,11 @@ def build_page(
         "totals": _totals(written),
         "svg": svg,
         "boxes": _boxes(view),
-        "clusters": {cid: {"unit": c.unit, "label": c.label} for cid, c in view.clusters.items()},
+        "clusters": {
+            cid: {"unit": c.unit, "label": c.label, "parent": c.parent}
+            for cid, c in view.clusters.items()
+        },
+        "units": _units(result, view) if compared is None else {},
         "nodes": nodes,
         "diagnostics": [_diagnostic(d) for d in diagnostics],
         "blocks": blocks,
@@ -352,9 +364,40 @@ def _boxes(view: View) -> dict[str, dict[str, Any]]:
             "faulty": box.faulty,
             "params": box.params,
             "shape": box.shape,
+            "cluster": box.cluster,
         }
         for bid, box in view.boxes.items()
     }
+
+
+def _units(result: CheckResult, view: View) -> dict[str, dict[str, Any]]:
+    """Each block drawn as a frame -> the box it is when collapsed (its label, type, shapes,
+    params and colours), for the page to collapse it in place over the frame without a new
+    layout; a keras.applications model is left out (it folds by a new layout: its frame is
+    far larger than its box)."""
+    framed = {c.unit for c in view.clusters.values() if c.unit is not None}
+    if not framed:
+        return {}
+    _, folded = view_of(result, blocks="collapse")
+    instances = flatten_models(result).graph.instances
+    out: dict[str, dict[str, Any]] = {}
+    for box in folded.boxes.values():
+        unit = box.unit
+        if unit is None or unit not in framed:
+            continue
+        inst = instances.get(unit)
+        if inst is not None and inst.folded:
+            continue
+        out[unit] = {
+            "label": box.label,
+            "type": box.type,
+            "shape": box.shape,
+            "params": box.params,
+            "faulty": box.faulty,
+            "fill": box.family.fill,
+            "border": box.family.border,
+        }
+    return out
 
 
 def _model_sources(result: CheckResult, prefix: str, depth: int) -> dict[str, str]:

@@ -8,8 +8,11 @@
   const state = {
     specs: [], index: 0, page: null, selected: null, unit: null,
     blocks: "expand", toggled: new Set(), pz: null,
+    // Blocks collapsed in place over the expanded layout (no new layout: no other box moves);
+    // `toggled` is what the server lays out again (keras.applications, very large graphs).
+    collapsed: new Set(), folds: null, serverBlocks: "expand", collapseAllNext: false,
     loading: false, pending: false, fitNext: true, events: null, anchor: null,
-    editor: null, firstView: null, fitted: [], suggest: false, settling: false, autoCollapsed: false, mini: null,
+    editor: null, firstView: null, fitted: [], suggest: false, settling: false, mini: null,
   };
   const READABLE_PX = 8;   // the smallest text a first view may show (px on screen)
   const TARGET_PX = 11;    // the text size of a first view that cannot show everything
@@ -56,6 +59,7 @@
     state.specs = data.specs;
     state.blocks = data.blocks;
     state.defaultBlocks = data.blocks;
+    state.collapseAllNext = data.blocks === "collapse";
     state.editor = data.editor || null;
     const query = new URLSearchParams(location.search);
     const wanted = Number.parseInt(hash.get("spec") || query.get("spec") || "0", 10);
@@ -72,7 +76,7 @@
     try {
       do {
         state.pending = false;
-        const query = new URLSearchParams({ blocks: state.blocks });
+        const query = new URLSearchParams({ blocks: state.serverBlocks });
         if (state.suggest) query.set("suggest", "1");
         for (const unit of state.toggled) query.append("toggle", unit);
         const response = await fetch(`/api/spec/${state.index}?${query}`, { cache: "no-store" });
@@ -111,8 +115,9 @@
                clusters: previous.clusters, totals: previous.totals, stale: true };
     }
     state.page = page;
-    if (page.loaded && page.blocks && page.blocks !== state.blocks) {
-      state.blocks = page.blocks;  // the server collapsed the blocks of a very large graph
+    if (page.loaded && page.blocks && page.blocks !== state.serverBlocks) {
+      state.serverBlocks = page.blocks;  // the server collapsed the blocks of a very large graph
+      state.blocks = page.blocks;
       state.toggled = new Set(page.toggled);
     }
     document.title = `${page.name} · graphspec view`;
@@ -223,6 +228,7 @@
     let keep = null;
     if (state.pz && !state.fitNext) keep = { scale: state.pz.getSizes().realZoom, pan: state.pz.getPan() };
     if (state.pz) { state.pz.destroy(); state.pz = null; }
+    state.folds = null;  // the folds of the drawing replaced
     svg.setAttribute("width", "100%");
     svg.setAttribute("height", "100%");
     const node = document.importNode(svg, true);
@@ -233,6 +239,11 @@
       fit: true, center: true, minZoom: 0.05, maxZoom: 200, zoomScaleSensitivity: 0.25,
       onUpdatedCTM: lens,
     });
+    if (state.collapseAllNext && state.page) {
+      state.collapseAllNext = false;
+      state.collapsed = new Set(Object.keys(state.page.units || {}));
+    }
+    fold();
     if (keep) {
       // The same scale on screen (not the same fraction of a diagram that changed size).
       state.pz.zoom(keep.scale / (state.pz.getSizes().realZoom / state.pz.getZoom()));
@@ -288,16 +299,6 @@
       const px = textPx();
       state.fitted.push(Math.round(px * 100) / 100);
       if (!(px < READABLE_PX)) { settled("fit"); return; }
-      const page = state.page;
-      if (!state.autoCollapsed && !page.diff && hasBlocks(page) && state.blocks === "expand"
-          && state.toggled.size === 0) {
-        state.autoCollapsed = true;
-        state.blocks = "collapse";
-        state.fitNext = true;
-        note("blocks start collapsed so that the text is readable: double-click one to open it");
-        load();
-        return;
-      }
       pz.zoom(pz.getZoom() * (TARGET_PX / px));
       afterPaint(() => {
         if (state.pz !== pz) return;
@@ -410,7 +411,7 @@
       $("details").replaceChildren(el("p", { class: "none" }, `${name} is no longer in the spec.`));
       return;
     }
-    const target = highlight(node.box ? `node_${node.box}` : null);
+    const target = highlight(node.box ? shownId(node.box) : null);
     $("details").replaceChildren(...nodePanel(name, node, page));
     if (focus) center(target);
   }
@@ -499,6 +500,14 @@
   function unitInfo(unit) {
     const page = state.page;
     if (!unit) return null;
+    const own = (page.units || {})[unit];
+    if (own) {  // a block the page folds in place over its frame
+      const overlay = state.folds && state.folds.overlays[unit];
+      if (overlay) return { id: overlay.id, box: own, collapsed: true, local: true };
+      for (const [cid, cluster] of Object.entries(page.clusters)) {
+        if (cluster.unit === unit) return { id: `clust_${cid}`, cluster, collapsed: false, local: true };
+      }
+    }
     for (const [bid, box] of Object.entries(page.boxes)) if (box.unit === unit) return { id: `node_${bid}`, box, collapsed: true };
     for (const [cid, cluster] of Object.entries(page.clusters)) if (cluster.unit === unit) return { id: `clust_${cid}`, cluster, collapsed: false };
     return null;
@@ -542,6 +551,13 @@
 
   function toggle(unit) {
     const info = unitInfo(unit);
+    if (info && info.local) {  // in place, over the same layout: no other box moves
+      if (state.collapsed.has(unit)) state.collapsed.delete(unit);
+      else state.collapsed.add(unit);
+      fold();
+      selectUnit(unit, false);
+      return;
+    }
     const target = info ? document.getElementById(info.id) : null;
     if (target) {
       const box = target.getBoundingClientRect();
@@ -555,6 +571,203 @@
     else state.toggled.add(unit);
     state.unit = unit;
     load();
+  }
+
+  // -- blocks collapsed in place ---------------------------------------------------------------
+  // The server lays the drawing out once, blocks expanded. Collapsing a block hides its boxes,
+  // its frame and its inner edges, and draws one block box over the frame (its name, block type
+  // and shapes, as a collapsed render shows it); edges crossing the frame end at that box.
+  // Nothing else is laid out again, so every other box stays exactly where it was.
+  const ARROW = { length: 7, half: 2.45 };  // Graphviz's arrowhead, in diagram units
+
+  function shownId(bid) {
+    const unit = state.folds && state.folds.boxUnit[bid];
+    return unit ? state.folds.overlays[unit].id : `node_${bid}`;
+  }
+
+  function unfold() {
+    const folds = state.folds;
+    state.folds = null;
+    if (!folds) return;
+    for (const node of folds.added) node.remove();
+    for (const [node, mark] of folds.detached) mark.replaceWith(node);
+    for (const node of folds.styled) node.style.removeProperty(node.tagName === "path" ? "stroke-dasharray" : "display");
+  }
+
+  function unitChain(cid) {
+    // The units a cluster is in, outermost first (repeated copies share their group's unit).
+    const clusters = state.page.clusters;
+    const out = [];
+    for (let c = cid, guard = 0; c && clusters[c] && guard < 256; c = clusters[c].parent, guard += 1) {
+      const unit = clusters[c].unit;
+      if (unit && out[0] !== unit) out.unshift(unit);
+    }
+    return out;
+  }
+
+  function fold() {
+    unfold();
+    const page = state.page;
+    const svg = $("canvas").querySelector("svg");
+    const graph = svg && svg.querySelector("g.graph");
+    const units = (page && page.units) || {};
+    if (!graph || !state.collapsed.size) return;
+    const outermost = (chain) => chain.find((unit) => state.collapsed.has(unit) && units[unit]);
+    const clusterUnit = {};
+    const frames = {};
+    for (const [cid, cluster] of Object.entries(page.clusters)) {
+      const unit = outermost(unitChain(cid));
+      if (!unit) continue;
+      clusterUnit[cid] = unit;
+      const parent = page.clusters[cluster.parent];
+      if (cluster.unit === unit && !(parent && parent.unit === unit)) frames[unit] = cid;
+    }
+    const boxUnit = {};
+    for (const [bid, box] of Object.entries(page.boxes)) {
+      if (box.cluster && clusterUnit[box.cluster] && frames[clusterUnit[box.cluster]]) {
+        boxUnit[bid] = clusterUnit[box.cluster];
+        boxUnit[`note_${bid}`] = boxUnit[bid];
+      }
+    }
+    const folds = { overlays: {}, boxUnit, added: [], detached: [], styled: [] };
+    const rects = {};
+    for (const [unit, cid] of Object.entries(frames)) {
+      const frame = document.getElementById(`clust_${cid}`);
+      const outline = frame && frame.querySelector("path, polygon");
+      if (outline) rects[unit] = outline.getBBox();
+    }
+    // Edges: inside a folded block hidden; across its frame cut at the frame.
+    for (const edge of [...graph.querySelectorAll(":scope > g.edge")]) {
+      const title = edge.querySelector("title");
+      if (!title) continue;
+      const ends = title.textContent.split("->").map((end) => end.split(":")[0].trim());
+      const [a, b] = [boxUnit[ends[0]], boxUnit[ends[1]]];
+      if (!a && !b) continue;
+      if (a && a === b) { folds.detached.push(detach(edge)); continue; }
+      cut(edge, [a, b].filter((unit) => unit && rects[unit]).map((unit) => rects[unit]), folds);
+    }
+    for (const [cid, unit] of Object.entries(clusterUnit)) {
+      if (!rects[unit]) continue;
+      const node = document.getElementById(`clust_${cid}`);
+      if (node) folds.detached.push(detach(node));
+    }
+    for (const [bid, unit] of Object.entries(boxUnit)) {
+      if (!rects[unit]) continue;
+      const node = document.getElementById(bid.startsWith("note_") ? bid : `node_${bid}`);
+      if (node) folds.detached.push(detach(node));
+    }
+    let index = 0;
+    for (const [unit, rect] of Object.entries(rects)) {
+      const overlay = blockBox(unit, units[unit], rect, `fold_${index}`);
+      index += 1;
+      graph.append(overlay);
+      for (const text of overlay.querySelectorAll("text")) {
+        const room = rect.width - 8;
+        if (text.getComputedTextLength() > room) {  // squeezed into the frame, never past it
+          text.setAttribute("textLength", String(room));
+          text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+        }
+      }
+      folds.added.push(overlay);
+      folds.overlays[unit] = overlay;
+    }
+    for (const [bid] of Object.entries(boxUnit)) if (!rects[boxUnit[bid]]) delete boxUnit[bid];
+    state.folds = folds;
+  }
+
+  function detach(node) {
+    const mark = document.createComment("folded");
+    node.replaceWith(mark);
+    return [node, mark];
+  }
+
+  function inside(point, rect) {
+    return point.x >= rect.x && point.x <= rect.x + rect.width && point.y >= rect.y && point.y <= rect.y + rect.height;
+  }
+
+  function boundary(path, rect, from, to) {
+    // The length along `path` where it crosses `rect`'s border, between `from` (on one side)
+    // and `to` (on the other), by bisection.
+    const startIn = inside(path.getPointAtLength(from), rect);
+    let [lo, hi] = [from, to];
+    for (let i = 0; i < 24; i += 1) {
+      const mid = (lo + hi) / 2;
+      if (inside(path.getPointAtLength(mid), rect) === startIn) lo = mid; else hi = mid;
+    }
+    return (lo + hi) / 2;
+  }
+
+  function cut(edge, rects, folds) {
+    const path = edge.querySelector("path");
+    if (!path || !rects.length) return;
+    const total = path.getTotalLength();
+    let [start, end] = [0, total];
+    const heads = [];
+    for (const rect of rects) {
+      if (inside(path.getPointAtLength(0), rect)) { start = boundary(path, rect, 0, total); heads.push({ at: start, rect, back: 1 }); }
+      if (inside(path.getPointAtLength(total), rect)) { end = boundary(path, rect, total, start); heads.push({ at: end, rect, back: -1 }); }
+    }
+    if (start === 0 && end === total) return;
+    path.style.setProperty("stroke-dasharray", `0 ${start} ${Math.max(0, end - start)} ${total + 1}`);
+    folds.styled.push(path);
+    for (const arrow of edge.querySelectorAll("polygon")) {
+      const box = arrow.getBBox();
+      const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      const held = heads.find((head) => inside(centre, head.rect));
+      if (!held) continue;
+      arrow.style.setProperty("display", "none");
+      folds.styled.push(arrow);
+      const tip = path.getPointAtLength(held.at);
+      const back = path.getPointAtLength(Math.min(total, Math.max(0, held.at + held.back * 3)));
+      const [dx, dy] = [tip.x - back.x, tip.y - back.y];
+      const norm = Math.hypot(dx, dy) || 1;
+      const [ux, uy] = [dx / norm, dy / norm];
+      const base = { x: tip.x - ux * ARROW.length, y: tip.y - uy * ARROW.length };
+      const head = document.createElementNS(SVG_NS, "polygon");
+      head.setAttribute("points", [[tip.x, tip.y], [base.x - uy * ARROW.half, base.y + ux * ARROW.half],
+        [base.x + uy * ARROW.half, base.y - ux * ARROW.half]].map((p) => p.join(",")).join(" "));
+      for (const attr of ["fill", "stroke", "stroke-width"]) {
+        if (arrow.hasAttribute(attr)) head.setAttribute(attr, arrow.getAttribute(attr));
+      }
+      head.classList.add("gs-cut");
+      edge.append(head);
+      folds.added.push(head);
+    }
+  }
+
+  function blockBox(unit, info, rect, id) {
+    // One collapsed block box over the frame, drawn as `graphspec render --blocks collapse` does.
+    const g = document.createElementNS(SVG_NS, "g");
+    g.setAttribute("id", id);
+    g.setAttribute("class", `node gsbox gs_block gs_overlay${info.faulty ? " gs_fault" : ""}`);
+    g.dataset.unit = unit;
+    const title = document.createElementNS(SVG_NS, "title");
+    title.textContent = [`${info.label}: ${info.type}`, info.shape, info.params].filter(Boolean).join("\n");
+    const frame = document.createElementNS(SVG_NS, "rect");
+    for (const [key, value] of Object.entries({ x: rect.x, y: rect.y, width: rect.width, height: rect.height,
+      rx: 6, ry: 6, fill: info.faulty ? "#fde0dd" : info.fill, stroke: info.faulty ? "#d7301f" : info.border,
+      "stroke-width": info.faulty ? 2.2 : 2.4 })) frame.setAttribute(key, String(value));
+    g.append(title, frame);
+    // The lines of the collapsed box, the shapes broken at the arrow to fit the frame's width.
+    const shape = (info.shape || "").split(" → ");
+    const lines = [
+      { text: info.label, size: 10, extra: { "font-weight": "bold" } },
+      { text: info.type, size: 9, extra: { "font-style": "italic" } },
+      ...shape.map((part, i) => ({ text: i < shape.length - 1 ? `${part} →` : part, size: 9, extra: { fill: "#444444" } })),
+      { text: info.params, size: 9, extra: { fill: "#444444" } },
+    ].filter((line) => line.text);
+    const height = lines.reduce((sum, line) => sum + line.size * 1.3, 0);
+    let y = rect.y + rect.height / 2 - height / 2;
+    for (const line of lines) {
+      y += line.size * 1.3;
+      const text = document.createElementNS(SVG_NS, "text");
+      for (const [key, value] of Object.entries({ x: rect.x + rect.width / 2, y: y - line.size * 0.3,
+        "text-anchor": "middle", "font-family": "Helvetica,Arial,sans-serif", "font-size": line.size.toFixed(2),
+        ...line.extra })) text.setAttribute(key, String(value));
+      text.textContent = line.text;
+      g.append(text);
+    }
+    return g;
   }
 
   // -- a diff (graphspec view --diff REV) --------------------------------------------------------
@@ -646,8 +859,9 @@
     select.addEventListener("change", () => {
       state.index = Number(select.value);
       state.page = null; state.selected = null; state.unit = null;
-      state.toggled.clear(); state.fitNext = true; state.autoCollapsed = false; note(null);
-      state.blocks = state.defaultBlocks; state.suggest = false;
+      state.toggled.clear(); state.fitNext = true; note(null);
+      state.blocks = state.defaultBlocks; state.suggest = false; state.serverBlocks = "expand";
+      state.collapsed.clear(); state.collapseAllNext = state.blocks === "collapse";
       location.hash = `spec=${state.index}`;
       $("details").replaceChildren(el("p", { class: "muted" }, "Click a node in the diagram, or find one by name."));
       load();
@@ -659,6 +873,8 @@
     let down = null;
     canvas.addEventListener("pointerdown", (e) => { down = { x: e.clientX, y: e.clientY }; });
     const target = (e) => {
+      const folded = e.target.closest("g.gs_overlay");
+      if (folded) return { kind: "unit", unit: folded.dataset.unit };
       const box = e.target.closest("g.gsbox");
       if (box) return { kind: "box", id: box.id.slice("node_".length) };
       const note = e.target.closest("g.gsnote");
@@ -671,6 +887,7 @@
       if (down && Math.hypot(e.clientX - down.x, e.clientY - down.y) > 5) return;
       const hit = target(e);
       if (!hit || !state.page) return;
+      if (hit.kind === "unit") { selectUnit(hit.unit, false); return; }
       if (hit.kind === "cluster") {
         const cluster = state.page.clusters[hit.id];
         if (cluster && cluster.unit) selectUnit(cluster.unit, false);
@@ -684,7 +901,8 @@
     canvas.addEventListener("dblclick", (e) => {
       const hit = target(e);
       if (!hit || !state.page) return;
-      const unit = hit.kind === "cluster" ? (state.page.clusters[hit.id] || {}).unit
+      const unit = hit.kind === "unit" ? hit.unit
+        : hit.kind === "cluster" ? (state.page.clusters[hit.id] || {}).unit
         : (state.page.boxes[hit.id] || {}).unit;
       if (unit) toggle(unit);
     });
@@ -701,13 +919,25 @@
       else if (e.key === "0" && state.pz) { state.pz.fit(); state.pz.center(); }
     });
     $("fit").addEventListener("click", () => { if (state.pz) { state.pz.resize(); state.pz.fit(); state.pz.center(); } });
-    $("expand-all").addEventListener("click", () => { state.blocks = "expand"; state.toggled.clear(); state.unit = null; note(null); load(); });
-    $("collapse-all").addEventListener("click", () => { state.blocks = "collapse"; state.toggled.clear(); state.unit = null; note(null); load(); });
+    $("expand-all").addEventListener("click", () => {
+      state.blocks = "expand"; state.collapsed.clear(); state.unit = null; note(null);
+      if (state.serverBlocks !== "expand") { state.serverBlocks = "expand"; state.toggled.clear(); load(); }
+      else { fold(); if (state.selected) select(state.selected, false); }
+    });
+    $("collapse-all").addEventListener("click", () => {
+      state.blocks = "collapse"; state.unit = null; note(null);
+      state.collapsed = new Set(Object.keys((state.page && state.page.units) || {}));
+      const framed = state.page && Object.values(state.page.clusters).some((c) => c.unit && !(state.page.units || {})[c.unit]);
+      if (!state.collapsed.size && framed) { state.serverBlocks = "collapse"; state.toggled.clear(); load(); }
+      else { fold(); if (state.selected) select(state.selected, false); }
+    });
     $("minimap").addEventListener("click", miniClick);
     $("suggest").addEventListener("click", () => {
       state.suggest = !state.suggest;
       state.blocks = state.suggest ? "collapse" : state.defaultBlocks;
-      state.toggled.clear(); state.unit = null; state.fitNext = true; state.autoCollapsed = true;
+      state.collapsed.clear(); state.collapseAllNext = state.blocks === "collapse";
+      state.serverBlocks = "expand";
+      state.toggled.clear(); state.unit = null; state.fitNext = true;
       note(state.suggest ? "suggested blocks, drawn collapsed: double-click one to open it" : null);
       load();
     });
@@ -722,9 +952,11 @@
       zoom: state.pz ? state.pz.getZoom() : null, pan: state.pz ? state.pz.getPan() : null,
       scale: state.pz ? state.pz.getSizes().realZoom : null,
       busy: state.loading || state.anchor !== null || state.settling,
-      firstView: state.firstView, blocks: state.blocks, fitted: [...state.fitted], suggest: state.suggest,
+      firstView: state.firstView, blocks: state.blocks, collapsed: [...state.collapsed].sort(), fitted: [...state.fitted], suggest: state.suggest,
     }),
     zoomBy: (factor) => { if (state.pz) state.pz.zoomBy(factor); },
+    boxNames: () => Object.fromEntries(Object.entries(state.page ? state.page.boxes : {})
+      .map(([id, box]) => [id, box.kind === "block" && box.unit ? box.unit : box.nodes[0]])),
   });
 
   document.addEventListener("DOMContentLoaded", () => { wire(); start(); });
