@@ -124,7 +124,8 @@ view: setup
 	$(GS) view $(VIEW_SPECS)
 
 screenshot: setup sysdeps-test
-	$(PY) scripts/screenshot_view.py
+	$(PY) scripts/screenshot_view.py --no-fit --zoom 0.4 --collapse stage1 --collapse down3
+	$(PY) scripts/screenshot_view.py --spec specs/unet.yaml --node '' --collapse enc2 --collapse dec3 -o docs/diagrams/viewer_toggle.png
 
 schema: setup
 	$(GS) schema -o docs/graphspec.schema.json --force

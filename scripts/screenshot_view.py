@@ -24,6 +24,21 @@ def main(argv: list[str] | None = None) -> int:
         default="stage2.0.conv_a",
         help="the node to find and select ('': none, the first view as it opens)",
     )
+    parser.add_argument(
+        "--collapse",
+        action="append",
+        default=[],
+        help="a block to collapse in place before the screenshot (repeatable)",
+    )
+    parser.add_argument(
+        "--fit",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="fit the whole model (--no-fit: the found node centred at a readable zoom)",
+    )
+    parser.add_argument(
+        "--zoom", type=float, default=1.0, help="zoom by this factor at the end (with --no-fit)"
+    )
     parser.add_argument("--size", default="1600,1000")
     parser.add_argument("-o", "--out", type=Path, default=ROOT / "docs" / "diagrams" / "viewer.png")
     args = parser.parse_args(argv)
@@ -41,11 +56,22 @@ def main(argv: list[str] | None = None) -> int:
             if time.monotonic() > deadline:
                 raise SystemExit("the page did not load")
             time.sleep(0.05)
+        for unit in args.collapse:  # a double-click on the block's frame label
+            frame = driver.find_element(
+                "xpath", f"//*[local-name()='text' and starts-with(text(), '{unit}: ')]"
+            )
+            driver.execute_script(
+                "arguments[0].dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))", frame
+            )
         if args.node:
             driver.find_element("id", "search").send_keys(args.node + "\n")
             time.sleep(0.4)
             driver.execute_script("document.activeElement.blur()")
+        if args.fit:
             driver.find_element("id", "fit").click()  # the whole model, the node still selected
+        elif args.zoom != 1.0:
+            time.sleep(0.3)
+            driver.execute_script("window.graphspecView.zoomBy(arguments[0])", args.zoom)
         time.sleep(0.5)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(args.out))

@@ -151,7 +151,9 @@ def _toggled(driver: Any, target: Any, unit: str, folded: bool) -> dict[str, lis
     while bool(driver.execute_script(FOLDED, unit)) != folded or driver.execute_script(
         "return window.graphspecView.snapshot().busy"
     ):
-        assert time.monotonic() < deadline, f"{unit} was not {'collapsed' if folded else 'expanded'}"
+        assert time.monotonic() < deadline, (
+            f"{unit} was not {'collapsed' if folded else 'expanded'}"
+        )
         time.sleep(0.05)
     return dict(driver.execute_script(VISIBLE))
 
@@ -180,13 +182,17 @@ def test_toggling_a_block_moves_no_other_box(
     search.clear()
     expanded = dict(hd.execute_script(VISIBLE))
     assert member in expanded and unit not in expanded
-    frame = hd.find_element("xpath", f"//*[local-name()='text' and starts-with(text(), '{unit}: ')]")
+    frame = hd.find_element(
+        "xpath", f"//*[local-name()='text' and starts-with(text(), '{unit}: ')]"
+    )
     collapsed = _toggled(hd, frame, unit, folded=True)
     inside = {n for n in expanded if n.startswith(f"{unit}.")}
     assert unit in collapsed and not inside & set(collapsed)
     moved = _moves(expanded, collapsed)
     outside = {n: m for n, m in moved.items() if n not in inside}
-    print(f"{unit} collapsed: {len(outside)} other boxes, largest move {max(outside.values()):.2f} px")
+    print(
+        f"{unit} collapsed: {len(outside)} other boxes, largest move {max(outside.values()):.2f} px"
+    )
     assert len(outside) == len(expanded) - len(inside) and max(outside.values()) <= 1.0, outside
     # The block box covers the frame's members, and edges that crossed the frame end at it.
     block = collapsed[unit]
@@ -286,3 +292,22 @@ def test_a_plain_headless_screenshot_shows_the_diagram(served: str, tmp_path: Pa
         check=False,
     ).stdout.decode()
     assert 'class="node gsbox' in dom and ">up3</text>" in dom and "Loading…" not in dom
+
+
+def test_blocks_collapse_start_is_folded_over_the_same_layout(hd: Any) -> None:
+    """``--blocks collapse``: every block starts folded in place; Expand blocks opens them all
+    and the boxes outside the blocks stay where they were."""
+    with harness.viewer(
+        [ROOT / "specs" / "unet.yaml"], cwd=ROOT, options=["--blocks", "collapse"]
+    ) as url:
+        snap = _first_view(hd, url, 0)
+        units = ["bottleneck", "dec1", "dec2", "dec3", "enc1", "enc2", "enc3"]
+        assert snap["blocks"] == "collapse" and snap["collapsed"] == units
+        folded = dict(hd.execute_script(VISIBLE))
+        assert set(units) <= set(folded)
+        hd.find_element("id", "expand-all").click()
+        opened = dict(hd.execute_script(VISIBLE))
+        assert not set(units) & set(opened)
+        moved = _moves({n: at for n, at in folded.items() if n not in units}, opened)
+        print(f"expand all: {len(moved)} other boxes, largest move {max(moved.values()):.2f} px")
+        assert len(moved) == len(folded) - len(units) and max(moved.values()) <= 1.0, moved

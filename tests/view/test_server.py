@@ -286,3 +286,17 @@ def test_editor_url_errors_are_clean(run_cli) -> None:  # type: ignore[no-untype
     assert field.status == 2 and "unknown field {file}" in field.err
     nopath = run_cli("view", "specs/seed_skip.yaml", "--no-browser", "--editor-url", "x://a:{line}")
     assert nopath.status == 2 and "has no {path}" in nopath.err
+
+
+def test_framed_blocks_carry_their_collapsed_box() -> None:
+    """The page folds a block in place: the server sends the box a collapsed render draws."""
+    page = build_page(ROOT / "specs" / "unet.yaml")
+    assert set(page["units"]) == {c["unit"] for c in page["clusters"].values()}
+    enc2 = page["units"]["enc2"]
+    assert (enc2["label"], enc2["type"]) == ("enc2", "block double_conv")
+    assert enc2["params"] == "13,888 params" and "→" in enc2["shape"]
+    framed = {b["cluster"] for b in page["boxes"].values() if b["cluster"]}
+    assert framed <= set(page["clusters"])
+    # An application opened into a frame folds back by a new layout, not in place.
+    app = build_page(ROOT / "specs" / "transfer_mobilenet.yaml", toggled=frozenset({"base"}))
+    assert app["clusters"] and app["units"] == {}
