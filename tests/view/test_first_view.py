@@ -295,8 +295,9 @@ def test_a_plain_headless_screenshot_shows_the_diagram(served: str, tmp_path: Pa
 
 
 def test_blocks_collapse_start_is_folded_over_the_same_layout(hd: Any) -> None:
-    """``--blocks collapse``: every block starts folded in place; Expand blocks opens them all
-    and the boxes outside the blocks stay where they were."""
+    """``--blocks collapse``: every block starts folded in place; finding a layer inside one
+    opens it; Expand blocks opens them all and the boxes outside the blocks stay where they
+    were."""
     with harness.viewer(
         [ROOT / "specs" / "unet.yaml"], cwd=ROOT, options=["--blocks", "collapse"]
     ) as url:
@@ -305,9 +306,21 @@ def test_blocks_collapse_start_is_folded_over_the_same_layout(hd: Any) -> None:
         assert snap["blocks"] == "collapse" and snap["collapsed"] == units
         folded = dict(hd.execute_script(VISIBLE))
         assert set(units) <= set(folded)
+        hd.find_element("id", "search").send_keys("enc2.conv_a\n")  # a layer in a folded block:
+        assert hd.execute_script("return window.graphspecView.snapshot().collapsed") == [
+            u for u in units if u != "enc2"
+        ]  # its block opens, the others stay folded
+        assert hd.find_element("id", "detail-name").text == "enc2.conv_a"
+        assert hd.execute_script("return document.querySelector('.gs-selected').id").startswith(
+            "node_"
+        )
+        time.sleep(0.3)  # the search centres the layer (a new zoom and pan)
+        rest = [u for u in units if u != "enc2"]
+        partly = dict(hd.execute_script(VISIBLE))
         hd.find_element("id", "expand-all").click()
         opened = dict(hd.execute_script(VISIBLE))
         assert not set(units) & set(opened)
-        moved = _moves({n: at for n, at in folded.items() if n not in units}, opened)
+        moved = _moves({n: at for n, at in partly.items() if n not in rest}, opened)
         print(f"expand all: {len(moved)} other boxes, largest move {max(moved.values()):.2f} px")
-        assert len(moved) == len(folded) - len(units) and max(moved.values()) <= 1.0, moved
+        assert len(moved) == len(partly) - len(rest) and max(moved.values()) <= 1.0, moved
+        assert len(folded) == 18 and len(moved) == 11 + 2  # enc2's two layers kept their places

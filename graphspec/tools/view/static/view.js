@@ -411,6 +411,12 @@
       $("details").replaceChildren(el("p", { class: "none" }, `${name} is no longer in the spec.`));
       return;
     }
+    const box = node.box ? page.boxes[node.box] : null;
+    if (focus && box && box.cluster && state.folds && state.folds.boxUnit[node.box]) {
+      // Going to a layer inside a collapsed block opens the block (in place: nothing moves).
+      for (const unit of unitChain(box.cluster)) state.collapsed.delete(unit);
+      fold();
+    }
     const target = highlight(node.box ? shownId(node.box) : null);
     $("details").replaceChildren(...nodePanel(name, node, page));
     if (focus) center(target);
