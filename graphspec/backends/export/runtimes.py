@@ -29,9 +29,7 @@ def _run_onnx(path: Path, feeds: Mapping[str, np.ndarray]) -> dict[str, np.ndarr
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
-    session = onnxruntime.InferenceSession(
-        str(path), options, providers=["CPUExecutionProvider"]
-    )
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     names = [out.name for out in session.get_outputs()]
     values = session.run(names, dict(feeds))
     return {name: np.asarray(v) for name, v in zip(names, values, strict=True)}

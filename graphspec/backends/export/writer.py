@@ -95,9 +95,7 @@ def model_inputs(model: Any, names: Sequence[str] | None = None) -> list[tuple[s
     tensors = list(model.inputs)
     if names is None:
         names = [_tensor_name(t, i) for i, t in enumerate(tensors)]
-    return [
-        (name, tuple(t.shape), str(t.dtype)) for name, t in zip(names, tensors, strict=True)
-    ]
+    return [(name, tuple(t.shape), str(t.dtype)) for name, t in zip(names, tensors, strict=True)]
 
 
 def _tensor_name(tensor: Any, index: int) -> str:
@@ -202,7 +200,11 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def keras_export(
-    model: Any, path: Path, fmt: ExportFormat, signature: Sequence[TensorSig], options: ExportOptions
+    model: Any,
+    path: Path,
+    fmt: ExportFormat,
+    signature: Sequence[TensorSig],
+    options: ExportOptions,
 ) -> None:
     """``model.export`` with the signature and the format's settings; converter errors become
     :class:`ExportError` with the converter's own last line."""
@@ -297,9 +299,7 @@ def verify_artifact(
     try:
         found = run(fmt.name, path, feeds)
     except Exception as err:  # a runtime's own error, whatever its type: reported, not raised
-        raise ExportError(
-            f"{fmt.runtime} could not run {path}: {keras_text(err)}"
-        ) from err
+        raise ExportError(f"{fmt.runtime} could not run {path}: {keras_text(err)}") from err
     seconds = time.perf_counter() - started
     missing = sorted(set(expected) - set(found))
     if missing:
