@@ -25,6 +25,13 @@ TABLE = ROOT / "graphspec" / "data" / "export_support.json"
 # (layer type, its arguments, one input's shape without the batch, input dtype)
 SAMPLES: list[tuple[str, dict[str, Any], list[int | None], str]] = [
     ("Dense", {"units": 4}, [6], "float32"),
+    ("SimpleRNN", {"units": 4}, [5, 3], "float32"),
+    ("LSTM", {"units": 4}, [5, 3], "float32"),
+    ("LSTM", {"units": 4, "return_sequences": True}, [None, 3], "float32"),
+    ("GRU", {"units": 4}, [5, 3], "float32"),
+    ("Bidirectional", {"layer": {"type": "LSTM", "units": 4}}, [5, 3], "float32"),
+    ("Conv1D", {"filters": 4, "kernel_size": 3}, [None, 3], "float32"),
+    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4}, [5, 8], "float32"),
     ("EinsumDense", {"equation": "ab,bc->ac", "output_shape": 4}, [6], "float32"),
     (
         "Conv1D",
@@ -38,8 +45,8 @@ SAMPLES: list[tuple[str, dict[str, Any], list[int | None], str]] = [
     ("Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2}, [8, 3], "float32"),
     ("DepthwiseConv2D", {"kernel_size": 3}, [12, 12, 3], "float32"),
     ("SeparableConv2D", {"filters": 4, "kernel_size": 3}, [12, 12, 3], "float32"),
-    ("MaxPooling2D", {}, [12, 12, 3], "float32"),
-    ("AveragePooling2D", {}, [12, 12, 3], "float32"),
+    ("MaxPooling2D", {"pool_size": 2}, [12, 12, 3], "float32"),
+    ("AveragePooling2D", {"pool_size": 2}, [12, 12, 3], "float32"),
     ("GlobalAveragePooling2D", {}, [12, 12, 3], "float32"),
     ("GlobalMaxPooling1D", {}, [12, 3], "float32"),
     ("AdaptiveAveragePooling2D", {"output_size": 4}, [12, 12, 3], "float32"),
@@ -59,22 +66,24 @@ SAMPLES: list[tuple[str, dict[str, Any], list[int | None], str]] = [
     ("RepeatVector", {"n": 3}, [4], "float32"),
     ("ZeroPadding2D", {"padding": 1}, [6, 6, 3], "float32"),
     ("Cropping2D", {"cropping": 1}, [6, 6, 3], "float32"),
-    ("UpSampling2D", {"size": 2, "interpolation": "bilinear"}, [6, 6, 3], "float32"),
-    ("Resizing", {"height": 8, "width": 8, "interpolation": "bicubic"}, [6, 6, 3], "float32"),
+    ("Resizing", {"height": 8, "width": 8}, [6, 6, 3], "float32"),
     ("Rescaling", {"scale": 0.5}, [6, 6, 3], "float32"),
     ("RandomFlip", {"mode": "horizontal"}, [6, 6, 3], "float32"),
     ("RandomRotation", {"factor": 0.1}, [6, 6, 3], "float32"),
     ("RandomZoom", {"height_factor": 0.1}, [6, 6, 3], "float32"),
     ("RandomContrast", {"factor": 0.2}, [6, 6, 3], "float32"),
-    ("SimpleRNN", {"units": 4}, [5, 3], "float32"),
-    ("LSTM", {"units": 4}, [5, 3], "float32"),
-    ("LSTM", {"units": 4, "return_sequences": True}, [None, 3], "float32"),
-    ("GRU", {"units": 4}, [5, 3], "float32"),
-    ("Bidirectional", {"layer": {"type": "LSTM", "units": 4}}, [5, 3], "float32"),
-    ("Conv1D", {"filters": 4, "kernel_size": 3}, [None, 3], "float32"),
-    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4}, [5, 8], "float32"),
     ("TimeDistributed", {"layer": {"type": "Dense", "units": 4}}, [5, 3], "float32"),
+    ("RNN", {"cell": {"type": "GRUCell", "units": 4}}, [5, 3], "float32"),
+    ("ReLU", {}, [8], "float32"),
+    ("UpSampling2D", {"size": 2}, [6, 6, 3], "float32"),
+    ("Concatenate", {}, [6], "float32"),
+    ("Add", {}, [6], "float32"),
+    ("Subtract", {}, [6], "float32"),
+    ("Multiply", {}, [6], "float32"),
 ]
+
+
+_TWO_INPUTS = frozenset({"MultiHeadAttention", "Concatenate", "Add", "Subtract", "Multiply"})
 
 
 def sample_key(type_name: str, shape: list[int | None]) -> str:
@@ -85,7 +94,7 @@ def sample_key(type_name: str, shape: list[int | None]) -> str:
 def _spec_text(type_name: str, args: dict[str, Any], shape: list[Any], dtype: str) -> str:
     node: dict[str, Any] = {"type": type_name, **args}
     edges = ["x -> layer"]
-    if type_name == "MultiHeadAttention":  # query and value: the same input
+    if type_name in _TWO_INPUTS:  # both inputs: the same tensor
         node["inputs"] = ["x", "x"]
         edges = []
     body = {
@@ -98,23 +107,34 @@ def _spec_text(type_name: str, args: dict[str, Any], shape: list[Any], dtype: st
     return json.dumps(body)
 
 
+_REASONS: list[tuple[str, str]] = [
+    (
+        r"Select TensorFlow op",
+        "it converts to TensorFlow (Flex) ops, which the LiteRT interpreter does not run",
+    ),
+    (r"In Node, \(\"[^\"]*\", (\w+)", r"the TensorFlow op \1 has no ONNX mapping"),
+    (r"[Uu]nsupported ops?:? *(\w+)", r"the op \1 is not supported"),
+]
+"""Converter and runtime messages, made short: (pattern, reason) — the first match wins."""
+
+
 def _short(text: str) -> str:
-    """A one-line reason: the converter's or runtime's decisive line, without addresses."""
+    """A one-line reason: the failure's decisive part, without paths."""
+    for pattern, reason in _REASONS:
+        found = re.search(pattern, text)
+        if found:
+            return found.expand(reason)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    keep = next(
-        (
-            line
-            for line in lines
-            if re.search(r"not supported|Unsupported|INVALID_GRAPH|Select TensorFlow|No Op", line)
-        ),
-        lines[0] if lines else "failed",
-    )
-    keep = re.sub(r"/tmp/\S+", "FILE", keep)
-    return keep[:300]
+    keep = re.sub(r"/tmp/\S+", "FILE", lines[0] if lines else "failed")
+    return keep[:200]
 
 
-def derive(rows: list[tuple[str, dict[str, Any], list[int | None], str]]) -> dict[str, Any]:
-    """Export each sample to every format and record ``None`` (ok) or the failure's reason."""
+def derive(
+    rows: list[tuple[str, dict[str, Any], list[int | None], str]],
+    save: Any = None,
+) -> dict[str, Any]:
+    """Export each sample to every format and record ``None`` (ok) or the failure's reason
+    (``save(found)`` is called after each row, so a long run can be resumed)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.path.insert(0, str(ROOT))
     from graphspec.api import check
@@ -148,6 +168,8 @@ def derive(rows: list[tuple[str, dict[str, Any], list[int | None], str]]) -> dic
                 row[fmt.name] = _short(str(err))
             print(f"{key:28} {fmt.name:12} {row[fmt.name] or 'ok'}", file=sys.stderr, flush=True)
         found[key] = row
+        if save is not None:
+            save(found)
     return found
 
 
@@ -159,6 +181,9 @@ def _versions() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", nargs="+", metavar="KEY", help="re-derive these rows only")
+    parser.add_argument(
+        "--missing", action="store_true", help="derive only the rows the table lacks (resume)"
+    )
     args = parser.parse_args(argv)
     if args.check:
         table = json.loads(TABLE.read_text(encoding="utf-8"))
@@ -168,12 +193,20 @@ def main(argv: list[str] | None = None) -> int:
         for key, row in stale.items():
             print(f"{key}: table {table['layers'].get(key)} != now {row}")
         return 1 if stale else 0
-    table = {
-        "generated_by": "scripts/gen_export_support.py (make export-support)",
-        "versions": _versions(),
-        "layers": derive(SAMPLES),
-    }
-    TABLE.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    old: dict[str, Any] = {}
+    if args.missing and TABLE.exists():
+        old = json.loads(TABLE.read_text(encoding="utf-8"))["layers"]
+    todo = [s for s in SAMPLES if sample_key(s[0], s[2]) not in old]
+
+    def save(found: dict[str, Any]) -> None:
+        table = {
+            "generated_by": "scripts/gen_export_support.py (make export-support)",
+            "versions": _versions(),
+            "layers": {**old, **found},
+        }
+        TABLE.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+    derive(todo, save)
     print(f"wrote {TABLE.relative_to(ROOT)}")
     return 0
 

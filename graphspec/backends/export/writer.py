@@ -26,6 +26,7 @@ __all__ = [
     "ExportOptions",
     "ExportReport",
     "Verification",
+    "check_options",
     "export_model",
     "keras_export",
     "model_inputs",
@@ -124,7 +125,7 @@ def export_model(
     options = options or ExportOptions()
     policy = policy or OutputPolicy()
     out = Path(path)
-    _check_options(fmt, options)
+    check_options(fmt, options)
     signature = resolve_signature(
         model_inputs(model, input_names), options.input_shapes, options.batch_size
     )
@@ -145,7 +146,8 @@ def export_model(
     return ExportReport(out, fmt, signature, outputs, seconds, size, verification)
 
 
-def _check_options(fmt: ExportFormat, options: ExportOptions) -> None:
+def check_options(fmt: ExportFormat, options: ExportOptions) -> None:
+    """Refuse options the format does not take (:class:`UsageError`), before any work."""
     if options.quantize is not None:
         if fmt.name != "litert":
             raise UsageError(f"--quantize applies to LiteRT (.tflite) only, not to {fmt.name}")

@@ -10,6 +10,7 @@ from typing import Any
 from graphspec.backends.export.formats import FORMATS, QUANTIZATIONS, format_for, missing_packages
 from graphspec.backends.export.precheck import precheck_graph, precheck_layers
 from graphspec.backends.export.signature import parse_input_shape
+from graphspec.backends.export.writer import ExportOptions, check_options
 from graphspec.backends.keras.select import requested_backend
 from graphspec.cli.options import (
     add_backend_option,
@@ -102,15 +103,25 @@ def run_export(args: argparse.Namespace) -> int:
     backend = requested_backend()
     if backend not in fmt.backends:
         raise UsageError(
-            f"the {backend} backend cannot export {fmt.name} (Keras exports it on "
+            f"[E623] the {backend} backend cannot export {fmt.name} (Keras exports it on "
             f"{', '.join(fmt.backends)}); add --backend {fmt.backends[0]}"
         )
     missing = missing_packages(fmt, verify=args.verify)
     if missing:
         raise UsageError(
-            f"exporting to {fmt.name} needs {', '.join(missing)}: pip install 'graphspec[export]'"
+            f"[E624] exporting to {fmt.name} needs {', '.join(missing)}: pip install 'graphspec[export]'"
         )
     shapes = dict(parse_input_shape(item) for item in args.input_shape)
+    options = ExportOptions(
+        input_shapes=shapes,
+        batch_size=args.batch_size,
+        opset=args.opset,
+        quantize=args.quantize,
+        verify=args.verify,
+        tolerance=args.tolerance,
+        seed=args.seed,
+    )
+    check_options(fmt, options)
     source = Path(args.spec)
     is_keras = source.suffix == ".keras"
     spec = source if is_keras else spec_file(args.spec)
@@ -143,7 +154,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.check:
         print(f"{spec}: no layer stops an export to {fmt.name}")
         return EXIT_OK
-    return _export(args, model, fmt, output, name, inputs, outputs, shapes, policy)
+    return _export(args, model, fmt, output, name, inputs, outputs, options, policy)
 
 
 def _check_suffix(name: str, output: str) -> None:
@@ -193,22 +204,13 @@ def _export(
     name: str,
     inputs: list[str],
     outputs: list[str],
-    shapes: dict[str, Any],
+    options: ExportOptions,
     policy: Any,
 ) -> int:
-    from graphspec.backends.export.writer import ExportOptions, export_model
+    from graphspec.backends.export.writer import export_model
     from graphspec.backends.keras.loading import quiet_native_stderr
     from graphspec.backends.keras.select import active_backend
 
-    options = ExportOptions(
-        input_shapes=shapes,
-        batch_size=args.batch_size,
-        opset=args.opset,
-        quantize=args.quantize,
-        verify=args.verify,
-        tolerance=args.tolerance,
-        seed=args.seed,
-    )
     with quiet_native_stderr():
         report = export_model(
             model,
