@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,13 +221,16 @@ def keras_export(
         kwargs.update(_quantization(options.quantize))
     structure: list[Any] = [specs] if len(specs) > 1 else specs
     try:
-        model.export(
-            str(path),
-            format=fmt.keras_format,
-            verbose=False,
-            input_signature=structure,
-            **kwargs,
-        )
+        with warnings.catch_warnings():
+            # Keras patches tf2onnx for NumPy 2 by probing np.object, which NumPy warns about
+            warnings.filterwarnings("ignore", category=FutureWarning)
+            model.export(
+                str(path),
+                format=fmt.keras_format,
+                verbose=False,
+                input_signature=structure,
+                **kwargs,
+            )
     except (ValueError, TypeError, RuntimeError, NotImplementedError, KeyError) as err:
         raise ExportError(
             f"the {fmt.name} converter failed: {keras_text(err)}\n"
