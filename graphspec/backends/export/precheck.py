@@ -22,7 +22,15 @@ from graphspec.base.catalog import canonical_type
 from graphspec.errors import Diagnostic
 from graphspec.ir.graph import IRNode, node_diagnostic
 
-__all__ = ["DYNAMIC", "precheck_graph", "precheck_layers", "refusal", "support_table"]
+__all__ = [
+    "DYNAMIC",
+    "activation_refusal",
+    "precheck_graph",
+    "precheck_layers",
+    "refusal",
+    "support_markdown",
+    "support_table",
+]
 
 DYNAMIC = "@dynamic"
 """Suffix of a table row measured with a free (non-batch) input dimension."""
@@ -79,10 +87,35 @@ def precheck_graph(
             continue
         dynamic = node.name in on_free
         reason = refusal(node.type, fmt.name, dynamic=dynamic)
-        if reason is None:
-            continue
-        problems.append(_diagnostic(graph, node, fmt, reason, dynamic, free))
+        if reason is not None:
+            problems.append(_diagnostic(graph, node, fmt, reason, dynamic, free))
+        act = node.args.get("activation")
+        why = activation_refusal(act, fmt.name) if isinstance(act, str) else None
+        if why is not None:
+            takers = [f for f in FORMATS if activation_refusal(act, f) is None]
+            problems.append(
+                node_diagnostic(
+                    graph,
+                    node,
+                    "E620",
+                    f"`{node.name}`'s activation {act!r} cannot be exported to {fmt.name}: {why}",
+                    hint=f"choose another activation, or export to {', '.join(takers)}"
+                    if takers
+                    else "choose another activation",
+                )
+            )
     return problems
+
+
+def activation_refusal(name: str, fmt: str) -> str | None:
+    """Why ``fmt`` cannot take the activation function ``name`` (``None``: it can, or it was
+    not measured).
+
+    >>> activation_refusal("relu", "onnx") is None
+    True
+    """
+    row = support_table().get(f"activation={name}")
+    return row.get(fmt) if row is not None else None
 
 
 def _free_inputs(graph: Any, shapes: Mapping[str, tuple[int | None, ...]]) -> list[str]:
@@ -154,3 +187,32 @@ def precheck_layers(
             )
         )
     return problems
+
+
+def support_markdown() -> str:
+    """The support table as Markdown (docs/export.md holds it between markers; a test checks).
+
+    >>> support_markdown().splitlines()[0]
+    '| layer type | saved_model | onnx | litert |'
+    """
+    names = list(FORMATS)
+    lines = [
+        "| layer type | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    reasons: list[str] = []
+    for key, row in sorted(support_table().items()):
+        cells = []
+        for name in names:
+            reason = row.get(name)
+            if reason is None:
+                cells.append("yes")
+                continue
+            if reason not in reasons:
+                reasons.append(reason)
+            cells.append(f"no ({reasons.index(reason) + 1})")
+        shown = key.replace(DYNAMIC, " (a free dimension)")
+        lines.append(f"| `{shown}` | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines += [f"({i}) {reason}" for i, reason in enumerate(reasons, 1)]
+    return "\n".join(lines)
