@@ -191,9 +191,14 @@ def _load_keras(path: Path) -> tuple[Any, str, list[str], list[str]]:
             model = keras.saving.load_model(path)
     except (ValueError, TypeError, OSError) as err:
         raise UsageError(f"{path}: Keras cannot load it: {err}") from None
-    inputs = [str(t.name).split(":")[0] for t in model.inputs]
-    outputs = [str(n) for n in model.output_names]
+    inputs = [_plain_name(t) for t in model.inputs]
+    names = getattr(model, "output_names", None)  # a Sequential model has none
+    outputs = [str(n) for n in names] if names else [_plain_name(t) for t in model.outputs]
     return model, str(model.name), inputs, outputs
+
+
+def _plain_name(tensor: Any) -> str:
+    return str(tensor.name).split(":")[0]
 
 
 def _export(
