@@ -90,7 +90,9 @@ def precheck_graph(
         if reason is not None:
             problems.append(_diagnostic(graph, node, fmt, reason, dynamic, free))
         act = node.args.get("activation")
-        why = activation_refusal(act, fmt.name) if isinstance(act, str) else None
+        if not isinstance(act, str):
+            continue
+        why = activation_refusal(act, fmt.name)
         if why is not None:
             takers = [f for f in FORMATS if activation_refusal(act, f) is None]
             problems.append(
