@@ -1,7 +1,7 @@
 """The one output policy: every file graphspec writes is checked, written atomically and recorded.
 
 Every command that writes a file (``compile``, ``render``, ``codegen``, ``import``, ``schema``,
-``fit``, ``compare``) and every Python function that writes one goes through this module, so the
+``export``, ``fit``, ``compare``) and every Python function that writes one goes through this module, so the
 rules are the same everywhere:
 
 - an output that is the same file as an input (same path, symbolic link or hard link) is refused,
