@@ -73,6 +73,11 @@ def test_an_override_may_only_fix_free_sizes() -> None:
         (["-o", "m.onnx", "--quantize", "float16"], r"--quantize applies to LiteRT"),
         (["-o", "m.tflite", "--opset", "13"], r"--opset applies to ONNX only"),
         (["-o", "m.onnx", "--input-shape", "image"], r"expected NAME=DxDx"),
+        (
+            ["-o", "m.onnx", "--input-shape", "image=1x16x28x1"],
+            r"--input-shape image: dimension 1 is 16, the model fixes it at 28",
+        ),
+        (["-o", "m.onnx", "--input-shape", "label=1x4"], r"names label, which the model has no"),
     ],
 )
 def test_usage_errors_exit_2_and_write_nothing(

@@ -146,6 +146,7 @@ def run_export(args: argparse.Namespace) -> int:
             print_diagnostics(shown, "text", sys.stderr)
         if not result.ok or any(d.is_error for d in problems):
             return EXIT_INVALID
+        _check_shapes(result.graph, options)  # before building: a wrong --input-shape fails now
         if args.check:
             print(f"{spec}: no node stops an export to {fmt.name}")
             return EXIT_OK
@@ -155,6 +156,16 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"{spec}: no layer stops an export to {fmt.name}")
         return EXIT_OK
     return _export(args, model, fmt, output, name, inputs, outputs, options, policy)
+
+
+def _check_shapes(graph: Any, options: ExportOptions) -> None:
+    from graphspec.backends.export.signature import resolve_signature
+
+    inputs = [
+        (name, (None, *(graph.nodes[name].shape or ())), graph.nodes[name].dtype)
+        for name in graph.inputs
+    ]
+    resolve_signature(inputs, options.input_shapes, options.batch_size)
 
 
 def _check_suffix(name: str, output: str) -> None:
