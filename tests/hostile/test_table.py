@@ -783,9 +783,7 @@ def test_hostile_case_through_diff(case: Case) -> None:
     assert peak < MEMORY_BOUND, f"{case.id} peaked at {peak / 2**20:.1f} MiB"
 
 
-EXPORT_CASES = list(
-    {c.code: c for c in reversed(CASES) if c.severity is Severity.ERROR}.values()
-)
+EXPORT_CASES = list({c.code: c for c in reversed(CASES) if c.severity is Severity.ERROR}.values())
 """One hostile case per diagnostic code (the first of each) through ``graphspec export``: the
 command shares the check with every other one; these show it refuses before building."""
 
