@@ -68,7 +68,7 @@ _add(
         (".onnx",),
         False,
         "ONNX Runtime",
-        ("tensorflow", "jax", "torch"),
+        ("tensorflow",),
         (("onnx", "onnx"), ("tf2onnx", "tf2onnx"), ("onnxruntime", "onnxruntime")),
         1e-4,
         "ONNX model (ONNX Runtime, Netron)",

@@ -231,6 +231,8 @@ def keras_export(
                 input_signature=structure,
                 **kwargs,
             )
+    except ImportError as err:  # a converter Keras wants on this backend (jax2onnx, litert-torch)
+        raise ExportError(f"the {fmt.name} converter is missing: {err}") from err
     except (ValueError, TypeError, RuntimeError, NotImplementedError, KeyError) as err:
         raise ExportError(
             f"the {fmt.name} converter failed: {keras_text(err)}\n"
