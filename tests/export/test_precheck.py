@@ -31,10 +31,11 @@ def test_every_row_names_every_format() -> None:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.keras
 def test_a_row_re_derived_matches_the_table() -> None:
-    """The table is measured: the generator re-exports a sample and compares (a fast row here;
-    `make test-all` re-derives a refused one too)."""
+    """The table is measured: the generator re-exports a sample in a fresh process and compares
+    (about a minute: `make test-all`; a refused row is re-derived below)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
     run = subprocess.run(
         [sys.executable, "scripts/gen_export_support.py", "--check", "Dense"],
