@@ -135,3 +135,30 @@ def test_a_keras_file_is_checked_layer_by_layer(run_cli: Run, tmp_path: Path) ->
         "TensorFlow (Flex) ops" in run.err
     )
     assert not (tmp_path / "net.tflite").exists()
+
+
+def test_a_nested_application_is_refused_at_its_node(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = {
+        **precheck.support_table(),
+        "Normalization": {
+            "saved_model": None,
+            "onnx": "its statistics become inputs",
+            "litert": None,
+        },
+    }
+    monkeypatch.setattr(precheck, "support_table", lambda: table)
+    spec = _write(
+        tmp_path,
+        "graphspec: 1.1\ninputs:\n  image: {shape: [224, 224, 3]}\nnodes:\n"
+        "  net: {model: keras.applications.EfficientNetB0, inputs: image}\n",
+    )
+    run = run_cli("export", spec, "-o", tmp_path / "net.onnx", "--check")
+    assert run.status == 1
+    assert (
+        "net.yaml:5:3: error[E620]: `net` (keras.applications.EfficientNetB0) cannot be "
+        "exported to onnx: its layer `normalization` (Normalization): its statistics become "
+        "inputs" in run.err
+    ), run.err
+    assert "hint: export to saved_model, litert (docs/export.md)" in run.err

@@ -83,6 +83,8 @@ def precheck_graph(
         on_free |= nx.descendants(dag, name)
     problems: list[Diagnostic] = []
     for node in graph.layers:
+        if node.model is not None and node.share is None:
+            problems += _nested(graph, node, fmt)
         if node.type is None or node.share is not None:
             continue
         dynamic = node.name in on_free
@@ -107,6 +109,47 @@ def precheck_graph(
                 )
             )
     return problems
+
+
+def _inner(checked: Any, fmt: str, prefix: str) -> list[tuple[str, str, str]]:
+    """(node path, layer type, reason) of every layer inside a nested model ``fmt`` refuses."""
+    found: list[tuple[str, str, str]] = []
+    for node in checked.graph.layers:
+        if node.share is not None:
+            continue
+        if node.model is not None and node.model.checked is not None:
+            found += _inner(node.model.checked, fmt, f"{prefix}{node.name}/")
+        if node.type is not None:
+            reason = refusal(node.type, fmt)
+            if reason is not None:
+                found.append((prefix + node.name, canonical_type(node.type), reason))
+    return found
+
+
+def _nested(graph: Any, node: IRNode, fmt: ExportFormat) -> list[Diagnostic]:
+    """A nested model (an application, a spec file) refused at its node, naming its layers."""
+    info = node.model
+    if info is None or info.checked is None:
+        return []
+    found = _inner(info.checked, fmt.name, "")
+    if not found:
+        return []
+    types = sorted({t for _, t, _ in found})
+    first_path, first_type, reason = found[0]
+    more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+    takers = [f for f in FORMATS if all(refusal(t, f) is None for t in types) and f != fmt.name]
+    return [
+        node_diagnostic(
+            graph,
+            node,
+            "E620",
+            f"`{node.name}` ({info.label}) cannot be exported to {fmt.name}: its layer "
+            f"`{first_path}` ({first_type}){more}: {reason}",
+            hint="export to " + ", ".join(takers) + " (docs/export.md)"
+            if takers
+            else "replace the nested model's refused layers (docs/export.md)",
+        )
+    ]
 
 
 def activation_refusal(name: str, fmt: str) -> str | None:
