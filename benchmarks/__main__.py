@@ -205,7 +205,8 @@ def _export(ctx: dict[str, Any]) -> list[Figure]:
                 str(path), format=fmt.keras_format, verbose=False, input_signature=signature
             )
 
-        mine, theirs = paired_medians(ours, ref, repeats=3)
+        repeats = int(os.environ.get("GRAPHSPEC_BENCH_EXPORT_REPEATS", "3"))
+        mine, theirs = paired_medians(ours, ref, repeats=repeats, warmup=min(1, repeats - 1))
         figures.append(
             Figure(
                 f"export ResNet50 to {fmt.name} / Model.export",

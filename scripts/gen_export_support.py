@@ -71,7 +71,7 @@ SAMPLES: list[tuple[str, dict[str, Any], list[int | None], str]] = [
     ("Cropping2D", {"cropping": 1}, [6, 6, 3], "float32"),
     ("Resizing", {"height": 8, "width": 8}, [6, 6, 3], "float32"),
     ("Rescaling", {"scale": 0.5}, [6, 6, 3], "float32"),
-    ("Normalization", {"mean": 0.5, "variance": 2.0}, [6, 6, 3], "float32"),
+    ("Normalization", {"axis": -1}, [6, 6, 3], "float32"),
     ("RandomFlip", {"mode": "horizontal"}, [6, 6, 3], "float32"),
     ("RandomRotation", {"factor": 0.1}, [6, 6, 3], "float32"),
     ("RandomZoom", {"height_factor": 0.1}, [6, 6, 3], "float32"),
