@@ -121,6 +121,11 @@ _REASONS: list[tuple[str, str]] = [
         r"Select TensorFlow op",
         "it converts to TensorFlow (Flex) ops, which the LiteRT interpreter does not run",
     ),
+    (
+        r"Required inputs .* are missing from input feed",
+        "the converted graph asks for the layer's variables as inputs (tf2onnx does not freeze "
+        "them)",
+    ),
     (r"In Node, \(\"[^\"]*\", (\w+)", r"the TensorFlow op \1 has no ONNX mapping"),
     (r"[Uu]nsupported ops?:? *(\w+)", r"the op \1 is not supported"),
 ]
