@@ -111,11 +111,12 @@ def diff(old: Any, new: Any, *, params: Any = None, cwd: Any = None) -> DiffResu
     return _diff(old, new, params=params, cwd=cwd)
 
 
-def from_keras(model: Any) -> Spec:
-    """Turn a Keras model into a spec; see :func:`graphspec.backends.importer.from_keras`."""
+def from_keras(model: Any, *, blocks: bool = False) -> Spec:
+    """Turn a Keras model into a spec (``blocks=True``: repeated sub-graphs as ``blocks:``); see
+    :func:`graphspec.backends.importer.from_keras`."""
     from graphspec.backends.importer import from_keras as _from_keras
 
-    return _from_keras(model)
+    return _from_keras(model, blocks=blocks)
 
 
 def to_yaml(spec: Spec) -> str:

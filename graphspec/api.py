@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, Final
 
 from graphspec import plugins
+from graphspec.base.gc_pause import GcPause
 from graphspec.base.source import SourceMap
 from graphspec.errors import Diagnostic, Severity, SpecError
 from graphspec.frontend.includes import INCLUDED, include_context
@@ -22,34 +21,16 @@ from graphspec.ir.graph import Graph
 from graphspec.passes.cascade import drop_consequences
 from graphspec.passes.expand import Checking, expand
 from graphspec.passes.expand.libraries import library_includes
-from graphspec.passes.fixes import refine
+from graphspec.passes.instances import merge_instances
 from graphspec.passes.shapes.infer import ShapeInfo, infer_shapes
 from graphspec.passes.validate import check as check_graph
 
-__all__ = ["PLUGINS", "CheckResult", "check", "gc_paused", "load", "load_path", "load_text"]
+__all__ = ["PLUGINS", "CheckResult", "check", "load", "load_path", "load_text"]
 
 PLUGINS: Final = plugins.LOADED
 """The node-kind plug-ins, registered when this module is imported (never on first use)."""
 
 _MAX_NESTING: Final = 64
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building large acyclic structures.
-
-    Loading and checking allocate hundreds of thousands of long-lived containers; each automatic
-    collection would walk all of them again, making the front end superlinear (2-3x slower per
-    node at 100k nodes). Nothing built here is cyclic, so reference counting frees it anyway.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def load(source: str | FsPath | bytes | Spec) -> Spec:
@@ -86,17 +67,25 @@ def load_text(text: str, *, file: str = "<spec>", name: str = "model") -> Spec:
     >>> load_text("inputs: {x: {shape: [3]}}\\nnodes: {o: {type: ReLU}}\\n", file="m.yaml").file
     'm.yaml'
     """
-    with gc_paused():
+    with GcPause():
         try:
             doc = load_document(text, file)
         except SpecError as err:
-            raise type(err)(refine(err.diagnostics, SourceMap(file, text=text))) from None
+            raise type(err)(_refine(err.diagnostics, SourceMap(file, text=text))) from None
         try:
             spec, diagnostics = build_spec(doc, default_name=name)
         except SpecError as err:
-            raise type(err)(refine(err.diagnostics, doc.source)) from None
+            raise type(err)(_refine(err.diagnostics, doc.source)) from None
     spec._load_diagnostics = diagnostics
     return spec
+
+
+def _refine(diagnostics: Iterable[Diagnostic], source: SourceMap) -> list[Diagnostic]:
+    """Diagnostics made exact (:func:`graphspec.passes.fixes.refine`; imported only when a spec
+    has any, so that checking a valid spec never loads it)."""
+    from graphspec.passes.fixes import refine
+
+    return refine(diagnostics, source)
 
 
 def load_path(path: str | FsPath) -> Spec:
@@ -167,7 +156,7 @@ def check(
     >>> result.ok, [n.name for n in result.graph]
     (True, ['x', 'out'])
     """
-    with gc_paused():  # one pause for loading and checking: one collection afterwards
+    with GcPause():  # one pause for loading and checking: one collection afterwards
         spec = load(spec)
         return _check_loaded(spec, params, shapes)
 
@@ -190,8 +179,9 @@ def _check_in_context(spec: Spec, params: Mapping[str, Any] | None, shapes: bool
         found = _attributed(graph, result.shapes.diagnostics)
         result.diagnostics = _ordered(result.diagnostics + found)
     result.diagnostics = drop_consequences(graph, result.diagnostics)
+    result.diagnostics = merge_instances(graph, result.diagnostics)
     if result.diagnostics:
-        result.diagnostics = refine(result.diagnostics, spec.source)
+        result.diagnostics = _refine(result.diagnostics, spec.source)
     return result
 
 

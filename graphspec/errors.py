@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import InitVar, asdict, dataclass, field
 from enum import StrEnum
@@ -9,6 +10,7 @@ from typing import Any, Protocol
 
 __all__ = [
     "CompileError",
+    "CycleError",
     "Diagnostic",
     "ExportError",
     "Fix",
@@ -23,6 +25,7 @@ __all__ = [
     "TextEdit",
     "TrainError",
     "UsageError",
+    "split_related",
 ]
 
 
@@ -76,6 +79,9 @@ class Diagnostic:
     such as a :class:`~graphspec.base.source.Loc`; ``None`` leaves it unknown).
     ``end_line``/``end_column`` (exclusive) close the range of the key or value at fault, when
     known; ``fixes`` are edits that resolve the problem, when one is certain enough to offer.
+    ``related`` lines add context; one written ``FILE:LINE:COL: text`` points at that place
+    (:func:`split_related`). ``instances`` names the block instances a fault inside a block definition shows in (one
+    diagnostic for all of them, located in the definition; ``node`` is the first one's node).
 
     >>> d = Diagnostic("E201", "unknown layer type 'Conv'", file="a.yaml", line=3, column=9)
     >>> d.location
@@ -116,6 +122,24 @@ class Diagnostic:
         return ":".join(parts)
 
     @property
+    def instance_nodes(self) -> tuple[str, ...]:
+        """The node this diagnostic is about in each of its :attr:`instances` (``node`` alone,
+        or nothing, when it names no instance).
+
+        >>> d = Diagnostic("E202", "m", node="enc.0.attn", instances=("enc.0", "enc.1"))
+        >>> d.instance_nodes
+        ('enc.0.attn', 'enc.1.attn')
+        """
+        node = self.node
+        if node is None:
+            return ()
+        first = self.instances[0] if self.instances else ""
+        if not first or not node.startswith(f"{first}."):
+            return (node,)
+        local = node[len(first) + 1 :]
+        return tuple(f"{name}.{local}" for name in self.instances)
+
+    @property
     def is_error(self) -> bool:
         """True for errors, False for warnings and notes."""
         return self.severity is Severity.ERROR
@@ -134,12 +158,31 @@ class Diagnostic:
         data = asdict(self)
         data["severity"] = self.severity.value
         data["related"] = list(self.related)
+        data["instances"] = list(self.instances)
         data["fixes"] = [
             {"title": fix.title, "edits": [asdict(edit) for edit in fix.edits]}
             for fix in self.fixes
         ]
         data["instances"] = list(self.instances)
         return data
+
+
+_RELATED_AT = re.compile(r"^(.+?):(\d+):(\d+): (.*)$", re.S)
+
+
+def split_related(text: str) -> tuple[str | None, int | None, int | None, str]:
+    """A related line as ``(file, line, column, text)``; a located one is written
+    ``FILE:LINE:COL: text`` (editors point their related information there).
+
+    >>> split_related("m.yaml:7:9: input 0: `conv` -> (None, 4)")
+    ('m.yaml', 7, 9, 'input 0: `conv` -> (None, 4)')
+    >>> split_related("input 1: `x` -> (None, 2)")
+    (None, None, None, 'input 1: `x` -> (None, 2)')
+    """
+    found = _RELATED_AT.match(text)
+    if found is None or " " in found.group(1):
+        return None, None, None, text
+    return found.group(1), int(found.group(2)), int(found.group(3)), found.group(4)
 
 
 class GraphSpecError(Exception):
@@ -202,6 +245,10 @@ class LoadError(SpecError):
 
 class CompileError(SpecError):
     """Keras refused to build a node; the diagnostic names the node and its location."""
+
+
+class CycleError(GraphSpecError, ValueError):
+    """A graph has a cycle, so it has no topological order (the check reports it as E302)."""
 
 
 class TrainError(GraphSpecError, ValueError):

@@ -19,23 +19,34 @@ def main(argv: list[str] | None = None) -> int:
     """Serve a spec, open it in headless Chromium, find a node, save a PNG."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--spec", type=Path, default=ROOT / "specs" / "resnet_mini.yaml")
-    parser.add_argument("--node", default="down2.conv_a", help="the node to find and select")
-    parser.add_argument("--size", default="1500,900")
+    parser.add_argument(
+        "--node",
+        default="stage2.0.conv_a",
+        help="the node to find and select ('': none, the first view as it opens)",
+    )
+    parser.add_argument("--size", default="1600,1000")
     parser.add_argument("-o", "--out", type=Path, default=ROOT / "docs" / "diagrams" / "viewer.png")
     args = parser.parse_args(argv)
     spec = args.spec.resolve()
     shown = spec.relative_to(ROOT) if spec.is_relative_to(ROOT) else spec
-    with viewer([shown], cwd=ROOT) as url, headless_chromium(size=args.size) as driver:
+    options = ["--editor-url", "vscode://file/{path}:{line}:{column}"]
+    with (
+        viewer([shown], cwd=ROOT, options=options) as url,
+        headless_chromium(size=args.size) as driver,
+    ):
         driver.get(url)
         deadline = time.monotonic() + 15
-        while not driver.execute_script("return document.body.dataset.version"):
+        settled = "return document.body.dataset.firstView && !window.graphspecView.snapshot().busy"
+        while not driver.execute_script(settled):
             if time.monotonic() > deadline:
                 raise SystemExit("the page did not load")
             time.sleep(0.05)
-        driver.find_element("id", "search").send_keys(args.node + "\n")
-        time.sleep(0.4)
-        driver.execute_script("document.activeElement.blur()")
-        time.sleep(0.3)
+        if args.node:
+            driver.find_element("id", "search").send_keys(args.node + "\n")
+            time.sleep(0.4)
+            driver.execute_script("document.activeElement.blur()")
+            driver.find_element("id", "fit").click()  # the whole model, the node still selected
+        time.sleep(0.5)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(args.out))
     print(f"wrote {args.out}")

@@ -26,7 +26,7 @@ from typing import Any
 
 from graphspec import check
 from graphspec.api import CheckResult, load_text
-from graphspec.errors import SpecError
+from graphspec.errors import SpecError, UsageError
 
 __all__ = ["ROOT", "CorpusSpec", "keras_examples", "spec_texts", "valid_specs"]
 
@@ -227,7 +227,7 @@ def _checked(spec: CorpusSpec) -> CorpusSpec | None:
     """The spec with its parameter count when it checks without errors and has a model."""
     try:
         result = spec.check()
-    except SpecError:
+    except (SpecError, UsageError):  # UsageError: a one-line text is read as a file's path
         return None
     if not result.ok or result.spec.is_library:
         return None

@@ -146,6 +146,41 @@ def test_application_round_trip(name: str) -> None:
     assert float(np.max(np.abs(expected - got))) < 1e-5
 
 
+BLOCKS_FAST = ("ResNet50", "MobileNetV3Small", "MobileNet")
+"""Imported with blocks on every run; every other application is ``slow``."""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=[] if n in BLOCKS_FAST else [pytest.mark.slow])
+        for n in _applications()
+    ],
+)
+def test_application_with_blocks_is_the_same_model(name: str, tmp_path: Any) -> None:
+    """Imported with blocks: the same layers (names, classes, order), parameters and predictions,
+    and a checkpoint of the original loads into the compiled spec (``load_weights``)."""
+    original = getattr(keras.applications, name)(weights=None)
+    spec = from_keras(original, blocks=True)
+    text = to_yaml(spec)
+    assert spec.blocks, "no block found"
+    assert to_yaml(load(text)) == text
+    model = _compile(load(text), original)
+    assert to_yaml(from_keras(model, blocks=True)) == text  # re-imported: byte-identical
+    assert [(x.name, type(x).__name__) for x in model.layers] == [
+        (x.name, type(x).__name__) for x in original.layers
+    ]
+    assert model.count_params() == original.count_params()
+    checkpoint = tmp_path / "original.weights.h5"
+    original.save_weights(checkpoint)
+    model.load_weights(checkpoint)
+    dims = [d or 224 for d in original.input_shape[1:]]
+    batch = np.random.default_rng(0).random((2, *dims), dtype="float32")
+    expected = np.asarray(original(batch, training=False))
+    got = np.asarray(model(batch, training=False))
+    assert float(np.max(np.abs(expected - got))) < 1e-5
+
+
 @pytest.mark.parametrize("name", _params())
 def test_shipped_figures_without_top_are_keras_figures(name: str) -> None:
     if name in UNSUPPORTED:

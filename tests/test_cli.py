@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -99,3 +100,67 @@ def test_committed_schema_is_current() -> None:
     assert Path("docs/graphspec.schema.json").read_text() == schema_text() + "\n", (
         "docs/graphspec.schema.json is stale: run `make schema`"
     )
+
+
+def test_the_parser_of_one_command_is_that_of_the_whole_command_line() -> None:
+    from graphspec.cli.main import build_parser
+    from graphspec.cli.registry import COMMANDS
+
+    def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        return next(a for a in parser._actions if a.dest == "command").choices  # type: ignore[return-value]
+
+    every = build_parser()
+    assert every.format_help() == build_parser(only="validate").format_help()
+    for name in COMMANDS:
+        alone = subparsers(build_parser(only=name))[name]
+        assert alone.format_help() == subparsers(every)[name].format_help(), name
+
+
+# -- did-you-mean on the command line, validate DIR and non-specs ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["valdate", "x.yaml"], "did you mean `validate`?"),
+        (["rendr", "x.yaml"], "did you mean `render`?"),
+        (["validate", "--formt", "json", "x.yaml"], "did you mean `--format`?"),
+        (["validate", "--format", "jsn", "x.yaml"], "did you mean `json`?"),
+    ],
+)
+def test_a_misspelt_command_or_option_gets_did_you_mean(
+    argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    assert f"  hint: {hint}" in capsys.readouterr().err
+
+
+def test_validate_dir_skips_files_that_are_not_specs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import shutil
+
+    from graphspec.frontend.schema import schema_text
+    from graphspec.tools.train.fit import FitRun
+    from graphspec.tools.train.settings import TrainSettings
+
+    root = Path(__file__).resolve().parent.parent
+    shutil.copy(root / "specs/seed_skip.yaml", tmp_path / "model.yaml")
+    (tmp_path / "plain.yaml").write_text(
+        "inputs: {x: {shape: [4]}}\nnodes: {d: {type: Dense, units: 2}}\n"
+    )
+    (tmp_path / "graphspec.schema.json").write_text(schema_text())
+    run = FitRun(
+        "m", "Functional", 0, TrainSettings(), "digits", {"loss": [1.0]}, {"loss": 1.0}, [0.1], 10
+    )
+    (tmp_path / "history.json").write_text(json.dumps(run.to_dict(), indent=2))
+    (tmp_path / "ci.yml").write_text("name: CI\non: [push]\njobs: {a: {runs-on: x}}\n")
+    assert main(["validate", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [f"{tmp_path}/model.yaml: ok", f"{tmp_path}/plain.yaml: ok"]
+    notes = captured.err.splitlines()
+    assert len(notes) == 3 and all("note[N016]: skipped, not a spec:" in n for n in notes)
+    assert main(["validate", "-q", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["validate", str(tmp_path / "history.json")]) == 1  # named: always checked

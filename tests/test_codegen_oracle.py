@@ -25,16 +25,34 @@ from tests._spec_corpus import ROOT, CorpusSpec, keras_examples, valid_specs
 
 pytestmark = pytest.mark.keras
 
+BLOCKS = "blocks:"
 SLOW_PARAMETERS = 10_000_000
 """Specs of larger models (a whole EfficientNetB7) run with ``make test-all`` only."""
 
-CASES = [
-    pytest.param(spec, id=spec.id, marks=[pytest.mark.slow] * (spec.parameters > SLOW_PARAMETERS))
-    for spec in valid_specs()
-] + [
-    pytest.param(name, id=f"keras.io:{name}", marks=[pytest.mark.slow] if slow else [])
-    for name, slow in keras_examples()
-]
+CASES = (
+    [
+        pytest.param(
+            spec, id=spec.id, marks=[pytest.mark.slow] * (spec.parameters > SLOW_PARAMETERS)
+        )
+        for spec in valid_specs()
+    ]
+    + [
+        pytest.param(name, id=f"keras.io:{name}", marks=[pytest.mark.slow] if slow else [])
+        for name, slow in keras_examples()
+    ]
+    + [
+        pytest.param(f"{BLOCKS}{name}", id=f"keras.io+blocks:{name}", marks=marks)
+        for name, marks in [
+            ("image_classification_from_scratch", []),
+            ("unet_xception", [pytest.mark.slow]),
+            ("deeplabv3_plus", [pytest.mark.slow]),
+            ("transfer_efficientnet", [pytest.mark.slow]),
+            ("triplet_embedding", [pytest.mark.slow]),
+        ]
+    ]
+)
+"""Then the keras.io examples that gain blocks on import (docs/import.md), imported with them:
+`names:` templates, `repeat` and `when:` switches."""
 MINIMUM = 100
 
 
@@ -65,8 +83,10 @@ def _checked(case: CorpusSpec | str) -> tuple[CheckResult, int]:
     from graphspec.backends.importer import from_keras
     from tests import _keras_examples
 
-    build: Callable[[], Any] = getattr(_keras_examples, case)
-    return check(from_keras(build())), 40  # long enough for the examples' kernels
+    name = case.removeprefix(BLOCKS)
+    build: Callable[[], Any] = getattr(_keras_examples, name)
+    spec = from_keras(build(), blocks=name != case)
+    return check(spec), 40  # long enough for the examples' kernels
 
 
 def _build(source: str, **params: Any) -> Any:

@@ -78,7 +78,7 @@ def test_range_and_fix(text: str, code: str, covered: str, fixed_text: str) -> N
 def test_seed_add_fault_fix() -> None:
     text = (ROOT / "specs/bad/seed_skip_original.yaml").read_text()
     diag, span = ranged(text, "E501")
-    assert span == "add" and diag.node == "add"
+    assert span == "32" and diag.node == "shortcut"  # at the width that is wrong
     (fix,) = diag.fixes
     assert fix.title == "set `shortcut` filters to 64"
     after = apply(text, fix)
@@ -86,15 +86,30 @@ def test_seed_add_fault_fix() -> None:
     assert check(after).ok
 
 
-def test_no_fix_for_a_param_width() -> None:
-    """Shortcut width written as `${w}`: the user decides whether to change the param."""
+def test_a_param_width_used_only_there_is_fixed_where_it_is_set() -> None:
+    """Shortcut width written as `${w}`, used nowhere else: the fix sets `w`."""
     text = (ROOT / "specs/bad/seed_skip_original.yaml").read_text()
     text = text.replace(
         "shortcut: {type: Conv2D, filters: 32", "shortcut: {type: Conv2D, filters: '${w}'"
     )
     text = text.replace("name: seed_skip_original", "name: s\nparams: {w: 32}")
     diag, _ = ranged(text, "E501")
+    (fix,) = diag.fixes
+    assert fix.title == "set `w` to 64 in `params`"
+    assert "params: {w: 64}" in apply(text, fix) and check(apply(text, fix)).ok
+
+
+def test_no_fix_for_a_param_width_used_elsewhere() -> None:
+    """`${w}` also sets conv1: the user decides whether to change the param (the hint says so)."""
+    text = (ROOT / "specs/bad/seed_skip_original.yaml").read_text()
+    for node in ("conv1:    ", "shortcut: "):
+        text = text.replace(
+            f"{node}{{type: Conv2D, filters: 32", f"{node}{{type: Conv2D, filters: '${{w}}'"
+        )
+    text = text.replace("name: seed_skip_original", "name: s\nparams: {w: 32}")
+    diag, _ = ranged(text, "E501")
     assert diag.fixes == ()
+    assert diag.hint is not None and "1 other place uses `w` too" in diag.hint
 
 
 @pytest.mark.parametrize(
@@ -147,3 +162,90 @@ def test_span(text: str, path: tuple[str, ...], key: bool, covered: str) -> None
     assert span is not None
     a, b = source.offset(span[0]), source.offset(span[1])
     assert text[a:b] == covered
+
+
+# -- fixes of issue 24: at the cause, and for the YAML mistakes ----------------------------------
+
+CASCADE = ROOT / "tests/cascade"
+
+
+def _only_fix(text: str, code: str) -> Fix:
+    (diag,) = [d for d in diagnostics(text) if d.code == code]
+    (fix,) = diag.fixes
+    return fix
+
+
+def test_resnet_conv_batchnorm_add_is_fixed_at_the_conv() -> None:
+    text = (CASCADE / "resnet_width_through_batchnorm.yaml").read_text()
+    text = text.replace("sofmax", "softmax")  # the corpus case's other fault
+    (diag,) = check(text).errors
+    assert diag.node == "conv_b" and diag.code == "E501"
+    fix = diag.fixes[0]
+    assert fix.title == "set `conv_b` filters to 16"
+    after = apply(text, fix)
+    assert "conv_b: {type: Conv2D, filters: 16," in after
+    assert check(after).ok
+
+
+def test_a_block_param_used_only_by_the_culprit_is_fixed_on_the_instance() -> None:
+    text = (
+        "inputs: {image: {shape: [8, 8, 4]}}\n"
+        "blocks:\n"
+        "  res:\n"
+        "    params: {filters: null, out: null}\n"
+        "    inputs: [x]\n"
+        "    nodes:\n"
+        '      conv_a: {type: Conv2D, filters: "${filters}", kernel_size: 3, padding: same}\n'
+        '      conv_b: {type: Conv2D, filters: "${out}", kernel_size: 3, padding: same}\n'
+        "      bn: {type: BatchNormalization}\n"
+        "      add: {type: Add}\n"
+        "    edges: [x -> conv_a -> conv_b -> bn -> add, x -> add]\n"
+        "    outputs: [add]\n"
+        "nodes:\n"
+        "  stage: {block: res, filters: 8, out: 32, repeat: 2}\n"
+    )
+    (diag,) = check(text).errors
+    assert diag.node == "stage.0.conv_b"
+    assert (
+        diag.hint
+        == "set `out: 4` on instance `stage` (it has 32; only `stage.0.conv_b`'s filters uses it)"
+    )
+    after = apply(text, diag.fixes[0])
+    assert "stage: {block: res, filters: 8, out: 4, repeat: 2}" in after
+    assert check(after).ok
+
+
+def test_an_unquoted_expression_is_quoted() -> None:
+    text = (CASCADE / "yaml_unquoted_expression.yaml").read_text()
+    after = apply(text, _only_fix(text, "E003"))
+    assert 'units: "${width}"}' in after and check(after).ok
+
+
+def test_a_key_between_two_levels_is_reindented() -> None:
+    text = (CASCADE / "yaml_key_between_two_levels.yaml").read_text()
+    after = apply(text, _only_fix(text, "E003"))
+    assert "\n    activation: relu\n" in after and check(after).ok
+
+
+def test_nodes_not_indented_are_indented() -> None:
+    text = (CASCADE / "nodes_not_indented.yaml").read_text().replace("activaton", "activation")
+    after = apply(text, _only_fix(text, "E107"))
+    assert "\n  d1: {type: Dense" in after and "\n    type: Dense\n" in after
+    assert check(after).ok
+
+
+@pytest.mark.parametrize(
+    ("code", "before", "after"),
+    [
+        ("E407", '"${bsae * 4}"', '"${base * 4}"'),
+        ("E203", '"${width / 3}"', '"${width // 3}"'),
+        ("E208", "gleu", "gelu"),
+        ("E403", "unit: 8", "units: 8"),
+    ],
+)
+def test_param_typos_are_fixed(code: str, before: str, after: str) -> None:
+    text = (CASCADE / "params_typos.yaml").read_text()
+    fixed = apply(text, _only_fix(text, code))
+    body = fixed.split("\nparams:", 1)[1]  # past the header, which quotes the faults
+    assert after in body and before not in body
+    assert code not in {d.code for d in diagnostics(fixed)}

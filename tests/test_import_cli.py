@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from graphspec.plugins.nested.applications import application_names
 
@@ -43,3 +46,33 @@ def test_import_without_source_or_output_is_a_usage_error(run_cli: Callable[...,
     assert run.status == 2 and "import needs SOURCE" in run.err
     run = run_cli("import", "keras.applications.ResNet50")
     assert run.status == 2 and "import needs -o SPEC" in run.err
+
+
+def test_import_writes_blocks_and_flat_on_request(
+    run_cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    """A user's `.keras` file with repeated, named stages: blocks by default, `--flat` one node
+    per layer; both compile to the same layer names."""
+    keras = pytest.importorskip("keras")
+    import graphspec
+
+    inputs = keras.Input((16,), name="features")
+    x = inputs
+    for i in range(1, 5):
+        x = keras.layers.Dense(16, name=f"stage{i}_dense")(x)
+        x = keras.layers.LayerNormalization(name=f"stage{i}_norm")(x)
+        x = keras.layers.Activation("gelu", name=f"stage{i}_act")(x)
+    model = keras.Model(inputs, keras.layers.Dense(3, name="head")(x))
+    source = tmp_path / "model.keras"
+    model.save(source)
+    run = run_cli("import", str(source), "-o", str(tmp_path / "blocks.yaml"))
+    assert run.status == 0, run.err
+    assert "13 layers in 1 block (1 instance)" in run.out
+    text = (tmp_path / "blocks.yaml").read_text()
+    assert 'names: "stage${copy + 1}"' in text and "repeat: 4" in text
+    flat = run_cli("import", str(source), "-o", str(tmp_path / "flat.yaml"), "--flat")
+    assert flat.status == 0, flat.err
+    assert "blocks:" not in (tmp_path / "flat.yaml").read_text()
+    for name in ("blocks.yaml", "flat.yaml"):
+        built = graphspec.compile(graphspec.load(tmp_path / name), api="functional")
+        assert [layer.name for layer in built.layers] == [layer.name for layer in model.layers]

@@ -120,6 +120,52 @@ def test_example_round_trip_slow(build: Callable[[], Any]) -> None:
     _round_trip(build)
 
 
+WITH_BLOCKS = {
+    "unet_xception",
+    "image_classification_from_scratch",
+    "transfer_efficientnet",
+    "deeplabv3_plus",
+    "triplet_embedding",
+}
+"""The examples whose import finds blocks; the others have no repeated sub-graph whose layers a
+template can name (layers Keras named ``conv2d``, ``conv2d_1``: the first has no number)."""
+
+
+def _blocks_round_trip(build: Callable[[], Any]) -> None:
+    """Imported with blocks: the same model (layer names, configs, parameters, predictions)."""
+    from graphspec import compile as compile_spec
+    from graphspec import load
+
+    model = build()
+    spec = from_keras(model, blocks=True)
+    text = to_yaml(spec)
+    assert to_yaml(load(text)) == text
+    assert bool(spec.blocks) or _has_nested_blocks(spec) == (build.__name__ in WITH_BLOCKS)
+    api = "auto" if type(model).__name__ == "Sequential" else "functional"
+    built = compile_spec(load(text), api=api)
+    assert [x.name for x in built.layers] == [x.name for x in model.layers]
+    assert_same_model(built, model, size=40)
+
+
+def _has_nested_blocks(spec: Any) -> bool:
+    return any(isinstance(n.model, dict) and n.model.get("blocks") for n in spec.nodes.values())
+
+
+BLOCKS_FAST = [ex.unet_xception, ex.image_classification_from_scratch, ex.toy_resnet]
+"""Imported with blocks on every run (two find blocks, one does not); all of them in test-all."""
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(b, marks=[] if b in BLOCKS_FAST else [pytest.mark.slow], id=b.__name__)
+        for b in FAST + SLOW
+    ],
+)
+def test_example_blocks_round_trip(build: Callable[[], Any]) -> None:
+    _blocks_round_trip(build)
+
+
 def test_preprocess_input_constant_is_an_expression_array(tmp_path: Path) -> None:
     """``resnet50.preprocess_input`` inside a model: its mean tensor is written as numbers."""
     inputs = keras.Input((8, 8, 3))

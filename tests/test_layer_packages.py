@@ -327,9 +327,9 @@ def test_the_viewer_draws_user_layers(
 
 
 def test_every_command_that_reads_specs_takes_layers() -> None:
-    from graphspec.cli.main import _parser
+    from graphspec.cli.main import build_parser
 
-    subs = next(a for a in _parser()._actions if a.dest == "command").choices
+    subs = next(a for a in build_parser()._actions if a.dest == "command").choices
     readers = sorted(n for n, p in subs.items() if any(a.dest == "layers" for a in p._actions))
     assert readers == sorted(
         [

@@ -143,3 +143,24 @@ def test_readme_tensorflow_column_is_true(tmp_path: Path) -> None:
     assert len(lines) == len(runs), proc.stdout + proc.stderr
     for line in lines:
         assert line.endswith(" 0 -"), line  # ran fine, and nothing heavy imported so far
+
+
+def test_validating_a_valid_spec_imports_only_what_it_needs() -> None:
+    """Start-up is most of a `graphspec validate` run: networkx (graph algorithms, for naming a
+    cycle), the output policy, YAML error explanations and the fix rules stay unimported."""
+    code = PROBE.replace(
+        'heavy = sorted(m for m in ("tensorflow", "keras", "pygls")',
+        (
+            'heavy = sorted(m for m in ("networkx", "graphspec.base.output", '
+            '"graphspec.frontend.yaml_errors", "graphspec.passes.fixes", "subprocess")'
+        ),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code.format(argv=["validate", "-q", "specs/resnet_mini.yaml"])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "HEAVY:\n" in proc.stdout, proc.stdout

@@ -112,7 +112,7 @@ def test_validate_walks_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[s
     checked = sorted(line.split(": ok")[0] for line in captured.out.splitlines())
     shipped = [p for p in (tmp_path / "specs").rglob("*.yaml") if "bad" not in p.parts]
     assert checked == sorted(str(p) for p in shipped if ".hidden" not in p.parts)
-    assert "seed_skip_original.yaml:15:3: error[E501]" in captured.err
+    assert "seed_skip_original.yaml:12:37: error[E501]" in captured.err
     assert ".hidden" not in captured.err
     (tmp_path / "empty").mkdir()
     assert main(["validate", str(tmp_path / "empty")]) == 2

@@ -468,19 +468,22 @@ def test_seed_skip_original_is_caught_statically() -> None:
     result = check("specs/bad/seed_skip_original.yaml")
     assert [d.code for d in result.errors] == ["E501"]
     diag = result.errors[0]
-    assert diag.location == "specs/bad/seed_skip_original.yaml:15:3"
-    assert diag.node == "add"
+    assert diag.location == "specs/bad/seed_skip_original.yaml:12:37"  # `filters: 32`
+    assert diag.node == "shortcut"
     assert diag.message == (
-        "node `add`: Add needs inputs of the same shape; input 0 has (None, 14, 14, 64) "
-        "but input 1 has (None, 14, 14, 32)"
+        "node `shortcut` sets the last axis to 32 (`filters: 32`), but `add` needs 64 there to "
+        "match its other input: Add needs inputs of the same shape; input 0 has "
+        "(None, 14, 14, 64) but input 1 has (None, 14, 14, 32)"
     )
+    spec = "specs/bad/seed_skip_original.yaml"
     assert diag.related == (
-        "input 0: `conv4` -> (None, 14, 14, 64)",
-        "input 1: `shortcut` -> (None, 14, 14, 32)",
+        f"{spec}:15:3: `add` (Add) is where the widths meet",
+        f"{spec}:14:37: input 0: `conv4` -> (None, 14, 14, 64)",
+        f"{spec}:12:37: input 1: `shortcut` -> (None, 14, 14, 32)",
     )
-    assert diag.hint == (
-        "give `shortcut` 64 filters (it has 32) so that its output matches the other inputs of `add`"
-    )
+    assert diag.hint == "give `shortcut` 64 filters (it has 32) so that the inputs agree"
+    [fix] = diag.fixes
+    assert fix.title == "set `shortcut` filters to 64"
 
 
 @pytest.mark.parametrize(

@@ -121,6 +121,56 @@ CASES = [
         3,
     ),
     Case(
+        "argument-between-two-levels",
+        H + "  d1:\n    type: Dense\n    units: 8\n   activation: relu\n",
+        7,
+        4,
+        "key `activation` is indented 3 spaces, which lines up with no key before it (`nodes` "
+        "at 0 spaces, `d1` at 2 spaces, `units` at 4 spaces)",
+        "indent `activation` with 4 spaces like `units` (a key of `d1`); with 2 spaces it "
+        "would be a sibling of `d1`",
+        7,
+    ),
+    Case(
+        "node-between-two-levels",
+        H + "  d1:\n    type: Dense\n    units: 8\n d2: {type: ReLU}\n",
+        7,
+        2,
+        "key `d2` is indented 1 space, which lines up with no key before it (`nodes` at 0 "
+        "spaces, `d1` at 2 spaces, `units` at 4 spaces)",
+        "indent `d2` with 2 spaces like `d1`; with 0 spaces it would be a sibling of `nodes`",
+        7,
+    ),
+    Case(
+        "unquoted-expression-in-a-flow-mapping",
+        "params: {width: 8}\n" + H + "  d1: {type: Dense, units: ${width}}\n",
+        5,
+        28,
+        "`${width}` inside a `{...}` mapping must be quoted: unquoted, YAML reads its `{` as "
+        "the start of a mapping",
+        'write "${width}" (in quotes), as every `${...}` in a flow collection',
+        5,
+    ),
+    Case(
+        "unquoted-expression-in-a-flow-list",
+        "params: {k: 3}\n" + H + "  c: {type: Conv1D, filters: 2, kernel_size: [${k}]}\n",
+        5,
+        47,
+        "`${k}` inside a `[...]` list must be quoted: unquoted, YAML reads its `{` as the start "
+        "of a mapping",
+        'write "${k}" (in quotes), as every `${...}` in a flow collection',
+        5,
+    ),
+    Case(
+        "quoted-value-glued-to-its-key",
+        "params: {classes: 3}\n" + H + '  d1: {type: Dense, units:"${classes}"}\n',
+        5,
+        26,
+        'missing space after `:` in `units:"${classes}"`',
+        'write `units: "${classes}"`: YAML needs a space after the colon of a key',
+        6,
+    ),
+    Case(
         "unclosed-quote",
         H + '  a: {type: Dense, units: 4}\n  b: "unclosed\n',
         5,
@@ -162,6 +212,8 @@ def test_explained_where_the_mistake_is(case: Case) -> None:
 def test_every_rule_has_a_case() -> None:
     assert set(SYNTAX_RULES) == {
         "tab",
+        "unquoted-expression",
+        "glued-quote",
         "unclosed-quote",
         "brackets",
         "missing-space",

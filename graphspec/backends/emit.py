@@ -22,7 +22,7 @@ _PLAIN: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*( ?-> ?[A-Za-z_][A-Za-z0-
 """Strings written without quotes (then only if YAML reads them back as these very strings)."""
 _RISKY_WORDS: Final = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 _NODE_HEAD: Final = ("type", "share", "block", "expr", "model")
-_NODE_TAIL: Final = ("repeat", "inputs", "call")
+_NODE_TAIL: Final = ("repeat", "names", "when", "inputs", "call")
 _STR_TAG: Final = "tag:yaml.org,2002:str"
 _RESOLVER: Final[ScalarResolver] = yaml.resolver.Resolver()
 
@@ -142,7 +142,10 @@ def _blocks_section(key: str, value: Mapping[str, BlockSpec], indent: str) -> li
         lines.append(f"{indent}{_INDENT}{_key(name)}:")
         if block.params or "params" in block.model_fields_set:
             lines += _mapping_section("params", block.params, inner)
-        lines.append(f"{inner}inputs: {format_value(list(block.inputs))}")
+        if block.inputs != ["x"] or "inputs" in block.model_fields_set:
+            lines.append(f"{inner}inputs: {format_value(list(block.inputs))}")
+        if block.names is not None:
+            lines.append(f"{inner}names: {format_value(block.names)}")
         lines += _nodes_section("nodes", block.nodes, inner)
         if block.edges:
             lines += _edges_section("edges", block.edges, inner)

@@ -57,6 +57,8 @@ def summary_data(result: CheckResult, deep: DeepReport | None = None) -> dict[st
             "inputs": [_ref(src, node.port(i)) for i, src in enumerate(node.inputs)],
             "shares": node.share,
         }
+        if node.keras_name:  # a `names:` template (format 1.1) named the Keras layer
+            row["layer_name"] = node.keras_name
         if deep is not None and node.name in deep.shapes:
             row["keras"] = _keras_row(deep, node.name)
         if node.model is not None and not node.share:

@@ -264,6 +264,7 @@ def object_class(kind: str, name: str) -> str | None:
     return str(found) if found else None
 
 
+@cache
 def cell_names() -> frozenset[str]:
     """Recurrent cell classes (generated: their ``call`` takes ``states``); nested in ``RNN`` only.
 

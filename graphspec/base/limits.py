@@ -7,6 +7,7 @@ from typing import Final
 __all__ = [
     "MAX_ALIAS_VALUES",
     "MAX_BLOCK_DEPTH",
+    "MAX_BLOCK_DISCOVERY_NODES",
     "MAX_DEPTH",
     "MAX_DRAWN_NODES",
     "MAX_EXPR_LENGTH",
@@ -67,3 +68,7 @@ Measured on this project's machine (one core): Graphviz lays out 2,000 boxes in 
 4,000 take 17 s and 430 MB, 8,000 take 85 s and 1.5 GB, 20,000 run out of memory after minutes.
 Above it ``render`` draws blocks collapsed, or refuses when that is not enough.
 """
+
+MAX_BLOCK_DISCOVERY_NODES: Final = 20_000
+"""Most layers an import searches for repeated blocks (a few seconds); a bigger model is written
+flat, and its description says so."""

@@ -169,6 +169,20 @@ class SourceMap:
         end = self.end_of(start, whole=True)
         return (start, end) if end is not None else None
 
+    def text_of(self, path: Path) -> str | None:
+        """The text written for the value at ``path`` (quotes included), when it is located.
+
+        >>> from graphspec.frontend.loader import load_document
+        >>> sm = load_document("nodes: {d: {units: '${w / 3}'}}\\n").source
+        >>> sm.text_of(("nodes", "d", "units"))
+        "'${w / 3}'"
+        """
+        found = self.span(path)
+        if found is None:
+            return None
+        a, b = self.offset(found[0]), self.offset(found[1])
+        return self.text[a:b] if a is not None and b is not None else None
+
     def _is_block(self, start: Loc) -> bool:
         """Whether a value starting at ``start`` is a block mapping or sequence."""
         found = self.located(start)

@@ -6,15 +6,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphspec.backends.keras.packages import ENV_VAR as LAYERS_ENV_VAR
 from graphspec.backends.keras.packages import declarations, load_packages
 from graphspec.backends.keras.select import BACKENDS, ENV_VAR
-from graphspec.base.output import OutputPolicy
 from graphspec.base.source import Given
 from graphspec.errors import SpecError, UsageError
 from graphspec.frontend.loader import load_document
+
+if TYPE_CHECKING:
+    from graphspec.base.output import OutputPolicy
 
 __all__ = [
     "FORCE_HELP",
@@ -135,6 +137,8 @@ def add_output_option(
 
 def output_policy(args: argparse.Namespace, *inputs: str | None) -> OutputPolicy:
     """The output policy of one run: ``--force``/``--mkdir`` and the files it reads."""
+    from graphspec.base.output import OutputPolicy  # only the commands that write need it
+
     command_name = getattr(args, "command", None) or "graphspec"
 
     def note(message: str) -> None:

@@ -14,7 +14,6 @@ from yaml.nodes import ScalarNode
 from graphspec.base import limits as _limits
 from graphspec.base.source import Loc, Path, SourceMap, YamlSurprise
 from graphspec.errors import Diagnostic, LoadError
-from graphspec.frontend.yaml_errors import explain
 
 __all__ = ["Document", "SafeSpecLoader", "ScalarResolver", "load_document", "read_text"]
 
@@ -51,9 +50,16 @@ _YAML11_WORDS = frozenset(
     {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 )
 """Plain words YAML 1.1 reads as something other than a string (the resolver handles them)."""
-_LEAF_EVENTS = (ev.ScalarEvent, ev.AliasEvent)
-_START_EVENTS = (ev.MappingStartEvent, ev.SequenceStartEvent)
-_END_EVENTS = (ev.MappingEndEvent, ev.SequenceEndEvent)
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+"""Plain words YAML 1.1 reads as booleans the way they are meant (no surprise recorded)."""
+_PLAIN_FLOAT = re.compile(r"^-?[0-9]+\.[0-9]+(?:[eE][-+][0-9]+)?$")
+"""Plain decimals YAML 1.1 reads as floats that ``float()`` reads alike (``1.001e-05``)."""
+_SCALAR, _ALIAS = ev.ScalarEvent, ev.AliasEvent
+_MAP_START, _SEQ_START = ev.MappingStartEvent, ev.SequenceStartEvent
+_MAP_END, _SEQ_END = ev.MappingEndEvent, ev.SequenceEndEvent
+_DOC_START, _STREAM_END = ev.DocumentStartEvent, ev.StreamEndEvent
+_new_loc = tuple.__new__
+"""``_new_loc(Loc, (line, column))``: a :class:`Loc` without its Python-level ``__new__``."""
 
 
 @dataclass
@@ -67,15 +73,14 @@ class Document:
 class _Frame:
     """One open mapping or sequence while composing."""
 
-    __slots__ = ("anchor", "container", "key", "key_loc", "path", "seen", "size")
+    __slots__ = ("anchor", "container", "is_map", "key", "path", "size")
 
-    def __init__(self, container: Any, path: Path, anchor: str | None) -> None:
-        self.container = container
+    def __init__(self, is_map: bool, path: Path, anchor: str | None) -> None:
+        self.is_map = is_map
+        self.container: Any = {} if is_map else []
         self.path = path
         self.anchor = anchor
         self.key: str | None = None
-        self.key_loc: Loc | None = None
-        self.seen: dict[str, Loc] = {}
         self.size = 1
 
 
@@ -152,64 +157,30 @@ class ScalarResolver(Protocol):
 
 
 class _Composer:
-    """Builds plain data from a YAML event stream, iteratively and with every limit checked."""
+    """Builds plain data from a YAML event stream, iteratively and with every limit checked.
+
+    One loop over the parser's events, the common cases inline: a spec has thousands of
+    scalars, and each function call or tuple built per event shows in the time to load one.
+    """
 
     def __init__(self, file: str, text: str = "") -> None:
         self.file = file
         self.source = SourceMap(file, text=text)
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
-        self.total = 0
-        self.count = 0
-        self.resolver: ScalarResolver = SafeSpecLoader("")
+        self.resolve: Any = None
+        self.resolved: dict[Any, Any] = {}
+        self.any_resolved = False
 
     def compose(self, text: str) -> Document:
-        stack: list[_Frame] = []
-        root: Any = None
-        documents = 0
+        parser = None
         try:
-            for event in yaml.parse(text, Loader=SafeSpecLoader):
-                if isinstance(event, ev.DocumentStartEvent):
-                    documents += 1
-                    if documents > 1:
-                        raise self._error(
-                            event,
-                            "E006",
-                            "the file holds several YAML documents; a spec is one document",
-                            "remove the `---` separators, or split the file",
-                        )
-                    continue
-                if isinstance(event, _LEAF_EVENTS):
-                    value, size = self._leaf(event, stack)
-                    root = self._attach(stack, value, size, event, root)
-                elif isinstance(event, _START_EVENTS):
-                    if len(stack) >= _limits.MAX_DEPTH:
-                        raise self._error(
-                            event,
-                            "E007",
-                            f"nesting is deeper than {_limits.MAX_DEPTH} levels",
-                            "a spec needs only a few levels; flatten the structure",
-                        )
-                    self._check_tag(
-                        event, "map" if isinstance(event, ev.MappingStartEvent) else "seq"
-                    )
-                    is_map = isinstance(event, ev.MappingStartEvent)
-                    path = self._child_path(stack)
-                    if stack and stack[-1].key is None and isinstance(stack[-1].container, dict):
-                        raise self._error(
-                            event, "E008", "a mapping key must be a plain string, not a collection"
-                        )
-                    self.source.values[path] = _loc(event)
-                    frame = _Frame({} if is_map else [], path, event.anchor)
-                    if event.anchor:
-                        self.open_anchors.add(event.anchor)
-                    stack.append(frame)
-                elif isinstance(event, _END_EVENTS):
-                    frame = stack.pop()
-                    if frame.anchor:
-                        self.open_anchors.discard(frame.anchor)
-                        self.anchors[frame.anchor] = (frame.container, frame.size)
-                    root = self._attach(stack, frame.container, frame.size, event, root, done=True)
+            parser = SafeSpecLoader(text)
+            self.resolve = parser.resolve
+            # plain words whose first character no implicit resolver looks at are strings
+            self.resolved = parser.yaml_implicit_resolvers
+            self.any_resolved = None in self.resolved or bool(parser.yaml_path_resolvers)
+            root = self._walk(parser)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             loc = Loc(mark.line + 1, mark.column + 1) if mark is not None else None
@@ -222,6 +193,8 @@ class _Composer:
                     f"nesting is deeper than {_limits.MAX_DEPTH} levels",
                     "a spec needs only a few levels; flatten the structure",
                 ) from None
+            from graphspec.frontend.yaml_errors import explain  # only for a YAML error
+
             found = explain(text, err)
             where = Loc(found.line, found.column or 1) if found.line is not None else loc
             raise _fail(self.file, where, "E003", found.message, found.hint) from None
@@ -240,60 +213,218 @@ class _Composer:
             ) from None
         except yaml.YAMLError as err:
             raise _fail(self.file, None, "E003", f"YAML syntax error: {err}") from None
+        finally:
+            if parser is not None:
+                parser.dispose()
         return Document(root, self.source)
+
+    def _walk(self, parser: Any) -> Any:
+        values, keys = self.source.values, self.source.keys
+        max_string, max_values = _limits.MAX_STRING_LENGTH, _limits.MAX_VALUES
+        get_event = parser.get_event
+        stack: list[_Frame] = []
+        top: _Frame | None = None
+        root: Any = None
+        documents = count = total = 0
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is _SCALAR:
+                raw = event.value
+                if len(raw) > max_string:
+                    raise self._too_long(event)
+                mark = event.start_mark
+                loc = _new_loc(Loc, (mark.line + 1, mark.column + 1))
+                if top is None:
+                    path: Path = ()
+                elif not top.is_map:
+                    path = (*top.path, len(top.container))
+                elif top.key is not None:
+                    path = (*top.path, top.key)
+                else:  # a key: the rare cases (a tag, `<<`, a duplicate, too many) apart
+                    count += 1
+                    rare = event.tag is not None or raw == "<<" or raw in top.container
+                    if rare or count > max_values:
+                        self._key(event, raw, loc, top, count)
+                    else:
+                        top.key = raw
+                        keys[(*top.path, raw)] = loc
+                    continue
+                if event.tag is not None or event.style:
+                    value = self._scalar(event, path)
+                elif _PLAIN_INT.match(raw):
+                    value = int(raw)
+                elif raw in _BOOLS:
+                    value = _BOOLS[raw]
+                elif _PLAIN_WORD.match(raw) and raw.lower() not in _YAML11_WORDS:
+                    value = raw
+                else:
+                    value = self._plain(event, path)
+                if event.anchor:
+                    self.anchors[event.anchor] = (value, 1)
+                count += 1
+                if count > max_values:
+                    raise self._too_many(event)
+                size = 1
+            elif kind is _MAP_START or kind is _SEQ_START:
+                top = self._open(event, kind is _MAP_START, stack, top)
+                continue
+            elif kind is _MAP_END or kind is _SEQ_END:
+                count += 1
+                top, root = self._close(event, stack, count, root)
+                continue
+            elif kind is _ALIAS:
+                count += 1
+                value, size, total = self._alias(event, top, count, total)
+                path, loc = _child_path(top), _loc(event)
+            elif kind is _DOC_START:
+                documents += 1
+                if documents > 1:
+                    raise self._several_documents(event)
+                continue
+            elif kind is _STREAM_END or event is None:
+                return root
+            else:  # the stream's start, a document's end
+                continue
+            # a scalar or alias value: attach it where it was written
+            values[path] = loc
+            if top is None:
+                root = value
+            elif top.is_map:
+                top.size += size
+                top.container[top.key] = value
+                top.key = None
+            else:
+                top.size += size
+                top.container.append(value)
+
+    # -- structure ----------------------------------------------------------------------------
+
+    def _key(self, event: ev.ScalarEvent, key: str, loc: Loc, top: _Frame, count: int) -> None:
+        """A scalar written as a key of the mapping ``top`` (the ``count``-th value read)."""
+        if event.tag is not None:
+            self._check_tag(event, "str")
+        if key == "<<" and not event.style:
+            raise self._error(
+                event,
+                "E011",
+                "YAML merge keys (`<<`) are not supported",
+                "use a block or `${params}` to reuse settings",
+            )
+        if count > _limits.MAX_VALUES:
+            raise self._too_many(event)
+        path = (*top.path, key)
+        if key in top.container:
+            first = self.source.keys[path]
+            raise self._error(
+                event,
+                "E013",
+                f"duplicate key {key!r} (first written at line {first.line}, "
+                f"column {first.column})",
+                "YAML keeps only one of them; rename or remove one",
+            )
+        top.key = key
+        self.source.keys[path] = loc
+
+    def _open(self, event: Any, is_map: bool, stack: list[_Frame], top: _Frame | None) -> _Frame:
+        """A mapping or sequence starts: its frame, now the top of ``stack``."""
+        if len(stack) >= _limits.MAX_DEPTH:
+            raise self._error(
+                event,
+                "E007",
+                f"nesting is deeper than {_limits.MAX_DEPTH} levels",
+                "a spec needs only a few levels; flatten the structure",
+            )
+        if event.tag is not None:
+            self._check_tag(event, "map" if is_map else "seq")
+        if top is None:
+            path: Path = ()
+        elif not top.is_map:
+            path = (*top.path, len(top.container))
+        elif top.key is not None:
+            path = (*top.path, top.key)
+        else:
+            raise self._error(
+                event, "E008", "a mapping key must be a plain string, not a collection"
+            )
+        mark = event.start_mark
+        self.source.values[path] = _new_loc(Loc, (mark.line + 1, mark.column + 1))
+        frame = _Frame(is_map, path, event.anchor)
+        if event.anchor:
+            self.open_anchors.add(event.anchor)
+        stack.append(frame)
+        return frame
+
+    def _close(
+        self, event: Any, stack: list[_Frame], count: int, root: Any
+    ) -> tuple[_Frame | None, Any]:
+        """A mapping or sequence ends: attach it to its parent; the new top and the root."""
+        frame = stack.pop()
+        top = stack[-1] if stack else None
+        if frame.anchor:
+            self.open_anchors.discard(frame.anchor)
+            self.anchors[frame.anchor] = (frame.container, frame.size)
+        if count > _limits.MAX_VALUES:
+            raise self._too_many(event)
+        if top is None:
+            return None, frame.container
+        top.size += frame.size
+        if top.is_map:
+            top.container[top.key] = frame.container
+            top.key = None
+        else:
+            top.container.append(frame.container)
+        return top, root
+
+    def _alias(
+        self, event: ev.AliasEvent, top: _Frame | None, count: int, total: int
+    ) -> tuple[Any, int, int]:
+        """The value an alias stands for, its size, and the values aliases expanded so far."""
+        value, size = self._aliased(event, top)
+        total += size
+        if count > _limits.MAX_VALUES:
+            raise self._too_many(event)
+        if total > _limits.MAX_ALIAS_VALUES:
+            raise self._error(
+                event,
+                "E012",
+                f"aliases expand the document by more than {_limits.MAX_ALIAS_VALUES:,} values "
+                "(alias expansion bomb?)",
+                "avoid nesting aliases; write blocks with `repeat` instead",
+            )
+        return value, size, total
 
     # -- leaves -------------------------------------------------------------------------------
 
-    def _leaf(self, event: ev.ScalarEvent | ev.AliasEvent, stack: list[_Frame]) -> tuple[Any, int]:
-        if isinstance(event, ev.AliasEvent):
-            if event.anchor in self.open_anchors:
-                raise self._error(
-                    event,
-                    "E009",
-                    f"alias *{event.anchor} refers to the collection that contains it "
-                    "(self-referencing alias)",
-                    "specs cannot be recursive; write the value out",
-                )
-            if event.anchor not in self.anchors:
-                raise self._error(event, "E009", f"alias *{event.anchor} is not defined")
-            if stack and stack[-1].key is None and isinstance(stack[-1].container, dict):
-                raise self._error(
-                    event, "E008", "a mapping key must be a plain string, not an alias"
-                )
-            return self.anchors[event.anchor]
-        if len(event.value) > _limits.MAX_STRING_LENGTH:
+    def _aliased(self, event: ev.AliasEvent, top: _Frame | None) -> tuple[Any, int]:
+        if event.anchor in self.open_anchors:
             raise self._error(
                 event,
-                "E010",
-                f"a string of {len(event.value):,} characters exceeds the limit of "
-                f"{_limits.MAX_STRING_LENGTH:,}",
+                "E009",
+                f"alias *{event.anchor} refers to the collection that contains it "
+                "(self-referencing alias)",
+                "specs cannot be recursive; write the value out",
             )
-        is_key = bool(stack) and stack[-1].key is None and type(stack[-1].container) is dict
-        if is_key:
-            self._check_tag(event, "str")
-            if event.value == "<<" and not event.style:
-                raise self._error(
-                    event,
-                    "E011",
-                    "YAML merge keys (`<<`) are not supported",
-                    "use a block or `${params}` to reuse settings",
-                )
-            return event.value, 0
-        value = self._scalar(event, self._child_path(stack))
-        if event.anchor:
-            self.anchors[event.anchor] = (value, 1)
-        return value, 1
+        if event.anchor not in self.anchors:
+            raise self._error(event, "E009", f"alias *{event.anchor} is not defined")
+        if top is not None and top.is_map and top.key is None:
+            raise self._error(event, "E008", "a mapping key must be a plain string, not an alias")
+        return self.anchors[event.anchor]
+
+    def _plain(self, event: ev.ScalarEvent, path: Path) -> Any:
+        """A plain scalar that is not a plain integer, boolean or word."""
+        raw = event.value
+        if _PLAIN_FLOAT.match(raw):
+            return float(raw)
+        if raw[:1] not in self.resolved and raw[:1] not in "eE" and not self.any_resolved:
+            return raw  # e.g. an edge `a -> b`: no resolver reads it, nor _FLOATISH
+        return self._scalar(event, path)
 
     def _scalar(self, event: ev.ScalarEvent, path: Path) -> Any:
         raw = event.value
-        if event.tag is None and not event.style:  # plain scalar: fast paths for common words
-            if _PLAIN_INT.match(raw):
-                return int(raw)
-            if _PLAIN_WORD.match(raw) and raw.lower() not in _YAML11_WORDS:
-                return raw
         tag = self._check_tag(event, None)
         if tag is None:
-            tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+            tag = self.resolve(ScalarNode, event.value, event.implicit)
         if tag == _MERGE:
             raise self._error(
                 event,
@@ -349,76 +480,29 @@ class _Composer:
             )
         return tag
 
-    # -- structure ----------------------------------------------------------------------------
+    def _too_long(self, event: ev.ScalarEvent) -> LoadError:
+        return self._error(
+            event,
+            "E010",
+            f"a string of {len(event.value):,} characters exceeds the limit of "
+            f"{_limits.MAX_STRING_LENGTH:,}",
+        )
 
-    def _child_path(self, stack: list[_Frame]) -> Path:
-        if not stack:
-            return ()
-        top = stack[-1]
-        if type(top.container) is dict:
-            return (*top.path, top.key) if top.key is not None else top.path
-        return (*top.path, len(top.container))
+    def _several_documents(self, event: Any) -> LoadError:
+        return self._error(
+            event,
+            "E006",
+            "the file holds several YAML documents; a spec is one document",
+            "remove the `---` separators, or split the file",
+        )
 
-    def _attach(
-        self,
-        stack: list[_Frame],
-        value: Any,
-        size: int,
-        event: Any,
-        root: Any,
-        *,
-        done: bool = False,
-    ) -> Any:
-        self.count += 1
-        if self.count > _limits.MAX_VALUES:
-            raise self._error(
-                event,
-                "E014",
-                f"the document holds more than {_limits.MAX_VALUES:,} values",
-                "a spec of 100,000 nodes needs under a million; use blocks with `repeat`",
-            )
-        if type(event) is ev.AliasEvent:
-            self.total += size
-        if self.total > _limits.MAX_ALIAS_VALUES:
-            raise self._error(
-                event,
-                "E012",
-                f"aliases expand the document by more than {_limits.MAX_ALIAS_VALUES:,} values "
-                "(alias expansion bomb?)",
-                "avoid nesting aliases; write blocks with `repeat` instead",
-            )
-        if not stack:
-            if not done:  # a document that is one scalar: locate it like any other value
-                self.source.values[()] = _loc(event)
-            return value
-        top = stack[-1]
-        top.size += size
-        if type(top.container) is list:
-            if not done:
-                self.source.values[(*top.path, len(top.container))] = _loc(event)
-            top.container.append(value)
-            return root
-        if top.key is None:  # this scalar is a key
-            key = value
-            loc = _loc(event)
-            if key in top.seen:
-                first = top.seen[key]
-                raise self._error(
-                    event,
-                    "E013",
-                    f"duplicate key {key!r} (first written at line {first.line}, "
-                    f"column {first.column})",
-                    "YAML keeps only one of them; rename or remove one",
-                )
-            top.seen[key] = loc
-            top.key, top.key_loc = key, loc
-            self.source.keys[(*top.path, key)] = loc
-            return root
-        if not done:
-            self.source.values[(*top.path, top.key)] = _loc(event)
-        top.container[top.key] = value
-        top.key = None
-        return root
+    def _too_many(self, event: Any) -> LoadError:
+        return self._error(
+            event,
+            "E014",
+            f"the document holds more than {_limits.MAX_VALUES:,} values",
+            "a spec of 100,000 nodes needs under a million; use blocks with `repeat`",
+        )
 
     def _error(self, event: Any, code: str, message: str, hint: str | None = None) -> LoadError:
         return _fail(self.file, _loc(event), code, message, hint)
@@ -426,7 +510,17 @@ class _Composer:
 
 def _loc(event: Any) -> Loc:
     mark = event.start_mark
-    return Loc(mark.line + 1, mark.column + 1)
+    return _new_loc(Loc, (mark.line + 1, mark.column + 1))
+
+
+def _child_path(top: _Frame | None) -> Path:
+    """The path of the next value read inside ``top`` (the document's root when ``None``)."""
+    if top is None:
+        return ()
+    if top.is_map:
+        assert top.key is not None  # a key is never a collection or an alias (E008)
+        return (*top.path, top.key)
+    return (*top.path, len(top.container))
 
 
 def _fail(

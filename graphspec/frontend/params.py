@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphspec.base import limits as _limits
+from graphspec.base.suggest import did_you_mean
 
 __all__ = ["ExprError", "evaluate", "has_expr", "substitute"]
 
@@ -107,7 +108,8 @@ def _eval(node: ast.AST, scope: Mapping[str, Any], text: str) -> Any:
             raise ExprError(
                 "E407",
                 f"`${{{text}}}` uses `{node.id}`, which is not a param (defined: {names})",
-                "define it under `params:` or pass `--set NAME=VALUE`",
+                did_you_mean(node.id, scope)
+                or "define it under `params:` or pass `--set NAME=VALUE`",
             )
         return scope[node.id]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):

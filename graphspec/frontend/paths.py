@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ __all__ = [
     "is_marked_spec",
     "looks_like_path",
     "missing_spec",
+    "not_a_spec",
     "spec_file",
     "spec_files_in",
 ]
@@ -29,6 +31,12 @@ _MARKS: Final = re.compile(
     r"""|^#[ \t]*yaml-language-server:[ \t]*\$schema=\S*graphspec""",  # the editor modeline
     re.MULTILINE,
 )
+
+
+_SHAPED: Final = re.compile(r"^(?:inputs|nodes|blocks)[ \t]*:", re.MULTILINE)
+"""A top-level key only a spec has (a YAML spec without the marks is still one)."""
+_SPEC_KEYS: Final = frozenset({"graphspec", "inputs", "nodes", "blocks"})
+_MAX_JSON: Final = 16 * 1024 * 1024
 
 
 def looks_like_path(text: str) -> bool:
@@ -107,3 +115,29 @@ def is_marked_spec(path: str | os.PathLike[str]) -> bool:
     except OSError:
         return True  # unreadable: let the check report it
     return _MARKS.search(head.lstrip("\ufeff")) is not None
+
+
+def not_a_spec(path: str | os.PathLike[str]) -> str | None:
+    """Why a file found in a folder is not a spec, or ``None`` when it is (or may be) one.
+
+    A YAML file is a spec when it marks itself (a top-level ``graphspec:`` key, the schema
+    modeline) or has a top-level ``inputs``, ``nodes`` or ``blocks`` key; a JSON file when it
+    is an object with one of those keys. graphspec's own outputs (``graphspec.schema.json``,
+    a ``fit --history`` file) are not specs. Unreadable files are left to the check to report.
+    """
+    file = Path(path)
+    try:
+        if file.suffix.lower() == ".json":
+            if file.stat().st_size > _MAX_JSON:
+                return None
+            data = json.loads(file.read_bytes())
+            if isinstance(data, dict) and _SPEC_KEYS & set(data):
+                return None
+            return "a JSON file without a top-level `inputs`, `nodes` or `blocks` key"
+        with open(file, "rb") as handle:
+            head = handle.read(_MARK_BYTES).decode("utf-8", errors="replace").lstrip("\ufeff")
+    except (OSError, ValueError):
+        return None
+    if _MARKS.search(head) or _SHAPED.search(head):
+        return None
+    return "no `graphspec:` key, no schema modeline, no top-level `inputs`, `nodes` or `blocks`"

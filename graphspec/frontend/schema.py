@@ -11,6 +11,7 @@ from graphspec.base.source import Path, SourceMap
 from graphspec.base.suggest import did_you_mean
 from graphspec.errors import Diagnostic, SpecError
 from graphspec.frontend.loader import Document
+from graphspec.frontend.orphans import adopt_orphans
 from graphspec.frontend.spec import BlockSpec, InputSpec, Spec, TrainSpec
 
 __all__ = ["build_spec", "json_schema"]
@@ -58,8 +59,7 @@ def build_spec(doc: Document, *, default_name: str = "model") -> tuple[Spec, lis
                 )
             ]
         )
-    diagnostics: list[Diagnostic] = []
-    work = dict(data)
+    work, diagnostics = adopt_orphans(dict(data), source)
     library = "blocks" in work and "inputs" not in work and "nodes" not in work
     if library:  # a block library (format 1.1): only blocks, for other specs to include
         work.update(inputs={}, nodes={})

@@ -45,12 +45,27 @@ class NodeKey(StrEnum):
     EXPR = "expr"
     CALL = "call"
     MODEL = "model"
+    NAMES = "names"
+    WHEN = "when"
 
 
 FORMAT_1_0: Final = 1
 FORMAT_1_1: Final = 1.1
 """Format versions: ``graphspec: 1`` (the default) and ``graphspec: 1.1`` (expressions, call
 arguments, nested models, includes). A 1.0 spec reads and compiles the same under both."""
+
+
+def _dict() -> dict[str, Any]:
+    return {}
+
+
+def _list() -> list[Any]:
+    return []
+
+
+# The default factories are Python functions, not ``dict`` and ``list``: pydantic reads each
+# factory's signature, and a builtin's is parsed from text with the tokenizer (about 2 ms of
+# every start-up, and again for every Spec made).
 
 
 class _Strict(BaseModel):
@@ -99,6 +114,17 @@ class NodeSpec(BaseModel):
         description="Format 1.1: a nested model: `keras.applications.NAME`, the path of another "
         "spec file (relative to this one), or an inline spec mapping.",
     )
+    when: bool | str | None = Field(
+        None,
+        description="Format 1.1: whether the node is part of the model, e.g. `${expand}`; "
+        "when false it is left out and its one input takes its place.",
+    )
+    names: str | None = Field(
+        None,
+        description="Format 1.1, with `block`: the Keras layer name of each node of this "
+        "instance, overriding the block's `names`; `${instance}`, `${node}` and `${copy}` "
+        "name the instance, the block node and the copy (from 0).",
+    )
 
     @property
     def args(self) -> dict[str, Any]:
@@ -117,12 +143,18 @@ class BlockSpec(_Strict):
     """A reusable, parameterised sub-graph."""
 
     params: dict[str, Scalar | list[Any]] = Field(
-        default_factory=dict, description="Block params; null marks a required one."
+        default_factory=_dict, description="Block params; null marks a required one."
     )
     inputs: list[str] = Field(default_factory=lambda: ["x"], description="Input placeholders.")
     nodes: dict[str, NodeSpec]
-    edges: list[EdgeItem] = Field(default_factory=list)
+    edges: list[EdgeItem] = Field(default_factory=_list)
     outputs: list[str] | None = None
+    names: str | None = Field(
+        None,
+        description="Format 1.1: the Keras layer name of each node of an instance, e.g. "
+        "`${instance}_${node}`; `${...}` sees the block's params, `instance`, `node` and `copy` "
+        "(the copy's index, from 0). Default: the expanded node name.",
+    )
 
 
 class TrainSpec(_Strict):
@@ -155,20 +187,20 @@ class Spec(_Strict):
         "functional otherwise), or always sequential / functional.",
     )
     description: str | None = None
-    params: dict[str, Scalar | list[Any]] = Field(default_factory=dict)
+    params: dict[str, Scalar | list[Any]] = Field(default_factory=_dict)
     inputs: dict[str, InputSpec]
     nodes: dict[str, NodeSpec]
-    edges: list[EdgeItem] = Field(default_factory=list)
+    edges: list[EdgeItem] = Field(default_factory=_list)
     outputs: list[str] | dict[str, str] | None = None
     include: list[str] = Field(
-        default_factory=list,
+        default_factory=_list,
         description="Format 1.1: spec files whose blocks this spec uses (paths relative to it).",
     )
-    blocks: dict[str, BlockSpec] = Field(default_factory=dict)
+    blocks: dict[str, BlockSpec] = Field(default_factory=_dict)
     train: TrainSpec | None = None
 
     _source: SourceMap = PrivateAttr(default_factory=lambda: SourceMap("<spec>"))
-    _load_diagnostics: list[Any] = PrivateAttr(default_factory=list)
+    _load_diagnostics: list[Any] = PrivateAttr(default_factory=_list)
     _library: bool = PrivateAttr(default=False)
 
     @property

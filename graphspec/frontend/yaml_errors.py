@@ -26,6 +26,7 @@ from typing import Final, NamedTuple
 import yaml
 
 from graphspec.base.registry import Registry
+from graphspec.frontend.spec import Spec
 
 __all__ = ["SYNTAX_RULES", "Explained", "SyntaxContext", "explain", "syntax_rule"]
 
@@ -131,6 +132,55 @@ def _tab(ctx: SyntaxContext) -> Explained | None:
 
 
 # -- quotes and brackets --------------------------------------------------------------------
+
+_GLUED_QUOTE: Final = re.compile(r"(?:^|[\s{,\[])(?:- +)?([A-Za-z_][\w.\-]*):([\"'])")
+
+
+@syntax_rule("unquoted-expression")
+def _unquoted_expression(ctx: SyntaxContext) -> Explained | None:
+    """``{units: ${width}}``: inside ``{...}`` or ``[...]``, YAML reads ``${`` as ``$`` and a
+    mapping; the expression must be quoted."""
+    at = ctx.problem_at
+    if at is None or "flow" not in ctx.context or ctx.char(at) != "{":
+        return None
+    text = ctx.line(at[0])
+    if at[1] < 2 or text[at[1] - 2] != "$":
+        return None
+    end = text.find("}", at[1])
+    expression = text[at[1] - 2 : end + 1] if end >= 0 else text[at[1] - 2 :].rstrip()
+    inside = "`{...}` mapping" if "mapping" in ctx.context else "`[...]` list"
+    return Explained(
+        at[0],
+        at[1] - 1,
+        f"`{expression}` inside a {inside} must be quoted: unquoted, YAML reads its `{{` as "
+        "the start of a mapping",
+        f'write "{expression}" (in quotes), as every `${{...}}` in a flow collection',
+    )
+
+
+@syntax_rule("glued-quote")
+def _glued_quote(ctx: SyntaxContext) -> Explained | None:
+    """``{units:"${n}"}``: the key glued to its quoted value; YAML then sees a quoted string
+    opening at the closing quote, never closed."""
+    if "quoted scalar" not in ctx.context or ctx.context_at is None:
+        return None
+    line, column = ctx.context_at
+    text = ctx.line(line)
+    quote = ctx.char(ctx.context_at)
+    for found in _GLUED_QUOTE.finditer(text[: column - 1]):
+        name, opener = found.group(1), found.group(2)
+        if opener != quote:
+            continue
+        start = found.start(2)
+        close = text.find(quote, start + 1)
+        value = text[start : close + 1] if close >= 0 else text[start:]
+        return Explained(
+            line,
+            found.end(1) + 1,
+            f"missing space after `:` in `{name}:{value}`",
+            f"write `{name}: {value}`: YAML needs a space after the colon of a key",
+        )
+    return None
 
 
 @syntax_rule("unclosed-quote")
@@ -271,6 +321,7 @@ def _missing_space(ctx: SyntaxContext) -> Explained | None:
 
 # -- indentation ----------------------------------------------------------------------------
 
+_TOP_KEYS: Final = frozenset(Spec.model_fields)
 _KEY_LINE: Final = re.compile(r"^( *)(?:- +)?([^\s#:][^:#]*?)\s*:(\s|$)")
 
 
@@ -328,13 +379,22 @@ def _indentation(ctx: SyntaxContext) -> Explained | None:
         )
     if indent in levels or not levels:
         return None
-    nearest = min(levels, key=lambda w: (abs(w - indent), w))
+    # between two levels: a top-level spec key goes to the top, any other key continues the
+    # mapping being written on the line above
+    writing = 0 if name in _TOP_KEYS else previous[0] if previous is not None else -1
+    ranked = sorted(levels, key=lambda w: (abs(w - indent), abs(w - writing), w))
+    nearest = ranked[0]
     around = ", ".join(f"`{k}` at {_spaces(w)}" for w, k in sorted(levels.items()))
+    parents = [w for w in levels if w < nearest]
+    under = f" (a key of `{levels[max(parents)]}`)" if parents and nearest == writing else ""
     fix = (
         f"write `{name}` at the start of the line, like `{levels[nearest]}`"
         if nearest == 0
-        else f"indent `{name}` with {_spaces(nearest)} like `{levels[nearest]}`"
+        else f"indent `{name}` with {_spaces(nearest)} like `{levels[nearest]}`{under}"
     )
+    other = ranked[1] if len(ranked) > 1 else None
+    if other is not None and abs(other - indent) == abs(nearest - indent) and name not in _TOP_KEYS:
+        fix += f"; with {_spaces(other)} it would be a sibling of `{levels[other]}`"
     return Explained(
         at[0],
         indent + 1,

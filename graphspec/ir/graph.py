@@ -1,16 +1,18 @@
-"""The graph IR every back end works on: expanded nodes with ordered inputs, in a networkx DiGraph."""
+"""The graph IR every back end works on: expanded nodes with ordered inputs (a networkx view on demand)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
+from graphspec.base.memo import freeze
 from graphspec.base.source import Loc, Path
-from graphspec.errors import Diagnostic, Severity
+from graphspec.errors import CycleError, Diagnostic, Severity
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "BlockInstance",
@@ -110,7 +112,7 @@ class IncludedFile:
     spec: Any = field(default=None, repr=False, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class IRNode:
     """One expanded node: a model input or a layer call.
 
@@ -149,6 +151,18 @@ class IRNode:
     """Call arguments: constants by name, and :class:`CallTensors` for tensor arguments."""
     call_tensors: int = 0
     """How many of ``inputs`` (the last ones) are tensors of call arguments."""
+    keras_name: str | None = None
+    """The Keras layer name a block's ``names:`` template gives the node (``None``: its name)."""
+
+    @property
+    def layer_name(self) -> str:
+        """The name of the node's Keras layer: ``keras_name`` when a template set one, else the
+        node's own name.
+
+        >>> IRNode("conv2_block1.1_conv", NodeKind.LAYER, keras_name="conv2_block1_1_conv").layer_name
+        'conv2_block1_1_conv'
+        """
+        return self.keras_name or self.name
 
     @property
     def main_inputs(self) -> list[str]:
@@ -245,6 +259,9 @@ class BlockInstance:
     """Drawn as one box unless expanded on request (a keras.applications model's many layers)."""
     model: ModelInfo | None = None
     """The nested model this instance draws, when a diagram opened one up."""
+    names: str | None = None
+    """The instance's own ``names:`` template: each copy's name (``${instance}`` in the block's
+    templates), e.g. ``conv2_block${copy + 2}``."""
 
 
 @dataclass
@@ -252,8 +269,8 @@ class Graph:
     """The expanded model graph.
 
     ``nodes`` is ordered: inputs first, then layers in the order written (blocks expanded in
-    place). ``outputs`` pairs each output name with its node. ``dag`` holds one edge per distinct
-    (source, target) pair; the authoritative, ordered inputs are ``IRNode.inputs``.
+    place). ``outputs`` pairs each output name with its node. The authoritative, ordered inputs
+    are ``IRNode.inputs``; :attr:`dag` is a networkx view of them, made on first use.
     ``incomplete``: expansion dropped a node, an instance or a reference because of an error it
     reported, so what is (not) connected says nothing about the spec as meant.
     """
@@ -272,11 +289,15 @@ class Graph:
     params: dict[str, Any] = field(default_factory=dict)
     """The spec's params as this graph was expanded with them (``--set`` applied, ``${...}``
     defaults computed), by name in the order written."""
-    dag: nx.DiGraph[str] = field(default_factory=nx.DiGraph)
     api: str = "auto"
     incomplete: bool = False
     included: list[IncludedFile] = field(default_factory=list)
     """The files of ``include:`` (transitively), in the order read (format 1.1)."""
+    _dag: nx.DiGraph[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _order: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _arg_keys: dict[str, Hashable] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __iter__(self) -> Iterator[IRNode]:
         return iter(self.nodes.values())
@@ -297,20 +318,69 @@ class Graph:
         """The output node names in order."""
         return [node for _, node in self.outputs]
 
-    def build_dag(self) -> nx.DiGraph[str]:
-        """(Re)build :attr:`dag` from the nodes' inputs."""
-        dag: nx.DiGraph[str] = nx.DiGraph()
-        dag.add_nodes_from(self.nodes)
-        dag.add_edges_from((src, node.name) for node in self.nodes.values() for src in node.inputs)
-        self.dag = dag
-        return dag
+    @property
+    def dag(self) -> nx.DiGraph[str]:
+        """The nodes and one edge per distinct (source, target) pair, as a networkx ``DiGraph``.
+
+        Made from the nodes' inputs on first use (networkx is imported then: checking a valid
+        spec never needs it) and kept until :meth:`build_dag`.
+        """
+        if self._dag is None:
+            import networkx as nx
+
+            dag: nx.DiGraph[str] = nx.DiGraph()
+            dag.add_nodes_from(self.nodes)
+            dag.add_edges_from(
+                (src, node.name) for node in self.nodes.values() for src in node.inputs
+            )
+            self._dag = dag
+            return dag
+        return self._dag
+
+    def build_dag(self) -> None:
+        """Forget :attr:`dag` and the topological order: they are made again from the nodes'
+        inputs when next used."""
+        self._dag = None
+        self._order = None
+        self._arg_keys = {}
+
+    def arguments_key(self, node: IRNode) -> Hashable:
+        """A key of ``node``'s arguments (:func:`~graphspec.base.memo.freeze`), made once per
+        node until :meth:`build_dag`: the argument checks and shape inference, pure functions of
+        a layer's arguments, key their memos on it.
+        """
+        key = self._arg_keys.get(node.name)
+        if key is None:
+            key = self._arg_keys[node.name] = freeze(node.args)
+        return key
+
+    def consumers(self) -> dict[str, dict[str, None]]:
+        """Node name -> the distinct nodes that take it as an input, in node order.
+
+        The successors :attr:`dag` gives, without networkx; a name some node takes as an input
+        is a key even when it is not a node.
+
+        >>> g = Graph("m", "<spec>")
+        >>> g.nodes = {n: IRNode(n, NodeKind.LAYER, inputs=i) for n, i in
+        ...            [("x", []), ("a", ["x"]), ("b", ["x", "a", "x"])]}
+        >>> {name: list(found) for name, found in g.consumers().items()}
+        {'x': ['a', 'b'], 'a': ['b']}
+        """
+        found: dict[str, dict[str, None]] = {}
+        for node in self.nodes.values():
+            for src in node.inputs:
+                found.setdefault(src, {})[node.name] = None
+        return found
 
     def topological_order(self) -> list[str]:
         """Node names in an order where every node follows its inputs (written order kept).
 
-        An iterative depth-first walk over the ordered inputs, linear in nodes plus edges.
-        Raises ``networkx.NetworkXUnfeasible`` when the graph has a cycle.
+        An iterative depth-first walk over the ordered inputs, linear in nodes plus edges; kept
+        until :meth:`build_dag` (the cycle check and shape inference both need it).
+        Raises :class:`~graphspec.errors.CycleError` when the graph has a cycle.
         """
+        if self._order is not None:
+            return list(self._order)
         nodes = self.nodes
         order: list[str] = []
         state: dict[str, bool] = {}  # False: on the walk's stack, True: placed
@@ -328,12 +398,13 @@ class Graph:
                         stack.append((src, iter(nodes[src].inputs)))
                         break
                     if seen is False:
-                        raise nx.NetworkXUnfeasible(f"the graph has a cycle through `{src}`")
+                        raise CycleError(f"the graph has a cycle through `{src}`")
                 else:
                     stack.pop()
                     state[name] = True
                     order.append(name)
-        return order
+        self._order = order
+        return list(order)
 
     def compiles_as(self) -> tuple[str, str | None]:
         """``("Sequential", None)`` or ``("functional", why)``: what ``compile --api auto`` builds.
@@ -380,11 +451,12 @@ class Graph:
             if len(node.inputs) != 1:
                 listed = ", ".join(node.inputs) or "none"
                 return False, f"node `{node.name}` has {len(node.inputs)} inputs: {listed}"
+        consumers = self.consumers()
         for name in self.nodes:
-            succ = self.dag.succ[name] if name in self.dag else {}
+            succ = consumers.get(name, {})
             if len(succ) > 1:
                 return False, f"node `{name}` feeds {len(succ)} nodes: {', '.join(succ)}"
-        if self.dag.out_degree(out) != 0:
+        if out in consumers or out not in self.nodes:
             return False, f"output `{out}` also feeds other nodes"
         return True, None
 

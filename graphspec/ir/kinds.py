@@ -96,6 +96,8 @@ for _kind in (
     KINDS.add(_kind.name, _kind)
 
 _BY_NODE: Final = {kind.node: kind for kind in KINDS.values() if kind.node is not None}
+_KEYED: Final = tuple(kind for kind in KINDS.values() if kind.key != DEFAULT_KEY)
+_DEFAULT: Final = next(kind for kind in KINDS.values() if kind.key == DEFAULT_KEY)
 
 
 def kind_of(node: NodeKind) -> KindDef:
@@ -113,10 +115,10 @@ def hook(node: NodeKind, stage: Stage) -> Callable[..., Any]:
 
 def selected_kind(entry: object) -> KindDef:
     """The kind a written node entry selects: the first kind whose key it sets, else a layer."""
-    for kind in KINDS.values():
-        if kind.key != DEFAULT_KEY and getattr(entry, kind.key, None) is not None:
+    for kind in _KEYED:
+        if getattr(entry, kind.key, None) is not None:
             return kind
-    return KINDS["layer"]
+    return _DEFAULT
 
 
 CHECK_STAGES: Final = frozenset({Stage.EXPAND, Stage.INFER})

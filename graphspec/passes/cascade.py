@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import networkx as nx
-
 from graphspec.base.registry import Registry
 from graphspec.errors import Diagnostic
 from graphspec.ir.graph import Graph
@@ -57,6 +55,8 @@ def _arity_on_cycle(graph: Graph, diagnostics: Sequence[Diagnostic]) -> set[int]
     """The extra input of a node on a reported cycle is the cycle's edge: one problem."""
     if not any(d.code == "E302" for d in diagnostics):
         return set()
+    import networkx as nx  # only when a cycle was reported: a valid graph never needs it
+
     on_cycle = {
         name
         for component in nx.strongly_connected_components(graph.dag)

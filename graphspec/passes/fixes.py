@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -11,6 +10,7 @@ from typing import Final
 
 from graphspec.base.registry import Registry
 from graphspec.base.source import Loc, Path, SourceMap, yaml11_float
+from graphspec.base.suggest import suggest
 from graphspec.errors import Diagnostic, Fix, TextEdit
 
 __all__ = ["FIX_RULES", "fix_rule", "refine"]
@@ -20,6 +20,11 @@ _WORD: Final = re.compile(r"^[A-Za-z_][\w.]*$")
 _GLUED: Final = re.compile(r"^([A-Za-z_]\w*):(\S.*)$", re.S)
 """A key written ``name:value``: YAML reads it as one word, the space after ``:`` is missing."""
 _GLUED_IN_LINE: Final = re.compile(r"(?:^|[\s{,\[])(?:- )?([A-Za-z_]\w*):(?=[^\s:/,\]}])")
+_UNDEFINED_PARAM: Final = re.compile(r"uses `([A-Za-z_]\w*)`, which is not a param")
+_UNQUOTED_EXPRESSION: Final = re.compile(r"`(\$\{[^`]*\})` inside a .* must be quoted")
+_INDENT_WITH: Final = re.compile(r"indent `[^`]+` with (\d+) spaces?")
+_FLOOR_DIVISION: Final = re.compile(r"`//` divides to a whole number: `(\$\{[^`]*\})`")
+_EXPR_BODY: Final = re.compile(r"\$\{[^{}]*\}")
 _SURPRISE_CODES: Final = frozenset({"E106", "W106"})
 _MISSING_CODES: Final = frozenset({"E102", "E200", "E207"})
 """Codes reporting a missing key: a glued ``key:value`` inside the entry may be the cause."""
@@ -156,9 +161,79 @@ def _did_you_mean(site: _Site) -> Fix | None:
     word, choice = site.text, match.group(1)
     if not _WORD.match(word) or word == choice:
         return None
-    if difflib.SequenceMatcher(None, word.lower(), choice.lower()).ratio() < 0.6:
+    if not suggest(word, [choice]):  # the range is not the word the hint is about
         return None
     return site.replace(f"write `{choice}`", choice)
+
+
+@fix_rule("quote-expression")
+def _quote_expression(site: _Site) -> Fix | None:
+    """``{units: ${width}}``: put the expression the message names in double quotes."""
+    match = _UNQUOTED_EXPRESSION.match(site.diagnostic.message)
+    if site.diagnostic.code != "E003" or match is None:
+        return None
+    start = site.source.offset(site.start)
+    written = match.group(1)
+    if start is None or not site.source.text.startswith(written, start):
+        return None
+    line, column = site.start
+    end = column + len(written)
+    edits = (TextEdit(line, column, line, column, '"'), TextEdit(line, end, line, end, '"'))
+    return Fix(f'quote it: `"{written}"`', edits)
+
+
+@fix_rule("indentation")
+def _indentation(site: _Site) -> Fix | None:
+    """A key indented off every level: re-indent its line as the hint says."""
+    if site.diagnostic.code != "E003" or "lines up with no key" not in site.diagnostic.message:
+        return None
+    hint = site.diagnostic.hint or ""
+    match = _INDENT_WITH.match(hint)
+    if match is not None:
+        width = int(match.group(1))
+    elif hint.startswith("write `") and "at the start of the line" in hint:
+        width = 0
+    else:
+        return None
+    line, column = site.start
+    edit = TextEdit(line, 1, line, column, " " * width)
+    title = f"indent it with {width} spaces" if width else "write it at the start of the line"
+    return Fix(title, (edit,))
+
+
+@fix_rule("param-name")
+def _param_name(site: _Site) -> Fix | None:
+    """``${bsae * 4}``: replace the misspelt param inside the expression with the suggestion."""
+    match = _DID_YOU_MEAN.search(site.diagnostic.hint or "")
+    used = _UNDEFINED_PARAM.search(site.diagnostic.message)
+    if site.diagnostic.code != "E407" or match is None or used is None or site.end is None:
+        return None
+    word, choice, text = used.group(1), match.group(1), site.text
+    name = re.compile(rf"(?<![\w.]){re.escape(word)}(?![\w.])")
+    spots = [
+        body.start() + found.start()
+        for body in _EXPR_BODY.finditer(text)
+        for found in name.finditer(body.group(0))
+    ]
+    if len(spots) != 1 or site.start.line != site.end.line:
+        return None  # several uses, or a value over lines: the user decides
+    column = site.start.column + spots[0]
+    edit = TextEdit(site.start.line, column, site.start.line, column + len(word), choice)
+    return Fix(f"write `{choice}`", (edit,))
+
+
+@fix_rule("integer-division")
+def _integer_division(site: _Site) -> Fix | None:
+    """``${width / 3}`` where a whole number is wanted: the hint's ``//`` version, in place."""
+    match = _FLOOR_DIVISION.search(site.diagnostic.hint or "")
+    text = site.text
+    if match is None or site.end is None or site.start.line != site.end.line:
+        return None
+    found = _EXPR_BODY.search(text)
+    if found is None or text.count("${") != 1:
+        return None
+    fixed = text[: found.start()] + match.group(1) + text[found.end() :]
+    return site.replace(f"write `{match.group(1)}`", fixed)
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -271,11 +271,6 @@ async def test_a_fix_offered_by_each_instance_is_one_quick_fix(client: LanguageC
 
 
 @on_server
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 24 item 2 (another branch): check() still gives one E202 per instance; "
-    "it is to give one diagnostic at the definition naming the block, with `instances`",
-)
 async def test_a_typo_in_a_block_used_five_times_is_one_marker(client: LanguageClient) -> None:
     doc = Doc(client, TYPO5)
     (marker,) = await doc.open()
@@ -309,11 +304,6 @@ async def test_quick_fixes_anywhere_on_the_line(client: LanguageClient) -> None:
 
 
 @on_server
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 24 item 2 (another branch): a shape fault is not yet walked back through "
-    "BatchNormalization to `conv_b`, so check() offers no Fix for it",
-)
 async def test_the_resnet_width_fix_applies_and_the_spec_validates(
     client: LanguageClient, tmp_path: Path
 ) -> None:

@@ -174,7 +174,7 @@ def test_neovim_gets_diagnostics_hover_and_hints(
     assert result["waited"], "no diagnostics arrived in Neovim"
     (diag,) = result["diagnostics"]
     assert diag["code"] == "E501" and diag["severity"] == 1
-    assert (diag["lnum"], diag["col"], diag["end_lnum"], diag["end_col"]) == (14, 2, 14, 5)
+    assert (diag["lnum"], diag["col"], diag["end_lnum"], diag["end_col"]) == (11, 36, 11, 38)
     assert "Add needs inputs of the same shape" in diag["message"]
     assert "(None, 14, 14, 64)" in result["hover"]
     labels = {h["line"]: h["label"] for h in result["hints"]}

@@ -29,15 +29,17 @@ async def test_seed_fault_diagnostic_has_the_exact_range(client: LanguageClient)
     (diag,) = await doc.open()
     assert diag.code == "E501" and diag.source == "graphspec"
     assert diag.severity == lsp.DiagnosticSeverity.Error
-    # the whole `add` key on line 15 (0-based 14), columns 3-5 (0-based 2..5)
-    assert diag.range == lsp.Range(start=lsp.Position(14, 2), end=lsp.Position(14, 5))
+    # at the cause: `32` of `shortcut: {..., filters: 32` on line 12 (0-based 11, 36..38)
+    assert diag.range == lsp.Range(start=lsp.Position(11, 36), end=lsp.Position(11, 38))
     assert diag.code_description is not None
     href, _, row = diag.code_description.href.partition("#L")
     assert href.endswith("docs/errors.md")  # a source checkout: the file itself, at E501's row
     lines = (ROOT / "docs" / "errors.md").read_text().splitlines()
     assert lines[int(row) - 1].startswith("| E501 |")
-    related = [r.message for r in diag.related_information or []]
-    assert "input 1: `shortcut` -> (None, 14, 14, 32)" in related
+    related = {r.message: r.location.range.start for r in diag.related_information or []}
+    assert related["input 1: `shortcut` -> (None, 14, 14, 32)"] == lsp.Position(11, 36)
+    assert related["input 0: `conv4` -> (None, 14, 14, 64)"] == lsp.Position(13, 36)
+    assert related["`add` (Add) is where the widths meet"] == lsp.Position(14, 2)
     assert any(m.startswith("hint: give `shortcut` 64 filters") for m in related)
     doc.close()
 

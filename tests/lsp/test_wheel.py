@@ -113,8 +113,11 @@ async def test_the_wheel_installed_server_documents_error_codes(
 
     meaning = "**E501**: a layer cannot take its inputs' shapes"
     link = f"]({diag.code_description.href})"
-    on_fault = await hover(diag.range.start)  # the node, then what its diagnostic's code means
-    assert on_fault.startswith("**add** · `Add`") and meaning in on_fault and link in on_fault
+    # the fault is marked at its cause (`filters: 32` of `shortcut`): what its code means
+    on_fault = await hover(diag.range.start)
+    assert on_fault.startswith(meaning) and link in on_fault
+    on_merge = await hover(doc.find("add:"))  # the merge's node hover is the node's
+    assert on_merge.startswith("**add** · `Add`")
     in_comment = await hover(doc.find("E501", offset=1))
     assert in_comment.startswith(meaning) and link in in_comment
     doc.close()

@@ -260,10 +260,10 @@ def test_same_file_reason_names_the_rule(
 
 def test_every_writing_command_has_force_and_mkdir() -> None:
     from graphspec.cli import commands  # noqa: F401 - registers the sub-commands
-    from graphspec.cli.main import _parser
+    from graphspec.cli.main import build_parser
     from graphspec.cli.registry import COMMANDS
 
-    parser = _parser()
+    parser = build_parser()
     subs = next(a for a in parser._actions if a.dest == "command").choices  # type: ignore[union-attr]
     writers = {w.name.split("-")[0] for w in WRITERS}
     for name in COMMANDS:

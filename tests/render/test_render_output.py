@@ -106,9 +106,12 @@ def test_bad_spec_is_drawn_with_a_red_node_and_a_note(tmp_path: Path) -> None:
     svg = out.read_text()
     assert "error E501" in svg
     assert 'class="node gsnote"' in svg
-    add = re.search(r'<g id="node_n7" class="node[^"]*">.*?</g>\s*</g>', svg, re.S)
-    assert add is not None and 'stroke="#d7301f"' in add.group(0)
-    assert re.search(r"n6 -> n7 \[color=\"#d7301f\"", result.dot)
+    # the fault is drawn at `shortcut`, the layer that set the wrong width, not at `add`
+    boxes = re.findall(r'<g id="node_n\d+" class="node[^"]*">.*?</g>\s*</g>', svg, re.S)
+    (shortcut,) = [b for b in boxes if 'xlink:title="shortcut&#10;' in b]
+    (add,) = [b for b in boxes if 'xlink:title="add&#10;' in b]
+    assert 'stroke="#d7301f"' in shortcut and 'stroke="#d7301f"' not in add
+    assert re.search(r"n3 -> n4 \[color=\"#d7301f\"", result.dot)  # pool1 -> shortcut
     assert "does not compile: 1 error" in result.dot and "compiles as functional" not in result.dot
 
 
@@ -229,3 +232,17 @@ def test_top_level_render_still_callable_after_import(tmp_path: Path) -> None:
 
     result = graphspec.render(SKIP, tmp_path / "m.dot")
     assert result.format == "dot" and (tmp_path / "m.dot").exists()
+
+
+def test_resnet_width_fault_is_drawn_at_the_conv_not_the_add(tmp_path: Path) -> None:
+    spec = Path(__file__).resolve().parents[1] / "cascade" / "resnet_width_through_batchnorm.yaml"
+    out = tmp_path / "resnet.svg"
+    result = render_spec(spec, out)
+    boxes = re.findall(r'<g id="node_n\d+" class="node[^"]*">.*?</g>\s*</g>', out.read_text(), re.S)
+    red = {
+        re.search(r'xlink:title="(\w+)&#10;', b).group(1)  # type: ignore[union-attr]  # every box has a title
+        for b in boxes
+        if 'stroke="#d7301f"' in b and 'xlink:title="' in b
+    }
+    assert red == {"conv_b", "probs"}  # the width fault at its cause; `sofmax` at probs
+    assert "conv_b sets the last axis" in result.dot.replace("`", "")

@@ -38,10 +38,20 @@ def _wait(driver: Any, script: str, timeout: float = 10.0) -> Any:
         time.sleep(0.02)
 
 
-def _open(driver: Any, viewer: Viewer, spec: int) -> None:
+def _open(driver: Any, viewer: Viewer, spec: int, expand: bool = False) -> None:
+    """Open a spec and wait for its first view; ``expand``: then draw every block expanded
+    (the first view collapses blocks when a fit would make the text too small)."""
     driver.get(f"{viewer.url}?open={time.monotonic_ns()}#spec={spec}")
     _wait(driver, "return document.body.dataset.version !== undefined && "
-          "document.querySelector('#canvas svg g.gsbox') !== null")  # fmt: skip
+          "document.querySelector('#canvas svg g.gsbox') !== null && "
+          "document.body.dataset.firstView && !window.graphspecView.snapshot().busy")  # fmt: skip
+    if (
+        expand
+        and driver.execute_script("return window.graphspecView.snapshot().blocks") != "expand"
+    ):
+        driver.find_element("id", "expand-all").click()
+        _wait(driver, "const s = window.graphspecView.snapshot(); "
+              "return s.blocks === 'expand' && !s.busy && document.querySelector('#canvas g.gs_block') === null")  # fmt: skip
 
 
 def _click_box(driver: Any, name: str) -> None:
@@ -148,11 +158,11 @@ def test_an_invalid_edit_shows_the_red_node_and_the_diagnostic(
         "return [...document.querySelectorAll('#canvas g.gsbox.gs_fault')]"
         ".map(g => g.querySelector('text').textContent)"
     )
-    assert red == ["add"]
+    assert red == ["shortcut"]  # the layer that set the width, not the merge
     diags = browser.find_element("id", "diag-list")
     assert "E501" in diags.text and "error" in diags.text
-    diags.find_element("css selector", 'button[data-node="add"]').click()
-    assert browser.find_element("id", "detail-name").text == "add"
+    diags.find_element("css selector", 'button[data-node="shortcut"]').click()
+    assert browser.find_element("id", "detail-name").text == "shortcut"
     # A file that is not YAML at all: the last diagram stays (greyed) with the diagnostic.
     browser.execute_script(WATCH_UPDATE, "E003")
     viewer.write("nodes: [unclosed\n")
@@ -174,7 +184,8 @@ def test_names_are_shown_as_text_never_run(browser: Any, viewer: Viewer) -> None
     assert XSS_NAME in browser.find_element("id", "results").text
     # Nothing was turned into markup or run: no image element, no alert, no script from a name.
     assert browser.execute_script("return document.querySelectorAll('img').length") == 0
-    assert browser.execute_script("return document.scripts.length") == 2
+    scripts = "return [...document.scripts].filter(s => s.type !== 'application/json').length"
+    assert browser.execute_script(scripts) == 2  # the page's own two; its data is inert JSON
     assert browser.execute_script("return typeof window.__xss") == "undefined"
     switch = browser.switch_to
     with pytest.raises(Exception, match="no such alert"):
@@ -191,7 +202,11 @@ def test_blocks_collapse_and_expand_in_place(browser: Any, viewer: Viewer) -> No
     assert names == ["seed_skip", "xss", "resnet_mini", "siamese", "transfer_mobilenet"]
     picker.select_by_value("2")
     _wait(browser, "return document.getElementById('name').textContent === 'resnet_mini'"
-          " && document.querySelector('#canvas g.gscluster') !== null")  # fmt: skip
+          " && document.body.dataset.firstView && !window.graphspecView.snapshot().busy")  # fmt: skip
+    browser.find_element("id", "expand-all").click()  # from a first view with blocks collapsed
+    _wait(browser, "return document.querySelectorAll('#canvas g.gs_block').length === 0"
+          " && !window.graphspecView.snapshot().busy")  # fmt: skip
+    browser.find_element("id", "fit").click()
     version = browser.execute_script("return document.body.dataset.version")
     frames = browser.execute_script(
         "return document.querySelectorAll('#canvas g.gscluster').length"
@@ -202,9 +217,11 @@ def test_blocks_collapse_and_expand_in_place(browser: Any, viewer: Viewer) -> No
     _wait(browser, "return document.querySelectorAll('#canvas g.gs_block').length === 1")
     _wait(browser, "return !window.graphspecView.snapshot().busy")
     block = browser.find_element("css selector", "#canvas g.gs_block").rect
-    # Collapsed in place: the block box is where the frame was (its top-left corner, ±2 px).
-    assert block["x"] == pytest.approx(frame_at["x"], abs=2)
+    # Collapsed in place: the boxes above stay, so the block box starts where the frame did
+    # (its top, ±2 px), its middle within the frame's width.
     assert block["y"] == pytest.approx(frame_at["y"], abs=2)
+    middle = block["x"] + block["width"] / 2
+    assert frame_at["x"] <= middle <= frame_at["x"] + frame_at["width"]
     assert browser.find_element("id", "detail-name").text == "down2"
     fewer = browser.execute_script("return document.querySelectorAll('#canvas g.gscluster').length")
     assert fewer == frames - 1
@@ -265,7 +282,7 @@ def test_saving_an_included_block_library_updates_the_page(browser: Any, tmp_pat
     gate = "relu6(expand + 3.0) * (1.0 / 6.0)"
     assert gate in original
     with harness.viewer([spec], cwd=ROOT) as url:
-        _open(browser, SimpleNamespace(url=url), 0)
+        _open(browser, SimpleNamespace(url=url), 0, expand=True)
         browser.execute_script(WATCH_UPDATE, "relu6(expand + 3.0) / 6.0")
         tmp = library.with_suffix(".tmp")
         tmp.write_text(original.replace(gate, "relu6(expand + 3.0) / 6.0"))

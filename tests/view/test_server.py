@@ -91,13 +91,23 @@ def test_block_units_toggle_on_request(viewer: Viewer) -> None:
 def test_page_data_of_a_bad_spec(tmp_path: Path) -> None:
     bad = build_page(ROOT / "specs" / "bad" / "seed_skip_original.yaml")
     assert bad["loaded"] and not bad["ok"] and bad["svg"].startswith("<svg")
-    assert any(d["code"] == "E501" and d["node"] == "add" for d in bad["diagnostics"])
-    assert bad["boxes"][bad["nodes"]["add"]["box"]]["faulty"]
+    # the fault is at `shortcut`, the layer that set the wrong width, not at the merge `add`
+    assert any(d["code"] == "E501" and d["node"] == "shortcut" for d in bad["diagnostics"])
+    assert bad["boxes"][bad["nodes"]["shortcut"]["box"]]["faulty"]
+    assert not bad["boxes"][bad["nodes"]["add"]["box"]]["faulty"]
     broken = tmp_path / "broken.yaml"
     broken.write_text("nodes: [unclosed\n")
     page = build_page(broken)
     assert not page["loaded"] and page["svg"] is None and page["diagnostics"]
     json.dumps(page, allow_nan=False)
+
+
+def test_a_fault_in_a_block_marks_every_instance() -> None:
+    page = build_page(ROOT / "tests" / "cascade" / "block_typo_repeat_four.yaml")
+    (typo,) = [d for d in page["diagnostics"] if d["code"] == "E202"]
+    assert typo["instances"] == [f"encoder.{i}" for i in range(4)]
+    assert typo["nodes"] == [f"encoder.{i}.attn" for i in range(4)]
+    assert all(page["boxes"][page["nodes"][n]["box"]]["faulty"] for n in typo["nodes"])
 
 
 def test_set_overrides_reach_the_page() -> None:
@@ -248,3 +258,31 @@ def test_the_web_server_never_imports_tensorflow() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_the_first_page_load_holds_the_diagram(viewer: Viewer) -> None:
+    """The HTML itself has the first spec's SVG, name and summary (no script needed)."""
+    status, body = _get(viewer, "/")
+    html = body.decode()
+    assert status == 200 and "Loading…" not in html
+    assert '<svg width="100%"' in html or "<svg " in html
+    assert ">conv4</text>" in html and '<h1 id="name" title=' in html
+    assert "98,474 parameters" in html  # seed_skip's summary, in the header
+    third = _get(viewer, "/?spec=2")[1].decode()
+    assert ">resnet_mini</h1>" in third and ">stem</text>" in third
+    # The page data rides along as JSON the script reads; nothing in it can close the element.
+    xss = _get(viewer, "/?spec=1")[1].decode()
+    data = xss.split('<script type="application/json" id="first-page">')[1].split("</script>")[0]
+    assert "<" not in data and json.loads(data)["page"]["name"] == "<script>alert(2)</script>"
+    assert "<script>alert(2)</script>" not in xss
+
+
+def test_editor_url_errors_are_clean(run_cli) -> None:  # type: ignore[no-untyped-def]
+    bad = run_cli(
+        "view", "specs/seed_skip.yaml", "--no-browser", "--editor-url", "javascript:x/{path}"
+    )
+    assert bad.status == 2 and "a javascript: URL cannot open an editor" in bad.err
+    field = run_cli("view", "specs/seed_skip.yaml", "--no-browser", "--editor-url", "x://{file}")
+    assert field.status == 2 and "unknown field {file}" in field.err
+    nopath = run_cli("view", "specs/seed_skip.yaml", "--no-browser", "--editor-url", "x://a:{line}")
+    assert nopath.status == 2 and "has no {path}" in nopath.err

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from graphspec.backends.codegen._model import Model, strip_port
-from graphspec.backends.codegen._params import Env, source, template, value_ast
+from graphspec.backends.codegen._params import Env, names_in, source, template, value_ast
 from graphspec.backends.codegen._plan import Group
 from graphspec.backends.codegen._source import (
     INDENT,
@@ -40,7 +40,9 @@ from graphspec.plugins.expr.syntax import ExprSyntaxError, Ref, parse, walk
 
 __all__ = ["RESERVED", "BlockFunction", "Body", "Functions"]
 
-RESERVED: Final = frozenset({"keras", "build_model", "model", "layers", "name", "i"})
+RESERVED: Final = frozenset(
+    {"keras", "build_model", "model", "layers", "name", "i", "copy", "prefix"}
+)
 """Names generated variables never take."""
 _PLACEHOLDER: Final = "gs_param_"
 
@@ -52,12 +54,20 @@ class BlockFunction:
     ``params`` maps each block param to its argument, ``spec_params`` each spec param the block
     uses to its argument; ``returns`` holds, per block output, its node's name relative to the
     instance and how many tensors it gives (all of them are returned, in order).
+
+    Layer names: a function takes ``name``, the prefix of its layers' names (``{name}.<node>``);
+    for a block with ``names:`` templates, ``name`` is the instance (``${instance}``), ``copy``
+    the copy's index when a template uses it, and ``prefix`` the expanded name when a layer no
+    template names needs one.
     """
 
     name: str
     params: dict[str, str]
     spec_params: dict[str, str]
     returns: list[tuple[str, int]] = field(default_factory=list)
+    named: bool = False
+    copy: bool = False
+    prefix: bool = False
 
 
 class Functions(Protocol):
@@ -98,6 +108,11 @@ class Body:
         self.returned: set[str] = set()
         self.used: set[tuple[str, int]] = set()
         """Every ``(node, port)`` a node written here (or a model output) reads."""
+        self.named = False
+        """In a block's function: ``name`` is the instance of its ``names:`` templates (the
+        expanded name is then ``prefix``)."""
+        self.copy_used = False
+        self.prefix_used = False
 
     # -- what this body holds -----------------------------------------------------------------
 
@@ -161,7 +176,61 @@ class Body:
         """A layer's name: the node's, inside a block function prefixed by its ``name``."""
         if self.root is None:
             return Raw(py(name)) if not suffix else Raw(f'f"{literal_text(name)}{suffix}"')
-        return Raw(f'f"{{name}}.{literal_text(self.relative(name))}{suffix}"')
+        head = "name"
+        if self.named:
+            head, self.prefix_used = "prefix", True
+        return Raw(f'f"{{{head}}}.{literal_text(self.relative(name))}{suffix}"')
+
+    def node_name(self, node: IRNode) -> Any:
+        """A node's Keras layer name: its ``names:`` template as Python, else :meth:`layer_name`."""
+        inst = self.model.instance(node.instance)
+        if node.keras_name is None or inst is None:
+            return self.layer_name(node.name)
+        block = self.model.block(inst)
+        local = self.model.local(node.name, inst)
+        written = block.nodes[local].names
+        text = written if written is not None else block.names
+        if text is None:
+            return Raw(py(node.keras_name))
+        env = self.env_of(inst.name)
+        scope = {
+            **env.local,
+            "instance": self.instance_ast(inst, None),
+            "node": ast.Constant(local),
+            "copy": ast.Constant(inst.copy or 0),
+        }
+        if inst is self.root:
+            scope["copy"] = ast.Name("copy", ast.Load())
+            self.copy_used |= "copy" in names_in(text)
+        return _as_name(value_ast(text, Env(env.spec, scope)))
+
+    def instance_ast(self, inst: BlockInstance, loop: str | None) -> ast.expr:
+        """``${instance}`` of an instance's templates: the function's ``name`` for its own, the
+        instance's ``names:`` template (``copy`` the copy's index, or the variable ``loop``),
+        else the instance's own name."""
+        if inst is self.root:
+            return ast.Name("name", ast.Load())
+        written = self.model.site_spec(inst).names
+        if written is None:
+            return ast.Constant(self.model.local(inst.site, self.model.instance(inst.parent)))
+        env = self.env_of(inst.name)
+        copy = ast.Name(loop, ast.Load()) if loop else ast.Constant(inst.copy or 0)
+        return value_ast(written, Env(env.spec, {**env.local, "copy": copy}))
+
+    def name_args(self, function: BlockFunction, group: Group, prefix: Any) -> list[Item]:
+        """The naming arguments of a call of a block's function: ``name`` (the expanded
+        ``prefix``, or for a block with templates the instance), then ``copy`` and ``prefix``
+        when the function takes them."""
+        if not function.named:
+            return [("name=", prefix)]
+        first = group.first
+        loop = "i" if group.loop else None
+        out: list[Item] = [("name=", _as_name(self.instance_ast(first, loop)))]
+        if function.copy and (loop or first.copy):
+            out.append(("copy=", Raw(loop or str(first.copy))))
+        if function.prefix:
+            out.append(("prefix=", prefix))
+        return out
 
     def targets(self, node: IRNode) -> str:
         """``var``, or for a node with several tensors the unpacking of all of them."""
@@ -346,7 +415,7 @@ class Body:
         """``keras.layers.TYPE(...)`` of a layer node; what the compiler refuses, refused."""
         args = self.args_of(owner)
         _refuse(owner, args, self.model.graph.file)
-        name = self.layer_name(owner.name)
+        name = self.node_name(owner)
         return layer_expr(owner.type or "", args, name, self.functions.imports)
 
     def layer_call(self, node: IRNode) -> None:
@@ -388,7 +457,7 @@ class Body:
                 if key == "input_shape" and isinstance(value, list):
                     value = tuple(value)
                 args.append((f"{key}=", plain(key, value) if not isinstance(value, Raw) else value))
-            args.append(("name=", self.layer_name(owner.name)))
+            args.append(("name=", self.node_name(owner)))
             lines = lines_of(Call(f"keras.applications.{info.name}", args), INDENT, f"{var} = ")
         else:
             function, params = self.functions.nested_function(self.model, owner)
@@ -399,7 +468,7 @@ class Body:
                     for k, v in values.items()
                 ],
             )
-            call.args.append(("name=", self.layer_name(owner.name)))
+            call.args.append(("name=", self.node_name(owner)))
             lines = lines_of(call, INDENT, f"{var} = ")
         if not info.trainable:
             lines.append(f"{INDENT}{var}.trainable = False")
@@ -441,7 +510,7 @@ class Body:
         outputs = [f"{group.last.name}.{rel}" for rel, _ in function.returns]
         site = self.relative(group.site)
         if not group.loop:
-            args.append(("name=", self.layer_name(first.name)))
+            args += self.name_args(function, group, self.layer_name(first.name))
             targets = self.call_targets(function, outputs, site)
             call = Call(function.name, [(None, f) for f in feeds] + args)
             self.lines += lines_of(call, INDENT, f"{targets} = ")
@@ -451,7 +520,7 @@ class Body:
         loop_var = targets.split(", ")[0]
         self.lines.append(f"{INDENT}{loop_var} = {feeds[0]}")
         self.lines.append(f"{INDENT}for i in range({count}):")
-        args.append(("name=", name))
+        args += self.name_args(function, group, name)
         call = Call(function.name, [(None, loop_var), *args])
         self.lines += lines_of(call, INDENT * 2, f"{targets} = ")
 
@@ -546,6 +615,13 @@ def _depth_first(deps: dict[str, list[str]]) -> list[str]:
                 placed[name] = True
                 order.append(name)
     return order
+
+
+def _as_name(made: ast.expr) -> Raw:
+    """A layer name made by a template, as source (a constant as a plain string)."""
+    if isinstance(made, ast.Constant):
+        return Raw(py(str(made.value)))
+    return Raw(source(made))
 
 
 def _holds_mapping(value: Any) -> bool:

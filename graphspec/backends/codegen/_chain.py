@@ -65,10 +65,10 @@ def _chain_call(body: Body, group: Group) -> None:
     function = body.functions.block_function(body.model, group, chain=True)
     args = body.params(function, first, body.env_of(first.parent))
     if not group.loop:
-        args.append(("name=", body.layer_name(first.name)))
+        args += body.name_args(function, group, body.layer_name(first.name))
         body.lines += lines_of(Call(function.name, args), INDENT, "layers += ")
         return
     count, name = body.loop_count(group)
     body.lines.append(f"{INDENT}for i in range({count}):")
-    args.append(("name=", name))
+    args += body.name_args(function, group, name)
     body.lines += lines_of(Call(function.name, args), INDENT * 2, "layers += ")

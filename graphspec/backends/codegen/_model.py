@@ -14,7 +14,10 @@ from graphspec.ir.graph import BlockInstance, Graph, IRNode
 if TYPE_CHECKING:
     from graphspec.passes.shapes.infer import ShapeInfo
 
-__all__ = ["Model", "strip_port"]
+__all__ = ["TEMPLATE_NAMES", "Model", "strip_port"]
+
+TEMPLATE_NAMES: Final = ("instance", "node", "copy")
+"""The names a ``names:`` template sees besides params."""
 
 _PORT: Final = re.compile(r"^(.+):(\d{1,3})$")
 
@@ -84,10 +87,16 @@ class Model:
         spec = self.graph.block_specs.get(block)
         if spec is None or block in stack:
             return set()
-        used = names_in(list(spec.params.values()))
+        used = names_in([*spec.params.values(), spec.names]) - set(TEMPLATE_NAMES)
         inner: set[str] = set()
         for node in spec.nodes.values():
             used |= names_in([node.args, node.call or {}, node.repeat, node.expr])
+            if node.block is None:
+                used |= names_in(node.names) - set(TEMPLATE_NAMES)
+            else:  # an instance's template sees its own block's params and `copy`
+                inner_spec = self.graph.block_specs.get(node.block)
+                own = set(inner_spec.params) if inner_spec is not None else set()
+                used |= names_in(node.names) - own - {"copy"}
             if isinstance(node.model, str):
                 used |= names_in(node.model)
             if node.block is not None:

@@ -4,7 +4,8 @@ An instance is a call of its block's function when nothing outside it reaches in
 after it use only the block's outputs, no layer is shared across its boundary, and the model's
 outputs inside it are outputs of the block. Everything else about it (any number of inputs and
 outputs, blocks inside, expressions, nested models, shared layers, call arguments) a function
-can hold. The copies of a ``repeat`` are one loop when only the next copy uses each one.
+can hold; an instance of a block with ``when:`` nodes is written inline, and so is every
+instance around it (which nodes a copy has differs between instances). The copies of a ``repeat`` are one loop when only the next copy uses each one.
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ def plan_calls(graph: Graph) -> Plan:
         and len(outputs[name]) == len(graph.block_specs[inst.block].outputs or [None])
         and len(inst.feeds) == len(graph.block_specs[inst.block].inputs)
     }
+    for name, switched in instances.items():  # `when:` leaves nodes out per instance: inline
+        block = graph.block_specs.get(switched.block)
+        if block is not None and any(n.when is not None for n in block.nodes.values()):
+            ok -= set(_chain(graph, name))
     for node in graph:  # `x:1` of a block input: a function gets a tensor, not its layer's
         inst = instances.get(node.instance or "")
         if inst is None or inst.block not in graph.block_specs:

@@ -21,6 +21,7 @@ from graphspec.backends.codegen._source import (
     py,
 )
 from graphspec.frontend.params import substitute
+from graphspec.frontend.spec import BlockSpec
 from graphspec.ir.graph import IRNode
 
 __all__ = ["Writer"]
@@ -137,12 +138,12 @@ class Writer:
         args += [f"{i}" for i in free.values()]
         if not args or args[0] != "*":
             args.insert(0, "*")
-        args = [*inputs.values(), *args, "name: str"]
+        args = [*inputs.values(), *args]
         used = set(inputs.values()) | set(params.values()) | set(free.values())
         body = Body(self, model, inst, env, args=inputs, taken=used)
+        body.named = function.named = _templated(block)
         if chain:
             write_chain(body)
-            doc = f"The layers of the block `{inst.block}`, named `{{name}}.<node>`."
             returns = "list[keras.layers.Layer]"
         else:
             outputs = model.outputs_of(inst)
@@ -150,8 +151,16 @@ class Writer:
             body.write(outputs, returned=set(outputs))
             values = [body.var[(o, p)] for o in outputs for p in range(model.ports(o))]
             body.lines.append(f"{INDENT}return {', '.join(values)}")
-            doc = f"The block `{inst.block}`; its layers are named `{{name}}.<node>`."
             returns = ""
+        function.copy, function.prefix = body.copy_used, body.prefix_used
+        args.append("name: str")
+        if function.named:
+            args += ["copy: int = 0"] * function.copy + ["prefix: str"] * function.prefix
+            doc = f"The block `{inst.block}`; its layers are named by its `names:` templates."
+        elif chain:
+            doc = f"The layers of the block `{inst.block}`, named `{{name}}.<node>`."
+        else:
+            doc = f"The block `{inst.block}`; its layers are named `{{name}}.<node>`."
         self.functions[name] = [
             *_def(name, args, returns),
             f'{INDENT}"""{doc}"""',
@@ -252,6 +261,13 @@ def _import_lines(imports: set[str]) -> list[str]:
         else:
             out += [f"from {module} import (", *(f"{INDENT}{n}," for n in ordered), ")"]
     return out
+
+
+def _templated(block: BlockSpec) -> bool:
+    """Whether a ``names:`` template names some layer of the block (not of a block inside)."""
+    return block.names is not None or any(
+        node.names is not None and node.block is None for node in block.nodes.values()
+    )
 
 
 def _def(name: str, args: list[str], returns: str) -> list[str]:

@@ -242,6 +242,8 @@ def _node_box(bid: str, node: IRNode, result: CheckResult, options: Options) -> 
         outs = info.outputs if info is not None else None
         shape = ", ".join(format_shape(s) for s in outs) if outs else "?"
     tip = [node.name]
+    if node.keras_name:  # a `names:` template (format 1.1) named the Keras layer
+        tip.append(f"Keras layer: {node.keras_name}")
     if node.is_input:
         dims = format_shape((None, *(node.shape or ())))
         tip += [f"input {dims} {node.dtype}"]
@@ -390,12 +392,14 @@ def _attach(view: View, diagnostics: list[Diagnostic], box_of: dict[str, str]) -
     for diag in diagnostics:
         if diag.severity is Severity.NOTE:
             continue
-        bid = box_of.get(diag.node or "")
-        if bid is None:
+        # a fault in a block definition is one diagnostic: every instance's node shows it
+        bids = dict.fromkeys(b for n in diag.instance_nodes if (b := box_of.get(n)) is not None)
+        if not bids:
             if diag.is_error:
                 view.notes.append(diag)
             continue
-        box = view.boxes[bid]
-        (box.errors if diag.is_error else box.warnings).append(diag)
+        for bid in bids:
+            box = view.boxes[bid]
+            (box.errors if diag.is_error else box.warnings).append(diag)
     for edge in view.edges:
         edge.fault = view.boxes[edge.dst].faulty

@@ -37,6 +37,9 @@ class Options:
     """Resolution of bitmap output (PNG)."""
     applications: Literal["expand", "collapse"] = "collapse"
     """keras.applications models: one expandable box (default), or a cluster of their layers."""
+    title: bool = True
+    """Write the model's name, summary and notes above the diagram (the legend is always drawn;
+    the viewer leaves the title out: its header shows it)."""
 
 
 @dataclass

@@ -59,7 +59,7 @@ def dot_source(view: View, *, dpi: int | None = None) -> str:
             "fontname": FONT,
             "fontsize": "11",
             "nodesep": "0.3",
-            "ranksep": "0.35",
+            "ranksep": "0.35" if view.options.title else "0.22",  # the viewer: compact
             "splines": "spline",
             "newrank": "true",
             "labelloc": "t",
@@ -106,6 +106,9 @@ def dot_source(view: View, *, dpi: int | None = None) -> str:
             same.attr(rank="same")
             same.node(a)
             same.node(b)
+            # A flat edge sets the order within a rank: the encoder stays on the left whatever
+            # is collapsed (without it Graphviz may mirror the U when a block is toggled).
+            same.edge(a, b, style="invis")
     for share in view.shares:
         g.edge(
             share.a,
@@ -334,6 +337,8 @@ def _wrap(text: str) -> list[str]:
 
 def _title(view: View) -> str:
     """The graph label: model name, parameter total and compile mode, errors, then the legend."""
+    if not view.options.title:
+        return f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD>{_legend(view)}</TD></TR></TABLE>>'
     rows = [f'<FONT POINT-SIZE="15"><B>{escape_html(view.name, 60)}</B></FONT>']
     rows += [
         f'<FONT POINT-SIZE="10" COLOR="#444444">{escape_html(line, 110)}</FONT>'

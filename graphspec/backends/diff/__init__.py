@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from graphspec.api import CheckResult, check, gc_paused, load
+from graphspec.api import CheckResult, check, load
 from graphspec.backends.diff import markdown as _markdown
 from graphspec.backends.diff import text as _text
 from graphspec.backends.diff.compare import compare_checked
@@ -39,6 +39,7 @@ from graphspec.backends.diff.result import (
     SpecChanges,
 )
 from graphspec.backends.diff.sources import Opened, open_spec
+from graphspec.base.gc_pause import GcPause
 from graphspec.errors import Diagnostic, SpecError, UsageError
 from graphspec.frontend.paths import looks_like_path
 from graphspec.frontend.spec import Spec
@@ -127,7 +128,7 @@ def _side(label: str, result: CheckResult) -> Side:
 def diff_checked(old: CheckResult | None, new: CheckResult | None, *sides: Side) -> DiffResult:
     """Compare two checked specs (what :func:`diff` does once both sides are checked)."""
     old_side, new_side = sides if sides else (_plain(old), _plain(new))
-    with gc_paused():
+    with GcPause():
         return compare_checked(old, new, old_side, new_side)
 
 
@@ -153,7 +154,7 @@ def diff(
     still compared where it can be. Raises :class:`UsageError` for a ``REV:path`` git cannot read.
     """
     opened = [open_spec(side, cwd=cwd) for side in (old, new)]
-    with gc_paused():  # nothing built here is cyclic: one collection afterwards, not dozens
+    with GcPause():  # nothing built here is cyclic: one collection afterwards, not dozens
         try:
             checked = [
                 check_side(o if o is not None else _in(s, cwd), params)

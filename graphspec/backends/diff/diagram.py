@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from graphspec.api import CheckResult, gc_paused
+from graphspec.api import CheckResult
 from graphspec.backends.diagram import (
     MAX_DRAWN_NODES,
     RENDERERS,
@@ -33,6 +33,7 @@ from graphspec.backends.diagram.marks import Ghost, Marks, mark_view, touched_un
 from graphspec.backends.diff.formats import argument_texts, count_text, shape_text
 from graphspec.backends.diff.match import consumers
 from graphspec.backends.diff.result import DiffResult, NodeRef
+from graphspec.base.gc_pause import GcPause
 from graphspec.base.output import OutputPolicy
 from graphspec.errors import GraphvizNotFoundError, UsageError
 from graphspec.plugins.nested.flatten import flatten_models
@@ -153,7 +154,7 @@ def render_diff(
     spec or a file they include, over a file graphspec did not write only with ``force``, into
     a missing folder only with ``mkdir`` (``policy``, when given, replaces both)."""
     fmt = format_for(path, format)
-    with gc_paused():
+    with GcPause():
         view = diff_view(result, max_boxes=max_boxes, **style)
     inputs = [f for check in result.checks if check is not None for f in check.files_read()]
     policy = (policy or OutputPolicy(force=force, mkdir=mkdir)).with_inputs(*inputs)

@@ -19,9 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-import networkx as nx
-
 from graphspec.backends.diff.canon import node_signature, reference
+from graphspec.errors import CycleError
 from graphspec.ir.graph import Graph
 
 __all__ = ["Matching", "consumers", "match", "order"]
@@ -62,7 +61,7 @@ def order(graph: Graph) -> list[str]:
     """The graph's nodes in topological order, or as written when the graph has a cycle."""
     try:
         return graph.topological_order()
-    except nx.NetworkXUnfeasible:
+    except CycleError:
         return list(graph.nodes)
 
 

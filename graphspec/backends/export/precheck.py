@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-import networkx as nx
-
 from graphspec.api import CheckResult
 from graphspec.backends.export.formats import FORMATS, ExportFormat
 from graphspec.base.catalog import canonical_type
@@ -77,10 +75,14 @@ def precheck_graph(
     """Every node of a checked spec that ``fmt`` cannot take, located (E620, E621)."""
     graph = result.graph
     free = _free_inputs(graph, shapes)
-    dag = graph.build_dag()
+    consumers = graph.consumers()
     on_free: set[str] = set()
-    for name in free:
-        on_free |= nx.descendants(dag, name)
+    stack = list(free)
+    while stack:  # every node downstream of a free input
+        for after in consumers.get(stack.pop(), {}):
+            if after not in on_free:
+                on_free.add(after)
+                stack.append(after)
     problems: list[Diagnostic] = []
     for node in graph.layers:
         if node.model is not None and node.share is None:

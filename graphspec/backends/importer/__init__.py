@@ -5,7 +5,9 @@ One module per concern: :mod:`~graphspec.backends.importer.sources` (where model
 Sequential), :mod:`~graphspec.backends.importer.readers` (what each serialized layer becomes, one module
 per kind), :mod:`~graphspec.backends.importer.calls`, :mod:`~graphspec.backends.importer.arguments` and
 :mod:`~graphspec.backends.importer.objects` (argument cleaning), :mod:`~graphspec.backends.importer.wiring` and
-:mod:`~graphspec.backends.importer.assemble` (the spec written back).
+:mod:`~graphspec.backends.importer.assemble` (the spec written back), :mod:`~graphspec.backends.importer.blocks`
+(repeated sub-graphs found and written as blocks, with ``_naming`` and ``_params``) and :mod:`~graphspec.backends.importer.rewrite` (the
+same on a flat spec).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from graphspec.backends.importer import ops as _ops  # noqa: F401  (registers ke
 from graphspec.backends.importer import sequential as _sequential  # noqa: F401  (registers its reader)
 from graphspec.backends.importer._state import UnsupportedLayersError
 from graphspec.backends.importer.models import from_config
+from graphspec.backends.importer.rewrite import with_blocks
 from graphspec.backends.importer.sources import APPLICATIONS_PREFIX, from_keras, import_source
 
 __all__ = [
@@ -25,4 +28,5 @@ __all__ = [
     "from_config",
     "from_keras",
     "import_source",
+    "with_blocks",
 ]

@@ -71,6 +71,8 @@ class ImportState:
     dropped_calls: dict[str, list[str]] = field(default_factory=dict)
     depth: int = 0
     """How deep inside nested models this import is (0 for the model itself)."""
+    blocks: bool = False
+    """Whether repeated sub-graphs are written as blocks (in nested models too)."""
     vocabularies: dict[str, list[Any]] = field(default_factory=dict)
     """Lookup vocabularies kept outside the config (``.keras`` assets, live layers), by layer."""
 

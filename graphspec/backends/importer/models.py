@@ -35,11 +35,13 @@ def from_config(
     *,
     origin: str | None = None,
     vocabularies: Mapping[str, list[Any]] | None = None,
+    blocks: bool = False,
 ) -> Spec:
     """A spec from a serialized Keras model (the JSON form of ``model.to_json()``).
 
     ``origin`` (e.g. ``keras.applications.ResNet50(weights=None)``) goes in the description;
-    ``vocabularies`` are lookup vocabularies kept outside the config (by layer name).
+    ``vocabularies`` are lookup vocabularies kept outside the config (by layer name);
+    ``blocks`` writes repeated sub-graphs as ``blocks:`` (:mod:`~graphspec.backends.importer.blocks`).
     """
     kind = config.get("class_name")
     reader = _READERS.get(str(kind))
@@ -51,7 +53,7 @@ def from_config(
     body = config.get("config")
     if not isinstance(body, Mapping):
         raise ImportModelError(f"{origin or 'the model'}: its config has no `config` mapping")
-    state = ImportState(str(body.get("name") or "model"), origin)
+    state = ImportState(str(body.get("name") or "model"), origin, blocks=blocks)
     state.vocabularies = dict(vocabularies or {})
     reader(state, body)
-    return finish(state)
+    return finish(state, blocks=blocks)

@@ -49,7 +49,7 @@ def nested_node(state: ImportState, name: str, layer: Mapping[str, Any]) -> dict
     if state.depth >= _MAX_NESTING:
         state.problem(name, cls, f"models nest deeper than {_MAX_NESTING} levels")
         return None
-    inner = ImportState(str(body.get("name") or name), depth=state.depth + 1)
+    inner = ImportState(str(body.get("name") or name), depth=state.depth + 1, blocks=state.blocks)
     reader = reader_of("Functional" if cls == "Model" else cls)
     assert reader is not None
     reader(inner, body)
@@ -64,6 +64,10 @@ def nested_node(state: ImportState, name: str, layer: Mapping[str, Any]) -> dict
         app, args = found
         node: dict[str, Any] = {"model": f"keras.applications.{app}", **args}
     else:
+        if inner.blocks:  # matched flat above; written with its repeated sub-graphs as blocks
+            data = spec_data(inner, blocks=True)
+            data.pop("graphspec", None)
+            data.pop("name", None)
         for arg, names in inner.dropped_calls.items():
             state.dropped_calls.setdefault(arg, []).extend(f"{name}/{n}" for n in names)
         node = {"model": data}

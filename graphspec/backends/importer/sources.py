@@ -20,26 +20,28 @@ APPLICATIONS_PREFIX: Final = "keras.applications."
 _MAX_CONFIG_BYTES: Final = 64 * 1024 * 1024
 
 
-def from_keras(model: Any) -> Spec:
+def from_keras(model: Any, *, blocks: bool = False) -> Spec:
     """A spec for a built Keras model (Functional or Sequential); weights are not part of it.
 
+    ``blocks``: write repeated sub-graphs as ``blocks:`` instances that keep every layer name.
     Raises :class:`ImportModelError` naming every layer a spec cannot express.
     """
     try:
         text = model.to_json()
     except Exception as exc:  # e.g. a subclassed model without get_config
         raise ImportModelError(f"cannot read the model's configuration: {exc}") from exc
-    return from_config(json.loads(text), vocabularies=model_vocabularies(model))
+    return from_config(json.loads(text), vocabularies=model_vocabularies(model), blocks=blocks)
 
 
-def import_source(source: str) -> Spec:
+def import_source(source: str, *, blocks: bool = True) -> Spec:
     """A spec from ``keras.applications.NAME``, a ``.keras`` file or a model JSON config file.
 
-    Files are parsed, never deserialized: no Keras object is built from them and no module they
+    ``blocks`` (the default) writes repeated sub-graphs as ``blocks:``; ``False`` one node per
+    layer call (``graphspec import --flat``). Files are parsed, never deserialized: no Keras object is built from them and no module they
     name is imported.
     """
     if source.startswith(APPLICATIONS_PREFIX):
-        return _from_application(source[len(APPLICATIONS_PREFIX) :])
+        return _from_application(source[len(APPLICATIONS_PREFIX) :], blocks)
     path = Path(source)
     if not path.is_file():
         raise UsageError(
@@ -51,8 +53,8 @@ def import_source(source: str) -> Spec:
         raise ImportModelError(f"{source}: {size:,} bytes is too large for a model config")
     if zipfile.is_zipfile(path):
         config, vocabularies = _read_keras_archive(path)
-        return from_config(config, vocabularies=vocabularies)
-    return from_config(_read_json_config(path))
+        return from_config(config, vocabularies=vocabularies, blocks=blocks)
+    return from_config(_read_json_config(path), blocks=blocks)
 
 
 def _unknown_application(name: str, known: list[str]) -> UsageError:
@@ -66,7 +68,7 @@ def _unknown_application(name: str, known: list[str]) -> UsageError:
     )
 
 
-def _from_application(name: str) -> Spec:
+def _from_application(name: str, blocks: bool) -> Spec:
     from graphspec.backends.keras.loading import import_keras_quietly
     from graphspec.plugins.nested.applications import application_names
 
@@ -88,7 +90,8 @@ def _from_application(name: str) -> Spec:
         text = model.to_json()
     except Exception as exc:  # pragma: no cover - applications are functional models
         raise ImportModelError(f"cannot read keras.applications.{name}: {exc}") from exc
-    return from_config(json.loads(text), origin=f"keras.applications.{name}(weights=None)")
+    origin = f"keras.applications.{name}(weights=None)"
+    return from_config(json.loads(text), origin=origin, blocks=blocks)
 
 
 def _read_keras_archive(path: Path) -> tuple[dict[str, Any], dict[str, list[str]]]:

@@ -192,10 +192,14 @@ class _Builder:
         self.keras = keras
         self.graph = graph
         self.layers: dict[str, keras.layers.Layer] = {}
-        self.names: set[str] = set(graph.nodes)
+        named = {n.name: n.keras_name for n in graph.nodes.values() if n.keras_name}
+        self.keras_names = named | _keras_names(
+            [n for n in graph.nodes if n not in named], keras.backend.backend()
+        )
+        """Node name -> Keras layer name: the name a block's ``names:`` template gives it, else
+        the node's (changed only where the backend refuses a name)."""
+        self.names: set[str] = set(graph.nodes) | set(self.keras_names.values())
         """Every name given to a layer or operation of the model so far (Keras wants them unique)."""
-        self.keras_names = _keras_names(graph.nodes, keras.backend.backend())
-        """Node name -> Keras layer name (the same, except where the backend refuses a name)."""
 
     # -- models -------------------------------------------------------------------------------
 

@@ -18,7 +18,13 @@ from graphspec.cli.options import (
 from graphspec.cli.registry import EXIT_INVALID, EXIT_OK, EXIT_USAGE, command
 from graphspec.cli.report import print_diagnostics
 from graphspec.errors import Diagnostic, Severity, SpecError
-from graphspec.frontend.paths import is_marked_spec, missing_spec, spec_file, spec_files_in
+from graphspec.frontend.paths import (
+    is_marked_spec,
+    missing_spec,
+    not_a_spec,
+    spec_file,
+    spec_files_in,
+)
 
 __all__ = ["run_schema", "run_summary", "run_validate"]
 
@@ -54,10 +60,21 @@ def run_validate(args: argparse.Namespace) -> int:
     from graphspec.api import check
 
     overrides = parse_overrides(args.overrides)
-    files, everything, status = _spec_files(args.specs)
+    files, walked, everything, status = _spec_files(args.specs)
     for path in files:
         if args.only_specs and not is_marked_spec(path):
             everything.append(_skipped(path))
+            continue
+        reason = not_a_spec(path) if path in walked else None
+        if reason is not None:  # found in a folder, not named: a note, never 26 errors
+            everything.append(
+                Diagnostic(
+                    "N016",
+                    f"skipped, not a spec: {reason}",
+                    file=str(path),
+                    severity=Severity.NOTE,
+                )
+            )
             continue
         try:
             result = check(path, params=overrides)
@@ -76,7 +93,7 @@ def run_validate(args: argparse.Namespace) -> int:
             tail = f" ({warn} warning{'s' * (warn != 1)})" if warn else ""
             print(f"{path}: ok{tail}")
     if args.quiet:
-        everything = [d for d in everything if d.code != "N015"]
+        everything = [d for d in everything if d.code not in ("N015", "N016")]
     if args.format == "json":
         print_diagnostics(everything, "json", sys.stdout)
     else:
@@ -84,9 +101,11 @@ def run_validate(args: argparse.Namespace) -> int:
     return status
 
 
-def _spec_files(arguments: list[str]) -> tuple[list[Path], list[Diagnostic], int]:
-    """The files to check (folders walked, duplicates once), and a diagnostic per bad path."""
+def _spec_files(arguments: list[str]) -> tuple[list[Path], set[Path], list[Diagnostic], int]:
+    """The files to check (folders walked, duplicates once), those found by walking a folder,
+    and a diagnostic per bad path."""
     files: dict[Path, None] = {}
+    walked: set[Path] = set()
     problems: list[Diagnostic] = []
     status = EXIT_OK
     for argument in arguments:
@@ -102,15 +121,17 @@ def _spec_files(arguments: list[str]) -> tuple[list[Path], list[Diagnostic], int
                     )
                 )
                 status = EXIT_USAGE
+            walked.update(p for p in found if p not in files)
             files.update(dict.fromkeys(found))
             continue
         problem = missing_spec(path)
         if problem is None:
             files[path] = None
+            walked.discard(path)  # named on the command line: always checked
             continue
         problems.append(Diagnostic("E001", problem[0], file=argument, hint=problem[1]))
         status = EXIT_USAGE
-    return list(files), problems, status
+    return list(files), walked, problems, status
 
 
 def _skipped(path: Path) -> Diagnostic:

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from graphspec.backends.keras.compiler import APIS
 from graphspec.cli.options import (
     add_backend_option,
     add_output_option,
@@ -22,6 +21,8 @@ __all__ = ["run_compile"]
 
 
 def _compile_args(p: argparse.ArgumentParser) -> None:
+    from graphspec.backends.keras.compiler import APIS
+
     p.add_argument("spec", metavar="SPEC", help="the spec file to compile")
     add_output_option(p, required=True, metavar="FILE.keras", help="where to save the model")
     p.add_argument(

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from graphspec.backends.emit import to_yaml
 from graphspec.cli.options import (
     add_backend_option,
     add_layers_option,
@@ -33,6 +32,12 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     )
     add_output_option(p, required=False, metavar="SPEC", help="the spec file to write")
     p.add_argument(
+        "--flat",
+        action="store_true",
+        help="one node per layer: do not look for repeated blocks (by default the repeated "
+        "sub-graphs are written as blocks: whose names: template keeps every layer name)",
+    )
+    p.add_argument(
         "--list",
         action="store_true",
         help="print what can be imported (every keras.applications model) and exit",
@@ -47,6 +52,7 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     _import_args,
 )
 def run_import(args: argparse.Namespace) -> int:
+    from graphspec.backends.emit import to_yaml
     from graphspec.backends.importer import import_source
 
     if args.list:
@@ -61,17 +67,35 @@ def run_import(args: argparse.Namespace) -> int:
     out = Path(args.output)
     policy = output_policy(args, args.source)
     policy.check(out)
-    spec = import_source(args.source)
+    spec = import_source(args.source, blocks=not args.flat)
     text = to_yaml(spec)
     policy.write_text(out, text)
-    layers = sum(1 for node in spec.nodes.values() if node.share is None)
-    shared = len(spec.nodes) - layers
-    tail = f" ({shared} shared-layer calls)" if shared else ""
-    print(
-        f"wrote {out}: model `{spec.name}`, {len(spec.inputs)} input(s), {layers} layers{tail}, "
-        f"{_params_text(spec)}"
-    )
+    print(f"wrote {out}: {_summary(spec, len(text.splitlines()))}")
     return EXIT_OK
+
+
+def _summary(spec: Spec, lines: int) -> str:
+    """``model `resnet50`, 1 input(s), 176 layers in 2 blocks (8 instances), 53 lines, …``."""
+    from graphspec.api import check
+
+    result = check(spec)
+    layers = [n for n in result.graph.layers if n.share is None]
+    shared = len(result.graph.layers) - len(layers)
+    tail = f" ({shared} shared-layer calls)" if shared else ""
+    if spec.blocks:
+        sites = sum(1 for node in spec.nodes.values() if node.block)
+        blocks = f"{len(spec.blocks)} block{'s' * (len(spec.blocks) != 1)}"
+        tail += f" in {blocks} ({sites} instance{'s' * (sites != 1)})"
+    shapes = result.shapes
+    params = (
+        f"{shapes.total:,} parameters"
+        if shapes is not None and shapes.complete
+        else "parameters: unknown (run `graphspec summary`)"
+    )
+    return (
+        f"model `{spec.name}`, {len(spec.inputs)} input(s), {len(layers)} layers{tail}, "
+        f"{lines} lines, {params}"
+    )
 
 
 def import_list() -> str:
@@ -87,16 +111,6 @@ def import_list() -> str:
     ]
     lines += [f"    keras.applications.{name}" for name in names]
     return "\n".join(lines)
-
-
-def _params_text(spec: Spec) -> str:
-    from graphspec.api import check
-
-    result = check(spec)
-    shapes = result.shapes
-    if shapes is None or not shapes.complete:
-        return "parameters: unknown (run `graphspec summary`)"
-    return f"{shapes.total:,} parameters"
 
 
 def _codegen_args(p: argparse.ArgumentParser) -> None:

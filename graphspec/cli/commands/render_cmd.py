@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
-import platform
-import shutil
-import subprocess
 import sys
 from typing import Final
 
@@ -42,9 +38,11 @@ def _render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="layout direction")
     p.add_argument(
         "--blocks",
-        choices=("expand", "collapse"),
-        default="expand",
-        help="draw block instances as labelled frames (expand) or one box each (collapse)",
+        choices=("auto", "expand", "collapse"),
+        default="auto",
+        help="draw block instances as labelled frames (expand) or one box each (collapse); "
+        "auto (the default): collapse when the expanded drawing would have more than 120 boxes "
+        "(a big imported model), else expand",
     )
     p.add_argument(
         "--applications",
@@ -93,7 +91,12 @@ def _render_args(p: argparse.ArgumentParser) -> None:
     "render", "draw a spec as an architecture diagram (SVG, PNG, PDF, DOT, Mermaid)", _render_args
 )
 def run_render(args: argparse.Namespace) -> int:
-    from graphspec.backends.diagram import MAX_DRAWN_NODES, format_for, render_spec
+    from graphspec.backends.diagram import (
+        AUTO_COLLAPSE_BOXES,
+        MAX_DRAWN_NODES,
+        format_for,
+        render_spec,
+    )
 
     spec = spec_file(args.spec)
     fmt = format_for(args.output, args.format)
@@ -123,6 +126,13 @@ def run_render(args: argparse.Namespace) -> int:
             f"({bound.boxes:,} boxes); --max-nodes {bound.expanded} draws every node",
             file=sys.stderr,
         )
+    elif bound is not None and args.blocks == "auto" and bound.blocks == "collapse":
+        print(
+            f"graphspec render: note: {bound.expanded:,} boxes expanded is more than "
+            f"{AUTO_COLLAPSE_BOXES}: blocks are drawn collapsed ({bound.boxes:,} boxes); "
+            "--blocks expand draws every node",
+            file=sys.stderr,
+        )
     print_diagnostics(result.diagnostics, "text", sys.stderr)
     print(f"wrote {args.output}" + ("" if result.ok else " (the spec has errors, drawn in red)"))
     return EXIT_OK if result.ok else EXIT_INVALID
@@ -133,6 +143,8 @@ def _doctor_args(p: argparse.ArgumentParser) -> None:
 
 
 def _version(names: tuple[str, ...]) -> str:
+    import importlib.metadata
+
     for name in names:
         try:
             return importlib.metadata.version(name)
@@ -142,6 +154,9 @@ def _version(names: tuple[str, ...]) -> str:
 
 
 def _dot_version() -> str:
+    import shutil
+    import subprocess
+
     from graphspec.backends.diagram.dot import DOT_MISSING
 
     exe = shutil.which("dot")
@@ -170,6 +185,8 @@ def _backend_row() -> str:
     _doctor_args,
 )
 def run_doctor(args: argparse.Namespace) -> int:
+
+    import platform
 
     del args
     rows = [

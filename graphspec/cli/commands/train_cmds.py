@@ -18,8 +18,6 @@ from graphspec.cli.options import (
 from graphspec.cli.registry import EXIT_OK, command
 from graphspec.errors import UsageError
 from graphspec.frontend.paths import spec_file
-from graphspec.tools.train.fit import DEFAULT_WORKER_TIMEOUT
-from graphspec.tools.train.strategy import STRATEGIES
 
 __all__ = ["run_compare", "run_fit"]
 
@@ -43,6 +41,16 @@ def _positive_seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds; got {text!r}") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds; got {text}")
+    return value
+
+
+def _process_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a process index; got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a process index is 0 or more; got {value}")
     return value
 
 
@@ -97,6 +105,9 @@ def _data_file(data: str) -> str | None:
 
 
 def _fit_args(p: argparse.ArgumentParser) -> None:
+    from graphspec.tools.train.fit import DEFAULT_WORKER_TIMEOUT
+    from graphspec.tools.train.strategy import STRATEGIES
+
     p.add_argument("spec", metavar="SPEC", help="the spec file to train")
     _common(p)
     p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
@@ -105,8 +116,24 @@ def _fit_args(p: argparse.ArgumentParser) -> None:
         "--strategy",
         choices=tuple(STRATEGIES),
         default="none",
-        help="distribution: mirrored (TensorFlow, local devices), multiworker (TensorFlow, "
-        "TF_CONFIG), data-parallel (JAX, local devices or KERAS_DISTRIBUTION_*)",
+        help="distribution: mirrored (TensorFlow, local devices), multiworker (several "
+        "processes: TensorFlow with TF_CONFIG; JAX with --coordinator or TF_CONFIG), "
+        "data-parallel (JAX, local devices)",
+    )
+    p.add_argument(
+        "--coordinator",
+        metavar="HOST:PORT",
+        help="JAX multiworker: the address where process 0 runs the coordinator (the same on "
+        "every process)",
+    )
+    p.add_argument(
+        "--num-processes", type=_positive, metavar="N", help="JAX multiworker: how many processes"
+    )
+    p.add_argument(
+        "--process-id",
+        type=_process_id,
+        metavar="I",
+        help="JAX multiworker: this process's index, 0..N-1 (0 writes the outputs)",
     )
     p.add_argument(
         "--worker-timeout",
@@ -127,11 +154,20 @@ def run_fit(args: argparse.Namespace) -> int:
     from graphspec.tools.train.data import load_data
     from graphspec.tools.train.fit import fit_spec, prepare
     from graphspec.tools.train.settings import resolve_settings
-    from graphspec.tools.train.strategy import is_chief, verify_strategy
+    from graphspec.tools.train.strategy import (
+        check_cluster_flags,
+        is_chief,
+        jax_cluster_of,
+        verify_strategy,
+    )
+    from graphspec.tools.train.targets import check_targets
 
     _require_suffix(args.output, ".keras", "-o/--output")
     backend = active_backend()
     verify_strategy(args.strategy, backend)
+    cluster = check_cluster_flags(
+        args.strategy, backend, args.coordinator, args.num_processes, args.process_id
+    )
     _require_suffix(args.history, ".json", "--history")
     spec = spec_file(args.spec)
     policy = output_policy(args, str(spec), _data_file(args.data))
@@ -140,13 +176,21 @@ def run_fit(args: argparse.Namespace) -> int:
     policy = policy.with_inputs(*result.files_read())  # nested spec files are inputs too
     settings = resolve_settings(result.spec, epochs=args.epochs, batch_size=args.batch_size)
     dataset = load_data(args.data, result.graph)
-    chief = is_chief(args.strategy)
+    check_targets(result, dataset, settings)  # before TensorFlow starts
+    chief = is_chief(args.strategy, backend=backend, cluster=cluster)
     print(
         f"training {result.graph.name} on {dataset.describe()}; seed {args.seed}, "
         f"{settings.epochs} epoch(s), batch {settings.batch_size}, "
         f"optimizer {settings.optimizer_name}, backend {backend}, strategy {args.strategy}",
         flush=True,
     )
+    joined = jax_cluster_of(args.strategy, backend, cluster)
+    if joined is not None:
+        print(
+            f"process {joined.process_id} of {joined.processes}, coordinator "
+            f"{joined.coordinator} (from {joined.source})",
+            flush=True,
+        )
     run = fit_spec(
         result,
         dataset,
@@ -157,6 +201,7 @@ def run_fit(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         verbose=1 if sys.stdout.isatty() else 2,
         worker_timeout=args.worker_timeout,
+        cluster=cluster,
     )
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in run.test.items())
     replicas = f"{run.replicas} replica{'s' * (run.replicas != 1)}"

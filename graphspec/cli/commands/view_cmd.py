@@ -56,6 +56,14 @@ def _view_args(p: argparse.ArgumentParser) -> None:
         help="draw each spec's diff against its version at the git revision REV (HEAD, main, "
         "HEAD~1, …): added nodes green, changed amber, removed as ghosts; live on every save",
     )
+    p.add_argument(
+        "--editor-url",
+        metavar="PATTERN",
+        default=None,
+        help="make file:line in the node panel a link that opens your editor: a URL pattern with "
+        "{path}, {line}, {column}, e.g. 'vscode://file/{path}:{line}:{column}' (also "
+        "$GRAPHSPEC_EDITOR_URL or `[tool.graphspec] editor-url` in pyproject.toml)",
+    )
     add_set_option(p)
 
 
@@ -82,6 +90,7 @@ def run_view(args: argparse.Namespace) -> int:
             blocks=args.blocks,
             max_boxes=args.max_nodes,
             against=args.against,
+            editor=args.editor_url,
         )
     except ModuleNotFoundError as err:
         if err.name in ("starlette", "uvicorn", "watchfiles", "anyio"):

@@ -77,8 +77,32 @@ def expand(
             inst.feed_refs = [ref.text for ref in feeds]
     ex.graph.block_specs = {name: included.spec for name, included in ex.blocks.items()}
     ex.graph.params = {name: ex.params[name] for name in spec.params if name in ex.params}
+    _check_layer_names(ex)
     ex.graph.build_dag()
     return ex.graph, ex.diagnostics
+
+
+def _check_layer_names(ex: Expansion) -> None:
+    """E410 when a ``names:`` template gives a layer a name another layer already has."""
+    owner: dict[str, str] = {}
+    for node in ex.graph.nodes.values():
+        if node.keras_name is None:
+            owner.setdefault(node.name, node.name)
+    for node in ex.graph.nodes.values():
+        if node.keras_name is None:
+            continue
+        other = owner.setdefault(node.keras_name, node.name)
+        if other != node.name:
+            ex.error(
+                "E410",
+                f"node `{node.name}` gets the Keras layer name `{node.keras_name}` from its "
+                f"block's `names:` template, which node `{other}` already has",
+                node.spec_path,
+                key=True,
+                node=node.name,
+                hint="Keras layer names are unique in a model: make the template use "
+                "`${instance}` and `${node}` (and `${copy}` under `repeat`)",
+            )
 
 
 def _feed(ref: Ref) -> str:

@@ -6,7 +6,8 @@ import itertools
 from typing import Any
 
 from graphspec.base import limits as _limits
-from graphspec.base.suggest import did_you_mean
+from graphspec.base.source import Path
+from graphspec.base.suggest import did_you_mean, suggest
 from graphspec.frontend.spec import BlockSpec, NodeKey
 from graphspec.ir.graph import BlockInstance
 from graphspec.ir.kinds import KINDS, Stage
@@ -103,6 +104,7 @@ def _copies(
 ) -> str | None:
     """Expand ``repeat`` copies of the block body, each fed by the previous copy's output."""
     graph, expanded = ex.graph, site.expanded
+    naming = _naming(ex, site, block, name)
     out: str | None = None
     start = len(graph.nodes)
     for i in range(repeat):
@@ -132,9 +134,12 @@ def _copies(
             site=expanded,
             copy=i if repeat > 1 else None,
             params=dict(params),
+            names=site.spec.names,
         )
         graph.instances[inst.name] = inst
         ex.instance_feeds[inst.name] = list(feeds)
+        if naming:
+            _name_layers(ex, site, block, name, prefix, params, i)
         if out is None:
             return None
         size = len(graph.nodes) - start
@@ -151,6 +156,93 @@ def _copies(
     return out
 
 
+def _naming(ex: Expansion, site: NodeSite, block: BlockSpec, name: str) -> bool:
+    """Whether the instance's layers get names from ``names:`` templates (format 1.1: E800
+    where one is written in a spec that does not declare it)."""
+    origin = ex.blocks[name].path
+    paths: list[Path] = []
+    if site.spec.names is not None:
+        paths.append((*site.path, NodeKey.NAMES.value))
+    if block.names is not None:
+        paths.append((*origin, NodeKey.NAMES.value))
+    paths += [
+        (*origin, "nodes", local, NodeKey.NAMES.value)
+        for local, node in block.nodes.items()
+        if node.names is not None
+    ]
+    return bool(paths) and all(
+        ex.require_1_1("a `names:` template", path, node=site.expanded) for path in paths
+    )
+
+
+def _name_layers(
+    ex: Expansion,
+    site: NodeSite,
+    block: BlockSpec,
+    name: str,
+    prefix: str,
+    params: dict[str, Any],
+    copy: int,
+) -> None:
+    """Give each node of one copy the Keras layer name its ``names:`` template makes: the
+    node's own, else the block's; ``${instance}`` is the copy's name (the instance's
+    ``names:`` template, else the instance's name)."""
+    instance: Any = site.local
+    if site.spec.names is not None:
+        path: Path = (*site.path, NodeKey.NAMES.value)
+        if path in ex.failed_templates:
+            return
+        instance, ok = ex.subst_checked(site.spec.names, {**params, "copy": copy}, path, None)
+        if not ok or not _named(ex, instance, path, f"copy {copy} of `{site.expanded}`"):
+            ex.failed_templates.add(path)
+            return
+    origin = ex.blocks[name].path
+    for local, nspec in block.nodes.items():
+        node = ex.graph.nodes.get(prefix + local)
+        if node is None or node.instance != prefix[:-1]:
+            continue  # a nested instance names its own nodes
+        if nspec.names is not None:
+            template, path = nspec.names, (*origin, "nodes", local, NodeKey.NAMES.value)
+        elif block.names is not None:
+            template, path = block.names, (*origin, NodeKey.NAMES.value)
+        else:
+            continue
+        if path in ex.failed_templates:
+            continue
+        scope = {**params, "instance": instance, "node": local, "copy": copy}
+        value, ok = ex.subst_checked(template, scope, path, node.name)
+        if not ok or not _named(ex, value, path, f"node `{node.name}`"):
+            ex.failed_templates.add(path)  # reported once, for the first node
+            continue
+        node.keras_name = str(value)
+
+
+def _named(ex: Expansion, value: Any, path: Path, what: str) -> bool:
+    """Whether a template's result can name a Keras layer (E410 when it cannot)."""
+    problem = _name_problem(value)
+    if problem is not None:
+        ex.error(
+            "E410",
+            f"the `names:` template gives {what} the name {value!r}, which {problem}",
+            path,
+            hint="a template such as `${instance}_${node}` makes one name per node",
+        )
+    return problem is None
+
+
+def _name_problem(value: Any) -> str | None:
+    """Why ``value`` cannot name a Keras layer, or ``None``."""
+    if not isinstance(value, str):
+        return "is not a string"
+    if not value.strip() or value != value.strip():
+        return "is empty or starts or ends with whitespace"
+    if "/" in value:
+        return "contains `/`, which Keras forbids in layer names"
+    if len(value) > _limits.MAX_NAME_LENGTH:
+        return f"is longer than {_limits.MAX_NAME_LENGTH} characters"
+    return None
+
+
 def _block_params(
     ex: Expansion, site: NodeSite, block: BlockSpec, name: str
 ) -> dict[str, Any] | None:
@@ -158,8 +250,11 @@ def _block_params(
     scope, local, path = site.scope, site.local, site.path
     ok = True
     given = site.spec.args
+    misspelt: set[str] = set()  # required params an unknown key was a typo of
     for key in given:
         if key not in block.params:
+            meant = suggest(key, block.params)
+            misspelt.update(meant)
             ex.error(
                 "E403",
                 f"block `{name}` has no param `{key}`",
@@ -171,7 +266,7 @@ def _block_params(
             )
             ok = False
     for key, default in block.params.items():
-        if default is None and key not in given:
+        if default is None and key not in given and key not in misspelt:  # the hint names it
             ex.error(
                 "E402",
                 f"block instance `{local}` is missing the required param `{key}` of block `{name}`",

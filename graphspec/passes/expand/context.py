@@ -78,6 +78,8 @@ class Scope:
     local_names: list[str] = field(default_factory=list)
     file: str | None = None
     """The file the node list was written in, when not the spec's own (an included block)."""
+    aliases: dict[str, Ref] = field(default_factory=dict)
+    """Nodes left out by ``when: false``: each name stands for the node's one input."""
 
 
 def file_of(path: Path, default: str) -> str:
@@ -179,6 +181,8 @@ class Expansion:
         self.versions: dict[str, int | float] = {}
         """The format version of each included file (by file name)."""
         self._gated: set[str] = set()
+        self.failed_templates: set[Path] = set()
+        """``names:`` templates that failed (reported once, not again for every copy)."""
         self.blocks: dict[str, IncludedBlock] = {
             name: IncludedBlock(block, ("blocks", name), None)
             for name, block in spec.blocks.items()
@@ -330,6 +334,9 @@ class Expansion:
         A failure is reported once: an expression using a :data:`POISONED` param fails without
         a second diagnostic (its cause was reported where the param was written).
         """
+        kind = type(value)
+        if kind is int or (kind is str and "${" not in value) or value is None:
+            return value, True  # the common cases first
         if not isinstance(value, str | list | dict) or (
             isinstance(value, str) and "${" not in value
         ):

@@ -23,7 +23,10 @@ def parse_edge(item: EdgeItem) -> list[str] | None:
     >>> parse_edge("a -> -> b") is None
     True
     """
-    parts = [p.strip() for p in item.split(ARROW)] if isinstance(item, str) else list(item)
+    if isinstance(item, str):
+        parts = [p.strip() for p in item.split(ARROW)]
+        return parts if len(parts) >= 2 and all(parts) else None
+    parts = list(item)
     if len(parts) < 2 or any(not p for p in parts):
         return None
     return parts
@@ -54,7 +57,7 @@ def incoming(
                 hint='write a chain "a -> b -> c" or a pair [a, b]',
             )
             continue
-        locs = _edge_locs(ex, item, path)
+        locs = _edge_locs(ex, item, names, path)
         for j, (src, dst) in enumerate(itertools.pairwise(names)):
             if dst not in nodes and not scope.prefix and dst in ex.dropped["nodes"]:
                 continue  # a node the schema refused (reported): no second report
@@ -84,10 +87,9 @@ def incoming(
     return found
 
 
-def _edge_locs(ex: Expansion, item: EdgeItem, path: Path) -> list[Loc | None]:
+def _edge_locs(ex: Expansion, item: EdgeItem, names: list[str], path: Path) -> list[Loc | None]:
     """Where each name of an edge entry was written (columns inside a ``"a -> b"`` string)."""
     start = ex.source.at(path)
-    names = parse_edge(item) or []
     if not isinstance(item, str):
         return [ex.source.at((*path, k)) for k in range(len(names))]
     if start is None:

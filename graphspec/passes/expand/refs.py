@@ -25,6 +25,11 @@ def resolve(ex: Expansion, ref: Ref, depth: int = 0) -> str | None:
         ref.resolved = resolve(ex, targets[0], depth + 1) if targets else None
         ref.port = targets[0].port if targets else 0
         return ref.resolved
+    if ref.text in scope.aliases:  # a node left out by `when: false`: its input instead
+        stand_in = scope.aliases[ref.text]
+        ref.resolved = resolve(ex, stand_in, depth + 1)
+        ref.port = stand_in.port
+        return ref.resolved
     if ref.text in scope.locals:
         ref.resolved = scope.locals[ref.text]
         return ref.resolved

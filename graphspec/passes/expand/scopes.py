@@ -50,13 +50,14 @@ def add_input(ex: Expansion, name: str, shape: list[Any], dtype: str) -> None:
 def check_name(ex: Expansion, name: str, path: Path, what: str) -> bool:
     """Whether ``name`` can name a node or input (E105 reported when it cannot)."""
     problem = None
-    if not name or not name.strip():
+    stripped = name.strip()
+    if not name or not stripped:
         problem = "is empty"
     elif "/" in name:
         problem = "contains `/`, which Keras forbids in layer names"
     elif ARROW in name:
         problem = "contains `->`, which separates names in edges"
-    elif name != name.strip():
+    elif name != stripped:
         problem = "starts or ends with whitespace"
     elif len(name) > _limits.MAX_NAME_LENGTH:
         problem = f"is {len(name)} characters long (limit {_limits.MAX_NAME_LENGTH})"
@@ -130,12 +131,64 @@ def expand_scope(
             refs = [Ref(scope, previous, None)] if previous else []
         else:
             refs = feeds.get(local, [])
+        if nspec.when is not None and not _present(ex, scope, local, nspec, refs, path):
+            previous = local
+            continue
         scope.local_names.append(local)
         implicit = chain and nspec.inputs is None
         out = expand_node(ex, NodeSite(scope, local, nspec, refs, path, stack, implicit))
         scope.locals[local] = out or FAILED
         previous = local
     return _outputs(ex, scope, nodes, outputs, base)
+
+
+def _present(
+    ex: Expansion, scope: Scope, local: str, nspec: NodeSpec, refs: list[Ref], path: Path
+) -> bool:
+    """Whether a node with ``when:`` is part of the model (format 1.1). A node left out stands
+    for its one input — or, with several, for its one input that is not an input of the block
+    (a residual ``Add``): what names it gets that input (E411 when there is no such one)."""
+    wpath = (*path, NodeKey.WHEN.value)
+    expanded = scope.prefix + local
+    if not ex.require_1_1("`when:`", wpath, node=expanded):
+        return True
+    value, ok = ex.subst_checked(nspec.when, scope.params, wpath, expanded)
+    if not ok:
+        return True  # the expression's own error is reported
+    if not isinstance(value, bool):
+        ex.error(
+            "E411",
+            f"node `{local}`: `when` must be true or false; found {value!r}",
+            wpath,
+            node=expanded,
+            hint="write a boolean param, e.g. `when: ${expand}` with `expand: true`",
+        )
+        return True
+    if value:
+        return True
+    stand_in = refs if len(refs) == 1 else [r for r in refs if r.text not in scope.placeholders]
+    if len(stand_in) != 1:
+        ex.error(
+            "E411",
+            f"node `{local}` is left out (`when: false`) but has {len(refs)} inputs, "
+            f"{len(stand_in)} of them not an input of the block: nothing can take its place",
+            wpath,
+            node=expanded,
+            hint="a node left out needs one input, or one besides the block's inputs "
+            "(a residual `Add` of `x` and the block's last node)",
+        )
+        return True
+    scope.aliases[local] = stand_in[0]
+    return False
+
+
+def _through_aliases(scope: Scope, name: str) -> str | None:
+    """The expanded node a left-out node stands for, when it is a node of the scope."""
+    for _ in range(len(scope.aliases) + 1):
+        if name not in scope.aliases:
+            break
+        name = scope.aliases[name].text
+    return scope.locals.get(name)
 
 
 def _inputs_loc(ex: Expansion, path: Path, i: int, nspec: NodeSpec) -> Loc | None:
@@ -186,6 +239,8 @@ def _outputs(
             ex.pending_outputs.append((out_name, Ref(scope, ref, loc)))
             continue
         resolved = scope.locals.get(ref)
+        if resolved is None and ref in scope.aliases:
+            resolved = _through_aliases(scope, ref)
         if resolved is None:
             ex.error(
                 "E305",

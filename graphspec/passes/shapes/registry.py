@@ -229,12 +229,17 @@ def _as_result(call: LayerCall, found: Any) -> ShapeResult:
 
 def _check_dims(call: LayerCall, index: int, shape: object) -> None:
     """Every rule may assume its inputs are shapes of positive (or unknown) dimensions."""
-    if not isinstance(shape, tuple) or not all(d is None or (is_int(d) and d >= 0) for d in shape):
-        raise ShapeFault(
-            f"{call.type} got input {index} of shape {_safe_format(shape)}; dimensions must be "
-            "non-negative integers or None",
-            input_index=index,
-        )
+    if isinstance(shape, tuple):
+        for d in shape:
+            if d is not None and not (type(d) is int and d >= 0) and not (is_int(d) and d >= 0):
+                break
+        else:
+            return
+    raise ShapeFault(
+        f"{call.type} got input {index} of shape {_safe_format(shape)}; dimensions must be "
+        "non-negative integers or None",
+        input_index=index,
+    )
 
 
 # --------------------------------------------------------------------------- results & inputs
@@ -243,7 +248,7 @@ def _check_dims(call: LayerCall, index: int, shape: object) -> None:
 def result(*outputs: Shape, trainable: int = 0, non_trainable: int = 0) -> ShapeResult:
     """Build a :class:`ShapeResult` from output shapes (as tuples) and parameter counts."""
     return ShapeResult(
-        outputs=tuple(tuple(o) for o in outputs),
+        outputs=tuple([tuple(o) for o in outputs]),
         trainable=trainable,
         non_trainable=non_trainable,
     )
@@ -428,6 +433,9 @@ def tuple_arg(
     non-negative with ``allow_zero``).
     """
     value = _required(call, name, default)
+    lowest = 0 if allow_zero else 1
+    if type(value) is int and value >= lowest:  # the common case: one size for every axis
+        return (value,) * n
     sign = ">= 0" if allow_zero else "> 0"
     expected = f"an integer {sign} or a list of {n} such integers"
     if is_int(value):
@@ -438,7 +446,6 @@ def tuple_arg(
         raise _bad_arg(call, name, expected)
     if len(values) != n or not all(is_int(v) for v in values):
         raise _bad_arg(call, name, expected)
-    lowest = 0 if allow_zero else 1
     if any(v < lowest for v in values):
         raise _bad_arg(call, name, expected)
     return tuple(int(v) for v in values)

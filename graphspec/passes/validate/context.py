@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from graphspec.base.catalog import LayerSignature
 from graphspec.base.registry import Registry
@@ -26,7 +26,9 @@ class CheckContext:
     """What a graph check receives: the graph, its source, the report to add to.
 
     ``typed`` holds the signature of each layer node whose type checked out (the ``types``
-    check fills it; later checks read it).
+    check fills it; later checks read it). ``clean`` holds keys (:func:`~graphspec.base.memo.
+    freeze`) of what a check found nothing wrong with, for checks that are pure functions of
+    what they look at: the same thing is not checked twice in one run.
     """
 
     def __init__(self, graph: Graph, source: SourceMap) -> None:
@@ -34,6 +36,7 @@ class CheckContext:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self.typed: dict[str, LayerSignature] = {}
+        self.clean: set[Hashable] = set()
 
     def report(
         self,

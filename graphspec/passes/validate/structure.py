@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-import networkx as nx
-
 from graphspec.base.arity import arity, describe_arity
-from graphspec.errors import Severity
+from graphspec.errors import CycleError, Severity
 from graphspec.passes.validate.context import CheckContext, graph_check
 
 __all__: list[str] = []
@@ -15,12 +13,14 @@ __all__: list[str] = []
 
 @graph_check("cycles")
 def _check_cycles(c: CheckContext) -> None:
-    dag = c.graph.dag
     try:
         c.graph.topological_order()
         return
-    except nx.NetworkXUnfeasible:
+    except CycleError:
         pass
+    import networkx as nx  # only to name the cycles: a valid graph never needs it
+
+    dag = c.graph.dag
     for component in nx.strongly_connected_components(dag):
         if len(component) == 1 and not any(dag.has_edge(n, n) for n in component):
             continue
@@ -43,7 +43,8 @@ def _check_arity(c: CheckContext) -> None:
         if sig is None or node.dangling or not node.is_layer:
             continue
         low, high = arity(sig.type)
-        count = len(node.main_inputs) + sum(k in node.call for k in ("value", "key"))
+        call = node.call
+        count = len(node.main_inputs) + (("value" in call) + ("key" in call) if call else 0)
         if count == 0:
             c.report(
                 "E309",
@@ -91,7 +92,10 @@ def _arity_hint(type_name: str, inputs: list[str], low: int) -> str:
 @graph_check("reachability")
 def _check_reachability(c: CheckContext) -> None:
     graph = c.graph
-    outputs = [o for o in graph.output_nodes if o in graph.dag]
+    outputs = [o for o in graph.output_nodes if o in graph.nodes]
+    if len(outputs) < len(graph.outputs):  # a name only some node takes as an input counts too
+        consumers = graph.consumers()
+        outputs = [o for o in graph.output_nodes if o in graph.nodes or o in consumers]
     if not outputs:
         return
     reaching: set[str] = set(outputs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, Final
 
 from graphspec.base.catalog import (
@@ -203,11 +204,20 @@ def _unnamable(c: CheckContext, node: IRNode, type_name: str, path: Path) -> Non
 
 @graph_check("arguments")
 def _check_arguments(c: CheckContext) -> None:
+    # Without YAML 1.1 surprises (located, so node by node) or failed `${...}`, what a layer's
+    # arguments are checked for depends on its type and their values alone: once for each.
+    memo = not c.source.surprises
     for node in c.graph.layers:
         sig = c.typed.get(node.name)
         if sig is None or node.share:
             continue
+        key = (sig.type, c.graph.arguments_key(node)) if memo and not node.failed_args else None
+        if key in c.clean:
+            continue
+        found = len(c.diagnostics)
         _check_args(c, node, sig, node.args, node.spec_path, skip=node.failed_args)
+        if key is not None and len(c.diagnostics) == found:
+            c.clean.add(key)
 
 
 def _check_args(
@@ -340,8 +350,24 @@ def _check_type_of(
         f"found {yaml_text(value)}",
         node=node,
         path=path,
-        hint=problem.hint,
+        hint=_division_hint(c, value, path) or problem.hint,
     )
+
+
+_TRUE_DIVISION: Final = re.compile(r"(?<!/)/(?!/)")
+_EXPRESSION: Final = re.compile(r"\$\{[^{}]*\}")
+
+
+def _division_hint(c: CheckContext, value: Any, path: Path) -> str | None:
+    """``${width / 3}`` gave a float where a whole number is wanted: ``//`` divides to one."""
+    if not isinstance(value, float):
+        return None
+    written = c.source.text_of(path) or ""
+    found = _EXPRESSION.search(written)
+    if found is None or not _TRUE_DIVISION.search(found.group(0)):
+        return None
+    fixed = _TRUE_DIVISION.sub("//", found.group(0))
+    return f"`/` always gives a float ({value!r}); `//` divides to a whole number: `{fixed}`"
 
 
 def _check_named_object(

@@ -84,7 +84,9 @@ class _Emitter:
         history = getattr(first, "_keras_history", None)
         if history is not None:
             operation = history[0]
-            operation.name = self.node.name if top else self.builder.fresh_name(self.node.name)
+            operation.name = (
+                self.node.layer_name if top else self.builder.fresh_name(self.node.layer_name)
+            )
         return out
 
 

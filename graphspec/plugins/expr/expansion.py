@@ -28,9 +28,12 @@ def expand_expr(ex: Expansion, site: NodeSite) -> str:
         NodeKey.SHARE,
         NodeKey.BLOCK,
         NodeKey.REPEAT,
+        NodeKey.NAMES,
         NodeKey.INPUTS,
         NodeKey.CALL,
     ):
+        if key is NodeKey.NAMES and site.scope.prefix:
+            continue  # a block's node may have its own `names:` template
         if getattr(nspec, key.value) is not None:
             ex.error(
                 "E807",

@@ -11,7 +11,6 @@ inference is tested against without TensorFlow.
 from __future__ import annotations
 
 import copy
-import gzip
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -65,6 +64,8 @@ def application_args(name: str) -> dict[str, Any]:
 
 @cache
 def _shipped(name: str) -> dict[str, Any]:
+    import gzip  # only a spec with a keras.applications model needs it
+
     folder = resources.files("graphspec").joinpath("data/applications")
     path = folder.joinpath(f"{name}.json.gz")
     if not path.is_file():

@@ -15,7 +15,7 @@ __all__ = ["make_nested", "make_nested_model"]
 def make_nested(builder: BuildContext, node: IRNode) -> Any:
     """The nested model a node calls (``share`` nodes call the same object)."""
     assert node.model is not None
-    return make_nested_model(builder, node.name, node.model)
+    return make_nested_model(builder, node.layer_name, node.model)
 
 
 def make_nested_model(builder: BuildContext, name: str, info: ModelInfo) -> Any:

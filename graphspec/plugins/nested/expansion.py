@@ -41,7 +41,14 @@ def expand_model(ex: Expansion, site: NodeSite) -> str:
     path, expanded, nspec = site.path, site.expanded, site.spec
     key_path = (*path, NodeKey.MODEL.value)
     ex.require_1_1("a nested model (`model:`)", key_path, node=expanded)
-    for key in (NodeKey.TYPE, NodeKey.BLOCK, NodeKey.REPEAT, NodeKey.EXPR, NodeKey.SHARE):
+    for key in (
+        NodeKey.TYPE,
+        NodeKey.BLOCK,
+        NodeKey.REPEAT,
+        NodeKey.NAMES,
+        NodeKey.EXPR,
+        NodeKey.SHARE,
+    ):
         if getattr(nspec, key.value) is not None:
             ex.error(
                 "E840",

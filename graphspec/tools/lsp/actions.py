@@ -1,4 +1,5 @@
-"""Code actions (``textDocument/codeAction``): the fixes graphspec's diagnostics carry, as quick fixes."""
+"""Code actions (``textDocument/codeAction``): the fixes graphspec's diagnostics carry, as quick
+fixes, and "extract block" on a selection of nodes (:mod:`graphspec.tools.lsp.extract`)."""
 
 from __future__ import annotations
 
@@ -9,33 +10,70 @@ from lsprotocol import types as lsp
 from graphspec.base.source import Loc
 from graphspec.errors import Diagnostic, Fix, TextEdit
 from graphspec.tools.lsp.conversion import diagnostic_span, to_lsp_diagnostic
+from graphspec.tools.lsp.extract import extract_block
 from graphspec.tools.lsp.features import feature
 
 if TYPE_CHECKING:
     from graphspec.tools.lsp.analysis import Analysis
     from graphspec.tools.lsp.server import GraphspecServer
 
-__all__ = ["code_actions"]
+__all__ = ["code_actions", "extract_actions"]
 
 
 @feature(
     lsp.TEXT_DOCUMENT_CODE_ACTION,
-    lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]),
+    lsp.CodeActionOptions(
+        code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.RefactorExtract]
+    ),
 )
 def code_action(ls: GraphspecServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     analysis = ls.analysis(params.text_document.uri)
     if analysis is None:
         return None
-    only = params.context.only
-    if only and not any(
-        (k.value if isinstance(k, lsp.CodeActionKind) else k).startswith("quickfix")
-        or k == lsp.CodeActionKind.QuickFix
-        for k in only
-    ):
-        return None
+    only = [
+        k.value if isinstance(k, lsp.CodeActionKind) else str(k) for k in params.context.only or []
+    ]
     first = analysis.lines.loc(params.range.start)
     last = analysis.lines.loc(params.range.end)
-    return code_actions(analysis, first, last)
+    if last.line > first.line and last.column == 1:
+        last = Loc(last.line - 1, 1)  # a selection of whole lines ends at the next line's start
+    found: list[lsp.CodeAction] = []
+    if _wanted(only, "quickfix"):
+        found += code_actions(analysis, first, last)
+    if _wanted(only, "refactor.extract"):
+        found += extract_actions(analysis, first, last)
+    return found or None
+
+
+def _wanted(only: list[str], kind: str) -> bool:
+    """Whether the client asked for ``kind`` (no list: every kind; ``refactor`` covers
+    ``refactor.extract``)."""
+    return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+
+def extract_actions(analysis: Analysis, first: Loc, last: Loc) -> list[lsp.CodeAction]:
+    """ "Extract block" when the selection covers two or more nodes that make a one-input,
+    one-output piece (:func:`graphspec.tools.lsp.extract.extract_block`)."""
+    if analysis.result is None or last.line <= first.line:
+        return []
+    found = extract_block(analysis.text, analysis.result, first.line, last.line)
+    if found is None:
+        return []
+    edits = [
+        lsp.TextEdit(
+            range=analysis.lines.range(Loc(e.line, e.column), Loc(e.end_line, e.end_column)),
+            new_text=e.text,
+        )
+        for e in found.edits
+    ]
+    names = ", ".join(found.members)
+    return [
+        lsp.CodeAction(
+            title=f"Extract block `{found.block}` from {names} (instance `{found.instance}`)",
+            kind=lsp.CodeActionKind.RefactorExtract,
+            edit=lsp.WorkspaceEdit(changes={analysis.uri: edits}),
+        )
+    ]
 
 
 def code_actions(analysis: Analysis, first: Loc, last: Loc) -> list[lsp.CodeAction]:

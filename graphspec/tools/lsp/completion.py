@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from graphspec.base.catalog import (
 from graphspec.base.custom_layers import custom_layers
 from graphspec.base.registry import Registry
 from graphspec.base.source import Loc
+from graphspec.base.suggest import suggest
 from graphspec.frontend.spec import BlockSpec, InputSpec, NodeKey, Spec
 from graphspec.plugins.expr import function_names, lookup
 from graphspec.tools.lsp._context import Context, context_at
@@ -215,7 +215,7 @@ def _layer_types(req: _Request, word: str) -> list[lsp.CompletionItem]:
     """Every layer type: prefix matches first, then close misspellings ("did you mean"), then all."""
     names = [*layer_names(), *custom_layers()]  # the user's declared layers too
     lower = word.lower()
-    close = set(difflib.get_close_matches(word, names, n=5, cutoff=0.6)) if word else set()
+    close = set(suggest(word, names, n=5)) if word else set()
     items = []
     for name in names:
         rank = 3

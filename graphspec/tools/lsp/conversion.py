@@ -8,7 +8,7 @@ from typing import Final
 from lsprotocol import types as lsp
 
 from graphspec.base.source import Loc
-from graphspec.errors import Diagnostic, Severity
+from graphspec.errors import Diagnostic, Severity, split_related
 from graphspec.tools.lsp._codes import docs_uri
 from graphspec.tools.lsp._instances import written
 from graphspec.tools.lsp.analysis import Analysis
@@ -90,7 +90,7 @@ def to_lsp_diagnostic(analysis: Analysis, diag: Diagnostic) -> lsp.Diagnostic:
     else:
         rng = analysis.lines.range(*span)
     location = lsp.Location(uri=analysis.uri, range=rng)
-    related = [lsp.DiagnosticRelatedInformation(location=location, message=r) for r in diag.related]
+    related = [_related(analysis, diag, location, r) for r in diag.related]
     if diag.hint:
         related.append(
             lsp.DiagnosticRelatedInformation(location=location, message=f"hint: {diag.hint}")
@@ -108,6 +108,19 @@ def to_lsp_diagnostic(analysis: Analysis, diag: Diagnostic) -> lsp.Diagnostic:
         related_information=related or None,
         data={"fixes": len(diag.fixes)} if diag.fixes else None,
     )
+
+
+def _related(
+    analysis: Analysis, diag: Diagnostic, here: lsp.Location, text: str
+) -> lsp.DiagnosticRelatedInformation:
+    """A related line at the place it names (``FILE:LINE:COL: text`` in this file), else here."""
+    file, line, column, message = split_related(text)
+    if file is None or file != diag.file or line is None:
+        return lsp.DiagnosticRelatedInformation(location=here, message=text)
+    start = Loc(line, column or 1)
+    end = analysis.source.end_of(start) or Loc(line, start.column + 1)
+    location = lsp.Location(uri=analysis.uri, range=analysis.lines.range(start, end))
+    return lsp.DiagnosticRelatedInformation(location=location, message=message)
 
 
 def _instances(

@@ -272,6 +272,8 @@ def _node_text(analysis: Analysis, occ: Occurrence) -> str:
         shape = node_shape(result, name)
         shown = shape_text(shape) or f"shape unknown ({shape.reason if shape else 'not inferred'})"
         lines.append(f"- {label}output {shown}")
+        if node.keras_name:  # a `names:` template (format 1.1) named its layer
+            lines.append(f"  - Keras layer `{node.keras_name}`")
         ins = [_input_text(result, node, i) for i in range(len(node.inputs))]
         if ins:
             lines.append(f"  - inputs: {', '.join(ins)}")

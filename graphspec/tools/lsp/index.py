@@ -9,8 +9,6 @@ their names match the uses in the specs that include it.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Final, NamedTuple
 
 from graphspec.base.catalog import is_call_tensor_arg
+from graphspec.base.gc_pause import GcPause
 from graphspec.base.source import Loc, Path, SourceMap
 from graphspec.frontend.spec import NodeKey, NodeSpec, Spec
 from graphspec.plugins.expr.syntax import ExprSyntaxError, parse, references
@@ -168,7 +167,7 @@ def build_index(spec: Spec | None) -> Index:
     index = Index()
     if spec is None:
         return index
-    with _gc_paused():
+    with GcPause():  # ~3 objects per name, all acyclic: no collection needs to walk them
         _Builder(spec.source, index).run(spec)
     return index
 
@@ -181,22 +180,9 @@ def build_library_index(spec: Any) -> Index:
     the including spec: it is indexed as the top-level param ``name``.
     """
     index = Index()
-    with _gc_paused():
+    with GcPause():
         _Builder(spec.source, index, library=True).run(spec)
     return index
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Like the front end, pause the cyclic collector: this builds ~3 objects per name, all
-    # acyclic, and each automatic collection would walk the whole analysis again.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 class _Builder:
@@ -312,7 +298,11 @@ class _Builder:
                     for i, item in enumerate(value):
                         if isinstance(item, str):
                             self.ref(scope, (*cpath, i))
-        self.exprs(scope, npath, {**node.args, "repeat": node.repeat})
+        self.exprs(
+            scope,
+            npath,
+            {**node.args, "repeat": node.repeat, "when": node.when, "names": node.names},
+        )
 
     def nested(self, scope: _Scope, npath: Path, data: dict[str, Any]) -> None:
         """The names of an inline nested model, in their own scope."""

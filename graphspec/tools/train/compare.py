@@ -55,11 +55,16 @@ def compare_specs(
     """
     from graphspec.tools.train.data import load_data
     from graphspec.tools.train.settings import resolve_settings
+    from graphspec.tools.train.targets import check_targets
 
     if seeds < 1:
         from graphspec.errors import UsageError
 
         raise UsageError(f"--seeds must be at least 1; got {seeds}")
+    prepared = [(str(path), prepare(path, params)) for path in specs]
+    for _, result in prepared:  # every spec's train section and labels, before any training
+        settings = resolve_settings(result.spec, epochs=epochs, batch_size=batch_size)
+        check_targets(result, load_data(data, result.graph), settings)
     if backends:
         return compare_across_backends(
             backends,
@@ -72,9 +77,6 @@ def compare_specs(
             params=params,
             progress=progress,
         )
-    prepared = [(str(path), prepare(path, params)) for path in specs]
-    for _, result in prepared:  # every spec's train section, before any training starts
-        resolve_settings(result.spec, epochs=epochs, batch_size=batch_size)
     models: list[ModelRuns] = []
     taken: set[str] = set()
     for path, result in prepared:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from graphspec.tools.train.data import Dataset
+    from graphspec.tools.train.strategy import Cluster
 
 __all__ = [
     "ACCURACY_KEYS",
@@ -215,6 +216,7 @@ def fit_spec(
     verbose: int | str = 0,
     keep_initial_weights: bool = False,
     worker_timeout: float | None = DEFAULT_WORKER_TIMEOUT,
+    cluster: Cluster | None = None,
 ) -> FitRun:
     """Compile and train a spec; the same arguments give the same numbers.
 
@@ -222,20 +224,31 @@ def fit_spec(
     Settings come from the spec's ``train:`` section, with ``epochs``/``batch_size`` overriding.
     Runs on the active Keras backend (see :mod:`graphspec.backends.keras.select`). In a multi-process run,
     ``worker_timeout`` seconds without progress end the process with an E714 message.
+    ``cluster`` names the processes of a JAX multi-process run (else read from the environment:
+    see :func:`graphspec.tools.train.strategy.jax_cluster`).
     Raises :class:`SpecError` (bad spec or train names), :class:`TrainError` (data that do not
     fit, a Keras failure while training, a lost worker) or :class:`UsageError` (unknown data or
     strategy, a strategy the backend cannot honour).
     """
     from graphspec.backends.keras.select import active_backend
     from graphspec.tools.train.data import Dataset, load_data
-    from graphspec.tools.train.strategy import is_multi_process, verify_strategy
+    from graphspec.tools.train.strategy import (
+        is_multi_process,
+        jax_cluster_of,
+        join_jax_cluster,
+        verify_strategy,
+    )
 
     result = spec if isinstance(spec, CheckResult) else prepare(spec, params)
     settings = resolve_settings(result.spec, epochs=epochs, batch_size=batch_size)
     dataset = data if isinstance(data, Dataset) else load_data(data, result.graph)
-    verify_strategy(strategy, active_backend())  # refused before the backend starts
-    multi = is_multi_process(strategy)
-    backend = seed_everything(seed)  # imports Keras: only now, once spec and data are checked
+    active = active_backend()
+    verify_strategy(strategy, active)  # refused before the backend starts
+    multi = is_multi_process(strategy, cluster=cluster)
+    joined = jax_cluster_of(strategy, active, cluster)  # a JAX cluster: checked before it starts
+    timeout = worker_timeout if multi else None
+    if joined is None:
+        backend = seed_everything(seed)  # imports Keras: only now, once spec and data are checked
     guard: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
     dog = None
     if multi and worker_timeout:
@@ -244,6 +257,9 @@ def fit_spec(
         dog = Watchdog(worker_timeout, "waiting for the other workers to join")
         guard = dog
     with guard:
+        if joined is not None:  # JAX: join the other processes before it computes anything
+            join_jax_cluster(joined, timeout)
+            backend = seed_everything(seed)
         return _fit(
             result,
             dataset,
@@ -254,8 +270,9 @@ def fit_spec(
             strategy,
             verbose,
             keep_initial_weights,
-            worker_timeout if multi else None,
+            timeout,
             dog,
+            joined,
         )
 
 
@@ -268,15 +285,38 @@ def _fit(
     api: str,
     strategy: str,
     verbose: int | str,
-    keep_initial_weights: bool,
+    keep: bool,
     timeout: float | None,
     dog: Any,
+    cluster: Cluster | None,
+) -> FitRun:
+    from graphspec.tools.train.strategy import make_strategy
+
+    dist = make_strategy(strategy, backend, timeout=timeout, cluster=cluster)
+    try:
+        run = _train(result, dataset, settings, seed, backend, api, verbose, dist, dog, keep)
+    except BaseException:
+        dist.failed()
+        raise
+    dist.finished()
+    return run
+
+
+def _train(
+    result: CheckResult,
+    dataset: Dataset,
+    settings: TrainSettings,
+    seed: int,
+    backend: str,
+    api: str,
+    verbose: int | str,
+    dist: Any,
+    dog: Any,
+    keep_initial_weights: bool,
 ) -> FitRun:
     from graphspec.backends.keras.compiler import build_model
     from graphspec.tools.train.runtime import runtime
-    from graphspec.tools.train.strategy import make_strategy
 
-    dist = make_strategy(strategy, backend, timeout=timeout)
     with dist.scope():
         built = build_model(result, api=api)
         model = built.model
@@ -288,8 +328,8 @@ def _fit(
         except (ValueError, TypeError, KeyError) as err:
             raise TrainError(f"Keras could not compile the model: {_first_line(err)}") from None
     dropped: dict[str, int] = {}
-    if dist.name == "data-parallel" and dist.replicas > 1:
-        dataset, dropped = _even_split(dataset, settings.batch_size, dist.replicas)
+    if backend == "jax" and dist.replicas > 1:
+        dataset, dropped = _even_split(dataset, settings.batch_size, dist.replicas, dist.name)
     x, y = _arrays(dataset, "train", result.graph)
     x_test, y_test = _arrays(dataset, "test", result.graph)
     seconds: list[float] = []
@@ -300,25 +340,38 @@ def _fit(
         dog.kick("building the model")
         callbacks.append(progress_callback(dog))
     hooks = runtime(backend)
-    errors = (hooks.failures(), hooks.lost_peer() if dist.multi_process else ())
+    errors = (
+        hooks.failures(),
+        hooks.lost_peer() if dist.multi_process else (),
+        hooks.peer_gone if dist.multi_process else _never,
+    )
+    batching: dict[str, Any] = {"batch_size": settings.batch_size}
+    train: tuple[Any, ...] = (x, y)
+    test: tuple[Any, ...] = (x_test, y_test)
+    shuffle = True
+    if dist.processes > 1:  # each process feeds its share of every global batch
+        from graphspec.tools.train.shard import process_share
+
+        share = (settings.batch_size, dist.processes, dist.process_id)
+        train = (process_share(x, y, *share, shuffle=True),)
+        test = (process_share(x_test, y_test, *share, shuffle=False),)
+        batching, shuffle = {}, False  # the share shuffles; Keras would reorder its batches
     history = _run(
         lambda: model.fit(
-            x,
-            y,
-            batch_size=settings.batch_size,
+            *train,
+            **batching,
             epochs=settings.epochs,
-            validation_data=(x_test, y_test),
-            shuffle=True,
+            validation_data=test if len(test) > 1 else test[0],
+            shuffle=shuffle,
             verbose=verbose,
             callbacks=callbacks,
         ),
         *errors,
     )
-    test = _run(
+    metrics = _run(
         lambda: model.evaluate(
-            x_test,
-            y_test,
-            batch_size=settings.batch_size,
+            *test,
+            **batching,
             verbose=0,
             return_dict=True,
             callbacks=callbacks[1:],
@@ -332,11 +385,11 @@ def _fit(
         settings=settings,
         data=dataset.name,
         history={k: [float(v) for v in vs] for k, vs in history.history.items()},
-        test={k: float(v) for k, v in test.items()},
+        test={k: float(v) for k, v in metrics.items()},
         epoch_seconds=seconds,
         params=int(model.count_params()),
         replicas=dist.replicas,
-        strategy=strategy,
+        strategy=dist.name,
         backend=backend,
         weights_sha256=weights_checksum(model.get_weights()),
         initial_sha256=weights_checksum(initial),
@@ -349,7 +402,9 @@ def _fit(
     )
 
 
-def _even_split(data: Dataset, batch_size: int, replicas: int) -> tuple[Dataset, dict[str, int]]:
+def _even_split(
+    data: Dataset, batch_size: int, replicas: int, strategy: str
+) -> tuple[Dataset, dict[str, int]]:
     """``data`` with each split cut to a multiple of ``replicas`` samples, and what was cut.
 
     ``keras.distribution.DataParallel`` splits every batch evenly over the devices, the last,
@@ -360,7 +415,7 @@ def _even_split(data: Dataset, batch_size: int, replicas: int) -> tuple[Dataset,
 
     if batch_size % replicas:
         raise TrainError(
-            f"--strategy data-parallel splits each batch over {replicas} devices, but batch_size "
+            f"--strategy {strategy} splits each batch over {replicas} devices, but batch_size "
             f"{batch_size} is not a multiple of {replicas}; use --batch-size "
             f"{batch_size + replicas - batch_size % replicas}"
         )
@@ -388,22 +443,37 @@ def _even_split(data: Dataset, batch_size: int, replicas: int) -> tuple[Dataset,
     ), dropped
 
 
+def _never(_: BaseException) -> bool:
+    return False
+
+
 def _run(
     step: Any,
     failures: tuple[type[BaseException], ...],
     lost_peer: tuple[type[BaseException], ...],
+    peer_gone: Any = _never,
 ) -> Any:
-    """Run a Keras training step; the backend's refusals become :class:`TrainError`."""
+    """Run a Keras training step; the backend's refusals become :class:`TrainError`.
+
+    ``lost_peer`` are the error classes, and ``peer_gone`` the test on an error's text, that
+    say another process of the run is gone (E714).
+    """
     refused: tuple[type[BaseException], ...] = (ValueError, TypeError, *failures)
     try:
         return step()
     except lost_peer as err:
-        raise TrainError(
-            f"[E714] lost contact with another worker: {_peer_text(err)}; check every worker's "
-            "log, then restart all of them"
-        ) from None
+        raise TrainError(_lost(err)) from None
     except refused as err:
+        if peer_gone(err):
+            raise TrainError(_lost(err)) from None
         raise TrainError(f"training failed: {_first_line(err)}") from None
+
+
+def _lost(err: BaseException) -> str:
+    return (
+        f"[E714] lost contact with another worker: {_peer_text(err)}; check every worker's "
+        "log, then restart all of them"
+    )
 
 
 def _peer_text(err: BaseException) -> str:
@@ -411,6 +481,7 @@ def _peer_text(err: BaseException) -> str:
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
     for line in lines:
         low = line.lower()
-        if any(w in low for w in ("unhealthy", "heartbeat", "timed out", "deadline", "socket")):
+        words = ("unhealthy", "heartbeat", "timed out", "deadline", "socket", "connection")
+        if any(w in low for w in words):
             return line[:300]
     return f"{type(err).__name__}: {lines[0][:300]}" if lines else type(err).__name__

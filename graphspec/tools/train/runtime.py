@@ -30,6 +30,8 @@ class Runtime:
     """Errors a backend raises for a computation that cannot run (bad data, shapes)."""
     lost_peer: Callable[[], tuple[type[BaseException], ...]]
     """Errors a backend raises when another process of a distributed run is gone."""
+    peer_gone: Callable[[BaseException], bool] = lambda err: False
+    """Whether an error (of a class shared with other failures) says another process is gone."""
     replica_weights: Callable[[Any], list[list[Any]]] = lambda model: []
     """Each local replica's own copy of the weights, where the backend keeps one per device."""
     reuse_compiled: Callable[[], None] = lambda: None
@@ -75,6 +77,19 @@ def _jax_failures() -> tuple[type[BaseException], ...]:
     return (jax.errors.JaxRuntimeError,)
 
 
+def _jax_peer_gone(err: BaseException) -> bool:
+    """A collective that failed because another process closed its connection (Gloo on CPUs).
+
+    JAX raises it as a plain ``ValueError``, e.g. ``UNKNOWN: Gloo all-reduce failed: [...]
+    Connection closed by peer [127.0.0.1]:33413``.
+
+    >>> _jax_peer_gone(ValueError("UNKNOWN: Gloo all-reduce failed: Connection closed by peer"))
+    True
+    """
+    text = str(err).lower()
+    return any(w in text for w in ("gloo", "connection closed", "connection reset", "unavailable"))
+
+
 def _jax_replica_weights(model: Any) -> list[list[Any]]:
     """Per local device, the weights as that device holds them (a replicated array's shards)."""
     import numpy as np
@@ -114,7 +129,12 @@ def _torch_failures() -> tuple[type[BaseException], ...]:
 RUNTIMES: Final[dict[str, Runtime]] = {
     "tensorflow": Runtime(_tf_deterministic, _tf_failures, _tf_lost_peer),
     "jax": Runtime(
-        _jax_deterministic, _jax_failures, _none, _jax_replica_weights, _jax_reuse_compiled
+        _jax_deterministic,
+        _jax_failures,
+        _none,
+        _jax_peer_gone,
+        _jax_replica_weights,
+        _jax_reuse_compiled,
     ),
     "torch": Runtime(_torch_deterministic, _torch_failures, _none),
 }

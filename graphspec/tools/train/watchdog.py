@@ -15,6 +15,8 @@ _STOP: Final = "\x00stop"
 # for a peer that never comes, in C++ that holds the GIL) runs no Python thread at all. The
 # worker sends one line per step of progress (the line says what it awaits next); silence for
 # `timeout` seconds makes the watcher print the E714 message on the shared stderr and kill it.
+# A worker that dies without saying stop (SIGKILL, or a C++ abort such as JAX's when its
+# coordinator is gone) closes the pipe: the watcher says so, so no worker ends without a word.
 _WATCHER: Final = r"""
 import os, select, signal, sys, time
 pid, timeout, stage = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
@@ -32,7 +34,14 @@ while True:
         sys.exit(0)
     if select.select([fd], [], [], left)[0]:
         chunk = os.read(fd, 65536)
-        if not chunk:
+        if not chunk:  # the worker is gone without saying stop: killed, or aborted in C++
+            sys.stderr.write(
+                f"graphspec fit: error: [E714] this worker ended abruptly while {stage}: it was "
+                "killed, or its backend aborted it (JAX ends every process of a run whose "
+                "coordinator, process 0, is gone); check every worker's log, then restart all "
+                "of them\n"
+            )
+            sys.stderr.flush()
             sys.exit(0)
         buffer += chunk
         *lines, buffer = buffer.split(b"\n")

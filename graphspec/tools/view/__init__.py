@@ -18,7 +18,8 @@ __all__ = ["build_page", "serve"]
 def serve(paths: Sequence[str | Path], **options: Any) -> None:
     """Serve a live viewer of the spec files ``paths`` until interrupted (the options of
     ``graphspec view``: ``host``, ``port``, ``open_browser``, ``params``, ``blocks``,
-    ``max_boxes``, ``out``, ``against``: a git revision to draw each spec's diff against). Imports the web server on first use; raises
+    ``max_boxes``, ``out``, ``against``: a git revision to draw each spec's diff against,
+    ``editor``: the URL pattern of ``file:line`` links). Imports the web server on first use; raises
     :class:`ModuleNotFoundError` when the ``view`` extra is not installed."""
     from graphspec.tools.view._server import serve as _serve
 

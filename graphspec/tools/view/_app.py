@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.resources
+import json
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Final
+from typing import Any, Final
 
 import anyio
 from starlette.applications import Starlette
@@ -16,6 +17,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graphspec.tools.view._events import Hub, sse
+from graphspec.tools.view._first import first_html
 from graphspec.tools.view._specs import BLOCK_MODES, SpecSet
 from graphspec.tools.view._watch import watch_specs
 
@@ -81,15 +83,31 @@ def create_app(
     *,
     allowed_hosts: Iterable[str] | None = LOOPBACK_HOSTS,
     blocks: str = "expand",
+    editor: str | None = None,
     on_ready: Callable[[], None] | None = None,
 ) -> ASGIApp:
-    """The ASGI app serving ``specs`` (and nothing else); ``None`` hosts: any Host header."""
+    """The ASGI app serving ``specs`` (and nothing else); ``None`` hosts: any Host header.
+
+    ``editor``: the URL pattern of ``file:line`` links (:mod:`graphspec.tools.view.editor`).
+    """
     hub = Hub()
-    page = _static("index.html")
+    template = _static("index.html").decode("utf-8")
+
+    def listing_data() -> dict[str, Any]:
+        return {"specs": specs.listing(), "blocks": blocks, "editor": editor}
 
     async def index(request: Request) -> Response:
-        del request
-        return Response(page, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+        # The first page load carries its spec's diagram (``?spec=N``, else the first spec).
+        asked = request.query_params.get("spec", "0")
+        entry = specs.get(int(asked)) if asked.isdigit() and len(asked) < 6 else None
+        entry = entry or specs.get(0)
+        page = None
+        if entry is not None:
+            body = await anyio.to_thread.run_sync(entry.page, (blocks, frozenset(), False))
+            page = json.loads(body)
+        boot = {**listing_data(), "page": page}
+        html = first_html(template, page, boot)
+        return Response(html, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
 
     async def asset(request: Request) -> Response:
         found = ASSETS.get(request.path_params["name"])
@@ -99,7 +117,7 @@ def create_app(
 
     async def listing(request: Request) -> Response:
         del request
-        return JSONResponse({"specs": specs.listing(), "blocks": blocks}, headers=SECURITY_HEADERS)
+        return JSONResponse(listing_data(), headers=SECURITY_HEADERS)
 
     async def spec_page(request: Request) -> Response:
         entry = specs.get(request.path_params["index"])
@@ -107,9 +125,10 @@ def create_app(
             raise HTTPException(404)
         mode = request.query_params.get("blocks", blocks)
         toggled = frozenset(request.query_params.getlist("toggle"))
+        suggest = request.query_params.get("suggest", "0") == "1"
         if mode not in BLOCK_MODES or len(toggled) > _MAX_TOGGLED:
             raise HTTPException(400, f"blocks must be one of {', '.join(BLOCK_MODES)}")
-        body = await anyio.to_thread.run_sync(entry.page, (mode, toggled))
+        body = await anyio.to_thread.run_sync(entry.page, (mode, toggled, suggest))
         return Response(body, media_type="application/json", headers=SECURITY_HEADERS)
 
     async def events(request: Request) -> Response:

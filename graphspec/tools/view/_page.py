@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 import traceback
@@ -15,6 +16,7 @@ from graphspec.backends.diagram.labels import clean
 from graphspec.backends.diff import DiffResult, Side, check_side, diff_checked, format_diff
 from graphspec.backends.diff.diagram import diff_view
 from graphspec.backends.diff.sources import open_spec
+from graphspec.backends.importer.suggest import suggest_blocks
 from graphspec.base.plain import jsonable
 from graphspec.base.shape_types import format_shape
 from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
@@ -29,6 +31,7 @@ MAX_DRAWN_BOXES: Final = MAX_DRAWN_NODES
 _SPEC_SUFFIXES: Final = (".yaml", ".yml", ".json")
 _MAX_PATH: Final = 4096
 _MAX_DEPTH: Final = 64
+_MAX_WHY: Final = 200
 _XML_PROLOGUE: Final = re.compile(
     r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S
 )
@@ -42,8 +45,13 @@ def build_page(
     toggled: frozenset[str] = frozenset(),
     max_boxes: int | None = None,
     against: str | None = None,
+    suggest: bool = False,
 ) -> dict[str, Any]:
     """The page data of one spec file, valid or not; never raises for a bad spec.
+
+    ``suggest``: draw the blocks block discovery finds in a flat spec
+    (:func:`graphspec.backends.importer.suggest.suggest_blocks`) instead of the spec as written;
+    the page's ``suggestion`` says what was found, with the suggested spec's YAML.
 
     ``max_boxes`` bounds the drawing (default :data:`MAX_DRAWN_BOXES`, 0: no bound).
     ``against``: a git revision; the page then draws the diff of the spec at that revision
@@ -64,8 +72,13 @@ def build_page(
         diagnostics.append(compared)
         compared = None
     svg: str | None = None
+    written = result
+    suggestion: dict[str, Any] | None = None
+    view = View(clean(result.spec.name or result.graph.name), "", Options())  # until drawn
     try:
         limit = MAX_DRAWN_BOXES if max_boxes is None else max_boxes
+        if suggest and compared is None:
+            result, suggestion = _suggested(result)
         if compared is not None:
             diagnostics = [*compared.old.diagnostics, *compared.new.diagnostics]
             view, drawn, notice, drawable = _diff_laid_out(result, compared, limit)
@@ -74,6 +87,7 @@ def build_page(
         if drawable and notice is not None:  # collapsed by the size bound: toggles dropped
             blocks, toggled = drawn, frozenset()
         if drawable:
+            view.options = dataclasses.replace(view.options, title=False)  # the header shows it
             svg = _XML_PROLOGUE.sub("", draw(view, "svg").decode("utf-8"), count=1)
     except GraphSpecError as err:  # Graphviz missing or failing: the checks still stand
         hint = "install Graphviz (`make dot`) or run `graphspec doctor`"
@@ -83,22 +97,29 @@ def build_page(
         message = f"graphspec view failed while drawing this spec: {type(err).__name__}: {err}"
         hint = "this is a bug in graphspec; please report it with the spec"
         return failed_page(path, [Diagnostic("E971", message, file=str(path), hint=hint)])
+    flat = flatten_models(result)
+    nodes = _nodes(flat, view, _model_sources(result, "", 0))
+    if result is not written:  # the suggestion: its layers are the spec's, located there
+        _locate(nodes, flat, written)
     page = {
         "loaded": True,
-        "ok": result.ok,
+        "ok": written.ok,
         "name": view.name,
         "file": str(path),
         "summary": view.summary,
         "notice": notice,
-        "totals": _totals(result),
+        "totals": _totals(written),
         "svg": svg,
         "boxes": _boxes(view),
         "clusters": {cid: {"unit": c.unit, "label": c.label} for cid, c in view.clusters.items()},
-        "nodes": _nodes(flatten_models(result), view, _model_sources(result, "", 0)),
+        "nodes": nodes,
         "diagnostics": [_diagnostic(d) for d in diagnostics],
         "blocks": blocks,
         "toggled": sorted(toggled),
-        "files": sorted(spec_files(result, path)),
+        "files": sorted(spec_files(written, path)),
+        "paths": _absolute({str(path), *(str(n["file"]) for n in nodes.values())}),
+        "written_blocks": bool(written.graph.instances),
+        "suggestion": suggestion,
     }
     if against is not None:
         page["diff"] = _diff_data(against, compared)
@@ -195,7 +216,50 @@ def failed_page(path: Path, diagnostics: Sequence[Diagnostic]) -> dict[str, Any]
         "nodes": {},
         "diagnostics": [_diagnostic(d) for d in diagnostics],
         "files": [str(path)],
+        "paths": _absolute({str(path)}),
     }
+
+
+def _suggested(result: CheckResult) -> tuple[CheckResult, dict[str, Any]]:
+    """The result to draw for a suggestion (the suggested spec, or the spec itself when block
+    discovery finds nothing) and what the page says about it."""
+    if result.graph.instances or result.spec.blocks:
+        return result, {"found": False, "why": "this spec has blocks already"}
+    if not result.ok:
+        return result, {"found": False, "why": "blocks are suggested for a spec without errors"}
+    try:
+        found = suggest_blocks(result)
+    except GraphSpecError as err:  # discovery could not write this spec back (its ${params})
+        said = " ".join(line.strip() for line in str(err).strip().splitlines()[:2])
+        why = f"block discovery cannot rewrite it: {said[:_MAX_WHY] or type(err).__name__}"
+        return result, {"found": False, "why": why}
+    if found is None:
+        return result, {"found": False, "why": "no repeated structure that would save lines"}
+    return found.result, {
+        "found": True,
+        "blocks": {name: len(names) for name, names in found.instances.items()},
+        "instances": sum(len(names) for names in found.instances.values()),
+        "lines": [found.flat_lines, found.lines],
+        "yaml": found.text,
+    }
+
+
+def _locate(nodes: dict[str, dict[str, Any]], drawn: CheckResult, written: CheckResult) -> None:
+    """Each node's file and line: where the spec as written has its layer (the suggestion keeps
+    every layer's name: ``conv2_block1.1_conv`` is the layer ``conv2_block1_1_conv``)."""
+    graph = written.graph
+    for name, data in nodes.items():
+        shown = drawn.graph.nodes.get(name)
+        node = graph.nodes.get(shown.layer_name if shown is not None else name)
+        data["layer"] = node.name if node is not None else None
+        data["file"] = graph.file
+        data["line"] = node.loc.line if node is not None and node.loc else None
+        data["column"] = node.loc.column if node is not None and node.loc else None
+
+
+def _absolute(files: set[str]) -> dict[str, str]:
+    """Each file as the page names it -> its absolute path (for the editor links)."""
+    return {f: str(Path(f).resolve()) for f in sorted(files) if f and not f.startswith("<")}
 
 
 def spec_files(result: CheckResult, path: Path) -> set[str]:
@@ -362,5 +426,7 @@ def _diagnostic(diag: Diagnostic) -> dict[str, Any]:
         "hint": diag.hint,
         "location": diag.location,
         "node": diag.node,
+        "nodes": list(diag.instance_nodes),
+        "instances": list(diag.instances),
         "related": list(diag.related),
     }

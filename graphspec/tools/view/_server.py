@@ -18,6 +18,7 @@ from graphspec.errors import UsageError
 from graphspec.frontend.paths import spec_file, spec_files_in
 from graphspec.tools.view._app import LOOPBACK_HOSTS, create_app
 from graphspec.tools.view._specs import BLOCK_MODES, SpecSet
+from graphspec.tools.view.editor import editor_url
 
 __all__ = ["DEFAULT_PORT", "is_loopback", "serve", "spec_paths"]
 
@@ -97,6 +98,7 @@ def serve(
     max_boxes: int | None = None,
     out: TextIO | None = None,
     against: str | None = None,
+    editor: str | None = None,
 ) -> None:
     """Serve a live viewer of the spec files ``paths`` until interrupted.
 
@@ -106,9 +108,12 @@ def serve(
     ``max_boxes`` bounds each diagram as in ``render`` (default 2,000; 0: no bound).
     ``against``: a git revision; each page draws the diff of the spec at it (``REV:path``)
     against the file as saved (``graphspec view --diff REV``).
+    ``editor``: the URL pattern of ``file:line`` links (``--editor-url``; checked here, and
+    taken from ``$GRAPHSPEC_EDITOR_URL`` or ``[tool.graphspec] editor-url`` when None).
     """
     out = out or sys.stdout
     files = spec_paths(paths)
+    editor = editor_url(editor)
     if blocks not in BLOCK_MODES:
         raise UsageError(f"blocks must be one of {', '.join(BLOCK_MODES)}; got {blocks!r}")
     loopback = is_loopback(host)
@@ -132,6 +137,7 @@ def serve(
         SpecSet(files, params, max_boxes=max_boxes, against=against),
         allowed_hosts=LOOPBACK_HOSTS if loopback else None,
         blocks=blocks,
+        editor=editor,
         on_ready=ready,
     )
     config = uvicorn.Config(

@@ -16,8 +16,9 @@ __all__ = ["BLOCK_MODES", "SpecEntry", "SpecSet"]
 BLOCK_MODES: Final = ("expand", "collapse")
 _CACHE_SIZE: Final = 8
 
-PageKey = tuple[str, frozenset[str]]
-"""How a page is drawn: the block mode and the units toggled from it."""
+PageKey = tuple[str, frozenset[str], bool]
+"""How a page is drawn: the block mode, the units toggled from it, and whether the blocks block
+discovery suggests are drawn instead of the spec as written (a flat spec)."""
 
 Stamp = tuple[int, int] | None
 """A file's state as last read: (mtime in ns, size), or None when it did not exist."""
@@ -47,7 +48,7 @@ class SpecEntry:
     """A git revision: the page draws the diff of the spec at it against the file."""
     version: int = 0
     files: frozenset[Path] = frozenset()
-    last_key: PageKey = ("expand", frozenset())
+    last_key: PageKey = ("expand", frozenset(), False)
     _cache: dict[PageKey, tuple[int, bytes]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _stamps: dict[Path, Stamp] = field(default_factory=dict, repr=False)
@@ -69,6 +70,7 @@ class SpecEntry:
                 params=self.params,
                 blocks=key[0],
                 toggled=key[1],
+                suggest=key[2],
                 max_boxes=self.max_boxes,
                 against=self.against,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
 from graphspec.passes.shapes.registry import (
@@ -72,8 +73,13 @@ def _assemble(shape: Shape, spatial: tuple[int | None, ...], channels: int, fmt:
 
 def _rank_of(call: LayerCall) -> int:
     """The spatial rank encoded in the type name (``Conv2DTranspose`` -> 2)."""
-    match = re.search(r"(\d)D", call.type)
-    assert match is not None, call.type
+    return _rank_in(call.type)
+
+
+@cache
+def _rank_in(type_name: str) -> int:
+    match = re.search(r"(\d)D", type_name)
+    assert match is not None, type_name
     return int(match.group(1))
 
 

@@ -141,11 +141,40 @@ def concatenate_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
             f"Concatenate on axis {axis} needs all other dimensions to match; "
             f"input {ref} has {format_shape(inputs[ref])} but input {i} has "
             f"{format_shape(inputs[i])} (dimension {pos}: {fault.sizes[0]} vs {fault.sizes[1]})",
-            hint="concatenate along the axis that differs (set 'axis'), or resize "
+            hint=_spatial_hint(inputs, ref, i, axis)
+            or "concatenate along the axis that differs (set 'axis'), or resize "
             "the inputs (pooling/Reshape) so the other dimensions agree",
             input_index=i,
         ) from None
     return result(out)
+
+
+def _spatial_hint(inputs: Sequence[Shape], ref: int, index: int, axis: int) -> str | None:
+    """Feature maps joined on their channels whose sizes differ (a U-Net skip 17 vs 16): the
+    size was rounded down by a pooling or a stride; say how to make it come out even."""
+    a, b = inputs[ref], inputs[index]
+    rank = len(a)
+    if not 3 <= rank <= 5 or axis != rank - 1:
+        return None
+    spatial = range(1, rank - 1)
+    if any(a[k] is None or b[k] is None for k in spatial):
+        return None
+    diffs = [(a[k] or 0) - (b[k] or 0) for k in spatial]
+    if all(d >= 0 for d in diffs):
+        big, crops = ref, diffs
+    elif all(d <= 0 for d in diffs):
+        big, crops = index, [-d for d in diffs]
+    else:
+        return None
+    cropping = f"[0, {crops[0]}]" if rank == 3 else f"[{', '.join(f'[0, {c}]' for c in crops)}]"
+    sizes = " x ".join(str(a[k]) for k in spatial) + " vs " + " x ".join(str(b[k]) for k in spatial)
+    return (
+        f"the feature maps differ in size ({sizes}): an odd size halved by a pooling or a "
+        "stride rounds down and does not come back equal from upsampling; use `padding: same` "
+        "on the convolutions, pool sizes and strides that divide the sizes evenly (an input "
+        "size divisible by every downsampling factor), or crop input "
+        f"{big} first: `{{type: Cropping{rank - 2}D, cropping: {cropping}}}`"
+    )
 
 
 def _dot_axes(call: LayerCall, a: Shape, b: Shape) -> tuple[int, int]:

@@ -9,7 +9,10 @@
     specs: [], index: 0, page: null, selected: null, unit: null,
     blocks: "expand", toggled: new Set(), pz: null,
     loading: false, pending: false, fitNext: true, events: null, anchor: null,
+    editor: null, firstView: null, fitted: [], suggest: false, settling: false, autoCollapsed: false, mini: null,
   };
+  const READABLE_PX = 8;   // the smallest text a first view may show (px on screen)
+  const TARGET_PX = 11;    // the text size of a first view that cannot show everything
 
   // -- small DOM helpers (text only) -----------------------------------------------------------
   function el(tag, props, ...children) {
@@ -30,22 +33,37 @@
   const show = (value) => (typeof value === "string" ? value : JSON.stringify(value));
 
   // -- loading ---------------------------------------------------------------------------------
+  // The first page load carries the listing and its spec's page (the diagram is already drawn
+  // in the HTML); without it (an old server) both are asked for.
+  function firstPage() {
+    const node = $("first-page");
+    if (!node) return null;
+    try { return JSON.parse(node.textContent); } catch (err) { return null; }
+  }
+
   async function start() {
     const hash = new URLSearchParams(location.hash.slice(1));
-    try {
-      const response = await fetch("/api/specs", { cache: "no-store" });
-      const data = await response.json();
-      state.specs = data.specs;
-      state.blocks = data.blocks;
-    } catch (err) {
-      banner(`cannot reach the graphspec view server: ${err.message}`);
-      return;
+    let data = firstPage();
+    if (!data) {
+      try {
+        const response = await fetch("/api/specs", { cache: "no-store" });
+        data = await response.json();
+      } catch (err) {
+        banner(`cannot reach the graphspec view server: ${err.message}`);
+        return;
+      }
     }
-    const wanted = Number.parseInt(hash.get("spec") || "0", 10);
+    state.specs = data.specs;
+    state.blocks = data.blocks;
+    state.defaultBlocks = data.blocks;
+    state.editor = data.editor || null;
+    const query = new URLSearchParams(location.search);
+    const wanted = Number.parseInt(hash.get("spec") || query.get("spec") || "0", 10);
     state.index = wanted >= 0 && wanted < state.specs.length ? wanted : 0;
     picker();
     listen();
-    await load();
+    if (data.page && data.page.index === state.index) render(data.page);
+    else await load();
   }
 
   async function load() {
@@ -55,6 +73,7 @@
       do {
         state.pending = false;
         const query = new URLSearchParams({ blocks: state.blocks });
+        if (state.suggest) query.set("suggest", "1");
         for (const unit of state.toggled) query.append("toggle", unit);
         const response = await fetch(`/api/spec/${state.index}?${query}`, { cache: "no-store" });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -104,10 +123,9 @@
     totals(page);
     changes(page);
     diagnostics(page);
-    const hasBlocks = Object.keys(page.clusters).length > 0
-      || Object.values(page.boxes).some((b) => b.kind === "block");
-    $("expand-all").disabled = !hasBlocks;
-    $("collapse-all").disabled = !hasBlocks;
+    $("expand-all").disabled = !hasBlocks(page);
+    $("collapse-all").disabled = !hasBlocks(page);
+    suggestion(page);
     if (page.svg && (!previous || previous.svg !== page.svg || !state.pz)) draw(page.svg);
     $("canvas").classList.toggle("stale", Boolean(page.stale));
     if (!page.svg) {
@@ -126,6 +144,34 @@
     else if (state.selected) select(state.selected, false);
     document.body.dataset.version = String(page.version);
     document.body.dataset.ok = String(page.ok);
+  }
+
+  // -- blocks suggested for a flat spec (what graphspec import would write) ----------------------
+  function suggestion(page) {
+    const button = $("suggest");
+    button.disabled = Boolean(page.written_blocks || page.diff || !page.loaded);
+    button.classList.toggle("on", state.suggest);
+    button.textContent = state.suggest ? "Hide suggestion" : "Suggest blocks";
+    const found = page.suggestion;
+    $("suggested").hidden = !state.suggest || !found;
+    if (!state.suggest || !found) return;
+    if (!found.found) {
+      $("suggest-count").textContent = "0";
+      $("suggest-summary").textContent = `No blocks to suggest: ${found.why}.`;
+      $("suggest-yaml").textContent = "";
+      return;
+    }
+    const blocks = Object.entries(found.blocks).map(([name, n]) => `${name} (×${n})`).join(", ");
+    $("suggest-count").textContent = String(Object.keys(found.blocks).length);
+    $("suggest-summary").textContent = `Drawn with the blocks its repeated structure makes: ${blocks}; `
+      + `${found.lines[0]} lines flat → ${found.lines[1]} with blocks. The same model, the same layer `
+      + "names; your file is unchanged (copy the YAML below to use it).";
+    $("suggest-yaml").textContent = found.yaml;
+  }
+
+  function hasBlocks(page) {
+    return Object.keys(page.clusters).length > 0
+      || Object.values(page.boxes).some((b) => b.kind === "block");
   }
 
   function banner(text, kind) {
@@ -170,6 +216,7 @@
       return;
     }
     sanitize(svg);
+    const first = state.fitNext;
     let keep = null;
     if (state.pz && !state.fitNext) keep = { scale: state.pz.getSizes().realZoom, pan: state.pz.getPan() };
     if (state.pz) { state.pz.destroy(); state.pz = null; }
@@ -177,9 +224,11 @@
     svg.setAttribute("height", "100%");
     const node = document.importNode(svg, true);
     $("canvas").replaceChildren(node);
+    minimap(node);
     state.pz = svgPanZoom(node, {
       zoomEnabled: true, panEnabled: true, controlIconsEnabled: false, dblClickZoomEnabled: false,
       fit: true, center: true, minZoom: 0.05, maxZoom: 200, zoomScaleSensitivity: 0.25,
+      onUpdatedCTM: lens,
     });
     if (keep) {
       // The same scale on screen (not the same fraction of a diagram that changed size).
@@ -187,13 +236,20 @@
       state.pz.pan(keep.pan);
     }
     if (state.anchor) {
-      // A block toggled in place: put it back where it was on screen, once svg-pan-zoom has
-      // drawn the new zoom and pan (it does so on the next animation frame).
+      // A block toggled in place: the boxes drawn before it (above it) back where they were on
+      // screen (the median move of those found again), else the block itself; once svg-pan-zoom
+      // has drawn the new zoom and pan (it does so on the next animation frame).
       const anchor = state.anchor;
       requestAnimationFrame(() => requestAnimationFrame(() => {
         const info = unitInfo(anchor.unit);
         const target = info ? document.getElementById(info.id) : null;
-        if (target && state.pz) {
+        const now = boxPlaces();
+        const moves = Object.entries(anchor.above).filter(([name]) => now[name])
+          .map(([name, at]) => ({ x: at.x - now[name].x, y: at.y - now[name].y }));
+        if (moves.length && state.pz) {
+          const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+          state.pz.panBy({ x: median(moves.map((m) => m.x)), y: median(moves.map((m) => m.y)) });
+        } else if (target && state.pz) {
           const box = target.getBoundingClientRect();
           state.pz.panBy({ x: anchor.x - box.left, y: anchor.y - box.top });
         }
@@ -201,6 +257,120 @@
       }));
     }
     state.fitNext = false;
+    if (first) firstView();
+    else afterPaint(lens);
+  }
+
+  // -- the first view of a spec: readable ------------------------------------------------------
+  const afterPaint = (then) => requestAnimationFrame(() => requestAnimationFrame(then));
+
+  function textPx() {
+    // The smallest box text on screen: its font size times the current zoom.
+    let smallest = Infinity;
+    for (const text of $("canvas").querySelectorAll("svg g.gsbox text")) {
+      const ctm = text.getScreenCTM();
+      if (!ctm) continue;
+      smallest = Math.min(smallest, Math.hypot(ctm.a, ctm.b) * Number.parseFloat(getComputedStyle(text).fontSize));
+    }
+    return smallest;
+  }
+
+  function firstView() {
+    // Fit when the text stays readable; else collapse the blocks (once, when there are some and
+    // the user chose nothing yet); else start at the inputs at a readable zoom, with a minimap.
+    state.settling = true;
+    const pz = state.pz;
+    afterPaint(() => {
+      if (state.pz !== pz) return;  // drawn again meanwhile: that drawing decides
+      const px = textPx();
+      state.fitted.push(Math.round(px * 100) / 100);
+      if (!(px < READABLE_PX)) { settled("fit"); return; }
+      const page = state.page;
+      if (!state.autoCollapsed && !page.diff && hasBlocks(page) && state.blocks === "expand"
+          && state.toggled.size === 0) {
+        state.autoCollapsed = true;
+        state.blocks = "collapse";
+        state.fitNext = true;
+        note("blocks start collapsed so that the text is readable: double-click one to open it");
+        load();
+        return;
+      }
+      pz.zoom(pz.getZoom() * (TARGET_PX / px));
+      afterPaint(() => {
+        if (state.pz !== pz) return;
+        const canvas = $("canvas").getBoundingClientRect();
+        const start = $("canvas").querySelector("svg g.gs_input") || $("canvas").querySelector("svg g.gsbox");
+        if (start) {
+          const box = start.getBoundingClientRect();
+          // The input centred across, the top of the diagram (its legend) at the top.
+          pz.pan({ x: pz.getPan().x + canvas.left + canvas.width / 2 - (box.left + box.width / 2), y: 0 });
+        }
+        afterPaint(() => { lens(); settled("readable"); });
+      });
+    });
+  }
+
+  function settled(how) {
+    state.firstView = how;
+    state.settling = false;
+    document.body.dataset.firstView = how;
+    lens();
+  }
+
+  function note(text) {
+    $("view-note").textContent = text ? ` · ${text}` : "";
+  }
+
+  // -- the minimap: the whole diagram, and where the view is ------------------------------------
+  function minimap(svg) {
+    const box = $("minimap");
+    const view = svg.viewBox && svg.viewBox.baseVal;
+    if (!view || !view.width || !view.height) { state.mini = null; box.hidden = true; return; }
+    const copy = svg.cloneNode(true);
+    for (const node of [copy, ...copy.querySelectorAll("[id]")]) node.removeAttribute("id");
+    copy.removeAttribute("width");
+    copy.removeAttribute("height");
+    copy.setAttribute("aria-hidden", "true");
+    box.replaceChildren(copy, el("div", { id: "lens" }));
+    state.mini = { width: view.width, height: view.height };
+  }
+
+  function miniScale() {
+    const box = $("minimap");
+    const inner = { w: box.clientWidth - 8, h: box.clientHeight - 8 };
+    const m = Math.min(inner.w / state.mini.width, inner.h / state.mini.height);
+    return { m, x: 4 + (inner.w - state.mini.width * m) / 2, y: 4 + (inner.h - state.mini.height * m) / 2 };
+  }
+
+  function lens() {
+    const box = $("minimap");
+    if (!state.pz || !state.mini) { box.hidden = true; return; }
+    const sizes = state.pz.getSizes();
+    const pan = state.pz.getPan();
+    const z = sizes.realZoom;
+    const seen = { x: -pan.x / z, y: -pan.y / z, w: sizes.width / z, h: sizes.height / z };
+    const slack = 2 / z;
+    const whole = seen.x <= slack && seen.y <= slack && seen.x + seen.w >= state.mini.width - slack
+      && seen.y + seen.h >= state.mini.height - slack;
+    box.hidden = whole;
+    if (whole) return;
+    const { m, x, y } = miniScale();
+    const left = Math.max(0, seen.x), top = Math.max(0, seen.y);
+    const right = Math.min(state.mini.width, seen.x + seen.w), bottom = Math.min(state.mini.height, seen.y + seen.h);
+    const frame = $("lens");
+    frame.style.left = `${x + left * m}px`;
+    frame.style.top = `${y + top * m}px`;
+    frame.style.width = `${Math.max(4, (right - left) * m)}px`;
+    frame.style.height = `${Math.max(4, (bottom - top) * m)}px`;
+  }
+
+  function miniClick(e) {
+    if (!state.pz || !state.mini) return;
+    const rect = $("minimap").getBoundingClientRect();
+    const { m, x, y } = miniScale();
+    const at = { x: (e.clientX - rect.left - x) / m, y: (e.clientY - rect.top - y) / m };
+    const sizes = state.pz.getSizes();
+    state.pz.pan({ x: sizes.width / 2 - at.x * sizes.realZoom, y: sizes.height / 2 - at.y * sizes.realZoom });
   }
 
   // -- selection -------------------------------------------------------------------------------
@@ -254,6 +424,25 @@
     return value === null || value === undefined || value === "" ? null : el("tr", {}, el("th", {}, label), el("td", {}, value));
   }
 
+  // file:line as a link that opens the user's editor (graphspec view --editor-url PATTERN).
+  function editorLink(file, line, column) {
+    const path = state.editor && state.page && (state.page.paths || {})[file];
+    if (!path) return null;
+    const quoted = encodeURI(path).replace(/[?#]/g, encodeURIComponent);
+    return state.editor
+      .replace(/(\/?)\{path\}/g, (_, slash) => slash + (slash && quoted.startsWith("/") ? quoted.slice(1) : quoted))
+      .replaceAll("{line}", String(line || 1))
+      .replaceAll("{column}", String(column || 1));
+  }
+
+  function whereLink(node, where) {
+    const href = editorLink(node.file, node.line, node.column);
+    if (!href) {
+      return el("div", { class: "where", title: "where it is written (graphspec view --editor-url PATTERN makes it a link to your editor)" }, where);
+    }
+    return el("a", { class: "where", href, title: `open in your editor: ${href}` }, where);
+  }
+
   function nodePanel(name, node, page) {
     const where = node.line ? `${node.file}:${node.line}:${node.column || 1}` : node.file;
     const params = node.params === null ? (node.kind === "input" ? null : "?")
@@ -261,7 +450,7 @@
     const parts = [
       el("h3", { id: "detail-name" }, name),
       el("div", { class: "type" }, node.type || "?"),
-      el("div", { class: "where", title: "where it is written" }, where),
+      whereLink(node, where),
       el("table", {},
         row("expression", node.expr),
         row(node.shapes.length > 1 ? "outputs" : "output", node.shapes.join(", ") || "?"),
@@ -281,7 +470,7 @@
       parts.push(args.length ? el("table", {}, ...args.map(([k, v]) => row(k, show(v))))
                              : el("div", { class: "none" }, "none (Keras defaults)"));
     }
-    const mine = page.diagnostics.filter((d) => d.node === name);
+    const mine = page.diagnostics.filter((d) => (d.nodes || [d.node]).includes(name));
     if (mine.length) {
       parts.push(el("h4", {}, "diagnostics"));
       for (const d of mine) {
@@ -328,12 +517,29 @@
     if (focus) center(target);
   }
 
+  function boxPlaces() {
+    // Every box on screen by the name it shows (a layer's, or a collapsed block's unit).
+    const places = {};
+    for (const [bid, box] of Object.entries(state.page ? state.page.boxes : {})) {
+      const node = document.getElementById(`node_${bid}`);
+      if (!node) continue;
+      const rect = node.getBoundingClientRect();
+      const name = box.kind === "block" && box.unit ? box.unit : box.nodes[0];
+      places[name] = { x: rect.left, y: rect.top, bottom: rect.bottom };
+    }
+    return places;
+  }
+
   function toggle(unit) {
     const info = unitInfo(unit);
     const target = info ? document.getElementById(info.id) : null;
     if (target) {
       const box = target.getBoundingClientRect();
-      state.anchor = { unit, x: box.left, y: box.top };
+      const above = {};
+      for (const [name, at] of Object.entries(boxPlaces())) {
+        if (name !== unit && !name.startsWith(`${unit}.`) && at.bottom <= box.top) above[name] = at;
+      }
+      state.anchor = { unit, x: box.left, y: box.top, above };
     }
     if (state.toggled.has(unit)) state.toggled.delete(unit);
     else state.toggled.add(unit);
@@ -375,23 +581,43 @@
   }
 
   // -- search ----------------------------------------------------------------------------------
+  // Search by name (first), then by type, then by argument: "Conv2D", "64", "filters=64",
+  // "strides: 2" and "relu" all find nodes; each result says why it matched.
+  const squash = (text) => text.toLowerCase().replace(/\s*[:=]\s*/g, "=").replace(/\s+/g, " ");
+
   function matches(text) {
     const needle = text.trim().toLowerCase();
     if (!needle || !state.page) return [];
-    const names = Object.keys(state.page.nodes);
-    const starts = names.filter((n) => n.toLowerCase().startsWith(needle));
-    const inside = names.filter((n) => !n.toLowerCase().startsWith(needle) && n.toLowerCase().includes(needle));
-    return [...starts, ...inside].slice(0, 15);
+    const arg = squash(needle);
+    const found = [];
+    for (const [name, node] of Object.entries(state.page.nodes)) {
+      const lower = name.toLowerCase();
+      const type = (node.type || "").toLowerCase();
+      if (lower.startsWith(needle)) { found.push({ name, rank: 0, why: "" }); continue; }
+      if (lower.includes(needle)) { found.push({ name, rank: 1, why: "" }); continue; }
+      if (type === needle || type.includes(needle)) { found.push({ name, rank: type === needle ? 2 : 3, why: "" }); continue; }
+      for (const [key, value] of Object.entries(node.args || {})) {
+        const shown = show(value);
+        const pair = squash(`${key}=${shown}`);
+        if (squash(shown) === arg || pair === arg || pair.startsWith(arg) || (arg.length > 2 && pair.includes(arg))) {
+          found.push({ name, rank: squash(shown) === arg || pair === arg ? 4 : 5, why: `${key}: ${shown}` });
+          break;
+        }
+      }
+    }
+    found.sort((a, b) => a.rank - b.rank);
+    return found.slice(0, 40);
   }
 
   function results() {
     const found = matches($("search").value);
     const list = $("results");
     list.hidden = !found.length;
-    list.replaceChildren(...found.map((name, i) => el("li", {}, el("button", {
-      type: "button", class: i === 0 ? "active" : "", "data-node": name,
-      onclick: () => { pick(name); },
-    }, name, el("span", { class: "type" }, state.page.nodes[name].type || "")))));
+    list.replaceChildren(...found.map((hit, i) => el("li", {}, el("button", {
+      type: "button", class: i === 0 ? "active" : "", "data-node": hit.name,
+      onclick: () => { pick(hit.name); },
+    }, hit.name, el("span", { class: "type" }, state.page.nodes[hit.name].type || ""),
+      hit.why ? el("span", { class: "why" }, hit.why) : null))));
   }
 
   function pick(name) {
@@ -410,7 +636,8 @@
     select.addEventListener("change", () => {
       state.index = Number(select.value);
       state.page = null; state.selected = null; state.unit = null;
-      state.toggled.clear(); state.fitNext = true;
+      state.toggled.clear(); state.fitNext = true; state.autoCollapsed = false; note(null);
+      state.blocks = state.defaultBlocks; state.suggest = false;
       location.hash = `spec=${state.index}`;
       $("details").replaceChildren(el("p", { class: "muted" }, "Click a node in the diagram, or find one by name."));
       load();
@@ -454,7 +681,7 @@
     const search = $("search");
     search.addEventListener("input", results);
     search.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") { const found = matches(search.value); if (found.length) pick(found[0]); }
+      if (e.key === "Enter") { const found = matches(search.value); if (found.length) pick(found[0].name); }
       else if (e.key === "Escape") { search.value = ""; $("results").hidden = true; search.blur(); }
     });
     search.addEventListener("blur", () => setTimeout(() => { $("results").hidden = true; }, 200));
@@ -464,8 +691,16 @@
       else if (e.key === "0" && state.pz) { state.pz.fit(); state.pz.center(); }
     });
     $("fit").addEventListener("click", () => { if (state.pz) { state.pz.resize(); state.pz.fit(); state.pz.center(); } });
-    $("expand-all").addEventListener("click", () => { state.blocks = "expand"; state.toggled.clear(); state.unit = null; load(); });
-    $("collapse-all").addEventListener("click", () => { state.blocks = "collapse"; state.toggled.clear(); state.unit = null; load(); });
+    $("expand-all").addEventListener("click", () => { state.blocks = "expand"; state.toggled.clear(); state.unit = null; note(null); load(); });
+    $("collapse-all").addEventListener("click", () => { state.blocks = "collapse"; state.toggled.clear(); state.unit = null; note(null); load(); });
+    $("minimap").addEventListener("click", miniClick);
+    $("suggest").addEventListener("click", () => {
+      state.suggest = !state.suggest;
+      state.blocks = state.suggest ? "collapse" : state.defaultBlocks;
+      state.toggled.clear(); state.unit = null; state.fitNext = true; state.autoCollapsed = true;
+      note(state.suggest ? "suggested blocks, drawn collapsed: double-click one to open it" : null);
+      load();
+    });
     window.addEventListener("resize", () => { if (state.pz) state.pz.resize(); });
   }
 
@@ -476,7 +711,8 @@
       selected: state.selected, unit: state.unit,
       zoom: state.pz ? state.pz.getZoom() : null, pan: state.pz ? state.pz.getPan() : null,
       scale: state.pz ? state.pz.getSizes().realZoom : null,
-      busy: state.loading || state.anchor !== null,
+      busy: state.loading || state.anchor !== null || state.settling,
+      firstView: state.firstView, blocks: state.blocks, fitted: [...state.fitted], suggest: state.suggest,
     }),
     zoomBy: (factor) => { if (state.pz) state.pz.zoomBy(factor); },
   });
