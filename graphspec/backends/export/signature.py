@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from graphspec.errors import UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["TensorSig", "parse_input_shape", "random_inputs", "resolve_signature"]
 
@@ -123,6 +125,8 @@ def random_inputs(signature: Sequence[TensorSig], seed: int, batch: int) -> dict
     >>> x.shape, x.dtype.name
     ((2, 3), 'float32')
     """
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     feeds: dict[str, np.ndarray] = {}
     for sig in signature:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from graphspec.backends.export.formats import QUANTIZATIONS, ExportFormat
+from graphspec.backends.export.options import ExportOptions, check_options
 from graphspec.backends.export.runtimes import run_artifact
 from graphspec.backends.export.signature import (
     Shape,
@@ -21,7 +22,7 @@ from graphspec.backends.export.signature import (
 )
 from graphspec.backends.keras.compiler import keras_text
 from graphspec.base.output import OutputPolicy
-from graphspec.errors import ExportError, UsageError
+from graphspec.errors import ExportError
 
 __all__ = [
     "ExportOptions",
@@ -36,26 +37,6 @@ __all__ = [
 
 _VERIFY_BATCH = 2
 """The batch size of the verification inputs when the batch is left free."""
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """What ``graphspec export`` may choose: the signature, the converter's settings, the check.
-
-    ``input_shapes``: full shapes (batch first) by input name, ``None`` for a free size;
-    ``batch_size``: fix every input's batch; ``opset``: the ONNX opset (the converter's default
-    otherwise); ``quantize``: a LiteRT post-training quantization (``float16``, ``dynamic``);
-    ``verify``: run the artifact in its runtime and compare with Keras; ``tolerance``: replace
-    the format's own; ``seed``: of the random verification inputs.
-    """
-
-    input_shapes: Mapping[str, Shape] = field(default_factory=dict)
-    batch_size: int | None = None
-    opset: int | None = None
-    quantize: str | None = None
-    verify: bool = True
-    tolerance: float | None = None
-    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,19 +126,6 @@ def export_model(
     if options.verify:
         verification = verify_artifact(named, out, fmt, signature, options)
     return ExportReport(out, fmt, signature, outputs, seconds, size, verification)
-
-
-def check_options(fmt: ExportFormat, options: ExportOptions) -> None:
-    """Refuse options the format does not take (:class:`UsageError`), before any work."""
-    if options.quantize is not None:
-        if fmt.name != "litert":
-            raise UsageError(f"--quantize applies to LiteRT (.tflite) only, not to {fmt.name}")
-        if options.quantize not in QUANTIZATIONS:
-            raise UsageError(
-                f"--quantize {options.quantize!r}: expected one of {', '.join(QUANTIZATIONS)}"
-            )
-    if options.opset is not None and fmt.name != "onnx":
-        raise UsageError(f"--opset applies to ONNX only, not to {fmt.name}")
 
 
 def _output_names(model: Any) -> list[str]:

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from graphspec.backends.export.formats import FORMATS, QUANTIZATIONS, format_for, missing_packages
+from graphspec.backends.export.options import ExportOptions, check_options
 from graphspec.backends.export.precheck import precheck_graph, precheck_layers
 from graphspec.backends.export.signature import parse_input_shape
-from graphspec.backends.export.writer import ExportOptions, check_options
 from graphspec.backends.keras.select import requested_backend
 from graphspec.cli.options import (
     add_backend_option,
