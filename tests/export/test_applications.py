@@ -33,6 +33,11 @@ REFUSED = {
         "layer `normalization` (Normalization): the converted graph asks for the layer's "
         "variables as inputs (tf2onnx does not freeze them)"
     ),
+    ("ConvNeXtTiny", "onnx"): (
+        "error[E620]: `net` (keras.applications.ConvNeXtTiny) cannot be exported to onnx: its "
+        "layer `convnext_tiny_prestem_normalization` (Normalization): the converted graph asks "
+        "for the layer's variables as inputs"
+    ),
 }
 """(application, format) -> the refusal ``export`` prints before building anything."""
 Run = Callable[..., Any]
