@@ -113,7 +113,8 @@ def export_model(
     )
     outputs = list(output_names or _output_names(model))
     named = named_outputs(model, outputs)
-    named(_structure(random_inputs(signature, options.seed, 1), signature))  # builds it
+    if not named.built:  # the inference wrapper is built by one call
+        named(_structure(random_inputs(signature, options.seed, 1), signature))
     started = time.perf_counter()
     writing = policy.writing_dir(out) if fmt.directory else policy.writing(out)
     with writing as tmp:
@@ -141,9 +142,16 @@ def named_outputs(model: Any, outputs: Sequence[str]) -> Any:
 
     ``Model.export`` calls a model without ``training`` for SavedModel and LiteRT, and random
     augmentation layers (``RandomFlip``, ``RandomZoom``, …) default to training there: the
-    served model would augment its inputs. The wrapper always calls with ``training=False``.
+    served model would augment its inputs. A model holding a layer whose ``call`` defaults to
+    ``training=True`` is wrapped so that it is always called with ``training=False``; any other
+    functional model is only given named outputs (the same graph, nothing traced twice).
     """
     import keras
+
+    if not _trains_by_default(model):
+        named = _functional_named(model, outputs)
+        if named is not None:
+            return named
 
     class Inference(keras.Model):  # type: ignore[misc]  # keras is untyped
         """``model`` called with ``training=False``, outputs by name."""
@@ -158,6 +166,43 @@ def named_outputs(model: Any, outputs: Sequence[str]) -> Any:
             return dict(zip(outputs, flat, strict=True))
 
     return Inference()
+
+
+def _functional_named(model: Any, outputs: Sequence[str]) -> Any:
+    """The same graph with outputs by name, or ``None`` when ``model`` has no symbolic outputs
+    (a Sequential model that was never called, a subclassed model)."""
+    import keras
+
+    try:
+        inputs = list(model.inputs)
+        given = model.output
+        flat = list(model.outputs)
+    except (AttributeError, ValueError):
+        return None
+    if isinstance(given, dict) and set(given) == set(outputs):
+        mapping = {name: given[name] for name in outputs}
+    else:
+        mapping = dict(zip(outputs, flat, strict=True))
+    return keras.Model(
+        inputs=inputs[0] if len(inputs) == 1 else inputs, outputs=mapping, name=model.name
+    )
+
+
+def _trains_by_default(model: Any) -> bool:
+    """True when a layer inside ``model`` (at any depth) defaults to ``training=True``."""
+    import inspect
+
+    stack = list(getattr(model, "layers", []))
+    while stack:
+        layer = stack.pop()
+        stack += list(getattr(layer, "layers", []) or [])
+        try:
+            param = inspect.signature(layer.call).parameters.get("training")
+        except (TypeError, ValueError):
+            continue
+        if param is not None and param.default is True:
+            return True
+    return False
 
 
 def _structure(feeds: Mapping[str, np.ndarray], signature: Sequence[TensorSig]) -> Any:
