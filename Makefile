@@ -7,12 +7,14 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: export-support architecture help setup sysdeps-test demo test test-all test-torch lint format bench fuzz catalog oracle-draws applications diagrams schema clean dot screenshot view
+.PHONY: export-support architecture help setup sysdeps-test demo test test-all test-ray flops-oracle test-torch lint format bench fuzz catalog oracle-draws applications diagrams schema clean dot screenshot view
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
 	@echo "make test      set up, then lint and run the whole test suite (but the slow tests)"
 	@echo "make test-all  the same, with the slow tests (every keras.applications round trip)"
+	@echo "make test-ray  the Ray Tune engine of graphspec sweep (a few minutes)"
+	@echo "make flops-oracle  static FLOPs against XLA on every shipped spec and application"
 	@echo "make test-torch  install PyTorch (CPU, torch==2.13.0) and run the backend tests on it"
 	@echo "make bench     benchmarks against Keras (writes benchmarks/results.json)"
 	@echo "make fuzz      run the atheris fuzz target on the loader (not part of CI)"
@@ -73,6 +75,16 @@ test: setup sysdeps-test lint
 	$(PY) scripts/gen_applications.py --check
 	$(PY) scripts/gen_architecture.py --check
 	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules -m "not slow" graphspec tests
+
+# The Ray Tune engine of `graphspec sweep` on a local Ray instance: Ray's own processes and a
+# TensorFlow import per trial worker take minutes on a small machine (tests/train/test_sweep_ray.py).
+test-ray: setup
+	$(VENV)/bin/pytest -p no:cacheprovider -m ray tests/train/test_sweep_ray.py
+
+# The static FLOPs against XLA's cost_analysis() on JAX: every shipped spec and the 40
+# keras.applications (about an hour on 2 cores); writes the table in docs/flops-oracle.md.
+flops-oracle: setup
+	KERAS_BACKEND=jax $(PY) scripts/flops_oracle.py --specs --applications all --markdown docs/flops-oracle.md
 
 test-all: setup sysdeps-test lint
 	GRAPHSPEC_SHAPES=all $(VENV)/bin/pytest -p no:cacheprovider --doctest-modules graphspec tests

@@ -49,6 +49,7 @@ __all__ = [
     "compile",
     "diff",
     "from_keras",
+    "keras_objects",
     "load",
     "register_layer",
     "render",
@@ -117,6 +118,19 @@ def from_keras(model: Any, *, blocks: bool = False) -> Spec:
     from graphspec.backends.importer import from_keras as _from_keras
 
     return _from_keras(model, blocks=blocks)
+
+
+def keras_objects() -> dict[str, type]:
+    """The Keras classes graphspec ships, by registered name; imports Keras.
+
+    Calling it registers them with Keras, so that a saved model holding a learned tensor
+    (``weight:``) loads with ``keras.saving.load_model(path)``, ``safe_mode=True``; the dict can
+    also be passed as ``custom_objects=``. Compiling a spec registers them too.
+    """
+    from graphspec.plugins.weight.layer import LearnedTensor
+    from graphspec.plugins.weight.settings import REGISTERED
+
+    return {REGISTERED: LearnedTensor}
 
 
 def to_yaml(spec: Spec) -> str:

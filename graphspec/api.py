@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -16,12 +17,14 @@ from graphspec.frontend.includes import INCLUDED, include_context
 from graphspec.frontend.loader import decode, load_document, read_text
 from graphspec.frontend.paths import looks_like_path, spec_file
 from graphspec.frontend.schema import build_spec
+from graphspec.frontend.search import SCALE_KEY, read_search, scale_diagnostics, scale_params
 from graphspec.frontend.spec import Spec
 from graphspec.ir.graph import Graph
 from graphspec.passes.cascade import drop_consequences
 from graphspec.passes.expand import Checking, expand
 from graphspec.passes.expand.libraries import library_includes
 from graphspec.passes.instances import merge_instances
+from graphspec.passes.shapes.count import FlopInfo, count_flops
 from graphspec.passes.shapes.infer import ShapeInfo, infer_shapes
 from graphspec.passes.validate import check as check_graph
 
@@ -102,6 +105,18 @@ class CheckResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     shapes: ShapeInfo | None = None
 
+    @functools.cached_property
+    def flops(self) -> FlopInfo:
+        """Every node's cost (multiply-accumulates and FLOPs per sample), computed from the
+        shapes on first use (``validate`` never pays for it).
+
+        >>> check("inputs: {x: {shape: [4]}}\\nnodes: {d: {type: Dense, units: 2}}\\n").flops.flops
+        18
+        """
+        if self.shapes is None:
+            return FlopInfo()
+        return count_flops(self.graph, self.shapes)
+
     @property
     def ok(self) -> bool:
         """True when no diagnostic is an error."""
@@ -146,9 +161,12 @@ def check(
     *,
     params: Mapping[str, Any] | None = None,
     shapes: bool = True,
+    scale: str | None = None,
 ) -> CheckResult:
     """Expand and check a spec: structure, layer types and arguments, and (by default) shapes.
 
+    ``scale`` names one of the spec's ``scales:`` (its params apply before ``params``); so does
+    ``params["@scale"]`` (:data:`~graphspec.frontend.search.SCALE_KEY`), as ``--scale`` passes it.
     Never imports TensorFlow. Returns every problem found; does not raise for an invalid spec
     (use :meth:`CheckResult.raise_for_errors`).
 
@@ -158,7 +176,17 @@ def check(
     """
     with GcPause():  # one pause for loading and checking: one collection afterwards
         spec = load(spec)
-        return _check_loaded(spec, params, shapes)
+        if params and SCALE_KEY in params:
+            params = dict(params)
+            scale = scale or params.pop(SCALE_KEY)
+        if scale is None:
+            return _check_loaded(spec, params, shapes)
+        scaled, problems = scale_params(spec, scale)
+        scaled = {k: v for k, v in scaled.items() if k in spec.params}  # others: E901
+        result = _check_loaded(spec, {**scaled, **(params or {})}, shapes)
+        if problems:
+            result.diagnostics = _ordered(problems + result.diagnostics)
+        return result
 
 
 def _check_loaded(spec: Spec, params: Mapping[str, Any] | None, shapes: bool) -> CheckResult:
@@ -170,6 +198,10 @@ def _check_in_context(spec: Spec, params: Mapping[str, Any] | None, shapes: bool
     diagnostics = list(spec.load_diagnostics)
     if spec.is_library:
         return _library_result(spec, diagnostics)
+    if spec.search or spec.constraints:
+        diagnostics += read_search(spec)[1]
+    if spec.scales:
+        diagnostics += scale_diagnostics(spec)
     graph, found = expand(spec, params, checking=_CHECKING)
     diagnostics += found
     diagnostics += check_graph(graph, spec.source)

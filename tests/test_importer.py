@@ -191,7 +191,8 @@ def test_custom_and_lambda_layers_are_listed() -> None:
     assert (
         "declare the package that defines `_Scale` with `--layers tests.test_importer`" in message
     )
-    assert "`plus_one` (Lambda): not allowed in a spec: it runs arbitrary Python code" in message
+    assert "`plus_one` (Lambda): a Lambda runs Python code, which graphspec never reads" in message
+    assert '`plus_one: {expr: "transpose(scale, [0, 2, 3, 1])"}`' in message  # over its input
 
 
 def test_keras_ops_outside_the_expression_table_are_listed() -> None:

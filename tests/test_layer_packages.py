@@ -344,6 +344,7 @@ def test_every_command_that_reads_specs_takes_layers() -> None:
             "compare",
             "diff",
             "lsp",
+            "sweep",
         ]
     )
     assert sorted(set(subs) - set(readers)) == ["doctor", "schema"]

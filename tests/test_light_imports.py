@@ -33,6 +33,8 @@ sys.exit(status)
         ["validate", "specs/bad/seed_skip_original.yaml"],
         ["summary", "specs/multi_io.yaml"],
         ["schema"],
+        ["sweep", "specs/sweep_cnn.yaml", "--plan"],
+        ["summary", "specs/sweep_cnn.yaml", "--scales"],
         [
             "compile",
             "specs/bad/seed_skip_original.yaml",
@@ -48,6 +50,8 @@ sys.exit(status)
         "validate-bad",
         "summary",
         "schema",
+        "sweep-plan",
+        "summary-scales",
         "compile-invalid",
     ],
 )
@@ -90,6 +94,7 @@ _LIGHT_RUNS = {
         ["diff", "specs/seed_skip.yaml", "specs/seed_skip.yaml", "--format", "markdown"],
     ],
     "doctor": [["doctor"]],
+    "sweep": [["sweep", "specs/sweep_cnn.yaml", "--plan"]],  # "no for --plan"
 }
 """One run per command the table says needs no TensorFlow (view and lsp are servers; their
 own tests check them)."""

@@ -40,7 +40,7 @@ CASES = [
         4,
         13,
         r"`Lambda` is not allowed in a spec: it runs arbitrary Python code",
-        r"^e\.g\. `\{expr: ",  # how to write it instead; never the register_layer hint
+        r"^write what it computes as an expression node, e\.g\. `t: \{expr: \"transpose\(x",
     ),
     (
         "module-path-type",

@@ -21,7 +21,7 @@ _MAX_FLOW: Final = 100
 _PLAIN: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*( ?-> ?[A-Za-z_][A-Za-z0-9_.\-]*)*$")
 """Strings written without quotes (then only if YAML reads them back as these very strings)."""
 _RISKY_WORDS: Final = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
-_NODE_HEAD: Final = ("type", "share", "block", "expr", "model")
+_NODE_HEAD: Final = ("type", "share", "block", "expr", "model", "weight")
 _NODE_TAIL: Final = ("repeat", "names", "when", "inputs", "call")
 _STR_TAG: Final = "tag:yaml.org,2002:str"
 _RESOLVER: Final[ScalarResolver] = yaml.resolver.Resolver()
@@ -173,6 +173,12 @@ _SECTIONS: Final[dict[str, Callable[[str, Any, str], list[str]]]] = {
     "edges": _edges_section,
     "outputs": _outputs_section,
     "train": _train_section,
+    "scales": _mapping_section,
+    "search": _mapping_section,
+    "constraints": lambda key, value, indent: [
+        f"{indent}{key}:",
+        *(f"{indent}{_INDENT}- {format_value(item)}" for item in value),
+    ],
 }
 """Top-level keys in the order written, each with its writer."""
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graphspec.api import CheckResult
+from graphspec.api import CheckResult, check
 from graphspec.base.shape_types import Shape, format_shape
+from graphspec.frontend.spec import Spec
+from graphspec.passes.shapes.flops import format_flops
 
 if TYPE_CHECKING:
     from graphspec.backends.keras.deep import DeepReport
 
-__all__ = ["model_kind", "summary_data", "summary_text"]
+__all__ = ["model_kind", "scales_data", "scales_text", "summary_data", "summary_text"]
 
 
 def model_kind(result: CheckResult) -> tuple[str, str | None]:
@@ -42,10 +44,12 @@ def summary_data(result: CheckResult, deep: DeepReport | None = None) -> dict[st
     """
     kind, reason = model_kind(result)
     shapes = result.shapes
+    costs = result.flops
     rows = []
     for node in result.graph:
         info = shapes.nodes.get(node.name) if shapes else None
         outputs = info.outputs if info else None
+        cost = costs.nodes.get(node.name) if not node.is_input else None
         row: dict[str, Any] = {
             "node": node.name,
             "type": node.display_type,
@@ -54,6 +58,8 @@ def summary_data(result: CheckResult, deep: DeepReport | None = None) -> dict[st
             "params": info.params if info and info.known else None,
             "trainable": info.trainable if info and info.known else None,
             "non_trainable": info.non_trainable if info and info.known else None,
+            "flops": 0 if node.is_input else (cost.flops if cost else None),
+            "macs": 0 if node.is_input else (cost.macs if cost else None),
             "inputs": [_ref(src, node.port(i)) for i, src in enumerate(node.inputs)],
             "shares": node.share,
         }
@@ -87,8 +93,16 @@ def summary_data(result: CheckResult, deep: DeepReport | None = None) -> dict[st
         "trainable_params": shapes.trainable if shapes else None,
         "non_trainable_params": shapes.non_trainable if shapes else None,
         "complete": bool(shapes and shapes.complete),
+        "total_flops": costs.flops if shapes else None,
+        "total_macs": costs.macs if shapes else None,
+        "flops_complete": bool(shapes and costs.complete),
         "outputs": model_outputs,
     }
+    if costs.reasons:
+        name, why = next(iter(costs.reasons.items()))
+        data["flops_unknown"] = f"`{name}`: {why}" + (
+            f" (and {len(costs.reasons) - 1} more)" if len(costs.reasons) > 1 else ""
+        )
     if deep is not None:
         data["keras_built"] = deep.built
         data["keras_agrees"] = deep.built and not any(d.is_error for d in deep.diagnostics)
@@ -112,7 +126,7 @@ def summary_text(result: CheckResult, deep: DeepReport | None = None) -> str:
     static inference did not know it, ``≠`` and its shape where they disagree.
     """
     data = summary_data(result, deep)
-    header: tuple[str, ...] = ("Node (type)", "Output shape", "Params", "Inputs")
+    header: tuple[str, ...] = ("Node (type)", "Output shape", "Params", "FLOPs", "Inputs")
     if deep is not None:
         header = (*header, "Keras")
     body = [cells for row in data["nodes"] for cells in _row_lines(row, deep is not None)]
@@ -121,7 +135,7 @@ def summary_text(result: CheckResult, deep: DeepReport | None = None) -> str:
 
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(
-            c.rjust(w) if i == 2 else c.ljust(w)
+            c.rjust(w) if i in (2, 3) else c.ljust(w)
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
@@ -137,6 +151,7 @@ def summary_text(result: CheckResult, deep: DeepReport | None = None) -> str:
     out.append(f" Total params: {fmt(data['total_params'])}{suffix}")
     out.append(f" Trainable params: {fmt(data['trainable_params'])}")
     out.append(f" Non-trainable params: {fmt(data['non_trainable_params'])}")
+    out.append(f" FLOPs: {_flops_total(data)}")
     shown = [
         f"{o['name']} = {_ref(o['node'], o['port'])} {_shape_text(o['output_shape'])}"
         if o["name"] != _ref(o["node"], o["port"])
@@ -149,6 +164,17 @@ def summary_text(result: CheckResult, deep: DeepReport | None = None) -> str:
     return "\n".join(out)
 
 
+def _flops_total(data: dict[str, Any]) -> str:
+    """``1,234,567 (1.23 MFLOPs; 617,000 MACs) per sample``, with what is unknown."""
+    total, total_macs = data["total_flops"], data["total_macs"]
+    if total is None:
+        return "?"
+    text = f"{total:,} ({format_flops(total)}; {total_macs:,} MACs) per sample"
+    if not data["flops_complete"]:
+        text = f"≥ {text}; unknown for {data.get('flops_unknown', 'some nodes')}"
+    return text
+
+
 def _shape_text(shape: list[int | None] | None) -> str:
     return format_shape(tuple(shape)) if shape is not None else "?"
 
@@ -158,6 +184,7 @@ def _row_lines(row: dict[str, Any], deep: bool) -> list[tuple[str, ...]]:
     shapes = row["output_shapes"] or [None]
     keras = row.get("keras", {}).get("output_shapes") if deep else None
     params = "?" if row["params"] is None else f"{row['params']:,}"
+    flops = "?" if row["flops"] is None else _short(row["flops"])
     inputs = ", ".join(row["inputs"])
     if row["shares"]:
         inputs += f"  (shares {row['shares']})"
@@ -168,6 +195,7 @@ def _row_lines(row: dict[str, Any], deep: bool) -> list[tuple[str, ...]]:
             name,
             _shape_text(shape),
             params if port == 0 else "",
+            flops if port == 0 else "",
             inputs if port == 0 else "",
         )
         if deep:
@@ -175,8 +203,18 @@ def _row_lines(row: dict[str, Any], deep: bool) -> list[tuple[str, ...]]:
         lines.append(cells)
     if keras and len(keras) > len(shapes) and shapes != [None]:
         for port in range(len(shapes), len(keras)):
-            lines.append((f"  {row['node']}:{port}", "?", "", "", f"≠ {_shape_text(keras[port])}"))
+            lines.append(
+                (f"  {row['node']}:{port}", "?", "", "", "", f"≠ {_shape_text(keras[port])}")
+            )
     return lines
+
+
+def _short(count: int) -> str:
+    """A FLOP count for the table's column: ``0``, ``960``, ``1.2M``, ``3.4G``."""
+    for unit, scale in (("T", 10**12), ("G", 10**9), ("M", 10**6), ("K", 10**3)):
+        if count >= scale:
+            return f"{count / scale:.3g}{unit}"
+    return str(count)
 
 
 def _compare(
@@ -224,3 +262,62 @@ def _nested_row(result: CheckResult, node: Any) -> dict[str, Any]:
         "trainable": model.trainable,
         "nodes": summary_data(inner)["nodes"] if inner is not None else None,
     }
+
+
+def scales_data(spec: Spec, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every scale of ``spec`` checked: its params, parameter count, FLOPs and MACs.
+
+    >>> from graphspec import load
+    >>> spec = load("params: {w: 8}\\nscales: {s: {w: 4}, m: {w: 16}}\\n"
+    ...             "inputs: {x: {shape: [4]}}\\nnodes: {o: {type: Dense, units: '${w}'}}\\n")
+    >>> [(r["scale"], r["params"], r["flops"]) for r in scales_data(spec)["scales"]]
+    [('s', 20, 36), ('m', 80, 144)]
+    """
+    rows = []
+    for name, values in spec.scales.items():
+        result = check(spec, params={**(params or {}), "@scale": name})
+        shapes, cost = result.shapes, result.flops
+        rows.append(
+            {
+                "scale": name,
+                "values": dict(values) if isinstance(values, dict) else {},
+                "ok": result.ok,
+                "params": shapes.total if shapes and result.ok else None,
+                "flops": cost.flops if shapes and result.ok and cost.complete else None,
+                "macs": cost.macs if shapes and result.ok and cost.complete else None,
+                "_diagnostics": [d for d in result.diagnostics if d.is_error],
+            }
+        )
+    return {"name": spec.name, "scales": rows}
+
+
+def scales_text(data: dict[str, Any]) -> str:
+    """The scales side by side: one line per scale."""
+    header = ("Scale", "Params set", "Parameters", "FLOPs", "MACs")
+    body = []
+    for row in data["scales"]:
+        values = ", ".join(f"{k}={v}" for k, v in row["values"].items())
+        if not row["ok"]:
+            body.append((row["scale"], values, "invalid", "", ""))
+            continue
+        body.append(
+            (
+                row["scale"],
+                values,
+                "?" if row["params"] is None else f"{row['params']:,}",
+                "?" if row["flops"] is None else format_flops(row["flops"]),
+                "?" if row["macs"] is None else f"{row['macs']:,}",
+            )
+        )
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(
+            c.rjust(w) if i >= 2 else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "─" * (sum(widths) + 2 * (len(widths) - 1))
+    return "\n".join(
+        [f'Model: "{data["name"]}"  —  scales', rule, line(header), rule, *map(line, body), rule]
+    )

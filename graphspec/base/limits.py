@@ -8,6 +8,7 @@ __all__ = [
     "MAX_ALIAS_VALUES",
     "MAX_BLOCK_DEPTH",
     "MAX_BLOCK_DISCOVERY_NODES",
+    "MAX_CONSTANT_ELEMENTS",
     "MAX_DEPTH",
     "MAX_DRAWN_NODES",
     "MAX_EXPR_LENGTH",
@@ -60,6 +61,10 @@ MAX_PARAMS: Final = 10**11
 
 MAX_TENSOR_ELEMENTS: Final = 2**40
 """Largest number of elements of one sample's tensor accepted by shape inference."""
+
+MAX_CONSTANT_ELEMENTS: Final = 2**20
+"""Most elements of a tensor an expression makes from constants (``arange``, ``zeros``, …): it is
+computed when the model is built and written into the saved model's config."""
 
 MAX_DRAWN_NODES: Final = 2000
 """Most boxes a diagram is drawn with unless asked otherwise (``render --max-nodes``).

@@ -14,6 +14,7 @@ from graphspec.backends.keras.select import BACKENDS, ENV_VAR
 from graphspec.base.source import Given
 from graphspec.errors import SpecError, UsageError
 from graphspec.frontend.loader import load_document
+from graphspec.frontend.search import SCALE_KEY
 
 if TYPE_CHECKING:
     from graphspec.base.output import OutputPolicy
@@ -30,6 +31,7 @@ __all__ = [
     "load_layer_packages",
     "output_policy",
     "parse_overrides",
+    "spec_params",
 ]
 
 
@@ -42,6 +44,11 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME=VALUE",
         help="override a spec param (repeatable); VALUE is read as a YAML scalar",
+    )
+    parser.add_argument(
+        "--scale",
+        metavar="NAME",
+        help="use the params of one of the spec's `scales:` (then --set on top)",
     )
     parser.add_argument(
         "--allow-outside",
@@ -150,6 +157,15 @@ def output_policy(args: argparse.Namespace, *inputs: str | None) -> OutputPolicy
         mkdir=bool(getattr(args, "mkdir", False)),
         notify=note,
     )
+
+
+def spec_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The params a command gives its specs: ``--set`` values, and ``--scale`` when given."""
+    out = parse_overrides(args.overrides)
+    scale = getattr(args, "scale", None)
+    if scale is not None:
+        out[SCALE_KEY] = scale
+    return out
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:

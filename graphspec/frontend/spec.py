@@ -45,6 +45,7 @@ class NodeKey(StrEnum):
     EXPR = "expr"
     CALL = "call"
     MODEL = "model"
+    WEIGHT = "weight"
     NAMES = "names"
     WHEN = "when"
 
@@ -52,7 +53,7 @@ class NodeKey(StrEnum):
 FORMAT_1_0: Final = 1
 FORMAT_1_1: Final = 1.1
 """Format versions: ``graphspec: 1`` (the default) and ``graphspec: 1.1`` (expressions, call
-arguments, nested models, includes). A 1.0 spec reads and compiles the same under both."""
+arguments, nested models, includes, learned tensors). A 1.0 spec reads and compiles the same under both."""
 
 
 def _dict() -> dict[str, Any]:
@@ -82,8 +83,28 @@ class InputSpec(_Strict):
     dtype: str = Field("float32", description="Keras dtype name, e.g. float32, int32.")
 
 
+_NAMED = {"type": ["string", "object", "null"]}
+_WEIGHT_SETTINGS: Final[dict[str, Any]] = {
+    "shape": {
+        "type": ["array", "string"],
+        "description": "Sizes without a batch axis, e.g. [1, 1, 64]; `${shape(NODE)[i]}` allowed.",
+    },
+    "initializer": {**_NAMED, "description": "keras.initializers name or {type: NAME, ...}."},
+    "regularizer": {**_NAMED, "description": "keras.regularizers name or {type: NAME, ...}."},
+    "constraint": {**_NAMED, "description": "keras.constraints name or {type: NAME, ...}."},
+    "trainable": {"type": ["boolean", "string"], "description": "false freezes it."},
+    "batched": {
+        "type": ["boolean", "string"],
+        "description": "true: one copy per sample, a leading batch axis.",
+    },
+    "dtype": {"type": "string", "description": "float16, bfloat16, float32 or float64."},
+}
+"""What a ``weight:`` mapping holds, for editors (the settings are checked when expanded)."""
+
+
 class NodeSpec(BaseModel):
-    """A node: a layer (``type`` plus its keyword arguments), a ``share`` or a ``block`` instance."""
+    """A node: a layer (``type`` plus its keyword arguments), a ``share``, a ``block`` instance, or
+    (format 1.1) an expression, a nested model or a learned tensor."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -113,6 +134,13 @@ class NodeSpec(BaseModel):
         None,
         description="Format 1.1: a nested model: `keras.applications.NAME`, the path of another "
         "spec file (relative to this one), or an inline spec mapping.",
+    )
+    weight: dict[str, Any] | None = Field(
+        None,
+        description="Format 1.1: a learned tensor (a class token, a position table, a scale): "
+        "`{shape: [1, 1, 64], initializer: zeros}`, optionally `regularizer`, `constraint`, "
+        "`trainable`, `batched`, `dtype`.",
+        json_schema_extra={"properties": _WEIGHT_SETTINGS, "required": ["shape"]},
     )
     when: bool | str | None = Field(
         None,
@@ -198,6 +226,21 @@ class Spec(_Strict):
     )
     blocks: dict[str, BlockSpec] = Field(default_factory=_dict)
     train: TrainSpec | None = None
+    search: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Params to search (`graphspec sweep`): a list of choices, or "
+        "{low, high, step, log, when} for an integer or float range.",
+    )
+    constraints: list[Any] = Field(
+        default_factory=list,
+        description="Conditions every searched variant must meet, over params and the static "
+        "figures params, trainable_params, flops, macs: 'flops <= 5e8', '${width * depth <= 512}'.",
+    )
+    scales: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Named sets of param values, chosen with --scale NAME: "
+        "{s: {width: 32, depth: 2}, m: {width: 64, depth: 3}}.",
+    )
 
     _source: SourceMap = PrivateAttr(default_factory=lambda: SourceMap("<spec>"))
     _load_diagnostics: list[Any] = PrivateAttr(default_factory=_list)

@@ -20,6 +20,11 @@ class BuildContext(Protocol):
     graph: Graph
     """The graph being built."""
 
+    def layer_name(self, node: IRNode) -> str:
+        """The Keras name of the layer ``node`` owns (its node name, unless the backend refuses
+        that name)."""
+        ...
+
     def fresh_name(self, base: str) -> str:
         """A name no layer or operation of the model has yet: ``base``, else ``base_1``, …"""
         ...

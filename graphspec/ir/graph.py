@@ -36,6 +36,8 @@ class NodeKind(StrEnum):
     """A tensor expression (format 1.1): ``IRNode.expr`` holds it."""
     MODEL = "model"
     """A nested model (format 1.1): ``IRNode.model`` holds it."""
+    WEIGHT = "weight"
+    """A learned tensor (format 1.1): ``IRNode.args`` holds its settings (``shape``, …)."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,32 @@ class IRNode:
     """Call arguments: constants by name, and :class:`CallTensors` for tensor arguments."""
     call_tensors: int = 0
     """How many of ``inputs`` (the last ones) are tensors of call arguments."""
+    args_at: Path | None = None
+    """Where ``args`` are written when not directly under the node (a learned tensor's
+    settings are under ``weight:``)."""
+    sized: dict[str, Any] = field(default_factory=dict)
+    """Arguments computed from other nodes' shapes (``units: "${shape(x)[-1] // 2}"``), as
+    written with their names resolved (:class:`graphspec.frontend.params.Sized` inside). The
+    shapes pass computes them, in order, and writes the values into ``args``; until then
+    ``args`` holds these."""
+    sized_from: list[str] = field(default_factory=list)
+    """The nodes whose shapes ``sized`` reads: they come before this node, like its inputs."""
+
+    @property
+    def depends_on(self) -> list[str]:
+        """The nodes that must be built (and inferred) first: the inputs, and the nodes whose
+        shapes its arguments read."""
+        return [*self.inputs, *self.sized_from] if self.sized_from else self.inputs
+
+    def arg_path(self, key: str) -> Path:
+        """The source path of argument ``key``.
+
+        >>> IRNode("cls", NodeKind.WEIGHT, spec_path=("nodes", "cls"),
+        ...        args_at=("nodes", "cls", "weight")).arg_path("shape")
+        ('nodes', 'cls', 'weight', 'shape')
+        """
+        return (*(self.args_at or self.spec_path), key)
+
     keras_name: str | None = None
     """The Keras layer name a block's ``names:`` template gives the node (``None``: its name)."""
 
@@ -221,8 +249,8 @@ class IRNode:
         """What the node is, for tables and labels: ``Input``, the layer type, ``expr``, …"""
         if self.is_input:
             return "Input"
-        if self.kind is NodeKind.EXPR:
-            return "expr"
+        if self.kind in (NodeKind.EXPR, NodeKind.WEIGHT):
+            return self.kind.value
         if self.model is not None:
             return f"Model({self.model.label})"
         return self.type if isinstance(self.type, str) else "?"
@@ -373,7 +401,8 @@ class Graph:
         return found
 
     def topological_order(self) -> list[str]:
-        """Node names in an order where every node follows its inputs (written order kept).
+        """Node names in an order where every node follows its inputs and the nodes whose shapes
+        its arguments read (written order kept).
 
         An iterative depth-first walk over the ordered inputs, linear in nodes plus edges; kept
         until :meth:`build_dag` (the cycle check and shape inference both need it).
@@ -388,14 +417,14 @@ class Graph:
             if root in state:
                 continue
             state[root] = False
-            stack = [(root, iter(nodes[root].inputs))]
+            stack = [(root, iter(nodes[root].depends_on))]
             while stack:
                 name, pending = stack[-1]
                 for src in pending:
                     seen = state.get(src)
                     if seen is None and src in nodes:
                         state[src] = False
-                        stack.append((src, iter(nodes[src].inputs)))
+                        stack.append((src, iter(nodes[src].depends_on)))
                         break
                     if seen is False:
                         raise CycleError(f"the graph has a cycle through `{src}`")
@@ -442,6 +471,8 @@ class Graph:
                 return False, f"node `{node.name}` takes output {node.port(taken)} of `{src}`"
             if node.kind is NodeKind.EXPR:
                 return False, f"node `{node.name}` is an expression; a Sequential holds only layers"
+            if node.kind is NodeKind.WEIGHT:
+                return False, f"node `{node.name}` is a learned tensor, which has no input"
             if node.call:
                 return False, f"node `{node.name}` passes call arguments"
             if node.kind is NodeKind.MODEL and len(node.inputs) != 1:

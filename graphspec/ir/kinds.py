@@ -44,6 +44,9 @@ class Stage(StrEnum):
     """Spec entry -> graph nodes: ``(Expansion, NodeSite) -> str | None`` (passes.expand)."""
     INFER = "infer"
     """Static shapes and parameters: ``(Graph, IRNode, ShapeInfo, SourceMap, bool) -> NodeShape``."""
+    COUNT = "count"
+    """Static FLOPs from the shapes: ``(Graph, IRNode, ShapeInfo) -> Flops`` (or raise
+    ``Uncountable`` saying why not)."""
     BUILD = "build"
     """Keras output of a node that is not a layer call: ``(BuildContext, IRNode, tensors)``."""
     MAKE_LAYER = "make_layer"
@@ -61,6 +64,12 @@ class KindDef:
     """The IR kind of the node it makes; ``None`` for a block, which expands into other nodes."""
     needs: frozenset[Stage]
     """The stages that must have a hook once the package is imported (checked by the tests)."""
+    own_inputs: bool = False
+    """The node names its operands itself or has none (expressions, learned tensors): in a node
+    list without edges, the chain rule never feeds it the node written before it."""
+    anchored: bool = False
+    """Its layer takes no input (a learned tensor): the compiler calls it on the model's first
+    input only so that it joins the model's graph."""
     hooks: Registry[Stage, Callable[..., Any]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -82,15 +91,32 @@ KINDS: Registry[str, KindDef] = Registry("node kind")
 
 for _kind in (
     KindDef("block", "block", None, frozenset({Stage.EXPAND})),
-    KindDef("expr", "expr", NodeKind.EXPR, frozenset({Stage.EXPAND, Stage.INFER, Stage.BUILD})),
     KindDef(
-        "model", "model", NodeKind.MODEL, frozenset({Stage.EXPAND, Stage.INFER, Stage.MAKE_LAYER})
+        "expr",
+        "expr",
+        NodeKind.EXPR,
+        frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT, Stage.BUILD}),
+        own_inputs=True,
+    ),
+    KindDef(
+        "model",
+        "model",
+        NodeKind.MODEL,
+        frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT, Stage.MAKE_LAYER}),
+    ),
+    KindDef(
+        "weight",
+        "weight",
+        NodeKind.WEIGHT,
+        frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT, Stage.MAKE_LAYER}),
+        own_inputs=True,
+        anchored=True,
     ),
     KindDef(
         "layer",
         DEFAULT_KEY,
         NodeKind.LAYER,
-        frozenset({Stage.EXPAND, Stage.INFER, Stage.MAKE_LAYER}),
+        frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT, Stage.MAKE_LAYER}),
     ),
 ):
     KINDS.add(_kind.name, _kind)
@@ -121,7 +147,7 @@ def selected_kind(entry: object) -> KindDef:
     return _DEFAULT
 
 
-CHECK_STAGES: Final = frozenset({Stage.EXPAND, Stage.INFER})
+CHECK_STAGES: Final = frozenset({Stage.EXPAND, Stage.INFER, Stage.COUNT})
 """The stages of checking a spec: their hooks are registered by ``import graphspec``. The build
 stages' hooks are complete once the back end that builds (the Keras compiler) is imported."""
 

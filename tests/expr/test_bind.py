@@ -63,9 +63,33 @@ def test_several_problems_are_all_reported() -> None:
     assert [p.code for p in problems] == ["E802", "E803", "E805"]
 
 
-def test_constant_only_calls_are_refused() -> None:
-    [problem] = check_tree(parse("x * sqrt(2.0)"))
-    assert problem.code == "E806" and problem.offset == 4
+def test_an_expression_of_constants_only_is_refused() -> None:
+    [problem] = check_tree(parse("sqrt(2.0) * arange(4)"))
+    assert problem.code == "E806" and problem.offset == 0
+    assert "names no node" in problem.message and "weight:" in (problem.hint or "")
+
+
+def test_calls_of_constants_inside_an_expression_are_computed_when_building() -> None:
+    assert check_tree(parse("x * sqrt(2.0) + exp(arange(4) * -0.5)")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "match"),
+    [
+        ("einsum('ij,jk->ik', a)", 7, "names 2 operand"),
+        ("einsum('iJ,jk->ik', a, b)", 7, "`J` in `iJ` is not a lowercase letter"),
+        ("einsum('ii->i', a)", 7, "appears twice in `ii`"),
+        ("einsum('ij,jk->iz', a, b)", 7, "output axis `z` appears in no operand"),
+        ("einsum('ij->i->j', a)", 7, "`->` twice"),
+        ("einsum(a, 'ij')", 10, "must be a node reference"),
+        ("einsum('ij', operands=a)", 22, "positional arguments"),
+        ("einsum('ij')", 0, "needs the argument `operands`"),
+    ],
+)
+def test_einsum_subscripts_are_checked_where_written(text: str, offset: int, match: str) -> None:
+    with pytest.raises(ExprSyntaxError, match=match) as info:
+        _bind(text)
+    assert info.value.code == "E803" and info.value.offset == offset
 
 
 def test_the_table_holds_only_keras_ops_functions() -> None:

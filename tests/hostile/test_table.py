@@ -744,6 +744,63 @@ CASES: list[Case] = [
         7,
         r"an expression node \(`expr:`\) is format 1.1; this spec is format 1",
     ),
+    # -- constants made in expressions, learned tensors, sizes read from shapes (format 1.1) ----
+    Case(
+        "expr-huge-arange",
+        E11 + '  e: {expr: "x[:, 0] + sum(arange(1000000000000))"}\n',
+        "E504",
+        5,
+        28,
+        r"makes a constant of \(1000000000000,\): 1,000,000,000,000 elements",
+    ),
+    Case(
+        "expr-huge-einsum-subscripts",
+        E11 + "  e: {expr: \"einsum('" + "a," * 1000 + "a', x)\"}\n",
+        "E803",
+        5,
+        21,
+        r"names 1001 operand\(s\) but 1 are given",
+    ),
+    Case(
+        "weight-huge",
+        E11 + "  w: {weight: {shape: [100000000, 100000000, 100000000]}}\n",
+        "E503",
+        5,
+        3,
+        r"the model would have 1,000,000,000,000,000,000,000,000 parameters",
+    ),
+    Case(
+        "weight-code-in-initializer",
+        E11 + "  w: {weight: {shape: [2], initializer: {type: Zeros, module: os}}}\n",
+        "E206",
+        5,
+        55,
+        r"`initializer` may not hold `module`: specs never name code to import",
+    ),
+    Case(
+        "sized-call-outside-shape",
+        E11 + "  d: {type: Dense, units: \"${__import__('os').getpid()}\"}\n",
+        "E406",
+        5,
+        27,
+        r"function calls are not supported, except shape\(NODE\)",
+    ),
+    Case(
+        "sized-huge-size",
+        E11 + '  d: {type: Dense, units: "${shape(x)[-1] * 100000000000000}"}\n',
+        "E406",
+        5,
+        27,
+        r"beyond the limit of 1e\+15",
+    ),
+    Case(
+        "sized-self-reference",
+        E11 + '  d: {type: Dense, units: "${shape(d)[-1]}"}\n',
+        "E302",
+        5,
+        27,
+        r"a cycle through a size read from a shape: d -> d",
+    ),
 ]
 
 
@@ -1081,3 +1138,90 @@ def test_hostile_include(
     assert (diag.line, diag.column) == (line, column), diag.format()
     assert seconds < TIME_BOUND * 4, f"{name} took {seconds:.3f} s"
     assert peak < MEMORY_BOUND, f"{name} peaked at {peak / 2**20:.1f} MiB"
+
+
+# -- graphspec sweep ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_case_through_sweep_plan(case: Case, tmp_path: Path) -> None:
+    """``graphspec sweep SPEC --plan`` meets every hostile spec: the same diagnostic for an
+    error (exit 1 or 2), a usage error for a valid spec without ``search:``, never a traceback,
+    nothing written, bounded like one check."""
+    spec = tmp_path / "hostile.yaml"
+    data = case.source if isinstance(case.source, bytes) else case.source.encode()
+    spec.write_bytes(data)
+    status, err, seconds, peak = _bounded_cli(["sweep", str(spec), "--plan"])
+    assert status in (1, 2) and "Traceback" not in err, err
+    if case.severity is Severity.ERROR:
+        assert f"[{case.code}]" in err, err
+    else:
+        assert "has no `search:` section" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.yaml"]
+    assert seconds < 4 * TIME_BOUND, f"{case.id} took {seconds:.3f} s"
+    assert peak < MEMORY_BOUND, f"{case.id} peaked at {peak / 2**20:.1f} MiB"
+
+
+def _space(params: list[str], search: str, extra: str = "") -> str:
+    head = "params: {" + ", ".join(f"{p}: 1" for p in params) + "}\n"
+    return head + search + extra + H + "nodes:\n  d: {type: Dense, units: '${p0}'}\n"
+
+
+_WIDE = [f"p{i}" for i in range(10)]
+_CHAIN = [f"p{i}" for i in range(60)]
+_HOSTILE_SEARCH = {
+    "1e60-variants": (
+        _space(
+            _WIDE, "search: {" + ", ".join(f"{p}: {{low: 1, high: 1000000}}" for p in _WIDE) + "}\n"
+        ),
+        0,
+        "sampled 500 of them",
+    ),
+    "huge-bounds": (
+        _space(["p0"], "search: {p0: {low: 1, high: 1.0e+300}}\n"),
+        0,
+        "an infinite number of variants",
+    ),
+    "when-chain": (
+        _space(
+            _CHAIN,
+            "search:\n"
+            + "".join(
+                f"  p{i}: {{choices: [1, 2]" + (f", when: {{p{i - 1}: 1}}" if i else "") + "}\n"
+                for i in range(len(_CHAIN))
+            ),
+        ),
+        0,
+        "the space holds",
+    ),
+    "constraint-bomb": (
+        _space(["p0"], "search: {p0: [1, 2]}\n", "constraints: ['${9 ** 9 ** 9 > 1}']\n"),
+        1,
+        "E905",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", _HOSTILE_SEARCH)
+def test_hostile_search_spaces_are_planned_in_bounded_time(name: str, tmp_path: Path) -> None:
+    """Spaces too large to enumerate are counted without listing them and sampled; chains of
+    ``when:`` are counted in one pass; a pathological constraint is refused."""
+    import contextlib
+    import io
+    import time
+
+    from graphspec.cli.main import main
+
+    source, want, said = _HOSTILE_SEARCH[name]
+    spec = tmp_path / "space.yaml"
+    spec.write_text(source)
+    text, err = io.StringIO(), io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(text), contextlib.redirect_stderr(err):
+        status = main(["sweep", str(spec), "--plan"])
+    seconds = time.perf_counter() - start
+    assert status == want, err.getvalue()
+    assert said in text.getvalue() + err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["space.yaml"]
+    assert seconds < 10, f"{name} took {seconds:.1f} s"

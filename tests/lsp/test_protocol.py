@@ -87,6 +87,24 @@ async def test_hover_on_a_node_shows_its_shape(client: LanguageClient) -> None:
     doc.close()
 
 
+async def test_hover_on_a_size_read_from_a_shape_shows_what_it_computed(
+    client: LanguageClient,
+) -> None:
+    text = (
+        "graphspec: 1.1\ninputs: {x: {shape: [4, 8]}}\nnodes:\n"
+        '  a: {type: Dense, units: "${shape(x)[-1] // 2}"}\n'
+    )
+    doc = Doc(client, text)
+    await doc.open()
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(text_document=doc.ident(), position=doc.find("${shape", offset=4))
+    )
+    assert hover is not None
+    shown = hover.contents.value  # type: ignore[union-attr]
+    assert "`${shape(x)[-1] // 2}` reads node shapes" in shown and "`units` of `a` = `4`" in shown
+    doc.close()
+
+
 async def test_hover_on_type_param_and_code(client: LanguageClient) -> None:
     text = SEED_SKIP.read_text() + "# see E501\n"
     doc = Doc(client, text)

@@ -9,7 +9,8 @@ was a ``${...}`` is written as the Python expression of the function's arguments
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Protocol
 
 from graphspec.backends.codegen._model import Model, strip_port
@@ -27,6 +28,7 @@ from graphspec.backends.codegen._source import (
     layer_expr,
     lines_of,
     literal_text,
+    object_expr,
     plain,
     py,
     unpacking,
@@ -37,11 +39,12 @@ from graphspec.base.shape_types import LayerCall
 from graphspec.errors import CompileError, Diagnostic
 from graphspec.ir.graph import BlockInstance, CallTensors, IRNode, NodeKind
 from graphspec.plugins.expr.syntax import ExprSyntaxError, Ref, parse, walk
+from graphspec.plugins.weight import KERAS_CLASS, OBJECT_KINDS, layer_source
 
 __all__ = ["RESERVED", "BlockFunction", "Body", "Functions"]
 
 RESERVED: Final = frozenset(
-    {"keras", "build_model", "model", "layers", "name", "i", "copy", "prefix"}
+    {"keras", "build_model", "model", "layers", "name", "i", "copy", "prefix", "Any", KERAS_CLASS}
 )
 """Names generated variables never take."""
 _PLACEHOLDER: Final = "gs_param_"
@@ -75,6 +78,7 @@ class Functions(Protocol):
 
     imports: set[str]
     names: set[str]
+    classes: dict[str, str]
 
     def block_function(self, model: Model, group: Group, *, chain: bool) -> BlockFunction: ...
 
@@ -99,7 +103,8 @@ class Body:
         self.functions = functions
         self.model = model
         self.root = root
-        self.envs: dict[str | None, Env] = {root.name if root else None: env}
+        here = root.name if root else None
+        self.envs: dict[str | None, Env] = {here: replace(env, shapes=self.shapes_in(here))}
         self.args = args or {}
         self.taken = set(RESERVED) | functions.names | set(self.args.values()) | (taken or set())
         self.var: dict[tuple[str, int], str] = {}
@@ -145,7 +150,7 @@ class Body:
         for name in nodes:
             key = key_of[name]
             found = deps.setdefault(key, [])
-            for src in graph.nodes[name].inputs:
+            for src in graph.nodes[name].depends_on:  # inputs, and nodes whose shapes it reads
                 src_key = key_of.get(src)
                 if src_key is not None and src_key != key:
                     found.append(src_key)
@@ -161,7 +166,7 @@ class Body:
             if name in seen:
                 continue
             seen.add(name)
-            stack += graph.nodes[name].inputs
+            stack += graph.nodes[name].depends_on
         return seen
 
     # -- names --------------------------------------------------------------------------------
@@ -266,12 +271,38 @@ class Body:
         inst = self.model.graph.instances[instance]
         outer = self.env_of(inst.parent)
         given = self.model.site_spec(inst).args
-        local: dict[str, ast.expr] = {k: value_ast(v, outer) for k, v in given.items()}
+        env = Env(outer.spec, {}, self.shapes_in(instance))
+        for key, value in given.items():
+            _local(env, key, value, outer)
         for key, default in self.model.block(inst).params.items():
-            if key not in local:
-                local[key] = value_ast(default, Env(outer.spec, local))
-        self.envs[instance] = env = Env(outer.spec, local)
+            if key not in given:
+                _local(env, key, default, env)
+        self.envs[instance] = env
         return env
+
+    def shapes_in(self, instance: str | None) -> Callable[[str], ast.expr]:
+        """``shape(x)`` written in ``instance`` (``None``: the top level) as ``x.shape``."""
+
+        def shape_of(written: str) -> ast.expr:
+            name, port = strip_port(written)
+            inst = self.model.instance(instance)
+            if inst is not None and name in self.model.block(inst).inputs and not port:
+                var = self.placeholder_var(inst, name)
+            else:
+                target = f"{inst.name}.{name}" if inst is not None else name
+                graph = self.model.graph
+                found = graph.instances.get(target)
+                if found is None:  # a `repeat`: its last copy
+                    copies = [i for i in graph.instances.values() if i.site == target]
+                    found = copies[-1] if copies else None
+                if target not in graph.nodes and found is not None:
+                    target = self.model.outputs_of(found)[0]
+                var = self.var.get((target, port)) or ""
+                if not var:
+                    raise KeyError(f"codegen: no variable holds `{written}` here")
+            return ast.Attribute(ast.Name(var, ast.Load()), "shape", ast.Load())
+
+        return shape_of
 
     def value(self, written: Any, resolved: Any, key: str, instance: str | None) -> Any:
         """An argument: the resolved value, or the Python expression its ``${...}`` is."""
@@ -279,7 +310,13 @@ class Body:
             return resolved
         if _holds_mapping(resolved):  # only a literal can say it (a param is never a mapping)
             return resolved
-        made = template(written, self.env_of(instance))
+        try:
+            made = template(written, self.env_of(instance))
+        except KeyError:
+            unknown = self.env_of(instance).unknown & names_in(written)
+            if "shape(" not in str(written) and not unknown:
+                raise
+            return resolved  # a size read from a shape no variable holds here: as computed
         if isinstance(made, Raw) and key in TUPLE_ARGS and isinstance(resolved, list):
             if any(isinstance(v, list) for v in resolved):
                 return resolved
@@ -325,6 +362,8 @@ class Body:
                 continue
             elif node.kind is NodeKind.EXPR:
                 self.expression(node)
+            elif node.kind is NodeKind.WEIGHT:
+                self.weight(node)
             else:
                 self.layer_call(node)
 
@@ -382,6 +421,26 @@ class Body:
         piece = expr_piece(tree, name_of)
         self.lines += lines_of(piece, INDENT, f"{self.targets(node)} = ")
 
+    def weight(self, node: IRNode) -> None:
+        """``var = LearnedTensor(...)(x)``: a learned tensor's layer (its class copied into the
+        file), called on the model's first input as the compiler calls it (only its batch size
+        is read, when ``batched``)."""
+        self.functions.classes[KERAS_CLASS] = layer_source()
+        self.functions.imports.add("from typing import Any")
+        written = self.model.node_spec(node)
+        settings = (written.weight if written is not None else None) or {}
+        call = Call(KERAS_CLASS)
+        for key, resolved in node.args.items():
+            value = self.value(settings.get(key), resolved, key, node.instance)
+            kind = OBJECT_KINDS.get(key)
+            if kind is not None and isinstance(value, dict):
+                call.args.append((f"{key}=", object_expr(kind, value)))
+            else:
+                call.args.append((f"{key}=", plain(key, value)))
+        call.args.append(("name=", self.node_name(node)))
+        anchor = self.var[(self.model.graph.inputs[0], 0)]
+        self.lines += call_lines(call, [(None, anchor)], INDENT, f"{self.targets(node)} = ")
+
     def expr_params(self, node: IRNode, tree: Any) -> tuple[Any, dict[str, str]]:
         """The expression with its ``${...}`` as Python expressions of the params, when each
         stands where a value can (else the expression as it was resolved)."""
@@ -393,6 +452,8 @@ class Body:
 
         def hole(match: Any) -> str:
             key = f"{_PLACEHOLDER}{len(holes)}"
+            if "shape(" in match.group(0):
+                raise KeyError("a size read from a shape: the expression as computed")
             made = value_ast(match.group(0), self.env_of(node.instance))
             text = source(made)
             atomic = isinstance(made, ast.Name | ast.Constant) and not text.startswith("-")
@@ -401,10 +462,10 @@ class Body:
 
         import re
 
-        replaced = re.sub(r"\$\{[^{}]*\}", hole, text)
         try:
+            replaced = re.sub(r"\$\{[^{}]*\}", hole, text)
             parsed = parse(replaced)
-        except ExprSyntaxError:
+        except (ExprSyntaxError, KeyError):
             return tree, {}
         found = [e.name for e in walk(parsed) if isinstance(e, Ref) and e.name in holes]
         if sorted(found) != sorted(holes):
@@ -591,6 +652,17 @@ def _refuse(node: IRNode, args: dict[str, Any], file: str, owner: str | None = N
                 related=(STOPPED,),
             )
             raise CompileError([diagnostic])
+
+
+def _local(env: Env, key: str, value: Any, scope: Env) -> None:
+    """Param ``key`` of an inline instance as Python in ``scope``; one read from a shape no
+    variable holds here is left unknown (the values using it are written as computed)."""
+    try:
+        env.local[key] = value_ast(value, scope)
+    except KeyError:
+        if "shape(" not in str(value) and not scope.unknown & names_in(value):
+            raise
+        env.unknown.add(key)
 
 
 def _depth_first(deps: dict[str, list[str]]) -> list[str]:

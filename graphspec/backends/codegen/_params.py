@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -26,23 +26,39 @@ _WHOLE: Final = re.compile(r"^\$\{([^{}]*)\}$")
 
 @dataclass
 class Env:
-    """The params visible in one scope: the block's own (``local``) before the spec's."""
+    """The params visible in one scope: the block's own (``local``) before the spec's.
+
+    ``shapes`` gives the Python expression of a node's shape (``x.shape``) for ``shape(x)``
+    written in this scope, or raises ``KeyError`` when no variable holds that node here;
+    ``unknown`` names the params that have no Python expression here (a size read from a
+    shape where none can be read): a value using one is written as computed.
+    """
 
     spec: dict[str, ast.expr] = field(default_factory=dict)
     local: dict[str, ast.expr] = field(default_factory=dict)
+    shapes: Callable[[str], ast.expr] | None = None
+    unknown: set[str] = field(default_factory=set)
 
     def lookup(self, name: str) -> ast.expr:
+        if name in self.unknown:
+            raise KeyError(f"`${{{name}}}` has no Python expression here")
         found = self.local.get(name, self.spec.get(name))
         if found is None:
             raise KeyError(f"`${{{name}}}` names no param visible here")
         return copy.deepcopy(found)
 
+    def shape(self, name: str) -> ast.expr:
+        """``shape(name)`` as Python: the shape of the variable holding that node."""
+        if self.shapes is None:
+            raise KeyError(f"`shape({name})` reads no variable here")
+        return self.shapes(name)
+
 
 def names_in(value: Any) -> set[str]:
     """The param names the ``${...}`` inside ``value`` use (lists and mappings searched).
 
-    >>> sorted(names_in(["${a * b}", {"k": "x_${c}"}, 3]))
-    ['a', 'b', 'c']
+    >>> sorted(names_in(["${a * b}", {"k": "x_${c}"}, 3, "${shape(x)[-1] // d}"]))
+    ['a', 'b', 'c', 'd']
     """
     if isinstance(value, str):
         found: set[str] = set()
@@ -51,7 +67,15 @@ def names_in(value: Any) -> set[str]:
                 tree = ast.parse(body.strip(), mode="eval")
             except SyntaxError:
                 continue
-            found |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+            skip = {  # `shape(x)` names a node, not a param
+                id(part)
+                for call in ast.walk(tree)
+                if isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == "shape"
+                for part in [call.func, *call.args]
+            }
+            found |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in skip}
         return found
     if isinstance(value, list):
         return set().union(*(names_in(v) for v in value))
@@ -66,6 +90,18 @@ class _Substitute(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         return self.env.lookup(node.id)
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        """``shape(x)`` (sizes read from shapes) is the shape of the variable holding ``x``."""
+        func, args = node.func, node.args
+        if isinstance(func, ast.Name) and func.id == "shape" and len(args) == 1:
+            arg = args[0]
+            if isinstance(arg, ast.Name):
+                return self.env.shape(arg.id)
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                return self.env.shape(arg.value)  # `shape('enc:1')`
+        self.generic_visit(node)
+        return node
 
 
 def _fold(node: ast.expr) -> ast.expr:

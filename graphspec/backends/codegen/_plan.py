@@ -3,9 +3,12 @@
 An instance is a call of its block's function when nothing outside it reaches inside: the nodes
 after it use only the block's outputs, no layer is shared across its boundary, and the model's
 outputs inside it are outputs of the block. Everything else about it (any number of inputs and
-outputs, blocks inside, expressions, nested models, shared layers, call arguments) a function
-can hold; an instance of a block with ``when:`` nodes is written inline, and so is every
-instance around it (which nodes a copy has differs between instances). The copies of a ``repeat`` are one loop when only the next copy uses each one.
+outputs, blocks inside, expressions, nested models, shared layers, call arguments, sizes read
+from shapes) a function can hold. Written inline: an instance of a block with ``when:`` nodes,
+and every instance around it (which nodes a copy has differs between instances); a learned
+tensor's (joined to the model through its input); one given a param read from a shape (each copy
+has its own); and, in a Sequential, one holding a size read from a shape (no variable holds a
+tensor there). The copies of a ``repeat`` are one loop when only the next copy uses each one.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from graphspec.frontend.params import is_deferred
 from graphspec.frontend.spec import BlockSpec
-from graphspec.ir.graph import BlockInstance, Graph
+from graphspec.ir.graph import BlockInstance, Graph, NodeKind
 
 __all__ = ["Group", "Plan", "block_outputs", "plan_calls"]
 
@@ -94,6 +98,13 @@ def plan_calls(graph: Graph) -> Plan:
         block = graph.block_specs.get(switched.block)
         if block is not None and any(n.when is not None for n in block.nodes.values()):
             ok -= set(_chain(graph, name))
+    sequential = graph.compiles_as()[0] == "Sequential"
+    for node in graph:  # learned tensors join the model through its input: written inline
+        if node.kind is NodeKind.WEIGHT or (node.sized and sequential):  # (no variables)
+            ok -= set(chains.get(node.instance or "", []))
+    for name, given in instances.items():  # a param read from a shape: each copy its own
+        if any(is_deferred(v) for v in given.params.values()):
+            ok -= set(chains[name])
     for node in graph:  # `x:1` of a block input: a function gets a tensor, not its layer's
         inst = instances.get(node.instance or "")
         if inst is None or inst.block not in graph.block_specs:

@@ -38,6 +38,7 @@ __all__ = [
     "layer_expr",
     "lines_of",
     "literal_text",
+    "object_expr",
     "plain",
     "py",
     "unpacking",
@@ -218,12 +219,17 @@ def value_expr(key: str, value: Any, owner_type: str, imports: set[str]) -> Any:
         return Seq("[", made, "]")
     kind = object_kind(key)
     if kind is not None and isinstance(value, Mapping):
-        name = value.get("type")
-        if kind == "activations":
-            return py(name)
-        rest: list[Item] = [(f"{k}=", plain(k, v)) for k, v in value.items() if k != "type"]
-        return Call(f"keras.{kind}.{name}", rest)
+        return object_expr(kind, value)
     return plain(key, value)
+
+
+def object_expr(kind: str, value: Mapping[str, Any]) -> Any:
+    """``{type: RandomNormal, stddev: 0.02}`` as ``keras.initializers.RandomNormal(stddev=0.02)``."""
+    name = value.get("type")
+    if kind == "activations":
+        return py(name)
+    rest: list[Item] = [(f"{k}=", plain(k, v)) for k, v in value.items() if k != "type"]
+    return Call(f"keras.{kind}.{name}", rest)
 
 
 def plain(key: str, value: Any) -> Any:
@@ -279,7 +285,7 @@ def expr_piece(tree: Any, name_of: Callable[[Ref], str]) -> Any:
 def _call_form(tree: ExprCall, name_of: Callable[[Ref], str]) -> Call:
     """``keras.ops.FUNC(...)`` of an operation, its arguments pieces again."""
     try:
-        operands: Sequence[Any] = bind(tree).operands
+        operands: Sequence[Any] = bind(tree).operand_items()  # einsum's one by one
     except ValueError:
         operands = ()
     args: list[tuple[str | None, Any]] = []

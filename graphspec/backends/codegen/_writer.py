@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import Any, Final
 
 from graphspec.backends.codegen._body import RESERVED, BlockFunction, Body
 from graphspec.backends.codegen._chain import write_chain
@@ -26,6 +26,9 @@ from graphspec.ir.graph import IRNode
 
 __all__ = ["Writer"]
 
+_STDLIB: Final = ("from typing import ",)
+"""Imports of the standard library (written first, as isort groups them)."""
+
 
 class Writer:
     """Writes one Python file: functions collected while ``build_model`` is written."""
@@ -33,6 +36,8 @@ class Writer:
     def __init__(self) -> None:
         self.imports: set[str] = set()
         self.functions: dict[str, list[str]] = {}
+        self.classes: dict[str, str] = {}
+        """Layer classes the file defines (a learned tensor's), by name (written first)."""
         self.names: set[str] = set(RESERVED)
         """Every module-level name (functions), which no variable may shadow."""
         self._blocks: dict[tuple[int, str, bool], BlockFunction] = {}
@@ -58,7 +63,14 @@ class Writer:
                 f"Spec: {file}",
                 '"""',
             ]
-        out = [*head, "", "import keras", *_import_lines(self.imports), "", ""]
+        stdlib = [i for i in self.imports if i.startswith(_STDLIB)]
+        others = {i for i in self.imports if not i.startswith(_STDLIB)}
+        out = [*head, ""]
+        if stdlib:  # isort's groups: the standard library first
+            out += [*_import_lines(set(stdlib)), ""]
+        out += ["import keras", *_import_lines(others), "", ""]
+        for text in self.classes.values():
+            out += [text, "", ""]
         for function in self.functions.values():
             out += [*function, "", ""]
         out += [
@@ -216,6 +228,12 @@ def _signature(
     scope: dict[str, Any] = {}
     for key, written in params.items():
         arg = idents[key]
+        if "shape(" in str(written) and "${" in str(written):  # read from a node's shape
+            if keyword:
+                args.append(arg)  # every call gives it (the plan inlines those that do not)
+            else:
+                env.unknown.add(key)  # not an argument: the values using it, as computed
+            continue
         if resolved is not None and key in resolved:
             value = resolved[key]
             if "${" not in str(written) or not _computes(written, scope, value):

@@ -52,6 +52,7 @@ FAMILIES: Final[dict[str, Family]] = {
         Family("preprocessing", "preprocessing", "#eef6dc", "#74913a"),
         Family("block", "block (collapsed)", "#f4efe6", "#8a7653"),
         Family("expression", "expression", "#fffbea", "#9c8a3a"),
+        Family("weight", "learned tensor", "#fdf0f6", "#a3487a"),
         Family("model", "nested model", "#eaf2ea", "#4d7a4d"),
         Family("other", "other", "#f7f7f7", "#8a8a8a"),
     )

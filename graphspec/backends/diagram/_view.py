@@ -29,7 +29,8 @@ from graphspec.backends.diagram.labels import (
 )
 from graphspec.base.shape_types import format_shape
 from graphspec.errors import Diagnostic, Severity
-from graphspec.ir.graph import BlockInstance, Graph, IRNode
+from graphspec.ir.graph import BlockInstance, Graph, IRNode, NodeKind
+from graphspec.passes.shapes.flops import format_flops
 from graphspec.passes.shapes.infer import NodeShape
 
 __all__ = ["build_view", "hidden_units"]
@@ -86,6 +87,10 @@ def _summary(result: CheckResult) -> str:
         kind, reason = result.graph.compiles_as()
     except (KeyError, nx.NetworkXError):
         kind, reason = "functional", "the graph is incomplete"
+    if info is not None:
+        cost = result.flops
+        shown = format_flops(cost.flops)
+        params += f" · {shown if cost.complete else '≥ ' + shown} per sample"
     mode = f"compiles as {kind}" + (f" ({reason})" if reason else "")
     errors = len(result.errors)
     if errors:
@@ -258,6 +263,8 @@ def _node_box(bid: str, node: IRNode, result: CheckResult, options: Options) -> 
         )
     if node.expr is not None:
         return _expr_box(bid, node, info, shape, tip)
+    if node.kind is NodeKind.WEIGHT:
+        return _weight_box(bid, node, info, shape, tip)
     if node.model is not None:
         return _model_box(bid, node, info, shape, tip)
     kind = node.type if isinstance(node.type, str) else "?"
@@ -303,6 +310,41 @@ def _expr_box(bid: str, node: IRNode, info: NodeShape | None, shape: str, tip: l
         shape=clean(shape),
         tooltip=_tooltip(tip),
     )
+
+
+def _weight_box(bid: str, node: IRNode, info: NodeShape | None, shape: str, tip: list[str]) -> Box:
+    """A learned tensor: a cylinder (stored values) with its shape and parameters."""
+    tip += ["learned tensor (weight)"]
+    tip += [f"{k}: {v!r}" for k, v in node.args.items()]
+    if info is not None and info.known:
+        tip.append(f"params: {info.params:,} ({info.trainable:,} trainable)")
+    settings = node.args
+    args = [clean(_brief(settings.get("initializer", "glorot_uniform")))]
+    args += [
+        clean(f"{k} {_brief(settings[k])}")
+        for k in ("regularizer", "constraint")
+        if settings.get(k)
+    ]
+    args += ["per sample"] if settings.get("batched") is True else []
+    args += ["frozen"] if settings.get("trainable") is False else []
+    return Box(
+        bid,
+        clean(node.name),
+        "weight",
+        "weight",
+        FAMILIES["weight"],
+        args=args,
+        shape=clean(shape),
+        params=format_params(info.params if info is not None and info.known else None),
+        tooltip=_tooltip(tip),
+    )
+
+
+def _brief(value: object) -> str:
+    """A setting's value in a few characters: ``{type: RandomNormal, …}`` as ``RandomNormal``."""
+    if isinstance(value, dict):
+        return str(value.get("type", "{…}"))
+    return truncate(str(value), 24)
 
 
 def _model_box(bid: str, node: IRNode, info: NodeShape | None, shape: str, tip: list[str]) -> Box:

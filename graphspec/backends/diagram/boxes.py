@@ -10,7 +10,7 @@ from graphspec.errors import Diagnostic
 
 __all__ = ["MARKS", "Box", "BoxKind", "Cluster", "Edge", "Mark", "Options", "Share", "View"]
 
-BoxKind = Literal["input", "layer", "block", "expr"]
+BoxKind = Literal["input", "layer", "block", "expr", "weight"]
 
 Mark = Literal["added", "changed", "shape", "removed"]
 """How a box differs from another version of the spec (a diff diagram): new, edited, changed

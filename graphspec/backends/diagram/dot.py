@@ -184,6 +184,8 @@ def _box_attrs(box: Box) -> dict[str, str]:
         attrs["style"] = "rounded,filled,bold"
     elif box.kind == "expr":
         attrs |= {"label": _expr_label(box), "margin": "0.06,0.02", "penwidth": "0.9"}
+    elif box.kind == "weight":
+        attrs |= {"shape": "cylinder", "margin": "0.12,0.06"}
     if box.is_output:
         attrs["peripheries"] = "2"
     if box.mark is not None:

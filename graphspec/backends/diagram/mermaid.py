@@ -22,6 +22,7 @@ _SHAPES: Final[dict[str, tuple[str, str]]] = {
     "layer": ('("', '")'),
     "block": ('{{"', '"}}'),
     "expr": ('(["', '"])'),
+    "weight": ('[("', '")]'),
 }
 _OUTPUT: Final = ('[["', '"]]')
 _DIRECTIONS: Final = {"TB": "TB", "LR": "LR", "BT": "BT", "RL": "RL"}

@@ -17,6 +17,7 @@ from graphspec.backends.importer import layers as _layers  # noqa: F401  (regist
 from graphspec.backends.importer import nested as _nested  # noqa: F401  (registers nested models)
 from graphspec.backends.importer import ops as _ops  # noqa: F401  (registers keras.ops operations)
 from graphspec.backends.importer import sequential as _sequential  # noqa: F401  (registers its reader)
+from graphspec.backends.importer import weights as _weights  # noqa: F401  (registers learned tensors)
 from graphspec.backends.importer._state import UnsupportedLayersError
 from graphspec.backends.importer.models import from_config
 from graphspec.backends.importer.rewrite import with_blocks

@@ -8,11 +8,14 @@ from typing import Any, Final
 
 from graphspec.errors import ImportModelError
 
-__all__ = ["TENSOR", "ImportState", "UnsupportedLayersError", "short"]
+__all__ = ["LAMBDA_REASON", "TENSOR", "ImportState", "UnsupportedLayersError", "short"]
 
 TENSOR: Final = "__keras_tensor__"
 """The ``class_name`` of a serialized tensor in a call's arguments."""
 
+
+LAMBDA_REASON: Final = "a Lambda runs Python code, which graphspec never reads"
+"""How a refused ``Lambda`` is explained (its own hint: write an expression, not a class)."""
 
 _CLASS_REASONS: Final = ("not a class of keras.layers", ", not one of keras.")
 """What the reasons about a class say (a layer or object of the user's own gets the hint to
@@ -31,14 +34,23 @@ class UnsupportedLayersError(ImportModelError):
         ]
         lines += [f"  - `{name}` ({cls}): {reason}" for name, cls, reason in layers]
         own = [cls for _, cls, reason in layers if any(s in reason for s in _CLASS_REASONS)]
-        lines.append(
-            "hint: a spec names classes of keras.layers, KerasHub and the layer packages you "
-            f"declare: declare the package that defines {_classes(own)} with "
-            f"`--layers {_package(own)}` (or GRAPHSPEC_LAYERS, or `[tool.graphspec] layers` in "
-            "pyproject.toml; from Python, graphspec.use_layers)"
-            if own
-            else "hint: each line says what a spec cannot hold; change that part of the model"
-        )
+        lambdas = any(reason.startswith(LAMBDA_REASON) for _, _, reason in layers)
+        if own:
+            lines.append(
+                "hint: a spec names classes of keras.layers, KerasHub and the layer packages you "
+                f"declare: declare the package that defines {_classes(own)} with "
+                f"`--layers {_package(own)}` (or GRAPHSPEC_LAYERS, or `[tool.graphspec] layers` in "
+                "pyproject.toml; from Python, graphspec.use_layers)"
+            )
+        elif lambdas:
+            lines.append(
+                "hint: call a Lambda's keras.ops functions directly in the model instead (import "
+                "reads them as expression nodes), or write its expression node in the spec"
+            )
+        else:
+            lines.append(
+                "hint: each line says what a spec cannot hold; change that part of the model"
+            )
         super().__init__("\n".join(lines))
 
 

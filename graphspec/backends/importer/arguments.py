@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from graphspec.backends.importer._state import ImportState
+from graphspec.backends.importer._state import LAMBDA_REASON, ImportState
 from graphspec.backends.importer.objects import named_object
 from graphspec.backends.importer.vocabularies import CONFIG_ONLY, LOOKUPS, lookup_args
 from graphspec.base.catalog import (
@@ -27,7 +27,7 @@ from graphspec.base.custom_layers import (
     user_layer,
 )
 
-__all__ = ["MODEL_CLASSES", "dtype_name", "node_args", "type_of"]
+__all__ = ["MODEL_CLASSES", "dtype_name", "lambda_reason", "node_args", "type_of"]
 
 MODEL_CLASSES: Final = frozenset({"Functional", "Model", "Sequential"})
 _KERAS_LAYER_MODULES: Final = frozenset({"keras.layers", "keras"})
@@ -67,6 +67,8 @@ def type_of(state: ImportState, name: str, layer: Mapping[str, Any]) -> str | No
         return cls  # KerasHub's (the catalog records what a saved file says of it)
     if cls in MODEL_CLASSES:
         state.problem(name, cls, "a nested model inside a layer argument has no spec form")
+    elif cls == "Lambda":
+        state.problem(name, cls, lambda_reason(name, layer))
     elif cls in FORBIDDEN_LAYERS:
         state.problem(name, cls, f"not allowed in a spec: {FORBIDDEN_LAYERS[cls]}")
     elif str(module).startswith("keras.src.ops"):
@@ -77,6 +79,37 @@ def type_of(state: ImportState, name: str, layer: Mapping[str, Any]) -> str | No
         return cls
     else:
         state.problem(name, where, "not a class of keras.layers")
+    return None
+
+
+def lambda_reason(name: str, layer: Mapping[str, Any]) -> str:
+    """Why a ``Lambda`` cannot be imported, and how to write it: an expression node over its
+    input (a Lambda's Python code is never read, so the example is only a pattern).
+
+    >>> print(lambda_reason("swap", {"inbound_nodes": [{"args": [{"config": {"keras_history":
+    ...     ["frames", 0, 0]}}]}]}))
+    a Lambda runs Python code, which graphspec never reads: write what it computes as an expression node (`graphspec: 1.1`), e.g. `swap: {expr: "transpose(frames, [0, 2, 3, 1])"}` or `swap: {expr: "concatenate([sin(frames * 2.0), cos(frames * 2.0)], axis=-1)"}` (the functions: docs/spec-format.md, Tensor expressions)
+    """
+    source = _first_input(layer) or "x"
+    return (
+        f"{LAMBDA_REASON}: write what it computes as an expression node (`graphspec: 1.1`), "
+        f'e.g. `{name}: {{expr: "transpose({source}, [0, 2, 3, 1])"}}` or `{name}: {{expr: '
+        f'"concatenate([sin({source} * 2.0), cos({source} * 2.0)], axis=-1)"}}` '
+        "(the functions: docs/spec-format.md, Tensor expressions)"
+    )
+
+
+def _first_input(layer: Mapping[str, Any]) -> str | None:
+    """The name of the layer feeding a serialized layer's first call, when it can be read."""
+    calls = layer.get("inbound_nodes")
+    if not isinstance(calls, list) or not calls or not isinstance(calls[0], Mapping):
+        return None
+    args = calls[0].get("args")
+    first = args[0] if isinstance(args, list) and args else None
+    config = first.get("config") if isinstance(first, Mapping) else None
+    history = config.get("keras_history") if isinstance(config, Mapping) else None
+    if isinstance(history, list) and history and isinstance(history[0], str):
+        return history[0] if history[0].isidentifier() else f"`{history[0]}`"
     return None
 
 

@@ -78,18 +78,22 @@ def _renamed_outputs(
     return [rename.get(ref, ref) for ref in outputs]
 
 
-_FORMAT_1_1_KEYS: Final = frozenset({"expr", "call", "model"})
+_FORMAT_1_1_KEYS: Final = frozenset({"expr", "call", "model", "weight"})
+_OWN_INPUTS: Final = frozenset({"expr", "weight"})
+"""Nodes that name their operands themselves or have none: no edges lead into them."""
 
 
 def _version(state: ImportState) -> int | float:
-    """1 unless a node needs format 1.1 (an expression, call arguments, a nested model)."""
+    """1 unless a node needs format 1.1 (an expression, call arguments, a nested model, a
+    learned tensor)."""
     used = any(_FORMAT_1_1_KEYS & set(node) for node in state.nodes.values())
     return FORMAT_1_1 if used else FORMAT_1_0
 
 
 def _names_inputs(node: dict[str, Any]) -> bool:
-    """Expression nodes name their operands themselves: no edges lead into them."""
-    return "expr" in node
+    """Expression nodes name their operands themselves, learned tensors have none: no edges
+    lead into them."""
+    return bool(_OWN_INPUTS & set(node))
 
 
 def _listed(names: list[str]) -> str:

@@ -37,9 +37,12 @@ _MAX_ARRAY: Final = 4096
 _CAPITAL: Final = re.compile(r"(?<!^)(?=[A-Z])")
 
 
-def named_object(state: ImportState, name: str, type_name: str, key: str, raw: Any) -> Any:
-    """A serialized initializer/regularizer/constraint/activation as a name or a mapping."""
-    kind = object_kind(key) or ""
+def named_object(
+    state: ImportState, name: str, type_name: str, key: str, raw: Any, kind: str | None = None
+) -> Any:
+    """A serialized initializer/regularizer/constraint/activation as a name or a mapping;
+    ``kind`` (``initializers``, …) when the argument's name does not say it."""
+    kind = kind or object_kind(key) or ""
     if raw is None or isinstance(raw, str):
         return raw
     if not isinstance(raw, Mapping):

@@ -105,32 +105,51 @@ def _tree(entry: OpDef | None, config: Mapping[str, Any], call: Any, tensor: _Te
         if len(args) != 2 or kwargs:
             raise _Unreadable("a subscript of an unexpected form")
         return Subscript(_operand(args[0], tensor), _key(args[1]))
-    names = [p.name for p in entry.params]
-    values: dict[str, Any] = dict(zip(names, args, strict=False))
-    if len(args) > len(names):
-        raise _Unreadable(f"{len(args)} arguments; `{entry.name}` takes {len(names)}")
+    plain = [*entry.operands, *entry.attrs]  # how Keras passes them: operands first
+    names = [p.name for p in plain]
+    values: dict[str, Any] = {}
+    for index, param in enumerate(plain):
+        if param.kind == "tensor*":  # `einsum`'s operands: every positional argument
+            values[param.name] = args[index:]
+            break
+        if index < len(args):
+            values[param.name] = args[index]
+    else:
+        if len(args) > len(names):
+            raise _Unreadable(f"{len(args)} arguments; `{entry.name}` takes {len(names)}")
     for key, value in kwargs.items():
         if key not in names or key in values:
             raise _Unreadable(f"call argument `{key}={short(value)}` has no expression form")
         values[key] = value
-    operands = tuple(_operand(values.get(p.name), tensor) for p in entry.operands)
+    operands = {
+        p.name: ListExpr(tuple(_operand(v, tensor) for v in values.get(p.name) or []))
+        if p.kind == "tensor*"
+        else _operand(values.get(p.name), tensor)
+        for p in entry.operands
+    }
     known = {p.name: p for p in entry.attrs}
+    fixed = dict(entry.fixed)
     given = {**{k: v for k, v in config.items() if k != "name"}, **values}
     for key, value in given.items():
+        if key in fixed and value == fixed[key]:
+            continue
         if key not in known and key not in names and value is not None:
             raise _Unreadable(f"`{key}={short(value)}` has no expression form")
     positional: list[Expr] = []
     keywords: list[tuple[str, Expr]] = []
-    for param in entry.attrs:  # required ones positionally (`split(x, 2)`), the rest by keyword
-        if param.required:
+    for param in entry.params:  # required attributes positionally (`split(x, 2)`), others named
+        if param.name in operands:
+            value = operands[param.name]
+            positional += list(value.items) if param.kind == "tensor*" else [value]  # type: ignore[union-attr]
+        elif param.required:
             if param.name not in given:
                 raise _Unreadable(f"`{entry.name}` without its argument `{param.name}`")
             positional.append(_constant(given[param.name]))
         elif param.name in given and given[param.name] != param.default:
             keywords.append((param.name, _constant(given[param.name])))
-    if entry.symbol is not None and not positional and not keywords:
-        return Call(entry.name, operands, symbol=entry.symbol)
-    return Call(entry.name, (*operands, *positional), tuple(keywords))
+    if entry.symbol is not None and not keywords and len(positional) == len(entry.operands):
+        return Call(entry.name, tuple(positional), symbol=entry.symbol)
+    return Call(entry.name, tuple(positional), tuple(keywords))
 
 
 def _operand(value: Any, tensor: _Tensors) -> Expr:
@@ -149,6 +168,11 @@ def _array(config: Mapping[str, Any]) -> Expr:
     """A constant tensor operand (``x + mean`` in ``preprocess_input``) as a nested list."""
     value, dtype = config.get("value"), str(config.get("dtype") or "float32")
     flat = list(_leaves(value))
+    ranged = _arange(value, dtype)
+    if ranged is not None:  # position ids: `arange(64)`, not 64 numbers
+        return ranged
+    if dtype == "bool" and all(isinstance(v, bool) for v in flat) and flat:
+        return Call("cast", (_array({"value": _ints(value), "dtype": "int32"}), Const("bool")))
     if not ("float" in dtype or "int" in dtype) or not all(_is_number(v) for v in flat):
         raise _Unreadable(f"the constant tensor {short(value)} ({dtype}) has no expression form")
     if len(flat) > _MAX_ARRAY:
@@ -161,6 +185,28 @@ def _array(config: Mapping[str, Any]) -> Expr:
     return tree
 
 
+def _arange(value: Any, dtype: str) -> Expr | None:
+    """``arange(...)`` for an ``int32`` vector of evenly spaced integers (three or more), which
+    is what ``arange`` makes, else ``None``.
+
+    >>> to_text(_arange(list(range(64)), "int32")), to_text(_arange([2, 5, 8], "int32"))
+    ('arange(64)', 'arange(2, 11, 3)')
+    """
+    if dtype != "int32" or not isinstance(value, list) or len(value) < 3:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return None
+    start, step = value[0], value[1] - value[0]
+    if step == 0 or any(v != start + i * step for i, v in enumerate(value)):
+        return None
+    stop = start + len(value) * step
+    if (start, step) == (0, 1):
+        return Call("arange", (Const(stop),))
+    if step == 1:
+        return Call("arange", (Const(start), Const(stop)))
+    return Call("arange", (Const(start), Const(stop), Const(step)))
+
+
 def _leaves(value: Any) -> Any:
     if isinstance(value, list):
         for item in value:
@@ -171,6 +217,10 @@ def _leaves(value: Any) -> Any:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _ints(value: Any) -> Any:
+    return [_ints(v) for v in value] if isinstance(value, list) else int(value)
 
 
 def _floats(value: Any) -> Any:

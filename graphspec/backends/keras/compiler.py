@@ -107,6 +107,11 @@ def build_model(result: CheckResult, *, api: str = "auto") -> BuiltModel:
     """Build the Keras model of an already checked, valid spec (see :func:`compile_spec`)."""
     _check_api(api)
     result.raise_for_library("build")
+    if result.shapes is None and any(node.sized for node in result.graph):
+        raise UsageError(
+            "this spec reads sizes from node shapes (`${shape(...)}`), which only a check with "
+            "shapes computes: build it from graphspec.check(spec) (shapes=True, the default)"
+        )
     import_keras_quietly()
     graph = result.graph
     if api == "auto":
@@ -226,7 +231,10 @@ class _Builder:
             node = graph.nodes[name]
             if not node.is_input:
                 args = [_pick(tensors[src], node.port(i)) for i, src in enumerate(node.inputs)]
-                if Stage.MAKE_LAYER in kind_of(node.kind).hooks:  # a layer object, called
+                kind = kind_of(node.kind)
+                if kind.anchored:  # no input of its own: the first input joins it to the graph
+                    args = [tensors[graph.inputs[0]]]
+                if Stage.MAKE_LAYER in kind.hooks:  # a layer object, called
                     tensors[name] = self._call(node, args)
                 else:  # the kind builds its output itself (an expression's operations)
                     tensors[name] = hook(node.kind, Stage.BUILD)(self, node, args)
@@ -310,6 +318,10 @@ class _Builder:
             "arguments",
         )
 
+    def layer_name(self, node: IRNode) -> str:
+        """The Keras name of the layer ``node`` owns (``stage1_0_conv`` on PyTorch)."""
+        return self.keras_names.get(node.name, node.name)
+
     def fresh_name(self, base: str) -> str:
         """A name no layer or operation of the model has yet: ``base``, else ``base_1``, …"""
         name, k = base, 1
@@ -369,7 +381,7 @@ def _make_layer(builder: _Builder, node: IRNode) -> Any:
     """The layer object of a layer node: its class (catalogued or registered) and arguments."""
     kwargs = _layer_kwargs(node.type or "", node.args)
     cls = _layer_class(node.type or "")
-    return cls(**kwargs, name=builder.keras_names.get(node.name, node.name))
+    return cls(**kwargs, name=builder.layer_name(node))
 
 
 def layer_object(type_name: str, args: Mapping[str, Any], *, name: str | None = None) -> Any:

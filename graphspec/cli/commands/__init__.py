@@ -13,6 +13,7 @@ from graphspec.cli.commands import (
     import_cmds,
     lsp_cmd,
     render_cmd,
+    sweep_cmd,
     train_cmds,
     view_cmd,
 )
@@ -27,6 +28,7 @@ MODULES = (
     diff_cmd,
     import_cmds,
     train_cmds,
+    sweep_cmd,
     view_cmd,
     lsp_cmd,
 )

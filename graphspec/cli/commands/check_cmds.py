@@ -13,11 +13,11 @@ from graphspec.cli.options import (
     add_output_option,
     add_set_option,
     output_policy,
-    parse_overrides,
+    spec_params,
 )
 from graphspec.cli.registry import EXIT_INVALID, EXIT_OK, EXIT_USAGE, command
 from graphspec.cli.report import print_diagnostics
-from graphspec.errors import Diagnostic, Severity, SpecError
+from graphspec.errors import Diagnostic, Severity, SpecError, UsageError
 from graphspec.frontend.paths import (
     is_marked_spec,
     missing_spec,
@@ -59,7 +59,7 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
 def run_validate(args: argparse.Namespace) -> int:
     from graphspec.api import check
 
-    overrides = parse_overrides(args.overrides)
+    overrides = spec_params(args)
     files, walked, everything, status = _spec_files(args.specs)
     for path in files:
         if args.only_specs and not is_marked_spec(path):
@@ -155,6 +155,11 @@ def _summary_args(p: argparse.ArgumentParser) -> None:
         help="also build the model with Keras and show, per node, whether its shapes and "
         "parameter counts agree (imports TensorFlow), like validate --deep",
     )
+    p.add_argument(
+        "--scales",
+        action="store_true",
+        help="one line per scale of the spec's `scales:`: its params, parameters and FLOPs",
+    )
     add_backend_option(p)
 
 
@@ -167,7 +172,9 @@ def run_summary(args: argparse.Namespace) -> int:
     from graphspec.api import check
     from graphspec.backends.summary import summary_data, summary_text
 
-    result = check(spec_file(args.spec), params=parse_overrides(args.overrides))
+    if args.scales:
+        return _summary_scales(args)
+    result = check(spec_file(args.spec), params=spec_params(args))
     result.raise_for_library("summarise")
     found = list(result.diagnostics)
     deep = None
@@ -182,6 +189,29 @@ def run_summary(args: argparse.Namespace) -> int:
         print(summary_text(result, deep))
     print_diagnostics(found, "text" if args.format == "text" else "json", sys.stderr)
     return EXIT_INVALID if any(d.is_error for d in found) else EXIT_OK
+
+
+def _summary_scales(args: argparse.Namespace) -> int:
+    """``summary --scales``: every scale's params, parameter count and FLOPs side by side."""
+    from graphspec.api import load
+    from graphspec.backends.summary import scales_data, scales_text
+
+    if args.scale is not None or args.deep:
+        raise UsageError("--scales shows every scale; it takes neither --scale nor --deep")
+    spec = load(spec_file(args.spec))
+    if not spec.scales:
+        raise UsageError(
+            f"{args.spec} defines no `scales:` (e.g. scales: {{s: {{width: 32}}, m: "
+            "{width: 64}}})"
+        )
+    data = scales_data(spec, spec_params(args))
+    if args.format == "json":
+        print(json.dumps(data, indent=2))
+    else:
+        print(scales_text(data))
+    found = [d for row in data["scales"] for d in row.pop("_diagnostics", [])]
+    print_diagnostics(found, "text" if args.format == "text" else "json", sys.stderr)
+    return EXIT_INVALID if any(not row["ok"] for row in data["scales"]) else EXIT_OK
 
 
 def _schema_args(p: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ from graphspec.cli.options import (
     add_output_option,
     add_set_option,
     output_policy,
-    parse_overrides,
+    spec_params,
 )
 from graphspec.cli.registry import EXIT_INVALID, EXIT_OK, command
 from graphspec.errors import UsageError
@@ -52,7 +52,7 @@ def run_compile(args: argparse.Namespace) -> int:
     spec = spec_file(args.spec)
     policy = output_policy(args, str(spec))
     policy.check(output)  # before TensorFlow is imported: a bad -o fails at once
-    result = check(spec, params=parse_overrides(args.overrides))
+    result = check(spec, params=spec_params(args))
     if result.diagnostics:
         print_diagnostics(result.diagnostics, "text", sys.stderr)
     if not result.ok:

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from graphspec.cli.options import add_output_option, add_set_option, output_policy, parse_overrides
+from graphspec.cli.options import add_output_option, add_set_option, output_policy, spec_params
 from graphspec.cli.registry import EXIT_OK, command
 from graphspec.cli.report import print_diagnostics
 from graphspec.errors import UsageError
@@ -66,7 +66,7 @@ def _diff_args(p: argparse.ArgumentParser) -> None:
 def run_diff(args: argparse.Namespace) -> int:
     from graphspec.backends.diff import diff
 
-    overrides = parse_overrides(args.overrides)
+    overrides = spec_params(args)
     if args.git_driver:
         return _git_driver(args, overrides)
     if len(args.specs) != 2:

@@ -12,7 +12,7 @@ from graphspec.cli.options import (
     add_output_option,
     add_set_option,
     output_policy,
-    parse_overrides,
+    spec_params,
 )
 from graphspec.cli.registry import EXIT_OK, command
 from graphspec.errors import UsageError
@@ -130,7 +130,7 @@ def run_codegen(args: argparse.Namespace) -> int:
     spec = spec_file(args.spec)
     policy = output_policy(args, str(spec))
     policy.check(args.output)
-    result = check(spec, params=parse_overrides(args.overrides))
+    result = check(spec, params=spec_params(args))
     text = generate_python(result, backend=args.backend)
     if args.output:
         policy.with_inputs(*result.files_read()).write_text(args.output, text)

@@ -7,7 +7,7 @@ import sys
 from typing import Final
 
 from graphspec.base.version import VERSION
-from graphspec.cli.options import add_output_option, add_set_option, output_policy, parse_overrides
+from graphspec.cli.options import add_output_option, add_set_option, output_policy, spec_params
 from graphspec.cli.registry import EXIT_INVALID, EXIT_OK, command
 from graphspec.cli.report import print_diagnostics
 from graphspec.frontend.paths import spec_file
@@ -100,7 +100,7 @@ def run_render(args: argparse.Namespace) -> int:
 
     spec = spec_file(args.spec)
     fmt = format_for(args.output, args.format)
-    overrides = parse_overrides(args.overrides)
+    overrides = spec_params(args)
     policy = output_policy(args, str(spec))
     policy.check(args.output)  # before any work: a bad -o costs nothing
     result = render_spec(

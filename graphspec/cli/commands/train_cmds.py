@@ -13,7 +13,7 @@ from graphspec.cli.options import (
     add_set_option,
     add_write_options,
     output_policy,
-    parse_overrides,
+    spec_params,
 )
 from graphspec.cli.registry import EXIT_OK, command
 from graphspec.errors import UsageError
@@ -172,7 +172,7 @@ def run_fit(args: argparse.Namespace) -> int:
     spec = spec_file(args.spec)
     policy = output_policy(args, str(spec), _data_file(args.data))
     policy.check(args.output, args.history)  # before training, not after
-    result = prepare(spec, parse_overrides(args.overrides))
+    result = prepare(spec, spec_params(args))
     policy = policy.with_inputs(*result.files_read())  # nested spec files are inputs too
     settings = resolve_settings(result.spec, epochs=args.epochs, batch_size=args.batch_size)
     dataset = load_data(args.data, result.graph)
@@ -269,7 +269,7 @@ def run_compare(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         batch_size=args.batch_size,
         both_apis=args.both_apis,
-        params=parse_overrides(args.overrides),
+        params=spec_params(args),
         progress=lambda line: print(line, file=sys.stderr, flush=True),
         backends=args.backends,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from graphspec.cli.options import add_set_option, parse_overrides
+from graphspec.cli.options import add_set_option, spec_params
 from graphspec.cli.registry import EXIT_OK, command
 from graphspec.errors import UsageError
 
@@ -69,7 +69,7 @@ def _view_args(p: argparse.ArgumentParser) -> None:
 
 @command("view", "serve a live, clickable diagram of specs in the browser", _view_args)
 def run_view(args: argparse.Namespace) -> int:
-    overrides = parse_overrides(args.overrides)
+    overrides = spec_params(args)
     if args.port is not None and not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535; got {args.port}")
     if args.against is not None and (not args.against.strip() or args.against.startswith("-")):

@@ -24,13 +24,13 @@ from graphspec.passes.expand.context import (
     Checking,
     Expansion,
     Ref,
-    Scope,
     TooLarge,
 )
 from graphspec.passes.expand.edges import parse_edge
 from graphspec.passes.expand.libraries import load_includes
 from graphspec.passes.expand.refs import resolve_all
 from graphspec.passes.expand.scopes import add_input, expand_scope
+from graphspec.passes.expand.sized import close_sized
 
 __all__ = ["NO_CHECKING", "Checking", "expand", "parse_edge"]
 
@@ -57,7 +57,7 @@ def expand(
     load_includes(ex)
     for name, inp in spec.inputs.items():
         add_input(ex, name, inp.shape, inp.dtype)
-    top = Scope(prefix="", path=(), params=ex.params)
+    top = ex.top
     for name in ex.dropped["nodes"] | ex.dropped["inputs"]:
         top.locals[name] = FAILED  # refused by the schema (reported): references lead nowhere
     try:
@@ -70,6 +70,7 @@ def expand(
         ex.graph.instances.clear()
         ex.pending, ex.pending_outputs = [], []
     resolve_all(ex)
+    close_sized(ex)
     for name, feeds in ex.instance_feeds.items():
         inst = ex.graph.instances.get(name)
         if inst is not None:

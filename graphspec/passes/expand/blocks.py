@@ -41,7 +41,14 @@ def expand_instance(ex: Expansion, site: NodeSite) -> str | None:
             ),
         )
         return None
-    for key in (NodeKey.TYPE, NodeKey.SHARE, NodeKey.CALL):
+    for key in (
+        NodeKey.TYPE,
+        NodeKey.SHARE,
+        NodeKey.CALL,
+        NodeKey.EXPR,
+        NodeKey.MODEL,
+        NodeKey.WEIGHT,
+    ):
         if getattr(nspec, key.value) is not None:
             ex.error(
                 "E402",
@@ -283,7 +290,9 @@ def _block_params(
         if ex.surprising((*path, key)):
             values[key] = POISONED
             continue
-        resolved, ok = ex.subst_checked(value, scope.params, (*path, key), site.expanded)
+        resolved, ok = ex.subst_checked(
+            value, scope.params, (*path, key), site.expanded, deferrable=True, site=scope
+        )
         values[key] = resolved if ok else POISONED
     inner = dict(ex.params)
     merged = {k: values.get(k, v) for k, v in block.params.items()}

@@ -13,7 +13,7 @@ from graphspec.base.source import Given, Loc, Path, SourceMap, describe_surprise
 from graphspec.base.suggest import did_you_mean
 from graphspec.errors import Diagnostic, Severity
 from graphspec.frontend.includes import INCLUDED
-from graphspec.frontend.params import ExprError, substitute
+from graphspec.frontend.params import ExprError, leaves, substitute
 from graphspec.frontend.spec import FORMAT_1_1, BlockSpec, Spec
 from graphspec.ir.graph import Graph, IRNode
 
@@ -153,6 +153,12 @@ class Expansion:
         self.pending_outputs: list[tuple[str, Ref]] = []
         self.instance_feeds: dict[str, list[Ref]] = {}
         """The references feeding each block instance (named in the graph once resolved)."""
+        self.version = spec.graphspec
+        self.versions: dict[str, int | float] = {}
+        """The format version of each included file (by file name)."""
+        self._gated: set[str] = set()
+        self.top = Scope(prefix="", path=(), params={})
+        """The top-level node list's scope (its params are set once resolved)."""
         self.params = dict(spec.params)
         given: dict[str, Given] = {}
         for key, value in (overrides or {}).items():
@@ -176,11 +182,8 @@ class Expansion:
                 given[key] = value
                 value = value.value
             self.params[key] = value
-        self.params = self.resolve_params(self.params, {}, ("params",), given)
-        self.version = spec.graphspec
-        self.versions: dict[str, int | float] = {}
-        """The format version of each included file (by file name)."""
-        self._gated: set[str] = set()
+        self.params = self.resolve_params(self.params, {}, ("params",), given, site=self.top)
+        self.top.params = self.params
         self.failed_templates: set[Path] = set()
         """``names:`` templates that failed (reported once, not again for every copy)."""
         self.blocks: dict[str, IncludedBlock] = {
@@ -307,18 +310,24 @@ class Expansion:
         outer: Mapping[str, Any],
         path: Path,
         given: Mapping[str, Given] | None = None,
+        *,
+        site: Scope | None = None,
     ) -> dict[str, Any]:
         """Params may use earlier params and the outer scope's: resolve them in order.
 
         A param whose ``${...}`` fails, or whose text YAML 1.1 misreads (E106), is
-        :data:`POISONED`: values using it fail silently.
+        :data:`POISONED`: values using it fail silently. A param read from node shapes
+        (``${shape(x)[-1]}``) stays deferred; its node names are looked up in ``site`` (the
+        top level), or where it is used (``None``: a block's default).
         """
         scope = dict(outer)
         for name, value in params.items():
             if self.surprising((*path, name), (given or {}).get(name)):
                 scope[name] = POISONED
                 continue
-            resolved, ok = self.subst_checked(value, scope, (*path, name), None)
+            resolved, ok = self.subst_checked(
+                value, scope, (*path, name), None, deferrable=True, site=site
+            )
             scope[name] = resolved if ok else POISONED
         return scope
 
@@ -327,12 +336,22 @@ class Expansion:
         return self.subst_checked(value, scope, path, node)[0]
 
     def subst_checked(
-        self, value: Any, scope: Mapping[str, Any], path: Path, node: str | None
+        self,
+        value: Any,
+        scope: Mapping[str, Any],
+        path: Path,
+        node: str | None,
+        *,
+        deferrable: bool = False,
+        site: Scope | None = None,
     ) -> tuple[Any, bool]:
         """``(value with ${...} replaced, True)``, or ``(None, False)`` when that failed.
 
         A failure is reported once: an expression using a :data:`POISONED` param fails without
-        a second diagnostic (its cause was reported where the param was written).
+        a second diagnostic (its cause was reported where the param was written). A ``${...}``
+        that reads node shapes is left :class:`~graphspec.frontend.params.Deferred` (its names
+        looked up in ``site``) where the value is ``deferrable`` (layer arguments, ``weight:``
+        settings, params); elsewhere it is an error (E422): the value is needed before shapes.
         """
         kind = type(value)
         if kind is int or (kind is str and "${" not in value) or value is None:
@@ -344,7 +363,26 @@ class Expansion:
         if _uses_poisoned(value, scope):
             return None, False
         try:
-            return substitute(value, scope), True
+            found = substitute(value, scope)
+            deferred = [leaf for _, leaf in leaves(found)]
+            if deferred and not deferrable:
+                self.error(
+                    "E422",
+                    f"`{deferred[0]!r}` reads node shapes, which are known only when shapes are "
+                    "inferred; this value is needed before that",
+                    path,
+                    node=node,
+                    hint="`${shape(NODE)[i]}` can set layer arguments, `weight:` settings and "
+                    "params used by them; write a number here",
+                )
+                return None, False
+            if deferred and not self.require_1_1(
+                "a size read from a shape (`${shape(NODE)[i]}`)", path, node=node
+            ):
+                return None, False
+            for leaf in deferred:
+                leaf.site = site
+            return found, True
         except ExprError as err:
             self.error(err.code, err.message, path, hint=err.hint, node=node)
         except RecursionError:

@@ -42,7 +42,9 @@ def expand_layer(ex: Expansion, site: NodeSite) -> str:
         if kind is int or (kind is str and "${" not in value) or kind is float or kind is bool:
             args[key] = value  # a literal: nothing to substitute (the common case)
             continue
-        args[key], ok = ex.subst_checked(value, scope.params, (*path, key), expanded)
+        args[key], ok = ex.subst_checked(
+            value, scope.params, (*path, key), expanded, deferrable=True, site=scope
+        )
         if not ok:
             failed.add(key)
     node = IRNode(

@@ -11,6 +11,7 @@ from graphspec.base.source import Loc, Path
 from graphspec.base.suggest import did_you_mean
 from graphspec.frontend.spec import EdgeItem, NodeKey, NodeSpec
 from graphspec.ir.graph import IRNode, NodeKind
+from graphspec.ir.kinds import selected_kind
 from graphspec.passes.expand.context import ARROW, FAILED, Expansion, Ref, Scope
 from graphspec.passes.expand.edges import incoming
 from graphspec.passes.expand.nodes import NodeSite, expand_node
@@ -88,7 +89,7 @@ def expand_scope(
     if chain and not input_names and not scope.prefix and ex.dropped["inputs"]:
         previous = min(ex.dropped["inputs"])  # refused by the schema: the chain starts nowhere
     first = next(iter(nodes.values()), None)
-    names_own = first is not None and (first.inputs is not None or first.expr is not None)
+    names_own = first is not None and (first.inputs is not None or selected_kind(first).own_inputs)
     if chain and len(input_names) > 1 and first is not None and not names_own:
         ex.error(
             "E309",

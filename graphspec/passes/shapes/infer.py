@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Hashable, Mapping
-from dataclasses import dataclass, field
 from typing import Final
 
 from graphspec.base import limits as _limits
@@ -18,7 +17,9 @@ from graphspec.ir.kinds import KINDS, Stage, hook
 from graphspec.passes.shapes.blame import blame_width, located
 from graphspec.passes.shapes.calls import CallFault, apply_call_rules, call_fault, split_shapes
 from graphspec.passes.shapes.registry import UnknownShape, has_rule, infer_layer
+from graphspec.passes.shapes.results import NodeShape, ShapeInfo
 from graphspec.passes.shapes.rules import MODULES as RULE_MODULES
+from graphspec.passes.shapes.sized import compute_sized
 
 __all__ = [
     "RULE_MODULES",
@@ -32,66 +33,6 @@ __all__ = [
 _ELEMENTWISE: Final = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"})
 
 
-@dataclass(slots=True)
-class NodeShape:
-    """What inference knows of one node: output shapes (``None`` when unknown) and parameters."""
-
-    outputs: tuple[Shape, ...] | None = None
-    trainable: int = 0
-    non_trainable: int = 0
-    known: bool = False
-    fault: str | None = None
-    reason: str | None = None
-
-    @property
-    def output(self) -> Shape | None:
-        """The first output shape, or ``None``."""
-        return self.outputs[0] if self.outputs else None
-
-    @property
-    def params(self) -> int:
-        """Trainable plus non-trainable parameters."""
-        return self.trainable + self.non_trainable
-
-
-@dataclass
-class ShapeInfo:
-    """Shapes and parameter counts of every node, with the problems found.
-
-    ``rules`` keeps what each shape rule inferred by (layer type, arguments, input shapes):
-    a rule is a pure function of them, and a spec repeats its layers (ResNet-50 applies 47
-    distinct ones to 176 nodes), so each runs once per distinct call in one inference.
-    """
-
-    nodes: dict[str, NodeShape] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    unruled: set[str] = field(default_factory=set)
-    rules: dict[Hashable, ShapeResult] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def trainable(self) -> int:
-        """Total trainable parameters of known nodes (shared layers counted once)."""
-        return sum(n.trainable for n in self.nodes.values())
-
-    @property
-    def non_trainable(self) -> int:
-        """Total non-trainable parameters of known nodes."""
-        return sum(n.non_trainable for n in self.nodes.values())
-
-    @property
-    def total(self) -> int:
-        """All parameters of known nodes."""
-        return self.trainable + self.non_trainable
-
-    @property
-    def complete(self) -> bool:
-        """True when every node's shape and parameter count is known."""
-        return all(n.known for n in self.nodes.values())
-
-    def __getitem__(self, name: str) -> NodeShape:
-        return self.nodes[name]
-
-
 def infer_shapes(
     graph: Graph,
     source: SourceMap,
@@ -100,6 +41,9 @@ def infer_shapes(
     inputs: Mapping[str, Shape] | None = None,
 ) -> ShapeInfo:
     """Infer every node's output shape and parameter count; faults become diagnostics.
+
+    A node's arguments read from other nodes' shapes (``IRNode.sized``) are computed into its
+    ``args`` just before its rule runs (:mod:`~graphspec.passes.shapes.sized`).
 
     Nodes in ``skip`` (already reported invalid) and everything downstream of an unknown shape
     are left unknown, never reported twice. ``inputs`` overrides input shapes (batch included),
@@ -119,6 +63,11 @@ def infer_shapes(
             shape = given if given is not None else (None, *(node.shape or ()))
             info.nodes[name] = NodeShape((tuple(shape),), known=True)
             continue
+        if node.sized and name not in skipped:  # `${shape(x)[-1]}` arguments, computed first
+            blocked = compute_sized(graph, node, info, source)
+            if blocked is not None:
+                info.nodes[name] = blocked
+                continue
         infer = hooks.get(node.kind)
         if infer is None:  # raises when no kind registered one
             infer = hooks[node.kind] = hook(node.kind, Stage.INFER)

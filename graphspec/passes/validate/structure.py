@@ -6,6 +6,7 @@ from typing import Final
 
 from graphspec.base.arity import arity, describe_arity
 from graphspec.errors import CycleError, Severity
+from graphspec.frontend.params import leaves
 from graphspec.passes.validate.context import CheckContext, graph_check
 
 __all__: list[str] = []
@@ -21,6 +22,9 @@ def _check_cycles(c: CheckContext) -> None:
     import networkx as nx  # only to name the cycles: a valid graph never needs it
 
     dag = c.graph.dag
+    if nx.is_directed_acyclic_graph(dag):  # the cycle goes through sizes read from shapes
+        _sized_cycles(c)
+        return
     for component in nx.strongly_connected_components(dag):
         if len(component) == 1 and not any(dag.has_edge(n, n) for n in component):
             continue
@@ -33,6 +37,40 @@ def _check_cycles(c: CheckContext) -> None:
             f"the graph has a cycle: {' -> '.join(path)}",
             node=node,
             hint="a model is a directed acyclic graph; remove one of these edges",
+        )
+
+
+def _sized_cycles(c: CheckContext) -> None:
+    """E302 for a node whose argument reads the shape of a node that depends on it."""
+    import networkx as nx  # only to name the cycles: a valid graph never needs it
+
+    full = nx.DiGraph(c.graph.dag)
+    full.add_edges_from((src, n.name) for n in c.graph for src in n.sized_from)
+    order = list(c.graph.nodes)
+    for component in nx.strongly_connected_components(full):
+        if len(component) == 1 and not any(full.has_edge(n, n) for n in component):
+            continue
+        start = min(
+            (n for n in component if c.graph.nodes[n].sized_from), key=order.index, default=None
+        )
+        if start is None:
+            continue
+        cycle = nx.find_cycle(full.subgraph(component), source=start)
+        path = [edge[0] for edge in cycle] + [cycle[0][0]]
+        node = c.graph.nodes[start]
+        read = next(src for src in node.sized_from if src in component)
+        key = next(
+            (k for k, v in node.sized.items() if any(read in s.nodes for _, s in leaves(v))),
+            next(iter(node.sized)),
+        )
+        c.report(
+            "E302",
+            f"the graph has a cycle through a size read from a shape: {' -> '.join(path)} "
+            f"(node `{start}` reads the shape of `{read}`, which depends on it)",
+            node=node,
+            path=node.arg_path(key),
+            hint="a size can be read only from a node computed before this one (an input, or "
+            "a node upstream of it)",
         )
 
 

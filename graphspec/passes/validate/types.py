@@ -35,7 +35,13 @@ from graphspec.ir.graph import IRNode
 from graphspec.passes.validate.context import CheckContext, graph_check
 from graphspec.passes.validate.values import check_arg_value, yaml_text
 
-__all__: list[str] = []
+__all__ = ["check_named_object"]
+
+
+_LAMBDA_HINT = (
+    'write what it computes as an expression node, e.g. `t: {expr: "transpose(x, [0, 2, 3, 1])"}` '
+    "(`graphspec: 1.1`; the functions are listed in docs/spec-format.md)"
+)
 
 
 @graph_check("types")
@@ -147,7 +153,7 @@ _DECLARE: Final = (
     "GRAPHSPEC_LAYERS=MODULE or `[tool.graphspec] layers` in pyproject.toml (docs/security.md)"
 )
 _FORBIDDEN_HINTS: Final = {
-    "Lambda": 'e.g. `{expr: "x * sigmoid(x)"}` (docs/spec-format.md, expressions)',
+    "Lambda": _LAMBDA_HINT,
     "InputLayer": "declare it under `inputs:`, e.g. `inputs: {x: {shape: [28, 28, 1]}}`",
     "Wrapper": "use one of its subclasses: Bidirectional, TimeDistributed",
 }
@@ -212,10 +218,20 @@ def _check_arguments(c: CheckContext) -> None:
         if sig is None or node.share:
             continue
         key = (sig.type, c.graph.arguments_key(node)) if memo and not node.failed_args else None
+        if node.sized:  # values read from shapes are checked once computed (shapes pass)
+            key = None
         if key in c.clean:
             continue
         found = len(c.diagnostics)
-        _check_args(c, node, sig, node.args, node.spec_path, skip=node.failed_args)
+        _check_args(
+            c,
+            node,
+            sig,
+            node.args,
+            node.spec_path,
+            skip=node.failed_args,
+            sized=frozenset(node.sized),
+        )
         if key is not None and len(c.diagnostics) == found:
             c.clean.add(key)
 
@@ -228,7 +244,10 @@ def _check_args(
     path: Path,
     *,
     skip: frozenset[str] = frozenset(),
+    sized: frozenset[str] = frozenset(),
 ) -> None:
+    """The arguments' names and values; the values of ``sized`` ones (read from node shapes)
+    are checked by the shapes pass once computed."""
     misspelt: set[str] = set()  # required names an unknown key was a typo of
     for key, value in args.items():
         if key in skip:  # its `${...}` failed, reported where it was written
@@ -278,7 +297,8 @@ def _check_args(
                 hint=did_you_mean(key, settable) or f"{sig.type} takes: {', '.join(settable)}",
             )
             continue
-        _check_value(c, node, sig, key, value, apath)
+        if key not in sized:
+            _check_value(c, node, sig, key, value, apath)
     for name in sig.required:
         if name not in args and name not in misspelt:  # the typo's hint already names it
             c.report(
@@ -316,7 +336,7 @@ def _check_value(
         return
     kind = object_kind(key)
     if kind is not None:
-        _check_named_object(c, node, key, value, kind, path)
+        check_named_object(c, node, key, value, kind, path)
         return
     if isinstance(value, dict):
         c.report(
@@ -370,9 +390,11 @@ def _division_hint(c: CheckContext, value: Any, path: Path) -> str | None:
     return f"`/` always gives a float ({value!r}); `//` divides to a whole number: `{fixed}`"
 
 
-def _check_named_object(
+def check_named_object(
     c: CheckContext, node: IRNode, key: str, value: Any, kind: str, path: Path
 ) -> None:
+    """E206/E208: ``value`` of ``key`` names one of ``keras.<kind>`` (``he_normal``, or
+    ``{type: RandomNormal, stddev: 0.02}``), never code to import."""
     if value is None:
         return
     name = value.get("type") if isinstance(value, dict) else value

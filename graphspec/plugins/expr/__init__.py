@@ -2,8 +2,9 @@
 
 :mod:`~graphspec.plugins.expr.syntax` parses (never evaluates) the text, :mod:`~graphspec.plugins.expr.table`
 holds the only functions an expression may call (one ``keras.ops`` function each, registered by
-:mod:`~graphspec.plugins.expr.ops_elementwise`, :mod:`~graphspec.plugins.expr.ops_reduce` and
-:mod:`~graphspec.plugins.expr.ops_shape`), :mod:`~graphspec.plugins.expr.bind` matches arguments and
+:mod:`~graphspec.plugins.expr.ops_elementwise`, :mod:`~graphspec.plugins.expr.ops_reduce`,
+:mod:`~graphspec.plugins.expr.ops_shape`, :mod:`~graphspec.plugins.expr.ops_make` and
+:mod:`~graphspec.plugins.expr.ops_index`), :mod:`~graphspec.plugins.expr.bind` matches arguments and
 :mod:`~graphspec.plugins.expr.evaluate` computes static shapes. The node kind ``expr`` registers
 its hooks (:mod:`graphspec.ir.kinds`) when this package is imported: ``expansion``, ``checks``,
 ``inference`` and ``building`` (Keras is imported only when a model is built).
@@ -17,6 +18,8 @@ from graphspec.plugins.expr import (  # the table's functions, then the node kin
     expansion,
     inference,
     ops_elementwise,
+    ops_index,
+    ops_make,
     ops_reduce,
     ops_shape,
 )
@@ -54,5 +57,5 @@ __all__ = [
 
 HOOKS = (expansion, checks, inference, building)
 """The modules that register the ``expr`` kind's hooks (imported above, eagerly)."""
-OPS = (ops_elementwise, ops_reduce, ops_shape)
+OPS = (ops_elementwise, ops_reduce, ops_shape, ops_make, ops_index)
 """The modules that fill the function table (imported above, eagerly)."""

@@ -17,19 +17,42 @@ from graphspec.plugins.expr.syntax import (
     to_text,
     walk,
 )
-from graphspec.plugins.expr.table import DTYPES, KINDS, OpDef, Param, function_names, lookup
+from graphspec.plugins.expr.table import (
+    DTYPES,
+    KINDS,
+    OpDef,
+    OpFault,
+    Param,
+    function_names,
+    lookup,
+)
 
 __all__ = ["Bound", "array_dtype", "array_shape", "bind", "check_tree", "constant"]
 
 
 @dataclass(frozen=True)
 class Bound:
-    """A call matched to its entry: tensor operands, the attributes given, and all attributes."""
+    """A call matched to its entry: tensor operands, the attributes given, and all attributes.
+
+    ``at`` holds where each given argument starts in the text (for errors about one of them);
+    the operands of a variadic parameter (``einsum``'s) are one :class:`ListExpr`.
+    """
 
     entry: OpDef
     operands: tuple[Expr, ...]
     given: dict[str, Any] = field(default_factory=dict)
     attrs: dict[str, Any] = field(default_factory=dict)
+    at: dict[str, int] = field(default_factory=dict)
+
+    def operand_items(self) -> list[Expr]:
+        """Every tensor operand written, a variadic parameter's one by one."""
+        out: list[Expr] = []
+        for param, value in zip(self.entry.operands, self.operands, strict=True):
+            if param.kind == "tensor*" and isinstance(value, ListExpr):
+                out += list(value.items)
+            else:
+                out.append(value)
+        return out
 
 
 def bind(call: Call) -> Bound:
@@ -60,16 +83,15 @@ def _bind(call: Call) -> Bound:
             or "the functions are listed in docs/spec-format.md (Tensor expressions)",
         )
     params = entry.params
-    if len(call.args) > len(params):
-        raise ExprSyntaxError(
-            f"`{entry.name}` takes at most {len(params)} argument(s); found {len(call.args)}: "
-            f"{entry.signature()}",
-            call.offset,
-            code="E803",
-        )
-    values: dict[str, Expr] = {p.name: a for p, a in zip(params, call.args, strict=False)}
+    values = _positional(entry, call)
     names = [p.name for p in params]
     for key, value in call.kwargs:
+        if any(p.name == key and p.kind == "tensor*" for p in params):
+            raise ExprSyntaxError(
+                f"`{entry.name}`: `{key}` are positional arguments: {entry.signature()}",
+                value.offset,
+                code="E803",
+            )
         if key not in names:
             raise ExprSyntaxError(
                 f"`{entry.name}` has no argument `{key}`: {entry.signature()}",
@@ -92,11 +114,48 @@ def _bind(call: Call) -> Bound:
     operands = tuple(_operand(entry, p, values[p.name]) for p in entry.operands)
     given = {p.name: constant(entry, p, values[p.name]) for p in entry.attrs if p.name in values}
     attrs = {p.name: given.get(p.name, p.default) for p in entry.attrs}
-    return Bound(entry, operands, given, attrs)
+    at = {name: value.offset for name, value in values.items()}
+    if entry.verify is not None:
+        count = sum(
+            len(o.items) if p.kind == "tensor*" and isinstance(o, ListExpr) else 1
+            for p, o in zip(entry.operands, operands, strict=True)
+        )
+        try:
+            entry.verify(dict(attrs), count)
+        except OpFault as fault:
+            raise ExprSyntaxError(
+                f"`{entry.name}`: {fault.message}",
+                at.get(fault.at or "", call.offset),
+                code="E803",
+                hint=fault.hint,
+            ) from None
+    return Bound(entry, operands, given, attrs, at)
+
+
+def _positional(entry: OpDef, call: Call) -> dict[str, Expr]:
+    """The positional arguments by parameter; a variadic one takes all that remain."""
+    params = entry.params
+    values: dict[str, Expr] = {}
+    for index, param in enumerate(params):
+        if param.kind == "tensor*":
+            rest = call.args[index:]
+            if rest:
+                values[param.name] = ListExpr(tuple(rest), rest[0].offset)
+            return values
+        if index < len(call.args):
+            values[param.name] = call.args[index]
+    if len(call.args) > len(params):
+        raise ExprSyntaxError(
+            f"`{entry.name}` takes at most {len(params)} argument(s); found {len(call.args)}: "
+            f"{entry.signature()}",
+            call.offset,
+            code="E803",
+        )
+    return values
 
 
 def _operand(entry: OpDef, param: Param, value: Expr) -> Expr:
-    if param.kind == "tensors":
+    if param.kind in ("tensors", "tensor*"):
         if not isinstance(value, ListExpr) or not value.items:
             raise _bad(entry, param, value)
         for item in value.items:
@@ -173,11 +232,14 @@ _FITS: dict[str, Any] = {
     "perm?": lambda v: v is None or _ints(v),
     "shape": lambda v: _ints(v) and bool(v),
     "int": _is_int,
+    "int?": lambda v: v is None or _is_int(v),
     "ints": lambda v: _is_int(v) or _ints(v),
     "number": _is_number,
     "number?": lambda v: v is None or _is_number(v),
     "bool": lambda v: isinstance(v, bool),
     "dtype": lambda v: v in DTYPES,
+    "dtype?": lambda v: v is None or v in DTYPES,
+    "subscripts": lambda v: isinstance(v, str) and bool(v.strip()),
 }
 
 
@@ -196,8 +258,24 @@ def _bad(entry: OpDef, param: Param, value: Expr) -> ExprSyntaxError:
 
 
 def check_tree(tree: Expr) -> list[ExprSyntaxError]:
-    """Every call of the tree bound (each problem once), a multi-output call only at the top."""
+    """Every call of the tree bound (each problem once), a multi-output call only at the top,
+    and at least one node named: an expression of constants only is not part of a model.
+
+    A call of constants inside it (``exp(arange(16) * -0.5)``, ``log(1000.0)``) is computed once,
+    when the model is built, and enters the model as a constant tensor.
+    """
     problems: list[ExprSyntaxError] = []
+    if not _has_reference(tree):
+        problems.append(
+            ExprSyntaxError(
+                "the expression names no node: its value would be a constant, computed once "
+                "when the model is built, not a tensor of the model",
+                0,
+                code="E806",
+                hint="write the constant inside the expression that uses it (e.g. "
+                "`x + arange(16)`), or make a learned tensor with `weight: {shape: [...]}`",
+            )
+        )
     for item in walk(tree):
         if not isinstance(item, Call):
             continue
@@ -213,16 +291,6 @@ def check_tree(tree: Expr) -> list[ExprSyntaxError]:
                     item.offset,
                     code="E805",
                     hint="make it its own node and take one part with `node:N`",
-                )
-            )
-        if not any(_has_reference(o) for o in bound.operands):
-            problems.append(
-                ExprSyntaxError(
-                    f"`{item.func}(…)` has no node operand: it would be a constant, not an "
-                    "operation on tensors",
-                    item.offset,
-                    code="E806",
-                    hint="write the constant's value (arithmetic on numbers is folded)",
                 )
             )
     return problems

@@ -17,7 +17,7 @@ from graphspec.plugins.expr.syntax import Call, Const, Expr, ListExpr, Ref, Slic
 
 __all__ = ["build_expr"]
 
-_TUPLED = frozenset({"newshape", "axes"})
+_TUPLED = frozenset({"newshape", "axes", "shape"})
 """Attributes Keras documents as tuples."""
 
 
@@ -63,13 +63,21 @@ class _Emitter:
 
     def call(self, expr: Call, top: bool) -> Any:
         bound = bind(expr)
-        operands = [self.operand(o) for o in bound.operands]
         attrs = {
             k: tuple(v) if k in _TUPLED and isinstance(v, list) else v
             for k, v in bound.given.items()
         }
+        positional: list[Any] = []
+        for param in bound.entry.params:  # in the function's own positional order
+            if param.kind == "tensor*":
+                positional += [self.operand(o) for o in bound.operand_items()]
+            elif bound.entry.order and param.name in attrs:
+                positional.append(attrs.pop(param.name))
+            elif any(param is o for o in bound.entry.operands):
+                value = bound.operands[bound.entry.operands.index(param)]
+                positional.append(self.operand(value))
         function = getattr(self.ops, bound.entry.keras)  # a fixed table entry, never spec text
-        return self.named(function(*operands, **attrs), top)
+        return self.named(function(*positional, **attrs), top)
 
     def operand(self, expr: Expr) -> Any:
         """An operand's value; a constant array becomes a tensor (as ``keras.ops`` needs)."""

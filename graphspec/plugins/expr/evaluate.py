@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from graphspec.base import limits as _limits
 from graphspec.base.shape_types import Shape
+from graphspec.passes.shapes.flops import Flops, Uncountable
 from graphspec.plugins.expr.bind import array_shape, bind
 from graphspec.plugins.expr.shape_help import show
 from graphspec.plugins.expr.syntax import (
@@ -20,6 +21,7 @@ from graphspec.plugins.expr.syntax import (
     Slice,
     Subscript,
     to_text,
+    walk,
 )
 from graphspec.plugins.expr.table import OpFault
 
@@ -63,18 +65,28 @@ class ExprShapes:
 
     outputs: tuple[Shape, ...]
     warnings: list[tuple[str, int, str, str]] = field(default_factory=list)
+    flops: Flops | None = None
+    """The cost of every call (with ``count``), ``None`` when a size it needs is unknown."""
+    uncounted: str | None = None
+    """Why ``flops`` is ``None``."""
 
 
-def infer_expr(tree: Expr, shape_of: Callable[[Ref], Shape]) -> ExprShapes:
-    """Shapes of an expression given each reference's shape (batch axis included).
+def infer_expr(tree: Expr, shape_of: Callable[[Ref], Shape], *, count: bool = False) -> ExprShapes:
+    """Shapes of an expression given each reference's shape (batch axis included); with
+    ``count``, also its FLOPs (each call's cost in the table, per sample).
 
     >>> from graphspec.plugins.expr.syntax import parse
-    >>> infer_expr(parse("sum(a * b, axis=-1, keepdims=True)"), lambda r: (None, 4, 8)).outputs
-    ((None, 4, 1),)
+    >>> found = infer_expr(parse("sum(a * b, axis=-1, keepdims=True)"), lambda r: (None, 4, 8),
+    ...                    count=True)
+    >>> found.outputs, found.flops
+    (((None, 4, 1),), Flops(macs=0, flops=60))
     """
-    walker = _Walker(shape_of)
+    walker = _Walker(shape_of, count)
     value = walker.call(tree) if isinstance(tree, Call) else walker.shape(tree)
-    return ExprShapes(value if _several(value) else (value,), walker.warnings)
+    flops = walker.flops if count and walker.uncounted is None else None
+    return ExprShapes(
+        value if _several(value) else (value,), walker.warnings, flops, walker.uncounted
+    )
 
 
 def _several(value: Shape | tuple[Shape, ...]) -> TypeIs[tuple[Shape, ...]]:
@@ -83,9 +95,12 @@ def _several(value: Shape | tuple[Shape, ...]) -> TypeIs[tuple[Shape, ...]]:
 
 
 class _Walker:
-    def __init__(self, shape_of: Callable[[Ref], Shape]) -> None:
+    def __init__(self, shape_of: Callable[[Ref], Shape], count: bool = False) -> None:
         self.shape_of = shape_of
         self.warnings: list[tuple[str, int, str, str]] = []
+        self.count = count
+        self.flops = Flops()
+        self.uncounted: str | None = None
 
     def shape(self, expr: Expr) -> Shape:
         """The shape of an operand: one tensor (multi-output calls stand at the top only)."""
@@ -115,7 +130,7 @@ class _Walker:
         shapes: list[object] = []
         shown: list[tuple[str, Shape]] = []
         for param, operand in zip(bound.entry.operands, bound.operands, strict=True):
-            if isinstance(operand, ListExpr) and param.kind == "tensors":
+            if isinstance(operand, ListExpr) and param.kind in ("tensors", "tensor*"):
                 items = [self.shape(i) for i in operand.items]
                 shapes.append(items)
                 shown += [(to_text(i), s) for i, s in zip(operand.items, items, strict=True)]
@@ -127,12 +142,14 @@ class _Walker:
             out = bound.entry.rule(bound.entry, shapes, dict(bound.attrs))
         except OpFault as fault:
             text = fault.message.removeprefix(f"{bound.entry.name}: ")
+            start = bound.at.get(fault.at or "", expr.offset)
             raise ExprShapeError(
                 f"`{to_text(expr)}`: {text}",
-                expr.offset,
-                expr.end,
+                start,
+                _arg_end(expr, start) if fault.at in bound.at else expr.end,
                 operands=tuple(shown),
                 hint=fault.hint,
+                code=fault.code,
             ) from None
         except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError) as exc:
             raise ExprShapeError(
@@ -142,6 +159,13 @@ class _Walker:
                 expr.end,
                 operands=tuple(shown),
             ) from None
+        if self.count and self.uncounted is None:
+            try:
+                self.flops += bound.entry.cost(shapes, dict(bound.attrs), out)
+            except Uncountable as why:
+                self.uncounted = str(why)
+        if not bound.entry.multi and not any(isinstance(i, Ref) for i in walk(expr)):
+            self.constant_size(expr, out)  # type: ignore[arg-type]
         self.batch_warning(expr, bound.attrs, shapes)
         if bound.entry.rule.__name__ in ("_broadcast", "_where"):
             self.alignment_warning(expr, shown)
@@ -173,6 +197,20 @@ class _Walker:
                 code="E504",
             )
         return shape
+
+    def constant_size(self, expr: Call, shape: Shape) -> None:
+        """A tensor computed from constants (when the model is built) is written into the model."""
+        size = math.prod(d for d in shape if d is not None)
+        if size > _limits.MAX_CONSTANT_ELEMENTS:
+            raise ExprShapeError(
+                f"`{to_text(expr)}` makes a constant of {show(shape)}: {size:,} elements, beyond "
+                f"the limit of {_limits.MAX_CONSTANT_ELEMENTS:,} for a tensor computed from "
+                "constants (it is stored in the saved model)",
+                expr.offset,
+                expr.end,
+                hint="make it smaller, or a learned tensor with `weight:`",
+                code="E504",
+            )
 
     def alignment_warning(self, expr: Call, shown: list[tuple[str, Shape]]) -> None:
         """A lower-rank operand's batch axis lined up with a sized axis of another operand."""
@@ -216,6 +254,16 @@ class _Walker:
                     "give `axis=` the feature axes, e.g. axis=-1",
                 )
             )
+
+
+def _arg_end(expr: Call, start: int) -> int:
+    """Where the argument of ``expr`` starting at ``start`` ends (for carets under it)."""
+    for item in (*expr.args, *(v for _, v in expr.kwargs)):
+        if item.offset == start:
+            if isinstance(item, Const) and isinstance(item.value, str):
+                return start + len(item.value) + 2
+            return start + len(to_text(item))
+    return expr.end
 
 
 def _subscript(expr: Subscript, shape: Shape) -> Shape:

@@ -31,6 +31,8 @@ def expand_expr(ex: Expansion, site: NodeSite) -> str:
         NodeKey.NAMES,
         NodeKey.INPUTS,
         NodeKey.CALL,
+        NodeKey.MODEL,
+        NodeKey.WEIGHT,
     ):
         if key is NodeKey.NAMES and site.scope.prefix:
             continue  # a block's node may have its own `names:` template

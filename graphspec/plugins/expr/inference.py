@@ -7,13 +7,14 @@ from graphspec.base.source import SourceMap
 from graphspec.errors import Severity
 from graphspec.ir.graph import Graph, IRNode
 from graphspec.ir.kinds import KINDS, Stage
+from graphspec.passes.shapes.flops import Flops, Uncountable
 from graphspec.passes.shapes.infer import NodeShape, ShapeInfo, input_shapes
 from graphspec.plugins.expr.evaluate import ExprShapeError, infer_expr
 from graphspec.plugins.expr.locate import expr_diagnostic
 from graphspec.plugins.expr.shape_help import show
 from graphspec.plugins.expr.syntax import ExprSyntaxError, Ref
 
-__all__ = ["infer_expr_node"]
+__all__ = ["count_expr_node", "infer_expr_node"]
 
 
 @KINDS["expr"].hook(Stage.INFER)
@@ -66,3 +67,21 @@ def infer_expr_node(
             )
         )
     return NodeShape(found.outputs, known=True)
+
+
+@KINDS["expr"].hook(Stage.COUNT)
+def count_expr_node(graph: Graph, node: IRNode, info: ShapeInfo) -> Flops:
+    """The cost of every function the expression calls (the table's costs), per sample."""
+    expr = node.expr
+    ins = input_shapes(graph, node, info)
+    if expr is None or expr.tree is None or isinstance(ins, NodeShape):
+        raise Uncountable("its input shapes are unknown")
+    by_ref = dict(zip(expr.refs, ins, strict=True))
+
+    def shape_of(ref: Ref) -> Shape:
+        return by_ref[f"{ref.name}:{ref.port}" if ref.port else ref.name]
+
+    found = infer_expr(expr.tree, shape_of, count=True)
+    if found.flops is None:
+        raise Uncountable(found.uncounted or "a size is unknown")
+    return found.flops

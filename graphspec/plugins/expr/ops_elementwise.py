@@ -7,7 +7,7 @@ from typing import Any
 
 from graphspec.base.shape_types import Shape
 from graphspec.plugins.expr.shape_help import broadcast
-from graphspec.plugins.expr.table import OpDef, Param, op
+from graphspec.plugins.expr.table import OpDef, Param, op, per_output
 
 __all__: list[str] = []
 
@@ -46,8 +46,47 @@ _BINARY = (
     ("logical_or", "LogicalOr", None, "elementwise or of booleans"),
     ("arctan2", "Arctan2", None, "elementwise arctan(x1 / x2)"),
 )
+_COST: dict[str, int] = {
+    "floor_divide": 13,
+    "mod": 8,
+    "power": 0,
+    "arctan2": 0,
+    "sqrt": 0,
+    "exp": 0,
+    "log": 0,
+    "log1p": 0,
+    "expm1": 0,
+    "sin": 0,
+    "cos": 0,
+    "tanh": 0,
+    "rsqrt": 0,
+    "erf": 0,
+    "sigmoid": 3,
+    "hard_sigmoid": 3,
+    "hard_silu": 4,
+    "hard_swish": 4,
+    "silu": 4,
+    "swish": 4,
+    "softplus": 6,
+    "softsign": 3,
+    "selu": 5,
+    "log_sigmoid": 8,
+    "gelu": 8,
+    "elu": 3,
+    "leaky_relu": 3,
+}
+"""FLOPs per output value where not 1, as XLA counts them (transcendentals are 0)."""
+
 for _name, _cls, _symbol, _doc in _BINARY:
-    op(_name, cls=_cls, module="numpy", operands=_X1X2, symbol=_symbol, doc=_doc)(_broadcast)
+    op(
+        _name,
+        cls=_cls,
+        module="numpy",
+        operands=_X1X2,
+        symbol=_symbol,
+        doc=_doc,
+        cost=per_output(_COST.get(_name, 1)),
+    )(_broadcast)
 
 
 # -- unary ------------------------------------------------------------------------------------
@@ -92,6 +131,7 @@ for _name, _cls, _module, _doc in _UNARY:
         operands=_X,
         symbol="-" if _name == "negative" else None,
         doc=_doc,
+        cost=per_output(_COST.get(_name, 1)),
     )(_same)
 
 op(
@@ -101,6 +141,7 @@ op(
     operands=_X,
     attrs=(Param("approximate", "bool", True),),
     doc="Gaussian error linear unit",
+    cost=per_output(_COST.get("gelu", 1)),
 )(_same)
 op(
     "elu",
@@ -109,6 +150,7 @@ op(
     operands=_X,
     attrs=(Param("alpha", "number", 1.0),),
     doc="exponential linear unit",
+    cost=per_output(_COST.get("elu", 1)),
 )(_same)
 op(
     "leaky_relu",
@@ -117,6 +159,7 @@ op(
     operands=_X,
     attrs=(Param("negative_slope", "number", 0.2),),
     doc="x, or negative_slope * x below 0",
+    cost=per_output(_COST.get("leaky_relu", 1)),
 )(_same)
 op(
     "round",
@@ -125,6 +168,7 @@ op(
     operands=_X,
     attrs=(Param("decimals", "int", 0),),
     doc="round to decimals",
+    cost=per_output(_COST.get("round", 1)),
 )(_same)
 op(
     "clip",
@@ -133,6 +177,7 @@ op(
     operands=_X,
     attrs=(Param("x_min", "number"), Param("x_max", "number")),
     doc="limit to [x_min, x_max]",
+    cost=per_output(_COST.get("clip", 1)),
 )(_same)
 op(
     "cast",
@@ -141,6 +186,7 @@ op(
     operands=_X,
     attrs=(Param("dtype", "dtype"),),
     doc="convert to a dtype",
+    cost=per_output(_COST.get("cast", 1)),
 )(_same)
 
 
@@ -150,6 +196,7 @@ op(
     module="numpy",
     operands=(Param("condition", "tensor"), Param("x1", "tensor"), Param("x2", "tensor")),
     doc="x1 where condition is true, else x2",
+    cost=per_output(1),
 )
 def _where(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     return broadcast(shapes, entry.name)

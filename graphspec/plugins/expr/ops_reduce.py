@@ -7,7 +7,7 @@ from typing import Any
 
 from graphspec.base.shape_types import Shape
 from graphspec.plugins.expr.shape_help import axes_of, axis_of
-from graphspec.plugins.expr.table import OpDef, Param, op
+from graphspec.plugins.expr.table import OpCost, OpDef, Param, op, per_input
 
 __all__: list[str] = []
 
@@ -35,6 +35,14 @@ _REDUCTIONS = (
     ("all", "All", "numpy", "logical and over axes", ()),
     ("logsumexp", "Logsumexp", "math", "log(sum(exp(x))) over axes", ()),
 )
+_REDUCE_COST: dict[str, OpCost] = {
+    "mean": per_input(1),
+    "std": per_input(4),
+    "var": per_input(4),
+    "logsumexp": per_input(3),
+}
+"""Costs other than one operation per value less one per output (sum, max, prod, ...)."""
+
 for _name, _cls, _module, _doc, _extra in _REDUCTIONS:
     op(
         _name,
@@ -43,6 +51,7 @@ for _name, _cls, _module, _doc, _extra in _REDUCTIONS:
         operands=_X,
         attrs=(Param("axis", "axes?", None), _KEEP, *_extra),
         doc=_doc,
+        cost=_REDUCE_COST.get(_name, per_input(1, fewer=1)),
     )(_reduce)
 
 
@@ -58,6 +67,7 @@ for _name, _cls in (("argmax", "Argmax"), ("argmin", "Argmin")):
         operands=_X,
         attrs=(Param("axis", "axis?", None), _KEEP),
         doc=f"index of the {_name[3:]}imum along an axis",
+        cost=per_input(14),
     )(_arg_reduce)
 
 
@@ -68,6 +78,7 @@ for _name, _cls in (("argmax", "Argmax"), ("argmin", "Argmin")):
     operands=_X,
     attrs=(Param("ord", "number?", None), Param("axis", "axes?", None), _KEEP),
     doc="vector norm over axes",
+    cost=per_input(2),
 )
 def _norm(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     return _reduce(entry, shapes, attrs)
@@ -94,6 +105,7 @@ for _name, _cls, _doc in (
         operands=_X,
         attrs=(Param("axis", "axes?", -1),),
         doc=_doc,
+        cost=per_input(4 if _name == "softmax" else 5),
     )(_along)
 
 op(
@@ -103,4 +115,5 @@ op(
     operands=_X,
     attrs=(Param("axis", "axis", -1), Param("order", "int", 2), Param("epsilon", "number?", None)),
     doc="x divided by its norm along an axis",
+    cost=per_input(3),
 )(_along)

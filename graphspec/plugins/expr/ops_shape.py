@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphspec.base.shape_types import Mismatch, Shape, concatenate
+from graphspec.passes.shapes.flops import Flops, macs
 from graphspec.plugins.expr.shape_help import axes_of, axis_of, broadcast, show
-from graphspec.plugins.expr.table import OpDef, OpFault, Param, op
+from graphspec.plugins.expr.table import FREE, OpDef, OpFault, Param, op, values_of
 
 __all__: list[str] = []
 
@@ -23,6 +24,7 @@ _X = (Param("x", "tensor"),)
     operands=_X,
     attrs=(Param("newshape", "shape"),),
     doc="the same values in a new shape (batch axis included: start with -1)",
+    cost=FREE,
 )
 def _reshape(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     shape = tuple(shapes[0])
@@ -54,6 +56,7 @@ def _reshape(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shap
     operands=_X,
     attrs=(Param("axis", "axes?"),),
     doc="insert axes of size 1",
+    cost=FREE,
 )
 def _expand_dims(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     shape = tuple(shapes[0])
@@ -72,6 +75,7 @@ def _expand_dims(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> 
     operands=_X,
     attrs=(Param("axis", "axes?", None),),
     doc="remove axes of size 1",
+    cost=FREE,
 )
 def _squeeze(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     shape = tuple(shapes[0])
@@ -94,6 +98,7 @@ def _squeeze(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shap
     operands=_X,
     attrs=(Param("axes", "perm?", None),),
     doc="permute axes (batch included; default: reverse all)",
+    cost=FREE,
 )
 def _transpose(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     shape = tuple(shapes[0])
@@ -118,6 +123,7 @@ def _transpose(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Sh
     operands=_X,
     attrs=(Param("axis1", "axis"), Param("axis2", "axis")),
     doc="exchange two axes",
+    cost=FREE,
 )
 def _swapaxes(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     shape = list(shapes[0])
@@ -134,6 +140,7 @@ def _swapaxes(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Sha
     operands=_X,
     attrs=(Param("axis", "axes?", None),),
     doc="reverse the order along axes",
+    cost=FREE,
 )
 def _flip(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     axes_of(entry.name, attrs.get("axis"), len(shapes[0]))
@@ -147,6 +154,7 @@ def _flip(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     operands=_X,
     attrs=(Param("repeats", "int"), Param("axis", "axis")),
     doc="repeat each element along an axis",
+    cost=FREE,
 )
 def _repeat(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     shape = list(shapes[0])
@@ -164,6 +172,7 @@ def _repeat(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape
     operands=(Param("xs", "tensors"),),
     attrs=(Param("axis", "axis", 0),),
     doc="join tensors along an existing axis (default axis 0: write axis=-1 for features)",
+    cost=FREE,
 )
 def _concatenate(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     items = [tuple(s) for s in shapes[0]]
@@ -187,6 +196,7 @@ def _concatenate(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> 
     operands=(Param("x", "tensors"),),
     attrs=(Param("axis", "axis", 0),),
     doc="join tensors along a new axis",
+    cost=FREE,
 )
 def _stack(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     items = [tuple(s) for s in shapes[0]]
@@ -215,6 +225,7 @@ def _stack(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     attrs=(Param("indices_or_sections", "ints"), Param("axis", "axis", 0)),
     doc="cut into several tensors (the node's outputs node:0, node:1, …)",
     multi=True,
+    cost=FREE,
 )
 def _split(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> tuple[Shape, ...]:
     shape = list(shapes[0])
@@ -242,6 +253,12 @@ def _split(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> tuple[
     return tuple(out)
 
 
+def _matmul_cost(shapes: Sequence[Any], attrs: dict[str, Any], out: Any) -> Flops:
+    """Every output value sums over the shared inner axis."""
+    inner = tuple(shapes[0])[-1] or 0
+    return macs(values_of(out) * inner)
+
+
 @op(
     "matmul",
     cls="Matmul",
@@ -249,6 +266,7 @@ def _split(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> tuple[
     operands=(Param("x1", "tensor"), Param("x2", "tensor")),
     symbol="@",
     doc="matrix product (a @ b), leading axes broadcast",
+    cost=_matmul_cost,
 )
 def _matmul(entry: OpDef, shapes: Sequence[Any], attrs: dict[str, Any]) -> Shape:
     a, b = tuple(shapes[0]), tuple(shapes[1])

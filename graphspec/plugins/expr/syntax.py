@@ -100,7 +100,7 @@ _TOKEN: Final = re.compile(
   | (?P<number>(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?::\d+)?)
   | (?P<quoted>`[^`]*`(?::\d+)?)
-  | (?P<string>'[A-Za-z0-9_]*'|"[A-Za-z0-9_]*")
+  | (?P<string>'[A-Za-z0-9_,.> -]*'|"[A-Za-z0-9_,.> -]*")
   | (?P<op>\*\*|//|<=|>=|==|!=|\.\.\.|[-+*/%@<>(),\[\]=:])
   | (?P<bad>.)
     """,
@@ -113,8 +113,10 @@ _PORT: Final = re.compile(r"^(.*):(\d+)$")
 _WHY_BAD: Final = {
     ".": "attribute access is not part of expressions (write a node name, or quote a name "
     "containing dots in backticks: `block.node`)",
-    "'": "strings are only dtype names such as 'float16'",
-    '"': "strings are only dtype names such as 'float16'",
+    "'": "strings are only dtype names such as 'float16' and einsum subscripts such as "
+    "'bij,bjk->bik'",
+    '"': "strings are only dtype names such as 'float16' and einsum subscripts such as "
+    "'bij,bjk->bik'",
     "{": "dicts are not part of expressions",
     "}": "dicts are not part of expressions",
     "!": "use `!=` to compare, or logical_not(x)",

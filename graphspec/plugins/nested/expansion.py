@@ -48,6 +48,7 @@ def expand_model(ex: Expansion, site: NodeSite) -> str:
         NodeKey.NAMES,
         NodeKey.EXPR,
         NodeKey.SHARE,
+        NodeKey.WEIGHT,
     ):
         if getattr(nspec, key.value) is not None:
             ex.error(

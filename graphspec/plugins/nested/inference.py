@@ -10,6 +10,8 @@ from graphspec.errors import Severity
 from graphspec.ir.graph import Graph, IRNode
 from graphspec.ir.graph import node_diagnostic as _diag
 from graphspec.ir.kinds import KINDS, Stage
+from graphspec.passes.shapes.count import count_flops
+from graphspec.passes.shapes.flops import Flops, Uncountable
 from graphspec.passes.shapes.infer import (
     NodeShape,
     ShapeInfo,
@@ -17,7 +19,7 @@ from graphspec.passes.shapes.infer import (
     input_shapes,
 )
 
-__all__ = ["infer_model_node", "nested_result", "nested_shapes"]
+__all__ = ["count_model_node", "infer_model_node", "nested_result", "nested_shapes"]
 
 
 @KINDS["model"].hook(Stage.INFER)
@@ -150,3 +152,21 @@ def nested_result(result: Any, node: IRNode) -> Any:
             return None
         fed[name] = known.outputs[node.port(i)]
     return dataclasses.replace(model.checked, shapes=nested_shapes(model.checked, fed))
+
+
+@KINDS["model"].hook(Stage.COUNT)
+def count_model_node(graph: Graph, node: IRNode, info: ShapeInfo) -> Flops:
+    """The sum over the nested model's nodes, with the shapes this node feeds it."""
+    model = node.model
+    ins = input_shapes(graph, node, info)
+    if model is None or model.checked is None or isinstance(ins, NodeShape):
+        raise Uncountable("the nested model has no static shapes")
+    nested = model.checked.graph
+    fed: dict[str, Shape] = {}
+    for name, given in zip(nested.inputs, ins, strict=False):
+        fed[name] = _merge(given, (None, *(nested.nodes[name].shape or ()))) or given
+    found = count_flops(nested, nested_shapes(model.checked, fed))
+    if not found.complete:
+        name, why = next(iter(found.reasons.items()))
+        raise Uncountable(f"node `{name}` inside {model.label}: {why}")
+    return found.total

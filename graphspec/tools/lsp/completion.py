@@ -25,6 +25,7 @@ from graphspec.base.source import Loc
 from graphspec.base.suggest import suggest
 from graphspec.frontend.spec import BlockSpec, InputSpec, NodeKey, Spec
 from graphspec.plugins.expr import function_names, lookup
+from graphspec.plugins.weight import OBJECT_KINDS
 from graphspec.tools.lsp._context import Context, context_at
 from graphspec.tools.lsp._describe import layer_doc, signature_text
 from graphspec.tools.lsp._positions import Lines, units
@@ -158,6 +159,9 @@ def _value(req: _Request) -> list[lsp.CompletionItem] | None:
     key, word = match.group(1), match.group(2)
     chain = req.ctx.chain
     if key == NodeKey.TYPE.value:
+        kind = _object_kind_at(req)
+        if kind is not None:  # `{type: RandomNormal, ...}` of an initializer, regularizer, …
+            return _items(req, named_objects(kind), lsp.CompletionItemKind.EnumMember, word)
         return _layer_types(req, word)
     if key == NodeKey.BLOCK.value:
         return _items(req, _block_names(req), lsp.CompletionItemKind.Module, word)
@@ -175,6 +179,18 @@ def _value(req: _Request) -> list[lsp.CompletionItem] | None:
     if values is None:
         return None
     return _items(req, values, lsp.CompletionItemKind.EnumMember, word)
+
+
+_OPENED: Final = re.compile(r"([A-Za-z_]\w*):\s*\{[^{}]*$")
+"""The key whose flow mapping the cursor is in: ``initializer`` in ``{initializer: {type: Ra``."""
+
+
+def _object_kind_at(req: _Request) -> str | None:
+    """The named-object family (``initializers``, …) of the mapping the cursor is in, if any."""
+    opened = _OPENED.search(req.ctx.flow or "")
+    key = opened.group(1) if opened else (req.ctx.chain[0] if req.ctx.chain else "")
+    kind = object_kind(key) or OBJECT_KINDS.get(key)
+    return kind if kind != "activations" else None
 
 
 @_completer("edge")

@@ -13,6 +13,8 @@ from lsprotocol import types as lsp
 from graphspec.base.registry import Registry
 from graphspec.base.shape_types import format_shape
 from graphspec.base.source import Loc
+from graphspec.frontend.params import is_deferred, leaves
+from graphspec.ir.graph import NodeKind
 from graphspec.plugins.expr import lookup
 from graphspec.tools.lsp._codes import CODE, code_doc, docs_uri
 from graphspec.tools.lsp._describe import (
@@ -284,7 +286,11 @@ def _node_text(analysis: Analysis, occ: Occurrence) -> str:
 
 
 def _kind_text(node: Any) -> str:
-    """What a node is: its layer type, its expression (1.1) or the model it nests (1.1)."""
+    """What a node is: its layer type, its expression, the model it nests or the learned tensor
+    it is (1.1)."""
+    if getattr(node, "kind", None) is NodeKind.WEIGHT:
+        settings = ", ".join(f"{k}={_short(v)}" for k, v in node.args.items())
+        return f"learned tensor ({settings})"
     expr = getattr(node, "expr", None)
     if expr is not None:
         return f"expression `{expr.text}`"
@@ -424,7 +430,29 @@ def _expression_text(analysis: Analysis, loc: Loc, expr: str) -> str:
         if block is not None:
             return f"`{expr}`: computed per instance of block `{block}` ({err.message})"
         return f"`{expr}`: {err.message}"
+    if is_deferred(value):
+        return _sized_text(result, expr)
     return f"`{expr}` = `{value!r}`"
+
+
+def _sized_text(result: Any, expr: str) -> str:
+    """A ``${...}`` read from node shapes: the values the shapes pass computed for it."""
+    found = [
+        f"`{key}` of `{node.name}` = `{_computed(node.args.get(key))}`"
+        for node in result.graph
+        for key, written in node.sized.items()
+        if any(expr in leaf.written for _, leaf in leaves(written))
+    ]
+    head = f"`{expr}` reads node shapes (computed when shapes are inferred)"
+    if not found:
+        return head
+    more = f"\n- … and {len(found) - 5} more" if len(found) > 5 else ""
+    return head + ":\n" + "\n".join(f"- {line}" for line in found[:5]) + more
+
+
+def _computed(value: Any) -> Any:
+    """A value computed from shapes, or the text still waiting for them."""
+    return value if not is_deferred(value) else "?"
 
 
 def _enclosing_block(analysis: Analysis, loc: Loc) -> str | None:

@@ -35,6 +35,8 @@ __all__ = [
 
 _EXPR: Final = re.compile(r"\$\{([^{}]*)\}")
 _IDENT: Final = re.compile(r"[A-Za-z_]\w*")
+_SHAPE_CALL: Final = re.compile(r"\bshape\(\s*(?:([A-Za-z_]\w*)|'([^']*)'|\"([^\"]*)\")\s*\)")
+"""``shape(NODE)`` inside ``${...}`` (format 1.1): a reference to a node, by name or quoted."""
 _PORT: Final = re.compile(r"^(.+):(\d{1,3})$")
 _ARROW: Final = "->"
 
@@ -301,7 +303,13 @@ class _Builder:
         self.exprs(
             scope,
             npath,
-            {**node.args, "repeat": node.repeat, "when": node.when, "names": node.names},
+            {
+                **node.args,
+                "repeat": node.repeat,
+                "when": node.when,
+                "names": node.names,
+                NodeKey.WEIGHT.value: node.weight,
+            },
         )
 
     def nested(self, scope: _Scope, npath: Path, data: dict[str, Any]) -> None:
@@ -403,7 +411,16 @@ class _Builder:
                 continue
             text, offset = span
             for match in _EXPR.finditer(text):
-                for ident in _IDENT.finditer(match.group(1)):
+                body, at_body = match.group(1), offset + match.start(1)
+                taken: list[tuple[int, int]] = []
+                for call in _SHAPE_CALL.finditer(body):  # `shape(NODE)`: a node reference
+                    group = next(g for g in (1, 2, 3) if call.group(g) is not None)
+                    taken.append(call.span())
+                    start = self.source.loc_at(at_body + call.start(group))
+                    self.named(scope, call.group(group), start, sub)
+                for ident in _IDENT.finditer(body):
+                    if any(a <= ident.start() < b for a, b in taken):
+                        continue
                     kind, owner = scope.lookup_param(ident.group())
                     if kind is None:
                         continue

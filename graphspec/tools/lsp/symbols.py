@@ -91,7 +91,8 @@ def _entries(
 
 
 def _node_detail(entry: Any) -> str | None:
-    """A node's type, block, share, expression or nested model (a NodeSpec or raw data)."""
+    """A node's type, block, share, expression, nested model or learned tensor's shape (a
+    NodeSpec or raw data)."""
 
     def get(key: str) -> object:
         return entry.get(key) if isinstance(entry, dict) else getattr(entry, key, None)
@@ -102,8 +103,11 @@ def _node_detail(entry: Any) -> str | None:
         ("share", "share {}"),
         ("expr", "expr {}"),
         ("model", "model {}"),
+        ("weight", "weight {}"),
     ):
         value = get(key)
+        if key == "weight" and isinstance(value, dict):
+            return shown.format(value.get("shape", "?"))
         if value:
             return shown.format(value if isinstance(value, str) else "(inline)")
     return None

@@ -217,6 +217,7 @@ def fit_spec(
     keep_initial_weights: bool = False,
     worker_timeout: float | None = DEFAULT_WORKER_TIMEOUT,
     cluster: Cluster | None = None,
+    callbacks: Sequence[Any] = (),
 ) -> FitRun:
     """Compile and train a spec; the same arguments give the same numbers.
 
@@ -228,7 +229,8 @@ def fit_spec(
     see :func:`graphspec.tools.train.strategy.jax_cluster`).
     Raises :class:`SpecError` (bad spec or train names), :class:`TrainError` (data that do not
     fit, a Keras failure while training, a lost worker) or :class:`UsageError` (unknown data or
-    strategy, a strategy the backend cannot honour).
+    strategy, a strategy the backend cannot honour). ``callbacks`` are extra Keras callbacks
+    given to ``model.fit`` (a sweep reports each epoch to its pruner through one).
     """
     from graphspec.backends.keras.select import active_backend
     from graphspec.tools.train.data import Dataset, load_data
@@ -273,6 +275,7 @@ def fit_spec(
             timeout,
             dog,
             joined,
+            callbacks,
         )
 
 
@@ -289,12 +292,13 @@ def _fit(
     timeout: float | None,
     dog: Any,
     cluster: Cluster | None,
+    extra: Sequence[Any] = (),
 ) -> FitRun:
     from graphspec.tools.train.strategy import make_strategy
 
     dist = make_strategy(strategy, backend, timeout=timeout, cluster=cluster)
     try:
-        run = _train(result, dataset, settings, seed, backend, api, verbose, dist, dog, keep)
+        run = _train(result, dataset, settings, seed, backend, api, verbose, dist, dog, keep, extra)
     except BaseException:
         dist.failed()
         raise
@@ -313,6 +317,7 @@ def _train(
     dist: Any,
     dog: Any,
     keep_initial_weights: bool,
+    extra: Sequence[Any] = (),
 ) -> FitRun:
     from graphspec.backends.keras.compiler import build_model
     from graphspec.tools.train.runtime import runtime
@@ -364,7 +369,7 @@ def _train(
             validation_data=test if len(test) > 1 else test[0],
             shuffle=shuffle,
             verbose=verbose,
-            callbacks=callbacks,
+            callbacks=[*callbacks, *extra],
         ),
         *errors,
     )

@@ -20,7 +20,7 @@ from graphspec.backends.importer.suggest import suggest_blocks
 from graphspec.base.plain import jsonable
 from graphspec.base.shape_types import format_shape
 from graphspec.errors import Diagnostic, GraphSpecError, SpecError, UsageError
-from graphspec.ir.graph import IRNode
+from graphspec.ir.graph import IRNode, NodeKind
 from graphspec.plugins.nested.flatten import flatten_models
 
 __all__ = ["MAX_DRAWN_BOXES", "build_page", "failed_page", "spec_files"]
@@ -313,6 +313,16 @@ def _strings(value: Any, depth: int = 0) -> Iterator[str]:
             yield from _strings(item, depth + 1)
 
 
+def _node_flops(result: CheckResult, name: str) -> dict[str, Any] | None:
+    """A node's cost for its panel: FLOPs and MACs, or why it is unknown."""
+    if result.shapes is None or name not in result.flops.nodes:
+        return None
+    cost = result.flops.nodes[name]
+    if cost is None:
+        return {"flops": None, "macs": None, "why": result.flops.reasons.get(name)}
+    return {"flops": cost.flops, "macs": cost.macs, "why": None}
+
+
 def _totals(result: CheckResult) -> dict[str, Any]:
     info = result.shapes
     layers = len(result.graph.layers)
@@ -320,6 +330,8 @@ def _totals(result: CheckResult) -> dict[str, Any]:
         "params": info.total if info is not None else None,
         "trainable": info.trainable if info is not None else None,
         "complete": bool(info is not None and info.complete),
+        "flops": result.flops.flops if info is not None else None,
+        "flops_complete": bool(info is not None and result.flops.complete),
         "layers": layers,
         "inputs": len(result.graph.inputs),
         "errors": sum(d.is_error for d in result.diagnostics),
@@ -396,6 +408,7 @@ def _nodes(
             "shapes": [format_shape(s) for s in info.outputs] if info and info.outputs else [],
             "params": info.params if info is not None and info.known else None,
             "trainable": info.trainable if info is not None and info.known else None,
+            "flops": _node_flops(result, node.name),
             "inputs": [{"name": src, "port": node.port(i)} for i, src in enumerate(node.inputs)],
             "consumers": consumers.get(node.name, []),
             "output": outputs.get(node.name),
@@ -415,6 +428,8 @@ def _type_of(node: IRNode) -> str:
         return "expression"
     if node.model is not None:
         return f"model {node.model.label}"
+    if node.kind is NodeKind.WEIGHT:
+        return "learned tensor"
     return node.type if isinstance(node.type, str) else "?"
 
 

@@ -13,6 +13,7 @@ from graphspec.base.shape_types import (
     broadcast,
     format_shape,
 )
+from graphspec.passes.shapes.flops import Flops, elements, flop_rule, free, ops
 from graphspec.passes.shapes.registry import (
     expect_input_count,
     float_arg,
@@ -72,3 +73,20 @@ def stochastic_depth_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResu
     shape = single_input(call, inputs)
     float_arg(call, "drop_path_rate", low=0.0, high=1.0)
     return result(shape)
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+free("StochasticDepth")  # drops samples in training only
+
+
+@flop_rule("LayerScale")
+def layer_scale_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """One multiplication per value."""
+    return ops(elements(outputs[0]))
+
+
+@flop_rule("CustomScaleLayer")
+def custom_scale_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """``a + b * scale``: two per value."""
+    return ops(2 * elements(outputs[0]))

@@ -5,6 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import (
+    Flops,
+    elements,
+    flop_rule,
+    macs,
+    ops,
+    softmax_flops,
+)
 from graphspec.passes.shapes.registry import (
     REQUIRED,
     arg,
@@ -211,3 +219,91 @@ def _check_nonempty(call: LayerCall, query: Shape, value: Shape) -> None:
                 f"got {format_shape(shape)}",
                 input_index=i,
             )
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+
+def _positions(shape: Shape) -> int:
+    """Positions of a sequence (every axis but the batch and the features)."""
+    features = shape[-1] or 1
+    return elements(shape) // features
+
+
+def _scores(heads: int, queries: int, keys: int, key_dim: int, value_dim: int) -> Flops:
+    """Scores (query · key), their softmax, and the weighted sum of values, for all heads."""
+    cost = macs(heads * queries * keys * (key_dim + value_dim))
+    return cost + softmax_flops((None, heads * queries, keys))
+
+
+@flop_rule("MultiHeadAttention")
+def multi_head_attention_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Query, key, value (and gate) projections, scaled scores, softmax, values, output."""
+    query, value, key = _qvk(call, inputs)
+    heads = int_arg(call, "num_heads")
+    key_dim = int_arg(call, "key_dim")
+    value_dim = opt_int_arg(call, "value_dim") or key_dim
+    tq, tv, tk = _positions(query), _positions(value), _positions(key)
+    q, v, k = (s[-1] or 0 for s in (query, value, key))
+    out_size = elements(outputs[0]) // tq if tq else 0
+    projected = tq * q * heads * key_dim + tk * k * heads * key_dim + tv * v * heads * value_dim
+    projected += tq * heads * value_dim * out_size
+    biases = tq * heads * key_dim + tk * heads * key_dim + tv * heads * value_dim + tq * out_size
+    if bool_arg(call, "use_gate", False):
+        projected += tq * q * heads * value_dim
+        biases += tq * heads * value_dim
+    cost = macs(projected) + ops(tq * heads * key_dim)  # the query scaled by 1/sqrt(key_dim)
+    if bool_arg(call, "use_bias", True):
+        cost += ops(biases)
+    return cost + _scores(heads, tq, tk, key_dim, value_dim)
+
+
+@flop_rule("GroupQueryAttention")
+def grouped_query_attention_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Like multi-head attention, with fewer key and value heads than query heads."""
+    query, value, key = _qvk(call, inputs)
+    head = int_arg(call, "head_dim")
+    q_heads = int_arg(call, "num_query_heads")
+    kv_heads = int_arg(call, "num_key_value_heads")
+    tq, tv, tk = _positions(query), _positions(value), _positions(key)
+    d, k = query[-1] or 0, key[-1] or 0
+    gates = 2 if bool_arg(call, "use_gate", False) else 1
+    projected = head * (gates * tq * q_heads * d + tk * kv_heads * k + tv * kv_heads * d)
+    projected += tq * q_heads * head * d
+    biases = head * (gates * tq * q_heads + tk * kv_heads + tv * kv_heads) + tq * d
+    cost = macs(projected) + ops(tq * q_heads * head)
+    if bool_arg(call, "use_bias", True):
+        cost += ops(biases)
+    return cost + _scores(q_heads, tq, tk, head, head)
+
+
+@flop_rule("Attention")
+def attention_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """Dot-product scores (or ``concat``: add and sum), softmax, then the weighted values."""
+    query, value, _ = _qvk(call, inputs)
+    tq, tv = _positions(query), _positions(value)
+    d, dv = query[-1] or 0, value[-1] or 0
+    if arg(call, "score_mode", "dot") == "concat":
+        cost = ops(2 * tq * tv * d) + macs(tq * tv * dv)
+        cost += softmax_flops((None, tq, tv))
+    else:
+        cost = _scores(1, tq, tv, d, dv)
+    if bool_arg(call, "use_scale", False):
+        cost += ops(2 * tq * tv)
+    return cost
+
+
+@flop_rule("AdditiveAttention")
+def additive_attention_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Scores add query and key, scale and sum them (3 per pair and feature), then values."""
+    query, value, _ = _qvk(call, inputs)
+    tq, tv = _positions(query), _positions(value)
+    d, dv = query[-1] or 0, value[-1] or 0
+    per = 3 if bool_arg(call, "use_scale", True) else 2
+    return ops(per * tq * tv * d) + macs(tq * tv * dv) + softmax_flops((None, tq, tv))

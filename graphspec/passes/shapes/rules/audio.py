@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import not_counted
 from graphspec.passes.shapes.registry import (
     arg,
     bool_arg,
@@ -106,3 +107,11 @@ def stft_spectrogram_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResu
     if fmt == "channels_last":
         return result((shape[0], time, out_freqs * channels), trainable=params)
     return result((shape[0], out_freqs * channels, time), trainable=params)
+
+
+not_counted(
+    "a Fourier transform of the waveform (frames, window, FFT, mel filters): a fixed front end "
+    "whose cost XLA does not count as FLOPs either",
+    "MelSpectrogram",
+    "STFTSpectrogram",
+)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from graphspec.base.shape_types import Dim, LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import not_counted
 from graphspec.passes.shapes.registry import (
     arg,
     bool_arg,
@@ -291,3 +292,16 @@ def category_encoding_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeRes
         return result((*shape, tokens))
     _need_sample_axis(call, shape, mode)
     return result((*shape[:-1], tokens))
+
+
+not_counted(
+    "lookups, hashing and binning of integers or strings: table and bucket searches, not "
+    "floating-point arithmetic",
+    "StringLookup",
+    "IntegerLookup",
+    "TextVectorization",
+    "Hashing",
+    "HashedCrossing",
+    "Discretization",
+    "CategoryEncoding",
+)

@@ -7,6 +7,14 @@ from dataclasses import dataclass
 
 from graphspec.base.registry import Registry
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import (
+    Flops,
+    Uncountable,
+    activation_flops,
+    flop_rule,
+    macs,
+    ops,
+)
 from graphspec.passes.shapes.registry import (
     bool_arg,
     int_arg,
@@ -18,12 +26,15 @@ from graphspec.passes.shapes.registry import (
 )
 
 __all__ = [
+    "CELL_FLOPS",
     "CELL_RULES",
     "CellShape",
+    "cell_flops",
     "cell_rule",
     "cell_shape",
     "rnn_cell_rule",
     "state_groups",
+    "steps_of",
 ]
 
 
@@ -150,3 +161,74 @@ def state_groups(call: LayerCall) -> list[int]:
     return [
         len(cell_shape(nested_call(LayerCall("RNN", {"cell": c}), "cell"), 1).states) for c in cells
     ]
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+CellFlops = Callable[[LayerCall, int], tuple[Flops, int]]
+"""A cell's cost of one step: (the cell, input features) -> (Flops, output size)."""
+
+CELL_FLOPS: Registry[str, CellFlops] = Registry("cell FLOP rule")
+"""Cell class name -> the cost of one time step."""
+
+
+def _act(call: LayerCall, name: str, default: str, count: int) -> Flops:
+    return activation_flops(call, (None, count), name, default)
+
+
+@CELL_FLOPS.register("SimpleRNNCell", "SimpleRNN")
+def simple_rnn_step(call: LayerCall, features: int) -> tuple[Flops, int]:
+    """``x W + h U + b``, then the activation."""
+    units = int_arg(call, "units")
+    cost = macs((features + units) * units) + ops(2 * units)
+    return cost + _act(call, "activation", "tanh", units), units
+
+
+@CELL_FLOPS.register("LSTMCell", "LSTM")
+def lstm_step(call: LayerCall, features: int) -> tuple[Flops, int]:
+    """Four gates' products, bias and sum; gate activations; the cell and hidden updates."""
+    units = int_arg(call, "units")
+    cost = macs((features + units) * 4 * units) + ops(12 * units)
+    cost += _act(call, "recurrent_activation", "sigmoid", 3 * units)
+    return cost + 2 * _act(call, "activation", "tanh", units), units
+
+
+@CELL_FLOPS.register("GRUCell", "GRU")
+def gru_step(call: LayerCall, features: int) -> tuple[Flops, int]:
+    """Three gates' products and biases; reset and update gates; the candidate; the update."""
+    units = int_arg(call, "units")
+    cost = macs((features + units) * 3 * units) + ops(14 * units)
+    cost += _act(call, "recurrent_activation", "sigmoid", 2 * units)
+    return cost + _act(call, "activation", "tanh", units), units
+
+
+@CELL_FLOPS.register("StackedRNNCells")
+def stacked_step(call: LayerCall, features: int) -> tuple[Flops, int]:
+    """Each cell in turn, fed the previous one's output."""
+    total = Flops()
+    size = features
+    for item in call.args.get("cells") or []:
+        cost, size = cell_flops(nested_call(LayerCall(call.type, {"cell": item}), "cell"), size)
+        total += cost
+    return total, size
+
+
+def cell_flops(call: LayerCall, features: int) -> tuple[Flops, int]:
+    """The cost of one step of the cell (or recurrent layer) ``call``, and its output size."""
+    return CELL_FLOPS[call.type](call, features)
+
+
+def steps_of(shape: Shape) -> int:
+    """The number of time steps of a ``(batch, time, ...)`` input; raises when unknown."""
+    steps = shape[1]
+    if steps is None:
+        raise Uncountable("the number of time steps is unknown")
+    return steps
+
+
+@flop_rule("RNN")
+def rnn_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """The cell's step, once per time step."""
+    shape = inputs[0]
+    step, _ = cell_flops(nested_call(call, "cell"), shape[-1] or 0)
+    return step * steps_of(shape)

@@ -7,6 +7,15 @@ from collections.abc import Sequence
 from functools import cache
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import (
+    Flops,
+    activation_flops,
+    elements,
+    flop_rule,
+    macs,
+    ops,
+    window_taps,
+)
 from graphspec.passes.shapes.registry import (
     REQUIRED,
     bool_arg,
@@ -24,6 +33,7 @@ from graphspec.passes.shapes.registry import (
 )
 
 __all__ = [
+    "conv_flops",
     "conv_rule",
     "conv_transpose_rule",
     "depthwise_conv_rule",
@@ -228,3 +238,90 @@ def separable_conv_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult
     pointwise = channels * multiplier * filters
     trainable = depthwise + pointwise + (filters if use_bias else 0)
     return result(_assemble(shape, spatial, filters, fmt), trainable=trainable)
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+
+def _taps(call: LayerCall, shape: Shape, out: Shape, n: int) -> tuple[int, int, int]:
+    """(kernel taps on the input summed over the output positions, in channels, out channels)."""
+    kernel, strides, dilation, padding, fmt = window_args(call, n, causal=n == 1)
+    first = 1 if fmt == "channels_last" else 2
+    taps = 1
+    for i in range(n):
+        size, size_out = shape[first + i], out[first + i]
+        if size is None or size_out is None:
+            elements(shape)  # raises: the count needs every size
+            elements(out)
+        assert size is not None and size_out is not None
+        taps *= window_taps(size, size_out, kernel[i], strides[i], dilation[i], padding)
+    channel = -1 if fmt == "channels_last" else 1
+    return taps, int(shape[channel] or 0), int(out[channel] or 0)
+
+
+def _bias(call: LayerCall, out: Shape) -> Flops:
+    return ops(elements(out)) if bool_arg(call, "use_bias", True) else Flops()
+
+
+@flop_rule("Conv1D", "Conv2D", "Conv3D")
+def conv_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """Taps on the input × input channels per group × filters, then bias and activation."""
+    out = outputs[0]
+    taps, channels, filters = _taps(call, inputs[0], out, _rank_of(call))
+    groups = int_arg(call, "groups", 1)
+    cost = macs(taps * (channels // groups) * filters)
+    return cost + _bias(call, out) + activation_flops(call, out)
+
+
+@flop_rule("DepthwiseConv1D", "DepthwiseConv2D")
+def depthwise_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """One kernel per output channel: taps × output channels."""
+    out = outputs[0]
+    taps, _, channels = _taps(call, inputs[0], out, _rank_of(call))
+    return macs(taps * channels) + _bias(call, out) + activation_flops(call, out)
+
+
+@flop_rule("SeparableConv1D", "SeparableConv2D")
+def separable_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """The depthwise step (taps × channels × multiplier), then a 1×1 convolution."""
+    out = outputs[0]
+    taps, channels, filters = _taps(call, inputs[0], out, _rank_of(call))
+    middle = channels * int_arg(call, "depth_multiplier", 1)
+    positions = elements(out) // filters
+    cost = macs(taps * middle) + macs(positions * middle * filters)
+    return cost + _bias(call, out) + activation_flops(call, out)
+
+
+def _transposed_taps(size: int, out: int, k: int, s: int, d: int, padding: str) -> int:
+    """Pairs (input position, kernel tap) whose output position is kept (not cropped)."""
+    effective = (k - 1) * d + 1
+    before = 0
+    if padding == "same":
+        before = max((size - 1) * s + effective - out, 0) // 2
+    count = 0
+    for j in range(k):
+        offset = j * d - before  # input i writes output i * s + offset
+        low = max(0, -(offset // s))
+        high = min(size - 1, (out - 1 - offset) // s)
+        count += max(0, high - low + 1)
+    return count
+
+
+@flop_rule("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose")
+def conv_transpose_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Every input value times every kernel tap that lands inside the output."""
+    n = _rank_of(call)
+    shape, out = inputs[0], outputs[0]
+    kernel, strides, dilation, padding, fmt = window_args(call, n)
+    first = 1 if fmt == "channels_last" else 2
+    elements(shape), elements(out)  # raises on an unknown size
+    taps = 1
+    for i in range(n):
+        size, size_out = shape[first + i], out[first + i]
+        assert size is not None and size_out is not None
+        taps *= _transposed_taps(size, size_out, kernel[i], strides[i], dilation[i], padding)
+    channel = -1 if fmt == "channels_last" else 1
+    cost = macs(taps * int(shape[channel] or 0) * int(out[channel] or 0))
+    return cost + _bias(call, out) + activation_flops(call, out)

@@ -5,6 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import (
+    Flops,
+    activation_flops,
+    elements,
+    flop_rule,
+    macs,
+    ops,
+    window_taps,
+)
 from graphspec.passes.shapes.registry import (
     bool_arg,
     int_arg,
@@ -15,6 +24,7 @@ from graphspec.passes.shapes.registry import (
     single_input,
     window_dims,
 )
+from graphspec.passes.shapes.rules.cells import steps_of
 from graphspec.passes.shapes.rules.conv import window_args
 
 __all__ = ["conv_lstm_rule"]
@@ -70,3 +80,32 @@ def conv_lstm_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     output = (batch, shape[1], *frame) if sequences else (batch, *frame)
     extra = [(batch, *frame)] * 2 if states else []
     return result(output, *extra, trainable=weights)
+
+
+@flop_rule(*_RANKS)
+def conv_lstm_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """Per step: the input and recurrent convolutions for four gates, then an LSTM update."""
+    n = _RANKS[call.type]
+    shape = inputs[0]
+    filters = int_arg(call, "filters")
+    kernel, strides, dilation, padding, fmt = window_args(call, n)
+    first = 2 if fmt == "channels_last" else 3
+    channels = shape[-1 if fmt == "channels_last" else 2] or 0
+    frame = (shape[0], *shape[2:])
+    elements(frame)
+    spatial = window_dims(call, shape, first, kernel, strides, padding, dilation=dilation)
+    taps_in, taps_rec, positions = 1, 1, 1
+    for i in range(n):
+        size, out = shape[first + i], spatial[i]
+        assert size is not None and out is not None
+        taps_in *= window_taps(size, out, kernel[i], strides[i], dilation[i], padding)
+        taps_rec *= window_taps(out, out, kernel[i], 1, 1, "same")
+        positions *= out
+    gates = 4 * filters
+    step = macs(taps_in * channels * gates + taps_rec * filters * gates)
+    step += ops(3 * gates * positions)  # bias, the two products summed, the state updates
+    step += activation_flops(
+        call, (None, 3 * filters * positions), "recurrent_activation", "sigmoid"
+    )
+    step += 2 * activation_flops(call, (None, filters * positions), "activation", "tanh")
+    return step * steps_of(shape)

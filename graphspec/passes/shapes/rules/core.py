@@ -7,6 +7,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import (
+    Flops,
+    activation_flops,
+    elements,
+    flop_rule,
+    free,
+    macs,
+    ops,
+    softmax_flops,
+)
 from graphspec.passes.shapes.registry import (
     REQUIRED,
     arg,
@@ -25,6 +35,7 @@ from graphspec.passes.shapes.registry import (
 )
 
 __all__ = [
+    "dense_flops",
     "dense_rule",
     "dropout_rule",
     "einsum_dense_rule",
@@ -409,3 +420,94 @@ def reversible_embedding_rule(call: LayerCall, inputs: Sequence[Shape]) -> Shape
     if not tied:
         trainable += output_dim * input_dim
     return result((*shape, output_dim), trainable=trainable, non_trainable=frozen)
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+free(
+    "Input",
+    "InputLayer",
+    "Identity",
+    "ActivityRegularization",
+    "Dropout",
+    "GaussianDropout",
+    "AlphaDropout",
+    "GaussianNoise",
+    *_SPATIAL_LAYOUTS,
+    "Embedding",
+    "ReversibleEmbedding",
+)
+"""Inference passes these through (noise and dropout act only in training), or looks a row up."""
+
+
+@flop_rule("Dense")
+def dense_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """Every output value is a dot product over the input's last axis, plus bias."""
+    out = outputs[0]
+    features = inputs[0][-1] or 0
+    cost = macs(elements(out) * features)
+    if bool_arg(call, "use_bias", True):
+        cost += ops(elements(out))
+    return cost + activation_flops(call, out)
+
+
+@flop_rule("EinsumDense")
+def einsum_dense_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """Every output value sums over the contracted letters (input and weight, not output)."""
+    specs = _einsum_specs(call)
+    input_spec, weight_spec, output_spec, _ = specs
+    shape, out = inputs[0], outputs[0]
+    _, in_map, _ = _einsum_output(call, shape, specs)
+    contracted = 1
+    for letter in (set(input_spec) & set(weight_spec)) - set(output_spec):
+        contracted *= shape[in_map[letter]] or 0
+    cost = macs(elements(out) * contracted)
+    if arg(call, "bias_axes"):
+        cost += ops(elements(out))
+    return cost + activation_flops(call, out)
+
+
+@flop_rule("Activation")
+def activation_layer_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """The activation function on every value (see ACTIVATION_FLOPS)."""
+    return activation_flops(call, outputs[0])
+
+
+_PER_VALUE = {"ELU": 3, "LeakyReLU": 3, "PReLU": 6, "Masking": 3}
+
+
+@flop_rule(*_PER_VALUE)
+def per_value_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """A fixed number of operations per value (ELU 3, LeakyReLU 3, PReLU 6, Masking 3)."""
+    return ops(_PER_VALUE[call.type] * elements(outputs[0]))
+
+
+@flop_rule("ReLU")
+def relu_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """One comparison per value; a slope adds two, a threshold one."""
+    per = 1
+    if arg(call, "negative_slope"):
+        per += 2
+    if arg(call, "threshold"):
+        per += 1
+    return ops(per * elements(outputs[0]))
+
+
+@flop_rule("Softmax")
+def softmax_layer_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Max, subtract, sum and divide along the axis."""
+    shape = outputs[0]
+    axis = arg(call, "axis", -1)
+    size = shape[axis] if is_int(axis) and -len(shape) <= axis < len(shape) else None
+    return softmax_flops(shape, size)
+
+
+@flop_rule("Rescaling")
+def rescaling_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """A multiplication per value, and an addition when ``offset`` is not 0."""
+    per = 1 + (1 if arg(call, "offset", 0.0) else 0)
+    return ops(per * elements(outputs[0]))

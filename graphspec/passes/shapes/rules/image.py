@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import Flops, elements, flop_rule, free, macs, not_counted, ops
 from graphspec.passes.shapes.registry import (
     data_format_arg,
     int_arg,
@@ -14,7 +15,13 @@ from graphspec.passes.shapes.registry import (
     single_input,
 )
 
-__all__ = ["AUGMENTATIONS", "augmentation_rule", "resize_rule", "rgb_augmentation_rule"]
+__all__ = [
+    "AUGMENTATIONS",
+    "augmentation_rule",
+    "resize_flops",
+    "resize_rule",
+    "rgb_augmentation_rule",
+]
 
 AUGMENTATIONS: Final = (
     "AugMix",
@@ -107,3 +114,41 @@ def resize_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     if fmt == "channels_last":
         return result((shape[0], height, width, shape[3]))
     return result((shape[0], shape[1], height, width))
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+_PREPROCESSING: Final = (
+    "AutoContrast",
+    "ContrastLimitedAdaptiveHistogramEqualization",
+    "Equalization",
+    "MaxNumBoundingBoxes",
+)
+not_counted(
+    "image preprocessing that also runs at inference (histograms, value ranges, box padding); "
+    "its cost depends on the pixel values, not only on the shapes",
+    *_PREPROCESSING,
+)
+free(*(n for n in AUGMENTATIONS if n not in _PREPROCESSING), "RandomColorDegeneration")
+"""Random augmentations pass their input through at inference."""
+free("CenterCrop", "RandomCrop")  # inference crops the centre: data movement only
+
+
+def resize_flops(shape: Shape, out: Shape, fmt: str) -> Flops:
+    """Interpolation as JAX computes it: a weight matrix per axis, applied as a product to the
+    height, then to the width (2 per weight and value), plus about 7 per weight to make them."""
+    first = 1 if fmt == "channels_last" else 2
+    elements(shape), elements(out)
+    height, width = shape[first] or 0, shape[first + 1] or 0
+    out_h, out_w = out[first] or 0, out[first + 1] or 0
+    channels = elements(out) // max(out_h * out_w, 1)
+    products = out_h * height * width * channels + out_h * out_w * width * channels
+    return macs(products) + ops(7 * (out_h * height + out_w * width))
+
+
+@flop_rule("Resizing")
+def resizing_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """``nearest`` copies values (0); the other interpolations weigh every input value."""
+    if call.args.get("interpolation", "bilinear") == "nearest":
+        return Flops()
+    return resize_flops(inputs[0], outputs[0], data_format_arg(call))

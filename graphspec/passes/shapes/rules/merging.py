@@ -15,6 +15,7 @@ from graphspec.base.shape_types import (
     concatenate,
     format_shape,
 )
+from graphspec.passes.shapes.flops import Flops, elements, flop_rule, free, macs, ops
 from graphspec.passes.shapes.registry import (
     arg,
     bool_arg,
@@ -228,3 +229,26 @@ def dot_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     if len(out) == 1:
         out.append(1)
     return result(tuple(out))
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+free("Concatenate")
+
+
+@flop_rule("Add", "Multiply", "Maximum", "Minimum", "Subtract", "Average")
+def merge_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """One operation per output value and extra input (Average: one more, the division)."""
+    per = len(inputs) - 1 + (1 if call.type == "Average" else 0)
+    return ops(per * elements(outputs[0]))
+
+
+@flop_rule("Dot")
+def dot_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """Every output value sums over the contracted axis; ``normalize`` adds 3 per input value."""
+    a, b = inputs[0], inputs[1]
+    ax, _ = _dot_axes(call, a, b)
+    cost = macs(elements(outputs[0]) * (a[ax] or 0))
+    if bool_arg(call, "normalize", False):
+        cost += ops(3 * (elements(a) + elements(b)))
+    return cost

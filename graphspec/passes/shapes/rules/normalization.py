@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import Flops, elements, flop_rule, ops
 from graphspec.passes.shapes.registry import (
     arg,
     bool_arg,
@@ -186,3 +187,76 @@ def feature_normalization_rule(call: LayerCall, inputs: Sequence[Shape]) -> Shap
         _check_statistics(call, shape, kept)
         return result(shape)
     return result(shape, non_trainable=2 * size + 1)
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+
+@flop_rule("BatchNormalization")
+def batch_normalization_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Inference folds the statistics into a scale and shift: 2 per value, up to 5 per feature."""
+    shape = outputs[0]
+    axis = normalize_axis(call, "axis", arg(call, "axis", -1), len(shape))
+    features = shape[axis] or 0
+    per_feature = 3 + int(bool_arg(call, "scale", True)) + int(bool_arg(call, "center", True))
+    return ops(2 * elements(shape) + (per_feature - 2) * features)
+
+
+def _groups(shape: Shape, axes: list[int]) -> int:
+    """How many groups of values are normalized together (the product of the other axes)."""
+    size = elements(shape)
+    group = 1
+    for axis in axes:
+        group *= shape[axis] or 1
+    return size // group if group else 0
+
+
+@flop_rule("LayerNormalization")
+def layer_normalization_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Mean, variance, normalize, scale and shift: 9 per value and 3 per group."""
+    shape = outputs[0]
+    rows = _groups(shape, _axes(call, len(shape)))
+    return ops(9 * elements(shape) + 3 * rows)
+
+
+@flop_rule("RMSNormalization")
+def rms_normalization_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Square, mean, scale: 4 per value and 1 per group."""
+    shape = outputs[0]
+    rows = _groups(shape, _axes(call, len(shape)))
+    return ops(4 * elements(shape) + rows)
+
+
+@flop_rule("UnitNormalization")
+def unit_normalization_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Square, sum and multiply by the reciprocal norm: 3 per value."""
+    return ops(3 * elements(outputs[0]))
+
+
+@flop_rule("GroupNormalization")
+def group_normalization_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Statistics per group, then normalize, scale and shift: 6 per value, 15 per group."""
+    shape = outputs[0]
+    groups = int_arg(call, "groups", 32, minimum=-1)
+    axis = normalize_axis(call, "axis", arg(call, "axis", -1), len(shape))
+    channels = shape[axis] or 0
+    groups = channels if groups == -1 else groups
+    return ops(6 * elements(shape) + 15 * groups)
+
+
+@flop_rule("Normalization")
+def feature_normalization_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Subtract the mean and divide by the deviation: 2 per value."""
+    return ops(2 * elements(outputs[0]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import Flops, elements, flop_rule, ops
 from graphspec.passes.shapes.registry import (
     REQUIRED,
     bool_arg,
@@ -92,3 +93,51 @@ def adaptive_pooling_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResu
     if fmt == "channels_last":
         return result((shape[0], *size, shape[-1]))
     return result((shape[0], shape[1], *size))
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+
+@flop_rule(*_POOLS)
+def pooling_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """Per output: the window's comparisons (max) or additions and one division (average)."""
+    n = _POOLS[call.type]
+    pool = tuple_arg(call, "pool_size", 2, n)
+    window = 1
+    for size in pool:
+        window *= size
+    per = window - 1 if call.type.startswith("Max") else window
+    return ops(per * elements(outputs[0]))
+
+
+@flop_rule(*_GLOBAL_POOLS)
+def global_pooling_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Every input value once (comparisons, or additions), and one division per average."""
+    size, out = elements(inputs[0]), elements(outputs[0])
+    return ops(size - out if call.type.startswith("GlobalMax") else size)
+
+
+@flop_rule(*_ADAPTIVE_POOLS)
+def adaptive_pooling_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """Keras pools one axis at a time with two sliding windows, ``ceil(n / out)`` and one
+    wider, over every position, then picks the windows each output needs."""
+    n = _ADAPTIVE_POOLS[call.type]
+    fmt = data_format_arg(call)
+    first = 1 if fmt == "channels_last" else 2
+    shape, out = list(inputs[0]), outputs[0]
+    elements(tuple(shape))
+    per_window = 1 if call.type.startswith("AdaptiveMax") else 0  # max: n - 1 comparisons
+    total = 0
+    for i in range(n):
+        axis = first + i
+        size, size_out = shape[axis] or 1, out[axis] or 1
+        rest = elements(tuple(shape)) // size
+        small = -(-size // size_out)
+        for window in (small, small + 1):
+            total += max(size - window + 1, 0) * rest * (window - per_window)
+        shape[axis] = size_out
+    return ops(total)

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 
 from graphspec.base.catalog import canonical_type
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import Flops, elements, flop_rule, layer_flops, ops
 from graphspec.passes.shapes.registry import (
     bool_arg,
     choice_arg,
     delegate,
+    infer_layer,
     int_arg,
     known_dim,
     nested_call,
@@ -17,6 +19,7 @@ from graphspec.passes.shapes.registry import (
     shape_rule,
     single_input,
 )
+from graphspec.passes.shapes.rules.cells import cell_flops, steps_of
 
 __all__ = ["bidirectional_rule", "rnn_rule"]
 
@@ -106,3 +109,27 @@ def bidirectional_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
     else:
         outputs = (output,)
     return result(*outputs, *states, *states, trainable=2 * single.trainable)
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+
+@flop_rule(*_RNNS)
+def rnn_layer_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """One cell step per time step (the layer's arguments are its cell's)."""
+    shape = inputs[0]
+    step, _ = cell_flops(call, shape[-1] or 0)
+    return step * steps_of(shape)
+
+
+@flop_rule("Bidirectional")
+def bidirectional_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """The wrapped layer twice (forwards and backwards), then the merge (``concat``: 0)."""
+    inner = nested_call(call, "layer")
+    single = infer_layer(inner, inputs)
+    cost = 2 * layer_flops(inner, inputs, single.outputs if single else ())
+    if call.args.get("merge_mode", "concat") in ("concat", None):
+        return cost
+    return cost + ops(elements(outputs[0]))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import Flops, flop_rule, free
 from graphspec.passes.shapes.registry import (
     REQUIRED,
     arg,
@@ -20,6 +21,7 @@ from graphspec.passes.shapes.registry import (
     tuple_arg,
 )
 from graphspec.passes.shapes.rules.conv import layout
+from graphspec.passes.shapes.rules.image import resize_flops
 
 __all__ = [
     "cropping_rule",
@@ -238,3 +240,27 @@ def upsampling_rule(call: LayerCall, inputs: Sequence[Shape]) -> ShapeResult:
         size = out[first + i]
         out[first + i] = None if size is None else size * factor
     return result(tuple(out))
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+free(
+    "Flatten",
+    "Reshape",
+    "Permute",
+    "RepeatVector",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "ZeroPadding3D",
+    "Cropping1D",
+    "Cropping2D",
+    "Cropping3D",
+)
+
+
+@flop_rule("UpSampling1D", "UpSampling2D", "UpSampling3D")
+def upsampling_flops(call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]) -> Flops:
+    """Nearest copies values (0); the other interpolations resize (2D only)."""
+    if arg(call, "interpolation", "nearest") == "nearest" or call.type != "UpSampling2D":
+        return Flops()
+    return resize_flops(inputs[0], outputs[0], data_format_arg(call))

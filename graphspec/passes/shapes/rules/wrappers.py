@@ -7,6 +7,7 @@ from typing import Final
 
 from graphspec.base.catalog import canonical_type
 from graphspec.base.shape_types import LayerCall, Shape, ShapeFault, ShapeResult, format_shape
+from graphspec.passes.shapes.flops import Flops, Uncountable, flop_rule, layer_flops
 from graphspec.passes.shapes.registry import (
     arg,
     delegate,
@@ -114,3 +115,28 @@ def spectral_normalization_rule(call: LayerCall, inputs: Sequence[Shape]) -> Sha
         trainable=wrapped.trainable,
         non_trainable=wrapped.non_trainable + last_axis(inner, shape),
     )
+
+
+# -- FLOPs ------------------------------------------------------------------------------------
+
+
+@flop_rule("TimeDistributed")
+def time_distributed_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """The wrapped layer's cost on one step, times the steps."""
+    shape, out = inputs[0], outputs[0]
+    inner = nested_call(call, "layer")
+    step = layer_flops(inner, [(shape[0], *shape[2:])], [(out[0], *out[2:])])
+    steps = shape[1]
+    if steps is None:
+        raise Uncountable("the number of steps is unknown")
+    return step * steps
+
+
+@flop_rule("SpectralNormalization")
+def spectral_normalization_flops(
+    call: LayerCall, inputs: Sequence[Shape], outputs: Sequence[Shape]
+) -> Flops:
+    """The wrapped layer's cost (the power iteration runs in training only)."""
+    return layer_flops(nested_call(call, "layer"), inputs, outputs)

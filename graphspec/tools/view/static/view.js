@@ -187,9 +187,12 @@
     if (!t) { box.replaceChildren(); return; }
     const item = (value, label, cls) => el("div", { class: cls || "" }, el("b", {}, value), " ", label);
     const params = t.params === null ? "?" : (t.complete ? fmt(t.params) : `≥ ${fmt(t.params)}`);
+    const flops = t.flops === null || t.flops === undefined ? "?"
+      : (t.flops_complete ? fmt(t.flops) : `≥ ${fmt(t.flops)}`);
     box.replaceChildren(
       item(params, "params"),
       item(t.trainable === null ? "?" : fmt(t.trainable), "trainable"),
+      item(flops, "FLOPs"),
       item(fmt(t.layers), "layers"),
       item(fmt(t.errors), t.errors === 1 ? "error" : "errors", t.errors ? "bad" : ""),
       item(fmt(t.warnings), t.warnings === 1 ? "warning" : "warnings", t.warnings ? "warn" : ""),
@@ -424,6 +427,12 @@
     return value === null || value === undefined || value === "" ? null : el("tr", {}, el("th", {}, label), el("td", {}, value));
   }
 
+  function flopsText(cost) {
+    if (!cost) return null;
+    if (cost.flops === null) return `? (${cost.why || "unknown"})`;
+    return `${fmt(cost.flops)} (${fmt(cost.macs)} MACs)`;
+  }
+
   // file:line as a link that opens the user's editor (graphspec view --editor-url PATTERN).
   function editorLink(file, line, column) {
     const path = state.editor && state.page && (state.page.paths || {})[file];
@@ -456,6 +465,7 @@
         row(node.shapes.length > 1 ? "outputs" : "output", node.shapes.join(", ") || "?"),
         node.kind === "input" ? row("input", `${node.input_shape} ${node.dtype}`) : null,
         row("params", params),
+        row("FLOPs", flopsText(node.flops)),
         row("block", node.block),
         row("shares", node.share),
         row("model output", node.output)),
