@@ -7,7 +7,7 @@ GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: architecture help setup sysdeps-test demo test test-all test-ray flops-oracle test-torch lint format bench fuzz catalog oracle-draws applications diagrams schema clean dot screenshot view
+.PHONY: export-support architecture help setup sysdeps-test demo test test-all test-ray flops-oracle test-torch lint format bench fuzz catalog oracle-draws applications diagrams schema clean dot screenshot view
 
 help:
 	@echo "make demo      set up .venv (package, dependencies, Graphviz) and run the main job"
@@ -22,6 +22,7 @@ help:
 	@echo "make oracle-draws  measure the valid draws of the shape oracle per class (docs/testing.md)"
 	@echo "make applications  regenerate the shipped keras.applications specs (a few minutes)"
 	@echo "make diagrams  regenerate the SVG diagrams under docs/diagrams/"
+	@echo "make export-support  re-measure which layer types each export format takes (docs/export.md)"
 	@echo "make architecture  redraw the layer picture in docs/architecture.md from the imports"
 	@echo "make view      live diagram in the browser (VIEW_SPECS='a.yaml b.yaml' to choose)"
 	@echo "make screenshot  screenshot \`graphspec view\` in headless Chromium (docs/diagrams/viewer.png)"
@@ -132,3 +133,7 @@ schema: setup
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache build *.egg-info
+
+# export formats: one tiny model per sample layer exported and run in each runtime (~20 min)
+export-support: setup
+	$(PY) scripts/gen_export_support.py

@@ -187,6 +187,54 @@ def _compile(ctx: dict[str, Any]) -> list[Figure]:
     ]
 
 
+@section("export")
+def _export(ctx: dict[str, Any]) -> list[Figure]:
+    """ResNet50 exported per format through graphspec (verification excluded: ``verify=False``)
+    against ``Model.export`` called directly with the same input signature."""
+    import keras
+
+    import graphspec
+    from graphspec.backends.export.formats import FORMATS, missing_packages
+    from graphspec.backends.export.writer import ExportOptions, export_model
+    from graphspec.base.output import OutputPolicy
+
+    text, _, _ = ctx.get("ResNet50") or _application_spec("ResNet50", ctx["work"])
+    model = graphspec.compile(graphspec.load(text))
+    work: Path = ctx["work"]
+    policy = OutputPolicy(force=True)
+    signature = [keras.InputSpec(shape=(None, 224, 224, 3), dtype="float32", name="input_layer")]
+    figures = []
+    for fmt in FORMATS.values():
+        if missing_packages(fmt, verify=False):
+            continue
+        suffix = fmt.suffixes[0] or "_saved"
+        ours_path, ref_path = work / f"ours{suffix}", work / f"ref{suffix}"
+
+        def ours(fmt: Any = fmt, path: Path = ours_path) -> None:
+            options = ExportOptions(verify=False)
+            export_model(model, path, fmt, name="resnet50", options=options, policy=policy)
+
+        def ref(fmt: Any = fmt, path: Path = ref_path) -> None:
+            model.export(
+                str(path), format=fmt.keras_format, verbose=False, input_signature=signature
+            )
+
+        repeats = int(os.environ.get("GRAPHSPEC_BENCH_EXPORT_REPEATS", "3"))
+        mine, theirs = paired_medians(ours, ref, repeats=repeats, warmup=min(1, repeats - 1))
+        figures.append(
+            Figure(
+                f"export ResNet50 to {fmt.name} / Model.export",
+                mine,
+                theirs,
+                "s",
+                "<= 1.1",
+                mine <= 1.1 * theirs,
+                "verification excluded",
+            )
+        )
+    return figures
+
+
 @section("backends")
 def _backends(ctx: dict[str, Any]) -> list[Figure]:
     """Per installed backend: compile ResNet50 vs from_config; seed-CNN train step vs hand-written."""

@@ -12,6 +12,7 @@ __all__ = [
     "CompileError",
     "CycleError",
     "Diagnostic",
+    "ExportError",
     "Fix",
     "GraphSpecError",
     "GraphvizNotFoundError",
@@ -256,6 +257,11 @@ class TrainError(GraphSpecError, ValueError):
 
 class ImportModelError(GraphSpecError, ValueError):
     """A Keras model could not be turned into a spec (e.g. unknown layer classes)."""
+
+
+class ExportError(GraphSpecError, RuntimeError):
+    """``export`` failed after the checks: the converter refused the model, or the exported
+    artifact's results differ from the Keras model's beyond the format's tolerance (exit 1)."""
 
 
 class GraphvizNotFoundError(GraphSpecError, RuntimeError):

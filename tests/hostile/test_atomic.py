@@ -140,6 +140,29 @@ def test_compile_of_invalid_spec_writes_nothing(
     capsys.readouterr()
 
 
+@pytest.mark.keras
+@pytest.mark.parametrize("suffix", [".onnx", ".tflite", ""], ids=["onnx", "litert", "saved_model"])
+@pytest.mark.parametrize("bad", [INVALID, *UNLOADABLE.values()], ids=["invalid", *UNLOADABLE])
+def test_export_of_invalid_spec_writes_nothing(
+    tmp_path: Path, bad: str, suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(bad, encoding="utf-8")
+    fresh, existing = tmp_path / f"fresh{suffix}", tmp_path / f"existing{suffix}"
+    if suffix:
+        existing.write_bytes(OLD)
+    else:
+        existing.mkdir()
+        (existing / "saved_model.pb").write_bytes(OLD)
+    assert main(["export", str(spec), "-o", str(fresh)]) == 1
+    assert main(["export", str(spec), "-o", str(existing), "--force"]) == 1
+    assert not fresh.exists()
+    kept = existing if suffix else existing / "saved_model.pb"
+    assert kept.read_bytes() == OLD
+    assert _leftovers(tmp_path, {"bad.yaml", existing.name}) == []
+    assert "error[" in capsys.readouterr().err
+
+
 def test_valid_spec_still_renders(tmp_path: Path) -> None:
     spec = tmp_path / "ok.yaml"
     spec.write_text(VALID, encoding="utf-8")

@@ -143,6 +143,7 @@ def _commands(spec: Path) -> list[list[str]]:
     commands.append(["render", str(spec), "-o", str(spec.with_suffix(".dot"))])
     # every spec here is refused before Keras would be imported
     commands.append(["compile", str(spec), "-o", str(spec.with_suffix(".keras"))])
+    commands.append(["export", str(spec), "-o", str(spec.with_suffix(".onnx"))])
     return commands
 
 

@@ -840,6 +840,32 @@ def test_hostile_case_through_diff(case: Case) -> None:
     assert peak < MEMORY_BOUND, f"{case.id} peaked at {peak / 2**20:.1f} MiB"
 
 
+EXPORT_CASES = list({c.code: c for c in reversed(CASES) if c.severity is Severity.ERROR}.values())
+"""One hostile case per diagnostic code (the first of each) through ``graphspec export``: the
+command shares the check with every other one; these show it refuses before building."""
+
+
+@pytest.mark.parametrize("case", EXPORT_CASES, ids=[c.id for c in EXPORT_CASES])
+def test_hostile_case_through_export(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``graphspec export`` refuses every hostile spec with the table's diagnostic, exit 1,
+    before Keras is built or anything is written."""
+    from graphspec.cli.main import main
+
+    spec = tmp_path / "hostile.yaml"
+    data = case.source.encode() if isinstance(case.source, str) else case.source
+    spec.write_bytes(data)
+    status, seconds, _ = measured(
+        lambda: main(["export", str(spec), "-o", str(tmp_path / "m.onnx")])
+    )
+    printed = capsys.readouterr()
+    assert status == 1, printed
+    assert f"[{case.code}]" in printed.out + printed.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.yaml"]
+    assert seconds < 4 * TIME_BOUND, f"{case.id} took {seconds:.3f} s"
+
+
 def test_table_is_large_enough() -> None:
     assert len(CASES) >= 40
 

@@ -51,6 +51,8 @@ WRITERS = [
     Writer("diff", ".dot", lambda i, o: ["diff", i, i, "-o", o]),
     Writer("import", ".yaml", lambda i, o: ["import", i, "-o", o]),
     Writer("schema", ".json", lambda i, o: ["schema", "-o", o], reads=None),
+    Writer("export", ".onnx", lambda i, o: ["export", i, "-o", o]),
+    Writer("export-litert", ".tflite", lambda i, o: ["export", i, "-o", o]),
     Writer("fit", ".keras", lambda i, o: ["fit", i, "--data", "digits", "-o", o]),
     Writer("fit-history", ".json", lambda i, o: ["fit", i, "--data", "digits", "--history", o]),
     Writer(

@@ -1,7 +1,7 @@
 """The one output policy: every file graphspec writes is checked, written atomically and recorded.
 
 Every command that writes a file (``compile``, ``render``, ``codegen``, ``import``, ``schema``,
-``fit``, ``compare``) and every Python function that writes one goes through this module, so the
+``export``, ``fit``, ``compare``) and every Python function that writes one goes through this module, so the
 rules are the same everywhere:
 
 - an output that is the same file as an input (same path, symbolic link or hard link) is refused,
@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -92,8 +93,9 @@ class OutputPolicy:
         extra = tuple(p for p in paths if p is not None)
         return replace(self, inputs=(*self.inputs, *extra))
 
-    def check(self, *paths: PathLike | None) -> list[Target]:
-        """Check outputs before doing any work (``None`` entries are skipped).
+    def check(self, *paths: PathLike | None, directory: bool = False) -> list[Target]:
+        """Check outputs before doing any work (``None`` entries are skipped; ``directory``:
+        they are folders written whole, see :meth:`writing_dir`).
 
         Raises :class:`OutputError` for the first path that may not be written, or when two
         outputs of one run are the same file.
@@ -102,7 +104,9 @@ class OutputPolicy:
         for path in paths:
             if path is None:
                 continue
-            target = inspect(path, inputs=self.inputs, force=self.force, mkdir=self.mkdir)
+            target = inspect(
+                path, inputs=self.inputs, force=self.force, mkdir=self.mkdir, directory=directory
+            )
             for earlier in targets:
                 if earlier.real == target.real:
                     raise OutputError(path, f"it is also the output {earlier.path}")
@@ -119,6 +123,67 @@ class OutputPolicy:
         """
         with self._write(path, suffix) as (tmp, _):
             yield tmp
+
+    @contextlib.contextmanager
+    def writing_dir(self, path: PathLike) -> Iterator[Path]:
+        """Yield a path beside ``path`` (not yet created) for a writer that makes a whole folder
+        there (a SavedModel); on success the folder replaces ``path`` by a rename.
+
+        The same rules as for a file: an existing folder is replaced only when graphspec wrote
+        it and nothing in it changed since, or with ``force``; a folder holding an input is
+        never replaced. A previous folder is first renamed aside, then the new one renamed into
+        place, then the old one removed, so ``path`` is never a half-written folder; any failure
+        leaves no temporary folder and the previous folder as it was.
+
+        >>> import os, tempfile
+        >>> out = os.path.join(tempfile.mkdtemp(), "model")
+        >>> with OutputPolicy().writing_dir(out) as tmp:
+        ...     os.mkdir(tmp)
+        ...     _ = (tmp / "saved_model.pb").write_bytes(b"pb")
+        >>> sorted(os.listdir(out))
+        ['saved_model.pb']
+        """
+        target = inspect(
+            path, inputs=self.inputs, force=self.force, mkdir=self.mkdir, directory=True
+        )
+        created: list[Path] = []
+        tmp: Path | None = None
+        done = False
+        try:
+            created = _make_folders(target)
+            tmp = _free_name(target, ".tmp")
+            yield tmp
+            if not tmp.is_dir():
+                raise OSError(f"the writer left no folder at {tmp}")
+            final = inspect(
+                path,
+                inputs=self.inputs,
+                force=self.force,
+                mkdir=self.mkdir,
+                probe=False,
+                directory=True,
+            )
+            if target.mode is not None:
+                os.chmod(tmp, target.mode)
+            size = _records.size_of(tmp)
+            digest = _records.digest_of(tmp)
+            _swap_folder(tmp, final.real)
+            done = True
+        except OSError as err:
+            raise OutputError(target.path, reason_of(err, target.real.parent)) from None
+        finally:
+            if tmp is not None and not done:
+                shutil.rmtree(tmp, ignore_errors=True)
+            if not done:
+                for folder in reversed(created):
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()
+        problem = _records.remember(final.real, digest, size)
+        if problem is not None:
+            (self.notify or _warn)(
+                f"could not record {target.path} as written by graphspec ({problem}); "
+                "replacing it later will need --force"
+            )
 
     def write_bytes(self, path: PathLike, data: bytes) -> Target:
         """Write ``data`` to ``path`` under this policy; returns the checked target."""
@@ -183,6 +248,31 @@ def _make_folders(target: Target) -> list[Path]:
             ) from None
         created.append(folder)
     return created
+
+
+def _free_name(target: Target, tail: str) -> Path:
+    """A name beside the target that nothing uses yet (for a folder the writer creates)."""
+    name = target.real.name[:_NAME_ROOM]
+    for _ in range(100):
+        candidate = target.real.parent / f".{name}.{secrets.token_hex(4)}{tail}"
+        if not os.path.lexists(candidate):
+            return candidate
+    raise FileExistsError(f"no free temporary name beside {target.real}")
+
+
+def _swap_folder(new: Path, final: Path) -> None:
+    """Put the folder ``new`` at ``final``: the old folder is moved aside first, removed last."""
+    if not os.path.lexists(final):
+        os.rename(new, final)
+        return
+    old = _free_name(Target(final, final, "forced"), ".old")
+    os.rename(final, old)
+    try:
+        os.rename(new, final)
+    except OSError:
+        os.rename(old, final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _create_temp(target: Target, suffix: str | None) -> tuple[Path, int]:

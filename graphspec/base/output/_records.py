@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-__all__ = ["MAX_RECORDS", "STATE_ENV", "Record", "digest_of", "lookup", "remember", "state_dir"]
+__all__ = [
+    "MAX_RECORDS",
+    "STATE_ENV",
+    "Record",
+    "digest_of",
+    "lookup",
+    "remember",
+    "size_of",
+    "state_dir",
+]
 
 STATE_ENV: Final = "GRAPHSPEC_STATE_DIR"
 """Environment variable naming the folder where records are kept (overrides the default)."""
@@ -56,9 +65,32 @@ def state_dir() -> Path:
 
 
 def digest_of(path: str | os.PathLike[str]) -> str:
-    """The SHA-256 of a file's bytes, read in chunks."""
+    """The SHA-256 of a file's bytes, read in chunks; of a folder, of every file's relative
+    path and digest in sorted order (a folder output such as a SavedModel is one record)."""
+    if os.path.isdir(path):
+        tree = hashlib.sha256()
+        for relative, full in _tree_files(Path(path)):
+            tree.update(f"{relative}\0{digest_of(full)}\n".encode())
+        return tree.hexdigest()
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def size_of(path: str | os.PathLike[str]) -> int:
+    """A file's size in bytes; a folder's: the sum of the sizes of the files below it."""
+    if os.path.isdir(path):
+        return sum(full.stat().st_size for _, full in _tree_files(Path(path)))
+    return os.stat(path).st_size
+
+
+def _tree_files(root: Path) -> list[tuple[str, Path]]:
+    """Every file below ``root`` as (relative POSIX path, path), sorted; links are not followed."""
+    found: list[tuple[str, Path]] = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            full = Path(folder) / name
+            found.append((full.relative_to(root).as_posix(), full))
+    return sorted(found)
 
 
 def _folder() -> Path:

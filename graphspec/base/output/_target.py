@@ -59,13 +59,15 @@ def inspect(
     force: bool = False,
     mkdir: bool = False,
     probe: bool = True,
+    directory: bool = False,
 ) -> Target:
     """Check that ``path`` may be written; raise :class:`OutputError` saying why not.
 
     The checks, in order: the path names a file (not a folder, device or dangling link), its
     folder exists (or ``mkdir``), it is not the same file as any input (even with ``force``),
     an existing file is graphspec's own unchanged output or ``force`` is given, and (``probe``)
-    the folder accepts a new file.
+    the folder accepts a new file. With ``directory`` the output is a folder written as a whole
+    (a SavedModel): the path must name a folder or nothing, and no input may lie inside it.
     """
     given = Path(path)
     if not str(path):
@@ -79,12 +81,14 @@ def inspect(
     except OSError as err:
         raise OutputError(given, reason_of(err)) from None
     if found is not None:
-        _check_kind(given, found)
+        _check_kind(given, found, directory)
     _check_inputs(given, real, found, inputs)
+    if directory and found is not None:
+        _check_inside(given, real, inputs)
     state: State = "new"
     mode = None
     if found is not None:
-        state = _check_existing(given, real, found, force)
+        state = _check_existing(given, real, found, force, directory)
         mode = stat.S_IMODE(found.st_mode)
     if probe and not missing:
         _probe(given, real.parent)
@@ -153,7 +157,11 @@ def _first_file(folder: Path) -> Path:
     return folder
 
 
-def _check_kind(given: Path, found: os.stat_result) -> None:
+def _check_kind(given: Path, found: os.stat_result, directory: bool) -> None:
+    if directory:
+        if not stat.S_ISDIR(found.st_mode):
+            raise OutputError(given, "it is a file, and this output is a folder (name a folder)")
+        return
     if stat.S_ISDIR(found.st_mode):
         raise OutputError(given, "it is a folder (name a file inside it)")
     for test, kind in _KINDS:
@@ -189,6 +197,18 @@ def _check_inputs(
         )
 
 
+def _check_inside(given: Path, real: Path, inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """A folder output replaces everything inside it: no input may live there."""
+    for item in inputs:
+        source = Path(os.path.realpath(item))
+        if source == real or real in source.parents:
+            raise OutputError(
+                given,
+                f"the input {_shown(Path(item))} is inside it; graphspec never overwrites an "
+                "input (choose another output folder)",
+            )
+
+
 def _shown(path: Path) -> Path:
     """An absolute path inside the working folder as a relative one (as the user would type it)."""
     if path.is_absolute():
@@ -199,16 +219,23 @@ def _shown(path: Path) -> Path:
     return path
 
 
-def _check_existing(given: Path, real: Path, found: os.stat_result, force: bool) -> State:
+def _check_existing(
+    given: Path, real: Path, found: os.stat_result, force: bool, directory: bool
+) -> State:
     if force:
         return "forced"
+    what = "folder" if directory else "file"
     if not found.st_mode & stat.S_IWUSR:
-        raise OutputError(given, f"the file is read-only ({FORCE_HINT})")
+        raise OutputError(given, f"the {what} is read-only ({FORCE_HINT})")
     record = _records.lookup(real)
     if record is None:
-        raise OutputError(given, f"the file exists and graphspec did not write it ({FORCE_HINT})")
-    if not record.matches(real, found.st_size):
-        raise OutputError(given, f"the file was changed since graphspec wrote it ({FORCE_HINT})")
+        raise OutputError(given, f"the {what} exists and graphspec did not write it ({FORCE_HINT})")
+    try:
+        size = _records.size_of(real) if directory else found.st_size
+    except OSError as err:
+        raise OutputError(given, reason_of(err)) from None
+    if not record.matches(real, size):
+        raise OutputError(given, f"the {what} was changed since graphspec wrote it ({FORCE_HINT})")
     return "refresh"
 
 

@@ -9,6 +9,7 @@ from graphspec.cli.commands import (
     check_cmds,
     compile_cmd,
     diff_cmd,
+    export_cmd,
     import_cmds,
     lsp_cmd,
     render_cmd,
@@ -22,6 +23,7 @@ __all__ = ["MODULES"]
 MODULES = (
     check_cmds,
     compile_cmd,
+    export_cmd,
     render_cmd,
     diff_cmd,
     import_cmds,
