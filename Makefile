@@ -74,7 +74,7 @@ test: setup sysdeps-test lint
 	$(PY) scripts/gen_catalog.py --check
 	$(PY) scripts/gen_applications.py --check
 	$(PY) scripts/gen_architecture.py --check
-	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules -m "not slow" graphspec tests
+	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules -m "not slow" --durations=25 graphspec tests
 
 # The Ray Tune engine of `graphspec sweep` on a local Ray instance: Ray's own processes and a
 # TensorFlow import per trial worker take minutes on a small machine (tests/train/test_sweep_ray.py).

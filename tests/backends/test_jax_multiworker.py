@@ -239,8 +239,12 @@ def test_a_coordinator_port_already_taken_is_e716(spec: Path) -> None:
             check=False,
             timeout=240,
         )
-    assert proc.returncode == 1, proc.stderr
-    assert f"[E716] JAX could not join process 0 of 2 to the coordinator 127.0.0.1:{port}" in (
-        proc.stderr
-    )
+    # JAX's gRPC server usually fails to start with an error graphspec reports as E716; under
+    # load it sometimes aborts the process instead (SIGSEGV inside jaxlib), which the
+    # abrupt-end handler still reports, located, as E714. Either way: a clear error, no hang.
+    assert proc.returncode != 0, proc.stderr
+    joined = f"[E716] JAX could not join process 0 of 2 to the coordinator 127.0.0.1:{port}"
+    aborted = "[E714] this worker ended abruptly"
+    assert joined in proc.stderr or (proc.returncode < 0 and aborted in proc.stderr), proc.stderr
+    assert "Traceback" not in proc.stderr
     assert "Traceback" not in proc.stderr

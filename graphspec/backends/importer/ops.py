@@ -140,7 +140,7 @@ def _tree(entry: OpDef | None, config: Mapping[str, Any], call: Any, tensor: _Te
     for param in entry.params:  # required attributes positionally (`split(x, 2)`), others named
         if param.name in operands:
             value = operands[param.name]
-            positional += list(value.items) if param.kind == "tensor*" else [value]  # type: ignore[union-attr]
+            positional += list(value.items) if param.kind == "tensor*" else [value]  # type: ignore[union-attr]  # a tensor* operand is a list expression
         elif param.required:
             if param.name not in given:
                 raise _Unreadable(f"`{entry.name}` without its argument `{param.name}`")

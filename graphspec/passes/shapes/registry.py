@@ -42,6 +42,7 @@ __all__ = [
     "shape_rule",
     "single_input",
     "tuple_arg",
+    "user_rule_names",
     "user_shape_rule",
     "window_dims",
 ]
@@ -171,6 +172,11 @@ _USER_RULES: set[str] = set()
 
 UserRule = Callable[[LayerCall, list[Shape]], Any]
 """What a layer package registers: ``(layer, input shapes) -> ShapeResult | shape | [shapes]``."""
+
+
+def user_rule_names() -> frozenset[str]:
+    """The layer names whose shape rule a layer package registered (not graphspec's own)."""
+    return frozenset(_USER_RULES)
 
 
 def user_shape_rule(*type_names: str) -> Callable[[UserRule], UserRule]:

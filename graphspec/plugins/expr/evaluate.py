@@ -165,7 +165,7 @@ class _Walker:
             except Uncountable as why:
                 self.uncounted = str(why)
         if not bound.entry.multi and not any(isinstance(i, Ref) for i in walk(expr)):
-            self.constant_size(expr, out)  # type: ignore[arg-type]
+            self.constant_size(expr, out)  # type: ignore[arg-type]  # one output: not a tuple of shapes
         self.batch_warning(expr, bound.attrs, shapes)
         if bound.entry.rule.__name__ in ("_broadcast", "_where"):
             self.alignment_warning(expr, shown)

@@ -224,9 +224,29 @@ class _Builder:
         for block_name, block in spec.blocks.items():
             self.block(block_name, block, top)
         self.exprs(top, (*path, "params"), spec.params)
+        self.searched(sid, path, spec)
+        self.exprs(top, (*path, "constraints"), getattr(spec, "constraints", None) or [])
         for input_name, inp in spec.inputs.items():
             self.exprs(top, (*path, "inputs", input_name, "shape"), inp.shape)
         self.scope(top, spec.nodes, spec.edges, spec.outputs)
+
+    def searched(self, sid: str, path: Path, spec: Any) -> None:
+        """The params that ``search:`` (and its ``when:`` conditions), ``scales:`` and
+        ``constraints:`` name: references to the spec's params (renamed with them)."""
+        known = set(spec.params)
+
+        def use(name: object, at: Path) -> None:
+            if isinstance(name, str) and name in known:
+                self.key(SymbolKind.PARAM, sid, name, at, definition=False)
+
+        for param, space in (getattr(spec, "search", None) or {}).items():
+            use(param, (*path, "search", param))
+            when = space.get("when") if isinstance(space, dict) else None
+            for other in when if isinstance(when, dict) else ():
+                use(other, (*path, "search", param, "when", other))
+        for scale, values in (getattr(spec, "scales", None) or {}).items():
+            for param in values if isinstance(values, dict) else ():
+                use(param, (*path, "scales", scale, param))
 
     def block(self, name: str, block: Any, top: _Scope) -> None:
         path: Path = (*top.path, "blocks", name)
