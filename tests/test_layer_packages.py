@@ -345,6 +345,7 @@ def test_every_command_that_reads_specs_takes_layers() -> None:
             "diff",
             "lsp",
             "sweep",
+            "export",
         ]
     )
     assert sorted(set(subs) - set(readers)) == ["doctor", "schema"]
