@@ -98,6 +98,7 @@ _PROSE = {
     "E622": "an export beyond its tolerance: tests/export/test_export.py",
     "E623": "a backend that cannot write a format: tests/export/test_options.py",
     "E624": "a converter package missing: tests/export/test_precheck.py",
+    "E625": "a converter short of memory: tests/export/test_options.py",
     "E824": "call arguments: tests/calls",
     "E841": "nested model shapes: tests/nested",
     "E844": "nested model inputs: tests/nested",

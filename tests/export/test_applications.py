@@ -67,6 +67,10 @@ def test_application_exports_and_verifies(
         assert refused in run.err, run.err
         assert not target.parent.exists()
         return
+    if "[E625]" in run.err:  # VGG16 to ONNX needs ~26 GB (measured): refused on smaller machines
+        assert run.status == 1 and (name, fmt) == ("VGG16", "onnx"), run.err
+        assert not target.exists()
+        return
     assert run.status == 0, run.out + run.err
     verdict = re.search(r"verified in .*: (ok|EXCEEDED)$", run.out, re.MULTILINE)
     assert verdict and verdict.group(1) == "ok", run.out

@@ -109,3 +109,21 @@ def test_an_existing_foreign_file_is_refused_before_building(
     assert run.status == 2
     assert "the file exists and graphspec did not write it (add --force" in run.err
     assert target.read_bytes() == b"mine"
+
+
+def test_a_converter_that_would_run_out_of_memory_is_refused_first(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """E625 before converting: parameters x the converter's measured bytes each > available."""
+    from graphspec.backends.export import precheck
+
+    spec = tmp_path / "m.yaml"
+    spec.write_text("inputs: {x: {shape: [8]}}\nnodes: {d: {type: Dense, units: 4}}\n")
+    monkeypatch.setattr(precheck, "available_memory", lambda: 1000)  # 36 params x 200 bytes
+    run = run_cli("export", spec, "-o", tmp_path / "m.onnx")
+    assert run.status == 1
+    assert "error: [E625] m is not exported to onnx: the onnx converter needs about" in run.err
+    assert "36 parameters (200 bytes each, measured)" in run.err
+    assert "hint: export to saved_model, litert" in run.err
+    assert not (tmp_path / "m.onnx").exists()
+    assert precheck.memory_refusal(36, "onnx", None) is None  # memory unknown: no guess

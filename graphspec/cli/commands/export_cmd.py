@@ -223,21 +223,41 @@ def _export(
     options: ExportOptions,
     policy: Any,
 ) -> int:
+    from graphspec.backends.export.precheck import available_memory, memory_refusal
     from graphspec.backends.export.writer import export_model
     from graphspec.backends.keras.loading import quiet_native_stderr
     from graphspec.backends.keras.select import active_backend
 
-    with quiet_native_stderr():
-        report = export_model(
-            model,
-            output,
-            fmt,
-            name=name,
-            input_names=inputs,
-            output_names=outputs,
-            options=options,
-            policy=policy,
+    params = int(model.count_params())
+    why = memory_refusal(params, fmt.name, available_memory())
+    others = ", ".join(f for f in FORMATS if f != fmt.name)
+    if why is not None:
+        print(
+            f"graphspec export: error: [E625] {name} is not exported to {fmt.name}: {why}\n"
+            f"  hint: export to {others}, or on a machine with more memory",
+            file=sys.stderr,
         )
+        return EXIT_INVALID
+    try:
+        with quiet_native_stderr():
+            report = export_model(
+                model,
+                output,
+                fmt,
+                name=name,
+                input_names=inputs,
+                output_names=outputs,
+                options=options,
+                policy=policy,
+            )
+    except MemoryError:
+        print(
+            f"graphspec export: error: [E625] the {fmt.name} converter ran out of memory "
+            f"exporting {name} ({params:,} parameters); nothing was written\n"
+            f"  hint: export to {others}, or on a machine with more memory",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
     signature = ", ".join(f"{s.name} {s.shape_text} {s.dtype}" for s in report.signature)
     quant = f", {args.quantize} quantized" if args.quantize else ""
     print(
