@@ -150,6 +150,8 @@ class Expansion:
         self.diagnostics: list[Diagnostic] = []
         self.graph = Graph(name=spec.name or "model", file=self.file, api=spec.api)
         self.pending: list[Pending] = []
+        self.deferred = False
+        """Whether some value reads node shapes (``${shape(NODE)[i]}``), to close after expansion."""
         self.pending_outputs: list[tuple[str, Ref]] = []
         self.instance_feeds: dict[str, list[Ref]] = {}
         """The references feeding each block instance (named in the graph once resolved)."""
@@ -382,6 +384,8 @@ class Expansion:
                 return None, False
             for leaf in deferred:
                 leaf.site = site
+            if deferred:
+                self.deferred = True
             return found, True
         except ExprError as err:
             self.error(err.code, err.message, path, hint=err.hint, node=node)

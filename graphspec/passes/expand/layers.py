@@ -21,20 +21,8 @@ _NONE_FAILED: Final = frozenset[str]()
 def expand_layer(ex: Expansion, site: NodeSite) -> str:
     """Add a layer node, its arguments' ``${params}`` resolved in its scope."""
     scope, path, expanded = site.scope, site.path, site.expanded
-    for reserved in (NodeKey.REPEAT, NodeKey.NAMES):
-        if reserved is NodeKey.NAMES and scope.prefix:
-            continue  # a block's node: its own `names:` template (applied by its instance)
-        if getattr(site.spec, reserved.value) is not None:
-            ex.error(
-                "E404",
-                f"node `{site.local}`: `{reserved.value}` only applies to block instances",
-                (*path, reserved.value),
-                key=True,
-                node=expanded,
-                hint=f"add `block: NAME`, or remove `{reserved.value}`"
-                if reserved is NodeKey.REPEAT
-                else "a top-level node's Keras layer is named after the node; rename the node",
-            )
+    if site.spec.repeat is not None or (site.spec.names is not None and not scope.prefix):
+        _instance_keys_refused(ex, site)
     args: dict[str, object] = {}
     failed: set[str] = set()
     for key, value in site.spec.args.items():
@@ -66,3 +54,21 @@ def expand_layer(ex: Expansion, site: NodeSite) -> str:
         Ref(scope, share, ex.source.at((*path, "share"))) if share else None,
     )
     return expanded
+
+
+def _instance_keys_refused(ex: Expansion, site: NodeSite) -> None:
+    """E404 for `repeat` (and, outside a block, `names:`) on a layer node: instance keys."""
+    for reserved in (NodeKey.REPEAT, NodeKey.NAMES):
+        if reserved is NodeKey.NAMES and site.scope.prefix:
+            continue  # a block's node: its own `names:` template (applied by its instance)
+        if getattr(site.spec, reserved.value) is not None:
+            ex.error(
+                "E404",
+                f"node `{site.local}`: `{reserved.value}` only applies to block instances",
+                (*site.path, reserved.value),
+                key=True,
+                node=site.expanded,
+                hint=f"add `block: NAME`, or remove `{reserved.value}`"
+                if reserved is NodeKey.REPEAT
+                else "a top-level node's Keras layer is named after the node; rename the node",
+            )

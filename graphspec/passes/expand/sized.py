@@ -27,6 +27,8 @@ class _Quiet(Exception):
 def close_sized(ex: Expansion) -> None:
     """Resolve the node names of every argument computed from shapes (E421 when one is not a
     node visible where it was written)."""
+    if not ex.deferred:  # no value read a shape (the common case): nothing to close
+        return
     for node in ex.graph.nodes.values():
         deferred = [key for key, value in node.args.items() if is_deferred(value)]
         for key in deferred:
