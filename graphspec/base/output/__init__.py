@@ -178,7 +178,11 @@ class OutputPolicy:
                 for folder in reversed(created):
                     with contextlib.suppress(OSError):
                         folder.rmdir()
-        problem = _records.remember(final.real, digest, size)
+        self._remember(target, final.real, digest, size)
+
+    def _remember(self, target: Target, real: Path, digest: str, size: int) -> None:
+        """Record a written output (file or folder) so that a later run may replace it."""
+        problem = _records.remember(real, digest, size)
         if problem is not None:
             (self.notify or _warn)(
                 f"could not record {target.path} as written by graphspec ({problem}); "
@@ -224,12 +228,7 @@ class OutputPolicy:
                 for folder in reversed(created):
                     with contextlib.suppress(OSError):
                         folder.rmdir()
-        problem = _records.remember(final.real, digest, size)
-        if problem is not None:
-            (self.notify or _warn)(
-                f"could not record {target.path} as written by graphspec ({problem}); "
-                "replacing it later will need --force"
-            )
+        self._remember(target, final.real, digest, size)
 
 
 def _make_folders(target: Target) -> list[Path]:
