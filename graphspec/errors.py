@@ -20,6 +20,7 @@ __all__ = [
     "LayerPackageError",
     "LoadError",
     "OutputError",
+    "RecordError",
     "Severity",
     "SpecError",
     "TextEdit",
@@ -209,6 +210,29 @@ class OutputError(UsageError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"cannot write {self.path}: {reason}")
+
+
+class RecordError(GraphSpecError, ValueError):
+    """Plain data does not fit a record class (:mod:`graphspec.base.record`); every error found,
+    each a mapping with ``type``, ``loc``, ``msg`` and ``input`` (pydantic's form)."""
+
+    def __init__(self, title: str, errors: Sequence[dict[str, Any]]) -> None:
+        self.title = title
+        self._errors = [dict(e) for e in errors]
+        count = len(self._errors)
+        lines = [f"{count} validation error{'s' if count != 1 else ''} for {title}"]
+        for error in self._errors:
+            lines.append(".".join(str(part) for part in error["loc"]) or title)
+            lines.append(f"  {error['msg']} [type={error['type']}]")
+        super().__init__("\n".join(lines))
+
+    def errors(self) -> list[dict[str, Any]]:
+        """Every error, in the order found."""
+        return [dict(e) for e in self._errors]
+
+    def error_count(self) -> int:
+        """How many errors were found."""
+        return len(self._errors)
 
 
 class SpecError(GraphSpecError, ValueError):

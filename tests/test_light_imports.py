@@ -1,4 +1,4 @@
-"""`validate`, `summary` and `schema` must never import TensorFlow or Keras (checked in a subprocess)."""
+"""`validate`, `summary` and `schema` never import TensorFlow or Keras, nor `validate` and `summary` pydantic (subprocesses)."""
 
 from __future__ import annotations
 
@@ -169,3 +169,27 @@ def test_validating_a_valid_spec_imports_only_what_it_needs() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "HEAVY:\n" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "specs/seed_skip.yaml", "specs/resnet_mini.yaml", "specs/vit_tiny.yaml"],
+        ["validate", "specs/bad/seed_skip_original.yaml"],
+        ["summary", "specs/multi_io.yaml"],
+    ],
+    ids=["validate", "validate-bad", "summary"],
+)
+def test_checking_commands_never_import_pydantic(argv: list[str]) -> None:
+    """pydantic costs about 100 ms of start-up: the spec records validate without it (it writes
+    the JSON Schema only), which keeps `graphspec validate` under 0.2 s (docs/performance.md)."""
+    probe = PROBE.replace('("tensorflow", "keras", "pygls")', '("pydantic",)')
+    proc = subprocess.run(
+        [sys.executable, "-c", probe.format(argv=argv)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "HEAVY:\n" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode in (0, 1), proc.stderr

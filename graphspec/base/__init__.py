@@ -1,4 +1,4 @@
-"""Layer 0, the base: errors' locations, the Keras catalog, shape types, suggestions, limits, registries.
+"""Layer 0, the base: errors' locations, the Keras catalog, shape types, records, suggestions, limits, registries.
 
 Nothing here imports another graphspec layer; everything else may import it.
 """

@@ -1,15 +1,14 @@
-"""Plain data to :class:`Spec`: pydantic validation with every error located; the JSON Schema."""
+"""Plain data to :class:`Spec`: record validation with every error located; the JSON Schema."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from pydantic import ValidationError
-
+from graphspec.base.record import pydantic_twin
 from graphspec.base.source import Path, SourceMap
 from graphspec.base.suggest import did_you_mean
-from graphspec.errors import Diagnostic, SpecError
+from graphspec.errors import Diagnostic, RecordError, SpecError
 from graphspec.frontend.loader import Document
 from graphspec.frontend.orphans import adopt_orphans
 from graphspec.frontend.spec import BlockSpec, InputSpec, Spec, TrainSpec
@@ -66,7 +65,7 @@ def build_spec(doc: Document, *, default_name: str = "model") -> tuple[Spec, lis
     for _ in range(2):
         try:
             spec = Spec.model_validate(work)
-        except ValidationError as err:
+        except RecordError as err:
             diagnostics.extend(_diagnose(err, work, source))
             work, dropped = _drop_faulty(work, err)
             if not dropped:
@@ -118,7 +117,7 @@ def _train_diagnostics(train: Any, source: SourceMap) -> list[Diagnostic]:
     return sorted(out, key=lambda d: (d.line or 0, d.column or 0))
 
 
-def _drop_faulty(data: dict[str, Any], err: ValidationError) -> tuple[dict[str, Any], bool]:
+def _drop_faulty(data: dict[str, Any], err: RecordError) -> tuple[dict[str, Any], bool]:
     faulty: dict[str, set[str]] = {}
     for error in err.errors():
         loc = error["loc"]
@@ -132,7 +131,7 @@ def _drop_faulty(data: dict[str, Any], err: ValidationError) -> tuple[dict[str, 
     return out, True
 
 
-def _diagnose(err: ValidationError, data: Any, source: SourceMap) -> list[Diagnostic]:
+def _diagnose(err: RecordError, data: Any, source: SourceMap) -> list[Diagnostic]:
     seen: dict[tuple[Path, str], int] = {}
     expected: dict[int, list[str]] = {}
     out: list[Diagnostic] = []
@@ -160,7 +159,7 @@ def _diagnose(err: ValidationError, data: Any, source: SourceMap) -> list[Diagno
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> Path:
-    """The part of pydantic's ``loc`` that exists in the data (drops union branch names)."""
+    """The part of an error's ``loc`` that exists in the data (drops union branch names)."""
     path: list[str | int] = []
     for part in loc:
         if (isinstance(data, dict) and part in data) or (
@@ -235,7 +234,7 @@ def json_schema() -> dict[str, Any]:
     >>> schema["title"], "nodes" in schema["properties"]
     ('graphspec spec, format 1', True)
     """
-    schema = Spec.model_json_schema()
+    schema: dict[str, Any] = pydantic_twin(Spec).model_json_schema()
     schema["title"] = "graphspec spec, format 1"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     try:

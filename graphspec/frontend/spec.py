@@ -1,13 +1,12 @@
-"""The spec model (pydantic): what a graphspec YAML file may say, with its source locations."""
+"""The spec model (typed records): what a graphspec YAML file may say, with its source locations."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt
-
+from graphspec.base.record import Field, PrivateAttr, Record, StrictInt
 from graphspec.base.registry import Registry
 from graphspec.base.source import SourceMap
 
@@ -64,13 +63,8 @@ def _list() -> list[Any]:
     return []
 
 
-# The default factories are Python functions, not ``dict`` and ``list``: pydantic reads each
-# factory's signature, and a builtin's is parsed from text with the tokenizer (about 2 ms of
-# every start-up, and again for every Spec made).
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class _Strict(Record):
+    model_config: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
 
 class InputSpec(_Strict):
@@ -102,11 +96,11 @@ _WEIGHT_SETTINGS: Final[dict[str, Any]] = {
 """What a ``weight:`` mapping holds, for editors (the settings are checked when expanded)."""
 
 
-class NodeSpec(BaseModel):
+class NodeSpec(Record):
     """A node: a layer (``type`` plus its keyword arguments), a ``share``, a ``block`` instance, or
     (format 1.1) an expression, a nested model or a learned tensor."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[dict[str, Any]] = {"extra": "allow"}
 
     type: str | None = Field(None, description="A class name from keras.layers, e.g. Conv2D.")
     inputs: str | list[str] | None = Field(
@@ -157,7 +151,7 @@ class NodeSpec(BaseModel):
     @property
     def args(self) -> dict[str, Any]:
         """The layer's keyword arguments (every non-reserved key), in the order written."""
-        return dict(self.__pydantic_extra__ or {})
+        return dict(self.model_extra or {})
 
     @property
     def input_list(self) -> list[str] | None:
@@ -227,17 +221,17 @@ class Spec(_Strict):
     blocks: dict[str, BlockSpec] = Field(default_factory=_dict)
     train: TrainSpec | None = None
     search: dict[str, Any] = Field(
-        default_factory=dict,
+        default_factory=_dict,
         description="Params to search (`graphspec sweep`): a list of choices, or "
         "{low, high, step, log, when} for an integer or float range.",
     )
     constraints: list[Any] = Field(
-        default_factory=list,
+        default_factory=_list,
         description="Conditions every searched variant must meet, over params and the static "
         "figures params, trainable_params, flops, macs: 'flops <= 5e8', '${width * depth <= 512}'.",
     )
     scales: dict[str, Any] = Field(
-        default_factory=dict,
+        default_factory=_dict,
         description="Named sets of param values, chosen with --scale NAME: "
         "{s: {width: 32, depth: 2}, m: {width: 64, depth: 3}}.",
     )
