@@ -219,8 +219,10 @@ def _export(ctx: dict[str, Any]) -> list[Figure]:
                 str(path), format=fmt.keras_format, verbose=False, input_signature=signature
             )
 
-        repeats = int(os.environ.get("GRAPHSPEC_BENCH_EXPORT_REPEATS", "3"))
-        mine, theirs = paired_medians(ours, ref, repeats=repeats, warmup=min(1, repeats - 1))
+        repeats = int(os.environ.get("GRAPHSPEC_BENCH_EXPORT_REPEATS", "5"))
+        mine, theirs = paired_medians(
+            ours, ref, repeats=repeats, warmup=min(1, repeats - 1), balanced=True
+        )
         figures.append(
             Figure(
                 f"export ResNet50 to {fmt.name} / Model.export",

@@ -43,15 +43,26 @@ def median_time(fn: Callable[[], Any], *, repeats: int = 5, warmup: int = 1) -> 
     return statistics.median(times)
 
 
-def paired_medians(*fns: Callable[[], Any], repeats: int = 5, warmup: int = 1) -> list[float]:
+def paired_medians(
+    *fns: Callable[[], Any], repeats: int = 5, warmup: int = 1, balanced: bool = False
+) -> list[float]:
     """Median times of several calls measured in turn (a, b, a, b, ...), so that drifts in
-    machine speed during the run hit every contender alike."""
+    machine speed during the run hit every contender alike.
+
+    ``balanced`` reverses the order every other round (a, b, b, a, a, b, ...): for calls that
+    change the process they run in (each TensorFlow export traces and keeps more graphs, and
+    later ones run faster or slower), the one that always ran second would otherwise gain or
+    lose the drift of one call per round.
+    """
     for fn in fns:
         for _ in range(warmup):
             fn()
     times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
+    for round_ in range(repeats):
+        order = list(enumerate(fns))
+        if balanced and round_ % 2:
+            order.reverse()
+        for i, fn in order:
             start = time.perf_counter()
             fn()
             times[i].append(time.perf_counter() - start)

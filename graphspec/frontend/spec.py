@@ -198,7 +198,7 @@ class Spec(_Strict):
     (['d'], [4])
     """
 
-    graphspec: Literal[1, 1.1] = Field(  # type: ignore[valid-type]  # pydantic accepts a float Literal; PEP 586 does not
+    graphspec: Literal[1, 1.1] = Field(  # type: ignore[valid-type]  # the records (and pydantic) accept a float Literal; PEP 586 does not
         1,
         description="Format version: 1, or 1.1 for expressions, call arguments and nested models.",
     )

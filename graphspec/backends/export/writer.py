@@ -294,7 +294,9 @@ def _name_onnx(path: Path, graph_name: str, inputs: Sequence[str], outputs: Sequ
             dims = value.type.tensor_type.shape.dim
             if dims and dims[0].dim_param:
                 dims[0].dim_param = "batch"
-    onnx.save(proto, str(path))
+    # the bytes written directly: `onnx.save` also sizes the message first (about 0.4 s against
+    # 0.2 s for ResNet50's 100 MB, in `make bench`'s export figure)
+    path.write_bytes(proto.SerializeToString())
 
 
 def _size(path: Path) -> int:

@@ -8,7 +8,7 @@ from graphspec.backends.importer._state import ImportState, UnsupportedLayersErr
 from graphspec.backends.importer.blocks import Found, find_blocks
 from graphspec.backends.importer.wiring import is_written_chain, wire
 from graphspec.base import limits as _limits
-from graphspec.errors import ImportModelError
+from graphspec.errors import ImportModelError, RecordError
 from graphspec.frontend.spec import FORMAT_1_0, FORMAT_1_1, Spec
 
 __all__ = ["finish", "spec_data"]
@@ -25,7 +25,7 @@ def finish(state: ImportState, *, blocks: bool = False) -> Spec:
     data = spec_data(state, blocks=blocks)
     try:
         spec = Spec.model_validate(data)
-    except Exception as exc:  # pydantic: a name or value the format cannot hold
+    except RecordError as exc:  # a name or value the format cannot hold
         raise ImportModelError(f"cannot import model `{state.name}`: {exc}") from exc
     _validate(spec)
     return spec
