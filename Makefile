@@ -6,6 +6,13 @@ PY := $(VENV)/bin/python
 GS := $(VENV)/bin/graphspec
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
+# `make test` runs the suite in this many pytest-xdist processes, each test file in one of them
+# (module fixtures shared as before); 0 to run it in this one process.
+TEST_WORKERS ?= 2
+# Bytecode caches on: a shell with PYTHONDONTWRITEBYTECODE set would make pip install TensorFlow
+# without them and every process recompile it on import (11 s instead of 5 s per `import keras`
+# on the 2-core machine; the test suite starts dozens of such processes).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: export-support architecture help setup sysdeps-test demo test test-all test-ray flops-oracle test-torch lint format bench fuzz catalog oracle-draws applications diagrams schema clean dot screenshot view
 
@@ -74,7 +81,8 @@ test: setup sysdeps-test lint
 	$(PY) scripts/gen_catalog.py --check
 	$(PY) scripts/gen_applications.py --check
 	$(PY) scripts/gen_architecture.py --check
-	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules -m "not slow" --durations=25 graphspec tests
+	$(VENV)/bin/pytest -p no:cacheprovider --doctest-modules -m "not slow" --durations=25 \
+		-n $(TEST_WORKERS) --dist loadfile graphspec tests
 
 # The Ray Tune engine of `graphspec sweep` on a local Ray instance: Ray's own processes and a
 # TensorFlow import per trial worker take minutes on a small machine (tests/train/test_sweep_ray.py).

@@ -4,8 +4,11 @@ one located error, never a traceback."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -380,3 +383,51 @@ def test_did_you_mean_knows_user_layers(elsewhere: Path) -> None:
     result = graphspec.check("inputs: {x: {shape: [4]}}\nnodes: {s: {type: ChanelScale}}\n")
     (error,) = result.errors
     assert error.hint is not None and error.hint.startswith("did you mean `ChannelScale`?")
+
+
+_WORKER = """
+import json, sys, graphspec
+from graphspec.backends.keras.packages import load_portable
+from graphspec.base.custom_layers import custom_layer
+job = json.loads(sys.stdin.read())
+assert custom_layer("ChannelScale") is None
+load_portable(job["layers"], "the sweep's layer packages")
+assert custom_layer("ChannelScale") is not None
+print(graphspec.check(graphspec.load(job["spec"])).ok)
+"""
+
+
+def test_a_ray_worker_loads_the_drivers_layer_packages(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sweep --engine ray`: a trial's worker process (its working directory elsewhere) loads the
+    layer packages the driver (this process) loaded before it reads the spec, so
+    `type: ChannelScale` checks there."""
+    from graphspec.tools.train.sweep.ray_engine import trial_job
+    from graphspec.tools.train.sweep.trials import Objective
+
+    monkeypatch.chdir(project)
+    packages.use_layers("my_layers")
+    spec = graphspec.load(project / "digits.yaml")
+    job = trial_job(
+        spec,
+        fixed={},
+        data="digits",
+        objective=Objective("accuracy", "maximize"),
+        seed=0,
+        epochs=1,
+        batch_size=None,
+    )
+    [(module, folder)] = job["layers"]  # the folder it was imported from (this one, or the
+    assert module == "my_layers"  # example's when an earlier test of this process imported it)
+    assert folder is not None and (Path(folder) / "my_layers" / "__init__.py").is_file()
+    worker = subprocess.run(
+        [sys.executable, "-c", _WORKER],
+        cwd=tmp_path,
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert worker.stdout.strip().splitlines()[-1] == "True"

@@ -81,7 +81,7 @@ def test_an_unknown_length_leaves_flops_unknown_with_the_reason() -> None:
 @pytest.mark.parametrize(
     "node",
     [
-        "{type: TransformerEncoder, intermediate_dim: 32, num_heads: 2}",
+        "{type: FNetEncoder, intermediate_dim: 32}",
         "{type: RotaryEmbedding}",
         "{type: SinePositionEncoding}",
     ],
@@ -159,6 +159,14 @@ LAYERS = {
     "gru": ("[5, 4]", "{type: GRU, units: 8}"),
     "conv-lstm": ("[3, 6, 6, 2]", "{type: ConvLSTM2D, filters: 4, kernel_size: 3, padding: same}"),
     "time-distributed": ("[5, 16]", "{type: TimeDistributed, layer: {type: Dense, units: 8}}"),
+    "hub-transformer-encoder": (
+        "[16, 32]",
+        "{type: TransformerEncoder, intermediate_dim: 64, num_heads: 2, activation: gelu}",
+    ),
+    "hub-transformer-decoder": (
+        "[16, 32]",
+        "{type: TransformerDecoder, intermediate_dim: 64, num_heads: 2}",
+    ),
 }
 """One call per family of rules, each checked alone against XLA (make test)."""
 
@@ -173,6 +181,11 @@ TWO_INPUTS = {
         "[7, 16]",
         "[3, 16]",
         "{type: GroupQueryAttention, head_dim: 8, num_query_heads: 4, num_key_value_heads: 2}",
+    ),
+    "hub-transformer-decoder-cross": (
+        "[12, 32]",
+        "[10, 32]",
+        "{type: TransformerDecoder, intermediate_dim: 64, num_heads: 2}",
     ),
     "attention": ("[5, 16]", "[6, 16]", "{type: Attention, use_scale: true}"),
     "additive": ("[5, 16]", "[6, 16]", "{type: AdditiveAttention}"),

@@ -41,7 +41,9 @@ __all__ = [
     "find_pyproject",
     "layers_for",
     "load_packages",
+    "load_portable",
     "loaded_packages",
+    "portable_declarations",
     "register_layer",
     "reset",
     "use_layers",
@@ -187,6 +189,32 @@ def layers_for(file: str | os.PathLike[str] | None, flags: Sequence[str] = ()) -
 def loaded_packages() -> dict[str, tuple[str, ...]]:
     """The modules loaded so far and the spec types each brought."""
     return dict(_LOADED)
+
+
+def portable_declarations() -> list[tuple[str, str | None]]:
+    """The packages loaded in this process as ``(module, folder)``, the folder being where its
+    import starts (``None`` when unknown): what another process (a Ray trial's worker) needs to
+    declare the same packages with :func:`load_portable`, whatever its working directory."""
+    return [(module, _import_root(module)) for module in _LOADED]
+
+
+def load_portable(items: Iterable[Sequence[str | None]], origin: str) -> None:
+    """Declare the packages :func:`portable_declarations` listed in another process."""
+    load_packages(
+        Declaration(str(module), origin, Path(folder) if folder else None)
+        for module, folder in items
+    )
+
+
+def _import_root(name: str) -> str | None:
+    """The folder the module ``name`` is imported from (``a.b`` in ``/x/a/b.py``: ``/x``)."""
+    module = sys.modules.get(name)
+    file = getattr(module, "__file__", None)
+    if not file:
+        return None
+    path = Path(file).resolve()
+    depth = name.count(".") + (1 if path.name == "__init__.py" else 0)
+    return str(path.parents[depth])
 
 
 def reset() -> None:

@@ -24,7 +24,7 @@ from graphspec.frontend.spec import Spec
 from graphspec.tools.train.sweep.storage import StorageSpec, open_storage
 from graphspec.tools.train.sweep.trials import Objective
 
-__all__ = ["run_ray", "trial_body"]
+__all__ = ["run_ray", "trial_body", "trial_job"]
 
 
 def trial_body(config: Mapping[str, Any], job: Mapping[str, Any]) -> None:
@@ -32,12 +32,14 @@ def trial_body(config: Mapping[str, Any], job: Mapping[str, Any]) -> None:
     from ray import tune
 
     from graphspec.api import load
+    from graphspec.backends.keras.packages import load_portable
     from graphspec.frontend.search import read_search
     from graphspec.tools.train.data import load_data
     from graphspec.tools.train.sweep.storage import worker_id
     from graphspec.tools.train.sweep.trials import train_variant
     from graphspec.tools.train.sweep.variants import judge
 
+    load_portable(job.get("layers", ()), "the sweep's layer packages")  # before the spec
     spec = load(Path(job["spec"]))
     space = read_search(spec)[0]
     variant = {k: v for k, v in config.items() if k in {d.name for d in space.dims}}
@@ -70,6 +72,34 @@ def trial_body(config: Mapping[str, Any], job: Mapping[str, Any]) -> None:
         tune.report(
             {objective.metric: outcome.value, "epochs": outcome.epochs, **base, "status": "trained"}
         )
+
+
+def trial_job(
+    spec: Spec,
+    *,
+    fixed: Mapping[str, Any],
+    data: str,
+    objective: Objective,
+    seed: int,
+    epochs: int | None,
+    batch_size: int | None,
+) -> dict[str, Any]:
+    """What each Ray worker needs to run a trial of ``spec``, as plain data: the spec's path, the
+    fixed params, the data, the objective, and the layer packages this process loaded (a worker
+    imports them before it reads the spec, as ``--layers`` did here)."""
+    from graphspec.backends.keras.packages import portable_declarations
+
+    return {
+        "spec": str(Path(spec.file).resolve()),
+        "fixed": dict(fixed),
+        "data": str(Path(data).resolve()) if Path(data).exists() else data,
+        "metric": objective.metric,
+        "direction": objective.direction,
+        "seed": seed,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "layers": portable_declarations(),
+    }
 
 
 def run_ray(
@@ -114,16 +144,15 @@ def run_ray(
         storage=storage,
         seed=seed,
     )
-    job = {
-        "spec": str(Path(spec.file).resolve()),
-        "fixed": dict(fixed),
-        "data": str(Path(data).resolve()) if Path(data).exists() else data,
-        "metric": objective.metric,
-        "direction": objective.direction,
-        "seed": seed,
-        "epochs": epochs,
-        "batch_size": batch_size,
-    }
+    job = trial_job(
+        spec,
+        fixed=fixed,
+        data=data,
+        objective=objective,
+        seed=seed,
+        epochs=epochs,
+        batch_size=batch_size,
+    )
     os.environ.setdefault("TUNE_DISABLE_STRICT_METRIC_CHECKING", "1")  # invalid: no metric
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     os.environ.setdefault(
