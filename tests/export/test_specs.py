@@ -27,6 +27,12 @@ REFUSED: dict[tuple[str, str], list[str]] = {
         "hint: replace the layer, or export to another format; Bidirectional exports to "
         "saved_model, onnx (docs/export.md)",
     ],
+    ("vit_tiny", "onnx"): [
+        "vit_tiny.yaml:32:7: error[E620]: block `encoder_block`: `up`'s activation 'gelu' cannot "
+        "be exported to onnx: the TensorFlow op Erfc has no ONNX mapping (in all 2 instances: "
+        "encoder.0, encoder.1)",
+        "hint: choose another activation, or export to saved_model, litert",
+    ],
 }
 """(spec, format) -> lines the refusal must print (before anything is built)."""
 

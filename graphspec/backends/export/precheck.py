@@ -19,6 +19,7 @@ from graphspec.backends.export.formats import FORMATS, ExportFormat
 from graphspec.base.catalog import canonical_type
 from graphspec.errors import Diagnostic
 from graphspec.ir.graph import IRNode, node_diagnostic
+from graphspec.passes.instances import merge_instances
 
 __all__ = [
     "BYTES_PER_PARAMETER",
@@ -150,7 +151,7 @@ def precheck_graph(
                     else "choose another activation",
                 )
             )
-    return problems
+    return merge_instances(graph, problems)  # a block's refused node once, its instances listed
 
 
 def _inner(checked: Any, fmt: str, prefix: str) -> list[tuple[str, str, str]]:
