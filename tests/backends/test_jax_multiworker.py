@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from ._workers import checksum, finish, read, start
 from .conftest import ROOT, RUN, TWO_JAX_DEVICES, backend_env, free_ports, needs
 
 pytestmark = [pytest.mark.keras, needs("jax")]
@@ -67,30 +68,7 @@ def _worker(port: int, index: int, folder: Path, spec: Path, *argv: str) -> subp
     command = [sys.executable, "-c", RUN, "fit", str(spec), "--data", "digits", "--backend", "jax"]
     command += ["--strategy", "multiworker", "--coordinator", f"127.0.0.1:{port}"]
     command += ["--num-processes", "2", "--process-id", str(index), *argv]
-    out = (folder / f"worker{index}.out").open("wb")
-    err = (folder / f"worker{index}.err").open("wb")
-    return subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, env=backend_env("jax"))
-
-
-def _read(folder: Path, index: int, stream: str) -> str:
-    return (folder / f"worker{index}.{stream}").read_text(errors="replace")
-
-
-def _finish(procs: list[subprocess.Popen[bytes]], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    for proc in procs:
-        try:
-            proc.wait(max(deadline - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            for other in procs:
-                other.kill()
-            pytest.fail(f"the processes did not finish within {timeout} s")
-
-
-def _checksum(text: str) -> str:
-    found = re.search(r"^weights: sha256 ([0-9a-f]{64})$", text, re.M)
-    assert found, text
-    return found.group(1)
+    return start(command, index, folder, backend_env("jax"))
 
 
 @pytest.fixture(scope="module")
@@ -114,27 +92,27 @@ def runs(tmp_path_factory: pytest.TempPathFactory, spec: Path) -> tuple[Path, li
         cwd=ROOT,
         env=backend_env("jax", TWO_JAX_DEVICES),
     )
-    _finish([*procs, reference], timeout=300)
+    finish([*procs, reference], timeout=300)
     assert reference.returncode == 0, (folder / "reference.out").read_text()
     return folder, [p.returncode for p in procs]
 
 
 def test_two_processes_train_in_lockstep(runs: tuple[Path, list[int]]) -> None:
     folder, codes = runs
-    outs = [_read(folder, i, "out") for i in range(2)]
-    assert codes == [0, 0], "\n".join(outs + [_read(folder, i, "err") for i in range(2)])
+    outs = [read(folder, i, "out") for i in range(2)]
+    assert codes == [0, 0], "\n".join(outs + [read(folder, i, "err") for i in range(2)])
     for out in outs:
         assert "backend jax, strategy multiworker" in out
         assert "2 replicas" in out
         assert len(re.findall(r"^Epoch \d+/2$", out, re.M)) == EPOCHS
-    assert _checksum(outs[0]) == _checksum(outs[1])
+    assert checksum(outs[0]) == checksum(outs[1])
     assert re.findall("^test: .*$", outs[0], re.M) == re.findall("^test: .*$", outs[1], re.M)
     assert "not the chief worker" in outs[1] and "not the chief worker" not in outs[0]
     for index, out in enumerate(outs):
         assert f"process {index} of 2, coordinator 127.0.0.1:" in out
     data = json.loads((folder / "history.json").read_text())  # written by process 0 only
     assert (data["strategy"], data["replicas"], data["backend"]) == ("multiworker", 2, "jax")
-    assert data["weights_sha256"] == _checksum(outs[0])
+    assert data["weights_sha256"] == checksum(outs[0])
     assert data["test"]["accuracy"] > 0.5  # it trained: chance is 0.1
 
 
@@ -183,8 +161,8 @@ def test_a_dying_worker_makes_the_other_fail_within_seconds(
     survivor = 1 - victim
     try:
         deadline = time.monotonic() + 180
-        while "Epoch 2/" not in _read(tmp_path, 1, "out"):
-            assert procs[0].poll() is None and procs[1].poll() is None, _read(tmp_path, 0, "err")
+        while "Epoch 2/" not in read(tmp_path, 1, "out"):
+            assert procs[0].poll() is None and procs[1].poll() is None, read(tmp_path, 0, "err")
             assert time.monotonic() < deadline, "the workers never started training"
             time.sleep(0.2)
         os.kill(procs[victim].pid, signal.SIGKILL)
@@ -195,7 +173,7 @@ def test_a_dying_worker_makes_the_other_fail_within_seconds(
         for proc in procs:
             proc.kill()
             proc.wait()
-    err = _read(tmp_path, survivor, "err")
+    err = read(tmp_path, survivor, "err")
     assert took < 15, f"the surviving worker took {took:.0f} s to fail"
     assert "Traceback" not in err, err
     if victim == 1:
@@ -205,7 +183,7 @@ def test_a_dying_worker_makes_the_other_fail_within_seconds(
     else:
         assert code in (1, -signal.SIGABRT), err
         assert "[E714] " in err, err
-    assert "[E714] this worker ended abruptly" in _read(tmp_path, victim, "err")
+    assert "[E714] this worker ended abruptly" in read(tmp_path, victim, "err")
 
 
 def test_missing_cluster_flags_are_a_usage_error(spec: Path) -> None:

@@ -22,7 +22,8 @@ import pytest
 
 from graphspec.tools.train.fit import fit_spec
 
-from .conftest import ROOT, RUN, SEED_CNN, backend_env, free_ports
+from ._workers import checksum, finish, read, start
+from .conftest import RUN, SEED_CNN, backend_env, free_ports
 
 pytestmark = pytest.mark.keras
 
@@ -37,39 +38,16 @@ def _tf_config(ports: list[int], index: int) -> str:
 
 
 def _start(ports: list[int], index: int, folder: Path, *argv: str) -> subprocess.Popen[bytes]:
-    out = (folder / f"worker{index}.out").open("wb")
-    err = (folder / f"worker{index}.err").open("wb")
     command = [sys.executable, "-c", RUN, "fit", str(SEED_CNN), "--data", "digits"]
     command += ["--strategy", "multiworker", *argv]
     env = backend_env("tensorflow", {"TF_CONFIG": _tf_config(ports, index)})
-    return subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, env=env)
-
-
-def _read(folder: Path, index: int, stream: str) -> str:
-    return (folder / f"worker{index}.{stream}").read_text(errors="replace")
-
-
-def _finish(procs: list[subprocess.Popen[bytes]], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    for proc in procs:
-        try:
-            proc.wait(max(deadline - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            for other in procs:
-                other.kill()
-            pytest.fail(f"the workers did not finish within {timeout} s")
+    return start(command, index, folder, env)
 
 
 def _metrics(text: str) -> dict[str, float]:
     line = re.search(r"^test: (.*)$", text, re.M)
     assert line, text
     return {k: float(v) for k, v in re.findall(r"(\w+) ([0-9.]+)", line.group(1))}
-
-
-def _checksum(text: str) -> str:
-    found = re.search(r"^weights: sha256 ([0-9a-f]{64})$", text, re.M)
-    assert found, text
-    return found.group(1)
 
 
 @pytest.fixture(scope="module")
@@ -81,23 +59,23 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[in
         _start(ports, i, folder, "--epochs", str(EPOCHS), "--history", str(history))
         for i in range(2)
     ]
-    _finish(procs, timeout=240)
+    finish(procs, timeout=240)
     return folder, [p.returncode for p in procs]
 
 
 def test_two_workers_train_in_lockstep(two_workers: tuple[Path, list[int]]) -> None:
     folder, codes = two_workers
-    outs = [_read(folder, i, "out") for i in range(2)]
-    assert codes == [0, 0], "\n".join(outs + [_read(folder, i, "err") for i in range(2)])
+    outs = [read(folder, i, "out") for i in range(2)]
+    assert codes == [0, 0], "\n".join(outs + [read(folder, i, "err") for i in range(2)])
     for out in outs:
         assert "2 replicas" in out
         assert len(re.findall(r"^Epoch \d+/2$", out, re.M)) == EPOCHS
-    assert _checksum(outs[0]) == _checksum(outs[1])
+    assert checksum(outs[0]) == checksum(outs[1])
     assert _metrics(outs[0]) == _metrics(outs[1])
     assert "not the chief worker" in outs[1] and "not the chief worker" not in outs[0]
     data = json.loads((folder / "history.json").read_text())  # written by the chief only
     assert (data["strategy"], data["replicas"], data["backend"]) == ("multiworker", 2, "tensorflow")
-    assert data["weights_sha256"] == _checksum(outs[0])
+    assert data["weights_sha256"] == checksum(outs[0])
 
 
 def test_two_workers_match_one_process_with_the_same_global_batch(
@@ -105,7 +83,7 @@ def test_two_workers_match_one_process_with_the_same_global_batch(
 ) -> None:
     folder, codes = two_workers
     assert codes == [0, 0]
-    workers = _metrics(_read(folder, 0, "out"))
+    workers = _metrics(read(folder, 0, "out"))
     single = fit_spec(SEED_CNN, "digits", epochs=EPOCHS)  # global batch 32 on one device
     assert single.replicas == 1 and single.settings.batch_size == 32
     assert abs(workers["accuracy"] - single.test["accuracy"]) <= TOLERANCE
@@ -120,8 +98,8 @@ def test_a_dying_worker_makes_the_other_fail_soon(tmp_path: Path) -> None:
     ]
     try:
         deadline = time.monotonic() + 180
-        while "Epoch 1/" not in _read(tmp_path, 1, "out"):
-            assert procs[0].poll() is None and procs[1].poll() is None, _read(tmp_path, 0, "err")
+        while "Epoch 1/" not in read(tmp_path, 1, "out"):
+            assert procs[0].poll() is None and procs[1].poll() is None, read(tmp_path, 0, "err")
             assert time.monotonic() < deadline, "the workers never started training"
             time.sleep(0.2)
         os.kill(procs[1].pid, signal.SIGKILL)
@@ -132,7 +110,7 @@ def test_a_dying_worker_makes_the_other_fail_soon(tmp_path: Path) -> None:
         for proc in procs:
             proc.kill()
             proc.wait()
-    err = _read(tmp_path, 0, "err")
+    err = read(tmp_path, 0, "err")
     assert code == 1, err
     assert "E714" in err and "worker" in err, err
     assert "Traceback" not in err, err
@@ -148,7 +126,7 @@ def test_a_worker_whose_peer_never_comes_is_stopped_by_the_watchdog(tmp_path: Pa
     finally:
         proc.kill()
         proc.wait()
-    err = _read(tmp_path, 0, "err")
+    err = read(tmp_path, 0, "err")
     assert code == -signal.SIGKILL, err
     assert "[E714] no progress for 3 s while waiting for the other workers to join" in err, err
     assert "Traceback" not in err
