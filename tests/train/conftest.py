@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -13,6 +15,21 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
+
+
+def run_graphspec(folder: Path, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """``graphspec ARGS`` in a child process working in ``folder`` (this checkout's package)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run(
+        [sys.executable, "-m", "graphspec.cli.main", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+
 
 TINY_A = """
     graphspec: 1

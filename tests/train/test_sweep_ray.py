@@ -9,12 +9,12 @@ over make test's budget. ``make test-ray`` (and
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from .conftest import run_graphspec
 
 ROOT = Path(__file__).resolve().parents[2]
 SWEEP_CNN = ROOT / "specs" / "sweep_cnn.yaml"
@@ -25,16 +25,7 @@ pytest.importorskip("ray.tune")
 
 
 def _gs(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run(
-        [sys.executable, "-m", "graphspec.cli.main", *args],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1500,
-    )
+    return run_graphspec(folder, *args, timeout=1500)
 
 
 def test_ray_engine_runs_the_sweep_into_an_optuna_study(tmp_path: Path) -> None:

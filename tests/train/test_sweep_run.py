@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from .conftest import run_graphspec
+
 ROOT = Path(__file__).resolve().parents[2]
 SWEEP_CNN = ROOT / "specs" / "sweep_cnn.yaml"
 
@@ -37,16 +39,7 @@ def _worker(folder: Path, storage: str, trials: int, *extra: str) -> subprocess.
 
 
 def _gs(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run(
-        [sys.executable, "-m", "graphspec.cli.main", *args],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    return run_graphspec(folder, *args, timeout=600)
 
 
 def _study(url: str) -> Any:

@@ -95,7 +95,8 @@ def load_study(
 
 
 def _tally(study: Any) -> tuple[int, int]:
-    """(finished trials, trials running or waiting to run)."""
+    """(finished trials, trials running in some worker). A waiting trial (a killed worker's
+    trial enqueued again) is neither: this worker takes it, never waits for it."""
     import optuna
 
     state = optuna.trial.TrialState
@@ -105,7 +106,7 @@ def _tally(study: Any) -> tuple[int, int]:
             finished += 1
         elif trial.state == state.FAIL and "error" in trial.user_attrs:
             finished += 1  # training failed: recorded, not retried
-        elif trial.state in (state.RUNNING, state.WAITING):
+        elif trial.state == state.RUNNING:
             pending += 1
     return finished, pending
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from graphspec.base.output import OutputPolicy
-from graphspec.errors import UsageError
+from graphspec.errors import TrainError, UsageError
 
 __all__ = [
     "DEFAULT_HEARTBEAT",
@@ -34,7 +34,13 @@ failed (its worker was killed) and queued again."""
 _CREATE_ATTEMPTS: Final = 5
 """Workers started together race to create a new SQL storage's tables; the losers retry."""
 
-_RACES: Final = ("already exists", "no such table", "database is locked", "version_info")
+_RACES: Final = (
+    "already exists",
+    "no such table",
+    "database is locked",
+    "version_info",
+    "alembic_version",  # two workers writing the schema version of a new file at once
+)
 _JOURNAL_SUFFIXES: Final = (".journal", ".log", ".jsonl")
 _SQL_SCHEMES: Final = ("sqlite", "postgresql", "postgres", "mysql", "mariadb", "oracle", "mssql")
 
@@ -119,10 +125,15 @@ def open_storage(storage: StorageSpec, policy: OutputPolicy, heartbeat: int) -> 
                 ),
                 **kwargs,
             )
-        except Exception as err:  # sqlalchemy's OperationalError: the schema being created
+        except (
+            Exception
+        ) as err:  # sqlalchemy's Operational/IntegrityError: the schema being created
             racing = any(text in str(err) for text in _RACES)
             if not racing or attempt == _CREATE_ATTEMPTS - 1:
-                raise
+                first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+                raise TrainError(
+                    f"cannot open the sweep's storage {storage.describe()}: {first}"
+                ) from err
             time.sleep(0.2 * (attempt + 1))  # another worker is creating the tables: join it
     raise AssertionError("unreachable")
 
