@@ -24,10 +24,13 @@ _FIELDS: dict[Path, list[str]] = {
 }
 _TYPE_WORDS = {
     "dict_type": "a mapping",
+    "model_type": "a mapping",
     "list_type": "a list",
     "string_type": "a string",
     "int_type": "an integer",
     "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "finite_number": "an integer",
     "bool_type": "true or false",
 }
 
@@ -211,12 +214,17 @@ def _one(error: Any, path: Path, source: SourceMap) -> Diagnostic:
     else:
         expected = _TYPE_WORDS.get(kind)
         value = error.get("input")
-        found = type(value).__name__ if not isinstance(value, str) else f"the string {value!r}"
+        found = _found(value)
         if expected:
             message = f"{_where(path)} must be {expected}; found {found}"
+        elif kind == "greater_than":
+            bound = (error.get("ctx") or {}).get("gt")
+            message = f"{_where(path)} must be greater than {bound}; found {value!r}"
         else:
             message = f"{_where(path)}: {error['msg']}"
         code, hint, loc = "E103", None, source.at(path)
+        if kind == "model_type" and node is not None and len(path) == 2:
+            hint = f"write the node's layer, e.g. `{node}: {{type: Dense, units: 8}}`"
     return Diagnostic(
         code,
         message,
@@ -225,6 +233,15 @@ def _one(error: Any, path: Path, source: SourceMap) -> Diagnostic:
         hint=hint,
         node=node,
     )
+
+
+def _found(value: Any) -> str:
+    """What was written instead, in a diagnostic's words (``nothing`` for an empty value)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    return type(value).__name__
 
 
 def json_schema() -> dict[str, Any]:
