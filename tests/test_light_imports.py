@@ -12,10 +12,26 @@ PROBE = """
 import sys
 from graphspec.cli.main import main
 status = main({argv!r})
-heavy = sorted(m for m in ("tensorflow", "keras", "pygls") if m in sys.modules)
+heavy = sorted(m for m in {watched!r} if m in sys.modules)
 print("HEAVY:" + ",".join(heavy))
 sys.exit(status)
 """
+
+
+def _assert_never_imported(
+    argv: list[str], watched: tuple[str, ...], statuses: tuple[int, ...] = (0, 1)
+) -> None:
+    """Run the command line with ``argv`` in a fresh process: it exits with one of ``statuses``
+    and none of ``watched`` was imported."""
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=argv, watched=watched)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "HEAVY:\n" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode in statuses, proc.stderr
 
 
 @pytest.mark.parametrize(
@@ -56,15 +72,7 @@ sys.exit(status)
     ],
 )
 def test_no_tensorflow_import(argv: list[str]) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", PROBE.format(argv=argv)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert "HEAVY:\n" in proc.stdout, proc.stdout + proc.stderr
-    assert proc.returncode in (0, 1), proc.stderr
+    _assert_never_imported(argv, ("tensorflow", "keras", "pygls"))
 
 
 def test_package_import_is_light() -> None:
@@ -153,22 +161,14 @@ def test_readme_tensorflow_column_is_true(tmp_path: Path) -> None:
 def test_validating_a_valid_spec_imports_only_what_it_needs() -> None:
     """Start-up is most of a `graphspec validate` run: networkx (graph algorithms, for naming a
     cycle), the output policy, YAML error explanations and the fix rules stay unimported."""
-    code = PROBE.replace(
-        'heavy = sorted(m for m in ("tensorflow", "keras", "pygls")',
-        (
-            'heavy = sorted(m for m in ("networkx", "graphspec.base.output", '
-            '"graphspec.frontend.yaml_errors", "graphspec.passes.fixes", "subprocess")'
-        ),
+    watched = (
+        "networkx",
+        "graphspec.base.output",
+        "graphspec.frontend.yaml_errors",
+        "graphspec.passes.fixes",
+        "subprocess",
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code.format(argv=["validate", "-q", "specs/resnet_mini.yaml"])],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "HEAVY:\n" in proc.stdout, proc.stdout
+    _assert_never_imported(["validate", "-q", "specs/resnet_mini.yaml"], watched, statuses=(0,))
 
 
 @pytest.mark.parametrize(
@@ -183,13 +183,4 @@ def test_validating_a_valid_spec_imports_only_what_it_needs() -> None:
 def test_checking_commands_never_import_pydantic(argv: list[str]) -> None:
     """pydantic costs about 100 ms of start-up: the spec records validate without it (it writes
     the JSON Schema only), which keeps `graphspec validate` under 0.2 s (docs/performance.md)."""
-    probe = PROBE.replace('("tensorflow", "keras", "pygls")', '("pydantic",)')
-    proc = subprocess.run(
-        [sys.executable, "-c", probe.format(argv=argv)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert "HEAVY:\n" in proc.stdout, proc.stdout + proc.stderr
-    assert proc.returncode in (0, 1), proc.stderr
+    _assert_never_imported(argv, ("pydantic",))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from graphspec.tools.train.sweep.optuna_engine import _tally
@@ -36,3 +38,18 @@ def test_a_waiting_trial_is_taken_not_waited_for() -> None:
     taken = study.ask()  # what `study.optimize(n_trials=1)` does first: the waiting trial
     assert taken.number == 9 and taken.suggest_int("width", 8, 64) == 20
     assert _tally(study) == (9, 1)  # now running (here, or in another worker)
+
+
+def test_a_storage_that_is_not_a_database_is_one_error_line(tmp_path: Path) -> None:
+    """Not a traceback from SQLAlchemy: the storage named, and what the database said."""
+    from graphspec.base.output import OutputPolicy
+    from graphspec.errors import TrainError
+    from graphspec.tools.train.sweep.storage import open_storage, parse_storage
+
+    broken = tmp_path / "study.db"
+    broken.write_bytes(b"this is not SQLite" * 100)
+    where = parse_storage(str(broken), tmp_path / "default.db")
+    with pytest.raises(
+        TrainError, match=r"cannot open the sweep's storage .*study\.db.*: .*database"
+    ):
+        open_storage(where, OutputPolicy(), heartbeat=20)

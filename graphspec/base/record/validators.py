@@ -248,18 +248,12 @@ def dict_of(key: Validator, item: Validator) -> Validator:
         out = {}
         errors: list[dict[str, Any]] = []
         for name, element in value.items():
-            if type(name) is str and plain_keys:
+            name_out = name
+            if not (plain_keys and type(name) is str):
                 try:
-                    out[name] = item(element, strict)
-                    continue
+                    name_out = key(name, strict)
                 except Invalid as bad:
-                    errors += prefixed(bad.errors, name)
-                    continue
-            try:
-                name_out = key(name, strict)
-            except Invalid as bad:
-                errors += prefixed(bad.errors, name, "[key]")
-                name_out = name
+                    errors += prefixed(bad.errors, name, "[key]")
             try:
                 out[name_out] = item(element, strict)
             except Invalid as bad:
