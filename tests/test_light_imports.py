@@ -18,13 +18,14 @@ sys.exit(status)
 """
 
 
-def _assert_never_imported(
+def assert_never_imported(
     argv: list[str], watched: tuple[str, ...], statuses: tuple[int, ...] = (0, 1)
 ) -> None:
     """Run the command line with ``argv`` in a fresh process: it exits with one of ``statuses``
     and none of ``watched`` was imported."""
     proc = subprocess.run(
         [sys.executable, "-c", PROBE.format(argv=argv, watched=watched)],
+        cwd=Path(__file__).resolve().parent.parent,
         capture_output=True,
         text=True,
         timeout=60,
@@ -72,7 +73,7 @@ def _assert_never_imported(
     ],
 )
 def test_no_tensorflow_import(argv: list[str]) -> None:
-    _assert_never_imported(argv, ("tensorflow", "keras", "pygls"))
+    assert_never_imported(argv, ("tensorflow", "keras", "pygls"))
 
 
 def test_package_import_is_light() -> None:
@@ -168,7 +169,7 @@ def test_validating_a_valid_spec_imports_only_what_it_needs() -> None:
         "graphspec.passes.fixes",
         "subprocess",
     )
-    _assert_never_imported(["validate", "-q", "specs/resnet_mini.yaml"], watched, statuses=(0,))
+    assert_never_imported(["validate", "-q", "specs/resnet_mini.yaml"], watched, statuses=(0,))
 
 
 @pytest.mark.parametrize(
@@ -183,4 +184,4 @@ def test_validating_a_valid_spec_imports_only_what_it_needs() -> None:
 def test_checking_commands_never_import_pydantic(argv: list[str]) -> None:
     """pydantic costs about 100 ms of start-up: the spec records validate without it (it writes
     the JSON Schema only), which keeps `graphspec validate` under 0.2 s (docs/performance.md)."""
-    _assert_never_imported(argv, ("pydantic",))
+    assert_never_imported(argv, ("pydantic",))
